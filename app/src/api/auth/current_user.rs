@@ -1,0 +1,10 @@
+use crate::error::ApiError;
+use crate::model::SessionUser;
+use leptos::prelude::*;
+
+/// The signed-in user, or `None`. Anyone may ask; it reveals only themselves.
+#[server(prefix = "/api", endpoint = "auth/current_user")]
+pub async fn current_user() -> Result<Option<SessionUser>, ApiError> {
+    use crate::api::context;
+    context::respond(context::optional_caller()).await
+}

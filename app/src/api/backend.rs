@@ -1,0 +1,44 @@
+//! The port through which server functions reach the server's services.
+//!
+//! `app` cannot depend on `server` (the server embeds the app), so the app
+//! declares what it needs here and `server::web` implements it. The trait is
+//! deliberately free of HTTP: cookies and status codes stay in `api::context`.
+
+use crate::error::ApiError;
+use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// A successful sign-in: who it is, and the secret to put into the session cookie.
+pub struct SignedIn {
+    pub user: SessionUser,
+    pub session_token: String,
+    pub lifetime: Duration,
+}
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// The user behind a session cookie value, if the session is live and the user enabled.
+    async fn session_user(&self, session_token: &str) -> Result<Option<SessionUser>, ApiError>;
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client_ip: Option<IpAddr>,
+        user_agent: Option<&str>,
+    ) -> Result<SignedIn, ApiError>;
+    async fn sign_out(&self, session_token: &str) -> Result<(), ApiError>;
+    async fn change_password(
+        &self,
+        user_id: i64,
+        current_password: &str,
+        new_password: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), ApiError>;
+    async fn list_users(&self) -> Result<Vec<UserView>, ApiError>;
+    async fn create_user(&self, input: NewUserInput) -> Result<UserView, ApiError>;
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<UserView, ApiError>;
+    async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError>;
+    /// Whether cookies must carry `Secure` (Tresor is served over https).
+    fn secure_cookies(&self) -> bool;
+}

@@ -1,0 +1,5 @@
+//! The figures on the start page.
+
+mod summary;
+
+pub use summary::*;

@@ -1,0 +1,15 @@
+//! Server functions, one per file, grouped by area. Each is a thin wrapper:
+//! find out who asks (`context::caller`), check their role, call the
+//! `Backend`, and let the typed `ApiError` carry the outcome to the browser.
+
+pub mod auth;
+pub mod dashboard;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+#[cfg(feature = "ssr")]
+pub mod context;
+
+#[cfg(feature = "ssr")]
+pub use backend::{Backend, SignedIn};

@@ -1,0 +1,80 @@
+//! Tresor's user interface: routes, components and server functions, plus the
+//! typed models the browser and the server share.
+//!
+//! - `model` — the shared types (`*View` to the browser, `*Input` from it).
+//! - `error` — `ApiError`, the one error every server function returns.
+//! - `api` — thin server functions; with the `ssr` feature also the `Backend`
+//!   port the server implements and the request `context` helpers.
+//! - `ui` — layout, pages and small components.
+
+pub mod api;
+pub mod error;
+pub mod model;
+pub mod ui;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use error::ApiError;
+use model::SessionUser;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Who is signed in, loaded once per page and refetched after sign-in and sign-out.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<SessionUser>, ApiError>>);
+
+impl CurrentUser {
+    pub fn refetch(&self) {
+        self.0.refetch();
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Blocking: the server knows who is signed in before it sends the first byte,
+    // so a signed-out visitor gets a real redirect instead of a flash of the app.
+    let current_user = Resource::new_blocking(|| (), |_| api::auth::current_user());
+    provide_context(CurrentUser(current_user));
+    ui::mark_hydrated();
+
+    view! {
+        <Stylesheet id="tresor" href="/pkg/tresor.css"/>
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Tresor".to_string() } else { format!("{page} · Tresor") }
+        }/>
+        <Router>
+            <Routes fallback=ui::pages::NotFoundPage>
+                <Route path=path!("/sign-in") view=ui::pages::SignInPage/>
+                <ParentRoute path=path!("") view=ui::layout::AppLayout>
+                    <Route path=path!("") view=ui::pages::DashboardPage/>
+                    <Route path=path!("/mailboxes") view=ui::pages::MailboxesPage/>
+                    <Route path=path!("/archive") view=ui::pages::ArchivePage/>
+                    <Route path=path!("/account") view=ui::pages::AccountPage/>
+                    <Route path=path!("/admin/users") view=ui::admin::UsersPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

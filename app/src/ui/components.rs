@@ -1,0 +1,65 @@
+//! Small building blocks: error banners, field messages, empty states.
+
+use crate::error::ApiError;
+use leptos::prelude::*;
+
+/// A banner for an error that is not about one form field.
+#[component]
+pub fn ErrorBanner(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
+    move || {
+        error.get().and_then(|error| match error {
+            ApiError::Invalid { .. } => None,
+            other => Some(
+                view! { <div class="banner banner-error" role="alert">{other.to_string()}</div> },
+            ),
+        })
+    }
+}
+
+/// The message under one form field, shown when the last submission failed on it.
+#[component]
+pub fn FieldError(
+    #[prop(into)] error: Signal<Option<ApiError>>,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .and_then(|error| error.field_message(field))
+            .map(|message| view! { <p class="field-error">{message}</p> })
+    }
+}
+
+/// What a page shows when it has nothing yet: what this is, and what to do next.
+#[component]
+pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="empty-state">
+            <h2>{title}</h2>
+            <div class="empty-state-body">{children()}</div>
+        </section>
+    }
+}
+
+/// The error of the last run of a server action, if it failed.
+pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<ApiError>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = ApiError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|result| result.err()))
+}
+
+/// Clears `form` each time `succeeded` turns true, ready for the next entry.
+pub fn reset_form_after_success(
+    form: NodeRef<leptos::html::Form>,
+    succeeded: impl Fn() -> bool + Send + Sync + 'static,
+) {
+    Effect::new(move |_| {
+        if succeeded()
+            && let Some(form) = form.get()
+        {
+            form.reset();
+        }
+    });
+}

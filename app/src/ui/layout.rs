@@ -1,0 +1,74 @@
+//! The frame around every signed-in page: top bar, navigation, content.
+
+use crate::CurrentUser;
+use crate::api::auth::SignOut;
+use crate::model::SessionUser;
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet, Redirect};
+
+/// Shows the app to signed-in users and sends everyone else to the sign-in page.
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let current_user = expect_context::<CurrentUser>();
+    view! {
+        <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
+            {move || Suspend::new(async move {
+                match current_user.0.await {
+                    Ok(Some(user)) => view! {
+                        <div class="app">
+                            <TopBar user/>
+                            <main class="content">
+                                <Outlet/>
+                            </main>
+                        </div>
+                    }
+                    .into_any(),
+                    Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+                    Err(error) => view! {
+                        <div class="banner banner-error" role="alert">
+                            {format!("Tresor cannot tell who you are right now: {error}")}
+                        </div>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TopBar(user: SessionUser) -> impl IntoView {
+    let current_user = expect_context::<CurrentUser>();
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            current_user.refetch();
+        }
+    });
+    let is_admin = user.is_admin();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark">"T"</span>
+                <span class="brand-name">"Tresor"</span>
+            </a>
+            <nav class="nav" aria-label="Main">
+                <A href="/" exact=true>"Dashboard"</A>
+                <A href="/mailboxes">"Mailboxes"</A>
+                <A href="/archive">"Archive"</A>
+                <Show when=move || is_admin>
+                    <A href="/admin/users">"Admin"</A>
+                </Show>
+            </nav>
+            <div class="topbar-user">
+                <A href="/account" attr:class="user-chip" attr:title="Your account">
+                    <span class="user-name" data-testid="signed-in-user">{user.display_name.clone()}</span>
+                    <span class="role-badge">{user.role.label()}</span>
+                </A>
+                <ActionForm action=sign_out attr:class="inline-form">
+                    <button type="submit" class="button button-quiet">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,62 @@
+use crate::CurrentUser;
+use crate::api::auth::ChangePassword;
+use crate::model::MIN_PASSWORD_LEN;
+use crate::ui::components::{ErrorBanner, FieldError, action_error, reset_form_after_success};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let current_user = expect_context::<CurrentUser>();
+    let change = ServerAction::<ChangePassword>::new();
+    let error = action_error(change);
+    let form = NodeRef::<leptos::html::Form>::new();
+    let changed = move || matches!(change.value().get(), Some(Ok(())));
+    reset_form_after_success(form, changed);
+
+    view! {
+        <Title text="Your account"/>
+        <div class="page-header">
+            <h1>"Your account"</h1>
+        </div>
+        <Suspense>
+            {move || Suspend::new(async move {
+                current_user.0.await.ok().flatten().map(|user| view! {
+                    <dl class="facts">
+                        <dt>"Name"</dt><dd>{user.display_name}</dd>
+                        <dt>"E-mail address"</dt><dd>{user.email}</dd>
+                        <dt>"Role"</dt><dd>{user.role.label()}</dd>
+                    </dl>
+                })
+            })}
+        </Suspense>
+        <section class="panel">
+            <h2>"Change password"</h2>
+            <p class="muted">{format!("At least {MIN_PASSWORD_LEN} characters. Your other sessions are signed out.")}</p>
+            <Show when=changed>
+                <div class="banner banner-success" role="status">"Your password has been changed."</div>
+            </Show>
+            <ErrorBanner error/>
+            <ActionForm action=change node_ref=form attr:class="form form-narrow">
+                <label class="field">
+                    <span>"Current password"</span>
+                    <input type="password" name="current_password" autocomplete="current-password" required/>
+                    <FieldError error field="current_password"/>
+                </label>
+                <label class="field">
+                    <span>"New password"</span>
+                    <input type="password" name="new_password" autocomplete="new-password" required/>
+                    <FieldError error field="new_password"/>
+                </label>
+                <label class="field">
+                    <span>"Repeat new password"</span>
+                    <input type="password" name="confirm_password" autocomplete="new-password" required/>
+                    <FieldError error field="confirm_password"/>
+                </label>
+                <button type="submit" class="button button-primary" disabled=move || change.pending().get()>
+                    "Change password"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,15 @@
+//! One component per page.
+
+mod account;
+mod archive;
+mod dashboard;
+mod mailboxes;
+mod not_found;
+mod sign_in;
+
+pub use account::AccountPage;
+pub use archive::ArchivePage;
+pub use dashboard::DashboardPage;
+pub use mailboxes::MailboxesPage;
+pub use not_found::NotFoundPage;
+pub use sign_in::SignInPage;

@@ -1,0 +1,52 @@
+use crate::CurrentUser;
+use crate::api::auth::SignIn;
+use crate::ui::components::{ErrorBanner, action_error};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let current_user = expect_context::<CurrentUser>();
+    let sign_in = ServerAction::<SignIn>::new();
+    let error = action_error(sign_in);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign_in.value().get() {
+            current_user.refetch();
+        }
+    });
+
+    view! {
+        <Title text="Sign in"/>
+        <Suspense>
+            {move || Suspend::new(async move {
+                // Someone already signed in has no business here; this also covers a
+                // form posted before the WASM loaded, which comes back to this page.
+                matches!(current_user.0.await, Ok(Some(_))).then(|| view! { <Redirect path="/"/> })
+            })}
+        </Suspense>
+        <div class="sign-in-page">
+            <div class="sign-in-card">
+                <div class="sign-in-brand">
+                    <span class="brand-mark">"T"</span>
+                    <h1>"Tresor"</h1>
+                </div>
+                <p class="muted">"Sign in to your mail archive."</p>
+                <ErrorBanner error/>
+                <ActionForm action=sign_in attr:class="form">
+                    <label class="field">
+                        <span>"E-mail address"</span>
+                        <input type="email" name="email" autocomplete="username" required autofocus/>
+                    </label>
+                    <label class="field">
+                        <span>"Password"</span>
+                        <input type="password" name="password" autocomplete="current-password" required/>
+                    </label>
+                    <button type="submit" class="button button-primary" disabled=move || sign_in.pending().get()>
+                        {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </ActionForm>
+            </div>
+        </div>
+    }
+}

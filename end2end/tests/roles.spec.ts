@@ -1,0 +1,49 @@
+import { test, expect } from "@playwright/test";
+import { admin, createUser, signIn, uniqueEmail, waitForHydration } from "./helpers";
+
+test("an admin sees the Admin navigation", async ({ page }) => {
+  await signIn(page, admin.email, admin.password);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link")).toHaveText(["Dashboard", "Mailboxes", "Archive", "Admin"]);
+});
+
+test("an admin creates a user who then sees only non-admin navigation", async ({ page }) => {
+  await signIn(page, admin.email, admin.password);
+  await page.getByRole("link", { name: "Admin" }).click();
+  await waitForHydration(page);
+  const email = uniqueEmail("plain");
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Name").fill("Plain User");
+  await page.getByLabel("Initial password").fill("plain-user-password");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("user-table").getByRole("row", { name: new RegExp(email) })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+
+  await signIn(page, email, "plain-user-password");
+  await expect(page.getByTestId("signed-in-user")).toHaveText("Plain User");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link")).toHaveText(["Dashboard", "Mailboxes", "Archive"]);
+
+  // Typing the admin address by hand shows a refusal, not the user list.
+  await page.goto("/admin/users");
+  await expect(page.getByRole("alert")).toHaveText("You do not have permission to do this.");
+  await expect(page.getByTestId("user-table")).toHaveCount(0);
+});
+
+test("a disabled user can no longer sign in", async ({ page, request }) => {
+  const email = uniqueEmail("disabled");
+  await createUser(request, { email, name: "Soon Disabled", role: "user", password: "disabled-password" });
+  await signIn(page, admin.email, admin.password);
+  await page.getByRole("link", { name: "Admin" }).click();
+  await waitForHydration(page);
+  const row = page.getByTestId("user-table").getByRole("row", { name: new RegExp(email) });
+  await row.getByRole("button", { name: "Disable" }).click();
+  await expect(row).toContainText("Disabled");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+
+  await signIn(page, email, "disabled-password");
+  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail address or password.");
+});

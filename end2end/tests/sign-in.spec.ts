@@ -1,0 +1,40 @@
+import { test, expect } from "@playwright/test";
+import { admin, signIn, waitForHydration } from "./helpers";
+
+test("a signed-out visitor is sent to the sign-in page", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+});
+
+test("the right password signs in and shows the dashboard", async ({ page }) => {
+  await signIn(page, admin.email, admin.password);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  await expect(page.getByTestId("signed-in-user")).toHaveText("E2E Admin");
+  // The session survives a reload: it lives in an HttpOnly cookie.
+  await page.reload();
+  await expect(page.getByTestId("signed-in-user")).toHaveText("E2E Admin");
+  const cookies = await page.context().cookies();
+  const session = cookies.find((cookie) => cookie.name === "tresor_session");
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe("Lax");
+});
+
+test("a wrong password is refused with a clear message", async ({ page }) => {
+  await signIn(page, admin.email, "not-the-password");
+  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail address or password.");
+  await expect(page).toHaveURL(/\/sign-in$/);
+  const cookies = await page.context().cookies();
+  expect(cookies.find((cookie) => cookie.name === "tresor_session")).toBeUndefined();
+});
+
+test("signing out ends the session", async ({ page }) => {
+  await signIn(page, admin.email, admin.password);
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto("/admin/users");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});

@@ -1,0 +1,17 @@
+//! Tresor's database schema, one sea-orm migration per step.
+//!
+//! Migrations are append-only: a released migration is never edited, a change
+//! to the schema is a new file. Every migration must run on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_accounts::Migration)]
+    }
+}

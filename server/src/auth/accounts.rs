@@ -1,0 +1,473 @@
+//! User accounts and their sessions: create, list, disable, sign in, sign out,
+//! change password, and the first administrator on a fresh installation.
+
+use super::password;
+use super::throttle::{Policy, Throttle};
+use crate::db::entity::{session, user};
+use app::model::{MIN_PASSWORD_LEN, Role, SessionUser, UserView};
+use chrono::{Duration as ChronoDuration, Utc};
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, SqlErr,
+};
+use sha2::{Digest, Sha256};
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+pub type UserRow = user::Model;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("wrong e-mail address or password")]
+    BadCredentials,
+    #[error("too many failed sign-in attempts; retry in {} s", .0.as_secs())]
+    Throttled(Duration),
+    #[error("a user with the e-mail address {0} exists already")]
+    EmailTaken(String),
+    #[error("no such user")]
+    NotFound,
+    #[error("the stored role {0:?} is not known")]
+    CorruptRole(String),
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// A new session: the cookie value (shown to the browser once, stored only as a hash).
+pub struct NewSession {
+    pub user: UserRow,
+    pub token: String,
+    pub lifetime: Duration,
+}
+
+pub struct Accounts {
+    db: DatabaseConnection,
+    session_lifetime: Duration,
+    per_account: Throttle,
+    per_client: Throttle,
+}
+
+/// How often a session's `last_seen_at` is written; more often would turn every page view into a write.
+const LAST_SEEN_RESOLUTION: ChronoDuration = ChronoDuration::minutes(5);
+
+impl Accounts {
+    pub fn new(db: DatabaseConnection, session_lifetime: Duration) -> Self {
+        Accounts {
+            db,
+            session_lifetime,
+            per_account: Throttle::new(Policy::PER_ACCOUNT),
+            per_client: Throttle::new(Policy::PER_CLIENT),
+        }
+    }
+
+    pub async fn create_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<UserRow, AuthError> {
+        let email = normalize_email(email)?;
+        let display_name = display_name.trim();
+        let display_name = if display_name.is_empty() {
+            email.split('@').next().unwrap_or(&email).to_string()
+        } else {
+            display_name.to_string()
+        };
+        check_password_rules(password, "password")?;
+        let password_hash = hash_off_thread(password).await?;
+        let now = Utc::now();
+        let row = user::ActiveModel {
+            email: Set(email.clone()),
+            display_name: Set(display_name),
+            role: Set(role.as_str().to_string()),
+            password_hash: Set(password_hash),
+            disabled: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        row.insert(&self.db).await.map_err(|error| {
+            if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+                AuthError::EmailTaken(email)
+            } else {
+                AuthError::Db(error)
+            }
+        })
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserRow>, AuthError> {
+        Ok(user::Entity::find()
+            .order_by_asc(user::Column::Email)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn count_users(&self) -> Result<u64, AuthError> {
+        Ok(user::Entity::find().count(&self.db).await?)
+    }
+
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<UserRow>, AuthError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Disabling ends the user's sessions at once.
+    pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<UserRow, AuthError> {
+        let row = user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AuthError::NotFound)?;
+        let mut active: user::ActiveModel = row.into();
+        active.disabled = Set(disabled);
+        active.updated_at = Set(Utc::now());
+        let updated = active.update(&self.db).await?;
+        if disabled {
+            self.end_sessions(user_id, None).await?;
+        }
+        Ok(updated)
+    }
+
+    /// Checks the password, with throttling per address and per client, and opens a session.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client_ip: Option<IpAddr>,
+        user_agent: Option<&str>,
+    ) -> Result<NewSession, AuthError> {
+        let email = email.trim().to_lowercase();
+        let account_key = format!("account:{email}");
+        let client_key = client_ip.map(|ip| format!("client:{ip}"));
+        let now = Instant::now();
+        self.per_account
+            .check(&account_key, now)
+            .map_err(AuthError::Throttled)?;
+        if let Some(key) = &client_key {
+            self.per_client
+                .check(key, now)
+                .map_err(AuthError::Throttled)?;
+        }
+
+        let found = self.find_by_email(&email).await?;
+        let verified = match &found {
+            Some(row) => verify_off_thread(password, &row.password_hash).await,
+            None => {
+                let password = password.to_string();
+                let _ =
+                    tokio::task::spawn_blocking(move || password::verify_against_dummy(&password))
+                        .await;
+                false
+            }
+        };
+        let user = match found {
+            Some(row) if verified && !row.disabled => row,
+            _ => {
+                self.per_account.record_failure(&account_key, now);
+                if let Some(key) = &client_key {
+                    self.per_client.record_failure(key, now);
+                }
+                tracing::info!(%email, client = ?client_ip, "sign-in failed");
+                return Err(AuthError::BadCredentials);
+            }
+        };
+        self.per_account.record_success(&account_key);
+        let token = self.open_session(user.id, user_agent).await?;
+        tracing::info!(email = %user.email, client = ?client_ip, "signed in");
+        Ok(NewSession {
+            user,
+            token,
+            lifetime: self.session_lifetime,
+        })
+    }
+
+    /// The enabled user behind a live session token.
+    pub async fn session_user(&self, token: &str) -> Result<Option<UserRow>, AuthError> {
+        let now = Utc::now();
+        let found = session::Entity::find()
+            .filter(session::Column::TokenHash.eq(token_hash(token)))
+            .find_also_related(user::Entity)
+            .one(&self.db)
+            .await?;
+        let Some((session_row, Some(user_row))) = found else {
+            return Ok(None);
+        };
+        if session_row.expires_at <= now || user_row.disabled {
+            return Ok(None);
+        }
+        if now - session_row.last_seen_at > LAST_SEEN_RESOLUTION {
+            session::Entity::update_many()
+                .col_expr(session::Column::LastSeenAt, Expr::value(now))
+                .filter(session::Column::Id.eq(session_row.id))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(Some(user_row))
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<(), AuthError> {
+        session::Entity::delete_many()
+            .filter(session::Column::TokenHash.eq(token_hash(token)))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Changes a password after checking the current one, and ends every other
+    /// session of the user (all of them when `keep_session` is `None`).
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        current_password: &str,
+        new_password: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), AuthError> {
+        let row = user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AuthError::NotFound)?;
+        if !verify_off_thread(current_password, &row.password_hash).await {
+            return Err(AuthError::Invalid {
+                field: "current_password",
+                message: "The current password is not correct.".into(),
+            });
+        }
+        check_password_rules(new_password, "new_password")?;
+        self.set_password(row, new_password).await?;
+        self.end_sessions(user_id, keep_session).await
+    }
+
+    /// Sets a password without knowing the old one (CLI, password reset).
+    pub async fn reset_password(&self, user_id: i64, new_password: &str) -> Result<(), AuthError> {
+        check_password_rules(new_password, "password")?;
+        let row = user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AuthError::NotFound)?;
+        self.set_password(row, new_password).await?;
+        self.end_sessions(user_id, None).await
+    }
+
+    async fn set_password(&self, row: UserRow, new_password: &str) -> Result<(), AuthError> {
+        let password_hash = hash_off_thread(new_password).await?;
+        let mut active: user::ActiveModel = row.into();
+        active.password_hash = Set(password_hash);
+        active.updated_at = Set(Utc::now());
+        active.update(&self.db).await?;
+        Ok(())
+    }
+
+    async fn open_session(
+        &self,
+        user_id: i64,
+        user_agent: Option<&str>,
+    ) -> Result<String, AuthError> {
+        let token = new_token();
+        let now = Utc::now();
+        let lifetime =
+            ChronoDuration::from_std(self.session_lifetime).unwrap_or(ChronoDuration::hours(12));
+        session::ActiveModel {
+            token_hash: Set(token_hash(&token)),
+            user_id: Set(user_id),
+            created_at: Set(now),
+            expires_at: Set(now + lifetime),
+            last_seen_at: Set(now),
+            user_agent: Set(user_agent.map(str::to_string)),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        // Expired sessions are swept here rather than by a timer: sign-ins are rare and cheap.
+        session::Entity::delete_many()
+            .filter(session::Column::ExpiresAt.lte(now))
+            .exec(&self.db)
+            .await?;
+        Ok(token)
+    }
+
+    async fn end_sessions(
+        &self,
+        user_id: i64,
+        keep_session: Option<&str>,
+    ) -> Result<(), AuthError> {
+        let mut delete = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+        if let Some(token) = keep_session {
+            delete = delete.filter(session::Column::TokenHash.ne(token_hash(token)));
+        }
+        delete.exec(&self.db).await?;
+        Ok(())
+    }
+}
+
+/// Lower-cases and checks an e-mail address. Deliberately lenient (`admin@localhost`
+/// is fine): the address names an account, mail is not sent to it here.
+pub fn normalize_email(email: &str) -> Result<String, AuthError> {
+    let email = email.trim().to_lowercase();
+    let invalid = |message: &str| AuthError::Invalid {
+        field: "email",
+        message: message.to_string(),
+    };
+    if email.is_empty() {
+        return Err(invalid("Enter an e-mail address."));
+    }
+    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid("This is not a valid e-mail address."));
+    }
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !domain.contains('@') =>
+        {
+            Ok(email)
+        }
+        _ => Err(invalid(
+            "This is not a valid e-mail address (name@example.com).",
+        )),
+    }
+}
+
+fn check_password_rules(password: &str, field: &'static str) -> Result<(), AuthError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AuthError::Invalid {
+            field,
+            message: format!("Use at least {MIN_PASSWORD_LEN} characters."),
+        });
+    }
+    Ok(())
+}
+
+/// A fresh 256-bit session token, hex-encoded.
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A random password for the first administrator: 20 characters from an
+/// alphabet without look-alikes (no 0/O, 1/l/I).
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|byte| ALPHABET[*byte as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+// Argon2 takes tens of milliseconds of CPU: off the async runtime's threads.
+async fn hash_off_thread(password: &str) -> Result<String, password::HashError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .unwrap_or_else(|join_error| Err(password::HashError::from_join(join_error)))
+}
+
+async fn verify_off_thread(password: &str, phc_hash: &str) -> bool {
+    let (password, phc_hash) = (password.to_string(), phc_hash.to_string());
+    tokio::task::spawn_blocking(move || password::verify(&password, &phc_hash))
+        .await
+        .unwrap_or(false)
+}
+
+impl UserRow {
+    pub fn role(&self) -> Result<Role, AuthError> {
+        self.role
+            .parse()
+            .map_err(|_| AuthError::CorruptRole(self.role.clone()))
+    }
+
+    pub fn to_session_user(&self) -> Result<SessionUser, AuthError> {
+        Ok(SessionUser {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role()?,
+        })
+    }
+
+    pub fn to_view(&self) -> Result<UserView, AuthError> {
+        Ok(UserView {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role()?,
+            disabled: self.disabled,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_lower_cased_and_checked() {
+        assert_eq!(
+            normalize_email(" Alice@Example.COM ").unwrap(),
+            "alice@example.com"
+        );
+        assert_eq!(
+            normalize_email("admin@localhost").unwrap(),
+            "admin@localhost"
+        );
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "a b@example.com",
+            "a@b@c",
+        ] {
+            assert!(
+                matches!(
+                    normalize_email(bad),
+                    Err(AuthError::Invalid { field: "email", .. })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_passwords_are_refused_on_the_named_field() {
+        assert!(check_password_rules("0123456789", "password").is_ok());
+        assert!(matches!(
+            check_password_rules("short", "new_password"),
+            Err(AuthError::Invalid {
+                field: "new_password",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (first, second) = (new_token(), new_token());
+        assert_eq!(first.len(), 64);
+        assert_ne!(first, second);
+        assert_eq!(token_hash(&first).len(), 64);
+        assert_ne!(token_hash(&first), first);
+    }
+
+    #[test]
+    fn generated_passwords_are_long_enough() {
+        let generated = generate_password();
+        assert_eq!(generated.chars().count(), 20);
+        assert!(check_password_rules(&generated, "password").is_ok());
+    }
+}

@@ -1,0 +1,10 @@
+//! Who may sign in and what they may do: password hashing, sign-in throttling,
+//! sessions and user accounts. Role checks for server functions live in
+//! `app::api::context`; this module answers "who is this?".
+
+pub mod accounts;
+pub mod password;
+pub mod throttle;
+
+pub use accounts::{Accounts, AuthError, UserRow};
+pub use throttle::Throttle;

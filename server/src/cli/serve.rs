@@ -1,0 +1,75 @@
+use crate::auth::accounts::generate_password;
+use crate::config::Config;
+use crate::web::{self, AppState};
+use anyhow::Context;
+use app::model::Role;
+use clap::Args;
+use std::net::SocketAddr;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Default: 127.0.0.1:3000
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let db = crate::db::connect_and_migrate(&url)
+        .await
+        .with_context(|| format!("opening {}", crate::db::redact(&url)))?;
+    let state = AppState::new(config.clone(), db);
+    ensure_first_admin(&state, &config).await?;
+
+    if !config.site_root.join("pkg").join("tresor.wasm").exists() {
+        tracing::warn!(
+            site_root = %config.site_root.display(),
+            "the browser app is missing (no pkg/tresor.wasm): pages will render but not react; build with `cargo xtask run`"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    tracing::info!(address = %config.listen, data_dir = %config.data_dir.display(), "Tresor is listening");
+    println!("Tresor is running at {}", config.display_url());
+    web::serve(listener, state, web::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// On a fresh installation, creates the first administrator and says how to sign in.
+async fn ensure_first_admin(state: &AppState, config: &Config) -> anyhow::Result<()> {
+    if state.accounts.count_users().await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match &config.initial_admin_password {
+        Some(password) => (password.clone(), false),
+        None => (generate_password(), true),
+    };
+    let admin = state
+        .accounts
+        .create_user(
+            &config.initial_admin_email,
+            "Administrator",
+            Role::Admin,
+            &password,
+        )
+        .await
+        .context("creating the first administrator")?;
+    println!();
+    println!("  First start: created the administrator account.");
+    println!("    Sign in at  {}", config.display_url());
+    println!("    E-mail      {}", admin.email);
+    if generated {
+        println!("    Password    {password}");
+        println!(
+            "  This password is shown only once. Change it under \"Your account\" after signing in."
+        );
+    } else {
+        println!("    Password    (the configured initial_admin_password)");
+    }
+    println!();
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! Configuration: built-in defaults, then a TOML file (`--config FILE`), then
+//! `TRESOR_*` environment variables, then command-line flags. Built once in
+//! `cli` and passed down; nothing reads the environment behind its back.
+
+use crate::telemetry::LogFormat;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where Tresor keeps its SQLite database, blobs, index and keys.
+    pub data_dir: PathBuf,
+    /// Address `tresor serve` listens on.
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`; defaults to `tresor.db` in the data directory.
+    pub database_url: Option<String>,
+    /// The address users reach Tresor at, e.g. `https://archive.example.com`.
+    /// When it is https, session cookies are marked `Secure`.
+    pub public_url: Option<String>,
+    /// The compiled browser app (`pkg/tresor.js`, `pkg/tresor.wasm`, CSS, favicon).
+    pub site_root: PathBuf,
+    /// How long a sign-in lasts.
+    pub session_hours: u64,
+    /// The administrator created on first start, when there are no users yet.
+    pub initial_admin_email: String,
+    /// Their password; when unset, a random one is generated and printed once.
+    pub initial_admin_password: Option<String>,
+    pub log_format: LogFormat,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database_url: None,
+            public_url: None,
+            site_root: PathBuf::from("site"),
+            session_hours: 12,
+            initial_admin_email: "admin@localhost".to_string(),
+            initial_admin_password: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {path} does not exist")]
+    MissingFile { path: PathBuf },
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+}
+
+impl Config {
+    /// Loads the configuration from the process environment.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        Self::load_from(
+            file,
+            overrides,
+            Env::prefixed("TRESOR_"),
+            std::env::var("DATABASE_URL").ok(),
+        )
+    }
+
+    /// `env` is a parameter so tests can supply their own variables.
+    fn load_from(
+        file: Option<&Path>,
+        overrides: &Overrides,
+        env: Env,
+        database_url_env: Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::MissingFile {
+                    path: path.to_path_buf(),
+                });
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // The conventional DATABASE_URL counts too, below TRESOR_DATABASE_URL.
+        if let Some(url) = database_url_env {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        figment = figment
+            .merge(env.ignore(&["CONFIG"]))
+            .merge(Serialized::defaults(overrides));
+        figment
+            .extract()
+            .map_err(|error| ConfigError::Invalid(Box::new(error)))
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("tresor.db").display()
+            ),
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The address to tell people to open.
+    pub fn display_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+#[cfg(test)]
+// figment::Jail's closures return figment's own (large) error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        Config::load_from(file, overrides, Env::prefixed("TRESOR_"), None)
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_the_data_dir() {
+        Jail::expect_with(|_jail| {
+            let config = load(None, &Overrides::default()).unwrap();
+            assert_eq!(config.data_dir, PathBuf::from("data"));
+            assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
+            assert_eq!(config.database_url(), "sqlite://data/tresor.db?mode=rwc");
+            assert!(!config.secure_cookies());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_then_flags() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "tresor.toml",
+                "data_dir = \"/srv/tresor\"\nlisten = \"0.0.0.0:8080\"\nsession_hours = 4\n",
+            )?;
+            jail.set_env("TRESOR_SESSION_HOURS", "8");
+            jail.set_env("TRESOR_PUBLIC_URL", "https://archive.example.com");
+            let from_file_and_env =
+                load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            assert_eq!(from_file_and_env.data_dir, PathBuf::from("/srv/tresor"));
+            assert_eq!(from_file_and_env.listen.port(), 8080);
+            assert_eq!(
+                from_file_and_env.session_hours, 8,
+                "environment beats the file"
+            );
+            assert!(from_file_and_env.secure_cookies());
+
+            let overrides = Overrides {
+                data_dir: Some(PathBuf::from("/tmp/other")),
+                listen: Some("127.0.0.1:4000".parse().unwrap()),
+            };
+            let with_flags = load(Some(Path::new("tresor.toml")), &overrides).unwrap();
+            assert_eq!(
+                with_flags.data_dir,
+                PathBuf::from("/tmp/other"),
+                "flags beat everything"
+            );
+            assert_eq!(with_flags.listen.port(), 4000);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn database_url_from_either_variable() {
+        Jail::expect_with(|jail| {
+            let plain = Config::load_from(
+                None,
+                &Overrides::default(),
+                Env::prefixed("TRESOR_"),
+                Some("postgres://a@h/db".into()),
+            )
+            .unwrap();
+            assert_eq!(plain.database_url(), "postgres://a@h/db");
+            jail.set_env("TRESOR_DATABASE_URL", "postgres://b@h/db");
+            let prefixed = Config::load_from(
+                None,
+                &Overrides::default(),
+                Env::prefixed("TRESOR_"),
+                Some("postgres://a@h/db".into()),
+            )
+            .unwrap();
+            assert_eq!(prefixed.database_url(), "postgres://b@h/db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_files_are_errors() {
+        Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "lisen = \"0.0.0.0:1\"\n")?;
+            assert!(matches!(
+                load(Some(Path::new("bad.toml")), &Overrides::default()),
+                Err(ConfigError::Invalid(_))
+            ));
+            assert!(matches!(
+                load(Some(Path::new("nope.toml")), &Overrides::default()),
+                Err(ConfigError::MissingFile { .. })
+            ));
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,136 @@
+//! The database: connecting (SQLite by default, PostgreSQL by URL), running
+//! migrations, and the sea-orm entities in `entity`.
+
+pub mod entity;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot create the database directory {path}: {source}")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the database at {url}: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: DbErr,
+    },
+    #[error("database migration failed: {0}")]
+    Migrate(#[source] DbErr),
+}
+
+/// Opens the database at `url`. For SQLite the file and its directory are
+/// created when missing, and the journal is switched to WAL so readers never
+/// wait for the archiver's writes.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
+    if let Some(path) = sqlite_path(url)
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    let connection = sea_orm::Database::connect(options)
+        .await
+        .map_err(|source| DbError::Connect {
+            url: redact(url),
+            source,
+        })?;
+    if connection.get_database_backend() == DbBackend::Sqlite {
+        for pragma in [
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=10000",
+        ] {
+            connection
+                .execute_unprepared(pragma)
+                .await
+                .map_err(|source| DbError::Connect {
+                    url: redact(url),
+                    source,
+                })?;
+        }
+    }
+    Ok(connection)
+}
+
+/// Opens the database and brings its schema up to date.
+pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbError> {
+    let connection = connect(url).await?;
+    migrate(&connection).await?;
+    Ok(connection)
+}
+
+pub async fn migrate(connection: &DatabaseConnection) -> Result<(), DbError> {
+    Migrator::up(connection, None)
+        .await
+        .map_err(DbError::Migrate)
+}
+
+/// Whether the database answers, for `/healthz`.
+pub async fn ping(connection: &DatabaseConnection) -> Result<(), DbErr> {
+    connection.ping().await
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (path != ":memory:" && !path.is_empty()).then_some(path)
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _password)) => {
+                    format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..])
+                }
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_sqlite_file_in_a_url() {
+        assert_eq!(
+            sqlite_path("sqlite://data/tresor.db?mode=rwc"),
+            Some("data/tresor.db")
+        );
+        assert_eq!(sqlite_path("sqlite:/abs/t.db"), Some("/abs/t.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://u@h/db"), None);
+    }
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact("postgres://tresor:secret@127.0.0.1:5432/db"),
+            "postgres://tresor:***@127.0.0.1:5432/db"
+        );
+        assert_eq!(redact("postgres://tresor@h/db"), "postgres://tresor@h/db");
+        assert_eq!(redact("sqlite://data/tresor.db"), "sqlite://data/tresor.db");
+    }
+}

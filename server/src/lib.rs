@@ -1,0 +1,19 @@
+//! The Tresor server: web server, CLI, and (as they arrive) scheduler,
+//! archive engine, blob store and search index.
+//!
+//! Layout:
+//! - `cli` — the `tresor` command line, one file per subcommand; the only place using `anyhow`.
+//! - `config` — TOML file plus `TRESOR_*` environment, built once and passed down.
+//! - `db` — database connection, migrations, sea-orm entities.
+//! - `auth` — passwords, sessions, sign-in throttling, user accounts.
+//! - `imap` — IMAP connections (TLS, authentication); knows no database.
+//! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
+//! - `telemetry` — `tracing` set-up.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod imap;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,12 @@
+//! Integration tests for the `tresor` server, as one test binary.
+//!
+//! They run against a real SQLite file and, when `TRESOR_TEST_POSTGRES_URL` is
+//! set, a real PostgreSQL; the IMAP tests against the Dovecot that
+//! `cargo xtask test` starts. With `TRESOR_TEST_REQUIRE_SERVICES=1` (always set
+//! by `cargo xtask test`) a missing service fails the test instead of skipping it.
+
+mod accounts;
+mod cli;
+mod dovecot;
+mod support;
+mod web;

@@ -1,0 +1,275 @@
+//! The HTTP edge, driven in-process through the axum router: server functions,
+//! session cookies, role checks, pages and `/healthz`.
+
+use crate::support::{TestDb, databases};
+use app::model::Role;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use tresor::config::Config;
+use tresor::web::{AppState, router};
+
+struct Site {
+    router: Router,
+}
+
+impl Site {
+    async fn new(db: &TestDb) -> Site {
+        let config = Config {
+            database_url: Some(db.url.clone()),
+            ..Config::default()
+        };
+        let state = AppState::new(config, db.connection.clone());
+        state
+            .accounts
+            .create_user("root@example.com", "Root", Role::Admin, "root-password")
+            .await
+            .unwrap();
+        state
+            .accounts
+            .create_user("user@example.com", "User", Role::User, "user-password")
+            .await
+            .unwrap();
+        Site {
+            router: router(state),
+        }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    /// Calls a server function the way the browser's WASM does (form-encoded POST).
+    async fn call(
+        &self,
+        path: &str,
+        form: &str,
+        cookie: Option<&str>,
+    ) -> (StatusCode, String, Option<String>) {
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = self
+            .send(request.body(Body::from(form.to_string())).unwrap())
+            .await;
+        let status = response.status();
+        let set_cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .map(|value| value.to_str().unwrap().to_string());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            String::from_utf8_lossy(&body).into_owned(),
+            set_cookie,
+        )
+    }
+
+    /// Signs in and returns the `name=value` part of the session cookie.
+    async fn sign_in(&self, email: &str, password: &str) -> String {
+        let (status, body, set_cookie) = self
+            .call(
+                "/api/auth/sign_in",
+                &format!("email={email}&password={password}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let set_cookie = set_cookie.expect("sign-in sets a cookie");
+        set_cookie.split(';').next().unwrap().to_string()
+    }
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_hardened_session_cookie() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let (status, body, set_cookie) = site
+            .call(
+                "/api/auth/sign_in",
+                "email=root%40example.com&password=root-password",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let user: app::model::SessionUser = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (user.email.as_str(), user.role),
+            ("root@example.com", Role::Admin)
+        );
+        let cookie = set_cookie.unwrap();
+        assert!(cookie.starts_with("tresor_session="), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        assert!(
+            !body.contains("argon2"),
+            "no password hash crosses the wire"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_401_with_a_typed_error() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let (status, body, set_cookie) = site
+            .call(
+                "/api/auth/sign_in",
+                "email=root%40example.com&password=nope",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", db.name);
+        assert_eq!(
+            serde_json::from_str::<app::error::ApiError>(&body).unwrap(),
+            app::error::ApiError::BadCredentials
+        );
+        assert!(set_cookie.is_none());
+    }
+}
+
+#[tokio::test]
+async fn admin_functions_check_the_role_on_the_server() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let (anonymous, _, _) = site.call("/api/users/list", "", None).await;
+        assert_eq!(anonymous, StatusCode::UNAUTHORIZED, "{}", db.name);
+
+        let user_cookie = site.sign_in("user%40example.com", "user-password").await;
+        let (as_user, body, _) = site.call("/api/users/list", "", Some(&user_cookie)).await;
+        assert_eq!(as_user, StatusCode::FORBIDDEN, "{}: {body}", db.name);
+        let (create_as_user, _, _) = site
+            .call(
+                "/api/users/create",
+                "email=x%40example.com&display_name=X&role=admin&password=xxxxxxxxxxxx",
+                Some(&user_cookie),
+            )
+            .await;
+        assert_eq!(create_as_user, StatusCode::FORBIDDEN);
+        let (forged, _, _) = site
+            .call("/api/users/list", "", Some("tresor_session=forged"))
+            .await;
+        assert_eq!(forged, StatusCode::UNAUTHORIZED);
+
+        let admin_cookie = site.sign_in("root%40example.com", "root-password").await;
+        let (as_admin, body, _) = site.call("/api/users/list", "", Some(&admin_cookie)).await;
+        assert_eq!(as_admin, StatusCode::OK, "{body}");
+        let users: Vec<app::model::UserView> = serde_json::from_str(&body).unwrap();
+        assert_eq!(users.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn create_user_reports_field_errors() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let admin_cookie = site.sign_in("root%40example.com", "root-password").await;
+        let (status, body, _) = site
+            .call(
+                "/api/users/create",
+                "email=user%40example.com&display_name=Dup&role=user&password=long-enough-pw",
+                Some(&admin_cookie),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {body}",
+            db.name
+        );
+        let error: app::error::ApiError = serde_json::from_str(&body).unwrap();
+        assert!(
+            error
+                .field_message("email")
+                .unwrap()
+                .contains("exists already")
+        );
+
+        let (status, _, _) = site
+            .call(
+                "/api/users/create",
+                "email=new%40example.com&display_name=New&role=auditor&password=long-enough-pw",
+                Some(&admin_cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn sign_out_invalidates_the_cookie_on_the_server() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let cookie = site.sign_in("user%40example.com", "user-password").await;
+        let (status, _, set_cookie) = site.call("/api/auth/sign_out", "", Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(set_cookie.unwrap().contains("Max-Age=0"));
+        // Replaying the old cookie does not work: the session is gone server-side.
+        let (status, body, _) = site.call("/api/auth/current_user", "", Some(&cookie)).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, "null"),
+            "{}",
+            db.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_redirect_strangers_to_sign_in() {
+    let db = crate::support::sqlite().await;
+    let site = Site::new(&db).await;
+    let page = |path: &str, cookie: Option<&str>| {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let response = site.send(page("/", None)).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()[header::LOCATION], "/sign-in");
+
+    let cookie = site.sign_in("user%40example.com", "user-password").await;
+    let response = site.send(page("/", Some(&cookie))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(html.contains("Dashboard") && html.contains("Mailboxes") && html.contains("Archive"));
+    assert!(
+        !html.contains(">Admin<"),
+        "a plain user's navigation has no Admin entry"
+    );
+
+    let response = site.send(page("/no/such/page", Some(&cookie))).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn healthz_reports_the_database() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let response = site
+            .send(Request::get("/healthz").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(health["status"], "ok");
+        assert_eq!(health["database"]["backend"], db.name);
+    }
+}

@@ -1,0 +1,94 @@
+//! Running commands: echo them, fail with context, find the repository and target dir.
+
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the repository")
+        .to_path_buf()
+}
+
+/// Where cargo builds go: `$CARGO_TARGET_DIR`, or a cache outside the clone so
+/// that a fresh clone (as in CI) reuses earlier builds.
+pub fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    home.join(".cache").join("tresor").join("target")
+}
+
+/// A `cargo` command that builds into `target_dir()`.
+pub fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .current_dir(repo_root())
+        .env("CARGO_TARGET_DIR", target_dir());
+    command
+}
+
+fn describe(command: &Command) -> String {
+    let mut text = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}
+
+/// Runs to completion with inherited output; a non-zero exit is an error.
+pub fn run(mut command: Command) -> anyhow::Result<()> {
+    let description = describe(&command);
+    eprintln!("$ {description}");
+    let status = command
+        .status()
+        .with_context(|| format!("starting `{description}`"))?;
+    if !status.success() {
+        bail!("`{description}` failed with {status}");
+    }
+    Ok(())
+}
+
+/// Runs and returns standard output; `None` if the program is missing or fails.
+pub fn output(command: &mut Command) -> Option<String> {
+    let output = command.stderr(Stdio::null()).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Replaces xtask with the command (Unix) so Ctrl-C and SIGTERM reach it directly.
+pub fn exec_foreground(mut command: Command) -> anyhow::Result<()> {
+    eprintln!("$ {}", describe(&command));
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let error = command.exec();
+        Err(error).context("starting the server")
+    }
+    #[cfg(not(unix))]
+    {
+        run(command)
+    }
+}
+
+pub fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+}
+
+/// A command run as root: directly when we are root, else through sudo.
+pub fn as_root(program: &str) -> Command {
+    if is_root() {
+        Command::new(program)
+    } else {
+        let mut command = Command::new("sudo");
+        command.arg("-E").arg(program);
+        command
+    }
+}

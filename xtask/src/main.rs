@@ -1,0 +1,52 @@
+//! Developer commands for Tresor.
+//!
+//! - `cargo xtask run`  — install what is missing, build the browser app and the
+//!   server, and start `tresor serve` on http://127.0.0.1:3000 with ./data.
+//! - `cargo xtask test` — install and start everything the tests need (Dovecot,
+//!   PostgreSQL, Chromium, Playwright), run `cargo test` and the Playwright
+//!   suite, stop what was started, exit non-zero on any failure.
+//! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary.
+
+mod build;
+mod cmd;
+mod test;
+mod testbed;
+mod tools;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let result = match task.as_str() {
+        "run" => run(&rest),
+        "test" => test::run(&rest),
+        "build" => build::build_all(rest.iter().any(|arg| arg == "--release")).map(|_| ()),
+        _ => {
+            eprintln!("usage: cargo xtask (run [-- serve args] | test | build [--release])");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask {task}: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds everything in release mode and runs `tresor serve` in the foreground.
+fn run(serve_args: &[String]) -> anyhow::Result<()> {
+    tools::ensure_build_tools()?;
+    let built = build::build_all(true)?;
+    let root = cmd::repo_root();
+    let mut command = std::process::Command::new(&built.server_binary);
+    command
+        .current_dir(&root)
+        .arg("serve")
+        .args(serve_args.iter().filter(|arg| *arg != "--"))
+        .env("TRESOR_SITE_ROOT", &built.site_root);
+    cmd::exec_foreground(command)
+}

@@ -1,0 +1,195 @@
+//! `cargo xtask test`: the whole test suite, as CI runs it.
+//!
+//! 1. install missing tools and packages;
+//! 2. formatting and clippy (`-D warnings`);
+//! 3. start the test bed (Dovecot, PostgreSQL, OAuth2 stub, SMTP sink);
+//! 4. `cargo test` for the workspace, with the services required (a test that
+//!    would need one fails instead of skipping);
+//! 5. build the browser app and the server, start `tresor serve` on a fresh
+//!    SQLite data dir, and run the Playwright suite in Chromium against it;
+//! 6. stop everything, whatever failed.
+
+use crate::build;
+use crate::cmd::{self, cargo, repo_root};
+use crate::testbed::{self, Testbed};
+use crate::tools;
+use anyhow::{Context, bail};
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const E2E_ADMIN_EMAIL: &str = "admin@e2e.test";
+const E2E_ADMIN_PASSWORD: &str = "e2e-admin-password";
+
+pub fn run(_args: &[String]) -> anyhow::Result<()> {
+    let started = Instant::now();
+    tools::ensure_test_tools()?;
+    step("formatting", || {
+        cmd::run({
+            let mut command = cargo();
+            command.args(["fmt", "--all", "--", "--check"]);
+            command
+        })
+    })?;
+    step("clippy", || {
+        cmd::run({
+            let mut command = cargo();
+            command.args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]);
+            command
+        })
+    })?;
+
+    let testbed = Testbed::start()?;
+    step("cargo test", || {
+        cmd::run({
+            let mut command = cargo();
+            command
+                .args(["test", "--workspace"])
+                .env("TRESOR_TEST_REQUIRE_SERVICES", "1")
+                .env("TRESOR_TEST_POSTGRES_URL", &testbed.postgres_url)
+                .env("TRESOR_TEST_DOVECOT_CA", testbed.ca_file())
+                .env("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string())
+                .env("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string());
+            command
+        })
+    })?;
+    step("end-to-end tests", end_to_end)?;
+    drop(testbed);
+    eprintln!("all tests passed in {} s", started.elapsed().as_secs());
+    Ok(())
+}
+
+fn step(name: &str, body: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    eprintln!("==> {name}");
+    let result = body().with_context(|| format!("{name} failed"));
+    eprintln!(
+        "<== {name}: {} in {} s",
+        if result.is_ok() { "ok" } else { "FAILED" },
+        started.elapsed().as_secs()
+    );
+    result
+}
+
+fn end_to_end() -> anyhow::Result<()> {
+    let site_root = build::build_site()?;
+    let binary = build::build_server(false)?;
+    let data_dir = tempdir("tresor-e2e")?;
+    let port = free_port()?;
+    let base_url = format!("http://127.0.0.1:{port}");
+
+    // The administrator is made with the CLI, as an admin would script it.
+    let mut add_admin = Command::new(&binary);
+    add_admin
+        .args(["--data-dir"])
+        .arg(&data_dir)
+        .args([
+            "user",
+            "add",
+            "--email",
+            E2E_ADMIN_EMAIL,
+            "--role",
+            "admin",
+            "--name",
+            "E2E Admin",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped());
+    let mut child = add_admin.spawn().context("running tresor user add")?;
+    child
+        .stdin
+        .take()
+        .context("stdin of tresor user add")?
+        .write_all(format!("{E2E_ADMIN_PASSWORD}\n").as_bytes())?;
+    if !child.wait()?.success() {
+        bail!("tresor user add failed");
+    }
+
+    let server = Command::new(&binary)
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("TRESOR_SITE_ROOT", &site_root)
+        .env("RUST_LOG", "info,tresor=debug")
+        .spawn()
+        .context("starting tresor serve")?;
+    let mut server = ServerGuard(Some(server));
+    testbed::wait_for_port(port, Duration::from_secs(30))?;
+
+    let result = cmd::run({
+        let mut command = Command::new("npx");
+        command
+            .current_dir(repo_root().join("end2end"))
+            .args(["playwright", "test"])
+            .env("BASE_URL", &base_url)
+            .env("E2E_ADMIN_EMAIL", E2E_ADMIN_EMAIL)
+            .env("E2E_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        command
+    });
+    let shutdown = server.terminate_gracefully();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    result?;
+    shutdown
+}
+
+/// Stops `tresor serve` on drop, so a failing step never leaves it running.
+struct ServerGuard(Option<Child>);
+
+impl ServerGuard {
+    /// SIGTERM, then expect a clean exit within a few seconds (graceful shutdown).
+    fn terminate_gracefully(&mut self) -> anyhow::Result<()> {
+        let Some(mut child) = self.0.take() else {
+            return Ok(());
+        };
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait()? {
+                if status.success() {
+                    return Ok(());
+                }
+                bail!("tresor serve exited with {status} after SIGTERM");
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                bail!("tresor serve did not stop within 10 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
+}
+
+fn tempdir(prefix: &str) -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+    if Path::new(&dir).exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

@@ -1,0 +1,170 @@
+//! The services the tests talk to, started on loopback and stopped on drop:
+//! Dovecot (IMAP 1143 STARTTLS / 1993 IMAPS, POP3 1110 / 1995), the OAuth2
+//! token-introspection stub Dovecot asks (18080), an SMTP sink (2525) and a
+//! private PostgreSQL (25432). Scripts live in `xtask/testbed/`, adapted from
+//! ../shared/reference/mail-testbed.
+
+use crate::cmd::{self, repo_root};
+use anyhow::{Context, bail};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const IMAP_PORT: u16 = 1143;
+pub const IMAPS_PORT: u16 = 1993;
+const INTROSPECTION_PORT: u16 = 18080;
+const SMTP_PORT: u16 = 2525;
+
+pub struct Testbed {
+    pub root: PathBuf,
+    pub postgres_url: String,
+    children: Vec<Child>,
+}
+
+impl Testbed {
+    pub fn start() -> anyhow::Result<Testbed> {
+        // Short path: PostgreSQL's unix socket path must stay under ~100 bytes.
+        let root = PathBuf::from("/tmp/tresor-testbed");
+        stop_leftovers(&root);
+        std::fs::create_dir_all(&root)?;
+        let scripts = repo_root().join("xtask/testbed");
+        let mut testbed = Testbed {
+            root: root.clone(),
+            postgres_url: String::new(),
+            children: Vec::new(),
+        };
+
+        testbed.spawn_logged(
+            Command::new("python3")
+                .arg(scripts.join("introspect_server.py"))
+                .arg(INTROSPECTION_PORT.to_string()),
+            "introspect.log",
+        )?;
+        cmd::run({
+            let mut command = Command::new("bash");
+            command
+                .arg(scripts.join("dovecot.sh"))
+                .arg(root.join("dc"))
+                .stdin(Stdio::null());
+            command
+        })
+        .context("starting Dovecot")?;
+        testbed.spawn_logged(
+            Command::new("python3")
+                .arg(scripts.join("smtp_sink.py"))
+                .arg(root.join("smtp-out"))
+                .arg(SMTP_PORT.to_string())
+                .arg(root.join("dc/tls/server.pem"))
+                .arg(root.join("dc/tls/server.key")),
+            "smtp.log",
+        )?;
+        let postgres = Command::new("bash")
+            .arg(scripts.join("postgres.sh"))
+            .arg("start")
+            .arg(root.join("pg"))
+            .stderr(Stdio::inherit())
+            .output()
+            .context("starting PostgreSQL")?;
+        if !postgres.status.success() {
+            bail!("PostgreSQL did not start");
+        }
+        testbed.postgres_url = String::from_utf8_lossy(&postgres.stdout).trim().to_string();
+
+        for port in [IMAP_PORT, IMAPS_PORT, INTROSPECTION_PORT, SMTP_PORT] {
+            wait_for_port(port, Duration::from_secs(15))?;
+        }
+        eprintln!(
+            "test bed up in {} (PostgreSQL: {})",
+            root.display(),
+            testbed.postgres_url
+        );
+        Ok(testbed)
+    }
+
+    pub fn ca_file(&self) -> PathBuf {
+        self.root.join("dc/tls/ca.pem")
+    }
+
+    fn spawn_logged(&mut self, command: &mut Command, log_name: &str) -> anyhow::Result<()> {
+        let log = std::fs::File::create(self.root.join(log_name))?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {:?}", command.get_program()))?;
+        std::fs::write(
+            self.root.join(format!("{log_name}.pid")),
+            child.id().to_string(),
+        )?;
+        self.children.push(child);
+        Ok(())
+    }
+}
+
+impl Drop for Testbed {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        stop_services(&self.root);
+        eprintln!("test bed stopped");
+    }
+}
+
+fn stop_services(root: &Path) {
+    let dovecot_config = root.join("dc/dovecot.conf");
+    if dovecot_config.exists() {
+        let _ = Command::new("doveadm")
+            .arg("-c")
+            .arg(&dovecot_config)
+            .arg("stop")
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = Command::new("bash")
+        .arg(repo_root().join("xtask/testbed/postgres.sh"))
+        .arg("stop")
+        .arg(root.join("pg"))
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// A previous run killed before its cleanup may have left services running.
+fn stop_leftovers(root: &Path) {
+    stop_services(root);
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|extension| extension == "pid")
+        {
+            if let Ok(pid) = std::fs::read_to_string(entry.path()) {
+                let _ = Command::new("kill")
+                    .arg(pid.trim())
+                    .stderr(Stdio::null())
+                    .status();
+            }
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+pub fn wait_for_port(port: u16, limit: Duration) -> anyhow::Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!(
+        "nothing is listening on 127.0.0.1:{port} after {} s",
+        limit.as_secs()
+    )
+}

@@ -1,0 +1,178 @@
+//! Installs what the build and the tests need, from the package registries only:
+//! rustup (wasm32 target), crates.io (wasm-bindgen-cli), npm (binaryen's wasm-opt,
+//! Playwright) and Debian's apt (Dovecot, PostgreSQL, Chromium, aiosmtpd).
+//! Each step first checks whether its tool is already there.
+
+use crate::cmd::{self, as_root, output, repo_root};
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use std::process::Command;
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+pub fn ensure_build_tools() -> anyhow::Result<()> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_npm_packages(&repo_root().join("xtask/node"))?;
+    Ok(())
+}
+
+pub fn ensure_test_tools() -> anyhow::Result<()> {
+    ensure_build_tools()?;
+    ensure_apt_packages()?;
+    ensure_npm_packages(&repo_root().join("end2end"))?;
+    Ok(())
+}
+
+fn ensure_wasm_target() -> anyhow::Result<()> {
+    let installed = output(&mut {
+        let mut command = Command::new("rustup");
+        command.args(["target", "list", "--installed"]);
+        command
+    })
+    .unwrap_or_default();
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    let mut command = Command::new("rustup");
+    command.args(["target", "add", WASM_TARGET]);
+    cmd::run(command)
+}
+
+/// wasm-bindgen's CLI must match the `wasm-bindgen` crate in Cargo.lock exactly.
+fn ensure_wasm_bindgen() -> anyhow::Result<()> {
+    let wanted = locked_version("wasm-bindgen")?;
+    let have = output(&mut {
+        let mut command = Command::new("wasm-bindgen");
+        command.arg("--version");
+        command
+    });
+    if have.as_deref().map(str::trim) == Some(&format!("wasm-bindgen {wanted}")) {
+        return Ok(());
+    }
+    // Without --locked, and falling back to versions that build on our Rust:
+    // the CLI's own lock file asks for a newer compiler (see ../shared/reference/leptos-build.md).
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+            "--force",
+        ])
+        .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback")
+        .env_remove("CARGO_TARGET_DIR");
+    cmd::run(command)
+}
+
+fn locked_version(package: &str) -> anyhow::Result<String> {
+    let lock =
+        std::fs::read_to_string(repo_root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .with_context(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[start..].find('"').context("malformed Cargo.lock")? + start;
+    Ok(lock[start..end].to_string())
+}
+
+/// `npm ci` in `dir` unless its node_modules is current with its lock file.
+fn ensure_npm_packages(dir: &std::path::Path) -> anyhow::Result<()> {
+    let lock = dir.join("package-lock.json");
+    let installed_marker = dir.join("node_modules/.package-lock.json");
+    let current = match (std::fs::read(&lock), std::fs::read(&installed_marker)) {
+        (Ok(_), Ok(_)) => modified(&installed_marker) >= modified(&lock),
+        _ => false,
+    };
+    if current {
+        return Ok(());
+    }
+    let mut command = Command::new("npm");
+    command
+        .current_dir(dir)
+        .args(if lock.exists() {
+            vec!["ci"]
+        } else {
+            vec!["install"]
+        })
+        .args(["--no-audit", "--no-fund"])
+        // Playwright drives Debian's Chromium; it must never download a browser.
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    cmd::run(command)
+}
+
+fn modified(path: &std::path::Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path)
+        .and_then(|meta| meta.modified())
+        .ok()
+}
+
+pub fn wasm_opt() -> PathBuf {
+    repo_root().join("xtask/node/node_modules/.bin/wasm-opt")
+}
+
+/// Debian packages for the test bed. PostgreSQL comes without a stock cluster:
+/// the tests start their own on a private port.
+const APT_PACKAGES: &[&str] = &[
+    "dovecot-core",
+    "dovecot-imapd",
+    "dovecot-pop3d",
+    "openssl",
+    "curl",
+    "python3",
+    "python3-aiosmtpd",
+    "chromium",
+    "postgresql-15",
+];
+
+fn ensure_apt_packages() -> anyhow::Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|package| !apt_installed(package))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !cmd::is_root() && output(Command::new("sudo").arg("-n").arg("true")).is_none() {
+        bail!(
+            "these Debian packages are missing and I cannot become root to install them: {}",
+            missing.join(" ")
+        );
+    }
+    // Never let apt start system daemons (Dovecot on 143/993, a PostgreSQL on 5432):
+    // the tests run their own instances on private ports.
+    cmd::run({
+        let mut command = as_root("sh");
+        command.arg("-c").arg(
+            "[ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }; \
+             mkdir -p /etc/postgresql-common/createcluster.d && \
+             echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/tresor-tests.conf",
+        );
+        command
+    })?;
+    cmd::run({
+        let mut command = as_root("apt-get");
+        command.args(["update", "-q"]);
+        command
+    })?;
+    cmd::run({
+        let mut command = as_root("apt-get");
+        command
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    })
+}
+
+fn apt_installed(package: &str) -> bool {
+    output(&mut {
+        let mut command = Command::new("dpkg-query");
+        command.args(["-W", "-f=${Status}", package]);
+        command
+    })
+    .is_some_and(|status| status.contains("install ok installed"))
+}
