@@ -4,7 +4,7 @@ import { admin, signIn, uniqueEmail, waitForHydration } from "./helpers";
 test("creating a user updates the table without reloading the page", async ({ page }) => {
   await signIn(page, admin.email, admin.password);
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
-  await page.getByRole("link", { name: "Admin" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await waitForHydration(page);
 

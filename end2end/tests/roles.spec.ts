@@ -9,7 +9,7 @@ test("an admin sees the Admin navigation", async ({ page }) => {
 
 test("an admin creates a user who then sees only non-admin navigation", async ({ page }) => {
   await signIn(page, admin.email, admin.password);
-  await page.getByRole("link", { name: "Admin" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await waitForHydration(page);
   const email = uniqueEmail("plain");
   await page.getByLabel("E-mail address").fill(email);
@@ -36,7 +36,7 @@ test("a disabled user can no longer sign in", async ({ page, request }) => {
   const email = uniqueEmail("disabled");
   await createUser(request, { email, name: "Soon Disabled", role: "user", password: "disabled-password" });
   await signIn(page, admin.email, admin.password);
-  await page.getByRole("link", { name: "Admin" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await waitForHydration(page);
   const row = page.getByTestId("user-table").getByRole("row", { name: new RegExp(email) });
   await row.getByRole("button", { name: "Disable" }).click();

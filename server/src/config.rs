@@ -32,6 +32,19 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
+/// Every key of `Config`, as written in the file and (upper-cased, after `TRESOR_`) in the environment.
+const KEYS: [&str; 9] = [
+    "data_dir",
+    "listen",
+    "database_url",
+    "public_url",
+    "site_root",
+    "session_hours",
+    "initial_admin_email",
+    "initial_admin_password",
+    "log_format",
+];
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -96,8 +109,9 @@ impl Config {
         if let Some(url) = database_url_env {
             figment = figment.merge(Serialized::default("database_url", url));
         }
+        // Only known keys: other TRESOR_* variables (a test harness's, say) are not config.
         figment = figment
-            .merge(env.ignore(&["CONFIG"]))
+            .merge(env.only(&KEYS))
             .merge(Serialized::defaults(overrides));
         figment
             .extract()
@@ -205,6 +219,33 @@ mod tests {
             )
             .unwrap();
             assert_eq!(prefixed.database_url(), "postgres://b@h/db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn keys_list_every_field() {
+        let defaults = Config {
+            database_url: Some(String::new()),
+            public_url: Some(String::new()),
+            initial_admin_password: Some(String::new()),
+            ..Config::default()
+        };
+        let serialized = serde_json::to_value(defaults).unwrap();
+        let mut fields: Vec<_> = serialized.as_object().unwrap().keys().cloned().collect();
+        let mut keys: Vec<_> = KEYS.iter().map(|key| key.to_string()).collect();
+        fields.sort();
+        keys.sort();
+        assert_eq!(fields, keys);
+    }
+
+    #[test]
+    fn other_tresor_variables_are_not_configuration() {
+        Jail::expect_with(|jail| {
+            jail.set_env("TRESOR_TEST_SOMETHING", "1");
+            jail.set_env("TRESOR_LISTEN", "127.0.0.1:3999");
+            let config = load(None, &Overrides::default()).unwrap();
+            assert_eq!(config.listen.port(), 3999);
             Ok(())
         });
     }

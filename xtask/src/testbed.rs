@@ -15,6 +15,8 @@ pub const IMAP_PORT: u16 = 1143;
 pub const IMAPS_PORT: u16 = 1993;
 const INTROSPECTION_PORT: u16 = 18080;
 const SMTP_PORT: u16 = 2525;
+/// Debian's Python, which has python3-aiosmtpd; a `python3` earlier on PATH (pyenv) may not.
+const PYTHON: &str = "/usr/bin/python3";
 
 pub struct Testbed {
     pub root: PathBuf,
@@ -36,7 +38,7 @@ impl Testbed {
         };
 
         testbed.spawn_logged(
-            Command::new("python3")
+            Command::new(PYTHON)
                 .arg(scripts.join("introspect_server.py"))
                 .arg(INTROSPECTION_PORT.to_string()),
             "introspect.log",
@@ -51,7 +53,7 @@ impl Testbed {
         })
         .context("starting Dovecot")?;
         testbed.spawn_logged(
-            Command::new("python3")
+            Command::new(PYTHON)
                 .arg(scripts.join("smtp_sink.py"))
                 .arg(root.join("smtp-out"))
                 .arg(SMTP_PORT.to_string())
