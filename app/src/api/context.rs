@@ -1,5 +1,10 @@
 //! What every server function needs from the request: the backend, the
 //! caller's identity, and a way to set cookies and the HTTP status.
+//!
+//! `Request::current()` reads all of it from Leptos context at once, and must be
+//! called before the first `.await`: a server function run as a resource during
+//! server rendering may be polled outside its reactive owner, where
+//! `use_context` finds nothing.
 
 use super::Backend;
 use crate::error::ApiError;
@@ -13,19 +18,97 @@ use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "tresor_session";
 
-/// The shared backend, provided by the server for every request.
-pub fn backend() -> Result<Arc<dyn Backend>, ApiError> {
-    use_context::<Arc<dyn Backend>>()
-        .ok_or_else(|| ApiError::Internal("backend missing from context".into()))
+/// The current request, as server functions see it.
+pub struct Request {
+    pub backend: Arc<dyn Backend>,
+    pub session_token: Option<String>,
+    pub client_ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+    response: Option<ResponseOptions>,
 }
 
-fn request_parts() -> Result<Parts, ApiError> {
-    use_context::<Parts>().ok_or_else(|| ApiError::Internal("request missing from context".into()))
+impl Request {
+    /// Captures the request from context. Call it first, before any `.await`.
+    pub fn current() -> Result<Request, ApiError> {
+        let backend = use_context::<Arc<dyn Backend>>()
+            .ok_or_else(|| ApiError::Internal("backend missing from context".into()))?;
+        let parts = use_context::<Parts>();
+        Ok(Request {
+            backend,
+            session_token: parts.as_ref().and_then(session_token),
+            client_ip: parts.as_ref().and_then(client_ip),
+            user_agent: parts.as_ref().and_then(user_agent),
+            response: use_context::<ResponseOptions>(),
+        })
+    }
+
+    /// The signed-in caller, or `None` for an anonymous request.
+    pub async fn optional_caller(&self) -> Result<Option<SessionUser>, ApiError> {
+        match &self.session_token {
+            Some(token) => self.respond(self.backend.session_user(token)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The signed-in caller; anonymous requests get 401.
+    pub async fn caller(&self) -> Result<SessionUser, ApiError> {
+        match self.optional_caller().await? {
+            Some(user) => Ok(user),
+            None => Err(self.fail(ApiError::Unauthenticated)),
+        }
+    }
+
+    /// The signed-in caller if they hold one of `roles`; otherwise 401 or 403.
+    pub async fn caller_with_role(&self, roles: &[Role]) -> Result<SessionUser, ApiError> {
+        let user = self.caller().await?;
+        if roles.contains(&user.role) {
+            Ok(user)
+        } else {
+            Err(self.fail(ApiError::Forbidden))
+        }
+    }
+
+    pub async fn admin(&self) -> Result<SessionUser, ApiError> {
+        self.caller_with_role(&[Role::Admin]).await
+    }
+
+    /// Sets the HTTP status that belongs to `error` and hands the error back,
+    /// so a server function can end with `Err(request.fail(error))`.
+    pub fn fail(&self, error: ApiError) -> ApiError {
+        if let Some(response) = &self.response {
+            let status = StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response.set_status(status);
+        }
+        error
+    }
+
+    /// Awaits a backend call and maps its error onto the response status.
+    pub async fn respond<T>(
+        &self,
+        result: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        result.await.map_err(|error| self.fail(error))
+    }
+
+    /// Sets (or, with `None`, clears) the session cookie on the response.
+    pub fn set_session_cookie(
+        &self,
+        token: Option<&str>,
+        max_age_secs: u64,
+    ) -> Result<(), ApiError> {
+        let cookie = session_cookie_header(token, max_age_secs, self.backend.secure_cookies());
+        let value = HeaderValue::from_str(&cookie)
+            .map_err(|_| ApiError::Internal("session cookie is not a valid header".into()))?;
+        if let Some(response) = &self.response {
+            response.append_header(SET_COOKIE, value);
+        }
+        Ok(())
+    }
 }
 
-/// The session token from the request's cookie header, if any.
-pub fn session_token() -> Option<String> {
-    let parts = use_context::<Parts>()?;
+/// The session token from the request's cookie headers, if any.
+fn session_token(parts: &Parts) -> Option<String> {
     parts
         .headers
         .get_all(COOKIE)
@@ -42,79 +125,19 @@ pub fn cookie_value(header: &str, name: &str) -> Option<String> {
     })
 }
 
-/// The signed-in caller, or `None` for an anonymous request.
-pub async fn optional_caller() -> Result<Option<SessionUser>, ApiError> {
-    let Some(token) = session_token() else {
-        return Ok(None);
-    };
-    backend()?.session_user(&token).await
-}
-
-/// The signed-in caller; anonymous requests get 401.
-pub async fn caller() -> Result<SessionUser, ApiError> {
-    optional_caller()
-        .await?
-        .ok_or(ApiError::Unauthenticated)
-        .map_err(fail)
-}
-
-/// The signed-in caller if they hold one of `roles`; otherwise 401 or 403.
-pub async fn caller_with_role(roles: &[Role]) -> Result<SessionUser, ApiError> {
-    let user = caller().await?;
-    if roles.contains(&user.role) {
-        Ok(user)
-    } else {
-        Err(fail(ApiError::Forbidden))
-    }
-}
-
-pub async fn admin() -> Result<SessionUser, ApiError> {
-    caller_with_role(&[Role::Admin]).await
-}
-
-/// Sets the HTTP status that belongs to `error` and hands the error back,
-/// so a server function can end with `Err(fail(error))`.
-pub fn fail(error: ApiError) -> ApiError {
-    if let Some(response) = use_context::<ResponseOptions>() {
-        let status =
-            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        response.set_status(status);
-    }
-    error
-}
-
-/// Runs a backend call and maps its error onto the response status.
-pub async fn respond<T>(result: impl Future<Output = Result<T, ApiError>>) -> Result<T, ApiError> {
-    result.await.map_err(fail)
-}
-
-pub fn client_ip() -> Option<IpAddr> {
-    let parts = request_parts().ok()?;
+fn client_ip(parts: &Parts) -> Option<IpAddr> {
     parts
         .extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
 }
 
-pub fn user_agent() -> Option<String> {
-    let parts = request_parts().ok()?;
+fn user_agent(parts: &Parts) -> Option<String> {
     parts
         .headers
         .get(USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(|text| text.chars().take(256).collect())
-}
-
-/// Sets (or, with `None`, clears) the session cookie on the response.
-pub fn set_session_cookie(token: Option<&str>, max_age_secs: u64) -> Result<(), ApiError> {
-    let secure = backend()?.secure_cookies();
-    let cookie = session_cookie_header(token, max_age_secs, secure);
-    let value = HeaderValue::from_str(&cookie)
-        .map_err(|_| ApiError::Internal("session cookie is not a valid header".into()))?;
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.append_header(SET_COOKIE, value);
-    }
-    Ok(())
 }
 
 /// The `Set-Cookie` value: HttpOnly so scripts cannot read it, SameSite=Lax so

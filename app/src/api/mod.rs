@@ -1,5 +1,6 @@
 //! Server functions, one per file, grouped by area. Each is a thin wrapper:
-//! find out who asks (`context::caller`), check their role, call the
+//! capture the request (`context::Request::current`, before any await), check
+//! who asks and their role, call the
 //! `Backend`, and let the typed `ApiError` carry the outcome to the browser.
 
 pub mod auth;

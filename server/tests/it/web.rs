@@ -259,6 +259,35 @@ async fn pages_redirect_strangers_to_sign_in() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
+/// Regression: server functions that read Leptos context after an `.await` failed
+/// now and then while a page rendered ("backend missing from context"), and the
+/// browser then hit a hydration mismatch. Rendering repeatedly makes a race show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rendered_pages_carry_no_server_errors() {
+    let db = crate::support::sqlite().await;
+    let site = Site::new(&db).await;
+    let cookie = site.sign_in("root%40example.com", "root-password").await;
+    for _ in 0..25 {
+        let request = Request::get("/admin/users")
+            .header(header::ACCEPT, "text/html")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let response = site.send(request).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let html = String::from_utf8_lossy(&body);
+        assert!(
+            html.contains("user@example.com"),
+            "the user table is rendered"
+        );
+        assert!(
+            !html.contains("Internal"),
+            "a resource failed on the server: {html}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn healthz_reports_the_database() {
     for db in databases().await {

@@ -5,6 +5,6 @@ use leptos::prelude::*;
 /// The signed-in user, or `None`. Anyone may ask; it reveals only themselves.
 #[server(prefix = "/api", endpoint = "auth/current_user")]
 pub async fn current_user() -> Result<Option<SessionUser>, ApiError> {
-    use crate::api::context;
-    context::respond(context::optional_caller()).await
+    let request = crate::api::context::Request::current()?;
+    request.optional_caller().await
 }

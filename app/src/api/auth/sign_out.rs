@@ -3,9 +3,9 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), ApiError> {
-    use crate::api::context;
-    if let Some(token) = context::session_token() {
-        context::respond(context::backend()?.sign_out(&token)).await?;
+    let request = crate::api::context::Request::current()?;
+    if let Some(token) = &request.session_token {
+        request.respond(request.backend.sign_out(token)).await?;
     }
-    context::set_session_cookie(None, 0)
+    request.set_session_cookie(None, 0)
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "dashboard/summary")]
 pub async fn dashboard_summary() -> Result<DashboardView, ApiError> {
-    use crate::api::context;
-    let user = context::caller().await?;
-    context::respond(context::backend()?.dashboard(&user)).await
+    let request = crate::api::context::Request::current()?;
+    let user = request.caller().await?;
+    request.respond(request.backend.dashboard(&user)).await
 }

@@ -9,14 +9,14 @@ pub async fn create_user(
     role: Role,
     password: String,
 ) -> Result<UserView, ApiError> {
-    use crate::api::context;
     use crate::model::NewUserInput;
-    context::admin().await?;
+    let request = crate::api::context::Request::current()?;
+    request.admin().await?;
     let input = NewUserInput {
         email,
         display_name,
         role,
         password,
     };
-    context::respond(context::backend()?.create_user(input)).await
+    request.respond(request.backend.create_user(input)).await
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "users/list")]
 pub async fn list_users() -> Result<Vec<UserView>, ApiError> {
-    use crate::api::context;
-    context::admin().await?;
-    context::respond(context::backend()?.list_users()).await
+    let request = crate::api::context::Request::current()?;
+    request.admin().await?;
+    request.respond(request.backend.list_users()).await
 }
