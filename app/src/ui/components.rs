@@ -3,15 +3,20 @@
 use crate::error::ApiError;
 use leptos::prelude::*;
 
-/// A banner for an error that is not about one form field.
+/// An error, shown as a banner that screen readers announce.
+#[component]
+pub fn ErrorAlert(error: ApiError) -> impl IntoView {
+    view! { <div class="banner banner-error" role="alert">{error.to_string()}</div> }
+}
+
+/// The banner for the last failure of an action, unless it is about one form
+/// field (`FieldError` shows those next to the field).
 #[component]
 pub fn ErrorBanner(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
     move || {
         error.get().and_then(|error| match error {
             ApiError::Invalid { .. } => None,
-            other => Some(
-                view! { <div class="banner banner-error" role="alert">{other.to_string()}</div> },
-            ),
+            other => Some(view! { <ErrorAlert error=other/> }),
         })
     }
 }

@@ -1,6 +1,8 @@
 use crate::api::users::{CreateUser, SetUserDisabled, list_users};
 use crate::model::{MIN_PASSWORD_LEN, Role, UserView};
-use crate::ui::components::{ErrorBanner, FieldError, action_error, reset_form_after_success};
+use crate::ui::components::{
+    ErrorAlert, ErrorBanner, FieldError, action_error, reset_form_after_success,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -29,9 +31,7 @@ pub fn UsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(users) => view! { <UserTable users set_disabled/> }.into_any(),
-                    Err(error) => view! {
-                        <div class="banner banner-error" role="alert">{error.to_string()}</div>
-                    }.into_any(),
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
             })}
         </Transition>

@@ -1,5 +1,5 @@
 use crate::api::dashboard::dashboard_summary;
-use crate::ui::components::EmptyState;
+use crate::ui::components::{EmptyState, ErrorAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -24,9 +24,7 @@ pub fn DashboardPage() -> impl IntoView {
                             })}
                         </div>
                     }.into_any(),
-                    Err(error) => view! {
-                        <div class="banner banner-error" role="alert">{error.to_string()}</div>
-                    }.into_any(),
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
             })}
         </Suspense>
