@@ -1,5 +1,5 @@
-//! The Tresor server: web server, CLI, and (as they arrive) scheduler,
-//! archive engine, blob store and search index.
+//! The Tresor server: web server, CLI, blob store, and (as they arrive)
+//! scheduler, archive engine and search index.
 //!
 //! Layout:
 //! - `cli` — the `tresor` command line, one file per subcommand; the only place using `anyhow`.
@@ -7,6 +7,7 @@
 //! - `db` — database connection, migrations, sea-orm entities.
 //! - `auth` — passwords, sessions, sign-in throttling, user accounts.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
+//! - `store` — the content-addressed blob store (SHA-256, zstd, atomic writes).
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
 //! - `telemetry` — `tracing` set-up.
 
@@ -15,5 +16,6 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod imap;
+pub mod store;
 pub mod telemetry;
 pub mod web;

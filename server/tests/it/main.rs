@@ -7,6 +7,7 @@
 
 mod accounts;
 mod cli;
+mod corpus;
 mod dovecot;
 mod support;
 mod web;

@@ -1,0 +1,363 @@
+//! The blob store: every message's raw bytes, exactly as the server sent them,
+//! addressed by their SHA-256, zstd-compressed, one file per message.
+//!
+//! Layout: `<root>/<h0h1>/<h2h3>/<hash>.zst`, temporary files in `<root>/tmp/`.
+//! A blob is written to a temporary file, fsynced, renamed into place and its
+//! directory fsynced, so a crash leaves either the whole blob or none of it.
+//! Blobs are never rewritten: the same bytes always land at the same path, and
+//! a second `put` of them finds the first. The database and index only ever
+//! point here; this is the source of truth.
+//!
+//! The API is blocking (file I/O); async callers use `spawn_blocking`.
+
+mod digest;
+
+pub use digest::{Digest, ParseDigestError};
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// zstd level 3: the library's default, fast to write, ~4x on mail text.
+const COMPRESSION_LEVEL: i32 = 3;
+const TEMP_DIR: &str = "tmp";
+const EXTENSION: &str = "zst";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("blob store I/O error at {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("blob {0} is not in the store")]
+    Missing(Digest),
+    #[error("blob {digest} is damaged: {reason}")]
+    Damaged { digest: Digest, reason: String },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What `put` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub digest: Digest,
+    /// `false` when the same bytes were stored before (deduplicated).
+    pub newly_written: bool,
+    pub raw_len: u64,
+}
+
+/// The outcome of checking one blob against its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Intact {
+        raw_len: u64,
+    },
+    Missing,
+    /// The file exists but does not decompress, or decompresses to other bytes.
+    Damaged {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+impl BlobStore {
+    /// Opens (creating if needed) the store at `root`, and removes temporary
+    /// files a crashed writer left behind: they were never renamed into place,
+    /// so nothing refers to them.
+    pub fn open(root: impl Into<PathBuf>) -> Result<BlobStore, StoreError> {
+        let root = root.into();
+        let temp = root.join(TEMP_DIR);
+        fs::create_dir_all(&temp).map_err(io_error(&temp))?;
+        for entry in fs::read_dir(&temp).map_err(io_error(&temp))? {
+            let path = entry.map_err(io_error(&temp))?.path();
+            fs::remove_file(&path).map_err(io_error(&path))?;
+        }
+        Ok(BlobStore { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path_of(&self, digest: &Digest) -> PathBuf {
+        let hex = digest.to_string();
+        self.root
+            .join(&hex[0..2])
+            .join(&hex[2..4])
+            .join(format!("{hex}.{EXTENSION}"))
+    }
+
+    pub fn contains(&self, digest: &Digest) -> bool {
+        self.path_of(digest).exists()
+    }
+
+    /// Stores `bytes` unless the store has them already; durable when it returns.
+    pub fn put(&self, bytes: &[u8]) -> Result<Stored, StoreError> {
+        let digest = Digest::of(bytes);
+        let raw_len = bytes.len() as u64;
+        let path = self.path_of(&digest);
+        if path.exists() {
+            return Ok(Stored {
+                digest,
+                newly_written: false,
+                raw_len,
+            });
+        }
+        let compressed = zstd::bulk::compress(bytes, COMPRESSION_LEVEL).map_err(io_error(&path))?;
+        self.write_atomically(&path, &compressed)?;
+        Ok(Stored {
+            digest,
+            newly_written: true,
+            raw_len,
+        })
+    }
+
+    /// The original bytes of a blob, checked against its address.
+    pub fn get(&self, digest: &Digest) -> Result<Vec<u8>, StoreError> {
+        let mut bytes = Vec::new();
+        self.open_reader(digest)?
+            .read_to_end(&mut bytes)
+            .map_err(|error| StoreError::Damaged {
+                digest: *digest,
+                reason: format!("cannot decompress: {error}"),
+            })?;
+        if Digest::of(&bytes) != *digest {
+            return Err(StoreError::Damaged {
+                digest: *digest,
+                reason: "content does not match its SHA-256".into(),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// A streaming reader of a blob's original bytes, for exports of any size.
+    /// It does not check the hash; `check` does.
+    pub fn open_reader(&self, digest: &Digest) -> Result<impl Read + use<>, StoreError> {
+        let path = self.path_of(digest);
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::Missing(*digest));
+            }
+            Err(error) => return Err(io_error(&path)(error)),
+        };
+        zstd::stream::read::Decoder::with_buffer(BufReader::new(file)).map_err(io_error(&path))
+    }
+
+    /// Re-reads a blob and compares its SHA-256 with its address, streaming.
+    pub fn check(&self, digest: &Digest) -> Result<Check, StoreError> {
+        let mut reader = match self.open_reader(digest) {
+            Ok(reader) => reader,
+            Err(StoreError::Missing(_)) => return Ok(Check::Missing),
+            Err(error) => return Err(error),
+        };
+        let mut hasher = digest::Hasher::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut raw_len = 0u64;
+        loop {
+            match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(count) => {
+                    hasher.update(&buffer[..count]);
+                    raw_len += count as u64;
+                }
+                Err(error) => {
+                    return Ok(Check::Damaged {
+                        reason: format!("cannot decompress: {error}"),
+                    });
+                }
+            }
+        }
+        if hasher.finish() == *digest {
+            Ok(Check::Intact { raw_len })
+        } else {
+            Ok(Check::Damaged {
+                reason: "content does not match its SHA-256".into(),
+            })
+        }
+    }
+
+    /// temp file → fsync → rename → fsync the directory (and any directory created on the way).
+    fn write_atomically(&self, path: &Path, contents: &[u8]) -> Result<(), StoreError> {
+        let directory = path.parent().expect("blob paths have a parent");
+        let temp_path = self.root.join(TEMP_DIR).join(format!(
+            "{}.{:016x}",
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or("blob"),
+            rand::random::<u64>()
+        ));
+        let mut temp = File::create(&temp_path).map_err(io_error(&temp_path))?;
+        temp.write_all(contents).map_err(io_error(&temp_path))?;
+        temp.sync_all().map_err(io_error(&temp_path))?;
+        drop(temp);
+
+        self.create_directories(directory)?;
+        fs::rename(&temp_path, path).map_err(io_error(path))?;
+        sync_directory(directory)
+    }
+
+    /// Creates the two fan-out levels, fsyncing each parent whose entries changed.
+    fn create_directories(&self, directory: &Path) -> Result<(), StoreError> {
+        if directory.exists() {
+            return Ok(());
+        }
+        let parent = directory
+            .parent()
+            .expect("fan-out directories have a parent");
+        if !parent.exists() {
+            fs::create_dir_all(parent).map_err(io_error(parent))?;
+            sync_directory(&self.root)?;
+        }
+        match fs::create_dir(directory) {
+            // Another writer may have created it meanwhile.
+            Ok(()) => sync_directory(parent),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            Err(error) => Err(io_error(directory)(error)),
+        }
+    }
+}
+
+fn sync_directory(directory: &Path) -> Result<(), StoreError> {
+    File::open(directory)
+        .and_then(|handle| handle.sync_all())
+        .map_err(io_error(directory))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, BlobStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        (dir, store)
+    }
+
+    const MESSAGE: &[u8] = b"From: a@example.com\r\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n\r\nBody with \xff 8-bit and \0 NUL\r\n";
+
+    #[test]
+    fn bytes_come_back_exactly() {
+        let (_dir, store) = store();
+        let stored = store.put(MESSAGE).unwrap();
+        assert!(stored.newly_written);
+        assert_eq!(stored.raw_len, MESSAGE.len() as u64);
+        assert_eq!(store.get(&stored.digest).unwrap(), MESSAGE);
+        let mut streamed = Vec::new();
+        store
+            .open_reader(&stored.digest)
+            .unwrap()
+            .read_to_end(&mut streamed)
+            .unwrap();
+        assert_eq!(streamed, MESSAGE);
+        assert_eq!(
+            store.put(b"").unwrap().digest,
+            Digest::of(b""),
+            "an empty message is a message"
+        );
+    }
+
+    #[test]
+    fn the_same_bytes_are_stored_once() {
+        let (_dir, store) = store();
+        let first = store.put(MESSAGE).unwrap();
+        let second = store.put(MESSAGE).unwrap();
+        assert_eq!(first.digest, second.digest);
+        assert!(!second.newly_written);
+        let files = walk(store.root());
+        assert_eq!(files.len(), 1, "{files:?}");
+    }
+
+    #[test]
+    fn blobs_fan_out_by_hash_prefix_and_leave_no_temp_files() {
+        let (_dir, store) = store();
+        let stored = store.put(MESSAGE).unwrap();
+        let hex = stored.digest.to_string();
+        let expected = store
+            .root()
+            .join(&hex[..2])
+            .join(&hex[2..4])
+            .join(format!("{hex}.zst"));
+        assert_eq!(store.path_of(&stored.digest), expected);
+        assert!(expected.exists());
+        assert_eq!(
+            fs::read_dir(store.root().join(TEMP_DIR)).unwrap().count(),
+            0
+        );
+    }
+
+    #[test]
+    fn damage_and_loss_are_detected() {
+        let (_dir, store) = store();
+        let stored = store.put(MESSAGE).unwrap();
+        assert_eq!(
+            store.check(&stored.digest).unwrap(),
+            Check::Intact {
+                raw_len: MESSAGE.len() as u64
+            }
+        );
+
+        // Replace the blob with valid zstd of other bytes: it decompresses but does not match.
+        let path = store.path_of(&stored.digest);
+        fs::write(&path, zstd::bulk::compress(b"other bytes", 3).unwrap()).unwrap();
+        assert!(matches!(
+            store.check(&stored.digest).unwrap(),
+            Check::Damaged { .. }
+        ));
+        assert!(matches!(
+            store.get(&stored.digest),
+            Err(StoreError::Damaged { .. })
+        ));
+
+        // Garbage that is not zstd at all.
+        fs::write(&path, b"not zstd").unwrap();
+        assert!(matches!(
+            store.check(&stored.digest).unwrap(),
+            Check::Damaged { .. }
+        ));
+
+        fs::remove_file(&path).unwrap();
+        assert_eq!(store.check(&stored.digest).unwrap(), Check::Missing);
+        assert!(matches!(
+            store.get(&stored.digest),
+            Err(StoreError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn leftovers_of_a_crashed_writer_are_removed_on_open() {
+        let (dir, store) = store();
+        let leftover = store.root().join(TEMP_DIR).join("half-written.tmp");
+        fs::write(&leftover, b"partial").unwrap();
+        let reopened = BlobStore::open(dir.path().join("blobs")).unwrap();
+        assert!(!leftover.exists());
+        assert_eq!(walk(reopened.root()).len(), 0);
+    }
+
+    fn walk(root: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        let mut pending = vec![root.to_path_buf()];
+        while let Some(directory) = pending.pop() {
+            for entry in fs::read_dir(&directory).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files
+    }
+}
