@@ -6,6 +6,7 @@
 //! - `config` — TOML file plus `TRESOR_*` environment, built once and passed down.
 //! - `db` — database connection, migrations, sea-orm entities.
 //! - `auth` — passwords, sessions, sign-in throttling, user accounts.
+//! - `mailbox` — mailbox profiles: source-folder rules (more to come).
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
 //! - `store` — the content-addressed blob store (SHA-256, zstd, atomic writes).
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod imap;
+pub mod mailbox;
 pub mod store;
 pub mod telemetry;
 pub mod web;
