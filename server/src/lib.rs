@@ -8,6 +8,7 @@
 //! - `auth` — passwords, sessions, sign-in throttling, user accounts.
 //! - `mailbox` — mailbox profiles: source-folder rules (more to come).
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
+//! - `metadata` — what a message says about itself (mail-parser), defects instead of errors.
 //! - `secrets` — AES-256-GCM for secrets at rest, under a key outside the database.
 //! - `store` — the content-addressed blob store (SHA-256, zstd, atomic writes).
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
@@ -19,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod imap;
 pub mod mailbox;
+pub mod metadata;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;
