@@ -7,6 +7,7 @@
 //! - `db` — database connection, migrations, sea-orm entities.
 //! - `auth` — passwords, sessions, sign-in throttling, user accounts.
 //! - `mailbox` — mailbox profiles: source-folder rules (more to come).
+//! - `engine` — archive jobs: fetch, store, record, checkpoint; the job log.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
 //! - `metadata` — what a message says about itself (mail-parser), defects instead of errors.
 //! - `secrets` — AES-256-GCM for secrets at rest, under a key outside the database.
@@ -18,6 +19,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod engine;
 pub mod imap;
 pub mod mailbox;
 pub mod metadata;

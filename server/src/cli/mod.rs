@@ -1,6 +1,9 @@
 //! The `tresor` command line. One file per subcommand; this is the edge where
 //! errors become `anyhow` reports and an exit code.
 
+mod archive;
+mod export;
+mod mailbox;
 mod migrate;
 mod serve;
 mod user;
@@ -36,6 +39,13 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Manage mailbox profiles.
+    #[command(subcommand)]
+    Mailbox(mailbox::MailboxCommand),
+    /// Archive a mailbox (or all) now and print the job log.
+    Archive(archive::ArchiveArgs),
+    /// Write archived messages out, byte for byte.
+    Export(export::ExportArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -74,5 +84,68 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(_) => serve::run(config).await,
         Command::Migrate => migrate::run(config).await,
         Command::User(command) => user::run(config, command).await,
+        Command::Mailbox(command) => mailbox::run(config, command).await,
+        Command::Archive(args) => archive::run(config, args).await,
+        Command::Export(args) => export::run(config, args).await,
     }
+}
+
+/// The database, blob store, mailbox profiles and engine, opened for one command.
+struct Services {
+    db: sea_orm::DatabaseConnection,
+    store: std::sync::Arc<crate::store::BlobStore>,
+    mailboxes: std::sync::Arc<crate::mailbox::Mailboxes>,
+    engine: crate::engine::Engine,
+}
+
+impl Services {
+    async fn open(config: &Config) -> anyhow::Result<Services> {
+        use std::sync::Arc;
+        let db = crate::db::connect_and_migrate(&config.database_url()).await?;
+        let store = Arc::new(crate::store::BlobStore::open(
+            config.data_dir.join("blobs"),
+        )?);
+        let mailboxes = Arc::new(crate::mailbox::Mailboxes::new(
+            db.clone(),
+            Arc::new(secret_box(config)?),
+        ));
+        let engine = crate::engine::Engine::new(db.clone(), store.clone(), mailboxes.clone());
+        Ok(Services {
+            db,
+            store,
+            mailboxes,
+            engine,
+        })
+    }
+}
+
+/// The instance's secret box. The master key comes from `TRESOR_MASTER_KEY`
+/// (read here, at the edge, never stored in the config) or the data dir's key file.
+fn secret_box(config: &Config) -> anyhow::Result<crate::secrets::SecretBox> {
+    let env_key = std::env::var("TRESOR_MASTER_KEY")
+        .ok()
+        .filter(|key| !key.is_empty());
+    Ok(crate::secrets::SecretBox::load(
+        &config.data_dir,
+        env_key.as_deref(),
+    )?)
+}
+
+/// One line from standard input, for passwords (never taken as arguments,
+/// where other users of the machine could see them).
+fn read_password_from_stdin() -> anyhow::Result<String> {
+    use anyhow::Context;
+    use std::io::Read;
+    let mut input = String::new();
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut input)
+        .context("reading the password from standard input")?;
+    let password = input.lines().next().unwrap_or("").to_string();
+    if password.is_empty() {
+        anyhow::bail!(
+            "no password on standard input (pipe it in: echo 'secret' | tresor … --password-stdin)"
+        );
+    }
+    Ok(password)
 }

@@ -1,9 +1,8 @@
 use crate::auth::Accounts;
 use crate::config::Config;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use app::model::Role;
 use clap::Subcommand;
-use std::io::Read;
 use std::time::Duration;
 
 #[derive(Debug, Subcommand)]
@@ -42,7 +41,7 @@ pub async fn run(config: Config, command: UserCommand) -> anyhow::Result<()> {
             password_stdin,
         } => {
             debug_assert!(password_stdin);
-            let password = read_password_from_stdin()?;
+            let password = super::read_password_from_stdin()?;
             let user = accounts
                 .create_user(&email, &name, role, &password)
                 .await
@@ -73,19 +72,4 @@ pub async fn run(config: Config, command: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn read_password_from_stdin() -> anyhow::Result<String> {
-    let mut input = String::new();
-    std::io::stdin()
-        .take(4096)
-        .read_to_string(&mut input)
-        .context("reading the password from standard input")?;
-    let password = input.lines().next().unwrap_or("").to_string();
-    if password.is_empty() {
-        bail!(
-            "no password on standard input (pipe it in: echo 'secret' | tresor user add … --password-stdin)"
-        );
-    }
-    Ok(password)
 }

@@ -244,6 +244,77 @@ pub async fn capabilities(
         .collect())
 }
 
+/// A folder as LIST reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedFolder {
+    /// As the server spells it (pass it back unchanged to EXAMINE).
+    pub name: String,
+    /// The hierarchy separator, `/` or `.` usually.
+    pub delimiter: Option<String>,
+    /// Attributes such as `\Noselect`, `\Trash`, `\Sent`.
+    pub attributes: Vec<String>,
+}
+
+impl ListedFolder {
+    pub fn is_selectable(&self) -> bool {
+        !self.attributes.iter().any(|attribute| {
+            attribute.eq_ignore_ascii_case("\\Noselect")
+                || attribute.eq_ignore_ascii_case("\\NonExistent")
+        })
+    }
+
+    /// The name with `/` between levels, whatever the server's separator.
+    pub fn path(&self) -> String {
+        match self.delimiter.as_deref() {
+            Some(delimiter) if delimiter != "/" && !delimiter.is_empty() => {
+                self.name.replace(delimiter, "/")
+            }
+            _ => self.name.clone(),
+        }
+    }
+}
+
+/// Every folder with its attributes.
+pub async fn list_folders(
+    session: &mut Session,
+    timeout: Duration,
+) -> Result<Vec<ListedFolder>, ImapError> {
+    use async_imap::types::NameAttribute;
+    with_timeout(timeout, "listing folders", async {
+        let names: Vec<_> = session.list(None, Some("*")).await?.try_collect().await?;
+        Ok::<_, ImapError>(
+            names
+                .iter()
+                .map(|name| ListedFolder {
+                    name: name.name().to_string(),
+                    delimiter: name.delimiter().map(str::to_string),
+                    attributes: name
+                        .attributes()
+                        .iter()
+                        .map(|attribute| match attribute {
+                            NameAttribute::NoInferiors => "\\Noinferiors".to_string(),
+                            NameAttribute::NoSelect => "\\Noselect".to_string(),
+                            NameAttribute::Marked => "\\Marked".to_string(),
+                            NameAttribute::Unmarked => "\\Unmarked".to_string(),
+                            NameAttribute::All => "\\All".to_string(),
+                            NameAttribute::Archive => "\\Archive".to_string(),
+                            NameAttribute::Drafts => "\\Drafts".to_string(),
+                            NameAttribute::Flagged => "\\Flagged".to_string(),
+                            NameAttribute::Junk => "\\Junk".to_string(),
+                            NameAttribute::Sent => "\\Sent".to_string(),
+                            NameAttribute::Trash => "\\Trash".to_string(),
+                            NameAttribute::Extension(other) => other.to_string(),
+                            _ => String::new(),
+                        })
+                        .filter(|attribute| !attribute.is_empty())
+                        .collect(),
+                })
+                .collect(),
+        )
+    })
+    .await?
+}
+
 /// All folder names, as the server spells them.
 pub async fn folder_names(
     session: &mut Session,
@@ -274,6 +345,24 @@ async fn with_timeout<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folder_paths_use_slashes_and_noselect_is_not_selectable() {
+        let cyrus = ListedFolder {
+            name: "INBOX.Rechnungen.2024".into(),
+            delimiter: Some(".".into()),
+            attributes: vec!["\\HasNoChildren".into()],
+        };
+        assert_eq!(cyrus.path(), "INBOX/Rechnungen/2024");
+        assert!(cyrus.is_selectable());
+        let parent = ListedFolder {
+            name: "Projects".into(),
+            delimiter: Some("/".into()),
+            attributes: vec!["\\Noselect".into()],
+        };
+        assert_eq!(parent.path(), "Projects");
+        assert!(!parent.is_selectable());
+    }
 
     #[test]
     fn sasl_plain_puts_the_authorization_identity_first() {

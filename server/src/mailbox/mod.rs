@@ -1,6 +1,13 @@
-//! Mailbox profiles: what to archive from where, and how. Today: the
-//! source-folder rules; the stored profile, its secrets and schedule follow.
+//! Mailbox profiles: what to archive from where, and how.
+//!
+//! - `profile` — the typed profile and its validation.
+//! - `folder_rules` — the source-folder rule language.
+//! - `mailboxes` — saving and loading profiles, sealing their secrets.
 
 pub mod folder_rules;
+pub mod mailboxes;
+pub mod profile;
 
 pub use folder_rules::{Folder, FolderRules, RuleError, SpecialUse};
+pub use mailboxes::{MailboxError, MailboxRow, Mailboxes};
+pub use profile::NewProfile;

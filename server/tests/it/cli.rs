@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn tresor(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+pub fn tresor(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
         .arg("--data-dir")
         .arg(data_dir)
@@ -25,11 +25,11 @@ fn tresor(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Out
     child.wait_with_output().unwrap()
 }
 
-fn stdout(output: &Output) -> String {
+pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

@@ -8,7 +8,7 @@ use tresor::imap::{self, Credentials, Endpoint, ImapError, Security};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-fn endpoint(security: Security, ca_file: Option<PathBuf>) -> Option<Endpoint> {
+pub fn endpoint(security: Security, ca_file: Option<PathBuf>) -> Option<Endpoint> {
     let ca = service_env("TRESOR_TEST_DOVECOT_CA", "Dovecot")?;
     let port_variable = match security {
         Security::ImplicitTls => "TRESOR_TEST_IMAPS_PORT",
@@ -24,7 +24,7 @@ fn endpoint(security: Security, ca_file: Option<PathBuf>) -> Option<Endpoint> {
     })
 }
 
-fn login(user: &str, password: &str) -> Credentials {
+pub fn login(user: &str, password: &str) -> Credentials {
     Credentials::Login {
         user: user.into(),
         password: password.into(),

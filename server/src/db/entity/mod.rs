@@ -1,5 +1,10 @@
 //! sea-orm entities, one file per table. Rows are server-only: they may hold
-//! secrets (password hashes), so none of them derives `Serialize`.
+//! secrets (password hashes, sealed mailbox secrets), so none derives `Serialize`.
 
+pub mod folder_checkpoint;
+pub mod job;
+pub mod mailbox;
+pub mod message;
+pub mod message_location;
 pub mod session;
 pub mod user;

@@ -1,0 +1,192 @@
+use crate::auth::Accounts;
+use crate::config::Config;
+use crate::mailbox::profile::{
+    Action, AuthMethod, DuplicatePolicy, IdentityKind, Security, parse_label,
+};
+use crate::mailbox::{Mailboxes, NewProfile};
+use crate::secrets::Secret;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::time::Duration;
+
+#[derive(Debug, Subcommand)]
+pub enum MailboxCommand {
+    /// Add a mailbox profile. The password is read from standard input.
+    Add(Box<AddArgs>),
+    /// List mailbox profiles (never their secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The Tresor user who owns it; without it the mailbox is shared (admin-managed).
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    host: String,
+    /// Default: 993 for tls, 143 otherwise.
+    #[arg(long)]
+    port: Option<u16>,
+    #[arg(long, default_value = "tls")]
+    security: Security,
+    #[arg(long, default_value = "plain")]
+    auth: AuthMethod,
+    #[arg(long)]
+    username: String,
+    /// Read the password (one line) from standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Log in as this master user on behalf of the mailbox's user (SASL PLAIN authzid).
+    #[arg(long)]
+    master_user: Option<String>,
+    #[arg(long)]
+    identity: Option<IdentityKind>,
+    /// Extra trusted CA certificates (PEM).
+    #[arg(long)]
+    ca_file: Option<String>,
+    #[arg(long)]
+    accept_invalid_certs: bool,
+    /// Source-folder rules, one per line (`*` wildcard, `&` and, `!` exclude).
+    #[arg(long, default_value = "")]
+    folders: String,
+    #[arg(long, default_value = "none")]
+    action: Action,
+    #[arg(long)]
+    success_folder: Option<String>,
+    #[arg(long)]
+    duplicate_folder: Option<String>,
+    #[arg(long)]
+    error_folder: Option<String>,
+    #[arg(long)]
+    success_tag: Option<String>,
+    #[arg(long)]
+    duplicate_tag: Option<String>,
+    #[arg(long, default_value = "drop")]
+    duplicates: DuplicatePolicy,
+    /// key=value, attached to every archived message; repeatable.
+    #[arg(long = "label", value_parser = parse_label)]
+    labels: Vec<(String, String)>,
+}
+
+pub async fn run(config: Config, command: MailboxCommand) -> anyhow::Result<()> {
+    let services = super::Services::open(&config).await?;
+    match command {
+        MailboxCommand::Add(args) => {
+            add(&config, services.db.clone(), &services.mailboxes, *args).await
+        }
+        MailboxCommand::List { json } => list(&services.mailboxes, json).await,
+    }
+}
+
+async fn add(
+    config: &Config,
+    db: sea_orm::DatabaseConnection,
+    mailboxes: &Mailboxes,
+    args: AddArgs,
+) -> anyhow::Result<()> {
+    let owner_id = match &args.owner {
+        Some(email) => {
+            let accounts = Accounts::new(db, Duration::from_secs(config.session_hours * 3600));
+            let owner = accounts.find_by_email(email).await?.with_context(|| {
+                format!("no Tresor user {email}; create it with `tresor user add`")
+            })?;
+            Some(owner.id)
+        }
+        None => None,
+    };
+    let secret = if args.password_stdin {
+        Some(Secret::new(super::read_password_from_stdin()?))
+    } else {
+        None
+    };
+    let defaults = NewProfile::new(&args.name, &args.host, &args.username);
+    let profile = NewProfile {
+        email_address: args.email,
+        port: args.port.unwrap_or(args.security.default_port()),
+        security: args.security,
+        auth_method: args.auth,
+        master_user: args.master_user,
+        identity_kind: args.identity,
+        ca_file: args.ca_file,
+        accept_invalid_certs: args.accept_invalid_certs,
+        folder_rules: args.folders,
+        action: args.action,
+        success_folder: args
+            .success_folder
+            .unwrap_or(defaults.success_folder.clone()),
+        duplicate_folder: args
+            .duplicate_folder
+            .unwrap_or(defaults.duplicate_folder.clone()),
+        error_folder: args.error_folder.unwrap_or(defaults.error_folder.clone()),
+        success_tag: args.success_tag.unwrap_or(defaults.success_tag.clone()),
+        duplicate_tag: args.duplicate_tag.unwrap_or(defaults.duplicate_tag.clone()),
+        duplicate_policy: args.duplicates,
+        labels: args.labels.into_iter().collect(),
+        ..defaults
+    };
+    let row = mailboxes
+        .create(owner_id, &profile, secret.as_ref())
+        .await?;
+    println!(
+        "added mailbox {:?} (id {}) for {}:{}",
+        row.name, row.id, row.host, row.port
+    );
+    if row.accept_invalid_certs {
+        println!(
+            "warning: certificate checks are off for this mailbox; its mail can be read by anyone in the network path"
+        );
+    }
+    Ok(())
+}
+
+async fn list(mailboxes: &Mailboxes, json: bool) -> anyhow::Result<()> {
+    let rows = mailboxes.list().await?;
+    if json {
+        let views: Vec<_> = rows
+            .iter()
+            .map(|row| {
+                serde_json::json!({
+                    "id": row.id,
+                    "name": row.name,
+                    "owner_id": row.owner_id,
+                    "shared": row.owner_id.is_none(),
+                    "enabled": row.enabled,
+                    "host": row.host,
+                    "port": row.port,
+                    "security": row.security,
+                    "auth": row.auth_method,
+                    "username": row.username,
+                    "folders": row.folder_rules,
+                    "action": row.action,
+                    "duplicates": row.duplicate_policy,
+                    "accept_invalid_certs": row.accept_invalid_certs,
+                    "has_secret": row.secret_sealed.is_some(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&views)?);
+    } else {
+        println!(
+            "{:<6} {:<28} {:<36} {:<9} ACTION",
+            "ID", "NAME", "SERVER", "SECURITY"
+        );
+        for row in rows {
+            println!(
+                "{:<6} {:<28} {:<36} {:<9} {}",
+                row.id,
+                row.name,
+                format!("{}:{}", row.host, row.port),
+                row.security,
+                row.action
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,47 @@
+use sea_orm::entity::prelude::*;
+
+/// A mailbox profile as stored. Typed access is `crate::mailbox::Profile`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "mailboxes")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub name: String,
+    pub owner_id: Option<i64>,
+    pub enabled: bool,
+    pub email_address: Option<String>,
+    pub host: String,
+    pub port: i32,
+    pub security: String,
+    pub auth_method: String,
+    pub username: String,
+    pub secret_sealed: Option<String>,
+    pub master_user: Option<String>,
+    pub identity_kind: Option<String>,
+    pub ca_file: Option<String>,
+    pub accept_invalid_certs: bool,
+    pub expected_cert_name: Option<String>,
+    pub folder_rules: String,
+    pub subscribed_only: bool,
+    pub older_than_days: Option<i32>,
+    pub max_message_size: Option<i64>,
+    pub action: String,
+    pub success_folder: String,
+    pub duplicate_folder: String,
+    pub error_folder: String,
+    pub success_tag: String,
+    pub duplicate_tag: String,
+    pub delete_older_than_days: Option<i32>,
+    pub duplicate_policy: String,
+    pub labels: String,
+    pub schedule: Option<String>,
+    pub max_connections: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

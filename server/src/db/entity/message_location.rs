@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+/// Where an archived message was found: mailbox, folder, UIDVALIDITY and UID.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "message_locations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub message_id: i64,
+    pub mailbox_id: i64,
+    pub folder: String,
+    pub uid_validity: i64,
+    pub uid: i64,
+    /// JSON array of IMAP flags and keywords.
+    pub flags: String,
+    pub internal_date: Option<DateTimeUtc>,
+    /// JSON object of the profile's labels at archiving time.
+    pub labels: String,
+    pub archived_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,273 @@
+//! A batch of fetched messages: blobs are written one by one as they arrive;
+//! the database learns about them together, in one transaction that also
+//! moves the folder's checkpoint.
+
+use super::log::FolderLog;
+use crate::db::entity::{folder_checkpoint, message, message_location};
+use crate::mailbox::MailboxRow;
+use crate::metadata::{Mailbox, MessageMetadata};
+use crate::store::{BlobStore, Digest, StoreError};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+/// A message as fetched, before it is stored.
+pub struct FetchedMessage {
+    uid: u32,
+    body: Vec<u8>,
+    flags: Vec<String>,
+    internal_date: Option<DateTime<Utc>>,
+}
+
+impl FetchedMessage {
+    pub fn new(uid: u32, body: Vec<u8>, fetch: &async_imap::types::Fetch) -> FetchedMessage {
+        FetchedMessage {
+            uid,
+            body,
+            flags: fetch.flags().map(|flag| flag_name(&flag)).collect(),
+            internal_date: fetch.internal_date().map(|date| date.with_timezone(&Utc)),
+        }
+    }
+
+    /// Writes the blob durably and reads the metadata; the body is dropped here.
+    pub fn store(self, store: &BlobStore) -> Result<StoredMessage, StoreError> {
+        let stored = store.put(&self.body)?;
+        Ok(StoredMessage {
+            uid: self.uid,
+            digest: stored.digest,
+            metadata: MessageMetadata::read(&self.body),
+            flags: self.flags,
+            internal_date: self.internal_date,
+        })
+    }
+}
+
+/// A message whose blob is durable but which the database does not know yet.
+pub struct StoredMessage {
+    uid: u32,
+    digest: Digest,
+    metadata: MessageMetadata,
+    flags: Vec<String>,
+    internal_date: Option<DateTime<Utc>>,
+}
+
+pub struct Batch {
+    mailbox_id: i64,
+    labels: String,
+    folder: String,
+    uid_validity: i64,
+    messages: Vec<StoredMessage>,
+    bytes: usize,
+}
+
+impl Batch {
+    pub fn new(mailbox: &MailboxRow, folder: &str, uid_validity: i64) -> Batch {
+        Batch {
+            mailbox_id: mailbox.id,
+            labels: mailbox.labels.clone(),
+            folder: folder.to_string(),
+            uid_validity,
+            messages: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    pub fn push(&mut self, message: StoredMessage) {
+        self.bytes += message.metadata.size as usize;
+        self.messages.push(message);
+    }
+
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Raw bytes of the batch's messages; bounds how much one transaction covers.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Records the batch and the new checkpoint in one transaction, then counts it.
+    pub async fn commit(
+        &mut self,
+        db: &DatabaseConnection,
+        folder_log: &mut FolderLog,
+    ) -> Result<(), DbErr> {
+        let Some(highest_uid) = self.messages.iter().map(|message| message.uid).max() else {
+            return Ok(());
+        };
+        let now = Utc::now();
+        let (mut archived, mut duplicates) = (0, 0);
+        let transaction = db.begin().await?;
+        for stored in &self.messages {
+            let sha256 = stored.digest.to_string();
+            let existing = message::Entity::find()
+                .filter(message::Column::Sha256.eq(sha256.as_str()))
+                .one(&transaction)
+                .await?;
+            let message_id = match existing {
+                Some(row) => {
+                    duplicates += 1;
+                    row.id
+                }
+                None => {
+                    archived += 1;
+                    message_row(stored, sha256, now)
+                        .insert(&transaction)
+                        .await?
+                        .id
+                }
+            };
+            let location = message_location::ActiveModel {
+                message_id: Set(message_id),
+                mailbox_id: Set(self.mailbox_id),
+                folder: Set(self.folder.clone()),
+                uid_validity: Set(self.uid_validity),
+                uid: Set(i64::from(stored.uid)),
+                flags: Set(serde_json::to_string(&stored.flags).expect("flags serialise")),
+                internal_date: Set(stored.internal_date),
+                labels: Set(self.labels.clone()),
+                archived_at: Set(now),
+                ..Default::default()
+            };
+            message_location::Entity::insert(location)
+                .on_conflict(
+                    OnConflict::columns([
+                        message_location::Column::MailboxId,
+                        message_location::Column::Folder,
+                        message_location::Column::UidValidity,
+                        message_location::Column::Uid,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(&transaction)
+                .await?;
+        }
+        self.advance_checkpoint(&transaction, i64::from(highest_uid), now)
+            .await?;
+        transaction.commit().await?;
+
+        folder_log.archived += archived;
+        folder_log.duplicates += duplicates;
+        self.messages.clear();
+        self.bytes = 0;
+        Ok(())
+    }
+
+    async fn advance_checkpoint(
+        &self,
+        transaction: &sea_orm::DatabaseTransaction,
+        last_uid: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let existing = folder_checkpoint::Entity::find()
+            .filter(folder_checkpoint::Column::MailboxId.eq(self.mailbox_id))
+            .filter(folder_checkpoint::Column::Folder.eq(self.folder.as_str()))
+            .one(transaction)
+            .await?;
+        match existing {
+            Some(row) => {
+                let mut active: folder_checkpoint::ActiveModel = row.into();
+                active.uid_validity = Set(self.uid_validity);
+                active.last_uid = Set(last_uid);
+                active.updated_at = Set(now);
+                active.update(transaction).await?;
+            }
+            None => {
+                folder_checkpoint::ActiveModel {
+                    mailbox_id: Set(self.mailbox_id),
+                    folder: Set(self.folder.clone()),
+                    uid_validity: Set(self.uid_validity),
+                    last_uid: Set(last_uid),
+                    highest_modseq: Set(None),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(transaction)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn message_row(stored: &StoredMessage, sha256: String, now: DateTime<Utc>) -> message::ActiveModel {
+    let metadata = &stored.metadata;
+    let json = |value: &Vec<String>| serde_json::to_string(value).expect("strings serialise");
+    message::ActiveModel {
+        sha256: Set(sha256),
+        size: Set(metadata.size as i64),
+        message_id_header: Set(metadata.message_id.clone()),
+        date: Set(metadata.date),
+        subject: Set(metadata.subject.clone()),
+        from_text: Set(address_text(&metadata.from)),
+        to_text: Set(address_text(&metadata.to)),
+        cc_text: Set(address_text(&metadata.cc)),
+        attachment_names: Set(json(&metadata.attachment_names)),
+        has_attachments: Set(metadata.has_attachments),
+        in_reply_to: Set(metadata.in_reply_to.clone()),
+        references: Set(json(&metadata.references)),
+        defects: Set((!metadata.defects.is_empty()).then(|| json(&metadata.defects))),
+        archived_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// `Name <address>, …` for display and search.
+fn address_text(mailboxes: &[Mailbox]) -> String {
+    mailboxes
+        .iter()
+        .map(|mailbox| match (&mailbox.name, &mailbox.address) {
+            (Some(name), Some(address)) => format!("{name} <{address}>"),
+            (None, Some(address)) => address.clone(),
+            (Some(name), None) => name.clone(),
+            (None, None) => String::new(),
+        })
+        .filter(|text| !text.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn flag_name(flag: &async_imap::types::Flag<'_>) -> String {
+    use async_imap::types::Flag;
+    match flag {
+        Flag::Seen => "\\Seen".into(),
+        Flag::Answered => "\\Answered".into(),
+        Flag::Flagged => "\\Flagged".into(),
+        Flag::Deleted => "\\Deleted".into(),
+        Flag::Draft => "\\Draft".into(),
+        Flag::Recent => "\\Recent".into(),
+        Flag::MayCreate => "\\*".into(),
+        Flag::Custom(name) => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_read_as_a_person_writes_them() {
+        let mailboxes = [
+            Mailbox {
+                name: Some("Doe, John".into()),
+                address: Some("john@example.com".into()),
+            },
+            Mailbox {
+                name: None,
+                address: Some("a@example.com".into()),
+            },
+            Mailbox {
+                name: None,
+                address: None,
+            },
+        ];
+        assert_eq!(
+            address_text(&mailboxes),
+            "Doe, John <john@example.com>, a@example.com"
+        );
+    }
+}

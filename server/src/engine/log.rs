@@ -1,0 +1,175 @@
+//! The job log (MailStore's "Protokoll"): per folder what the server has, what
+//! was archived, what was a duplicate or failed and why, and the reconciliation
+//! of server count against archive count.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub uid: u32,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderLog {
+    pub name: String,
+    /// Messages in the folder on the server when the run opened it.
+    pub server_count: u64,
+    /// Messages of this folder in the archive after the run (reconciliation).
+    pub archived_total: u64,
+    /// New in the archive in this run.
+    pub archived: u64,
+    /// Already in the archive (same bytes), found again in this run.
+    pub duplicates: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub failures: Vec<Failure>,
+    /// Why the folder could not be finished, if it could not.
+    pub error: Option<String>,
+}
+
+impl FolderLog {
+    pub fn new(name: &str) -> FolderLog {
+        FolderLog {
+            name: name.to_string(),
+            server_count: 0,
+            archived_total: 0,
+            archived: 0,
+            duplicates: 0,
+            skipped: 0,
+            failed: 0,
+            failures: Vec::new(),
+            error: None,
+        }
+    }
+
+    pub fn record_failure(&mut self, uid: u32, reason: &str) {
+        self.failed += 1;
+        self.failures.push(Failure {
+            uid,
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Whether every message on the server is accounted for in the archive.
+    pub fn is_reconciled(&self) -> bool {
+        self.error.is_none()
+            && self.archived_total + self.failed + self.skipped >= self.server_count
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobLog {
+    pub mailbox: String,
+    pub status: JobStatus,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub archived: u64,
+    pub duplicates: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub folders: Vec<FolderLog>,
+}
+
+impl JobLog {
+    pub fn new(mailbox: &str, started_at: DateTime<Utc>) -> JobLog {
+        JobLog {
+            mailbox: mailbox.to_string(),
+            status: JobStatus::Running,
+            started_at,
+            finished_at: None,
+            error: None,
+            archived: 0,
+            duplicates: 0,
+            skipped: 0,
+            failed: 0,
+            folders: Vec::new(),
+        }
+    }
+
+    pub fn add_folder(&mut self, folder: FolderLog) {
+        self.archived += folder.archived;
+        self.duplicates += folder.duplicates;
+        self.skipped += folder.skipped;
+        self.failed += folder.failed;
+        self.folders.push(folder);
+    }
+
+    pub fn fail(&mut self, error: String) {
+        self.error = Some(error);
+    }
+
+    /// Failed when the job or any folder could not be finished.
+    pub fn finish(&mut self, finished_at: DateTime<Utc>) {
+        self.finished_at = Some(finished_at);
+        let folder_failed = self.folders.iter().any(|folder| folder.error.is_some());
+        if folder_failed && self.error.is_none() {
+            self.error = Some("some folders could not be archived; see their errors".into());
+        }
+        self.status = if self.error.is_some() {
+            JobStatus::Failed
+        } else {
+            JobStatus::Succeeded
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_add_up_and_a_folder_error_fails_the_job() {
+        let mut log = JobLog::new("alice", Utc::now());
+        let mut inbox = FolderLog::new("INBOX");
+        inbox.server_count = 3;
+        inbox.archived = 2;
+        inbox.duplicates = 1;
+        inbox.archived_total = 3;
+        assert!(inbox.is_reconciled());
+        let mut sent = FolderLog::new("Sent");
+        sent.server_count = 2;
+        sent.record_failure(7, "the server sent no message body");
+        sent.archived_total = 0;
+        assert!(
+            !sent.is_reconciled(),
+            "one of two messages is unaccounted for"
+        );
+        log.add_folder(inbox);
+        log.add_folder(sent);
+        log.finish(Utc::now());
+        assert_eq!((log.archived, log.duplicates, log.failed), (2, 1, 1));
+        assert_eq!(
+            log.status,
+            JobStatus::Succeeded,
+            "a failed message is reported, not a failed job"
+        );
+
+        let mut broken = JobLog::new("bob", Utc::now());
+        let mut folder = FolderLog::new("INBOX");
+        folder.error = Some("connection lost".into());
+        broken.add_folder(folder);
+        broken.finish(Utc::now());
+        assert_eq!(broken.status, JobStatus::Failed);
+    }
+}

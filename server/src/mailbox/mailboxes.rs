@@ -1,0 +1,208 @@
+//! Storing and loading mailbox profiles. The secret is sealed with the master
+//! key, bound to the row (`mailbox:<id>:secret`), and only opened to log in.
+
+use super::profile::{AuthMethod, FieldError, IdentityKind, NewProfile, Security};
+use crate::db::entity::mailbox;
+use crate::imap;
+use crate::secrets::{Secret, SecretBox, SecretError};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, SqlErr, TransactionTrait,
+};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub type MailboxRow = mailbox::Model;
+
+/// How long each IMAP step may take before the run fails with a timeout.
+const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailboxError {
+    #[error("the mailbox profile is not valid: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    #[error("a mailbox named {0:?} exists already")]
+    NameTaken(String),
+    #[error("no mailbox named {0:?}")]
+    NotFound(String),
+    #[error("the stored mailbox {name:?} is damaged: {reason}")]
+    Corrupt { name: String, reason: String },
+    #[error("logging in with {0} is not available in this version yet")]
+    UnsupportedAuth(AuthMethod),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+fn secret_context(mailbox_id: i64) -> String {
+    format!("mailbox:{mailbox_id}:secret")
+}
+
+pub struct Mailboxes {
+    db: DatabaseConnection,
+    secrets: Arc<SecretBox>,
+}
+
+impl Mailboxes {
+    pub fn new(db: DatabaseConnection, secrets: Arc<SecretBox>) -> Self {
+        Mailboxes { db, secrets }
+    }
+
+    pub async fn create(
+        &self,
+        owner_id: Option<i64>,
+        profile: &NewProfile,
+        secret: Option<&Secret>,
+    ) -> Result<MailboxRow, MailboxError> {
+        let errors = profile.validate(secret.is_some());
+        if !errors.is_empty() {
+            return Err(MailboxError::Invalid(errors));
+        }
+        let now = Utc::now();
+        let labels = serde_json::to_string(&profile.labels).expect("labels serialise");
+        let transaction = self.db.begin().await?;
+        let row = mailbox::ActiveModel {
+            name: Set(profile.name.trim().to_string()),
+            owner_id: Set(owner_id),
+            enabled: Set(true),
+            email_address: Set(profile.email_address.clone()),
+            host: Set(profile.host.trim().to_string()),
+            port: Set(i32::from(profile.port)),
+            security: Set(profile.security.as_str().into()),
+            auth_method: Set(profile.auth_method.as_str().into()),
+            username: Set(profile.username.clone()),
+            secret_sealed: Set(None),
+            master_user: Set(profile.master_user.clone()),
+            identity_kind: Set(profile.identity_kind.map(|kind| kind.as_str().into())),
+            ca_file: Set(profile.ca_file.clone()),
+            accept_invalid_certs: Set(profile.accept_invalid_certs),
+            expected_cert_name: Set(profile.expected_cert_name.clone()),
+            folder_rules: Set(profile.folder_rules.clone()),
+            subscribed_only: Set(profile.subscribed_only),
+            older_than_days: Set(profile.older_than_days.map(|days| days as i32)),
+            max_message_size: Set(profile.max_message_size.map(|size| size as i64)),
+            action: Set(profile.action.as_str().into()),
+            success_folder: Set(profile.success_folder.clone()),
+            duplicate_folder: Set(profile.duplicate_folder.clone()),
+            error_folder: Set(profile.error_folder.clone()),
+            success_tag: Set(profile.success_tag.clone()),
+            duplicate_tag: Set(profile.duplicate_tag.clone()),
+            delete_older_than_days: Set(profile.delete_older_than_days.map(|days| days as i32)),
+            duplicate_policy: Set(profile.duplicate_policy.as_str().into()),
+            labels: Set(labels),
+            schedule: Set(profile.schedule.clone()),
+            max_connections: Set(profile.max_connections as i32),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await
+        .map_err(|error| match error.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                MailboxError::NameTaken(profile.name.clone())
+            }
+            _ => MailboxError::Db(error),
+        })?;
+        let row = match secret {
+            Some(secret) => {
+                let sealed = self.secrets.seal(secret, &secret_context(row.id));
+                let mut active: mailbox::ActiveModel = row.into();
+                active.secret_sealed = Set(Some(sealed));
+                active.update(&transaction).await?
+            }
+            None => row,
+        };
+        transaction.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn list(&self) -> Result<Vec<MailboxRow>, MailboxError> {
+        Ok(mailbox::Entity::find()
+            .order_by_asc(mailbox::Column::Name)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn by_name(&self, name: &str) -> Result<MailboxRow, MailboxError> {
+        mailbox::Entity::find()
+            .filter(mailbox::Column::Name.eq(name))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| MailboxError::NotFound(name.to_string()))
+    }
+
+    /// Where and how to log in for `row`; opens the sealed secret.
+    pub fn connection(
+        &self,
+        row: &MailboxRow,
+    ) -> Result<(imap::Endpoint, imap::Credentials), MailboxError> {
+        let corrupt = |reason: String| MailboxError::Corrupt {
+            name: row.name.clone(),
+            reason,
+        };
+        let security: Security = row.security.parse().map_err(corrupt)?;
+        let auth_method: AuthMethod = row.auth_method.parse().map_err(corrupt)?;
+        let endpoint = imap::Endpoint {
+            host: row.host.clone(),
+            port: u16::try_from(row.port).map_err(|_| corrupt(format!("port {}", row.port)))?,
+            security: match security {
+                Security::Tls => imap::Security::ImplicitTls,
+                Security::StartTls => imap::Security::StartTls,
+                Security::Plain => imap::Security::Plain,
+            },
+            ca_file: row.ca_file.as_ref().map(PathBuf::from),
+            timeout: STEP_TIMEOUT,
+        };
+        let password = match &row.secret_sealed {
+            Some(sealed) => self.secrets.open(sealed, &secret_context(row.id))?,
+            None => return Err(corrupt("no password is stored".into())),
+        };
+        let credentials = match (auth_method, &row.master_user) {
+            (AuthMethod::Plain | AuthMethod::Login, Some(master_user)) => {
+                imap::Credentials::Plain {
+                    authzid: Some(self.identity(row)?),
+                    user: master_user.clone(),
+                    password: password.expose().to_string(),
+                }
+            }
+            (AuthMethod::Plain, None) => imap::Credentials::Plain {
+                authzid: None,
+                user: row.username.clone(),
+                password: password.expose().to_string(),
+            },
+            (AuthMethod::Login, None) => imap::Credentials::Login {
+                user: row.username.clone(),
+                password: password.expose().to_string(),
+            },
+            (other, _) => return Err(MailboxError::UnsupportedAuth(other)),
+        };
+        Ok((endpoint, credentials))
+    }
+
+    /// The user a master user acts as: the address, its local part, or the user name.
+    fn identity(&self, row: &MailboxRow) -> Result<String, MailboxError> {
+        let kind: IdentityKind = row
+            .identity_kind
+            .as_deref()
+            .unwrap_or("address")
+            .parse()
+            .map_err(|reason| MailboxError::Corrupt {
+                name: row.name.clone(),
+                reason,
+            })?;
+        let address = || {
+            row.email_address
+                .clone()
+                .unwrap_or_else(|| row.username.clone())
+        };
+        Ok(match kind {
+            IdentityKind::Address => address(),
+            IdentityKind::LocalPart => address().split('@').next().unwrap_or_default().to_string(),
+            IdentityKind::Username => row.username.clone(),
+        })
+    }
+}
