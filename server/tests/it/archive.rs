@@ -65,7 +65,7 @@ async fn seeded_folder() -> Option<(String, BTreeSet<Digest>)> {
     Some((folder, originals))
 }
 
-fn add_mailbox(data_dir: &std::path::Path, name: &str, folder: &str, password: &str) {
+pub fn add_mailbox(data_dir: &std::path::Path, name: &str, folder: &str, password: &str) {
     let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
     let port = std::env::var("TRESOR_TEST_IMAPS_PORT").unwrap();
     let owner = tresor(

@@ -9,6 +9,7 @@ mod accounts;
 mod archive;
 mod cli;
 mod corpus;
+mod crash;
 mod dovecot;
 mod support;
 mod web;
