@@ -13,7 +13,7 @@ use tresor::store::Digest;
 const MESSAGES: usize = 1500;
 
 /// A small but real-looking message, different for every `index`.
-fn synthetic_message(index: usize) -> Vec<u8> {
+pub fn synthetic_message(index: usize) -> Vec<u8> {
     let mut body = String::new();
     for line in 0..(20 + index % 40) {
         body.push_str(&format!(

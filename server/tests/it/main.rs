@@ -11,5 +11,6 @@ mod cli;
 mod corpus;
 mod crash;
 mod dovecot;
+mod master_user;
 mod support;
 mod web;
