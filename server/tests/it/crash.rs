@@ -6,7 +6,7 @@ use crate::dovecot::{endpoint, login};
 use futures::TryStreamExt;
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tresor::imap::{self, Security};
 use tresor::store::Digest;
 
@@ -67,10 +67,19 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
     let data_dir = tempfile::tempdir().unwrap();
     crate::archive::add_mailbox(data_dir.path(), "crash", &folder, "alicepw");
 
-    // Kill the archiver at increasing moments; each run gets a little further.
-    let mut kills = 0;
+    // Kill the archiver once during start-up, then whenever the blob store has
+    // reached the next count: progress-based, so a slow or busy machine kills
+    // at the same points of the work as a fast one.
+    let blobs = data_dir.path().join("blobs");
     let mut blobs_after_kills: Vec<usize> = Vec::new();
-    for delay_ms in [150u64, 300, 500, 800, 1200] {
+    for kill_point in [
+        KillPoint::During(Duration::from_millis(30)),
+        KillPoint::AtBlobs(1),
+        KillPoint::AtBlobs(150),
+        KillPoint::AtBlobs(400),
+        KillPoint::AtBlobs(800),
+        KillPoint::AtBlobs(1200),
+    ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
             .arg("--data-dir")
             .arg(data_dir.path())
@@ -80,27 +89,36 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        if child.try_wait().unwrap().is_none() {
-            // SIGKILL: no cleanup, no flush, no goodbye.
-            child.kill().unwrap();
-            child.wait().unwrap();
-            kills += 1;
-            blobs_after_kills.push(walk(&data_dir.path().join("blobs")).len());
-        } else {
-            child.wait().unwrap();
+        let started = Instant::now();
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                panic!("the archiver finished before {kill_point:?}; raise MESSAGES");
+            }
+            let due = match kill_point {
+                KillPoint::During(delay) => started.elapsed() >= delay,
+                KillPoint::AtBlobs(count) => stored_blobs(&blobs) >= count,
+            };
+            if due {
+                // SIGKILL: no cleanup, no flush, no goodbye.
+                child.kill().unwrap();
+                child.wait().unwrap();
+                blobs_after_kills.push(stored_blobs(&blobs));
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "no progress towards {kill_point:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
     assert!(
-        kills > 0,
-        "the archiver finished before it could be killed; raise MESSAGES"
-    );
-    // Proof that the kills hit a run in progress, not one still logging in or already done.
-    assert!(
         blobs_after_kills
             .iter()
-            .any(|count| *count > 0 && *count < MESSAGES),
-        "no kill landed in the middle of archiving (blob files after each kill: {blobs_after_kills:?})"
+            .filter(|count| **count > 0 && **count < MESSAGES)
+            .count()
+            >= 4,
+        "the kills did not land in the middle of archiving (blob files after each kill: {blobs_after_kills:?})"
     );
     eprintln!("blob files after each kill: {blobs_after_kills:?}");
 
@@ -154,6 +172,25 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
         .count();
     assert_eq!(temp_files, 0, "{blob_files:?}");
     assert_eq!(blob_files.len(), MESSAGES);
+}
+
+#[derive(Debug, Clone, Copy)]
+enum KillPoint {
+    /// This long after start, whatever it is doing.
+    During(Duration),
+    /// As soon as this many blobs are in the store.
+    AtBlobs(usize),
+}
+
+/// Blob files in place (not temporary files of a writer in progress).
+fn stored_blobs(root: &std::path::Path) -> usize {
+    if !root.exists() {
+        return 0;
+    }
+    walk(root)
+        .iter()
+        .filter(|path| !path.parent().unwrap().ends_with("tmp"))
+        .count()
 }
 
 fn walk(root: &std::path::Path) -> Vec<std::path::PathBuf> {
