@@ -24,7 +24,8 @@ use crate::mailbox::{Folder, FolderRules, MailboxError, MailboxRow, Mailboxes, S
 use crate::store::BlobStore;
 use batch::{Batch, FetchedMessage};
 use chrono::Utc;
-use futures::TryStreamExt;
+use futures::stream::FuturesOrdered;
+use futures::{StreamExt, TryStreamExt};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, Set,
@@ -36,6 +37,9 @@ use std::time::Duration;
 /// small enough that memory stays bounded (batch bytes are capped too).
 const BATCH_MESSAGES: usize = 200;
 const BATCH_BYTES: usize = 64 * 1024 * 1024;
+/// Messages being stored at once while the next ones are fetched; also bounds
+/// the memory held in message bodies to this many messages.
+const STORE_TASKS_IN_FLIGHT: usize = 8;
 /// How long fetching may go without a single message before the run is declared stalled.
 const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -183,6 +187,11 @@ impl Engine {
                 .await
                 .map_err(ImapError::Protocol)?;
             let mut batch = Batch::new(mailbox, &folder.name, uid_validity);
+            // Storing (hash, compress, write, fsync) runs on the blocking pool while
+            // the next messages arrive. Results are taken in fetch order, so every
+            // committed batch is a prefix of the folder's UIDs and the checkpoint
+            // never passes a message that is not recorded.
+            let mut in_flight = FuturesOrdered::new();
             loop {
                 let next = tokio::time::timeout(STALL_TIMEOUT, stream.try_next())
                     .await
@@ -197,13 +206,20 @@ impl Engine {
                 match fetch.body() {
                     Some(body) => {
                         let message = FetchedMessage::new(uid, body.to_vec(), &fetch);
-                        batch.push(self.store_blob(message).await?);
+                        in_flight.push_back(self.store_blob(message));
                     }
                     None => folder_log.record_failure(uid, "the server sent no message body"),
                 }
-                if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
-                    batch.commit(&self.db, folder_log).await?;
+                while in_flight.len() >= STORE_TASKS_IN_FLIGHT {
+                    let stored = in_flight.next().await.expect("in_flight is not empty")?;
+                    batch.push(stored);
+                    if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
+                        batch.commit(&self.db, folder_log).await?;
+                    }
                 }
+            }
+            while let Some(stored) = in_flight.next().await {
+                batch.push(stored?);
             }
             batch.commit(&self.db, folder_log).await?;
         }
