@@ -5,7 +5,7 @@
 use crate::cli::{stderr, stdout, tresor};
 use crate::corpus::corpus_dir;
 use crate::dovecot::{endpoint, login};
-use futures::TryStreamExt;
+use crate::support::{export_digests, files_under, server_digests};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use tresor::imap::{self, Security};
@@ -44,19 +44,8 @@ async fn seeded_folder() -> Option<(String, u64, BTreeSet<Digest>)> {
         "expected the 846 tricky-mime messages, found {appended}"
     );
 
-    session.examine(&folder).await.unwrap();
-    let fetched: Vec<_> = session
-        .uid_fetch("1:*", "BODY.PEEK[]")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    let originals: BTreeSet<Digest> = fetched
-        .iter()
-        .filter_map(|fetch| fetch.body())
-        .map(Digest::of)
-        .collect();
+    let fetched = server_digests(&mut session, &folder).await;
+    let originals: BTreeSet<Digest> = fetched.iter().copied().collect();
     assert_eq!(fetched.len(), appended);
     imap::logout(session, TIMEOUT).await.unwrap();
     Some((folder, fetched.len() as u64, originals))
@@ -162,31 +151,15 @@ async fn archives_every_message_byte_for_byte_and_only_once() {
     );
     assert_eq!(log["failed"].as_u64(), Some(0));
 
-    let export_dir = data_dir.path().join("export");
-    let exported = tresor(
-        data_dir.path(),
-        &[
-            "export",
-            "--mailbox",
-            "alice",
-            "--format",
-            "eml",
-            "--out",
-            export_dir.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert!(exported.status.success(), "{}", stderr(&exported));
-    let exported: BTreeSet<Digest> = std::fs::read_dir(&export_dir)
-        .unwrap()
-        .map(|entry| Digest::of(&std::fs::read(entry.unwrap().path()).unwrap()))
+    let exported: BTreeSet<Digest> = export_digests(data_dir.path(), "alice")
+        .into_iter()
         .collect();
     assert_eq!(
         exported, originals,
         "the export is byte-identical to what the server holds"
     );
 
-    let blobs_before = count_files(&data_dir.path().join("blobs"));
+    let blobs_before = files_under(&data_dir.path().join("blobs")).len();
     let second = tresor(data_dir.path(), &["archive", "alice", "--json"], None);
     assert!(second.status.success(), "{}", stderr(&second));
     let log: serde_json::Value = serde_json::from_str(&stdout(&second)).unwrap();
@@ -201,7 +174,7 @@ async fn archives_every_message_byte_for_byte_and_only_once() {
         Some(server_count)
     );
     assert_eq!(
-        count_files(&data_dir.path().join("blobs")),
+        files_under(&data_dir.path().join("blobs")).len(),
         blobs_before,
         "no new blobs"
     );
@@ -231,20 +204,4 @@ async fn a_wrong_password_fails_the_job_with_a_clear_error() {
         "{}",
         stderr(&run)
     );
-}
-
-fn count_files(root: &std::path::Path) -> usize {
-    let mut count = 0;
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(directory) = pending.pop() {
-        for entry in std::fs::read_dir(&directory).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                count += 1;
-            }
-        }
-    }
-    count
 }

@@ -3,7 +3,7 @@
 
 use crate::cli::{stderr, stdout, tresor};
 use crate::dovecot::{endpoint, login};
-use futures::TryStreamExt;
+use crate::support::{export_digests, files_under, server_digests};
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -45,21 +45,11 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
             .await
             .unwrap();
     }
-    session.examine(&folder).await.unwrap();
-    let fetched: Vec<_> = session
-        .uid_fetch("1:*", "BODY.PEEK[]")
+    let originals: BTreeSet<Digest> = server_digests(&mut session, &folder)
         .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    let originals: BTreeSet<Digest> = fetched
-        .iter()
-        .filter_map(|fetch| fetch.body())
-        .map(Digest::of)
+        .into_iter()
         .collect();
     assert_eq!(originals.len(), MESSAGES);
-    drop(fetched);
     imap::logout(session, Duration::from_secs(10))
         .await
         .unwrap();
@@ -141,31 +131,13 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
         "{log}"
     );
 
-    let export_dir = data_dir.path().join("export");
-    let exported = tresor(
-        data_dir.path(),
-        &[
-            "export",
-            "--mailbox",
-            "crash",
-            "--format",
-            "eml",
-            "--out",
-            export_dir.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert!(exported.status.success(), "{}", stderr(&exported));
-    let exported: Vec<Digest> = std::fs::read_dir(&export_dir)
-        .unwrap()
-        .map(|entry| Digest::of(&std::fs::read(entry.unwrap().path()).unwrap()))
-        .collect();
+    let exported = export_digests(data_dir.path(), "crash");
     assert_eq!(exported.len(), MESSAGES, "one file per message, none twice");
     assert_eq!(exported.into_iter().collect::<BTreeSet<_>>(), originals);
 
     // Blobs of a killed batch are found again by hash, not written twice; and the
     // temporary files of killed writers were cleared by the next open.
-    let blob_files = walk(&data_dir.path().join("blobs"));
+    let blob_files = files_under(&data_dir.path().join("blobs"));
     let temp_files = blob_files
         .iter()
         .filter(|path| path.parent().unwrap().ends_with("tmp"))
@@ -187,24 +159,8 @@ fn stored_blobs(root: &std::path::Path) -> usize {
     if !root.exists() {
         return 0;
     }
-    walk(root)
+    files_under(root)
         .iter()
         .filter(|path| !path.parent().unwrap().ends_with("tmp"))
         .count()
-}
-
-fn walk(root: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(directory) = pending.pop() {
-        for entry in std::fs::read_dir(&directory).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path)
-            } else {
-                files.push(path)
-            }
-        }
-    }
-    files
 }
