@@ -210,19 +210,59 @@ impl NewProfile {
                 ));
             }
         }
-        if self.action != Action::None {
-            errors.push(field_error(
-                "action",
-                format!(
-                    "the after-archive action \"{}\" is not available in this version yet; use \"none\"",
-                    self.action
-                ),
-            ));
-        }
+        errors.extend(self.not_yet_available());
         if self.max_connections == 0 {
             errors.push(field_error(
                 "max_connections",
                 "Allow at least one connection.",
+            ));
+        }
+        errors
+    }
+}
+
+impl NewProfile {
+    /// Options the profile can hold but the engine does not apply yet. They are
+    /// refused rather than stored, so nobody relies on a setting that does nothing.
+    fn not_yet_available(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let unavailable = |field: &'static str, what: String| {
+            field_error(
+                field,
+                format!("{what} is not available in this version yet"),
+            )
+        };
+        if self.action != Action::None {
+            errors.push(unavailable(
+                "action",
+                format!("the after-archive action \"{}\"", self.action),
+            ));
+        }
+        if self.accept_invalid_certs {
+            errors.push(unavailable(
+                "accept_invalid_certs",
+                "accepting invalid certificates".into(),
+            ));
+        }
+        if self.expected_cert_name.is_some() {
+            errors.push(unavailable(
+                "expected_cert_name",
+                "a different expected certificate name".into(),
+            ));
+        }
+        if self.older_than_days.is_some() || self.max_message_size.is_some() {
+            errors.push(unavailable("filters", "filtering by age or size".into()));
+        }
+        if self.subscribed_only {
+            errors.push(unavailable(
+                "subscribed_only",
+                "archiving only subscribed folders".into(),
+            ));
+        }
+        if self.duplicate_policy != DuplicatePolicy::Drop {
+            errors.push(unavailable(
+                "duplicate_policy",
+                format!("the duplicate policy \"{}\"", self.duplicate_policy),
             ));
         }
         errors
@@ -332,6 +372,28 @@ mod tests {
             "\"ssl\" is not one of: tls, starttls, plain"
         );
         assert_eq!(Action::Move.to_string(), "move");
+    }
+
+    #[test]
+    fn options_the_engine_does_not_apply_yet_are_refused() {
+        let profile = NewProfile {
+            action: Action::Move,
+            accept_invalid_certs: true,
+            older_than_days: Some(30),
+            subscribed_only: true,
+            duplicate_policy: DuplicatePolicy::Replace,
+            ..valid()
+        };
+        assert_eq!(
+            fields(&profile.validate(true)),
+            [
+                "action",
+                "accept_invalid_certs",
+                "filters",
+                "subscribed_only",
+                "duplicate_policy"
+            ]
+        );
     }
 
     #[test]
