@@ -10,9 +10,10 @@ use crate::store::{BlobStore, Digest, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
+use std::collections::HashMap;
 
 /// A message as fetched, before it is stored.
 pub struct FetchedMessage {
@@ -101,23 +102,37 @@ impl Batch {
         let now = Utc::now();
         let (mut archived, mut duplicates) = (0, 0);
         let transaction = db.begin().await?;
-        for stored in &self.messages {
-            let sha256 = stored.digest.to_string();
-            let existing = message::Entity::find()
-                .filter(message::Column::Sha256.eq(sha256.as_str()))
-                .one(&transaction)
-                .await?;
-            let message_id = match existing {
-                Some(row) => {
+        // One lookup for the whole batch; messages inserted below join the map,
+        // so an identical copy later in the same batch counts as a duplicate.
+        let hashes: Vec<String> = self
+            .messages
+            .iter()
+            .map(|stored| stored.digest.to_string())
+            .collect();
+        let mut known: HashMap<String, i64> = message::Entity::find()
+            .select_only()
+            .column(message::Column::Sha256)
+            .column(message::Column::Id)
+            .filter(message::Column::Sha256.is_in(hashes.iter().map(String::as_str)))
+            .into_tuple::<(String, i64)>()
+            .all(&transaction)
+            .await?
+            .into_iter()
+            .collect();
+        for (stored, sha256) in self.messages.iter().zip(hashes) {
+            let message_id = match known.get(&sha256) {
+                Some(id) => {
                     duplicates += 1;
-                    row.id
+                    *id
                 }
                 None => {
                     archived += 1;
-                    message_row(stored, sha256, now)
+                    let id = message_row(stored, sha256.clone(), now)
                         .insert(&transaction)
                         .await?
-                        .id
+                        .id;
+                    known.insert(sha256, id);
+                    id
                 }
             };
             let location = message_location::ActiveModel {

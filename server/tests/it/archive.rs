@@ -205,3 +205,37 @@ async fn a_wrong_password_fails_the_job_with_a_clear_error() {
         stderr(&run)
     );
 }
+
+#[tokio::test]
+async fn identical_copies_in_one_batch_are_stored_once() {
+    let Some(endpoint) = endpoint(Security::ImplicitTls, None) else {
+        return;
+    };
+    let mut session = imap::open(&endpoint, &login("alice", "alicepw"))
+        .await
+        .unwrap();
+    let folder = format!("it-copies-{}", rand::random::<u32>());
+    session.create(&folder).await.unwrap();
+    for index in [1, 1, 2] {
+        let message = crate::crash::synthetic_message(index);
+        session.append(&folder, None, None, message).await.unwrap();
+    }
+    imap::logout(session, TIMEOUT).await.unwrap();
+
+    let data_dir = tempfile::tempdir().unwrap();
+    add_mailbox(data_dir.path(), "copies", &folder, "alicepw");
+    let run = tresor(data_dir.path(), &["archive", "copies", "--json"], None);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let log: serde_json::Value = serde_json::from_str(&stdout(&run)).unwrap();
+    assert_eq!(
+        (log["archived"].as_u64(), log["duplicates"].as_u64()),
+        (Some(2), Some(1)),
+        "{log}"
+    );
+    assert_eq!(
+        log["folders"][0]["archived_total"].as_u64(),
+        Some(3),
+        "every location is recorded"
+    );
+    assert_eq!(files_under(&data_dir.path().join("blobs")).len(), 2);
+}
