@@ -1,7 +1,7 @@
 //! Server functions, one per file, grouped by area. Each is a thin wrapper:
 //! capture the request (`context::Request::current`, before any await), check
-//! who asks and their role, call the
-//! `Backend`, and let the typed `ApiError` carry the outcome to the browser.
+//! who asks and their role, call the `Backend`, and let the typed `ApiError`
+//! carry the outcome to the browser.
 
 pub mod auth;
 pub mod dashboard;

@@ -247,17 +247,6 @@ impl Accounts {
         self.end_sessions(user_id, keep_session).await
     }
 
-    /// Sets a password without knowing the old one (CLI, password reset).
-    pub async fn reset_password(&self, user_id: i64, new_password: &str) -> Result<(), AuthError> {
-        check_password_rules(new_password, "password")?;
-        let row = user::Entity::find_by_id(user_id)
-            .one(&self.db)
-            .await?
-            .ok_or(AuthError::NotFound)?;
-        self.set_password(row, new_password).await?;
-        self.end_sessions(user_id, None).await
-    }
-
     async fn set_password(&self, row: UserRow, new_password: &str) -> Result<(), AuthError> {
         let password_hash = hash_off_thread(new_password).await?;
         let mut active: user::ActiveModel = row.into();

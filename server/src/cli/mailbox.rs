@@ -78,22 +78,18 @@ pub struct AddArgs {
 pub async fn run(config: Config, command: MailboxCommand) -> anyhow::Result<()> {
     let services = super::Services::open(&config).await?;
     match command {
-        MailboxCommand::Add(args) => {
-            add(&config, services.db.clone(), &services.mailboxes, *args).await
-        }
+        MailboxCommand::Add(args) => add(&config, &services, *args).await,
         MailboxCommand::List { json } => list(&services.mailboxes, json).await,
     }
 }
 
-async fn add(
-    config: &Config,
-    db: sea_orm::DatabaseConnection,
-    mailboxes: &Mailboxes,
-    args: AddArgs,
-) -> anyhow::Result<()> {
+async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyhow::Result<()> {
     let owner_id = match &args.owner {
         Some(email) => {
-            let accounts = Accounts::new(db, Duration::from_secs(config.session_hours * 3600));
+            let accounts = Accounts::new(
+                services.db.clone(),
+                Duration::from_secs(config.session_hours * 3600),
+            );
             let owner = accounts.find_by_email(email).await?.with_context(|| {
                 format!("no Tresor user {email}; create it with `tresor user add`")
             })?;
@@ -131,7 +127,8 @@ async fn add(
         labels: args.labels.into_iter().collect(),
         ..defaults
     };
-    let row = mailboxes
+    let row = services
+        .mailboxes
         .create(owner_id, &profile, secret.as_ref())
         .await?;
     println!(

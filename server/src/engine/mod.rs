@@ -55,6 +55,8 @@ pub enum EngineError {
     Db(#[from] DbErr),
     #[error("the folder rules are invalid: {0}")]
     Rules(String),
+    #[error("storing a message stopped unexpectedly: {0}")]
+    StoreTask(#[from] tokio::task::JoinError),
     #[error("no message arrived for {} s: the server or the connection stalled", .0.as_secs())]
     Stalled(Duration),
 }
@@ -240,13 +242,7 @@ impl Engine {
     ) -> Result<batch::StoredMessage, EngineError> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || message.store(&store))
-            .await
-            .map_err(|join_error| {
-                EngineError::Store(crate::store::StoreError::Io {
-                    path: std::path::PathBuf::from("<blocking task>"),
-                    source: std::io::Error::other(join_error),
-                })
-            })?
+            .await?
             .map_err(EngineError::Store)
     }
 

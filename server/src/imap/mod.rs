@@ -315,18 +315,6 @@ pub async fn list_folders(
     .await?
 }
 
-/// All folder names, as the server spells them.
-pub async fn folder_names(
-    session: &mut Session,
-    timeout: Duration,
-) -> Result<Vec<String>, ImapError> {
-    with_timeout(timeout, "listing folders", async {
-        let names: Vec<_> = session.list(None, Some("*")).await?.try_collect().await?;
-        Ok::<_, ImapError>(names.iter().map(|name| name.name().to_string()).collect())
-    })
-    .await?
-}
-
 pub async fn logout(mut session: Session, timeout: Duration) -> Result<(), ImapError> {
     with_timeout(timeout, "logging out", session.logout()).await??;
     Ok(())

@@ -98,10 +98,6 @@ impl BlobStore {
             .join(format!("{hex}.{EXTENSION}"))
     }
 
-    pub fn contains(&self, digest: &Digest) -> bool {
-        self.path_of(digest).exists()
-    }
-
     /// Stores `bytes` unless the store has them already; durable when it returns.
     pub fn put(&self, bytes: &[u8]) -> Result<Stored, StoreError> {
         let digest = Digest::of(bytes);
