@@ -2,6 +2,7 @@
 //! the database learns about them together, in one transaction that also
 //! moves the folder's checkpoint.
 
+use super::action::{Outcome, Settled};
 use super::log::FolderLog;
 use crate::db::entity::{folder_checkpoint, message, message_location};
 use crate::mailbox::MailboxRow;
@@ -90,16 +91,25 @@ impl Batch {
         self.bytes
     }
 
-    /// Records the batch and the new checkpoint in one transaction, then counts it.
+    /// The highest UID in the batch.
+    pub fn highest_uid(&self) -> Option<u32> {
+        self.messages.iter().map(|message| message.uid).max()
+    }
+
+    /// Records the batch and moves the checkpoint to `checkpoint` in one
+    /// transaction, then counts it. Returns what became of each message, for
+    /// the after-archive action, which may only run after this commit.
     pub async fn commit(
         &mut self,
         db: &DatabaseConnection,
+        checkpoint: u32,
         folder_log: &mut FolderLog,
-    ) -> Result<(), DbErr> {
-        let Some(highest_uid) = self.messages.iter().map(|message| message.uid).max() else {
-            return Ok(());
-        };
+    ) -> Result<Vec<Settled>, DbErr> {
+        if self.messages.is_empty() {
+            return Ok(Vec::new());
+        }
         let now = Utc::now();
+        let mut settled = Vec::with_capacity(self.messages.len());
         let (mut archived, mut duplicates) = (0, 0);
         let transaction = db.begin().await?;
         // One lookup for the whole batch; messages inserted below join the map,
@@ -120,10 +130,10 @@ impl Batch {
             .into_iter()
             .collect();
         for (stored, sha256) in self.messages.iter().zip(hashes) {
-            let message_id = match known.get(&sha256) {
+            let (message_id, outcome) = match known.get(&sha256) {
                 Some(id) => {
                     duplicates += 1;
-                    *id
+                    (*id, Outcome::Duplicate)
                 }
                 None => {
                     archived += 1;
@@ -132,9 +142,14 @@ impl Batch {
                         .await?
                         .id;
                     known.insert(sha256, id);
-                    id
+                    (id, Outcome::Archived)
                 }
             };
+            settled.push(Settled {
+                uid: stored.uid,
+                outcome,
+                internal_date: stored.internal_date,
+            });
             let location = message_location::ActiveModel {
                 message_id: Set(message_id),
                 mailbox_id: Set(self.mailbox_id),
@@ -145,6 +160,7 @@ impl Batch {
                 internal_date: Set(stored.internal_date),
                 labels: Set(self.labels.clone()),
                 archived_at: Set(now),
+                duplicate: Set(outcome == Outcome::Duplicate),
                 ..Default::default()
             };
             message_location::Entity::insert(location)
@@ -161,52 +177,62 @@ impl Batch {
                 .exec_without_returning(&transaction)
                 .await?;
         }
-        self.advance_checkpoint(&transaction, i64::from(highest_uid), now)
-            .await?;
+        save_checkpoint(
+            &transaction,
+            self.mailbox_id,
+            &self.folder,
+            self.uid_validity,
+            checkpoint,
+        )
+        .await?;
         transaction.commit().await?;
 
         folder_log.archived += archived;
         folder_log.duplicates += duplicates;
         self.messages.clear();
         self.bytes = 0;
-        Ok(())
+        Ok(settled)
     }
+}
 
-    async fn advance_checkpoint(
-        &self,
-        transaction: &sea_orm::DatabaseTransaction,
-        last_uid: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(), DbErr> {
-        let existing = folder_checkpoint::Entity::find()
-            .filter(folder_checkpoint::Column::MailboxId.eq(self.mailbox_id))
-            .filter(folder_checkpoint::Column::Folder.eq(self.folder.as_str()))
-            .one(transaction)
-            .await?;
-        match existing {
-            Some(row) => {
-                let mut active: folder_checkpoint::ActiveModel = row.into();
-                active.uid_validity = Set(self.uid_validity);
-                active.last_uid = Set(last_uid);
-                active.updated_at = Set(now);
-                active.update(transaction).await?;
-            }
-            None => {
-                folder_checkpoint::ActiveModel {
-                    mailbox_id: Set(self.mailbox_id),
-                    folder: Set(self.folder.clone()),
-                    uid_validity: Set(self.uid_validity),
-                    last_uid: Set(last_uid),
-                    highest_modseq: Set(None),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(transaction)
-                .await?;
-            }
+/// Every UID up to `last_uid` in the folder is settled (archived, or skipped
+/// for good); the next run starts above it.
+pub async fn save_checkpoint(
+    db: &impl sea_orm::ConnectionTrait,
+    mailbox_id: i64,
+    folder: &str,
+    uid_validity: i64,
+    last_uid: u32,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let existing = folder_checkpoint::Entity::find()
+        .filter(folder_checkpoint::Column::MailboxId.eq(mailbox_id))
+        .filter(folder_checkpoint::Column::Folder.eq(folder))
+        .one(db)
+        .await?;
+    match existing {
+        Some(row) => {
+            let mut active: folder_checkpoint::ActiveModel = row.into();
+            active.uid_validity = Set(uid_validity);
+            active.last_uid = Set(i64::from(last_uid));
+            active.updated_at = Set(now);
+            active.update(db).await?;
         }
-        Ok(())
+        None => {
+            folder_checkpoint::ActiveModel {
+                mailbox_id: Set(mailbox_id),
+                folder: Set(folder.to_string()),
+                uid_validity: Set(uid_validity),
+                last_uid: Set(i64::from(last_uid)),
+                highest_modseq: Set(None),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
     }
+    Ok(())
 }
 
 fn message_row(stored: &StoredMessage, sha256: String, now: DateTime<Utc>) -> message::ActiveModel {

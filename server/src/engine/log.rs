@@ -23,8 +23,9 @@ impl JobStatus {
     }
 }
 
+/// One message the log has something to say about: why it failed or was skipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Failure {
+pub struct MessageNote {
     pub uid: u32,
     pub reason: String,
 }
@@ -40,9 +41,21 @@ pub struct FolderLog {
     pub archived: u64,
     /// Already in the archive (same bytes), found again in this run.
     pub duplicates: u64,
+    /// Left on the server by a filter (too young, too large).
     pub skipped: u64,
     pub failed: u64,
-    pub failures: Vec<Failure>,
+    pub failures: Vec<MessageNote>,
+    /// Skipped for good (too large), with the reason; too-young messages
+    /// are only counted, a later run archives them.
+    #[serde(default)]
+    pub skips: Vec<MessageNote>,
+    /// After-archive action: messages tagged, moved, deleted on the server.
+    #[serde(default)]
+    pub tagged: u64,
+    #[serde(default)]
+    pub moved: u64,
+    #[serde(default)]
+    pub deleted: u64,
     /// Why the folder could not be finished, if it could not.
     pub error: Option<String>,
 }
@@ -58,13 +71,25 @@ impl FolderLog {
             skipped: 0,
             failed: 0,
             failures: Vec::new(),
+            skips: Vec::new(),
+            tagged: 0,
+            moved: 0,
+            deleted: 0,
             error: None,
         }
     }
 
     pub fn record_failure(&mut self, uid: u32, reason: &str) {
         self.failed += 1;
-        self.failures.push(Failure {
+        self.failures.push(MessageNote {
+            uid,
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Notes why a message is skipped for good (the count is kept by the caller).
+    pub fn record_skip(&mut self, uid: u32, reason: &str) {
+        self.skips.push(MessageNote {
             uid,
             reason: reason.to_string(),
         });
@@ -88,6 +113,12 @@ pub struct JobLog {
     pub duplicates: u64,
     pub skipped: u64,
     pub failed: u64,
+    #[serde(default)]
+    pub tagged: u64,
+    #[serde(default)]
+    pub moved: u64,
+    #[serde(default)]
+    pub deleted: u64,
     pub folders: Vec<FolderLog>,
 }
 
@@ -103,6 +134,9 @@ impl JobLog {
             duplicates: 0,
             skipped: 0,
             failed: 0,
+            tagged: 0,
+            moved: 0,
+            deleted: 0,
             folders: Vec::new(),
         }
     }
@@ -112,6 +146,9 @@ impl JobLog {
         self.duplicates += folder.duplicates;
         self.skipped += folder.skipped;
         self.failed += folder.failed;
+        self.tagged += folder.tagged;
+        self.moved += folder.moved;
+        self.deleted += folder.deleted;
         self.folders.push(folder);
     }
 

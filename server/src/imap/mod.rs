@@ -1,23 +1,27 @@
 //! IMAP connections: TCP with TLS (implicit or STARTTLS), authentication, and
 //! the handful of commands the archive engine needs. Knows no database.
 //!
-//! Certificate verification is always on here; the per-mailbox exceptions
-//! ("accept invalid certificates") arrive with the mailbox profiles.
+//! Certificate verification is on unless a mailbox opts out (`tls::TlsOptions`).
+//! Every network step has a timeout, so a silent server cannot hang a job.
 
+mod folders;
+mod sasl;
 mod stream;
+mod tls;
+mod uid_set;
+pub mod utf7;
 
+pub use folders::{ListedFolder, create_folder, list_folders};
 pub use stream::MailStream;
+pub use tls::{CertificateProblem, PeerCertificate, TlsOptions};
+pub use uid_set::uid_sets;
 
-use async_imap::Authenticator;
 use futures::TryStreamExt;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName};
-use std::path::PathBuf;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +39,7 @@ pub struct Endpoint {
     pub host: String,
     pub port: u16,
     pub security: Security,
-    /// Extra trusted CA certificates (PEM), in addition to the public roots.
-    pub ca_file: Option<PathBuf>,
+    pub tls: TlsOptions,
     /// Applies to every network step (connect, TLS handshake, each command).
     pub timeout: Duration,
 }
@@ -51,10 +54,18 @@ pub enum Credentials {
         user: String,
         password: String,
     },
+    /// SASL CRAM-MD5 (RFC 2195): the password itself is never sent.
+    CramMd5 { user: String, password: String },
+    /// SASL XOAUTH2 (Google, Microsoft) with an OAuth2 access token.
+    XOAuth2 { user: String, token: String },
+    /// SASL OAUTHBEARER (RFC 7628) with an OAuth2 access token.
+    OAuthBearer { user: String, token: String },
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
+    #[error("the host name {host} was not found (DNS): check the spelling")]
+    HostNotFound { host: String },
     #[error("cannot connect to {host}:{port}: {source}")]
     Connect {
         host: String,
@@ -66,6 +77,8 @@ pub enum ImapError {
     Timeout { step: &'static str, after: Duration },
     #[error("TLS set-up failed: {0}")]
     Tls(String),
+    #[error("{0}")]
+    Certificate(CertificateProblem),
     #[error("TLS handshake with {host} failed: {source}")]
     Handshake {
         host: String,
@@ -74,34 +87,82 @@ pub enum ImapError {
     },
     #[error("the server refused STARTTLS: {0}")]
     StartTls(#[source] async_imap::error::Error),
-    #[error("authentication failed: {0}")]
-    Authentication(#[source] async_imap::error::Error),
+    #[error("authentication failed: {source}{}", .details.as_deref().map(|details| format!(" ({details})")).unwrap_or_default())]
+    Authentication {
+        #[source]
+        source: async_imap::error::Error,
+        /// What the server said in an OAuth error challenge.
+        details: Option<String>,
+    },
     #[error("the server closed the connection before greeting")]
     NoGreeting,
+    #[error("cannot create the folder {name:?}: {source}")]
+    CreateFolder {
+        name: String,
+        #[source]
+        source: async_imap::error::Error,
+    },
     #[error("IMAP error: {0}")]
     Protocol(#[from] async_imap::error::Error),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
 
-pub type Session = async_imap::Session<MailStream>;
-
-/// Connects, secures and authenticates; the session is ready for commands.
-pub async fn open(endpoint: &Endpoint, credentials: &Credentials) -> Result<Session, ImapError> {
-    let client = connect(endpoint).await?;
-    with_timeout(
-        endpoint.timeout,
-        "authenticating",
-        authenticate(client, credentials),
-    )
-    .await?
+impl ImapError {
+    fn authentication(source: async_imap::error::Error) -> ImapError {
+        ImapError::Authentication {
+            source,
+            details: None,
+        }
+    }
 }
 
-async fn connect(endpoint: &Endpoint) -> Result<async_imap::Client<MailStream>, ImapError> {
+pub type Session = async_imap::Session<MailStream>;
+
+/// An authenticated session and what the server told us on the way.
+pub struct Connection {
+    pub session: Session,
+    pub capabilities: Capabilities,
+    /// The server's certificate; `None` on a plain connection.
+    pub certificate: Option<PeerCertificate>,
+}
+
+/// Connects, secures and authenticates; the session is ready for commands.
+pub async fn open(endpoint: &Endpoint, credentials: &Credentials) -> Result<Connection, ImapError> {
+    let (client, certificate) = connect(endpoint).await?;
+    let mut session = with_timeout(
+        endpoint.timeout,
+        "authenticating",
+        authenticate(client, endpoint, credentials),
+    )
+    .await??;
+    // Capabilities after login can differ from those before (RFC 3501 7.2.1).
+    let capabilities = Capabilities::ask(&mut session, endpoint.timeout).await?;
+    Ok(Connection {
+        session,
+        capabilities,
+        certificate,
+    })
+}
+
+async fn connect(
+    endpoint: &Endpoint,
+) -> Result<(async_imap::Client<MailStream>, Option<PeerCertificate>), ImapError> {
+    // Resolving separately tells "no such host" apart from "nobody listens".
+    let addresses: Vec<_> = with_timeout(
+        endpoint.timeout,
+        "looking up the host name",
+        tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port)),
+    )
+    .await?
+    .map_err(|_| ImapError::HostNotFound {
+        host: endpoint.host.clone(),
+    })?
+    .collect();
     let tcp = with_timeout(
         endpoint.timeout,
         "connecting",
-        TcpStream::connect((endpoint.host.as_str(), endpoint.port)),
+        TcpStream::connect(addresses.as_slice()),
     )
     .await?
     .map_err(|source| ImapError::Connect {
@@ -112,9 +173,12 @@ async fn connect(endpoint: &Endpoint) -> Result<async_imap::Client<MailStream>, 
     // IMAP is request/response with small commands: Nagle only adds latency.
     tcp.set_nodelay(true)?;
 
-    let stream = match endpoint.security {
-        Security::ImplicitTls => tls_handshake(endpoint, tcp).await?,
-        Security::Plain | Security::StartTls => MailStream::Plain(tcp),
+    let (stream, mut certificate) = match endpoint.security {
+        Security::ImplicitTls => {
+            let (stream, certificate) = tls_handshake(endpoint, tcp).await?;
+            (stream, Some(certificate))
+        }
+        Security::Plain | Security::StartTls => (MailStream::Plain(tcp), None),
     };
     let mut client = async_imap::Client::new(stream);
     with_timeout(
@@ -137,182 +201,169 @@ async fn connect(endpoint: &Endpoint) -> Result<async_imap::Client<MailStream>, 
             unreachable!("STARTTLS is only sent on a plain stream");
         };
         // After STARTTLS the server sends no new greeting.
-        client = async_imap::Client::new(tls_handshake(endpoint, tcp).await?);
+        let (stream, peer) = tls_handshake(endpoint, tcp).await?;
+        certificate = Some(peer);
+        client = async_imap::Client::new(stream);
     }
-    Ok(client)
+    Ok((client, certificate))
 }
 
-async fn tls_handshake(endpoint: &Endpoint, tcp: TcpStream) -> Result<MailStream, ImapError> {
-    let config = tls_config(endpoint)?;
-    let server_name = ServerName::try_from(endpoint.host.clone()).map_err(|error| {
-        ImapError::Tls(format!("invalid host name {:?}: {error}", endpoint.host))
-    })?;
-    let tls = with_timeout(
+async fn tls_handshake(
+    endpoint: &Endpoint,
+    tcp: TcpStream,
+) -> Result<(MailStream, PeerCertificate), ImapError> {
+    let config = tls::client_config(&endpoint.tls)?;
+    let server_name = tls::server_name(endpoint)?;
+    let stream = with_timeout(
         endpoint.timeout,
         "negotiating TLS",
         TlsConnector::from(Arc::new(config)).connect(server_name, tcp),
     )
     .await?
-    .map_err(|source| ImapError::Handshake {
-        host: endpoint.host.clone(),
-        source,
+    .map_err(|source| match tls::certificate_problem(endpoint, &source) {
+        Some(problem) => ImapError::Certificate(problem),
+        None => ImapError::Handshake {
+            host: endpoint.host.clone(),
+            source,
+        },
     })?;
-    Ok(MailStream::Tls(Box::new(tls)))
-}
-
-fn tls_config(endpoint: &Endpoint) -> Result<ClientConfig, ImapError> {
-    let mut roots = RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(ca_file) = &endpoint.ca_file {
-        let certificates = CertificateDer::pem_file_iter(ca_file).map_err(|error| {
-            ImapError::Tls(format!(
-                "cannot read CA file {}: {error}",
-                ca_file.display()
-            ))
-        })?;
-        for certificate in certificates {
-            let certificate = certificate.map_err(|error| {
-                ImapError::Tls(format!("bad certificate in {}: {error}", ca_file.display()))
-            })?;
-            roots.add(certificate).map_err(|error| {
-                ImapError::Tls(format!("unusable CA in {}: {error}", ca_file.display()))
-            })?;
-        }
-    }
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    Ok(ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|error| ImapError::Tls(error.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+    let certificate = stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .map(|der| PeerCertificate::read(der))
+        .ok_or_else(|| ImapError::Tls("the server presented no certificate".into()))?;
+    Ok((MailStream::Tls(Box::new(stream)), certificate))
 }
 
 async fn authenticate(
     client: async_imap::Client<MailStream>,
+    endpoint: &Endpoint,
     credentials: &Credentials,
 ) -> Result<Session, ImapError> {
-    match credentials {
-        Credentials::Login { user, password } => client
-            .login(user, password)
-            .await
-            .map_err(|(error, _client)| ImapError::Authentication(error)),
+    let (mechanism, mut exchange) = match credentials {
+        Credentials::Login { user, password } => {
+            return client
+                .login(user, password)
+                .await
+                .map_err(|(error, _client)| ImapError::authentication(error));
+        }
+        Credentials::CramMd5 { user, password } => {
+            let cram = sasl::CramMd5 {
+                user: user.clone(),
+                password: password.clone(),
+            };
+            return client
+                .authenticate("CRAM-MD5", &cram)
+                .await
+                .map_err(|(error, _client)| ImapError::authentication(error));
+        }
         Credentials::Plain {
             authzid,
             user,
             password,
-        } => {
-            let mut plain = SaslPlain(sasl_plain_message(authzid.as_deref(), user, password));
-            client
-                .authenticate("PLAIN", &mut plain)
-                .await
-                .map_err(|(error, _client)| ImapError::Authentication(error))
-        }
-    }
-}
-
-/// RFC 4616: `[authzid] NUL authcid NUL passwd`.
-fn sasl_plain_message(authzid: Option<&str>, user: &str, password: &str) -> Vec<u8> {
-    format!("{}\0{user}\0{password}", authzid.unwrap_or("")).into_bytes()
-}
-
-struct SaslPlain(Vec<u8>);
-
-impl Authenticator for &mut SaslPlain {
-    type Response = Vec<u8>;
-
-    fn process(&mut self, _challenge: &[u8]) -> Self::Response {
-        self.0.clone()
-    }
-}
-
-/// The server's capabilities as upper-case names (`IMAP4REV1`, `AUTH=PLAIN`, `MOVE`…).
-pub async fn capabilities(
-    session: &mut Session,
-    timeout: Duration,
-) -> Result<Vec<String>, ImapError> {
-    let capabilities =
-        with_timeout(timeout, "asking for capabilities", session.capabilities()).await??;
-    Ok(capabilities
-        .iter()
-        .map(|capability| match capability {
-            async_imap::types::Capability::Imap4rev1 => "IMAP4REV1".to_string(),
-            async_imap::types::Capability::Auth(mechanism) => {
-                format!("AUTH={}", mechanism.to_uppercase())
-            }
-            async_imap::types::Capability::Atom(atom) => atom.to_uppercase(),
+        } => ("PLAIN", sasl::Exchange::plain(authzid.as_deref(), user, password)),
+        Credentials::XOAuth2 { user, token } => ("XOAUTH2", sasl::Exchange::xoauth2(user, token)),
+        Credentials::OAuthBearer { user, token } => (
+            "OAUTHBEARER",
+            sasl::Exchange::oauthbearer(user, &endpoint.host, endpoint.port, token),
+        ),
+    };
+    client
+        .authenticate(mechanism, &mut exchange)
+        .await
+        .map_err(|(source, _client)| ImapError::Authentication {
+            source,
+            details: exchange.error_details.take(),
         })
-        .collect())
 }
 
-/// A folder as LIST reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedFolder {
-    /// As the server spells it (pass it back unchanged to EXAMINE).
-    pub name: String,
-    /// The hierarchy separator, `/` or `.` usually.
-    pub delimiter: Option<String>,
-    /// Attributes such as `\Noselect`, `\Trash`, `\Sent`.
-    pub attributes: Vec<String>,
-}
+/// What the server supports beyond IMAP4rev1, as upper-case names
+/// (`AUTH=PLAIN`, `MOVE`, `UIDPLUS`…).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities(HashSet<String>);
 
-impl ListedFolder {
-    pub fn is_selectable(&self) -> bool {
-        !self.attributes.iter().any(|attribute| {
-            attribute.eq_ignore_ascii_case("\\Noselect")
-                || attribute.eq_ignore_ascii_case("\\NonExistent")
-        })
-    }
-
-    /// The name with `/` between levels, whatever the server's separator.
-    pub fn path(&self) -> String {
-        match self.delimiter.as_deref() {
-            Some(delimiter) if delimiter != "/" && !delimiter.is_empty() => {
-                self.name.replace(delimiter, "/")
-            }
-            _ => self.name.clone(),
-        }
-    }
-}
-
-/// Every folder with its attributes.
-pub async fn list_folders(
-    session: &mut Session,
-    timeout: Duration,
-) -> Result<Vec<ListedFolder>, ImapError> {
-    use async_imap::types::NameAttribute;
-    with_timeout(timeout, "listing folders", async {
-        let names: Vec<_> = session.list(None, Some("*")).await?.try_collect().await?;
-        Ok::<_, ImapError>(
-            names
+impl Capabilities {
+    pub async fn ask(session: &mut Session, timeout: Duration) -> Result<Capabilities, ImapError> {
+        let capabilities =
+            with_timeout(timeout, "asking for capabilities", session.capabilities()).await??;
+        Ok(Capabilities(
+            capabilities
                 .iter()
-                .map(|name| ListedFolder {
-                    name: name.name().to_string(),
-                    delimiter: name.delimiter().map(str::to_string),
-                    attributes: name
-                        .attributes()
-                        .iter()
-                        .map(|attribute| match attribute {
-                            NameAttribute::NoInferiors => "\\Noinferiors".to_string(),
-                            NameAttribute::NoSelect => "\\Noselect".to_string(),
-                            NameAttribute::Marked => "\\Marked".to_string(),
-                            NameAttribute::Unmarked => "\\Unmarked".to_string(),
-                            NameAttribute::All => "\\All".to_string(),
-                            NameAttribute::Archive => "\\Archive".to_string(),
-                            NameAttribute::Drafts => "\\Drafts".to_string(),
-                            NameAttribute::Flagged => "\\Flagged".to_string(),
-                            NameAttribute::Junk => "\\Junk".to_string(),
-                            NameAttribute::Sent => "\\Sent".to_string(),
-                            NameAttribute::Trash => "\\Trash".to_string(),
-                            NameAttribute::Extension(other) => other.to_string(),
-                            _ => String::new(),
-                        })
-                        .filter(|attribute| !attribute.is_empty())
-                        .collect(),
+                .map(|capability| match capability {
+                    async_imap::types::Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+                    async_imap::types::Capability::Auth(mechanism) => {
+                        format!("AUTH={}", mechanism.to_uppercase())
+                    }
+                    async_imap::types::Capability::Atom(atom) => atom.to_uppercase(),
                 })
                 .collect(),
-        )
+        ))
+    }
+
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Capabilities {
+        Capabilities(names.into_iter().map(str::to_uppercase).collect())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains(&name.to_uppercase())
+    }
+
+    /// Sorted, for showing.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.0.iter().cloned().collect();
+        names.sort();
+        names
+    }
+}
+
+/// UIDs matching `query` in the selected folder.
+pub async fn uid_search(
+    session: &mut Session,
+    query: &str,
+    timeout: Duration,
+) -> Result<Vec<u32>, ImapError> {
+    let found = with_timeout(timeout, "searching", session.uid_search(query)).await??;
+    let mut uids: Vec<u32> = found.into_iter().collect();
+    uids.sort_unstable();
+    Ok(uids)
+}
+
+/// `UID STORE set query`, draining the untagged FETCH answers.
+pub async fn uid_store(
+    session: &mut Session,
+    uid_set: &str,
+    query: &str,
+    timeout: Duration,
+) -> Result<(), ImapError> {
+    with_timeout(timeout, "setting flags", async {
+        session
+            .uid_store(uid_set, query)
+            .await?
+            .try_for_each(|_| futures::future::ready(Ok(())))
+            .await
     })
-    .await?
+    .await??;
+    Ok(())
+}
+
+/// `UID EXPUNGE set` (UIDPLUS): removes only these UIDs, never other messages
+/// someone else marked `\Deleted`.
+pub async fn uid_expunge(
+    session: &mut Session,
+    uid_set: &str,
+    timeout: Duration,
+) -> Result<(), ImapError> {
+    with_timeout(timeout, "expunging", async {
+        session
+            .uid_expunge(uid_set)
+            .await?
+            .try_for_each(|_| futures::future::ready(Ok(())))
+            .await
+    })
+    .await??;
+    Ok(())
 }
 
 pub async fn logout(mut session: Session, timeout: Duration) -> Result<(), ImapError> {
@@ -330,34 +381,3 @@ async fn with_timeout<T>(
         .map_err(|_| ImapError::Timeout { step, after })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn folder_paths_use_slashes_and_noselect_is_not_selectable() {
-        let cyrus = ListedFolder {
-            name: "INBOX.Rechnungen.2024".into(),
-            delimiter: Some(".".into()),
-            attributes: vec!["\\HasNoChildren".into()],
-        };
-        assert_eq!(cyrus.path(), "INBOX/Rechnungen/2024");
-        assert!(cyrus.is_selectable());
-        let parent = ListedFolder {
-            name: "Projects".into(),
-            delimiter: Some("/".into()),
-            attributes: vec!["\\Noselect".into()],
-        };
-        assert_eq!(parent.path(), "Projects");
-        assert!(!parent.is_selectable());
-    }
-
-    #[test]
-    fn sasl_plain_puts_the_authorization_identity_first() {
-        assert_eq!(
-            sasl_plain_message(Some("alice"), "archiver", "pw"),
-            b"alice\0archiver\0pw"
-        );
-        assert_eq!(sasl_plain_message(None, "alice", "pw"), b"\0alice\0pw");
-    }
-}

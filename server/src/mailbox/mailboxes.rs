@@ -29,8 +29,8 @@ pub enum MailboxError {
     NotFound(String),
     #[error("the stored mailbox {name:?} is damaged: {reason}")]
     Corrupt { name: String, reason: String },
-    #[error("logging in with {0} is not available in this version yet")]
-    UnsupportedAuth(AuthMethod),
+    #[error("the mailbox {0:?} has no OAuth token yet: sign in for it first")]
+    NeedsSignIn(String),
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error("database error: {0}")]
@@ -154,31 +154,50 @@ impl Mailboxes {
                 Security::StartTls => imap::Security::StartTls,
                 Security::Plain => imap::Security::Plain,
             },
-            ca_file: row.ca_file.as_ref().map(PathBuf::from),
+            tls: imap::TlsOptions {
+                ca_file: row.ca_file.as_ref().map(PathBuf::from),
+                accept_invalid_certs: row.accept_invalid_certs,
+                expected_name: row.expected_cert_name.clone(),
+            },
             timeout: STEP_TIMEOUT,
         };
-        let password = match &row.secret_sealed {
+        let secret = match &row.secret_sealed {
             Some(sealed) => self.secrets.open(sealed, &secret_context(row.id))?,
+            None if matches!(auth_method, AuthMethod::XOAuth2 | AuthMethod::OAuthBearer) => {
+                return Err(MailboxError::NeedsSignIn(row.name.clone()));
+            }
             None => return Err(corrupt("no password is stored".into())),
         };
+        let secret = secret.expose().to_string();
+        let user = row.username.clone();
         let credentials = match (auth_method, &row.master_user) {
-            (AuthMethod::Plain | AuthMethod::Login, Some(master_user)) => {
-                imap::Credentials::Plain {
-                    authzid: Some(self.identity(row)?),
-                    user: master_user.clone(),
-                    password: password.expose().to_string(),
-                }
-            }
+            // A master user always logs in with SASL PLAIN, naming the user it acts for.
+            (_, Some(master_user)) => imap::Credentials::Plain {
+                authzid: Some(self.identity(row)?),
+                user: master_user.clone(),
+                password: secret,
+            },
             (AuthMethod::Plain, None) => imap::Credentials::Plain {
                 authzid: None,
-                user: row.username.clone(),
-                password: password.expose().to_string(),
+                user,
+                password: secret,
             },
             (AuthMethod::Login, None) => imap::Credentials::Login {
-                user: row.username.clone(),
-                password: password.expose().to_string(),
+                user,
+                password: secret,
             },
-            (other, _) => return Err(MailboxError::UnsupportedAuth(other)),
+            (AuthMethod::CramMd5, None) => imap::Credentials::CramMd5 {
+                user,
+                password: secret,
+            },
+            (AuthMethod::XOAuth2, None) => imap::Credentials::XOAuth2 {
+                user,
+                token: secret,
+            },
+            (AuthMethod::OAuthBearer, None) => imap::Credentials::OAuthBearer {
+                user,
+                token: secret,
+            },
         };
         Ok((endpoint, credentials))
     }

@@ -10,4 +10,4 @@ pub mod profile;
 
 pub use folder_rules::{Folder, FolderRules, RuleError, SpecialUse};
 pub use mailboxes::{MailboxError, MailboxRow, Mailboxes};
-pub use profile::NewProfile;
+pub use profile::{Action, DuplicatePolicy, NewProfile};

@@ -4,7 +4,7 @@
 
 use crate::cli::{stderr, stdout, tresor};
 use crate::corpus::corpus_dir;
-use crate::dovecot::{endpoint, login};
+use crate::dovecot::{endpoint, session};
 use crate::support::{export_digests, files_under, server_digests};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -19,9 +19,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 async fn seeded_folder() -> Option<(String, u64, BTreeSet<Digest>)> {
     let corpus = corpus_dir("tricky-mime")?;
     let endpoint = endpoint(Security::ImplicitTls, None)?;
-    let mut session = imap::open(&endpoint, &login("alice", "alicepw"))
-        .await
-        .unwrap();
+    let mut session = session(&endpoint, "alice", "alicepw").await;
     let folder = format!("it-archive-{}", rand::random::<u32>());
     session.create(&folder).await.unwrap();
 
@@ -211,9 +209,7 @@ async fn identical_copies_in_one_batch_are_stored_once() {
     let Some(endpoint) = endpoint(Security::ImplicitTls, None) else {
         return;
     };
-    let mut session = imap::open(&endpoint, &login("alice", "alicepw"))
-        .await
-        .unwrap();
+    let mut session = session(&endpoint, "alice", "alicepw").await;
     let folder = format!("it-copies-{}", rand::random::<u32>());
     session.create(&folder).await.unwrap();
     for index in [1, 1, 2] {

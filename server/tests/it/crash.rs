@@ -2,7 +2,7 @@
 //! the archive holds exactly what the server holds, nothing twice, nothing lost.
 
 use crate::cli::{stderr, stdout, tresor};
-use crate::dovecot::{endpoint, login};
+use crate::dovecot::{endpoint, session};
 use crate::support::{export_digests, files_under, server_digests};
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
@@ -34,9 +34,7 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
     let Some(endpoint) = endpoint(Security::ImplicitTls, None) else {
         return;
     };
-    let mut session = imap::open(&endpoint, &login("alice", "alicepw"))
-        .await
-        .unwrap();
+    let mut session = session(&endpoint, "alice", "alicepw").await;
     let folder = format!("it-crash-{}", rand::random::<u32>());
     session.create(&folder).await.unwrap();
     for index in 0..MESSAGES {

@@ -3,7 +3,7 @@
 
 use crate::cli::{stderr, stdout, tresor};
 use crate::crash::synthetic_message;
-use crate::dovecot::{endpoint, login};
+use crate::dovecot::{endpoint, session};
 use std::time::Duration;
 use tresor::imap::{self, Security};
 
@@ -19,7 +19,7 @@ async fn a_master_user_archives_three_users() {
         ("user2", "pass2", 7),
     ];
     for (user, password, count) in users {
-        let mut session = imap::open(&endpoint, &login(user, password)).await.unwrap();
+        let mut session = session(&endpoint, user, password).await;
         session.create(&folder).await.unwrap();
         for index in 0..count {
             let mut message = synthetic_message(index);

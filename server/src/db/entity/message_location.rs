@@ -17,6 +17,8 @@ pub struct Model {
     /// JSON object of the profile's labels at archiving time.
     pub labels: String,
     pub archived_at: DateTimeUtc,
+    /// The message was in the archive already when it was found here.
+    pub duplicate: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

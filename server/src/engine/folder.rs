@@ -1,0 +1,453 @@
+//! Archiving one folder: settle what a previous run left, decide what is new,
+//! fetch and store it in chunks, and apply the after-archive action to each
+//! chunk once it is committed.
+//!
+//! The checkpoint (`last_uid`) means "every UID up to here is settled":
+//! archived, a duplicate, or skipped for good. A message that is only too young
+//! for now, or that failed, holds the checkpoint below it, so a later run
+//! looks at it again; messages above it that are archived already are
+//! recognised by their location rows and not fetched twice.
+
+use super::action::{ActionContext, AfterArchive, Outcome, Settled};
+use super::batch::{self, Batch, FetchedMessage, StoredMessage};
+use super::settings::{Settings, Skip};
+use super::{EngineError, FolderLog, STALL_TIMEOUT, STORE_TASKS_IN_FLIGHT};
+use crate::db::entity::{folder_checkpoint, message_location};
+use crate::imap::{self, Capabilities, ImapError, ListedFolder, Session, uid_sets};
+use crate::mailbox::MailboxRow;
+use crate::store::BlobStore;
+use chrono::{DateTime, Utc};
+use futures::stream::FuturesOrdered;
+use futures::{StreamExt, TryStreamExt};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Messages per database transaction: large enough to amortise the commit,
+/// small enough that memory stays bounded (batch bytes are capped too).
+const BATCH_MESSAGES: usize = 200;
+const BATCH_BYTES: usize = 64 * 1024 * 1024;
+/// Messages fetched per `UID FETCH`; the after-archive action runs between
+/// chunks, so a long first run already moves or tags as it goes.
+const FETCH_CHUNK: usize = 1000;
+/// UIDs per database lookup of existing locations.
+const LOOKUP_CHUNK: usize = 500;
+
+/// What the run needs besides the folder itself.
+pub struct FolderContext<'a> {
+    pub db: &'a DatabaseConnection,
+    pub store: &'a Arc<BlobStore>,
+    pub mailbox: &'a MailboxRow,
+    pub settings: &'a Settings,
+    pub session: &'a mut Session,
+    pub capabilities: &'a Capabilities,
+    pub existing_folders: &'a mut HashSet<String>,
+    pub timeout: Duration,
+    pub now: DateTime<Utc>,
+}
+
+/// A message above the checkpoint, before its body is fetched.
+struct Candidate {
+    uid: u32,
+    internal_date: Option<DateTime<Utc>>,
+    size: Option<u64>,
+}
+
+pub async fn archive_folder(context: &mut FolderContext<'_>, folder: &ListedFolder) -> FolderLog {
+    let mut log = FolderLog::new(&folder.path());
+    if let Err(error) = sync(context, folder, &mut log).await {
+        log.error = Some(error.to_string());
+    }
+    log
+}
+
+async fn sync(
+    context: &mut FolderContext<'_>,
+    folder: &ListedFolder,
+    log: &mut FolderLog,
+) -> Result<(), EngineError> {
+    let action = &context.settings.action;
+    let timeout = context.timeout;
+    // Read-only unless the action changes the server: EXAMINE cannot alter a flag.
+    let opened = if action.changes_the_server() {
+        tokio::time::timeout(timeout, context.session.select(&folder.name)).await
+    } else {
+        tokio::time::timeout(timeout, context.session.examine(&folder.name)).await
+    };
+    let status = opened
+        .map_err(|_| ImapError::Timeout {
+            step: "opening a folder",
+            after: timeout,
+        })?
+        .map_err(ImapError::Protocol)?;
+    log.server_count = u64::from(status.exists);
+    let uid_validity = i64::from(status.uid_validity.unwrap_or(0));
+    let last_uid = match checkpoint(context, folder).await? {
+        Some(saved) if saved.uid_validity == uid_validity => u32::try_from(saved.last_uid).unwrap_or(0),
+        Some(_) => {
+            tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path(), "UIDVALIDITY changed: rescanning the folder");
+            0
+        }
+        None => 0,
+    };
+    let mut run = Run {
+        folder,
+        uid_validity,
+        hold: None,
+    };
+
+    if status.exists > 0 {
+        // 1. Actions a previous run committed but did not get to apply.
+        if last_uid > 0
+            && let Some(query) = action.pending_query(last_uid, context.now)
+        {
+            let waiting = imap::uid_search(context.session, &query, timeout).await?;
+            let settled = run.already_archived(context, &waiting).await?;
+            apply(context, &run, &settled, log).await?;
+        }
+
+        // 2. What is new, and what of it to fetch.
+        let candidates = candidates(context, last_uid).await?;
+        let candidate_uids: Vec<u32> = candidates.iter().map(|candidate| candidate.uid).collect();
+        let known = run.already_archived(context, &candidate_uids).await?;
+        let known_uids: HashSet<u32> = known.iter().map(|settled| settled.uid).collect();
+        apply(context, &run, &known, log).await?;
+        let mut to_fetch = Vec::new();
+        for candidate in &candidates {
+            if known_uids.contains(&candidate.uid) {
+                continue;
+            }
+            match context
+                .settings
+                .filter
+                .skip(candidate.internal_date, candidate.size, context.now)
+            {
+                None => to_fetch.push(candidate.uid),
+                Some(Skip::TooYoung) => {
+                    log.skipped += 1;
+                    run.hold(candidate.uid);
+                }
+                Some(Skip::TooLarge { size, limit }) => {
+                    log.skipped += 1;
+                    log.record_skip(
+                        candidate.uid,
+                        &format!("{size} bytes, larger than the limit of {limit} bytes"),
+                    );
+                }
+            }
+        }
+
+        // 3. Fetch, store, commit and act, chunk by chunk.
+        for chunk in to_fetch.chunks(FETCH_CHUNK) {
+            let settled = run.fetch_and_store(context, chunk, &to_fetch, log).await?;
+            apply(context, &run, &settled, log).await?;
+        }
+
+        // Skipped or known messages after the last fetched one move the checkpoint too.
+        if let Some(highest) = candidate_uids.last().copied() {
+            let through = run.settled_through(highest, &to_fetch, highest);
+            if through > last_uid {
+                batch::save_checkpoint(
+                    context.db,
+                    context.mailbox.id,
+                    &folder.name,
+                    uid_validity,
+                    through,
+                )
+                .await?;
+            }
+        }
+    }
+
+    log.archived_total = message_location::Entity::find()
+        .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
+        .filter(message_location::Column::Folder.eq(folder.name.as_str()))
+        .filter(message_location::Column::UidValidity.eq(uid_validity))
+        .count(context.db)
+        .await?;
+    Ok(())
+}
+
+async fn checkpoint(
+    context: &FolderContext<'_>,
+    folder: &ListedFolder,
+) -> Result<Option<folder_checkpoint::Model>, EngineError> {
+    Ok(folder_checkpoint::Entity::find()
+        .filter(folder_checkpoint::Column::MailboxId.eq(context.mailbox.id))
+        .filter(folder_checkpoint::Column::Folder.eq(folder.name.as_str()))
+        .one(context.db)
+        .await?)
+}
+
+/// UIDs above the checkpoint; with their date and size when a filter or the
+/// action needs them (a cheap FETCH without bodies), else just a SEARCH.
+async fn candidates(
+    context: &mut FolderContext<'_>,
+    last_uid: u32,
+) -> Result<Vec<Candidate>, EngineError> {
+    let range = format!("{}:*", last_uid.saturating_add(1));
+    let timeout = context.timeout;
+    // `n:*` always includes the highest message, even when its UID is below n.
+    let mut candidates: Vec<Candidate> = if context.settings.needs_envelope() {
+        tokio::time::timeout(timeout, async {
+            context
+                .session
+                .uid_fetch(&range, "(UID INTERNALDATE RFC822.SIZE)")
+                .await?
+                .try_filter_map(|fetch| {
+                    futures::future::ready(Ok(fetch.uid.map(|uid| Candidate {
+                        uid,
+                        internal_date: fetch.internal_date().map(|date| date.with_timezone(&Utc)),
+                        size: fetch.size.map(u64::from),
+                    })))
+                })
+                .try_collect()
+                .await
+        })
+        .await
+        .map_err(|_| ImapError::Timeout {
+            step: "listing new messages",
+            after: timeout,
+        })?
+        .map_err(ImapError::Protocol)?
+    } else {
+        imap::uid_search(context.session, &format!("UID {range}"), timeout)
+            .await?
+            .into_iter()
+            .map(|uid| Candidate {
+                uid,
+                internal_date: None,
+                size: None,
+            })
+            .collect()
+    };
+    candidates.retain(|candidate| candidate.uid > last_uid);
+    candidates.sort_by_key(|candidate| candidate.uid);
+    Ok(candidates)
+}
+
+async fn apply(
+    context: &mut FolderContext<'_>,
+    run: &Run<'_>,
+    settled: &[Settled],
+    log: &mut FolderLog,
+) -> Result<(), EngineError> {
+    if settled.is_empty() || context.settings.action == AfterArchive::None {
+        return Ok(());
+    }
+    let mut action_context = ActionContext {
+        session: context.session,
+        capabilities: context.capabilities,
+        existing_folders: context.existing_folders,
+        timeout: context.timeout,
+        now: context.now,
+    };
+    let applied = context
+        .settings
+        .action
+        .apply(&mut action_context, run.folder, settled)
+        .await?;
+    log.tagged += applied.tagged;
+    log.moved += applied.moved;
+    log.deleted += applied.deleted;
+    Ok(())
+}
+
+/// State of one folder's run.
+struct Run<'a> {
+    folder: &'a ListedFolder,
+    uid_validity: i64,
+    /// The lowest UID that is not settled yet (too young, failed): the
+    /// checkpoint stays below it.
+    hold: Option<u32>,
+}
+
+impl Run<'_> {
+    fn hold(&mut self, uid: u32) {
+        self.hold = Some(self.hold.map_or(uid, |held| held.min(uid)));
+    }
+
+    /// The checkpoint once every fetched UID up to `committed` is recorded:
+    /// up to the next UID still to fetch, and below any held one.
+    fn settled_through(&self, committed: u32, to_fetch: &[u32], highest_candidate: u32) -> u32 {
+        let next_unfetched = to_fetch.partition_point(|uid| *uid <= committed);
+        let through = match to_fetch.get(next_unfetched) {
+            Some(next) => next - 1,
+            None => highest_candidate.max(committed),
+        };
+        match self.hold {
+            Some(held) => through.min(held - 1),
+            None => through,
+        }
+    }
+
+    /// Which of `uids` this folder's locations already record, and how.
+    async fn already_archived(
+        &self,
+        context: &FolderContext<'_>,
+        uids: &[u32],
+    ) -> Result<Vec<Settled>, EngineError> {
+        let mut settled = Vec::new();
+        for chunk in uids.chunks(LOOKUP_CHUNK) {
+            let rows: Vec<(i64, bool, Option<DateTime<Utc>>)> = message_location::Entity::find()
+                .select_only()
+                .column(message_location::Column::Uid)
+                .column(message_location::Column::Duplicate)
+                .column(message_location::Column::InternalDate)
+                .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
+                .filter(message_location::Column::Folder.eq(self.folder.name.as_str()))
+                .filter(message_location::Column::UidValidity.eq(self.uid_validity))
+                .filter(message_location::Column::Uid.is_in(chunk.iter().map(|uid| i64::from(*uid))))
+                .into_tuple()
+                .all(context.db)
+                .await?;
+            settled.extend(rows.into_iter().filter_map(|(uid, duplicate, internal_date)| {
+                Some(Settled {
+                    uid: u32::try_from(uid).ok()?,
+                    outcome: if duplicate {
+                        Outcome::Duplicate
+                    } else {
+                        Outcome::Archived
+                    },
+                    internal_date,
+                })
+            }));
+        }
+        Ok(settled)
+    }
+
+    /// Fetches `chunk`, stores every body while the next ones arrive, and
+    /// commits in batches. Returns the settled messages, failures included.
+    async fn fetch_and_store(
+        &mut self,
+        context: &mut FolderContext<'_>,
+        chunk: &[u32],
+        to_fetch: &[u32],
+        log: &mut FolderLog,
+    ) -> Result<Vec<Settled>, EngineError> {
+        let highest_in_chunk = *chunk.last().expect("chunks are not empty");
+        let wanted: HashSet<u32> = chunk.iter().copied().collect();
+        let mut settled = Vec::with_capacity(chunk.len());
+        let db = context.db;
+        let store = context.store.clone();
+        let mut batch = Batch::new(context.mailbox, &self.folder.name, self.uid_validity);
+        let mut received: HashSet<u32> = HashSet::with_capacity(chunk.len());
+        // Storing (hash, compress, write, fsync) runs on the blocking pool while
+        // the next messages arrive. Results are taken in fetch order, so every
+        // committed batch is a prefix of the chunk and the checkpoint never
+        // passes a message that is not recorded.
+        let mut in_flight = FuturesOrdered::new();
+        for set in uid_sets(chunk) {
+            let mut stream = context
+                .session
+                .uid_fetch(&set, "(UID FLAGS INTERNALDATE BODY.PEEK[])")
+                .await
+                .map_err(ImapError::Protocol)?;
+            loop {
+                let next = tokio::time::timeout(STALL_TIMEOUT, stream.try_next())
+                    .await
+                    .map_err(|_| EngineError::Stalled(STALL_TIMEOUT))?
+                    .map_err(ImapError::Protocol)?;
+                let Some(fetch) = next else { break };
+                let Some(uid) = fetch.uid else { continue };
+                if !wanted.contains(&uid) || !received.insert(uid) {
+                    continue;
+                }
+                match fetch.body() {
+                    Some(body) => {
+                        let message = FetchedMessage::new(uid, body.to_vec(), &fetch);
+                        in_flight.push_back(store_blob(store.clone(), message));
+                    }
+                    None => {
+                        log.record_failure(uid, "the server sent no message body");
+                        self.hold(uid);
+                        settled.push(Settled {
+                            uid,
+                            outcome: Outcome::Failed,
+                            internal_date: None,
+                        });
+                    }
+                }
+                while in_flight.len() >= STORE_TASKS_IN_FLIGHT {
+                    let stored = in_flight.next().await.expect("in_flight is not empty")?;
+                    batch.push(stored);
+                    if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
+                        self.commit(db, &mut batch, to_fetch, log, &mut settled)
+                            .await?;
+                    }
+                }
+            }
+        }
+        while let Some(stored) = in_flight.next().await {
+            batch.push(stored?);
+        }
+        self.commit(db, &mut batch, to_fetch, log, &mut settled)
+            .await?;
+        // A message that vanished between listing and fetching (expunged by
+        // someone else) is gone from the server; nothing to archive or hold.
+        let vanished = chunk.iter().filter(|uid| !received.contains(uid)).count();
+        if vanished > 0 {
+            tracing::info!(folder = %self.folder.path(), vanished, highest_in_chunk, "messages were expunged while the run read the folder");
+        }
+        Ok(settled)
+    }
+
+    async fn commit(
+        &self,
+        db: &DatabaseConnection,
+        batch: &mut Batch,
+        to_fetch: &[u32],
+        log: &mut FolderLog,
+        settled: &mut Vec<Settled>,
+    ) -> Result<(), EngineError> {
+        let Some(highest) = batch.highest_uid() else {
+            return Ok(());
+        };
+        let checkpoint = self.settled_through(highest, to_fetch, highest);
+        settled.extend(batch.commit(db, checkpoint, log).await?);
+        Ok(())
+    }
+}
+
+/// Writes the blob (durable on return) and reads the metadata, off the async threads.
+async fn store_blob(
+    store: Arc<BlobStore>,
+    message: FetchedMessage,
+) -> Result<StoredMessage, EngineError> {
+    tokio::task::spawn_blocking(move || message.store(&store))
+        .await?
+        .map_err(EngineError::Store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(hold: Option<u32>) -> Run<'static> {
+        static FOLDER: std::sync::LazyLock<ListedFolder> = std::sync::LazyLock::new(|| ListedFolder {
+            name: "INBOX".into(),
+            delimiter: Some("/".into()),
+            attributes: Vec::new(),
+            subscribed: true,
+        });
+        Run {
+            folder: &FOLDER,
+            uid_validity: 1,
+            hold,
+        }
+    }
+
+    #[test]
+    fn the_checkpoint_stops_below_unfetched_and_held_messages() {
+        let to_fetch = [3, 4, 8, 9];
+        // After committing 3 and 4, everything up to 7 is settled (5–7 skipped or known).
+        assert_eq!(run(None).settled_through(4, &to_fetch, 12), 7);
+        // After the last fetch, the known and skipped tail counts too.
+        assert_eq!(run(None).settled_through(9, &to_fetch, 12), 12);
+        // A too-young message at 6 holds it at 5.
+        assert_eq!(run(Some(6)).settled_through(9, &to_fetch, 12), 5);
+        // Nothing to fetch: up to the highest candidate.
+        assert_eq!(run(None).settled_through(12, &[], 12), 12);
+    }
+}

@@ -1,0 +1,245 @@
+//! TLS for IMAP: which certificates are trusted, the two opt-in exceptions a
+//! mailbox may carry, and what a failed handshake means in words an
+//! administrator can act on.
+
+use super::{Endpoint, ImapError};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio_rustls::rustls::client::danger::{
+    HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
+};
+use tokio_rustls::rustls::crypto::{CryptoProvider, ring};
+use tokio_rustls::rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+
+/// How the server's certificate is checked. The default verifies the chain
+/// against the public roots (plus `ca_file`) and the name against the host.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Extra trusted CA certificates (PEM), in addition to the public roots.
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate (self-signed, expired, wrong name). Opt-in per
+    /// mailbox and shown as a warning: the connection is encrypted but not authenticated.
+    pub accept_invalid_certs: bool,
+    /// Check the certificate against this name instead of the host, for
+    /// servers reached by IP or an internal alias.
+    pub expected_name: Option<String>,
+}
+
+impl TlsOptions {
+    /// Whether these options weaken verification (the mailbox shows a warning).
+    pub fn is_insecure(&self) -> bool {
+        self.accept_invalid_certs || self.expected_name.is_some()
+    }
+}
+
+/// What the server presented, for `mailbox test` and the editor's test button.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PeerCertificate {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// DNS names the certificate is valid for.
+    pub names: Vec<String>,
+    /// SHA-256 of the DER encoding, hex, as browsers show it.
+    pub sha256: String,
+}
+
+impl PeerCertificate {
+    pub fn read(der: &[u8]) -> PeerCertificate {
+        let sha256 = hex::encode(Sha256::digest(der));
+        match x509_parser::parse_x509_certificate(der) {
+            Ok((_, certificate)) => {
+                let names = certificate
+                    .subject_alternative_name()
+                    .ok()
+                    .flatten()
+                    .map(|extension| {
+                        extension
+                            .value
+                            .general_names
+                            .iter()
+                            .filter_map(|name| match name {
+                                x509_parser::extensions::GeneralName::DNSName(dns) => {
+                                    Some(dns.to_string())
+                                }
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                PeerCertificate {
+                    subject: certificate.subject().to_string(),
+                    issuer: certificate.issuer().to_string(),
+                    not_before: certificate.validity().not_before.to_string(),
+                    not_after: certificate.validity().not_after.to_string(),
+                    names,
+                    sha256,
+                }
+            }
+            Err(error) => PeerCertificate {
+                subject: format!("(unreadable certificate: {error})"),
+                issuer: String::new(),
+                not_before: String::new(),
+                not_after: String::new(),
+                names: Vec::new(),
+                sha256,
+            },
+        }
+    }
+}
+
+/// The name the certificate must carry.
+pub(super) fn server_name(endpoint: &Endpoint) -> Result<ServerName<'static>, ImapError> {
+    let name = endpoint
+        .tls
+        .expected_name
+        .clone()
+        .unwrap_or_else(|| endpoint.host.clone());
+    ServerName::try_from(name.clone())
+        .map_err(|error| ImapError::Tls(format!("invalid host name {name:?}: {error}")))
+}
+
+pub(super) fn client_config(options: &TlsOptions) -> Result<ClientConfig, ImapError> {
+    let provider = Arc::new(ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|error| ImapError::Tls(error.to_string()))?;
+    if options.accept_invalid_certs {
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+            .with_no_client_auth());
+    }
+    Ok(builder
+        .with_root_certificates(roots(options)?)
+        .with_no_client_auth())
+}
+
+fn roots(options: &TlsOptions) -> Result<RootCertStore, ImapError> {
+    let mut roots = RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(ca_file) = &options.ca_file {
+        let certificates = CertificateDer::pem_file_iter(ca_file).map_err(|error| {
+            ImapError::Tls(format!(
+                "cannot read CA file {}: {error}",
+                ca_file.display()
+            ))
+        })?;
+        for certificate in certificates {
+            let certificate = certificate.map_err(|error| {
+                ImapError::Tls(format!("bad certificate in {}: {error}", ca_file.display()))
+            })?;
+            roots.add(certificate).map_err(|error| {
+                ImapError::Tls(format!("unusable CA in {}: {error}", ca_file.display()))
+            })?;
+        }
+    }
+    Ok(roots)
+}
+
+/// Why the server's certificate was refused, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateProblem {
+    #[error(
+        "the certificate of {host} is not trusted (issued by an unknown authority); add the issuing CA as a CA file, or, for a self-signed certificate you trust, accept invalid certificates for this mailbox"
+    )]
+    Untrusted { host: String },
+    #[error("the certificate of {host} has expired; the server's administrator must renew it")]
+    Expired { host: String },
+    #[error("the certificate of {host} is not valid yet; check the clocks of both machines")]
+    NotYetValid { host: String },
+    #[error(
+        "the certificate is not valid for the name {name}; connect using a name the certificate lists, or set the expected certificate name"
+    )]
+    WrongName { name: String },
+    #[error("the certificate of {host} was refused: {reason}")]
+    Other { host: String, reason: String },
+}
+
+/// Reads a failed handshake: a certificate problem, or `None` for anything else.
+pub(super) fn certificate_problem(
+    endpoint: &Endpoint,
+    error: &std::io::Error,
+) -> Option<CertificateProblem> {
+    let rustls_error = error
+        .get_ref()?
+        .downcast_ref::<tokio_rustls::rustls::Error>()?;
+    let tokio_rustls::rustls::Error::InvalidCertificate(certificate_error) = rustls_error else {
+        return None;
+    };
+    let host = endpoint.host.clone();
+    Some(match certificate_error {
+        CertificateError::UnknownIssuer => CertificateProblem::Untrusted { host },
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            CertificateProblem::Expired { host }
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            CertificateProblem::NotYetValid { host }
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            CertificateProblem::WrongName {
+                name: endpoint.tls.expected_name.clone().unwrap_or(host),
+            }
+        }
+        other => CertificateProblem::Other {
+            host,
+            reason: format!("{other:?}"),
+        },
+    })
+}
+
+/// Accepts any certificate but still checks the handshake signatures, so the
+/// connection is at least bound to the key the server presented.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, tokio_rustls::rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
+        tokio_rustls::rustls::crypto::verify_tls12_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
+        tokio_rustls::rustls::crypto::verify_tls13_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
