@@ -51,8 +51,28 @@ pub struct AddArgs {
     /// Extra trusted CA certificates (PEM).
     #[arg(long)]
     ca_file: Option<String>,
+    /// Accept any certificate (self-signed, expired, other name). The mailbox
+    /// is marked with a warning: the connection is encrypted, not authenticated.
     #[arg(long)]
     accept_invalid_certs: bool,
+    /// Check the certificate against this name instead of the host.
+    #[arg(long)]
+    expected_cert_name: Option<String>,
+    /// Archive only folders the user subscribed to (and INBOX).
+    #[arg(long)]
+    subscribed_only: bool,
+    /// Archive only messages older than this many days; younger ones wait.
+    #[arg(long)]
+    older_than_days: Option<u32>,
+    /// Skip (and report) messages larger than this many bytes.
+    #[arg(long)]
+    max_size: Option<u64>,
+    /// With `--action delete`: delete only messages older than this many days.
+    #[arg(long)]
+    delete_older_than_days: Option<u32>,
+    /// Parallel IMAP connections to this server at most.
+    #[arg(long)]
+    max_connections: Option<u32>,
     /// Source-folder rules, one per line (`*` wildcard, `&` and, `!` exclude).
     #[arg(long, default_value = "")]
     folders: String,
@@ -112,6 +132,12 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
         identity_kind: args.identity,
         ca_file: args.ca_file,
         accept_invalid_certs: args.accept_invalid_certs,
+        expected_cert_name: args.expected_cert_name,
+        subscribed_only: args.subscribed_only,
+        older_than_days: args.older_than_days,
+        max_message_size: args.max_size,
+        delete_older_than_days: args.delete_older_than_days,
+        max_connections: args.max_connections.unwrap_or(defaults.max_connections),
         folder_rules: args.folders,
         action: args.action,
         success_folder: args
@@ -159,6 +185,8 @@ async fn list(mailboxes: &Mailboxes, json: bool) -> anyhow::Result<()> {
                     "action": row.action,
                     "duplicates": row.duplicate_policy,
                     "accept_invalid_certs": row.accept_invalid_certs,
+                    "expected_cert_name": row.expected_cert_name,
+                    "insecure_tls": row.accept_invalid_certs || row.expected_cert_name.is_some(),
                     "has_secret": row.secret_sealed.is_some(),
                 })
             })

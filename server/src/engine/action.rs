@@ -49,7 +49,10 @@ pub enum ActionError {
 pub enum AfterArchive {
     None,
     /// Set an IMAP keyword: one for new messages, one for duplicates.
-    Tag { success: String, duplicate: String },
+    Tag {
+        success: String,
+        duplicate: String,
+    },
     /// Move to `<base>/<source folder>`; base folders are readable names.
     Move {
         success: String,
@@ -57,7 +60,9 @@ pub enum AfterArchive {
         error: String,
     },
     /// Delete, optionally only messages older than this many days.
-    Delete { older_than_days: Option<u32> },
+    Delete {
+        older_than_days: Option<u32>,
+    },
 }
 
 impl AfterArchive {
@@ -170,8 +175,10 @@ impl AfterArchive {
         match self {
             AfterArchive::None => {}
             AfterArchive::Tag { success, duplicate } => {
-                for (outcome, tag) in [(Outcome::Archived, success), (Outcome::Duplicate, duplicate)]
-                {
+                for (outcome, tag) in [
+                    (Outcome::Archived, success),
+                    (Outcome::Duplicate, duplicate),
+                ] {
                     let uids = uids_with(outcome);
                     for set in uid_sets(&uids) {
                         imap::uid_store(
@@ -236,7 +243,11 @@ fn target_folder(base: &str, source: &ListedFolder) -> Result<String, ActionErro
         .as_deref()
         .filter(|delimiter| !delimiter.is_empty())
         .ok_or_else(|| ActionError::NoDelimiter(source.path()))?;
-    Ok(format!("{}{delimiter}{}", imap::utf7::encode(base), source.name))
+    Ok(format!(
+        "{}{delimiter}{}",
+        imap::utf7::encode(base),
+        source.name
+    ))
 }
 
 /// MOVE where offered (RFC 6851); otherwise COPY, flag and expunge exactly

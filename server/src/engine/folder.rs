@@ -19,7 +19,9 @@ use crate::store::BlobStore;
 use chrono::{DateTime, Utc};
 use futures::stream::FuturesOrdered;
 use futures::{StreamExt, TryStreamExt};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,7 +86,9 @@ async fn sync(
     log.server_count = u64::from(status.exists);
     let uid_validity = i64::from(status.uid_validity.unwrap_or(0));
     let last_uid = match checkpoint(context, folder).await? {
-        Some(saved) if saved.uid_validity == uid_validity => u32::try_from(saved.last_uid).unwrap_or(0),
+        Some(saved) if saved.uid_validity == uid_validity => {
+            u32::try_from(saved.last_uid).unwrap_or(0)
+        }
         Some(_) => {
             tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path(), "UIDVALIDITY changed: rescanning the folder");
             0
@@ -298,21 +302,26 @@ impl Run<'_> {
                 .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
                 .filter(message_location::Column::Folder.eq(self.folder.name.as_str()))
                 .filter(message_location::Column::UidValidity.eq(self.uid_validity))
-                .filter(message_location::Column::Uid.is_in(chunk.iter().map(|uid| i64::from(*uid))))
+                .filter(
+                    message_location::Column::Uid.is_in(chunk.iter().map(|uid| i64::from(*uid))),
+                )
                 .into_tuple()
                 .all(context.db)
                 .await?;
-            settled.extend(rows.into_iter().filter_map(|(uid, duplicate, internal_date)| {
-                Some(Settled {
-                    uid: u32::try_from(uid).ok()?,
-                    outcome: if duplicate {
-                        Outcome::Duplicate
-                    } else {
-                        Outcome::Archived
-                    },
-                    internal_date,
-                })
-            }));
+            settled.extend(
+                rows.into_iter()
+                    .filter_map(|(uid, duplicate, internal_date)| {
+                        Some(Settled {
+                            uid: u32::try_from(uid).ok()?,
+                            outcome: if duplicate {
+                                Outcome::Duplicate
+                            } else {
+                                Outcome::Archived
+                            },
+                            internal_date,
+                        })
+                    }),
+            );
         }
         Ok(settled)
     }
@@ -425,12 +434,13 @@ mod tests {
     use super::*;
 
     fn run(hold: Option<u32>) -> Run<'static> {
-        static FOLDER: std::sync::LazyLock<ListedFolder> = std::sync::LazyLock::new(|| ListedFolder {
-            name: "INBOX".into(),
-            delimiter: Some("/".into()),
-            attributes: Vec::new(),
-            subscribed: true,
-        });
+        static FOLDER: std::sync::LazyLock<ListedFolder> =
+            std::sync::LazyLock::new(|| ListedFolder {
+                name: "INBOX".into(),
+                delimiter: Some("/".into()),
+                attributes: Vec::new(),
+                subscribed: true,
+            });
         Run {
             folder: &FOLDER,
             uid_validity: 1,

@@ -2,8 +2,8 @@
 //! messages, and what happens on the server afterwards. Read once per run, so
 //! a malformed row fails the job up front with a clear reason.
 
-use super::action::AfterArchive;
 use super::EngineError;
+use super::action::AfterArchive;
 use crate::imap::ListedFolder;
 use crate::mailbox::{Action, Folder, FolderRules, MailboxRow, SpecialUse};
 use chrono::{DateTime, Duration as Days, Utc};
@@ -71,10 +71,9 @@ impl Settings {
                     .join("; "),
             )
         })?;
-        let action: Action = mailbox
-            .action
-            .parse()
-            .map_err(|reason: String| EngineError::Rules(format!("after-archive action: {reason}")))?;
+        let action: Action = mailbox.action.parse().map_err(|reason: String| {
+            EngineError::Rules(format!("after-archive action: {reason}"))
+        })?;
         Ok(Settings {
             rules,
             subscribed_only: mailbox.subscribed_only,
@@ -121,7 +120,9 @@ mod tests {
     use super::*;
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]

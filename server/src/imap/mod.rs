@@ -263,7 +263,10 @@ async fn authenticate(
             authzid,
             user,
             password,
-        } => ("PLAIN", sasl::Exchange::plain(authzid.as_deref(), user, password)),
+        } => (
+            "PLAIN",
+            sasl::Exchange::plain(authzid.as_deref(), user, password),
+        ),
         Credentials::XOAuth2 { user, token } => ("XOAUTH2", sasl::Exchange::xoauth2(user, token)),
         Credentials::OAuthBearer { user, token } => (
             "OAUTHBEARER",
@@ -380,4 +383,3 @@ async fn with_timeout<T>(
         .await
         .map_err(|_| ImapError::Timeout { step, after })
 }
-

@@ -50,6 +50,17 @@ async fn seeded_folder() -> Option<(String, u64, BTreeSet<Digest>)> {
 }
 
 pub fn add_mailbox(data_dir: &std::path::Path, name: &str, folder: &str, password: &str) {
+    add_mailbox_with(data_dir, name, folder, password, &[]);
+}
+
+/// `add_mailbox` with extra `mailbox add` options (action, filters…).
+pub fn add_mailbox_with(
+    data_dir: &std::path::Path,
+    name: &str,
+    folder: &str,
+    password: &str,
+    extra: &[&str],
+) {
     let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
     let port = std::env::var("TRESOR_TEST_IMAPS_PORT").unwrap();
     let owner = tresor(
@@ -90,7 +101,10 @@ pub fn add_mailbox(data_dir: &std::path::Path, name: &str, folder: &str, passwor
             folder,
             "--label",
             "source=integration-test",
-        ],
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect::<Vec<_>>(),
         Some(&format!("{password}\n")),
     );
     assert!(added.status.success(), "{}", stderr(&added));

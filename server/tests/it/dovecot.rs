@@ -4,7 +4,9 @@
 use crate::support::service_env;
 use std::path::PathBuf;
 use std::time::Duration;
-use tresor::imap::{self, CertificateProblem, Credentials, Endpoint, ImapError, Security, TlsOptions};
+use tresor::imap::{
+    self, CertificateProblem, Credentials, Endpoint, ImapError, Security, TlsOptions,
+};
 
 /// Generous: the suite runs many tests at once on two cores.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -178,10 +180,7 @@ async fn an_unknown_host_is_a_dns_error() {
         .await
         .err()
         .expect("the host does not exist");
-    assert!(
-        matches!(error, ImapError::HostNotFound { .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, ImapError::HostNotFound { .. }), "{error:?}");
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 //! by `cargo xtask test`) a missing service fails the test instead of skipping it.
 
 mod accounts;
+mod actions;
 mod archive;
 mod cli;
 mod corpus;
