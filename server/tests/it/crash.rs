@@ -1,5 +1,6 @@
 //! The engine's central promise: `kill -9` at any moment, then run again, and
-//! the archive holds exactly what the server holds, nothing twice, nothing lost.
+//! the archive holds exactly what the server held, nothing twice, nothing lost,
+//! and no message was moved off the server before it was in the archive.
 
 use crate::cli::{stderr, stdout, tresor};
 use crate::dovecot::{endpoint, session};
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 use tresor::imap::{self, Security};
 use tresor::store::Digest;
 
-const MESSAGES: usize = 1500;
+const MESSAGES: usize = 10_000;
 
 /// A small but real-looking message, different for every `index`.
 pub fn synthetic_message(index: usize) -> Vec<u8> {
@@ -36,6 +37,7 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
     };
     let mut session = session(&endpoint, "alice", "alicepw").await;
     let folder = format!("it-crash-{}", rand::random::<u32>());
+    let target = format!("Archived/{folder}");
     session.create(&folder).await.unwrap();
     for index in 0..MESSAGES {
         session
@@ -53,20 +55,28 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
         .unwrap();
 
     let data_dir = tempfile::tempdir().unwrap();
-    crate::archive::add_mailbox(data_dir.path(), "crash", &folder, "alicepw");
+    crate::archive::add_mailbox_with(
+        data_dir.path(),
+        "crash",
+        &folder,
+        "alicepw",
+        &["--action", "move", "--success-folder", "Archived"],
+    );
 
     // Kill the archiver once during start-up, then whenever the blob store has
     // reached the next count: progress-based, so a slow or busy machine kills
     // at the same points of the work as a fast one.
     let blobs = data_dir.path().join("blobs");
     let mut blobs_after_kills: Vec<usize> = Vec::new();
+    let mut moved_after_kills: Vec<usize> = Vec::new();
     for kill_point in [
         KillPoint::During(Duration::from_millis(30)),
         KillPoint::AtBlobs(1),
-        KillPoint::AtBlobs(150),
-        KillPoint::AtBlobs(400),
-        KillPoint::AtBlobs(800),
-        KillPoint::AtBlobs(1200),
+        KillPoint::AtBlobs(1_000),
+        KillPoint::AtBlobs(3_000),
+        KillPoint::AtBlobs(5_500),
+        KillPoint::AtBlobs(8_000),
+        KillPoint::AtBlobs(9_500),
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
             .arg("--data-dir")
@@ -94,11 +104,28 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
                 break;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(120),
+                started.elapsed() < Duration::from_secs(300),
                 "no progress towards {kill_point:?}"
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+        // After every kill: each message is on the server exactly once (in
+        // the source or already moved), and whatever was moved is archived.
+        let source = digests_of(&endpoint, &folder).await;
+        let moved = digests_of(&endpoint, &target).await;
+        assert_eq!(source.len() + moved.len(), MESSAGES, "after {kill_point:?}");
+        let on_server: BTreeSet<Digest> = source.iter().chain(&moved).copied().collect();
+        assert_eq!(on_server, originals, "after {kill_point:?}");
+        let archived = archived_digests(data_dir.path()).await;
+        let unarchived_but_moved = moved
+            .iter()
+            .filter(|digest| !archived.contains(digest))
+            .count();
+        assert_eq!(
+            unarchived_but_moved, 0,
+            "after {kill_point:?}: moved before it was archived"
+        );
+        moved_after_kills.push(moved.len());
     }
     assert!(
         blobs_after_kills
@@ -108,7 +135,15 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
             >= 4,
         "the kills did not land in the middle of archiving (blob files after each kill: {blobs_after_kills:?})"
     );
-    eprintln!("blob files after each kill: {blobs_after_kills:?}");
+    eprintln!(
+        "after each kill: blob files {blobs_after_kills:?}, messages moved {moved_after_kills:?}"
+    );
+    assert!(
+        moved_after_kills
+            .iter()
+            .any(|moved| *moved > 0 && *moved < MESSAGES),
+        "some kill landed after messages were moved: {moved_after_kills:?}"
+    );
 
     let last = tresor(data_dir.path(), &["archive", "crash", "--json"], None);
     assert!(
@@ -119,15 +154,16 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
     );
     let log: serde_json::Value = serde_json::from_str(&stdout(&last)).unwrap();
     assert_eq!(
-        log["folders"][0]["server_count"].as_u64(),
-        Some(MESSAGES as u64),
-        "{log}"
-    );
-    assert_eq!(
         log["folders"][0]["archived_total"].as_u64(),
         Some(MESSAGES as u64),
         "{log}"
     );
+
+    // Everything is moved now, exactly once, and the source is empty.
+    assert!(digests_of(&endpoint, &folder).await.is_empty());
+    let moved = digests_of(&endpoint, &target).await;
+    assert_eq!(moved.len(), MESSAGES);
+    assert_eq!(moved.into_iter().collect::<BTreeSet<_>>(), originals);
 
     let exported = export_digests(data_dir.path(), "crash");
     assert_eq!(exported.len(), MESSAGES, "one file per message, none twice");
@@ -142,6 +178,47 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
         .count();
     assert_eq!(temp_files, 0, "{blob_files:?}");
     assert_eq!(blob_files.len(), MESSAGES);
+}
+
+/// Every message in `folder` on the server (none if it does not exist yet).
+async fn digests_of(endpoint: &tresor::imap::Endpoint, folder: &str) -> Vec<Digest> {
+    let mut session = session(endpoint, "alice", "alicepw").await;
+    let exists = imap::list_folders(&mut session, Duration::from_secs(30))
+        .await
+        .unwrap()
+        .iter()
+        .any(|listed| listed.name == folder);
+    let digests = if exists {
+        server_digests(&mut session, folder).await
+    } else {
+        Vec::new()
+    };
+    imap::logout(session, Duration::from_secs(30))
+        .await
+        .unwrap();
+    digests
+}
+
+/// What the archive's database says it holds.
+async fn archived_digests(data_dir: &std::path::Path) -> BTreeSet<Digest> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let url = format!("sqlite://{}?mode=ro", data_dir.join("tresor.db").display());
+    let db = sea_orm::Database::connect(url).await.unwrap();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT sha256 FROM messages",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| {
+            row.try_get::<String>("", "sha256")
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy)]
