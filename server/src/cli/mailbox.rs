@@ -1,5 +1,6 @@
 use crate::auth::Accounts;
 use crate::config::Config;
+use crate::engine::probe::{ProbeReport, probe};
 use crate::mailbox::profile::{
     Action, AuthMethod, DuplicatePolicy, IdentityKind, Security, parse_label,
 };
@@ -15,6 +16,19 @@ pub enum MailboxCommand {
     Add(Box<AddArgs>),
     /// List mailbox profiles (never their secrets).
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Log in as an archive run would and report capabilities, certificate and
+    /// folders with message counts, or why it failed. Changes nothing.
+    Test {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The server's folders, and which of them the mailbox's rules archive.
+    Folders {
+        name: String,
         #[arg(long)]
         json: bool,
     },
@@ -100,7 +114,89 @@ pub async fn run(config: Config, command: MailboxCommand) -> anyhow::Result<()> 
     match command {
         MailboxCommand::Add(args) => add(&config, &services, *args).await,
         MailboxCommand::List { json } => list(&services.mailboxes, json).await,
+        MailboxCommand::Test { name, json } => test(&services.mailboxes, &name, json).await,
+        MailboxCommand::Folders { name, json } => folders(&services.mailboxes, &name, json).await,
     }
+}
+
+async fn test(mailboxes: &Mailboxes, name: &str, json: bool) -> anyhow::Result<()> {
+    let row = mailboxes.by_name(name).await?;
+    let report = probe(mailboxes, &row, true).await;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_probe(&report);
+    }
+    if !report.ok {
+        anyhow::bail!("the connection test of {name:?} failed");
+    }
+    Ok(())
+}
+
+fn print_probe(report: &ProbeReport) {
+    match &report.error {
+        None => println!(
+            "mailbox {:?}: connection OK ({} ms)",
+            report.mailbox, report.elapsed_ms
+        ),
+        Some(error) => println!("mailbox {:?}: FAILED: {error}", report.mailbox),
+    }
+    if report.insecure_tls {
+        println!("  warning: certificate checks are weakened for this mailbox");
+    }
+    if let Some(certificate) = &report.certificate {
+        println!("  certificate: {}", certificate.subject);
+        println!("    issuer:    {}", certificate.issuer);
+        println!(
+            "    valid:     {} – {}",
+            certificate.not_before, certificate.not_after
+        );
+        println!("    sha256:    {}", certificate.sha256);
+    }
+    if !report.capabilities.is_empty() {
+        println!("  capabilities: {}", report.capabilities.join(" "));
+    }
+    if report.ok {
+        let selected = report
+            .folders
+            .iter()
+            .filter(|folder| folder.selected)
+            .count();
+        println!(
+            "  folders: {} on the server, {selected} selected by the rules",
+            report.folders.len()
+        );
+    }
+}
+
+async fn folders(mailboxes: &Mailboxes, name: &str, json: bool) -> anyhow::Result<()> {
+    let row = mailboxes.by_name(name).await?;
+    let report = probe(mailboxes, &row, true).await;
+    if let Some(error) = &report.error {
+        anyhow::bail!("cannot list the folders of {name:?}: {error}");
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report.folders)?);
+        return Ok(());
+    }
+    println!(
+        "{:<44} {:>8}  {:<8} {:<10} ARCHIVED",
+        "FOLDER", "MESSAGES", "SPECIAL", "SUBSCRIBED"
+    );
+    for folder in &report.folders {
+        println!(
+            "{:<44} {:>8}  {:<8} {:<10} {}",
+            folder.path,
+            folder
+                .messages
+                .map(|count| count.to_string())
+                .unwrap_or_else(|| "-".into()),
+            folder.special_use.unwrap_or(""),
+            if folder.subscribed { "yes" } else { "no" },
+            if folder.selected { "yes" } else { "no" }
+        );
+    }
+    Ok(())
 }
 
 async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@
 //! - `batch` — recording stored messages and the checkpoint in one transaction.
 //! - `action` — tag, move or delete on the server, only for committed messages.
 //! - `log` — the job log with its reconciliation.
+//! - `probe` — "test connection": log in and report, change nothing.
 //!
 //! Each message's bytes are hashed, compressed and written durably to the blob
 //! store first; then one database transaction records a batch of messages,
@@ -19,6 +20,7 @@ mod action;
 mod batch;
 mod folder;
 pub mod log;
+pub mod probe;
 mod settings;
 
 pub use action::{ActionContext, AfterArchive, Outcome, Settled, move_messages};

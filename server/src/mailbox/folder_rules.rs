@@ -42,6 +42,19 @@ impl SpecialUse {
             _ => None,
         }
     }
+
+    /// The RFC 6154 name without the backslash, lower case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecialUse::All => "all",
+            SpecialUse::Archive => "archive",
+            SpecialUse::Drafts => "drafts",
+            SpecialUse::Flagged => "flagged",
+            SpecialUse::Junk => "junk",
+            SpecialUse::Sent => "sent",
+            SpecialUse::Trash => "trash",
+        }
+    }
 }
 
 /// A folder as the rules see it.

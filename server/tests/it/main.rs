@@ -13,5 +13,6 @@ mod corpus;
 mod crash;
 mod dovecot;
 mod master_user;
+mod probe;
 mod support;
 mod web;

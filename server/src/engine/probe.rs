@@ -1,0 +1,128 @@
+//! "Test connection": log in as a run would, and report what the server
+//! offers — capabilities, certificate, folders with message counts and
+//! whether the mailbox's rules select them — or the specific reason it failed.
+//! Changes nothing on the server.
+
+use super::settings::Settings;
+use crate::imap::{self, ImapError, PeerCertificate};
+use crate::mailbox::{MailboxRow, Mailboxes, SpecialUse};
+use serde::Serialize;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeReport {
+    pub mailbox: String,
+    pub ok: bool,
+    /// What went wrong, in words an administrator can act on.
+    pub error: Option<String>,
+    /// The class of failure: `authentication`, `certificate`, `host_not_found`,
+    /// `connect`, `timeout`, `tls`, `settings`, `protocol`.
+    pub error_kind: Option<&'static str>,
+    pub capabilities: Vec<String>,
+    pub certificate: Option<PeerCertificate>,
+    /// The mailbox weakens certificate checks (shown as a warning).
+    pub insecure_tls: bool,
+    pub folders: Vec<FolderInfo>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FolderInfo {
+    /// Readable path with `/` between levels.
+    pub path: String,
+    /// As the server spells it.
+    pub server_name: String,
+    pub messages: Option<u32>,
+    pub special_use: Option<&'static str>,
+    pub subscribed: bool,
+    pub selectable: bool,
+    /// Whether the mailbox's rules archive this folder.
+    pub selected: bool,
+}
+
+/// Runs the probe; never fails — a failure is the report's content.
+pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow, with_counts: bool) -> ProbeReport {
+    let started = Instant::now();
+    let mut report = ProbeReport {
+        mailbox: mailbox.name.clone(),
+        ok: false,
+        error: None,
+        error_kind: None,
+        capabilities: Vec::new(),
+        certificate: None,
+        insecure_tls: mailbox.accept_invalid_certs || mailbox.expected_cert_name.is_some(),
+        folders: Vec::new(),
+        elapsed_ms: 0,
+    };
+    if let Err((kind, error)) = run(mailboxes, mailbox, with_counts, &mut report).await {
+        report.error = Some(error);
+        report.error_kind = Some(kind);
+    } else {
+        report.ok = true;
+    }
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    report
+}
+
+async fn run(
+    mailboxes: &Mailboxes,
+    mailbox: &MailboxRow,
+    with_counts: bool,
+    report: &mut ProbeReport,
+) -> Result<(), (&'static str, String)> {
+    let settings = Settings::read(mailbox).map_err(|error| ("settings", error.to_string()))?;
+    let (endpoint, credentials) = mailboxes
+        .connection(mailbox)
+        .map_err(|error| ("settings", error.to_string()))?;
+    let imap::Connection {
+        mut session,
+        capabilities,
+        certificate,
+    } = imap::open(&endpoint, &credentials)
+        .await
+        .map_err(classify)?;
+    report.capabilities = capabilities.names();
+    report.certificate = certificate;
+    let listed = imap::list_folders(&mut session, endpoint.timeout)
+        .await
+        .map_err(classify)?;
+    for folder in &listed {
+        let messages = if with_counts && folder.is_selectable() {
+            tokio::time::timeout(endpoint.timeout, session.status(&folder.name, "(MESSAGES)"))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .map(|status| status.exists)
+        } else {
+            None
+        };
+        report.folders.push(FolderInfo {
+            path: folder.path(),
+            server_name: folder.name.clone(),
+            messages,
+            special_use: folder
+                .attributes
+                .iter()
+                .find_map(|attribute| SpecialUse::from_attribute(attribute))
+                .map(SpecialUse::as_str),
+            subscribed: folder.subscribed,
+            selectable: folder.is_selectable(),
+            selected: settings.selects(folder),
+        });
+    }
+    let _ = imap::logout(session, endpoint.timeout).await;
+    Ok(())
+}
+
+fn classify(error: ImapError) -> (&'static str, String) {
+    let kind = match &error {
+        ImapError::Authentication { .. } => "authentication",
+        ImapError::Certificate(_) => "certificate",
+        ImapError::HostNotFound { .. } => "host_not_found",
+        ImapError::Connect { .. } => "connect",
+        ImapError::Timeout { .. } => "timeout",
+        ImapError::Tls(_) | ImapError::Handshake { .. } | ImapError::StartTls(_) => "tls",
+        _ => "protocol",
+    };
+    (kind, error.to_string())
+}
