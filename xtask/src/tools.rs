@@ -125,6 +125,10 @@ const APT_PACKAGES: &[&str] = &[
     "python3-aiosmtpd",
     "chromium",
     "postgresql-15",
+    // Unpacks the bulk corpus (tar --zstd).
+    "zstd",
+    // mbsync, the yardstick of `cargo xtask bench ingest`.
+    "isync",
 ];
 
 fn ensure_apt_packages() -> anyhow::Result<()> {

@@ -16,14 +16,18 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// A fresh folder of alice's holding every tricky-mime message;
 /// returns its name, the server's message count, and the distinct SHA-256 of
 /// the messages as the server returns them (the corpus holds a few byte-identical copies).
-async fn seeded_folder() -> Option<(String, u64, BTreeSet<Digest>)> {
-    let corpus = corpus_dir("tricky-mime")?;
+async fn seeded_folder(
+    corpus: &std::path::Path,
+    user: &str,
+    password: &str,
+    expected_at_least: usize,
+) -> Option<(String, u64, BTreeSet<Digest>)> {
     let endpoint = endpoint(Security::ImplicitTls, None)?;
-    let mut session = session(&endpoint, "alice", "alicepw").await;
+    let mut session = session(&endpoint, user, password).await;
     let folder = format!("it-archive-{}", rand::random::<u32>());
     session.create(&folder).await.unwrap();
 
-    let mut files: Vec<_> = std::fs::read_dir(&corpus)
+    let mut files: Vec<_> = std::fs::read_dir(corpus)
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
@@ -38,8 +42,9 @@ async fn seeded_folder() -> Option<(String, u64, BTreeSet<Digest>)> {
         appended += 1;
     }
     assert!(
-        appended >= 800,
-        "expected the 846 tricky-mime messages, found {appended}"
+        appended >= expected_at_least,
+        "expected at least {expected_at_least} messages in {}, found {appended}",
+        corpus.display()
     );
 
     let fetched = server_digests(&mut session, &folder).await;
@@ -57,6 +62,18 @@ pub fn add_mailbox(data_dir: &std::path::Path, name: &str, folder: &str, passwor
 pub fn add_mailbox_with(
     data_dir: &std::path::Path,
     name: &str,
+    folder: &str,
+    password: &str,
+    extra: &[&str],
+) {
+    add_mailbox_for(data_dir, name, "alice", folder, password, extra);
+}
+
+/// A mailbox for Dovecot user `user`, owned by the Tresor user alice@example.com.
+pub fn add_mailbox_for(
+    data_dir: &std::path::Path,
+    name: &str,
+    user: &str,
     folder: &str,
     password: &str,
     extra: &[&str],
@@ -93,7 +110,7 @@ pub fn add_mailbox_with(
             "--auth",
             "plain",
             "--username",
-            "alice",
+            user,
             "--password-stdin",
             "--ca-file",
             &ca,
@@ -111,22 +128,48 @@ pub fn add_mailbox_with(
 }
 
 #[tokio::test]
-async fn archives_every_message_byte_for_byte_and_only_once() {
-    let Some((folder, server_count, originals)) = seeded_folder().await else {
+async fn archives_every_tricky_mime_message_byte_for_byte_and_only_once() {
+    let Some(corpus) = corpus_dir("tricky-mime") else {
+        return;
+    };
+    archive_corpus_exactly(&corpus, "alice", "alicepw", 800).await;
+}
+
+#[tokio::test]
+async fn archives_every_bulk_realistic_message_byte_for_byte_and_only_once() {
+    let Some(corpus) = crate::corpus::bulk_corpus() else {
+        return;
+    };
+    archive_corpus_exactly(&corpus, "user3", "pass3", 13_000).await;
+}
+
+/// Loads `corpus` into a fresh folder of `user`, archives it, and checks the
+/// export against what the server holds; a second run stores nothing.
+async fn archive_corpus_exactly(
+    corpus: &std::path::Path,
+    user: &str,
+    password: &str,
+    expected_at_least: usize,
+) {
+    let Some((folder, server_count, originals)) =
+        seeded_folder(corpus, user, password, expected_at_least).await
+    else {
         return;
     };
     let data_dir = tempfile::tempdir().unwrap();
-    add_mailbox(data_dir.path(), "alice", &folder, "alicepw");
+    add_mailbox_for(data_dir.path(), "alice", user, &folder, password, &[]);
 
     let listed = tresor(data_dir.path(), &["mailbox", "list", "--json"], None);
     assert!(
-        !stdout(&listed).contains("alicepw"),
+        !stdout(&listed).contains(password),
         "secrets are never printed"
     );
     assert!(
-        !std::fs::read_to_string(data_dir.path().join("tresor.db"))
+        !std::fs::read(data_dir.path().join("tresor.db"))
             .unwrap_or_default()
-            .contains("alicepw")
+            .windows(password.len())
+            .any(|window| window == password.as_bytes()),
+        "secrets are stored sealed"
     );
 
     let first = tresor(data_dir.path(), &["archive", "alice", "--json"], None);

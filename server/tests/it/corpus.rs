@@ -21,6 +21,31 @@ pub fn corpus_dir(name: &str) -> Option<PathBuf> {
     }
 }
 
+/// `../shared/corpus/bulk-realistic`, unpacked once into the target directory.
+pub fn bulk_corpus() -> Option<PathBuf> {
+    let archive = corpus_dir("bulk-realistic.tar.zst")?;
+    let unpacked = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+    let dir = unpacked.join("bulk-realistic");
+    if !dir.join("MANIFEST.txt").exists() {
+        // Unpack beside and rename, so an interrupted unpack is never mistaken for the corpus.
+        let scratch = unpacked.join(format!("unpacking-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch).unwrap();
+        let status = std::process::Command::new("tar")
+            .arg("--zstd")
+            .arg("-xf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&scratch)
+            .status()
+            .expect("tar runs (needs zstd)");
+        assert!(status.success(), "unpacking {} failed", archive.display());
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::rename(scratch.join("bulk-realistic"), &dir).unwrap();
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    Some(dir)
+}
+
 #[test]
 fn every_tricky_mime_message_round_trips_byte_for_byte() {
     let Some(dir) = corpus_dir("tricky-mime") else {
