@@ -30,10 +30,12 @@ pub struct Config {
     /// Their password; when unset, a random one is generated and printed once.
     pub initial_admin_password: Option<String>,
     pub log_format: LogFormat,
+    /// Archive jobs `tresor serve` runs at once, over all servers.
+    pub max_concurrent_jobs: usize,
 }
 
 /// Every key of `Config`, as written in the file and (upper-cased, after `TRESOR_`) in the environment.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "data_dir",
     "listen",
     "database_url",
@@ -43,6 +45,7 @@ const KEYS: [&str; 9] = [
     "initial_admin_email",
     "initial_admin_password",
     "log_format",
+    "max_concurrent_jobs",
 ];
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             initial_admin_email: "admin@localhost".to_string(),
             initial_admin_password: None,
             log_format: LogFormat::Text,
+            max_concurrent_jobs: 4,
         }
     }
 }

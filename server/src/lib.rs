@@ -1,13 +1,14 @@
-//! The Tresor server: web server, CLI, blob store, and (as they arrive)
-//! scheduler, archive engine and search index.
+//! The Tresor server: web server, CLI, scheduler, archive engine, blob store
+//! (and, as it arrives, the search index).
 //!
 //! Layout:
 //! - `cli` — the `tresor` command line, one file per subcommand; the only place using `anyhow`.
 //! - `config` — TOML file plus `TRESOR_*` environment, built once and passed down.
 //! - `db` — database connection, migrations, sea-orm entities.
 //! - `auth` — passwords, sessions, sign-in throttling, user accounts.
-//! - `mailbox` — mailbox profiles: source-folder rules (more to come).
-//! - `engine` — archive jobs: fetch, store, record, checkpoint; the job log.
+//! - `mailbox` — mailbox profiles: validation, folder rules, schedules, sealed secrets.
+//! - `engine` — archive jobs: fetch, store, record, checkpoint, act; the job log, progress, probe.
+//! - `scheduler` — unattended runs in `tresor serve` within concurrency limits.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
 //! - `metadata` — what a message says about itself (mail-parser), defects instead of errors.
 //! - `secrets` — AES-256-GCM for secrets at rest, under a key outside the database.
@@ -23,6 +24,7 @@ pub mod engine;
 pub mod imap;
 pub mod mailbox;
 pub mod metadata;
+pub mod scheduler;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;

@@ -84,7 +84,11 @@ pub struct AddArgs {
     /// With `--action delete`: delete only messages older than this many days.
     #[arg(long)]
     delete_older_than_days: Option<u32>,
-    /// Parallel IMAP connections to this server at most.
+    /// When `tresor serve` archives it unattended: an interval (30m, 6h, 1d)
+    /// or a cron expression in UTC ("0 2 * * *").
+    #[arg(long)]
+    schedule: Option<String>,
+    /// Parallel IMAP connections (archive jobs) to this server at most.
     #[arg(long)]
     max_connections: Option<u32>,
     /// Source-folder rules, one per line (`*` wildcard, `&` and, `!` exclude).
@@ -234,6 +238,7 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
         max_message_size: args.max_size,
         delete_older_than_days: args.delete_older_than_days,
         max_connections: args.max_connections.unwrap_or(defaults.max_connections),
+        schedule: args.schedule,
         folder_rules: args.folders,
         action: args.action,
         success_folder: args

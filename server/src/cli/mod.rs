@@ -100,8 +100,13 @@ struct Services {
 
 impl Services {
     async fn open(config: &Config) -> anyhow::Result<Services> {
-        use std::sync::Arc;
         let db = crate::db::connect_and_migrate(&config.database_url()).await?;
+        Services::with_db(config, db)
+    }
+
+    /// Services over a database that is already open and migrated.
+    fn with_db(config: &Config, db: sea_orm::DatabaseConnection) -> anyhow::Result<Services> {
+        use std::sync::Arc;
         let store = Arc::new(crate::store::BlobStore::open(
             config.data_dir.join("blobs"),
         )?);

@@ -1,10 +1,12 @@
 use crate::auth::accounts::generate_password;
 use crate::config::Config;
+use crate::scheduler::Scheduler;
 use crate::web::{self, AppState};
 use anyhow::Context;
 use app::model::Role;
 use clap::Args;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -20,8 +22,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = crate::db::connect_and_migrate(&url)
         .await
         .with_context(|| format!("opening {}", crate::db::redact(&url)))?;
-    let state = AppState::new(config.clone(), db);
+    let state = AppState::new(config.clone(), db.clone());
     ensure_first_admin(&state, &config).await?;
+    let services = super::Services::with_db(&config, db.clone())?;
+    let scheduler = Scheduler::new(db, Arc::new(services.engine), config.max_concurrent_jobs);
+    let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
+    let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));
 
     if !config.site_root.join("pkg").join("tresor.wasm").exists() {
         tracing::warn!(
@@ -34,7 +40,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(address = %config.listen, data_dir = %config.data_dir.display(), "Tresor is listening");
     println!("Tresor is running at {}", config.display_url());
-    web::serve(listener, state, web::shutdown_signal()).await?;
+    web::serve(listener, state, async move {
+        web::shutdown_signal().await;
+        let _ = stop_scheduler.send(true);
+    })
+    .await?;
+    // Running jobs are aborted (safe at any point) and marked interrupted.
+    let _ = scheduler_task.await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -10,6 +10,7 @@
 
 use super::action::{ActionContext, AfterArchive, Outcome, Settled};
 use super::batch::{self, Batch, FetchedMessage, StoredMessage};
+use super::progress::{self, ProgressSender};
 use super::settings::{Settings, Skip};
 use super::{EngineError, FolderLog, STALL_TIMEOUT, STORE_TASKS_IN_FLIGHT};
 use crate::db::entity::{folder_checkpoint, message_location};
@@ -47,6 +48,7 @@ pub struct FolderContext<'a> {
     pub existing_folders: &'a mut HashSet<String>,
     pub timeout: Duration,
     pub now: DateTime<Utc>,
+    pub progress: &'a ProgressSender,
 }
 
 /// A message above the checkpoint, before its body is fetched.
@@ -142,6 +144,11 @@ async fn sync(
             }
         }
 
+        progress::update(context.progress, |progress| {
+            progress.folder = Some(folder.path());
+            progress.folder_done = 0;
+            progress.folder_total = to_fetch.len() as u64;
+        });
         // 3. Fetch, store, commit and act, chunk by chunk.
         for chunk in to_fetch.chunks(FETCH_CHUNK) {
             let settled = run.fetch_and_store(context, chunk, &to_fetch, log).await?;
@@ -340,6 +347,7 @@ impl Run<'_> {
         let mut settled = Vec::with_capacity(chunk.len());
         let db = context.db;
         let store = context.store.clone();
+        let progress = context.progress;
         let mut batch = Batch::new(context.mailbox, &self.folder.name, self.uid_validity);
         let mut received: HashSet<u32> = HashSet::with_capacity(chunk.len());
         // Storing (hash, compress, write, fsync) runs on the blocking pool while
@@ -382,7 +390,7 @@ impl Run<'_> {
                     let stored = in_flight.next().await.expect("in_flight is not empty")?;
                     batch.push(stored);
                     if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
-                        self.commit(db, &mut batch, to_fetch, log, &mut settled)
+                        self.commit(db, progress, &mut batch, to_fetch, log, &mut settled)
                             .await?;
                     }
                 }
@@ -391,7 +399,7 @@ impl Run<'_> {
         while let Some(stored) = in_flight.next().await {
             batch.push(stored?);
         }
-        self.commit(db, &mut batch, to_fetch, log, &mut settled)
+        self.commit(db, progress, &mut batch, to_fetch, log, &mut settled)
             .await?;
         // A message that vanished between listing and fetching (expunged by
         // someone else) is gone from the server; nothing to archive or hold.
@@ -405,6 +413,7 @@ impl Run<'_> {
     async fn commit(
         &self,
         db: &DatabaseConnection,
+        progress: &ProgressSender,
         batch: &mut Batch,
         to_fetch: &[u32],
         log: &mut FolderLog,
@@ -414,7 +423,20 @@ impl Run<'_> {
             return Ok(());
         };
         let checkpoint = self.settled_through(highest, to_fetch, highest);
-        settled.extend(batch.commit(db, checkpoint, log).await?);
+        let bytes = batch.bytes() as u64;
+        let committed = batch.commit(db, checkpoint, log).await?;
+        let duplicates = committed
+            .iter()
+            .filter(|message| message.outcome == Outcome::Duplicate)
+            .count() as u64;
+        let total = committed.len() as u64;
+        progress::update(progress, |progress| {
+            progress.folder_done += total;
+            progress.archived += total - duplicates;
+            progress.duplicates += duplicates;
+            progress.bytes += bytes;
+        });
+        settled.extend(committed);
         Ok(())
     }
 }

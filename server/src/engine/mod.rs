@@ -6,6 +6,7 @@
 //! - `batch` — recording stored messages and the checkpoint in one transaction.
 //! - `action` — tag, move or delete on the server, only for committed messages.
 //! - `log` — the job log with its reconciliation.
+//! - `progress` — live progress of a running job.
 //! - `probe` — "test connection": log in and report, change nothing.
 //!
 //! Each message's bytes are hashed, compressed and written durably to the blob
@@ -21,10 +22,12 @@ mod batch;
 mod folder;
 pub mod log;
 pub mod probe;
+pub mod progress;
 mod settings;
 
 pub use action::{ActionContext, AfterArchive, Outcome, Settled, move_messages};
 pub use log::{FolderLog, JobLog, JobStatus};
+pub use progress::{Progress, ProgressReceiver, ProgressSender};
 pub use settings::{Filter, Settings};
 
 use crate::db::entity::job;
@@ -83,6 +86,16 @@ impl Engine {
     /// fails (cannot log in, connection lost) returns `Ok` with a failed log;
     /// `Err` means the job could not even be recorded.
     pub async fn archive(&self, mailbox_name: &str) -> Result<JobLog, EngineError> {
+        let (progress, _) = progress::channel(mailbox_name);
+        self.archive_reporting(mailbox_name, &progress).await
+    }
+
+    /// `archive`, publishing live progress to `progress`.
+    pub async fn archive_reporting(
+        &self,
+        mailbox_name: &str,
+        progress: &ProgressSender,
+    ) -> Result<JobLog, EngineError> {
         let mailbox = self.mailboxes.by_name(mailbox_name).await?;
         let started_at = Utc::now();
         let job = job::ActiveModel {
@@ -98,7 +111,7 @@ impl Engine {
         .await?;
 
         let mut log = JobLog::new(&mailbox.name, started_at);
-        if let Err(error) = self.run(&mailbox, &mut log).await {
+        if let Err(error) = self.run(&mailbox, &mut log, progress).await {
             tracing::warn!(mailbox = %mailbox.name, %error, "archive job failed");
             log.fail(error.to_string());
         }
@@ -113,7 +126,12 @@ impl Engine {
         Ok(log)
     }
 
-    async fn run(&self, mailbox: &MailboxRow, log: &mut JobLog) -> Result<(), EngineError> {
+    async fn run(
+        &self,
+        mailbox: &MailboxRow,
+        log: &mut JobLog,
+        progress: &ProgressSender,
+    ) -> Result<(), EngineError> {
         let settings = Settings::read(mailbox)?;
         let (endpoint, credentials) = self.mailboxes.connection(mailbox)?;
         let imap::Connection {
@@ -134,11 +152,20 @@ impl Engine {
             existing_folders: &mut existing_folders,
             timeout: endpoint.timeout,
             now: Utc::now(),
+            progress,
         };
+        let selected: Vec<_> = folders
+            .iter()
+            .filter(|listed| settings.selects(listed))
+            .collect();
+        progress::update(progress, |progress| {
+            progress.folders_total = selected.len();
+        });
         // A failing folder is recorded and the job goes on with the next one;
         // the job as a whole is then marked failed.
-        for listed in folders.iter().filter(|listed| settings.selects(listed)) {
+        for listed in selected {
             log.add_folder(folder::archive_folder(&mut context, listed).await);
+            progress::update(progress, |progress| progress.folders_done += 1);
         }
         let _ = imap::logout(session, endpoint.timeout).await;
         Ok(())

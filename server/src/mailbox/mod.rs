@@ -3,11 +3,14 @@
 //! - `profile` — the typed profile and its validation.
 //! - `folder_rules` — the source-folder rule language.
 //! - `mailboxes` — saving and loading profiles, sealing their secrets.
+//! - `schedule` — intervals and cron expressions for unattended runs.
 
 pub mod folder_rules;
 pub mod mailboxes;
 pub mod profile;
+pub mod schedule;
 
 pub use folder_rules::{Folder, FolderRules, RuleError, SpecialUse};
 pub use mailboxes::{MailboxError, MailboxRow, Mailboxes};
 pub use profile::{Action, DuplicatePolicy, NewProfile};
+pub use schedule::Schedule;

@@ -225,6 +225,11 @@ impl NewProfile {
             ));
         }
         errors.extend(self.not_yet_available());
+        if let Some(schedule) = &self.schedule
+            && let Err(message) = super::schedule::Schedule::parse(schedule)
+        {
+            errors.push(field_error("schedule", message));
+        }
         if self.max_connections == 0 {
             errors.push(field_error(
                 "max_connections",

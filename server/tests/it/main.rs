@@ -14,5 +14,6 @@ mod crash;
 mod dovecot;
 mod master_user;
 mod probe;
+mod scheduler;
 mod support;
 mod web;

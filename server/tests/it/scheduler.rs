@@ -1,0 +1,166 @@
+//! The scheduler decides what starts: due schedules, manual requests, the
+//! global job limit and the per-server connection limit. Jobs run for real
+//! against Dovecot; only the clock of `tick` is chosen by the test.
+
+use crate::dovecot::{endpoint, session};
+use crate::support::databases;
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use std::sync::Arc;
+use tresor::db::entity::job;
+use tresor::engine::Engine;
+use tresor::imap::{self, Security};
+use tresor::mailbox::{Mailboxes, NewProfile};
+use tresor::scheduler::{Requested, Scheduler};
+use tresor::secrets::{Secret, SecretBox};
+use tresor::store::BlobStore;
+
+struct Setup {
+    scheduler: Arc<Scheduler>,
+    ids: Vec<i64>,
+    _dir: tempfile::TempDir,
+}
+
+/// Mailboxes A and B on `localhost` (one connection allowed), C on
+/// `127.0.0.1` (two allowed), D without a schedule; all read one small folder.
+async fn setup(db: sea_orm::DatabaseConnection, folder: &str) -> Setup {
+    let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
+    let port: u16 = std::env::var("TRESOR_TEST_IMAPS_PORT")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
+    let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
+    let mailboxes = Arc::new(Mailboxes::new(db.clone(), secrets));
+    let mut ids = Vec::new();
+    for (name, host, max_connections, schedule) in [
+        ("A", "localhost", 1, Some("1h")),
+        ("B", "localhost", 1, Some("1h")),
+        ("C", "127.0.0.1", 2, Some("1h")),
+        ("D", "localhost", 1, None),
+    ] {
+        let profile = NewProfile {
+            port,
+            ca_file: Some(ca.clone()),
+            folder_rules: folder.to_string(),
+            max_connections,
+            schedule: schedule.map(str::to_string),
+            ..NewProfile::new(name, host, "alice")
+        };
+        let row = mailboxes
+            .create(None, &profile, Some(&Secret::new("alicepw")))
+            .await
+            .unwrap();
+        ids.push(row.id);
+    }
+    let engine = Arc::new(Engine::new(db.clone(), store, mailboxes));
+    Setup {
+        scheduler: Scheduler::new(db, engine, 2),
+        ids,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn schedules_and_limits_decide_what_starts() {
+    let Some(endpoint) = endpoint(Security::ImplicitTls, None) else {
+        return;
+    };
+    let mut session = session(&endpoint, "alice", "alicepw").await;
+    let folder = format!("it-scheduler-{}", rand::random::<u32>());
+    session.create(&folder).await.unwrap();
+    session
+        .append(&folder, None, None, crate::crash::synthetic_message(7))
+        .await
+        .unwrap();
+    imap::logout(session, std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+
+    for db in databases().await {
+        let setup = setup(db.connection.clone(), &folder).await;
+        let scheduler = &setup.scheduler;
+        let [a, b, c, d] = setup.ids[..] else {
+            unreachable!()
+        };
+        let now = Utc::now();
+
+        // Never run, so due; A and B share a server that allows one connection.
+        let first = scheduler.tick(now).await.unwrap();
+        assert_eq!(first, vec![a, c], "{}", db.name);
+        scheduler.wait_idle().await;
+        assert_eq!(scheduler.tick(now).await.unwrap(), vec![b], "{}", db.name);
+        scheduler.wait_idle().await;
+        assert!(
+            scheduler.tick(now).await.unwrap().is_empty(),
+            "nothing is due again within the hour ({})",
+            db.name
+        );
+
+        // A request runs a mailbox now, schedule or not.
+        assert_eq!(scheduler.request_run(d), Requested::Queued);
+        assert_eq!(scheduler.tick(now).await.unwrap(), vec![d], "{}", db.name);
+        scheduler.wait_idle().await;
+
+        // An hour later all three are due; the global limit is two.
+        let later = now + Duration::minutes(61);
+        assert_eq!(scheduler.tick(later).await.unwrap().len(), 2, "{}", db.name);
+        scheduler.wait_idle().await;
+
+        let jobs = job::Entity::find().all(&db.connection).await.unwrap();
+        assert_eq!(jobs.len(), 6, "{}", db.name);
+        assert!(
+            jobs.iter().all(|job| job.status == "succeeded"),
+            "{}: {jobs:?}",
+            db.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn jobs_left_running_by_a_crash_are_marked_interrupted() {
+    for db in databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
+        let mailboxes = Arc::new(Mailboxes::new(
+            db.connection.clone(),
+            Arc::new(SecretBox::load(dir.path(), None).unwrap()),
+        ));
+        let mailbox = mailboxes
+            .create(
+                None,
+                &NewProfile::new("crashed", "localhost", "alice"),
+                Some(&Secret::new("pw")),
+            )
+            .await
+            .unwrap();
+        let engine = Arc::new(Engine::new(db.connection.clone(), store, mailboxes));
+        let scheduler = Scheduler::new(db.connection.clone(), engine, 1);
+        let left = job::ActiveModel {
+            mailbox_id: Set(mailbox.id),
+            status: Set("running".into()),
+            started_at: Set(Utc::now()),
+            finished_at: Set(None),
+            error: Set(None),
+            log: Set("{}".into()),
+            ..Default::default()
+        }
+        .insert(&db.connection)
+        .await
+        .unwrap();
+        assert_eq!(
+            scheduler.fail_interrupted().await.unwrap(),
+            1,
+            "{}",
+            db.name
+        );
+        let row = job::Entity::find_by_id(left.id)
+            .one(&db.connection)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, "failed");
+        assert!(row.error.unwrap().starts_with("interrupted"));
+    }
+}
