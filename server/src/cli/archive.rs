@@ -1,6 +1,8 @@
 use super::Services;
 use crate::config::Config;
-use crate::engine::{JobLog, JobStatus};
+use crate::engine::{JobLog, JobStatus, Progress, progress};
+use std::io::IsTerminal;
+use std::time::Duration;
 use anyhow::bail;
 use clap::Args;
 
@@ -32,7 +34,7 @@ pub async fn run(config: Config, args: ArchiveArgs) -> anyhow::Result<()> {
     };
     let mut logs = Vec::new();
     for name in &names {
-        logs.push(services.engine.archive(name).await?);
+        logs.push(archive_showing_progress(&services, name).await?);
     }
     if args.json {
         let json = if args.all {
@@ -52,6 +54,45 @@ pub async fn run(config: Config, args: ArchiveArgs) -> anyhow::Result<()> {
         bail!("{failed} of {} archive jobs failed", logs.len());
     }
     Ok(())
+}
+
+/// Runs one job; on a terminal, a progress line on stderr is refreshed every second.
+async fn archive_showing_progress(services: &Services, name: &str) -> anyhow::Result<JobLog> {
+    let (sender, mut receiver) = progress::channel(name);
+    let job = services.engine.archive_reporting(name, &sender);
+    if !std::io::stderr().is_terminal() {
+        return Ok(job.await?);
+    }
+    tokio::pin!(job);
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let log = loop {
+        tokio::select! {
+            log = &mut job => break log?,
+            _ = ticker.tick() => {
+                let progress = receiver.borrow_and_update().clone();
+                eprint!("\r\x1b[K{}", progress_line(&progress));
+            }
+        }
+    };
+    eprint!("\r\x1b[K");
+    Ok(log)
+}
+
+fn progress_line(progress: &Progress) -> String {
+    match &progress.folder {
+        None => format!("{}: connecting…", progress.mailbox),
+        Some(folder) => format!(
+            "{}: folder {}/{} {folder}: {}/{} messages · {} new · {:.0} msg/s · {:.1} MB",
+            progress.mailbox,
+            progress.folders_done + 1,
+            progress.folders_total,
+            progress.folder_done,
+            progress.folder_total,
+            progress.archived,
+            progress.rate(),
+            progress.bytes as f64 / 1_000_000.0
+        ),
+    }
 }
 
 fn print_log(log: &JobLog) {
@@ -81,12 +122,21 @@ fn print_log(log: &JobLog) {
         for failure in &folder.failures {
             println!("    UID {}: {}", failure.uid, failure.reason);
         }
+        for skip in &folder.skips {
+            println!("    UID {} skipped: {}", skip.uid, skip.reason);
+        }
+        if folder.tagged + folder.moved + folder.deleted > 0 {
+            println!(
+                "    on the server: {} tagged, {} moved, {} deleted",
+                folder.tagged, folder.moved, folder.deleted
+            );
+        }
         if let Some(error) = &folder.error {
             println!("    error: {error}");
         }
     }
     println!(
-        "  total: {} new, {} duplicates, {} failed",
-        log.archived, log.duplicates, log.failed
+        "  total: {} new, {} duplicates, {} skipped, {} failed",
+        log.archived, log.duplicates, log.skipped, log.failed
     );
 }
