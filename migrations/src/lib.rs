@@ -7,7 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_accounts;
 mod m20261122_000002_archive;
-mod m20261122_000003_location_outcome;
+mod m20261122_000003_sources_and_outcomes;
 
 pub struct Migrator;
 
@@ -17,7 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_archive::Migration),
-            Box::new(m20261122_000003_location_outcome::Migration),
+            Box::new(m20261122_000003_sources_and_outcomes::Migration),
         ]
     }
 }

@@ -1,10 +1,10 @@
 use super::Services;
 use crate::config::Config;
 use crate::engine::{JobLog, JobStatus, Progress, progress};
-use std::io::IsTerminal;
-use std::time::Duration;
 use anyhow::bail;
 use clap::Args;
+use std::io::IsTerminal;
+use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
@@ -95,7 +95,7 @@ fn progress_line(progress: &Progress) -> String {
     }
 }
 
-fn print_log(log: &JobLog) {
+pub(super) fn print_log(log: &JobLog) {
     println!("mailbox {:?}: {}", log.mailbox, log.status.as_str());
     if let Some(error) = &log.error {
         println!("  error: {error}");

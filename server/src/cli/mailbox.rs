@@ -1,4 +1,3 @@
-use crate::auth::Accounts;
 use crate::config::Config;
 use crate::engine::probe::{ProbeReport, probe};
 use crate::mailbox::profile::{
@@ -6,9 +5,7 @@ use crate::mailbox::profile::{
 };
 use crate::mailbox::{Mailboxes, NewProfile};
 use crate::secrets::Secret;
-use anyhow::Context;
 use clap::{Args, Subcommand};
-use std::time::Duration;
 
 #[derive(Debug, Subcommand)]
 pub enum MailboxCommand {
@@ -204,19 +201,7 @@ async fn folders(mailboxes: &Mailboxes, name: &str, json: bool) -> anyhow::Resul
 }
 
 async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyhow::Result<()> {
-    let owner_id = match &args.owner {
-        Some(email) => {
-            let accounts = Accounts::new(
-                services.db.clone(),
-                Duration::from_secs(config.session_hours * 3600),
-            );
-            let owner = accounts.find_by_email(email).await?.with_context(|| {
-                format!("no Tresor user {email}; create it with `tresor user add`")
-            })?;
-            Some(owner.id)
-        }
-        None => None,
-    };
+    let owner_id = services.owner_id(config, args.owner.as_deref()).await?;
     let secret = if args.password_stdin {
         Some(Secret::new(super::read_password_from_stdin()?))
     } else {

@@ -3,6 +3,7 @@
 
 mod archive;
 mod export;
+mod import;
 mod mailbox;
 mod migrate;
 mod serve;
@@ -32,7 +33,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the web server (and, later, the scheduler).
+    /// Run the web server and the scheduler.
     Serve(serve::ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate,
@@ -46,6 +47,8 @@ pub enum Command {
     Archive(archive::ArchiveArgs),
     /// Write archived messages out, byte for byte.
     Export(export::ExportArgs),
+    /// Import .eml files, mbox files and Maildir folders into a mailbox.
+    Import(import::ImportArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -87,6 +90,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mailbox(command) => mailbox::run(config, command).await,
         Command::Archive(args) => archive::run(config, args).await,
         Command::Export(args) => export::run(config, args).await,
+        Command::Import(args) => import::run(config, args).await,
     }
 }
 
@@ -121,6 +125,25 @@ impl Services {
             mailboxes,
             engine,
         })
+    }
+}
+
+impl Services {
+    /// The id of the Tresor user `email`, or `None` for shared (no owner).
+    async fn owner_id(&self, config: &Config, email: Option<&str>) -> anyhow::Result<Option<i64>> {
+        use anyhow::Context;
+        let Some(email) = email else {
+            return Ok(None);
+        };
+        let accounts = crate::auth::Accounts::new(
+            self.db.clone(),
+            std::time::Duration::from_secs(config.session_hours * 3600),
+        );
+        let owner = accounts
+            .find_by_email(email)
+            .await?
+            .with_context(|| format!("no Tresor user {email}; create it with `tresor user add`"))?;
+        Ok(Some(owner.id))
     }
 }
 

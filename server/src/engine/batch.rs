@@ -34,6 +34,21 @@ impl FetchedMessage {
         }
     }
 
+    /// A message from another source than IMAP (an import); `uid` numbers it within its folder.
+    pub fn from_parts(
+        uid: u32,
+        body: Vec<u8>,
+        flags: Vec<String>,
+        internal_date: Option<DateTime<Utc>>,
+    ) -> FetchedMessage {
+        FetchedMessage {
+            uid,
+            body,
+            flags,
+            internal_date,
+        }
+    }
+
     /// Writes the blob durably and reads the metadata; the body is dropped here.
     pub fn store(self, store: &BlobStore) -> Result<StoredMessage, StoreError> {
         let stored = store.put(&self.body)?;
@@ -45,6 +60,16 @@ impl FetchedMessage {
             internal_date: self.internal_date,
         })
     }
+}
+
+/// Writes the blob (durable on return) and reads the metadata, off the async threads.
+pub async fn store_blob(
+    store: std::sync::Arc<BlobStore>,
+    message: FetchedMessage,
+) -> Result<StoredMessage, super::EngineError> {
+    tokio::task::spawn_blocking(move || message.store(&store))
+        .await?
+        .map_err(super::EngineError::Store)
 }
 
 /// A message whose blob is durable but which the database does not know yet.

@@ -9,7 +9,7 @@
 //! recognised by their location rows and not fetched twice.
 
 use super::action::{ActionContext, AfterArchive, Outcome, Settled};
-use super::batch::{self, Batch, FetchedMessage, StoredMessage};
+use super::batch::{self, Batch, FetchedMessage, store_blob};
 use super::progress::{self, ProgressSender};
 use super::settings::{Settings, Skip};
 use super::{EngineError, FolderLog, STALL_TIMEOUT, STORE_TASKS_IN_FLIGHT};
@@ -439,16 +439,6 @@ impl Run<'_> {
         settled.extend(committed);
         Ok(())
     }
-}
-
-/// Writes the blob (durable on return) and reads the metadata, off the async threads.
-async fn store_blob(
-    store: Arc<BlobStore>,
-    message: FetchedMessage,
-) -> Result<StoredMessage, EngineError> {
-    tokio::task::spawn_blocking(move || message.store(&store))
-        .await?
-        .map_err(EngineError::Store)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 //! happen are applied by the next run.
 
 mod action;
-mod batch;
+pub(crate) mod batch;
 mod folder;
 pub mod log;
 pub mod probe;
@@ -98,31 +98,14 @@ impl Engine {
     ) -> Result<JobLog, EngineError> {
         let mailbox = self.mailboxes.by_name(mailbox_name).await?;
         let started_at = Utc::now();
-        let job = job::ActiveModel {
-            mailbox_id: Set(mailbox.id),
-            status: Set(JobStatus::Running.as_str().into()),
-            started_at: Set(started_at),
-            finished_at: Set(None),
-            error: Set(None),
-            log: Set("{}".into()),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
-
+        let job = record_start(&self.db, mailbox.id, started_at).await?;
         let mut log = JobLog::new(&mailbox.name, started_at);
         if let Err(error) = self.run(&mailbox, &mut log, progress).await {
             tracing::warn!(mailbox = %mailbox.name, %error, "archive job failed");
             log.fail(error.to_string());
         }
         log.finish(Utc::now());
-
-        let mut finished: job::ActiveModel = job.into();
-        finished.status = Set(log.status.as_str().into());
-        finished.finished_at = Set(log.finished_at);
-        finished.error = Set(log.error.clone());
-        finished.log = Set(serde_json::to_string(&log).expect("job logs serialise"));
-        finished.update(&self.db).await?;
+        record_finish(&self.db, job, &log).await?;
         Ok(log)
     }
 
@@ -170,4 +153,38 @@ impl Engine {
         let _ = imap::logout(session, endpoint.timeout).await;
         Ok(())
     }
+}
+
+/// Records that a job started; it shows as running until `record_finish`.
+pub(crate) async fn record_start(
+    db: &DatabaseConnection,
+    mailbox_id: i64,
+    started_at: chrono::DateTime<Utc>,
+) -> Result<job::Model, DbErr> {
+    job::ActiveModel {
+        mailbox_id: Set(mailbox_id),
+        status: Set(JobStatus::Running.as_str().into()),
+        started_at: Set(started_at),
+        finished_at: Set(None),
+        error: Set(None),
+        log: Set("{}".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Stores the finished job's status and log.
+pub(crate) async fn record_finish(
+    db: &DatabaseConnection,
+    job: job::Model,
+    log: &JobLog,
+) -> Result<(), DbErr> {
+    let mut finished: job::ActiveModel = job.into();
+    finished.status = Set(log.status.as_str().into());
+    finished.finished_at = Set(log.finished_at);
+    finished.error = Set(log.error.clone());
+    finished.log = Set(serde_json::to_string(log).expect("job logs serialise"));
+    finished.update(db).await?;
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Storing and loading mailbox profiles. The secret is sealed with the master
 //! key, bound to the row (`mailbox:<id>:secret`), and only opened to log in.
 
-use super::profile::{AuthMethod, FieldError, IdentityKind, NewProfile, Security};
+use super::profile::{AuthMethod, FieldError, IdentityKind, NewProfile, Security, Source};
 use crate::db::entity::mailbox;
 use crate::imap;
 use crate::secrets::{Secret, SecretBox, SecretError};
@@ -29,6 +29,8 @@ pub enum MailboxError {
     NotFound(String),
     #[error("the stored mailbox {name:?} is damaged: {reason}")]
     Corrupt { name: String, reason: String },
+    #[error("the mailbox {0:?} holds imported mail and has no server to archive from")]
+    NoServer(String),
     #[error("the mailbox {0:?} has no OAuth token yet: sign in for it first")]
     NeedsSignIn(String),
     #[error(transparent)]
@@ -95,6 +97,7 @@ impl Mailboxes {
             labels: Set(labels),
             schedule: Set(profile.schedule.clone()),
             max_connections: Set(profile.max_connections as i32),
+            source: Set(Source::Imap.as_str().into()),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -118,6 +121,65 @@ impl Mailboxes {
         };
         transaction.commit().await?;
         Ok(row)
+    }
+
+    /// The mailbox `name` of `owner_id` that imported mail goes into, created
+    /// on first use. It has no server and is never scheduled.
+    pub async fn import_target(
+        &self,
+        owner_id: Option<i64>,
+        name: &str,
+    ) -> Result<MailboxRow, MailboxError> {
+        if let Some(existing) = mailbox::Entity::find()
+            .filter(mailbox::Column::Name.eq(name))
+            .one(&self.db)
+            .await?
+        {
+            if existing.source != Source::Import.as_str() || existing.owner_id != owner_id {
+                return Err(MailboxError::NameTaken(name.to_string()));
+            }
+            return Ok(existing);
+        }
+        let defaults = NewProfile::new(name, "", "");
+        let now = Utc::now();
+        Ok(mailbox::ActiveModel {
+            name: Set(name.trim().to_string()),
+            owner_id: Set(owner_id),
+            enabled: Set(false),
+            email_address: Set(None),
+            host: Set(String::new()),
+            port: Set(0),
+            security: Set(defaults.security.as_str().into()),
+            auth_method: Set(defaults.auth_method.as_str().into()),
+            username: Set(String::new()),
+            secret_sealed: Set(None),
+            master_user: Set(None),
+            identity_kind: Set(None),
+            ca_file: Set(None),
+            accept_invalid_certs: Set(false),
+            expected_cert_name: Set(None),
+            folder_rules: Set(String::new()),
+            subscribed_only: Set(false),
+            older_than_days: Set(None),
+            max_message_size: Set(None),
+            action: Set(defaults.action.as_str().into()),
+            success_folder: Set(defaults.success_folder),
+            duplicate_folder: Set(defaults.duplicate_folder),
+            error_folder: Set(defaults.error_folder),
+            success_tag: Set(defaults.success_tag),
+            duplicate_tag: Set(defaults.duplicate_tag),
+            delete_older_than_days: Set(None),
+            duplicate_policy: Set(defaults.duplicate_policy.as_str().into()),
+            labels: Set("{}".into()),
+            schedule: Set(None),
+            max_connections: Set(1),
+            source: Set(Source::Import.as_str().into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?)
     }
 
     pub async fn list(&self) -> Result<Vec<MailboxRow>, MailboxError> {
@@ -144,6 +206,9 @@ impl Mailboxes {
             name: row.name.clone(),
             reason,
         };
+        if row.source.parse::<Source>().map_err(corrupt)? != Source::Imap {
+            return Err(MailboxError::NoServer(row.name.clone()));
+        }
         let security: Security = row.security.parse().map_err(corrupt)?;
         let auth_method: AuthMethod = row.auth_method.parse().map_err(corrupt)?;
         let endpoint = imap::Endpoint {

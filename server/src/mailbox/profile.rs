@@ -58,6 +58,10 @@ named_enum!(
     Action { None => "none", Tag => "tag", Move => "move", Delete => "delete" }
 );
 named_enum!(
+    /// Where a mailbox's mail comes from.
+    Source { Imap => "imap", Import => "import" }
+);
+named_enum!(
     /// What to do with a message the archive has already (Dr.DOC).
     DuplicatePolicy { Drop => "drop", Change => "change", Replace => "replace" }
 );

@@ -39,6 +39,8 @@ pub struct Model {
     pub max_connections: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Where its mail comes from: `imap`, or `import` (files; no server).
+    pub source: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,195 @@
+//! Importing mail from files — `.eml`, mbox, Maildir — into a mailbox of
+//! the archive, through the same store, deduplication and job log as IMAP.
+//!
+//! - `source` — what a path holds, read one message at a time.
+//! - `mbox` — the streaming mbox reader.
+//!
+//! Files are read on a blocking thread that hands messages over a small
+//! channel, so memory holds a few messages whatever the size of the file.
+//! Each source is a folder; its messages are numbered in file order, and the
+//! folder checkpoint remembers how far an import got, so importing the same
+//! file again (or after a crash) stores nothing twice.
+
+mod mbox;
+mod source;
+
+pub use source::{Discovered, Source, SourceKind, discover};
+
+use crate::db::entity::{folder_checkpoint, message_location};
+use crate::engine::batch::{Batch, FetchedMessage, store_blob};
+use crate::engine::{self, EngineError, FolderLog, JobLog};
+use crate::mailbox::{MailboxError, MailboxRow, Mailboxes};
+use crate::store::BlobStore;
+use chrono::Utc;
+use futures::StreamExt;
+use futures::stream::FuturesOrdered;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sha2::{Digest as _, Sha256};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Messages per transaction and messages being stored at once, as for IMAP.
+const BATCH_MESSAGES: usize = 200;
+const BATCH_BYTES: usize = 64 * 1024 * 1024;
+const IN_FLIGHT: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read the import: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("nothing to import: no .eml, mbox or Maildir under the given paths")]
+    Empty,
+    #[error(transparent)]
+    Mailbox(#[from] MailboxError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+pub struct Importer {
+    db: DatabaseConnection,
+    store: Arc<BlobStore>,
+    mailboxes: Arc<Mailboxes>,
+}
+
+impl Importer {
+    pub fn new(db: DatabaseConnection, store: Arc<BlobStore>, mailboxes: Arc<Mailboxes>) -> Self {
+        Importer {
+            db,
+            store,
+            mailboxes,
+        }
+    }
+
+    /// Imports everything under `paths` into the import mailbox `name` of
+    /// `owner_id` (created on first use) and records the job.
+    pub async fn import(
+        &self,
+        owner_id: Option<i64>,
+        name: &str,
+        paths: &[PathBuf],
+    ) -> Result<JobLog, ImportError> {
+        let discovered = paths.to_vec();
+        let Discovered { sources, ignored } =
+            tokio::task::spawn_blocking(move || discover(&discovered))
+                .await
+                .map_err(EngineError::StoreTask)??;
+        for path in &ignored {
+            tracing::warn!(path = %path.display(), "not imported: neither .eml, mbox nor Maildir");
+        }
+        if sources.is_empty() {
+            return Err(ImportError::Empty);
+        }
+        let mailbox = self.mailboxes.import_target(owner_id, name).await?;
+        let started_at = Utc::now();
+        let job = engine::record_start(&self.db, mailbox.id, started_at).await?;
+        let mut log = JobLog::new(&mailbox.name, started_at);
+        for source in sources {
+            let mut folder_log = FolderLog::new(&source.folder);
+            if let Err(error) = self.import_source(&mailbox, &source, &mut folder_log).await {
+                folder_log.error = Some(format!("{}: {error}", source.path.display()));
+            }
+            log.add_folder(folder_log);
+        }
+        log.finish(Utc::now());
+        engine::record_finish(&self.db, job, &log).await?;
+        Ok(log)
+    }
+
+    async fn import_source(
+        &self,
+        mailbox: &MailboxRow,
+        source: &Source,
+        log: &mut FolderLog,
+    ) -> Result<(), ImportError> {
+        let uid_validity = source_identity(source);
+        let checkpoint = folder_checkpoint::Entity::find()
+            .filter(folder_checkpoint::Column::MailboxId.eq(mailbox.id))
+            .filter(folder_checkpoint::Column::Folder.eq(source.folder.as_str()))
+            .filter(folder_checkpoint::Column::UidValidity.eq(uid_validity))
+            .one(&self.db)
+            .await?
+            .map_or(0, |row| u32::try_from(row.last_uid).unwrap_or(0));
+
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(IN_FLIGHT);
+        let reading = source.clone();
+        let reader = tokio::task::spawn_blocking(move || {
+            let mut ordinal: u32 = 0;
+            reading.read_messages(|message| {
+                ordinal += 1;
+                sender.blocking_send((ordinal, message)).is_ok()
+            })
+        });
+
+        let mut batch = Batch::new(mailbox, &source.folder, uid_validity);
+        let mut in_flight = FuturesOrdered::new();
+        // The lowest message that could not be read holds the checkpoint, so a
+        // later import tries it again.
+        let mut hold: Option<u32> = None;
+        while let Some((ordinal, message)) = receiver.recv().await {
+            log.server_count += 1;
+            if ordinal <= checkpoint {
+                continue;
+            }
+            match message {
+                Ok(message) => {
+                    let fetched = FetchedMessage::from_parts(
+                        ordinal,
+                        message.bytes,
+                        message.flags,
+                        message.internal_date,
+                    );
+                    in_flight.push_back(store_blob(self.store.clone(), fetched));
+                }
+                Err(reason) => {
+                    log.record_failure(ordinal, &reason);
+                    hold.get_or_insert(ordinal);
+                }
+            }
+            while in_flight.len() >= IN_FLIGHT {
+                batch.push(in_flight.next().await.expect("in_flight is not empty")?);
+                if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
+                    self.commit(&mut batch, hold, log).await?;
+                }
+            }
+        }
+        while let Some(stored) = in_flight.next().await {
+            batch.push(stored?);
+        }
+        self.commit(&mut batch, hold, log).await?;
+        reader.await.map_err(EngineError::StoreTask)??;
+
+        log.archived_total = message_location::Entity::find()
+            .filter(message_location::Column::MailboxId.eq(mailbox.id))
+            .filter(message_location::Column::Folder.eq(source.folder.as_str()))
+            .filter(message_location::Column::UidValidity.eq(uid_validity))
+            .count(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn commit(
+        &self,
+        batch: &mut Batch,
+        hold: Option<u32>,
+        log: &mut FolderLog,
+    ) -> Result<(), ImportError> {
+        let Some(highest) = batch.highest_uid() else {
+            return Ok(());
+        };
+        let checkpoint = hold.map_or(highest, |held| highest.min(held - 1));
+        batch.commit(&self.db, checkpoint, log).await?;
+        Ok(())
+    }
+}
+
+/// Distinguishes sources with the same folder name (two `INBOX` Maildirs from
+/// different places) the way UIDVALIDITY distinguishes IMAP folder incarnations.
+fn source_identity(source: &Source) -> i64 {
+    let path = std::fs::canonicalize(&source.path).unwrap_or_else(|_| source.path.clone());
+    let digest = Sha256::digest(path.to_string_lossy().as_bytes());
+    i64::from(u32::from_be_bytes([
+        digest[0], digest[1], digest[2], digest[3],
+    ]))
+}
