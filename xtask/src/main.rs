@@ -6,7 +6,9 @@
 //!   PostgreSQL, Chromium, Playwright), run `cargo test` and the Playwright
 //!   suite, stop what was started, exit non-zero on any failure.
 //! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary.
+//! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync.
 
+mod bench;
 mod build;
 mod cmd;
 mod test;
@@ -23,8 +25,11 @@ fn main() -> ExitCode {
         "run" => run(&rest),
         "test" => test::run(&rest),
         "build" => build::build_all(rest.iter().any(|arg| arg == "--release")).map(|_| ()),
+        "bench" => bench::run(&rest),
         _ => {
-            eprintln!("usage: cargo xtask (run [-- serve args] | test | build [--release])");
+            eprintln!(
+                "usage: cargo xtask (run [-- serve args] | test | build [--release] | bench ingest [SIZE...])"
+            );
             return ExitCode::from(2);
         }
     };

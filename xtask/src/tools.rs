@@ -131,7 +131,7 @@ const APT_PACKAGES: &[&str] = &[
     "isync",
 ];
 
-fn ensure_apt_packages() -> anyhow::Result<()> {
+pub fn ensure_apt_packages() -> anyhow::Result<()> {
     let missing: Vec<&str> = APT_PACKAGES
         .iter()
         .copied()

@@ -235,8 +235,7 @@ async fn move_falls_back_to_copy_and_uid_expunge_without_the_move_extension() {
     context.capabilities = &without_either;
     let refused = move_messages(&mut context, &[3], &target)
         .await
-        .err()
-        .expect("no safe way to remove");
+        .expect_err("no safe way to remove");
     assert!(
         refused.to_string().contains("neither MOVE nor UIDPLUS"),
         "{refused}"

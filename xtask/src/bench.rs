@@ -1,0 +1,316 @@
+//! `cargo xtask bench ingest`: archive ../shared/corpus/bulk-realistic from a
+//! private Dovecot over loopback with the release build, and in the same run
+//! let `mbsync` (isync) copy the same folder to a Maildir, as a yardstick.
+//! Reports messages/s, MB/s and peak RSS (GNU time) for 10k, the whole
+//! corpus and 100k messages (the corpus repeated, each copy made unique), so
+//! memory can be compared across sizes. Not a test: it prints figures for
+//! BENCHMARKS.md.
+
+use crate::cmd::{self, repo_root};
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const ROOT: &str = "/tmp/tresor-bench";
+const USER: &str = "user9";
+const PASSWORD: &str = "pass9";
+const MAIL_UID: u32 = 5000;
+
+pub fn run(args: &[String]) -> anyhow::Result<()> {
+    match args.first().map(String::as_str) {
+        Some("ingest") => ingest(&args[1..]),
+        _ => bail!(
+            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)"
+        ),
+    }
+}
+
+struct Measured {
+    seconds: f64,
+    max_rss_kb: u64,
+}
+
+fn ingest(args: &[String]) -> anyhow::Result<()> {
+    crate::tools::ensure_apt_packages()?;
+    let corpus = unpack_corpus()?;
+    let messages = corpus_messages(&corpus)?;
+    let sizes: Vec<usize> = if args.is_empty() {
+        vec![10_000, messages.len(), 100_000]
+    } else {
+        args.iter()
+            .map(|arg| match arg.as_str() {
+                "corpus" => Ok(messages.len()),
+                number => number.parse().context("sizes are numbers or `corpus`"),
+            })
+            .collect::<anyhow::Result<_>>()?
+    };
+
+    let tresor = crate::build::build_server(true)?;
+
+    let root = PathBuf::from(ROOT);
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root)?;
+    let dovecot = Dovecot::start(&root.join("dc"))?;
+
+    println!("| messages | MB | tool | seconds | messages/s | MB/s | peak RSS MB |");
+    println!("|---:|---:|---|---:|---:|---:|---:|");
+    for size in sizes {
+        let folder = format!("bench-{size}");
+        let bytes = dovecot.load(&folder, &messages, size)?;
+        let mb = bytes as f64 / 1e6;
+
+        let data_dir = root.join(format!("tresor-{size}"));
+        let tresor_run = run_tresor(&tresor, &data_dir, &dovecot, &folder)?;
+        let mbsync_run = run_mbsync(&root, &dovecot, &folder, size)?;
+        for (tool, measured) in [("tresor", tresor_run), ("mbsync", mbsync_run)] {
+            println!(
+                "| {size} | {mb:.0} | {tool} | {:.1} | {:.0} | {:.1} | {:.0} |",
+                measured.seconds,
+                size as f64 / measured.seconds,
+                mb / measured.seconds,
+                measured.max_rss_kb as f64 / 1024.0
+            );
+        }
+        let _ = std::fs::remove_dir_all(&data_dir);
+    }
+    drop(dovecot);
+    Ok(())
+}
+
+/// The unpacked corpus, shared with the integration tests' copy.
+fn unpack_corpus() -> anyhow::Result<PathBuf> {
+    let archive = repo_root().join("../shared/corpus/bulk-realistic.tar.zst");
+    if !archive.exists() {
+        bail!(
+            "{} is missing: the benchmark needs ../shared beside the repository",
+            archive.display()
+        );
+    }
+    let unpacked = cmd::target_dir().join("tmp/corpus");
+    let dir = unpacked.join("bulk-realistic");
+    if !dir.join("MANIFEST.txt").exists() {
+        std::fs::create_dir_all(&unpacked)?;
+        cmd::run({
+            let mut command = Command::new("tar");
+            command
+                .arg("--zstd")
+                .arg("-xf")
+                .arg(&archive)
+                .arg("-C")
+                .arg(&unpacked);
+            command
+        })?;
+    }
+    Ok(dir)
+}
+
+fn corpus_messages(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<_, _>>()?;
+    files.retain(|path| path.extension().is_some_and(|extension| extension == "eml"));
+    files.sort();
+    Ok(files)
+}
+
+struct Dovecot {
+    root: PathBuf,
+}
+
+impl Dovecot {
+    fn start(root: &Path) -> anyhow::Result<Dovecot> {
+        cmd::run({
+            let mut command = Command::new("bash");
+            command
+                .arg(repo_root().join("xtask/testbed/dovecot.sh"))
+                .arg(root)
+                .stdin(Stdio::null());
+            command
+        })
+        .context("starting Dovecot")?;
+        Ok(Dovecot {
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn doveadm(&self) -> Command {
+        let mut command = Command::new("doveadm");
+        command.arg("-c").arg(self.root.join("dovecot.conf"));
+        command
+    }
+
+    /// Writes `size` messages (the corpus, repeated with an `X-Bench-Copy`
+    /// header from the second round on) into a Maildir folder, then lets
+    /// Dovecot index it, so both tools read a warm server. Returns the bytes.
+    fn load(&self, folder: &str, corpus: &[PathBuf], size: usize) -> anyhow::Result<u64> {
+        let maildir = self.root.join(format!("mail/{USER}/Maildir/.{folder}"));
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub))?;
+        }
+        let mut bytes = 0u64;
+        for index in 0..size {
+            let source = &corpus[index % corpus.len()];
+            let mut message = std::fs::read(source)?;
+            let round = index / corpus.len();
+            if round > 0 {
+                let mut copy = format!("X-Bench-Copy: {round}\n").into_bytes();
+                copy.append(&mut message);
+                message = copy;
+            }
+            bytes += message.len() as u64;
+            std::fs::write(maildir.join(format!("cur/{index}.bench:2,S")), &message)?;
+        }
+        cmd::run({
+            let mut command = Command::new("chown");
+            command
+                .arg("-R")
+                .arg(format!("{MAIL_UID}:{MAIL_UID}"))
+                .arg(self.root.join("mail"));
+            command
+        })?;
+        cmd::run({
+            let mut command = self.doveadm();
+            command.args(["mailbox", "status", "-u", USER, "messages", folder]);
+            command
+        })?;
+        Ok(bytes)
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = self.doveadm().arg("stop").status();
+    }
+}
+
+fn run_tresor(
+    tresor: &Path,
+    data_dir: &Path,
+    dovecot: &Dovecot,
+    folder: &str,
+) -> anyhow::Result<Measured> {
+    let ca = dovecot.root.join("tls/ca.pem");
+    let setup = |args: &[&str], stdin: &str| -> anyhow::Result<()> {
+        let mut child = Command::new(tresor)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(stdin.as_bytes())?;
+        if !child.wait()?.success() {
+            bail!("tresor {} failed", args.join(" "));
+        }
+        Ok(())
+    };
+    setup(
+        &[
+            "user",
+            "add",
+            "--email",
+            "bench@example.com",
+            "--password-stdin",
+        ],
+        "bench-password-123\n",
+    )?;
+    setup(
+        &[
+            "mailbox",
+            "add",
+            "--owner",
+            "bench@example.com",
+            "--name",
+            "bench",
+            "--host",
+            "localhost",
+            "--port",
+            "1993",
+            "--username",
+            USER,
+            "--password-stdin",
+            "--ca-file",
+            ca.to_str().expect("UTF-8 path"),
+            "--folders",
+            folder,
+        ],
+        &format!("{PASSWORD}\n"),
+    )?;
+    let mut command = Command::new(tresor);
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["archive", "bench", "--json"]);
+    let (measured, stdout) = timed(command)?;
+    let log = String::from_utf8_lossy(&stdout);
+    if !log.contains("\"status\": \"succeeded\"") {
+        bail!("the benchmark job failed: {log}");
+    }
+    Ok(measured)
+}
+
+fn run_mbsync(
+    root: &Path,
+    dovecot: &Dovecot,
+    folder: &str,
+    size: usize,
+) -> anyhow::Result<Measured> {
+    let target = root.join(format!("mbsync-{size}"));
+    std::fs::create_dir_all(&target)?;
+    let config = root.join(format!("mbsyncrc-{size}"));
+    std::fs::write(
+        &config,
+        format!(
+            "IMAPAccount bench\nHost localhost\nPort 1993\nUser {USER}\nPass {PASSWORD}\nTLSType IMAPS\nCertificateFile {ca}\n\n\
+             IMAPStore remote\nAccount bench\n\n\
+             MaildirStore local\nPath {target}/\nInbox {target}/INBOX\n\n\
+             Channel bench\nFar :remote:\nNear :local:\nPatterns {folder}\nCreate Near\nSync Pull\nSyncState *\n",
+            ca = dovecot.root.join("tls/ca.pem").display(),
+            target = target.display(),
+        ),
+    )?;
+    let mut command = Command::new("mbsync");
+    command.arg("-c").arg(&config).arg("-q").arg("bench");
+    let (measured, _) = timed(command)?;
+    let _ = std::fs::remove_dir_all(&target);
+    Ok(measured)
+}
+
+/// Runs under GNU time; wall seconds and peak RSS.
+fn timed(command: Command) -> anyhow::Result<(Measured, Vec<u8>)> {
+    let report = std::env::temp_dir().join(format!("tresor-bench-time-{}", std::process::id()));
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%e %M")
+        .arg("-o")
+        .arg(&report)
+        .arg(command.get_program())
+        .args(command.get_args())
+        .stderr(Stdio::inherit());
+    let output = timed.output().context("running under /usr/bin/time")?;
+    if !output.status.success() {
+        bail!(
+            "{:?} failed: {}",
+            command.get_program(),
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    let text = std::fs::read_to_string(&report)?;
+    let _ = std::fs::remove_file(&report);
+    let mut fields = text.split_whitespace();
+    let seconds = fields.next().context("time output")?.parse()?;
+    let max_rss_kb = fields.next().context("time output")?.parse()?;
+    Ok((
+        Measured {
+            seconds,
+            max_rss_kb,
+        },
+        output.stdout,
+    ))
+}
