@@ -137,8 +137,9 @@ impl Batch {
         let mut settled = Vec::with_capacity(self.messages.len());
         let (mut archived, mut duplicates) = (0, 0);
         let transaction = db.begin().await?;
-        // One lookup for the whole batch; messages inserted below join the map,
-        // so an identical copy later in the same batch counts as a duplicate.
+        // One lookup for the whole batch; messages inserted below join the map
+        // (id 0 until looked up), so an identical copy later in the same batch
+        // counts as a duplicate.
         let hashes: Vec<String> = self
             .messages
             .iter()
@@ -154,22 +155,54 @@ impl Batch {
             .await?
             .into_iter()
             .collect();
-        for (stored, sha256) in self.messages.iter().zip(hashes) {
-            let (message_id, outcome) = match known.get(&sha256) {
-                Some(id) => {
-                    duplicates += 1;
-                    (*id, Outcome::Duplicate)
-                }
-                None => {
-                    archived += 1;
-                    let id = message_row(stored, sha256.clone(), now)
-                        .insert(&transaction)
-                        .await?
-                        .id;
-                    known.insert(sha256, id);
-                    (id, Outcome::Archived)
-                }
-            };
+        // New hashes are inserted with ON CONFLICT DO NOTHING: another job may
+        // be storing the same message at this moment (the same mail in two
+        // mailboxes). Whoever inserts first archived it; the other finds it
+        // as a duplicate, instead of failing on the unique index.
+        let mut outcomes = Vec::with_capacity(self.messages.len());
+        for (stored, sha256) in self.messages.iter().zip(&hashes) {
+            if known.contains_key(sha256) {
+                outcomes.push(Outcome::Duplicate);
+                continue;
+            }
+            let inserted = message::Entity::insert(message_row(stored, sha256.clone(), now))
+                .on_conflict(
+                    OnConflict::column(message::Column::Sha256)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&transaction)
+                .await?;
+            // Later copies in this batch are duplicates; the id is looked up below.
+            known.insert(sha256.clone(), 0);
+            outcomes.push(if inserted == 1 {
+                Outcome::Archived
+            } else {
+                Outcome::Duplicate
+            });
+        }
+        let missing_ids: Vec<&str> = known
+            .iter()
+            .filter(|(_, id)| **id == 0)
+            .map(|(sha256, _)| sha256.as_str())
+            .collect();
+        if !missing_ids.is_empty() {
+            let found: Vec<(String, i64)> = message::Entity::find()
+                .select_only()
+                .column(message::Column::Sha256)
+                .column(message::Column::Id)
+                .filter(message::Column::Sha256.is_in(missing_ids))
+                .into_tuple()
+                .all(&transaction)
+                .await?;
+            known.extend(found);
+        }
+        for ((stored, sha256), outcome) in self.messages.iter().zip(&hashes).zip(outcomes) {
+            let message_id = known[sha256];
+            match outcome {
+                Outcome::Archived => archived += 1,
+                _ => duplicates += 1,
+            }
             settled.push(Settled {
                 uid: stored.uid,
                 outcome,

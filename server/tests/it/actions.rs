@@ -353,7 +353,7 @@ async fn filters_leave_young_and_large_messages_on_the_server_and_say_so() {
             again["duplicates"].as_u64(),
             again["skipped"].as_u64()
         ),
-        (Some(0), Some(0), Some(1)),
+        (Some(0), Some(0), Some(2)),
         "{again}"
     );
 }
