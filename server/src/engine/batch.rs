@@ -235,12 +235,14 @@ impl Batch {
                 .exec_without_returning(&transaction)
                 .await?;
         }
+        // A folder in the middle of a run is not settled: no HIGHESTMODSEQ yet.
         save_checkpoint(
             &transaction,
             self.mailbox_id,
             &self.folder,
             self.uid_validity,
             checkpoint,
+            None,
         )
         .await?;
         transaction.commit().await?;
@@ -254,13 +256,15 @@ impl Batch {
 }
 
 /// Every UID up to `last_uid` in the folder is settled (archived, or skipped
-/// for good); the next run starts above it.
+/// for good); the next run starts above it. `highest_modseq` is set only when
+/// the whole folder was settled as of that CONDSTORE state.
 pub async fn save_checkpoint(
     db: &impl sea_orm::ConnectionTrait,
     mailbox_id: i64,
     folder: &str,
     uid_validity: i64,
     last_uid: u32,
+    highest_modseq: Option<i64>,
 ) -> Result<(), DbErr> {
     let now = Utc::now();
     let existing = folder_checkpoint::Entity::find()
@@ -273,6 +277,7 @@ pub async fn save_checkpoint(
             let mut active: folder_checkpoint::ActiveModel = row.into();
             active.uid_validity = Set(uid_validity);
             active.last_uid = Set(i64::from(last_uid));
+            active.highest_modseq = Set(highest_modseq);
             active.updated_at = Set(now);
             active.update(db).await?;
         }
@@ -282,7 +287,7 @@ pub async fn save_checkpoint(
                 folder: Set(folder.to_string()),
                 uid_validity: Set(uid_validity),
                 last_uid: Set(i64::from(last_uid)),
-                highest_modseq: Set(None),
+                highest_modseq: Set(highest_modseq),
                 updated_at: Set(now),
                 ..Default::default()
             }

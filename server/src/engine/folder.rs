@@ -87,15 +87,20 @@ async fn sync(
         .map_err(ImapError::Protocol)?;
     log.server_count = u64::from(status.exists);
     let uid_validity = i64::from(status.uid_validity.unwrap_or(0));
-    let last_uid = match checkpoint(context, folder).await? {
-        Some(saved) if saved.uid_validity == uid_validity => {
-            u32::try_from(saved.last_uid).unwrap_or(0)
-        }
+    // CONDSTORE (RFC 7162): every change to a folder raises HIGHESTMODSEQ.
+    let modseq = status
+        .highest_modseq
+        .and_then(|modseq| i64::try_from(modseq).ok());
+    let (last_uid, unchanged) = match checkpoint(context, folder).await? {
+        Some(saved) if saved.uid_validity == uid_validity => (
+            u32::try_from(saved.last_uid).unwrap_or(0),
+            modseq.is_some() && saved.highest_modseq == modseq,
+        ),
         Some(_) => {
             tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path(), "UIDVALIDITY changed: rescanning the folder");
-            0
+            (0, false)
         }
-        None => 0,
+        None => (0, false),
     };
     let mut run = Run {
         folder,
@@ -103,7 +108,11 @@ async fn sync(
         hold: None,
     };
 
-    if status.exists > 0 {
+    // The last run settled everything and nothing changed since: no new
+    // message, no action left over. Skip the searches.
+    if unchanged {
+        log.unchanged = true;
+    } else if status.exists > 0 {
         // 1. Actions a previous run committed but did not get to apply.
         if last_uid > 0
             && let Some(query) = action.pending_query(last_uid, context.now)
@@ -155,20 +164,37 @@ async fn sync(
             apply(context, &run, &settled, log).await?;
         }
 
-        // Skipped or known messages after the last fetched one move the checkpoint too.
-        if let Some(highest) = candidate_uids.last().copied() {
-            let through = run.settled_through(highest, &to_fetch, highest);
-            if through > last_uid {
-                batch::save_checkpoint(
-                    context.db,
-                    context.mailbox.id,
-                    &folder.name,
-                    uid_validity,
-                    through,
-                )
-                .await?;
-            }
-        }
+        // Skipped or known messages after the last fetched one move the
+        // checkpoint too; and when nothing is held back, the folder is settled
+        // as of `modseq`, which lets the next run skip it if nothing changes.
+        let through = candidate_uids.last().map_or(last_uid, |highest| {
+            run.settled_through(*highest, &to_fetch, *highest)
+        });
+        // Time-based work (delete when old enough) can be due without any change.
+        let settled_modseq = if run.hold.is_none() && !action.needs_dates() {
+            modseq
+        } else {
+            None
+        };
+        batch::save_checkpoint(
+            context.db,
+            context.mailbox.id,
+            &folder.name,
+            uid_validity,
+            through.max(last_uid),
+            settled_modseq,
+        )
+        .await?;
+    } else {
+        batch::save_checkpoint(
+            context.db,
+            context.mailbox.id,
+            &folder.name,
+            uid_validity,
+            last_uid,
+            modseq,
+        )
+        .await?;
     }
 
     log.archived_total = message_location::Entity::find()

@@ -56,6 +56,10 @@ pub struct FolderLog {
     pub moved: u64,
     #[serde(default)]
     pub deleted: u64,
+    /// Nothing changed on the server since the last run settled the folder
+    /// (same HIGHESTMODSEQ), so it was not searched.
+    #[serde(default)]
+    pub unchanged: bool,
     /// Why the folder could not be finished, if it could not.
     pub error: Option<String>,
 }
@@ -75,6 +79,7 @@ impl FolderLog {
             tagged: 0,
             moved: 0,
             deleted: 0,
+            unchanged: false,
             error: None,
         }
     }

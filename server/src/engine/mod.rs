@@ -122,6 +122,7 @@ impl Engine {
             capabilities,
             ..
         } = imap::open(&endpoint, &credentials).await?;
+        imap::enable_condstore(&mut session, &capabilities, endpoint.timeout).await?;
         let folders = imap::list_folders(&mut session, endpoint.timeout).await?;
         let mut existing_folders: HashSet<String> =
             folders.iter().map(|folder| folder.name.clone()).collect();

@@ -321,6 +321,25 @@ impl Capabilities {
     }
 }
 
+/// Turns on CONDSTORE (RFC 7162) where offered, so every SELECT/EXAMINE
+/// reports HIGHESTMODSEQ. Returns whether it is on.
+pub async fn enable_condstore(
+    session: &mut Session,
+    capabilities: &Capabilities,
+    timeout: Duration,
+) -> Result<bool, ImapError> {
+    if !capabilities.has("CONDSTORE") || !capabilities.has("ENABLE") {
+        return Ok(false);
+    }
+    with_timeout(
+        timeout,
+        "enabling CONDSTORE",
+        session.run_command_and_check_ok("ENABLE CONDSTORE"),
+    )
+    .await??;
+    Ok(true)
+}
+
 /// UIDs matching `query` in the selected folder.
 pub async fn uid_search(
     session: &mut Session,

@@ -225,6 +225,10 @@ async fn archive_corpus_exactly(
         "the checkpoint skips what was archived: {log}"
     );
     assert_eq!(
+        log["folders"][0]["unchanged"], true,
+        "HIGHESTMODSEQ shows nothing changed: {log}"
+    );
+    assert_eq!(
         log["folders"][0]["archived_total"].as_u64(),
         Some(server_count)
     );
