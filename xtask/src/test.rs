@@ -60,7 +60,11 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
                 .env("TRESOR_TEST_POSTGRES_URL", &testbed.postgres_url)
                 .env("TRESOR_TEST_DOVECOT_CA", testbed.ca_file())
                 .env("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string())
-                .env("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string());
+                .env("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string())
+                .env(
+                    "TRESOR_TEST_CYRUS_IMAPS_PORT",
+                    testbed::CYRUS_IMAPS_PORT.to_string(),
+                );
             command
         })
     })?;

@@ -1,5 +1,6 @@
 //! The services the tests talk to, started on loopback and stopped on drop:
-//! Dovecot (IMAP 1143 STARTTLS / 1993 IMAPS, POP3 1110 / 1995), the OAuth2
+//! Dovecot (IMAP 1143 STARTTLS / 1993 IMAPS, POP3 1110 / 1995), Cyrus (2143 /
+//! 2993, for the same archive test against a second server), the OAuth2
 //! token-introspection stub Dovecot asks (18080), an SMTP sink (2525) and a
 //! private PostgreSQL (25432). Scripts live in `xtask/testbed/`, adapted from
 //! ../shared/reference/mail-testbed.
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 
 pub const IMAP_PORT: u16 = 1143;
 pub const IMAPS_PORT: u16 = 1993;
+pub const CYRUS_IMAPS_PORT: u16 = 2993;
 const INTROSPECTION_PORT: u16 = 18080;
 const SMTP_PORT: u16 = 2525;
 /// Debian's Python, which has python3-aiosmtpd; a `python3` earlier on PATH (pyenv) may not.
@@ -52,6 +54,17 @@ impl Testbed {
             command
         })
         .context("starting Dovecot")?;
+        cmd::run({
+            let mut command = Command::new("bash");
+            command
+                .arg(scripts.join("cyrus.sh"))
+                .arg(root.join("cy"))
+                .arg(crate::tools::cyrus_imapd()?)
+                .arg(root.join("dc/tls"))
+                .stdin(Stdio::null());
+            command
+        })
+        .context("starting Cyrus")?;
         testbed.spawn_logged(
             Command::new(PYTHON)
                 .arg(scripts.join("smtp_sink.py"))
@@ -73,7 +86,13 @@ impl Testbed {
         }
         testbed.postgres_url = String::from_utf8_lossy(&postgres.stdout).trim().to_string();
 
-        for port in [IMAP_PORT, IMAPS_PORT, INTROSPECTION_PORT, SMTP_PORT] {
+        for port in [
+            IMAP_PORT,
+            IMAPS_PORT,
+            CYRUS_IMAPS_PORT,
+            INTROSPECTION_PORT,
+            SMTP_PORT,
+        ] {
             wait_for_port(port, Duration::from_secs(15))?;
         }
         eprintln!(
@@ -125,6 +144,11 @@ fn stop_services(root: &Path) {
             .arg("stop")
             .stderr(Stdio::null())
             .status();
+    }
+    if let Ok(pid) = std::fs::read_to_string(root.join("cy/run/master.pid")) {
+        let _ = Command::new("kill").arg(pid.trim()).status();
+        // Its data goes with it: every run starts Cyrus empty.
+        let _ = std::fs::remove_dir_all(root.join("cy"));
     }
     let _ = Command::new("bash")
         .arg(repo_root().join("xtask/testbed/postgres.sh"))

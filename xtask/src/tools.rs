@@ -20,6 +20,7 @@ pub fn ensure_build_tools() -> anyhow::Result<()> {
 pub fn ensure_test_tools() -> anyhow::Result<()> {
     ensure_build_tools()?;
     ensure_apt_packages()?;
+    cyrus_imapd()?;
     ensure_npm_packages(&repo_root().join("end2end"))?;
     Ok(())
 }
@@ -129,7 +130,45 @@ const APT_PACKAGES: &[&str] = &[
     "zstd",
     // mbsync, the yardstick of `cargo xtask bench ingest`.
     "isync",
+    // Cyrus IMAP's master and databases; its imapd is extracted separately (`cyrus_imapd`).
+    "cyrus-common",
+    "sasl2-bin",
 ];
+
+/// Cyrus' `imapd`, extracted from the cyrus-imapd package into the cache: the
+/// package itself conflicts with dovecot-imapd (both provide imap-server).
+pub fn cyrus_imapd() -> anyhow::Result<PathBuf> {
+    let root = cmd::target_dir()
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("cyrus-root");
+    let imapd = root.join("usr/lib/cyrus/bin/imapd");
+    if imapd.exists() {
+        return Ok(imapd);
+    }
+    let download = root.with_file_name("cyrus-download");
+    std::fs::create_dir_all(&download)?;
+    cmd::run({
+        let mut command = Command::new("apt-get");
+        command
+            .current_dir(&download)
+            .args(["download", "cyrus-imapd"]);
+        command
+    })
+    .context("downloading cyrus-imapd")?;
+    let package = std::fs::read_dir(&download)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|extension| extension == "deb"))
+        .context("apt-get download left no cyrus-imapd .deb")?;
+    cmd::run({
+        let mut command = Command::new("dpkg-deb");
+        command.arg("-x").arg(&package).arg(&root);
+        command
+    })?;
+    Ok(imapd)
+}
 
 pub fn ensure_apt_packages() -> anyhow::Result<()> {
     let missing: Vec<&str> = APT_PACKAGES

@@ -30,6 +30,16 @@ pub fn endpoint(security: Security, ca_file: Option<PathBuf>) -> Option<Endpoint
     })
 }
 
+/// The Cyrus server of the test bed (IMAPS, same CA as Dovecot; users alice, bob, archiver).
+pub fn cyrus_endpoint() -> Option<Endpoint> {
+    let port = service_env("TRESOR_TEST_CYRUS_IMAPS_PORT", "Cyrus")?
+        .parse()
+        .ok()?;
+    let mut endpoint = endpoint(Security::ImplicitTls, None)?;
+    endpoint.port = port;
+    Some(endpoint)
+}
+
 /// An authenticated session for setting up or checking a test's mailbox.
 pub async fn session(endpoint: &Endpoint, user: &str, password: &str) -> imap::Session {
     imap::open(endpoint, &login(user, password))
