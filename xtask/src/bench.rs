@@ -266,7 +266,7 @@ fn run_mbsync(
     std::fs::write(
         &config,
         format!(
-            "IMAPAccount bench\nHost localhost\nPort 1993\nUser {USER}\nPass {PASSWORD}\nTLSType IMAPS\nCertificateFile {ca}\n\n\
+            "IMAPAccount bench\nHost localhost\nPort 1993\nUser {USER}\nPass {PASSWORD}\nSSLType IMAPS\nCertificateFile {ca}\n\n\
              IMAPStore remote\nAccount bench\n\n\
              MaildirStore local\nPath {target}/\nInbox {target}/INBOX\n\n\
              Channel bench\nFar :remote:\nNear :local:\nPatterns {folder}\nCreate Near\nSync Pull\nSyncState *\n",
