@@ -146,7 +146,10 @@ fn stop_services(root: &Path) {
             .status();
     }
     if let Ok(pid) = std::fs::read_to_string(root.join("cy/run/master.pid")) {
-        let _ = Command::new("kill").arg(pid.trim()).status();
+        let _ = Command::new("kill")
+            .arg(pid.trim())
+            .stderr(Stdio::null())
+            .status();
         // Its data goes with it: every run starts Cyrus empty.
         let _ = std::fs::remove_dir_all(root.join("cy"));
     }

@@ -135,14 +135,11 @@ const APT_PACKAGES: &[&str] = &[
     "sasl2-bin",
 ];
 
-/// Cyrus' `imapd`, extracted from the cyrus-imapd package into the cache: the
-/// package itself conflicts with dovecot-imapd (both provide imap-server).
+/// Cyrus' `imapd`, extracted from the cyrus-imapd package: the package itself
+/// conflicts with dovecot-imapd (both provide imap-server). It lives in
+/// /var/tmp, not in a home directory, because Cyrus runs it as user `cyrus`.
 pub fn cyrus_imapd() -> anyhow::Result<PathBuf> {
-    let root = cmd::target_dir()
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_else(std::env::temp_dir)
-        .join("cyrus-root");
+    let root = PathBuf::from("/var/tmp/tresor-cyrus/root");
     let imapd = root.join("usr/lib/cyrus/bin/imapd");
     if imapd.exists() {
         return Ok(imapd);
