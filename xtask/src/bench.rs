@@ -3,8 +3,9 @@
 //! let `mbsync` (isync) copy the same folder to a Maildir, as a yardstick.
 //! Reports messages/s, MB/s and peak RSS (GNU time) for 10k, the whole
 //! corpus and 100k messages (the corpus repeated, each copy made unique), so
-//! memory can be compared across sizes. Not a test: it prints figures for
-//! BENCHMARKS.md.
+//! memory can be compared across sizes. `cargo xtask bench import` measures
+//! `tresor import` of a 200 MB and a 1.6 GB mbox the same way. Not tests:
+//! they print figures for BENCHMARKS.md.
 
 use crate::cmd::{self, repo_root};
 use anyhow::{Context, bail};
@@ -19,8 +20,9 @@ const MAIL_UID: u32 = 5000;
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("ingest") => ingest(&args[1..]),
+        Some("import") => import(),
         _ => bail!(
-            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)"
+            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import"
         ),
     }
 }
@@ -75,6 +77,71 @@ fn ingest(args: &[String]) -> anyhow::Result<()> {
     }
     drop(dovecot);
     Ok(())
+}
+
+/// `tresor import` of one mbox built from the corpus, once as is (~200 MB)
+/// and once repeated eight times (~1.6 GB): peak RSS must not grow with the file.
+fn import() -> anyhow::Result<()> {
+    crate::tools::ensure_apt_packages()?;
+    let corpus = unpack_corpus()?;
+    let messages = corpus_messages(&corpus)?;
+    let tresor = crate::build::build_server(true)?;
+    let root = PathBuf::from(ROOT).join("import");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root)?;
+    println!("| mbox MB | messages | seconds | messages/s | MB/s | peak RSS MB |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for rounds in [1, 8] {
+        let mbox = root.join(format!("corpus-x{rounds}.mbox"));
+        let count = write_mbox(&mbox, &messages, rounds)?;
+        let mb = std::fs::metadata(&mbox)?.len() as f64 / 1e6;
+        let data_dir = root.join(format!("data-x{rounds}"));
+        let mut command = Command::new(&tresor);
+        command
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(["import", "--name", "bench", "--json"])
+            .arg(&mbox);
+        let (measured, _) = timed(command)?;
+        println!(
+            "| {mb:.0} | {count} | {:.1} | {:.0} | {:.1} | {:.0} |",
+            measured.seconds,
+            count as f64 / measured.seconds,
+            mb / measured.seconds,
+            measured.max_rss_kb as f64 / 1024.0
+        );
+        let _ = std::fs::remove_dir_all(&data_dir);
+        let _ = std::fs::remove_file(&mbox);
+    }
+    Ok(())
+}
+
+/// An mbox (mboxrd escaping) of the corpus, `rounds` times, each copy unique.
+fn write_mbox(path: &Path, messages: &[PathBuf], rounds: usize) -> anyhow::Result<usize> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut count = 0;
+    for round in 0..rounds {
+        for source in messages {
+            let message = std::fs::read(source)?;
+            writeln!(out, "From bench@example.com Mon Jan  1 00:00:00 2024")?;
+            writeln!(out, "X-Bench-Copy: {round}")?;
+            for line in message.split_inclusive(|byte| *byte == b'\n') {
+                let quotes = line.iter().take_while(|byte| **byte == b'>').count();
+                if line[quotes..].starts_with(b"From ") {
+                    out.write_all(b">")?;
+                }
+                out.write_all(line)?;
+            }
+            if !message.ends_with(b"\n") {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"\n")?;
+            count += 1;
+        }
+    }
+    out.flush()?;
+    Ok(count)
 }
 
 /// The unpacked corpus, shared with the integration tests' copy.

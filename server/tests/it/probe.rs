@@ -190,3 +190,39 @@ fn accepting_invalid_certificates_works_and_is_flagged() {
     let list: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
     assert_eq!(list[0]["insecure_tls"], true, "{list}");
 }
+
+#[test]
+fn every_login_mechanism_works_from_a_mailbox_profile() {
+    let Some(ca) = service_env("TRESOR_TEST_DOVECOT_CA", "Dovecot") else {
+        return;
+    };
+    let port = std::env::var("TRESOR_TEST_IMAPS_PORT").unwrap();
+    // For XOAUTH2 and OAUTHBEARER the stored secret is the access token the
+    // harness's introspection server knows.
+    for (auth, secret) in [
+        ("plain", "alicepw"),
+        ("login", "alicepw"),
+        ("cram-md5", "alicepw"),
+        ("xoauth2", "alice-token"),
+        ("oauthbearer", "alice-token"),
+    ] {
+        let data_dir = tempfile::tempdir().unwrap();
+        mailbox(
+            data_dir.path(),
+            auth,
+            secret,
+            &[
+                "--host",
+                "localhost",
+                "--port",
+                &port,
+                "--ca-file",
+                &ca,
+                "--auth",
+                auth,
+            ],
+        );
+        let (ok, report) = probe(data_dir.path(), auth);
+        assert!(ok, "{auth}: {report}");
+    }
+}
