@@ -7,7 +7,7 @@ use super::log::FolderLog;
 use crate::db::entity::{folder_checkpoint, message, message_location};
 use crate::mailbox::MailboxRow;
 use crate::metadata::{Mailbox, MessageMetadata};
-use crate::store::{BlobStore, Digest, StoreError};
+use crate::store::{BlobStore, Digest, Staged, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -15,6 +15,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A message as fetched, before it is stored.
 pub struct FetchedMessage {
@@ -49,12 +50,14 @@ impl FetchedMessage {
         }
     }
 
-    /// Writes the blob durably and reads the metadata; the body is dropped here.
+    /// Stages the blob (compressed into a temporary file; `Batch::commit`
+    /// publishes it) and reads the metadata; the body is dropped here.
     pub fn store(self, store: &BlobStore) -> Result<StoredMessage, StoreError> {
-        let stored = store.put(&self.body)?;
+        let staged = store.stage(&self.body)?;
         Ok(StoredMessage {
             uid: self.uid,
-            digest: stored.digest,
+            digest: staged.digest,
+            staged: Some(staged),
             metadata: MessageMetadata::read(&self.body),
             flags: self.flags,
             internal_date: self.internal_date,
@@ -62,9 +65,9 @@ impl FetchedMessage {
     }
 }
 
-/// Writes the blob (durable on return) and reads the metadata, off the async threads.
+/// Stages the blob and reads the metadata, off the async threads.
 pub async fn store_blob(
-    store: std::sync::Arc<BlobStore>,
+    store: Arc<BlobStore>,
     message: FetchedMessage,
 ) -> Result<StoredMessage, super::EngineError> {
     tokio::task::spawn_blocking(move || message.store(&store))
@@ -72,10 +75,12 @@ pub async fn store_blob(
         .map_err(super::EngineError::Store)
 }
 
-/// A message whose blob is durable but which the database does not know yet.
+/// A message whose blob is staged but which the database does not know yet.
 pub struct StoredMessage {
     uid: u32,
     digest: Digest,
+    /// Taken by `Batch::commit` when it publishes the batch's blobs.
+    staged: Option<Staged>,
     metadata: MessageMetadata,
     flags: Vec<String>,
     internal_date: Option<DateTime<Utc>>,
@@ -121,18 +126,27 @@ impl Batch {
         self.messages.iter().map(|message| message.uid).max()
     }
 
-    /// Records the batch and moves the checkpoint to `checkpoint` in one
-    /// transaction, then counts it. Returns what became of each message, for
-    /// the after-archive action, which may only run after this commit.
+    /// Publishes the batch's blobs (durable and in place), then records the
+    /// batch and moves the checkpoint to `checkpoint` in one transaction, then
+    /// counts it. Returns what became of each message, for the after-archive
+    /// action, which may only run after this commit.
     pub async fn commit(
         &mut self,
         db: &DatabaseConnection,
+        store: &Arc<BlobStore>,
         checkpoint: u32,
         folder_log: &mut FolderLog,
-    ) -> Result<Vec<Settled>, DbErr> {
+    ) -> Result<Vec<Settled>, super::EngineError> {
         if self.messages.is_empty() {
             return Ok(Vec::new());
         }
+        let mut staged: Vec<Staged> = self
+            .messages
+            .iter_mut()
+            .filter_map(|message| message.staged.take())
+            .collect();
+        let publisher = store.clone();
+        tokio::task::spawn_blocking(move || publisher.publish(&mut staged)).await??;
         let now = Utc::now();
         let mut settled = Vec::with_capacity(self.messages.len());
         let (mut archived, mut duplicates) = (0, 0);

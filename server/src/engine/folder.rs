@@ -291,6 +291,13 @@ async fn apply(
     Ok(())
 }
 
+/// Where stored messages go: the blob store, the database, the progress.
+struct Sink<'a> {
+    db: &'a DatabaseConnection,
+    store: Arc<BlobStore>,
+    progress: &'a ProgressSender,
+}
+
 /// State of one folder's run.
 struct Run<'a> {
     folder: &'a ListedFolder,
@@ -371,9 +378,11 @@ impl Run<'_> {
         let highest_in_chunk = *chunk.last().expect("chunks are not empty");
         let wanted: HashSet<u32> = chunk.iter().copied().collect();
         let mut settled = Vec::with_capacity(chunk.len());
-        let db = context.db;
-        let store = context.store.clone();
-        let progress = context.progress;
+        let sink = Sink {
+            db: context.db,
+            store: context.store.clone(),
+            progress: context.progress,
+        };
         let mut batch = Batch::new(context.mailbox, &self.folder.name, self.uid_validity);
         let mut received: HashSet<u32> = HashSet::with_capacity(chunk.len());
         // Storing (hash, compress, write, fsync) runs on the blocking pool while
@@ -400,7 +409,7 @@ impl Run<'_> {
                 match fetch.body() {
                     Some(body) => {
                         let message = FetchedMessage::new(uid, body.to_vec(), &fetch);
-                        in_flight.push_back(store_blob(store.clone(), message));
+                        in_flight.push_back(store_blob(sink.store.clone(), message));
                     }
                     None => {
                         log.record_failure(uid, "the server sent no message body");
@@ -416,7 +425,7 @@ impl Run<'_> {
                     let stored = in_flight.next().await.expect("in_flight is not empty")?;
                     batch.push(stored);
                     if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
-                        self.commit(db, progress, &mut batch, to_fetch, log, &mut settled)
+                        self.commit(&sink, &mut batch, to_fetch, log, &mut settled)
                             .await?;
                     }
                 }
@@ -425,7 +434,7 @@ impl Run<'_> {
         while let Some(stored) = in_flight.next().await {
             batch.push(stored?);
         }
-        self.commit(db, progress, &mut batch, to_fetch, log, &mut settled)
+        self.commit(&sink, &mut batch, to_fetch, log, &mut settled)
             .await?;
         // A message that vanished between listing and fetching (expunged by
         // someone else) is gone from the server; nothing to archive or hold.
@@ -438,8 +447,7 @@ impl Run<'_> {
 
     async fn commit(
         &self,
-        db: &DatabaseConnection,
-        progress: &ProgressSender,
+        sink: &Sink<'_>,
         batch: &mut Batch,
         to_fetch: &[u32],
         log: &mut FolderLog,
@@ -450,13 +458,13 @@ impl Run<'_> {
         };
         let checkpoint = self.settled_through(highest, to_fetch, highest);
         let bytes = batch.bytes() as u64;
-        let committed = batch.commit(db, checkpoint, log).await?;
+        let committed = batch.commit(sink.db, &sink.store, checkpoint, log).await?;
         let duplicates = committed
             .iter()
             .filter(|message| message.outcome == Outcome::Duplicate)
             .count() as u64;
         let total = committed.len() as u64;
-        progress::update(progress, |progress| {
+        progress::update(sink.progress, |progress| {
             progress.folder_done += total;
             progress.archived += total - duplicates;
             progress.duplicates += duplicates;

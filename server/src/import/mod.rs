@@ -179,7 +179,7 @@ impl Importer {
             return Ok(());
         };
         let checkpoint = hold.map_or(highest, |held| highest.min(held - 1));
-        batch.commit(&self.db, checkpoint, log).await?;
+        batch.commit(&self.db, &self.store, checkpoint, log).await?;
         Ok(())
     }
 }

@@ -2,8 +2,13 @@
 //! addressed by their SHA-256, zstd-compressed, one file per message.
 //!
 //! Layout: `<root>/<h0h1>/<h2h3>/<hash>.zst`, temporary files in `<root>/tmp/`.
-//! A blob is written to a temporary file, fsynced, renamed into place and its
-//! directory fsynced, so a crash leaves either the whole blob or none of it.
+//! Blobs are written in two steps, so a batch costs two file-system syncs
+//! instead of two fsyncs per message: `stage` compresses into a temporary
+//! file; `publish` makes a batch's temporary files durable (one `syncfs`),
+//! renames them into place, and makes the renames durable (a second
+//! `syncfs`). A file at a blob's final path therefore always holds complete,
+//! durable bytes, whatever moment a crash or power loss strikes; temporary
+//! files left behind are removed by the next `open`.
 //! Blobs are never rewritten: the same bytes always land at the same path, and
 //! a second `put` of them finds the first. The database and index only ever
 //! point here; this is the source of truth.
@@ -53,6 +58,23 @@ pub struct Stored {
     pub raw_len: u64,
 }
 
+/// A blob being written: compressed into a temporary file, neither durable
+/// nor in place until `publish`.
+#[derive(Debug)]
+pub struct Staged {
+    pub digest: Digest,
+    pub raw_len: u64,
+    /// `None` when the store held these bytes already.
+    temp: Option<PathBuf>,
+}
+
+impl Staged {
+    /// Whether `publish` will add a new blob (false: deduplicated).
+    pub fn is_new(&self) -> bool {
+        self.temp.is_some()
+    }
+}
+
 /// The outcome of checking one blob against its address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
@@ -100,23 +122,68 @@ impl BlobStore {
 
     /// Stores `bytes` unless the store has them already; durable when it returns.
     pub fn put(&self, bytes: &[u8]) -> Result<Stored, StoreError> {
+        let mut staged = [self.stage(bytes)?];
+        self.publish(&mut staged)?;
+        let [staged] = staged;
+        Ok(Stored {
+            digest: staged.digest,
+            newly_written: staged.is_new(),
+            raw_len: staged.raw_len,
+        })
+    }
+
+    /// Compresses `bytes` into a temporary file (not synced), unless the store
+    /// has them already. Nothing is in place until `publish`.
+    pub fn stage(&self, bytes: &[u8]) -> Result<Staged, StoreError> {
         let digest = Digest::of(bytes);
         let raw_len = bytes.len() as u64;
         let path = self.path_of(&digest);
         if path.exists() {
-            return Ok(Stored {
+            return Ok(Staged {
                 digest,
-                newly_written: false,
                 raw_len,
+                temp: None,
             });
         }
         let compressed = zstd::bulk::compress(bytes, COMPRESSION_LEVEL).map_err(io_error(&path))?;
-        self.write_atomically(&path, &compressed)?;
-        Ok(Stored {
+        let temp_path = self
+            .root
+            .join(TEMP_DIR)
+            .join(format!("{digest}.{:016x}", rand::random::<u64>()));
+        let mut temp = File::create(&temp_path).map_err(io_error(&temp_path))?;
+        temp.write_all(&compressed).map_err(io_error(&temp_path))?;
+        Ok(Staged {
             digest,
-            newly_written: true,
             raw_len,
+            temp: Some(temp_path),
         })
+    }
+
+    /// Makes staged blobs durable and puts them in place: sync, rename, sync.
+    /// Durable when it returns; each `Staged` is then marked as published.
+    pub fn publish(&self, staged: &mut [Staged]) -> Result<(), StoreError> {
+        if staged.iter().all(|blob| blob.temp.is_none()) {
+            return Ok(());
+        }
+        self.sync_file_system()?;
+        for blob in staged.iter_mut() {
+            let Some(temp) = blob.temp.as_ref() else {
+                continue;
+            };
+            let path = self.path_of(&blob.digest);
+            let directory = path.parent().expect("blob paths have a parent");
+            fs::create_dir_all(directory).map_err(io_error(directory))?;
+            // Two copies of the same message in one batch: the second rename
+            // replaces the first with identical bytes.
+            fs::rename(temp, &path).map_err(io_error(&path))?;
+        }
+        self.sync_file_system()
+    }
+
+    /// Everything written to the store's file system so far becomes durable.
+    fn sync_file_system(&self) -> Result<(), StoreError> {
+        let root = File::open(&self.root).map_err(io_error(&self.root))?;
+        sync_file_system(&root).map_err(io_error(&self.root))
     }
 
     /// The original bytes of a blob, checked against its address.
@@ -183,52 +250,27 @@ impl BlobStore {
             })
         }
     }
+}
 
-    /// temp file → fsync → rename → fsync the directory (and any directory created on the way).
-    fn write_atomically(&self, path: &Path, contents: &[u8]) -> Result<(), StoreError> {
-        let directory = path.parent().expect("blob paths have a parent");
-        let temp_path = self.root.join(TEMP_DIR).join(format!(
-            "{}.{:016x}",
-            path.file_name()
-                .and_then(|name| name.to_str())
-                .unwrap_or("blob"),
-            rand::random::<u64>()
-        ));
-        let mut temp = File::create(&temp_path).map_err(io_error(&temp_path))?;
-        temp.write_all(contents).map_err(io_error(&temp_path))?;
-        temp.sync_all().map_err(io_error(&temp_path))?;
-        drop(temp);
-
-        self.create_directories(directory)?;
-        fs::rename(&temp_path, path).map_err(io_error(path))?;
-        sync_directory(directory)
-    }
-
-    /// Creates the two fan-out levels, fsyncing each parent whose entries changed.
-    fn create_directories(&self, directory: &Path) -> Result<(), StoreError> {
-        if directory.exists() {
-            return Ok(());
-        }
-        let parent = directory
-            .parent()
-            .expect("fan-out directories have a parent");
-        if !parent.exists() {
-            fs::create_dir_all(parent).map_err(io_error(parent))?;
-            sync_directory(&self.root)?;
-        }
-        match fs::create_dir(directory) {
-            // Another writer may have created it meanwhile.
-            Ok(()) => sync_directory(parent),
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-            Err(error) => Err(io_error(directory)(error)),
-        }
+/// `syncfs(2)`: one call flushes every file and directory of the file system,
+/// the batch's temporary files and renames included.
+#[cfg(target_os = "linux")]
+fn sync_file_system(handle: &File) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is valid for the duration of the call (`handle` is borrowed).
+    if unsafe { libc::syncfs(handle.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
-fn sync_directory(directory: &Path) -> Result<(), StoreError> {
-    File::open(directory)
-        .and_then(|handle| handle.sync_all())
-        .map_err(io_error(directory))
+/// Elsewhere the whole system is synced (slower, same guarantee).
+#[cfg(not(target_os = "linux"))]
+fn sync_file_system(_handle: &File) -> io::Result<()> {
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe { libc::sync() };
+    Ok(())
 }
 
 #[cfg(test)]
