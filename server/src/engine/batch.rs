@@ -211,6 +211,7 @@ impl Batch {
                 .await?;
             known.extend(found);
         }
+        let mut locations = Vec::with_capacity(self.messages.len());
         for ((stored, sha256), outcome) in self.messages.iter().zip(&hashes).zip(outcomes) {
             let message_id = known[sha256];
             match outcome {
@@ -222,7 +223,7 @@ impl Batch {
                 outcome,
                 internal_date: stored.internal_date,
             });
-            let location = message_location::ActiveModel {
+            locations.push(message_location::ActiveModel {
                 message_id: Set(message_id),
                 mailbox_id: Set(self.mailbox_id),
                 folder: Set(self.folder.clone()),
@@ -234,8 +235,12 @@ impl Batch {
                 archived_at: Set(now),
                 duplicate: Set(outcome == Outcome::Duplicate),
                 ..Default::default()
-            };
-            message_location::Entity::insert(location)
+            });
+        }
+        // One statement for the batch's locations: each statement is a round
+        // trip to the database's worker thread.
+        if !locations.is_empty() {
+            message_location::Entity::insert_many(locations)
                 .on_conflict(
                     OnConflict::columns([
                         message_location::Column::MailboxId,
