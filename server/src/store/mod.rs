@@ -252,20 +252,25 @@ impl BlobStore {
     }
 }
 
-thread_local! {
-    /// One zstd context per thread: creating one per message cost ~4 % of an import.
-    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
-        const { std::cell::RefCell::new(None) };
-}
+/// Idle zstd contexts, reused: creating one per message cost ~4 % of an
+/// import. At most `IDLE_COMPRESSORS` are kept, so memory follows the number
+/// of messages compressed at once, not the number of threads that ever did.
+static COMPRESSORS: std::sync::Mutex<Vec<zstd::bulk::Compressor<'static>>> =
+    std::sync::Mutex::new(Vec::new());
+const IDLE_COMPRESSORS: usize = 8;
 
 fn compress(bytes: &[u8]) -> io::Result<Vec<u8>> {
-    COMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(zstd::bulk::Compressor::new(COMPRESSION_LEVEL)?);
-        }
-        slot.as_mut().expect("set above").compress(bytes)
-    })
+    let idle = COMPRESSORS.lock().expect("never poisoned").pop();
+    let mut compressor = match idle {
+        Some(compressor) => compressor,
+        None => zstd::bulk::Compressor::new(COMPRESSION_LEVEL)?,
+    };
+    let compressed = compressor.compress(bytes);
+    let mut idle = COMPRESSORS.lock().expect("never poisoned");
+    if idle.len() < IDLE_COMPRESSORS {
+        idle.push(compressor);
+    }
+    compressed
 }
 
 /// `syncfs(2)`: one call flushes every file and directory of the file system,
