@@ -277,14 +277,7 @@ pub async fn move_messages(
                 context.session.uid_copy(&set, target),
             )
             .await?;
-            imap::uid_store(
-                context.session,
-                &set,
-                "+FLAGS.SILENT (\\Deleted)",
-                context.timeout,
-            )
-            .await?;
-            imap::uid_expunge(context.session, &set, context.timeout).await?;
+            remove(context, &set).await?;
         }
     }
     Ok(())
@@ -298,16 +291,21 @@ async fn delete_messages(context: &mut ActionContext<'_>, uids: &[u32]) -> Resul
         return Err(ActionError::NoSafeExpunge);
     }
     for set in uid_sets(uids) {
-        imap::uid_store(
-            context.session,
-            &set,
-            "+FLAGS.SILENT (\\Deleted)",
-            context.timeout,
-        )
-        .await?;
-        imap::uid_expunge(context.session, &set, context.timeout).await?;
+        remove(context, &set).await?;
     }
     Ok(())
+}
+
+/// Flags exactly these UIDs `\Deleted` and expunges only them (UIDPLUS).
+async fn remove(context: &mut ActionContext<'_>, uid_set: &str) -> Result<(), ImapError> {
+    imap::uid_store(
+        context.session,
+        uid_set,
+        "+FLAGS.SILENT (\\Deleted)",
+        context.timeout,
+    )
+    .await?;
+    imap::uid_expunge(context.session, uid_set, context.timeout).await
 }
 
 async fn with_timeout(
