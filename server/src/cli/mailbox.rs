@@ -122,7 +122,7 @@ pub async fn run(config: Config, command: MailboxCommand) -> anyhow::Result<()> 
 
 async fn test(mailboxes: &Mailboxes, name: &str, json: bool) -> anyhow::Result<()> {
     let row = mailboxes.by_name(name).await?;
-    let report = probe(mailboxes, &row, true).await;
+    let report = probe(mailboxes, &row).await;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -172,7 +172,7 @@ fn print_probe(report: &ProbeReport) {
 
 async fn folders(mailboxes: &Mailboxes, name: &str, json: bool) -> anyhow::Result<()> {
     let row = mailboxes.by_name(name).await?;
-    let report = probe(mailboxes, &row, true).await;
+    let report = probe(mailboxes, &row).await;
     if let Some(error) = &report.error {
         anyhow::bail!("cannot list the folders of {name:?}: {error}");
     }

@@ -167,9 +167,9 @@ async fn sync(
         // Skipped or known messages after the last fetched one move the
         // checkpoint too; and when nothing is held back, the folder is settled
         // as of `modseq`, which lets the next run skip it if nothing changes.
-        let through = candidate_uids.last().map_or(last_uid, |highest| {
-            run.settled_through(*highest, &to_fetch, *highest)
-        });
+        let through = candidate_uids
+            .last()
+            .map_or(last_uid, |highest| run.settled_through(*highest, &to_fetch));
         // Time-based work (delete when old enough) can be due without any change.
         let settled_modseq = if run.hold.is_none() && !action.needs_dates() {
             modseq
@@ -312,13 +312,14 @@ impl Run<'_> {
         self.hold = Some(self.hold.map_or(uid, |held| held.min(uid)));
     }
 
-    /// The checkpoint once every fetched UID up to `committed` is recorded:
-    /// up to the next UID still to fetch, and below any held one.
-    fn settled_through(&self, committed: u32, to_fetch: &[u32], highest_candidate: u32) -> u32 {
+    /// The checkpoint once every UID to fetch up to `committed` is recorded:
+    /// up to the next UID still to fetch, and below any held one. At the end
+    /// of a folder, `committed` is its highest candidate.
+    fn settled_through(&self, committed: u32, to_fetch: &[u32]) -> u32 {
         let next_unfetched = to_fetch.partition_point(|uid| *uid <= committed);
         let through = match to_fetch.get(next_unfetched) {
             Some(next) => next - 1,
-            None => highest_candidate.max(committed),
+            None => committed,
         };
         match self.hold {
             Some(held) => through.min(held - 1),
@@ -456,7 +457,7 @@ impl Run<'_> {
         let Some(highest) = batch.highest_uid() else {
             return Ok(());
         };
-        let checkpoint = self.settled_through(highest, to_fetch, highest);
+        let checkpoint = self.settled_through(highest, to_fetch);
         let bytes = batch.bytes() as u64;
         let committed = batch.commit(sink.db, &sink.store, checkpoint, log).await?;
         let duplicates = committed
@@ -498,12 +499,12 @@ mod tests {
     fn the_checkpoint_stops_below_unfetched_and_held_messages() {
         let to_fetch = [3, 4, 8, 9];
         // After committing 3 and 4, everything up to 7 is settled (5–7 skipped or known).
-        assert_eq!(run(None).settled_through(4, &to_fetch, 12), 7);
-        // After the last fetch, the known and skipped tail counts too.
-        assert_eq!(run(None).settled_through(9, &to_fetch, 12), 12);
+        assert_eq!(run(None).settled_through(4, &to_fetch), 7);
+        // At the end of the folder (highest candidate 12), the known and skipped tail counts too.
+        assert_eq!(run(None).settled_through(12, &to_fetch), 12);
         // A too-young message at 6 holds it at 5.
-        assert_eq!(run(Some(6)).settled_through(9, &to_fetch, 12), 5);
+        assert_eq!(run(Some(6)).settled_through(12, &to_fetch), 5);
         // Nothing to fetch: up to the highest candidate.
-        assert_eq!(run(None).settled_through(12, &[], 12), 12);
+        assert_eq!(run(None).settled_through(12, &[]), 12);
     }
 }

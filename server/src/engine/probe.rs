@@ -41,7 +41,7 @@ pub struct FolderInfo {
 }
 
 /// Runs the probe; never fails — a failure is the report's content.
-pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow, with_counts: bool) -> ProbeReport {
+pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow) -> ProbeReport {
     let started = Instant::now();
     let mut report = ProbeReport {
         mailbox: mailbox.name.clone(),
@@ -54,7 +54,7 @@ pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow, with_counts: boo
         folders: Vec::new(),
         elapsed_ms: 0,
     };
-    if let Err((kind, error)) = run(mailboxes, mailbox, with_counts, &mut report).await {
+    if let Err((kind, error)) = run(mailboxes, mailbox, &mut report).await {
         report.error = Some(error);
         report.error_kind = Some(kind);
     } else {
@@ -67,7 +67,6 @@ pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow, with_counts: boo
 async fn run(
     mailboxes: &Mailboxes,
     mailbox: &MailboxRow,
-    with_counts: bool,
     report: &mut ProbeReport,
 ) -> Result<(), (&'static str, String)> {
     let settings = Settings::read(mailbox).map_err(|error| ("settings", error.to_string()))?;
@@ -87,7 +86,7 @@ async fn run(
         .await
         .map_err(classify)?;
     for folder in &listed {
-        let messages = if with_counts && folder.is_selectable() {
+        let messages = if folder.is_selectable() {
             tokio::time::timeout(endpoint.timeout, session.status(&folder.name, "(MESSAGES)"))
                 .await
                 .ok()

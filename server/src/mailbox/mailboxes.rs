@@ -63,53 +63,16 @@ impl Mailboxes {
         if !errors.is_empty() {
             return Err(MailboxError::Invalid(errors));
         }
-        let now = Utc::now();
-        let labels = serde_json::to_string(&profile.labels).expect("labels serialise");
         let transaction = self.db.begin().await?;
-        let row = mailbox::ActiveModel {
-            name: Set(profile.name.trim().to_string()),
-            owner_id: Set(owner_id),
-            enabled: Set(true),
-            email_address: Set(profile.email_address.clone()),
-            host: Set(profile.host.trim().to_string()),
-            port: Set(i32::from(profile.port)),
-            security: Set(profile.security.as_str().into()),
-            auth_method: Set(profile.auth_method.as_str().into()),
-            username: Set(profile.username.clone()),
-            secret_sealed: Set(None),
-            master_user: Set(profile.master_user.clone()),
-            identity_kind: Set(profile.identity_kind.map(|kind| kind.as_str().into())),
-            ca_file: Set(profile.ca_file.clone()),
-            accept_invalid_certs: Set(profile.accept_invalid_certs),
-            expected_cert_name: Set(profile.expected_cert_name.clone()),
-            folder_rules: Set(profile.folder_rules.clone()),
-            subscribed_only: Set(profile.subscribed_only),
-            older_than_days: Set(profile.older_than_days.map(|days| days as i32)),
-            max_message_size: Set(profile.max_message_size.map(|size| size as i64)),
-            action: Set(profile.action.as_str().into()),
-            success_folder: Set(profile.success_folder.clone()),
-            duplicate_folder: Set(profile.duplicate_folder.clone()),
-            error_folder: Set(profile.error_folder.clone()),
-            success_tag: Set(profile.success_tag.clone()),
-            duplicate_tag: Set(profile.duplicate_tag.clone()),
-            delete_older_than_days: Set(profile.delete_older_than_days.map(|days| days as i32)),
-            duplicate_policy: Set(profile.duplicate_policy.as_str().into()),
-            labels: Set(labels),
-            schedule: Set(profile.schedule.clone()),
-            max_connections: Set(profile.max_connections as i32),
-            source: Set(Source::Imap.as_str().into()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&transaction)
-        .await
-        .map_err(|error| match error.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                MailboxError::NameTaken(profile.name.clone())
-            }
-            _ => MailboxError::Db(error),
-        })?;
+        let row = new_row(owner_id, profile, Source::Imap)
+            .insert(&transaction)
+            .await
+            .map_err(|error| match error.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => {
+                    MailboxError::NameTaken(profile.name.clone())
+                }
+                _ => MailboxError::Db(error),
+            })?;
         let row = match secret {
             Some(secret) => {
                 let sealed = self.secrets.seal(secret, &secret_context(row.id));
@@ -140,46 +103,11 @@ impl Mailboxes {
             }
             return Ok(existing);
         }
-        let defaults = NewProfile::new(name, "", "");
-        let now = Utc::now();
-        Ok(mailbox::ActiveModel {
-            name: Set(name.trim().to_string()),
-            owner_id: Set(owner_id),
-            enabled: Set(false),
-            email_address: Set(None),
-            host: Set(String::new()),
-            port: Set(0),
-            security: Set(defaults.security.as_str().into()),
-            auth_method: Set(defaults.auth_method.as_str().into()),
-            username: Set(String::new()),
-            secret_sealed: Set(None),
-            master_user: Set(None),
-            identity_kind: Set(None),
-            ca_file: Set(None),
-            accept_invalid_certs: Set(false),
-            expected_cert_name: Set(None),
-            folder_rules: Set(String::new()),
-            subscribed_only: Set(false),
-            older_than_days: Set(None),
-            max_message_size: Set(None),
-            action: Set(defaults.action.as_str().into()),
-            success_folder: Set(defaults.success_folder),
-            duplicate_folder: Set(defaults.duplicate_folder),
-            error_folder: Set(defaults.error_folder),
-            success_tag: Set(defaults.success_tag),
-            duplicate_tag: Set(defaults.duplicate_tag),
-            delete_older_than_days: Set(None),
-            duplicate_policy: Set(defaults.duplicate_policy.as_str().into()),
-            labels: Set("{}".into()),
-            schedule: Set(None),
-            max_connections: Set(1),
-            source: Set(Source::Import.as_str().into()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?)
+        // No server: port 0, never enabled for scheduled runs.
+        let mut row = new_row(owner_id, &NewProfile::new(name, "", ""), Source::Import);
+        row.port = Set(0);
+        row.enabled = Set(false);
+        Ok(row.insert(&self.db).await?)
     }
 
     pub async fn list(&self) -> Result<Vec<MailboxRow>, MailboxError> {
@@ -288,5 +216,47 @@ impl Mailboxes {
             IdentityKind::LocalPart => address().split('@').next().unwrap_or_default().to_string(),
             IdentityKind::Username => row.username.clone(),
         })
+    }
+}
+
+/// The row for a new mailbox from `profile`; its secret is sealed separately
+/// (the context needs the row's id).
+fn new_row(owner_id: Option<i64>, profile: &NewProfile, source: Source) -> mailbox::ActiveModel {
+    let now = Utc::now();
+    mailbox::ActiveModel {
+        name: Set(profile.name.trim().to_string()),
+        owner_id: Set(owner_id),
+        enabled: Set(true),
+        email_address: Set(profile.email_address.clone()),
+        host: Set(profile.host.trim().to_string()),
+        port: Set(i32::from(profile.port)),
+        security: Set(profile.security.as_str().into()),
+        auth_method: Set(profile.auth_method.as_str().into()),
+        username: Set(profile.username.clone()),
+        secret_sealed: Set(None),
+        master_user: Set(profile.master_user.clone()),
+        identity_kind: Set(profile.identity_kind.map(|kind| kind.as_str().into())),
+        ca_file: Set(profile.ca_file.clone()),
+        accept_invalid_certs: Set(profile.accept_invalid_certs),
+        expected_cert_name: Set(profile.expected_cert_name.clone()),
+        folder_rules: Set(profile.folder_rules.clone()),
+        subscribed_only: Set(profile.subscribed_only),
+        older_than_days: Set(profile.older_than_days.map(|days| days as i32)),
+        max_message_size: Set(profile.max_message_size.map(|size| size as i64)),
+        action: Set(profile.action.as_str().into()),
+        success_folder: Set(profile.success_folder.clone()),
+        duplicate_folder: Set(profile.duplicate_folder.clone()),
+        error_folder: Set(profile.error_folder.clone()),
+        success_tag: Set(profile.success_tag.clone()),
+        duplicate_tag: Set(profile.duplicate_tag.clone()),
+        delete_older_than_days: Set(profile.delete_older_than_days.map(|days| days as i32)),
+        duplicate_policy: Set(profile.duplicate_policy.as_str().into()),
+        labels: Set(serde_json::to_string(&profile.labels).expect("labels serialise")),
+        schedule: Set(profile.schedule.clone()),
+        max_connections: Set(profile.max_connections as i32),
+        source: Set(source.as_str().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
     }
 }

@@ -364,18 +364,7 @@ async fn a_base_folder_with_a_dot_is_refused_with_a_clear_message() {
     let Some(_) = endpoint(Security::ImplicitTls, None) else {
         return;
     };
-    let user = tresor(
-        data_dir.path(),
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--password-stdin",
-        ],
-        Some("alice-tresor-password\n"),
-    );
-    assert!(user.status.success(), "{}", stderr(&user));
+    crate::cli::add_owner(data_dir.path());
     let added = tresor(
         data_dir.path(),
         &[

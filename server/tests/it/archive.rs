@@ -116,18 +116,7 @@ pub fn add_mailbox_for(
     extra: &[&str],
 ) {
     let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
-    let owner = tresor(
-        data_dir,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--password-stdin",
-        ],
-        Some("alice-tresor-password\n"),
-    );
-    assert!(owner.status.success(), "{}", stderr(&owner));
+    crate::cli::add_owner(data_dir);
     let added = tresor(
         data_dir,
         &[

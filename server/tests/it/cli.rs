@@ -3,6 +3,22 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// Creates the Tresor user alice@example.com, who owns the tests' mailboxes.
+pub fn add_owner(data_dir: &std::path::Path) {
+    let user = tresor(
+        data_dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "alice@example.com",
+            "--password-stdin",
+        ],
+        Some("alice-tresor-password\n"),
+    );
+    assert!(user.status.success(), "{}", stderr(&user));
+}
+
 pub fn tresor(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
         .arg("--data-dir")

@@ -29,18 +29,7 @@ fn import(data_dir: &std::path::Path, paths: &[&std::path::Path]) -> serde_json:
 
 fn with_owner() -> tempfile::TempDir {
     let data_dir = tempfile::tempdir().unwrap();
-    let user = tresor(
-        data_dir.path(),
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--password-stdin",
-        ],
-        Some("alice-tresor-password\n"),
-    );
-    assert!(user.status.success(), "{}", stderr(&user));
+    crate::cli::add_owner(data_dir.path());
     data_dir
 }
 

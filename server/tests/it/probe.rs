@@ -6,18 +6,7 @@ use crate::support::service_env;
 
 /// A data dir with one mailbox `name` for alice, added with `options`.
 fn mailbox(data_dir: &std::path::Path, name: &str, password: &str, options: &[&str]) {
-    let user = tresor(
-        data_dir,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--password-stdin",
-        ],
-        Some("alice-tresor-password\n"),
-    );
-    assert!(user.status.success(), "{}", stderr(&user));
+    crate::cli::add_owner(data_dir);
     let mut args = vec![
         "mailbox",
         "add",
