@@ -4,7 +4,8 @@
 pub mod entity;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, DatabaseConnection, DbErr};
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,28 +43,24 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
     options
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Per connection of the pool (a PRAGMA run once would reach only one
+        // of them). `synchronous` stays FULL: after a commit the engine may
+        // delete the message on the server, so the commit must survive a
+        // power loss, not only a crash.
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
     let connection = sea_orm::Database::connect(options)
         .await
         .map_err(|source| DbError::Connect {
             url: redact(url),
             source,
         })?;
-    if connection.get_database_backend() == DbBackend::Sqlite {
-        for pragma in [
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=10000",
-        ] {
-            connection
-                .execute_unprepared(pragma)
-                .await
-                .map_err(|source| DbError::Connect {
-                    url: redact(url),
-                    source,
-                })?;
-        }
-    }
     Ok(connection)
 }
 

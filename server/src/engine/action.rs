@@ -6,6 +6,7 @@
 //! next run finds the messages still waiting (`pending_query`) and applies the
 //! action then; it never acts on a message it cannot find in the archive.
 
+use super::window::Window;
 use crate::imap::{self, Capabilities, ImapError, ListedFolder, Session, uid_sets};
 use crate::mailbox::{Action, MailboxRow};
 use chrono::{DateTime, Duration as Days, Utc};
@@ -118,21 +119,22 @@ impl AfterArchive {
             .any(|base| path == **base || path.starts_with(&format!("{base}/")))
     }
 
-    /// An IMAP search for messages up to `last_uid` (all archived) that still
-    /// wait for the action, or `None` if the action leaves nothing to find.
-    pub fn pending_query(&self, last_uid: u32, now: DateTime<Utc>) -> Option<String> {
+    /// An IMAP search for messages in `window` (below the checkpoint: all
+    /// archived) that still wait for the action, or `None` if the action leaves nothing to find.
+    pub fn pending_query(&self, window: &Window, now: DateTime<Utc>) -> Option<String> {
+        let uids = window.set();
         match self {
             AfterArchive::None => None,
             AfterArchive::Tag { success, duplicate } => Some(format!(
-                "UID 1:{last_uid} NOT KEYWORD {success} NOT KEYWORD {duplicate}"
+                "UID {uids} NOT KEYWORD {success} NOT KEYWORD {duplicate}"
             )),
-            AfterArchive::Move { .. } => Some(format!("UID 1:{last_uid}")),
+            AfterArchive::Move { .. } => Some(format!("UID {uids}")),
             AfterArchive::Delete { older_than_days } => Some(match older_than_days {
                 Some(days) => format!(
-                    "UID 1:{last_uid} BEFORE {}",
+                    "UID {uids} BEFORE {}",
                     (now - Days::days(i64::from(*days))).format("%-d-%b-%Y")
                 ),
-                None => format!("UID 1:{last_uid}"),
+                None => format!("UID {uids}"),
             }),
         }
     }
@@ -367,17 +369,21 @@ mod tests {
             success: "$Archived".into(),
             duplicate: "$Dup".into(),
         };
+        let window = |first, last| Window {
+            first,
+            last: Some(last),
+        };
         assert_eq!(
-            tag.pending_query(40, now).unwrap(),
+            tag.pending_query(&window(1, 40), now).unwrap(),
             "UID 1:40 NOT KEYWORD $Archived NOT KEYWORD $Dup"
         );
         let delete = AfterArchive::Delete {
             older_than_days: Some(30),
         };
         assert_eq!(
-            delete.pending_query(7, now).unwrap(),
-            "UID 1:7 BEFORE 23-Oct-2026"
+            delete.pending_query(&window(5001, 7000), now).unwrap(),
+            "UID 5001:7000 BEFORE 23-Oct-2026"
         );
-        assert_eq!(AfterArchive::None.pending_query(7, now), None);
+        assert_eq!(AfterArchive::None.pending_query(&window(1, 7), now), None);
     }
 }

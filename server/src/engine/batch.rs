@@ -9,10 +9,10 @@ use crate::mailbox::MailboxRow;
 use crate::metadata::{Mailbox, MessageMetadata};
 use crate::store::{BlobStore, Digest, Staged, StoreError};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -86,6 +86,10 @@ pub struct StoredMessage {
     internal_date: Option<DateTime<Utc>>,
 }
 
+/// Rows per INSERT or hashes per lookup: ~15 parameters a row stays far below
+/// SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
+const ROWS_PER_STATEMENT: usize = 500;
+
 pub struct Batch {
     mailbox_id: i64,
     labels: String,
@@ -151,66 +155,44 @@ impl Batch {
         let mut settled = Vec::with_capacity(self.messages.len());
         let (mut archived, mut duplicates) = (0, 0);
         let transaction = db.begin().await?;
-        // One lookup for the whole batch; messages inserted below join the map
-        // (id 0 until looked up), so an identical copy later in the same batch
-        // counts as a duplicate.
         let hashes: Vec<String> = self
             .messages
             .iter()
             .map(|stored| stored.digest.to_string())
             .collect();
-        let mut known: HashMap<String, i64> = message::Entity::find()
-            .select_only()
-            .column(message::Column::Sha256)
-            .column(message::Column::Id)
-            .filter(message::Column::Sha256.is_in(hashes.iter().map(String::as_str)))
-            .into_tuple::<(String, i64)>()
-            .all(&transaction)
-            .await?
-            .into_iter()
-            .collect();
-        // New hashes are inserted with ON CONFLICT DO NOTHING: another job may
-        // be storing the same message at this moment (the same mail in two
-        // mailboxes). Whoever inserts first archived it; the other finds it
-        // as a duplicate, instead of failing on the unique index.
-        let mut outcomes = Vec::with_capacity(self.messages.len());
-        for (stored, sha256) in self.messages.iter().zip(&hashes) {
-            if known.contains_key(sha256) {
-                outcomes.push(Outcome::Duplicate);
-                continue;
+        let mut known = message_ids(&transaction, &hashes).await?;
+        // The first copy of each hash the archive does not know yet is new;
+        // an identical copy later in the same batch is a duplicate.
+        let mut first_copy: HashMap<&str, usize> = HashMap::new();
+        let mut rows = Vec::new();
+        for (index, (stored, sha256)) in self.messages.iter().zip(&hashes).enumerate() {
+            if !known.contains_key(sha256) && !first_copy.contains_key(sha256.as_str()) {
+                first_copy.insert(sha256, index);
+                rows.push(message_row(stored, sha256.clone(), now));
             }
-            let inserted = message::Entity::insert(message_row(stored, sha256.clone(), now))
-                .on_conflict(
-                    OnConflict::column(message::Column::Sha256)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(&transaction)
-                .await?;
-            // Later copies in this batch are duplicates; the id is looked up below.
-            known.insert(sha256.clone(), 0);
-            outcomes.push(if inserted == 1 {
-                Outcome::Archived
-            } else {
-                Outcome::Duplicate
-            });
         }
-        let missing_ids: Vec<&str> = known
-            .iter()
-            .filter(|(_, id)| **id == 0)
-            .map(|(sha256, _)| sha256.as_str())
+        let inserted = insert_new_messages(&transaction, rows).await?;
+        // A hash that was new but not inserted was stored by another job at
+        // this very moment (the same mail in two mailboxes): a duplicate here.
+        let raced: Vec<String> = first_copy
+            .keys()
+            .filter(|sha256| !inserted.contains_key(**sha256))
+            .map(|sha256| sha256.to_string())
             .collect();
-        if !missing_ids.is_empty() {
-            let found: Vec<(String, i64)> = message::Entity::find()
-                .select_only()
-                .column(message::Column::Sha256)
-                .column(message::Column::Id)
-                .filter(message::Column::Sha256.is_in(missing_ids))
-                .into_tuple()
-                .all(&transaction)
-                .await?;
-            known.extend(found);
-        }
+        known.extend(message_ids(&transaction, &raced).await?);
+        known.extend(inserted.iter().map(|(sha256, id)| (sha256.clone(), *id)));
+        let outcomes: Vec<Outcome> = hashes
+            .iter()
+            .enumerate()
+            .map(|(index, sha256)| {
+                let first = first_copy.get(sha256.as_str()) == Some(&index);
+                if first && inserted.contains_key(sha256) {
+                    Outcome::Archived
+                } else {
+                    Outcome::Duplicate
+                }
+            })
+            .collect();
         let mut locations = Vec::with_capacity(self.messages.len());
         for ((stored, sha256), outcome) in self.messages.iter().zip(&hashes).zip(outcomes) {
             let message_id = known[sha256];
@@ -272,6 +254,55 @@ impl Batch {
         self.bytes = 0;
         Ok(settled)
     }
+}
+
+/// The ids of the messages with these hashes that the archive holds.
+async fn message_ids(
+    db: &impl ConnectionTrait,
+    hashes: &[String],
+) -> Result<HashMap<String, i64>, DbErr> {
+    let mut ids = HashMap::with_capacity(hashes.len());
+    for chunk in hashes.chunks(ROWS_PER_STATEMENT) {
+        let found = message::Entity::find()
+            .select_only()
+            .column(message::Column::Sha256)
+            .column(message::Column::Id)
+            .filter(message::Column::Sha256.is_in(chunk.iter().map(String::as_str)))
+            .into_tuple::<(String, i64)>()
+            .all(db)
+            .await?;
+        ids.extend(found);
+    }
+    Ok(ids)
+}
+
+/// Inserts the rows in as few statements as the parameter limits allow and
+/// returns the ids of those actually inserted, by hash. A hash another job
+/// stored meanwhile is skipped (ON CONFLICT DO NOTHING) instead of failing the
+/// batch on the unique index, and is missing from the answer.
+async fn insert_new_messages(
+    db: &impl ConnectionTrait,
+    mut rows: Vec<message::ActiveModel>,
+) -> Result<HashMap<String, i64>, DbErr> {
+    let mut inserted = HashMap::with_capacity(rows.len());
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(ROWS_PER_STATEMENT));
+        let mut statement = message::Entity::insert_many(std::mem::replace(&mut rows, rest))
+            .on_conflict(
+                OnConflict::column(message::Column::Sha256)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .into_query();
+        statement
+            .returning(Query::returning().columns([message::Column::Id, message::Column::Sha256]));
+        for row in db.query_all(&statement).await? {
+            let id: i64 = row.try_get("", "id")?;
+            let sha256: String = row.try_get("", "sha256")?;
+            inserted.insert(sha256, id);
+        }
+    }
+    Ok(inserted)
 }
 
 /// Every UID up to `last_uid` in the folder is settled (archived, or skipped

@@ -12,6 +12,7 @@ use super::action::{ActionContext, AfterArchive, Outcome, Settled};
 use super::batch::{self, Batch, FetchedMessage, store_blob};
 use super::progress::{self, ProgressSender};
 use super::settings::{Settings, Skip};
+use super::window::{UidWindows, Window};
 use super::{EngineError, FolderLog, STALL_TIMEOUT, STORE_TASKS_IN_FLIGHT};
 use crate::db::entity::{folder_checkpoint, message_location};
 use crate::imap::{self, Capabilities, ImapError, ListedFolder, Session, uid_sets};
@@ -113,63 +114,63 @@ async fn sync(
     if unchanged {
         log.unchanged = true;
     } else if status.exists > 0 {
-        // 1. Actions a previous run committed but did not get to apply.
-        if last_uid > 0
-            && let Some(query) = action.pending_query(last_uid, context.now)
-        {
-            let waiting = imap::uid_search(context.session, &query, timeout).await?;
-            let settled = run.already_archived(context, &waiting).await?;
-            apply(context, &run, &settled, log).await?;
-        }
-
-        // 2. What is new, and what of it to fetch.
-        let candidates = candidates(context, last_uid).await?;
-        let candidate_uids: Vec<u32> = candidates.iter().map(|candidate| candidate.uid).collect();
-        let known = run.already_archived(context, &candidate_uids).await?;
-        let known_uids: HashSet<u32> = known.iter().map(|settled| settled.uid).collect();
-        apply(context, &run, &known, log).await?;
-        let mut to_fetch = Vec::new();
-        for candidate in &candidates {
-            if known_uids.contains(&candidate.uid) {
-                continue;
-            }
-            match context
-                .settings
-                .filter
-                .skip(candidate.internal_date, candidate.size, context.now)
-            {
-                None => to_fetch.push(candidate.uid),
-                Some(Skip::TooYoung) => {
-                    log.skipped += 1;
-                    run.hold(candidate.uid);
-                }
-                Some(Skip::TooLarge { size, limit }) => {
-                    log.skipped += 1;
-                    log.record_skip(
-                        candidate.uid,
-                        &format!("{size} bytes, larger than the limit of {limit} bytes"),
-                    );
-                }
-            }
-        }
-
         progress::update(context.progress, |progress| {
             progress.folder = Some(folder.path());
             progress.folder_done = 0;
-            progress.folder_total = to_fetch.len() as u64;
+            progress.folder_total = u64::from(status.exists);
         });
-        // 3. Fetch, store, commit and act, chunk by chunk.
-        for chunk in to_fetch.chunks(FETCH_CHUNK) {
-            let settled = run.fetch_and_store(context, chunk, &to_fetch, log).await?;
-            apply(context, &run, &settled, log).await?;
+        let already = run.archived_count(context).await?;
+        progress::update(context.progress, |progress| progress.folder_done = already);
+
+        // 1. Actions a previous run committed but did not get to apply.
+        if last_uid > 0 {
+            for window in UidWindows::new(1, last_uid, false) {
+                let Some(query) = action.pending_query(&window, context.now) else {
+                    break;
+                };
+                let waiting = imap::uid_search(context.session, &query, timeout).await?;
+                let settled = run.already_archived(context, &waiting).await?;
+                apply(context, &run, &settled, log).await?;
+            }
         }
 
-        // Skipped or known messages after the last fetched one move the
-        // checkpoint too; and when nothing is held back, the folder is settled
-        // as of `modseq`, which lets the next run skip it if nothing changes.
-        let through = candidate_uids
-            .last()
-            .map_or(last_uid, |highest| run.settled_through(*highest, &to_fetch));
+        // 2. What is new, window by window: list, sort out, fetch, store,
+        // commit and act. The checkpoint moves with every committed batch
+        // and at the end of every window.
+        let highest_known = status
+            .uid_next
+            .map_or(last_uid, |next| next.saturating_sub(1));
+        let mut windows = UidWindows::new(last_uid.saturating_add(1), highest_known, true);
+        let mut through = last_uid;
+        while let Some(window) = windows.next() {
+            let candidates = candidates(context, &window).await?;
+            windows.found(candidates.len());
+            let to_fetch = run.sort_out(context, &candidates, log).await?;
+            for chunk in to_fetch.chunks(FETCH_CHUNK) {
+                let settled = run.fetch_and_store(context, chunk, &to_fetch, log).await?;
+                apply(context, &run, &settled, log).await?;
+            }
+            // Skipped or known messages after the last fetched one settle
+            // the window's tail too (an open window ends at its highest).
+            let end = window
+                .last
+                .or(candidates.last().map(|candidate| candidate.uid));
+            if let Some(end) = end {
+                through = through.max(run.settled_through(end, &to_fetch));
+                batch::save_checkpoint(
+                    context.db,
+                    context.mailbox.id,
+                    &folder.name,
+                    uid_validity,
+                    through,
+                    None,
+                )
+                .await?;
+            }
+        }
+
+        // When nothing is held back, the folder is settled as of `modseq`,
+        // which lets the next run skip it if nothing changes.
         // Time-based work (delete when old enough) can be due without any change.
         let settled_modseq = if run.hold.is_none() && !action.needs_dates() {
             modseq
@@ -181,7 +182,7 @@ async fn sync(
             context.mailbox.id,
             &folder.name,
             uid_validity,
-            through.max(last_uid),
+            through,
             settled_modseq,
         )
         .await?;
@@ -197,12 +198,7 @@ async fn sync(
         .await?;
     }
 
-    log.archived_total = message_location::Entity::find()
-        .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
-        .filter(message_location::Column::Folder.eq(folder.name.as_str()))
-        .filter(message_location::Column::UidValidity.eq(uid_validity))
-        .count(context.db)
-        .await?;
+    log.archived_total = run.archived_count(context).await?;
     Ok(())
 }
 
@@ -217,13 +213,13 @@ async fn checkpoint(
         .await?)
 }
 
-/// UIDs above the checkpoint; with their date and size when a filter or the
+/// The UIDs in `window`; with their date and size when a filter or the
 /// action needs them (a cheap FETCH without bodies), else just a SEARCH.
 async fn candidates(
     context: &mut FolderContext<'_>,
-    last_uid: u32,
+    window: &Window,
 ) -> Result<Vec<Candidate>, EngineError> {
-    let range = format!("{}:*", last_uid.saturating_add(1));
+    let range = window.set();
     let timeout = context.timeout;
     // `n:*` always includes the highest message, even when its UID is below n.
     let mut candidates: Vec<Candidate> = if context.settings.needs_envelope() {
@@ -259,7 +255,7 @@ async fn candidates(
             })
             .collect()
     };
-    candidates.retain(|candidate| candidate.uid > last_uid);
+    candidates.retain(|candidate| window.contains(candidate.uid));
     candidates.sort_by_key(|candidate| candidate.uid);
     Ok(candidates)
 }
@@ -325,6 +321,59 @@ impl Run<'_> {
             Some(held) => through.min(held - 1),
             None => through,
         }
+    }
+
+    /// Of a window's candidates, the UIDs to fetch: the already archived
+    /// ones get their pending action, filtered ones are skipped (too large)
+    /// or held (too young, archived by a later run).
+    async fn sort_out(
+        &mut self,
+        context: &mut FolderContext<'_>,
+        candidates: &[Candidate],
+        log: &mut FolderLog,
+    ) -> Result<Vec<u32>, EngineError> {
+        let uids: Vec<u32> = candidates.iter().map(|candidate| candidate.uid).collect();
+        let known = self.already_archived(context, &uids).await?;
+        let known_uids: HashSet<u32> = known.iter().map(|settled| settled.uid).collect();
+        apply(context, self, &known, log).await?;
+        let mut to_fetch = Vec::new();
+        let mut skipped = 0;
+        for candidate in candidates {
+            if known_uids.contains(&candidate.uid) {
+                continue;
+            }
+            match context
+                .settings
+                .filter
+                .skip(candidate.internal_date, candidate.size, context.now)
+            {
+                None => to_fetch.push(candidate.uid),
+                Some(Skip::TooYoung) => {
+                    skipped += 1;
+                    self.hold(candidate.uid);
+                }
+                Some(Skip::TooLarge { size, limit }) => {
+                    skipped += 1;
+                    log.record_skip(
+                        candidate.uid,
+                        &format!("{size} bytes, larger than the limit of {limit} bytes"),
+                    );
+                }
+            }
+        }
+        log.skipped += skipped;
+        progress::update(context.progress, |progress| progress.folder_done += skipped);
+        Ok(to_fetch)
+    }
+
+    /// Messages of this folder (as of its UIDVALIDITY) the archive records.
+    async fn archived_count(&self, context: &FolderContext<'_>) -> Result<u64, EngineError> {
+        Ok(message_location::Entity::find()
+            .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
+            .filter(message_location::Column::Folder.eq(self.folder.name.as_str()))
+            .filter(message_location::Column::UidValidity.eq(self.uid_validity))
+            .count(context.db)
+            .await?)
     }
 
     /// Which of `uids` this folder's locations already record, and how.

@@ -24,6 +24,7 @@ pub mod log;
 pub mod probe;
 pub mod progress;
 mod settings;
+mod window;
 
 pub use action::{ActionContext, AfterArchive, Outcome, Settled, move_messages};
 pub use log::{FolderLog, JobLog, JobStatus};

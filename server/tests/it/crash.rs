@@ -109,6 +109,9 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+        // The server may still be finishing the killed client's last MOVE;
+        // judge the state it leaves behind, not a snapshot taken mid-command.
+        wait_until_quiet(&endpoint, &folder, &target).await;
         // After every kill: each message is on the server exactly once (in
         // the source or already moved), and whatever was moved is archived.
         let source = digests_of(&endpoint, &folder).await;
@@ -197,6 +200,36 @@ async fn digests_of(endpoint: &tresor::imap::Endpoint, folder: &str) -> Vec<Dige
         .await
         .unwrap();
     digests
+}
+
+/// Waits until the message counts of `source` and `target` stop changing
+/// (three equal readings 200 ms apart, at most 20 s): Dovecot completes a
+/// command whose client was killed in its own time.
+async fn wait_until_quiet(endpoint: &tresor::imap::Endpoint, source: &str, target: &str) {
+    let mut session = session(endpoint, "alice", "alicepw").await;
+    let started = Instant::now();
+    let mut readings: Vec<(u32, u32)> = Vec::new();
+    while started.elapsed() < Duration::from_secs(20) {
+        let mut counts = [0u32; 2];
+        for (count, folder) in counts.iter_mut().zip([source, target]) {
+            // A target folder that does not exist yet holds nothing.
+            if let Ok(status) = session.status(folder, "(MESSAGES)").await {
+                *count = status.exists;
+            }
+        }
+        readings.push((counts[0], counts[1]));
+        if readings.len() >= 3
+            && readings[readings.len() - 3..]
+                .windows(2)
+                .all(|w| w[0] == w[1])
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    imap::logout(session, Duration::from_secs(30))
+        .await
+        .unwrap();
 }
 
 /// What the archive's database says it holds.
