@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_accounts;
 mod m20261122_000002_archive;
 mod m20261122_000003_sources_and_outcomes;
+mod m20261122_000004_duplicate_policies;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_archive::Migration),
             Box::new(m20261122_000003_sources_and_outcomes::Migration),
+            Box::new(m20261122_000004_duplicate_policies::Migration),
         ]
     }
 }

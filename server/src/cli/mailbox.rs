@@ -1,7 +1,7 @@
 use crate::config::Config;
 use crate::engine::probe::{ProbeReport, probe};
 use crate::mailbox::profile::{
-    Action, AuthMethod, DuplicatePolicy, IdentityKind, Security, parse_label,
+    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, parse_label,
 };
 use crate::mailbox::{Mailboxes, NewProfile};
 use crate::secrets::Secret;
@@ -103,8 +103,17 @@ pub struct AddArgs {
     success_tag: Option<String>,
     #[arg(long)]
     duplicate_tag: Option<String>,
+    /// A message the archive has already: `drop` (only counted), `change`
+    /// (also listed under this mailbox and folder, with this profile's
+    /// labels) or `replace` (a header match with other bytes is stored as a
+    /// new revision that supersedes the old one, which is kept).
     #[arg(long, default_value = "drop")]
     duplicates: DuplicatePolicy,
+    /// What counts as the same message: `content` (the same bytes) or
+    /// `headers` (the same Message-ID, Date and From; with `drop` or `change`
+    /// the altered copy's bytes are not kept).
+    #[arg(long, default_value = "content")]
+    duplicate_match: DuplicateMatch,
     /// key=value, attached to every archived message; repeatable.
     #[arg(long = "label", value_parser = parse_label)]
     labels: Vec<(String, String)>,
@@ -236,6 +245,7 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
         success_tag: args.success_tag.unwrap_or(defaults.success_tag.clone()),
         duplicate_tag: args.duplicate_tag.unwrap_or(defaults.duplicate_tag.clone()),
         duplicate_policy: args.duplicates,
+        duplicate_match: args.duplicate_match,
         labels: args.labels.into_iter().collect(),
         ..defaults
     };
@@ -270,6 +280,7 @@ async fn list(mailboxes: &Mailboxes, json: bool) -> anyhow::Result<()> {
                     "folders": row.folder_rules,
                     "action": row.action,
                     "duplicates": row.duplicate_policy,
+                    "duplicate_match": row.duplicate_match,
                     "accept_invalid_certs": row.accept_invalid_certs,
                     "expected_cert_name": row.expected_cert_name,
                     "insecure_tls": row.accept_invalid_certs || row.expected_cert_name.is_some(),

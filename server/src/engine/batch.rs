@@ -4,8 +4,9 @@
 
 use super::action::{Outcome, Settled};
 use super::log::FolderLog;
+use super::settings::Duplicates;
 use crate::db::entity::{folder_checkpoint, message, message_location};
-use crate::mailbox::MailboxRow;
+use crate::mailbox::{DuplicateMatch, DuplicatePolicy, MailboxRow};
 use crate::metadata::{Mailbox, MessageMetadata};
 use crate::store::{BlobStore, Digest, Staged, StoreError};
 use chrono::{DateTime, Utc};
@@ -54,11 +55,13 @@ impl FetchedMessage {
     /// publishes it) and reads the metadata; the body is dropped here.
     pub fn store(self, store: &BlobStore) -> Result<StoredMessage, StoreError> {
         let staged = store.stage(&self.body)?;
+        let metadata = MessageMetadata::read(&self.body);
         Ok(StoredMessage {
             uid: self.uid,
             digest: staged.digest,
             staged: Some(staged),
-            metadata: MessageMetadata::read(&self.body),
+            identity: metadata.identity(),
+            metadata,
             flags: self.flags,
             internal_date: self.internal_date,
         })
@@ -82,6 +85,8 @@ pub struct StoredMessage {
     /// Taken by `Batch::commit` when it publishes the batch's blobs.
     staged: Option<Staged>,
     metadata: MessageMetadata,
+    /// `MessageMetadata::identity`, for matching duplicates by headers.
+    identity: Option<String>,
     flags: Vec<String>,
     internal_date: Option<DateTime<Utc>>,
 }
@@ -92,6 +97,7 @@ const ROWS_PER_STATEMENT: usize = 500;
 
 pub struct Batch {
     mailbox_id: i64,
+    duplicates: Duplicates,
     labels: String,
     folder: String,
     uid_validity: i64,
@@ -100,9 +106,15 @@ pub struct Batch {
 }
 
 impl Batch {
-    pub fn new(mailbox: &MailboxRow, folder: &str, uid_validity: i64) -> Batch {
+    pub fn new(
+        mailbox: &MailboxRow,
+        folder: &str,
+        uid_validity: i64,
+        duplicates: Duplicates,
+    ) -> Batch {
         Batch {
             mailbox_id: mailbox.id,
+            duplicates,
             labels: mailbox.labels.clone(),
             folder: folder.to_string(),
             uid_validity,
@@ -130,10 +142,12 @@ impl Batch {
         self.messages.iter().map(|message| message.uid).max()
     }
 
-    /// Publishes the batch's blobs (durable and in place), then records the
-    /// batch and moves the checkpoint to `checkpoint` in one transaction, then
-    /// counts it. Returns what became of each message, for the after-archive
-    /// action, which may only run after this commit.
+    /// Decides what each message is (new, a duplicate, a newer revision),
+    /// publishes the blobs that will be referenced (durable and in place)
+    /// and discards the others, then records the batch and moves the
+    /// checkpoint to `checkpoint` in one transaction, then counts it. Returns
+    /// what became of each message, for the after-archive action, which may
+    /// only run after this commit.
     pub async fn commit(
         &mut self,
         db: &DatabaseConnection,
@@ -144,58 +158,99 @@ impl Batch {
         if self.messages.is_empty() {
             return Ok(Vec::new());
         }
-        let mut staged: Vec<Staged> = self
-            .messages
-            .iter_mut()
-            .filter_map(|message| message.staged.take())
-            .collect();
-        let publisher = store.clone();
-        tokio::task::spawn_blocking(move || publisher.publish(&mut staged)).await??;
-        let now = Utc::now();
-        let mut settled = Vec::with_capacity(self.messages.len());
-        let (mut archived, mut duplicates) = (0, 0);
-        let transaction = db.begin().await?;
         let hashes: Vec<String> = self
             .messages
             .iter()
             .map(|stored| stored.digest.to_string())
             .collect();
-        let mut known = message_ids(&transaction, &hashes).await?;
-        // The first copy of each hash the archive does not know yet is new;
-        // an identical copy later in the same batch is a duplicate.
-        let mut first_copy: HashMap<&str, usize> = HashMap::new();
-        let mut rows = Vec::new();
-        for (index, (stored, sha256)) in self.messages.iter().zip(&hashes).enumerate() {
-            if !known.contains_key(sha256) && !first_copy.contains_key(sha256.as_str()) {
-                first_copy.insert(sha256, index);
-                rows.push(message_row(stored, sha256.clone(), now));
+        let plan = self.plan(db, &hashes).await?;
+
+        let (mut keep, mut drop) = (Vec::new(), Vec::new());
+        for (message, decision) in self.messages.iter_mut().zip(&plan) {
+            if let Some(staged) = message.staged.take() {
+                match decision {
+                    Decision::New | Decision::Revision { .. } => keep.push(staged),
+                    Decision::Duplicate { .. } => drop.push(staged),
+                }
             }
         }
-        let inserted = insert_new_messages(&transaction, rows).await?;
-        // A hash that was new but not inserted was stored by another job at
-        // this very moment (the same mail in two mailboxes): a duplicate here.
-        let raced: Vec<String> = first_copy
-            .keys()
-            .filter(|sha256| !inserted.contains_key(**sha256))
-            .map(|sha256| sha256.to_string())
-            .collect();
-        known.extend(message_ids(&transaction, &raced).await?);
-        known.extend(inserted.iter().map(|(sha256, id)| (sha256.clone(), *id)));
-        let outcomes: Vec<Outcome> = hashes
-            .iter()
-            .enumerate()
-            .map(|(index, sha256)| {
-                let first = first_copy.get(sha256.as_str()) == Some(&index);
-                if first && inserted.contains_key(sha256) {
-                    Outcome::Archived
+        let publisher = store.clone();
+        tokio::task::spawn_blocking(move || {
+            publisher.discard(drop);
+            publisher.publish(&mut keep)
+        })
+        .await??;
+
+        let now = Utc::now();
+        let listed_duplicate = self.duplicates.policy != DuplicatePolicy::Drop;
+        let transaction = db.begin().await?;
+        // New rows go in by generation: a revision of a message that is new
+        // in this same batch needs that message's id first.
+        let mut ids: Vec<Option<i64>> = vec![None; self.messages.len()];
+        let mut outcomes: Vec<Option<(Outcome, bool)>> = vec![None; self.messages.len()];
+        let generations = generations(&plan);
+        for generation in 0..=generations.iter().flatten().copied().max().unwrap_or(0) {
+            let members: Vec<usize> = (0..plan.len())
+                .filter(|index| generations[*index] == Some(generation))
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let rows = members
+                .iter()
+                .map(|index| {
+                    let supersedes = match &plan[*index] {
+                        Decision::Revision { of } => Some(resolve(of, &ids)),
+                        _ => None,
+                    };
+                    message_row(
+                        &self.messages[*index],
+                        hashes[*index].clone(),
+                        supersedes,
+                        now,
+                    )
+                })
+                .collect();
+            let inserted = insert_new_messages(&transaction, rows).await?;
+            // A hash that was new but not inserted was stored by another job at
+            // this very moment (the same mail in two mailboxes): a duplicate here.
+            let raced: Vec<String> = members
+                .iter()
+                .filter(|index| !inserted.contains_key(&hashes[**index]))
+                .map(|index| hashes[*index].clone())
+                .collect();
+            let found = message_ids(&transaction, &raced).await?;
+            for index in members {
+                let sha256 = &hashes[index];
+                if let Some(id) = inserted.get(sha256) {
+                    ids[index] = Some(*id);
+                    outcomes[index] = Some((Outcome::Archived, true));
+                    if matches!(plan[index], Decision::Revision { .. }) {
+                        folder_log.revisions += 1;
+                    }
                 } else {
-                    Outcome::Duplicate
+                    ids[index] = found.get(sha256).copied();
+                    outcomes[index] = Some((Outcome::Duplicate, listed_duplicate));
                 }
-            })
-            .collect();
+            }
+        }
+        for (index, decision) in plan.iter().enumerate() {
+            if let Decision::Duplicate { of, listed } = decision {
+                ids[index] = Some(resolve(of, &ids));
+                outcomes[index] = Some((Outcome::Duplicate, *listed));
+            }
+        }
+
+        let (mut archived, mut duplicates) = (0, 0);
+        let mut settled = Vec::with_capacity(self.messages.len());
         let mut locations = Vec::with_capacity(self.messages.len());
-        for ((stored, sha256), outcome) in self.messages.iter().zip(&hashes).zip(outcomes) {
-            let message_id = known[sha256];
+        for ((stored, id), outcome) in self.messages.iter().zip(ids).zip(outcomes) {
+            let (Some(message_id), Some((outcome, listed))) = (id, outcome) else {
+                return Err(super::EngineError::Db(DbErr::Custom(format!(
+                    "message {} of the batch was neither stored nor found",
+                    stored.digest
+                ))));
+            };
             match outcome {
                 Outcome::Archived => archived += 1,
                 _ => duplicates += 1,
@@ -216,26 +271,25 @@ impl Batch {
                 labels: Set(self.labels.clone()),
                 archived_at: Set(now),
                 duplicate: Set(outcome == Outcome::Duplicate),
+                listed: Set(listed),
                 ..Default::default()
             });
         }
         // One statement for the batch's locations: each statement is a round
         // trip to the database's worker thread.
-        if !locations.is_empty() {
-            message_location::Entity::insert_many(locations)
-                .on_conflict(
-                    OnConflict::columns([
-                        message_location::Column::MailboxId,
-                        message_location::Column::Folder,
-                        message_location::Column::UidValidity,
-                        message_location::Column::Uid,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .exec_without_returning(&transaction)
-                .await?;
-        }
+        message_location::Entity::insert_many(locations)
+            .on_conflict(
+                OnConflict::columns([
+                    message_location::Column::MailboxId,
+                    message_location::Column::Folder,
+                    message_location::Column::UidValidity,
+                    message_location::Column::Uid,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(&transaction)
+            .await?;
         // A folder in the middle of a run is not settled: no HIGHESTMODSEQ yet.
         save_checkpoint(
             &transaction,
@@ -254,6 +308,141 @@ impl Batch {
         self.bytes = 0;
         Ok(settled)
     }
+
+    /// What each message of the batch is, judged against the archive as it
+    /// is now and against the batch's earlier messages.
+    async fn plan(
+        &self,
+        db: &DatabaseConnection,
+        hashes: &[String],
+    ) -> Result<Vec<Decision>, DbErr> {
+        let by_content = message_ids(db, hashes).await?;
+        let by_headers = if self.duplicates.matching == DuplicateMatch::Headers {
+            let identities: Vec<String> = self
+                .messages
+                .iter()
+                .zip(hashes)
+                .filter(|(_, sha256)| !by_content.contains_key(*sha256))
+                .filter_map(|(stored, _)| stored.identity.clone())
+                .collect();
+            latest_revisions(db, &identities).await?
+        } else {
+            HashMap::new()
+        };
+        let listed = self.duplicates.policy != DuplicatePolicy::Drop;
+        let mut new_hashes: HashMap<&str, usize> = HashMap::new();
+        let mut new_identities: HashMap<&str, usize> = HashMap::new();
+        let mut plan = Vec::with_capacity(self.messages.len());
+        for (index, (stored, sha256)) in self.messages.iter().zip(hashes).enumerate() {
+            let same_bytes = by_content
+                .get(sha256)
+                .map(|id| Target::Stored(*id))
+                .or_else(|| {
+                    new_hashes
+                        .get(sha256.as_str())
+                        .map(|at| Target::InBatch(*at))
+                });
+            if let Some(of) = same_bytes {
+                plan.push(Decision::Duplicate { of, listed });
+                continue;
+            }
+            // The newest revision: one earlier in this batch, else the archive's.
+            let identity = stored
+                .identity
+                .as_deref()
+                .filter(|_| self.duplicates.matching == DuplicateMatch::Headers);
+            let same_headers = identity.and_then(|identity| {
+                new_identities
+                    .get(identity)
+                    .map(|at| Target::InBatch(*at))
+                    .or_else(|| by_headers.get(identity).map(|id| Target::Stored(*id)))
+            });
+            let decision = match (same_headers, self.duplicates.policy) {
+                (None, _) => Decision::New,
+                (Some(of), DuplicatePolicy::Replace) => Decision::Revision { of },
+                (Some(of), _) => Decision::Duplicate { of, listed },
+            };
+            if !matches!(decision, Decision::Duplicate { .. }) {
+                new_hashes.insert(sha256, index);
+                if let Some(identity) = identity {
+                    new_identities.insert(identity, index);
+                }
+            }
+            plan.push(decision);
+        }
+        Ok(plan)
+    }
+}
+
+/// What the batch does with one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    /// New to the archive: its blob is kept and it gets a row.
+    New,
+    /// The same Message-ID, Date and From as `of`, other bytes, and the
+    /// policy is `replace`: a new row that supersedes `of`, which stays.
+    Revision { of: Target },
+    /// The archive has it (same bytes, or same headers under `drop` or
+    /// `change`): only a location on `of`; this copy's blob is not kept.
+    Duplicate { of: Target, listed: bool },
+}
+
+/// A message a decision refers to: in the archive already, or new earlier
+/// in the same batch (its id is known once that one is inserted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Stored(i64),
+    InBatch(usize),
+}
+
+/// Insert order for new rows: 0 for those that refer to nothing new, n + 1
+/// for a revision of a message in generation n; `None` for duplicates.
+fn generations(plan: &[Decision]) -> Vec<Option<usize>> {
+    let mut generations: Vec<Option<usize>> = Vec::with_capacity(plan.len());
+    for decision in plan {
+        generations.push(match decision {
+            Decision::New
+            | Decision::Revision {
+                of: Target::Stored(_),
+            } => Some(0),
+            // Targets are always earlier in the batch.
+            Decision::Revision {
+                of: Target::InBatch(at),
+            } => generations[*at].map(|generation| generation + 1),
+            Decision::Duplicate { .. } => None,
+        });
+    }
+    generations
+}
+
+/// The id of a target; a target in the batch is inserted by then (an
+/// earlier generation), or was found as a racing job's copy.
+fn resolve(target: &Target, ids: &[Option<i64>]) -> i64 {
+    match target {
+        Target::Stored(id) => *id,
+        Target::InBatch(at) => ids[*at].expect("targets are inserted before what refers to them"),
+    }
+}
+
+/// The newest revision (highest id) of each identity the archive holds.
+async fn latest_revisions(
+    db: &impl ConnectionTrait,
+    identities: &[String],
+) -> Result<HashMap<String, i64>, DbErr> {
+    let mut latest = HashMap::new();
+    for chunk in identities.chunks(ROWS_PER_STATEMENT) {
+        let found: Vec<(String, i64)> = message::Entity::find()
+            .select_only()
+            .column(message::Column::Identity)
+            .column_as(message::Column::Id.max(), "id")
+            .filter(message::Column::Identity.is_in(chunk.iter().map(String::as_str)))
+            .group_by(message::Column::Identity)
+            .into_tuple()
+            .all(db)
+            .await?;
+        latest.extend(found);
+    }
+    Ok(latest)
 }
 
 /// The ids of the messages with these hashes that the archive holds.
@@ -348,7 +537,12 @@ pub async fn save_checkpoint(
     Ok(())
 }
 
-fn message_row(stored: &StoredMessage, sha256: String, now: DateTime<Utc>) -> message::ActiveModel {
+fn message_row(
+    stored: &StoredMessage,
+    sha256: String,
+    supersedes: Option<i64>,
+    now: DateTime<Utc>,
+) -> message::ActiveModel {
     let metadata = &stored.metadata;
     let json = |value: &Vec<String>| serde_json::to_string(value).expect("strings serialise");
     message::ActiveModel {
@@ -366,6 +560,8 @@ fn message_row(stored: &StoredMessage, sha256: String, now: DateTime<Utc>) -> me
         references: Set(json(&metadata.references)),
         defects: Set((!metadata.defects.is_empty()).then(|| json(&metadata.defects))),
         archived_at: Set(now),
+        identity: Set(stored.identity.clone()),
+        supersedes_id: Set(supersedes),
         ..Default::default()
     }
 }

@@ -433,7 +433,12 @@ impl Run<'_> {
             store: context.store.clone(),
             progress: context.progress,
         };
-        let mut batch = Batch::new(context.mailbox, &self.folder.name, self.uid_validity);
+        let mut batch = Batch::new(
+            context.mailbox,
+            &self.folder.name,
+            self.uid_validity,
+            context.settings.duplicates,
+        );
         let mut received: HashSet<u32> = HashSet::with_capacity(chunk.len());
         // Storing (hash, compress, write, fsync) runs on the blocking pool while
         // the next messages arrive. Results are taken in fetch order, so every

@@ -41,6 +41,10 @@ pub struct FolderLog {
     pub archived: u64,
     /// Already in the archive (same bytes), found again in this run.
     pub duplicates: u64,
+    /// Stored as a newer revision of a message with the same Message-ID,
+    /// Date and From (`replace` policy); also counted in `archived`.
+    #[serde(default)]
+    pub revisions: u64,
     /// Left on the server by a filter (too young, too large).
     pub skipped: u64,
     pub failed: u64,
@@ -72,6 +76,7 @@ impl FolderLog {
             archived_total: 0,
             archived: 0,
             duplicates: 0,
+            revisions: 0,
             skipped: 0,
             failed: 0,
             failures: Vec::new(),
@@ -124,6 +129,8 @@ pub struct JobLog {
     pub moved: u64,
     #[serde(default)]
     pub deleted: u64,
+    #[serde(default)]
+    pub revisions: u64,
     pub folders: Vec<FolderLog>,
 }
 
@@ -137,6 +144,7 @@ impl JobLog {
             error: None,
             archived: 0,
             duplicates: 0,
+            revisions: 0,
             skipped: 0,
             failed: 0,
             tagged: 0,
@@ -149,6 +157,7 @@ impl JobLog {
     pub fn add_folder(&mut self, folder: FolderLog) {
         self.archived += folder.archived;
         self.duplicates += folder.duplicates;
+        self.revisions += folder.revisions;
         self.skipped += folder.skipped;
         self.failed += folder.failed;
         self.tagged += folder.tagged;

@@ -29,7 +29,7 @@ mod window;
 pub use action::{ActionContext, AfterArchive, Outcome, Settled, move_messages};
 pub use log::{FolderLog, JobLog, JobStatus};
 pub use progress::{Progress, ProgressReceiver, ProgressSender};
-pub use settings::{Filter, Settings};
+pub use settings::{Duplicates, Filter, Settings};
 
 use crate::db::entity::job;
 use crate::imap::{self, ImapError};

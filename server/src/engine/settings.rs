@@ -5,7 +5,9 @@
 use super::EngineError;
 use super::action::AfterArchive;
 use crate::imap::ListedFolder;
-use crate::mailbox::{Action, Folder, FolderRules, MailboxRow, SpecialUse};
+use crate::mailbox::{
+    Action, DuplicateMatch, DuplicatePolicy, Folder, FolderRules, MailboxRow, SpecialUse,
+};
 use chrono::{DateTime, Duration as Days, Utc};
 
 pub struct Settings {
@@ -13,6 +15,24 @@ pub struct Settings {
     subscribed_only: bool,
     pub filter: Filter,
     pub action: AfterArchive,
+    pub duplicates: Duplicates,
+}
+
+/// What a message the archive has already is, and what becomes of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duplicates {
+    pub policy: DuplicatePolicy,
+    pub matching: DuplicateMatch,
+}
+
+impl Duplicates {
+    pub fn read(mailbox: &MailboxRow) -> Result<Duplicates, EngineError> {
+        let invalid = |reason: String| EngineError::Rules(format!("duplicates: {reason}"));
+        Ok(Duplicates {
+            policy: mailbox.duplicate_policy.parse().map_err(invalid)?,
+            matching: mailbox.duplicate_match.parse().map_err(invalid)?,
+        })
+    }
 }
 
 /// Which messages of a selected folder are archived (MailStore's filters).
@@ -86,6 +106,7 @@ impl Settings {
                     .and_then(|size| u64::try_from(size).ok()),
             },
             action: AfterArchive::from_row(mailbox, action),
+            duplicates: Duplicates::read(mailbox)?,
         })
     }
 

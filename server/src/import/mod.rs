@@ -17,7 +17,7 @@ pub use source::{Discovered, Source, SourceKind, discover};
 
 use crate::db::entity::{folder_checkpoint, message_location};
 use crate::engine::batch::{Batch, FetchedMessage, store_blob};
-use crate::engine::{self, EngineError, FolderLog, JobLog};
+use crate::engine::{self, Duplicates, EngineError, FolderLog, JobLog};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes};
 use crate::store::BlobStore;
 use chrono::Utc;
@@ -122,7 +122,8 @@ impl Importer {
             })
         });
 
-        let mut batch = Batch::new(mailbox, &source.folder, uid_validity);
+        let duplicates = Duplicates::read(mailbox)?;
+        let mut batch = Batch::new(mailbox, &source.folder, uid_validity, duplicates);
         let mut in_flight = FuturesOrdered::new();
         // The lowest message that could not be read holds the checkpoint, so a
         // later import tries it again.

@@ -251,6 +251,7 @@ fn new_row(owner_id: Option<i64>, profile: &NewProfile, source: Source) -> mailb
         duplicate_tag: Set(profile.duplicate_tag.clone()),
         delete_older_than_days: Set(profile.delete_older_than_days.map(|days| days as i32)),
         duplicate_policy: Set(profile.duplicate_policy.as_str().into()),
+        duplicate_match: Set(profile.duplicate_match.as_str().into()),
         labels: Set(serde_json::to_string(&profile.labels).expect("labels serialise")),
         schedule: Set(profile.schedule.clone()),
         max_connections: Set(profile.max_connections as i32),

@@ -65,6 +65,11 @@ named_enum!(
     /// What to do with a message the archive has already (Dr.DOC).
     DuplicatePolicy { Drop => "drop", Change => "change", Replace => "replace" }
 );
+named_enum!(
+    /// What counts as a message the archive has already: the same bytes, or
+    /// the same Message-ID, Date and From (a copy a server or gateway altered).
+    DuplicateMatch { Content => "content", Headers => "headers" }
+);
 
 impl Security {
     pub fn default_port(self) -> u16 {
@@ -117,6 +122,7 @@ pub struct NewProfile {
     pub duplicate_tag: String,
     pub delete_older_than_days: Option<u32>,
     pub duplicate_policy: DuplicatePolicy,
+    pub duplicate_match: DuplicateMatch,
     pub labels: BTreeMap<String, String>,
     pub schedule: Option<String>,
     pub max_connections: u32,
@@ -151,6 +157,7 @@ impl NewProfile {
             duplicate_tag: "$ArchivedDuplicate".into(),
             delete_older_than_days: None,
             duplicate_policy: DuplicatePolicy::Drop,
+            duplicate_match: DuplicateMatch::Content,
             labels: BTreeMap::new(),
             schedule: None,
             max_connections: 2,
@@ -228,7 +235,6 @@ impl NewProfile {
                 "There is no certificate on an unencrypted connection.",
             ));
         }
-        errors.extend(self.not_yet_available());
         if let Some(schedule) = &self.schedule
             && let Err(message) = super::schedule::Schedule::parse(schedule)
         {
@@ -238,27 +244,6 @@ impl NewProfile {
             errors.push(field_error(
                 "max_connections",
                 "Allow at least one connection.",
-            ));
-        }
-        errors
-    }
-}
-
-impl NewProfile {
-    /// Options the profile can hold but the engine does not apply yet. They are
-    /// refused rather than stored, so nobody relies on a setting that does nothing.
-    fn not_yet_available(&self) -> Vec<FieldError> {
-        let mut errors = Vec::new();
-        let unavailable = |field: &'static str, what: String| {
-            field_error(
-                field,
-                format!("{what} is not available in this version yet"),
-            )
-        };
-        if self.duplicate_policy != DuplicatePolicy::Drop {
-            errors.push(unavailable(
-                "duplicate_policy",
-                format!("the duplicate policy \"{}\"", self.duplicate_policy),
             ));
         }
         errors
@@ -368,23 +353,6 @@ mod tests {
             "\"ssl\" is not one of: tls, starttls, plain"
         );
         assert_eq!(Action::Move.to_string(), "move");
-    }
-
-    #[test]
-    fn options_the_engine_does_not_apply_yet_are_refused() {
-        let profile = NewProfile {
-            duplicate_policy: DuplicatePolicy::Replace,
-            ..valid()
-        };
-        assert_eq!(fields(&profile.validate(true)), ["duplicate_policy"]);
-        let applied = NewProfile {
-            action: Action::Move,
-            accept_invalid_certs: true,
-            older_than_days: Some(30),
-            subscribed_only: true,
-            ..valid()
-        };
-        assert!(applied.validate(true).is_empty());
     }
 
     #[test]

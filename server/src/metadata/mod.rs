@@ -38,6 +38,27 @@ pub struct MessageMetadata {
 }
 
 impl MessageMetadata {
+    /// What identifies the message apart from its bytes, for profiles that
+    /// match duplicates by headers: SHA-256 (hex) of Message-ID, Date and the
+    /// From addresses (lowercased). `None` without a Message-ID: such a
+    /// message is only ever matched by content.
+    pub fn identity(&self) -> Option<String> {
+        let message_id = self.message_id.as_deref()?.trim();
+        if message_id.is_empty() {
+            return None;
+        }
+        let date = self.date.map(|date| date.to_rfc3339()).unwrap_or_default();
+        let from = self
+            .from
+            .iter()
+            .filter_map(|mailbox| mailbox.address.as_deref())
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(",");
+        let key = format!("{message_id}\n{date}\n{from}");
+        Some(crate::store::Digest::of(key.as_bytes()).to_string())
+    }
+
     /// Reads the metadata of `raw`. Never fails and never panics: a parser panic
     /// is caught and recorded as a defect.
     pub fn read(raw: &[u8]) -> MessageMetadata {
@@ -128,6 +149,20 @@ fn first_id(value: &HeaderValue<'_>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn identity_ignores_what_a_gateway_adds_but_not_who_sent_when() {
+        let original = b"Message-ID: <a@example.com>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0100\r\nFrom: Ann <Ann@Example.com>\r\nSubject: Hi\r\n\r\nBody\r\n";
+        let stamped = b"Received: by gateway\r\nX-Scanned: yes\r\nMessage-ID: <a@example.com>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0100\r\nFrom: ann@example.com\r\nSubject: Hi\r\n\r\nBody, with a footer\r\n";
+        let other_sender = b"Message-ID: <a@example.com>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0100\r\nFrom: bob@example.com\r\n\r\nBody\r\n";
+        let no_id =
+            b"Date: Mon, 2 Nov 2026 10:00:00 +0100\r\nFrom: ann@example.com\r\n\r\nBody\r\n";
+        let identity = |raw: &[u8]| super::MessageMetadata::read(raw).identity();
+        assert!(identity(original).is_some());
+        assert_eq!(identity(original), identity(stamped));
+        assert_ne!(identity(original), identity(other_sender));
+        assert_eq!(identity(no_id), None);
+    }
+
     use super::*;
 
     #[test]

@@ -1,7 +1,11 @@
 //! The blob store: every message's raw bytes, exactly as the server sent them,
 //! addressed by their SHA-256, zstd-compressed, one file per message.
 //!
-//! Layout: `<root>/<h0h1>/<h2h3>/<hash>.zst`, temporary files in `<root>/tmp/`.
+//! Layout: `<root>/<h0h1>/<hash>.zst`, temporary files in `<root>/tmp/`. One
+//! level of 256 directories, all created by `open`: a second level would
+//! create a new directory (an inode) for almost every blob of an archive with
+//! fewer than millions of messages, and ext4 or XFS handle tens of thousands of
+//! entries per directory without trouble.
 //! Blobs are written in two steps, so a batch costs two file-system syncs
 //! instead of two fsyncs per message: `stage` compresses into a temporary
 //! file; `publish` makes a batch's temporary files durable (one `syncfs`),
@@ -105,6 +109,10 @@ impl BlobStore {
             let path = entry.map_err(io_error(&temp))?.path();
             fs::remove_file(&path).map_err(io_error(&path))?;
         }
+        for prefix in 0..=255u8 {
+            let directory = root.join(format!("{prefix:02x}"));
+            fs::create_dir_all(&directory).map_err(io_error(&directory))?;
+        }
         Ok(BlobStore { root })
     }
 
@@ -116,7 +124,6 @@ impl BlobStore {
         let hex = digest.to_string();
         self.root
             .join(&hex[0..2])
-            .join(&hex[2..4])
             .join(format!("{hex}.{EXTENSION}"))
     }
 
@@ -171,13 +178,22 @@ impl BlobStore {
                 continue;
             };
             let path = self.path_of(&blob.digest);
-            let directory = path.parent().expect("blob paths have a parent");
-            fs::create_dir_all(directory).map_err(io_error(directory))?;
             // Two copies of the same message in one batch: the second rename
             // replaces the first with identical bytes.
             fs::rename(temp, &path).map_err(io_error(&path))?;
         }
         self.sync_file_system()
+    }
+
+    /// Drops staged blobs that will not be published (a duplicate policy
+    /// decided not to keep them). A file that cannot be removed now is
+    /// removed by the next `open`, so failures are only logged.
+    pub fn discard(&self, staged: Vec<Staged>) {
+        for temp in staged.into_iter().filter_map(|blob| blob.temp) {
+            if let Err(error) = fs::remove_file(&temp) {
+                tracing::warn!(path = %temp.display(), %error, "could not remove a discarded temporary blob");
+            }
+        }
     }
 
     /// Everything written to the store's file system so far becomes durable.
@@ -343,11 +359,7 @@ mod tests {
         let (_dir, store) = store();
         let stored = store.put(MESSAGE).unwrap();
         let hex = stored.digest.to_string();
-        let expected = store
-            .root()
-            .join(&hex[..2])
-            .join(&hex[2..4])
-            .join(format!("{hex}.zst"));
+        let expected = store.root().join(&hex[..2]).join(format!("{hex}.zst"));
         assert_eq!(store.path_of(&stored.digest), expected);
         assert!(expected.exists());
         assert_eq!(

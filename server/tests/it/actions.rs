@@ -18,7 +18,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 const OLD: &str = "\"01-Jan-2020 10:00:00 +0000\"";
 
 /// A fresh folder of alice's holding `messages` (body, internal date); returns its name.
-async fn seed(prefix: &str, messages: &[(Vec<u8>, Option<&str>)]) -> Option<String> {
+pub async fn seed(prefix: &str, messages: &[(Vec<u8>, Option<&str>)]) -> Option<String> {
     let endpoint = endpoint(Security::ImplicitTls, None)?;
     let mut session = session(&endpoint, "alice", "alicepw").await;
     let folder = format!("it-{prefix}-{}", rand::random::<u32>());
@@ -46,7 +46,7 @@ async fn digests_in(folder: &str) -> Option<Vec<Digest>> {
     digests
 }
 
-fn archive_json(data_dir: &std::path::Path, name: &str) -> serde_json::Value {
+pub fn archive_json(data_dir: &std::path::Path, name: &str) -> serde_json::Value {
     let run = tresor(data_dir, &["archive", name, "--json"], None);
     assert!(run.status.success(), "{}\n{}", stdout(&run), stderr(&run));
     serde_json::from_str(&stdout(&run)).unwrap()

@@ -12,6 +12,7 @@ mod cli;
 mod corpus;
 mod crash;
 mod dovecot;
+mod duplicates;
 mod import;
 mod master_user;
 mod probe;

@@ -34,6 +34,8 @@ pub struct Model {
     pub duplicate_tag: String,
     pub delete_older_than_days: Option<i32>,
     pub duplicate_policy: String,
+    /// `content` or `headers`: what counts as the same message.
+    pub duplicate_match: String,
     pub labels: String,
     pub schedule: Option<String>,
     pub max_connections: i32,

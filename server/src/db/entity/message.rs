@@ -24,6 +24,11 @@ pub struct Model {
     /// JSON array of parser defects; NULL when the message is well-formed.
     pub defects: Option<String>,
     pub archived_at: DateTimeUtc,
+    /// SHA-256 of Message-ID, Date and From (`metadata::identity`); NULL
+    /// without a Message-ID.
+    pub identity: Option<String>,
+    /// The message this one is a newer revision of (`replace` policy).
+    pub supersedes_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,9 @@ pub struct Model {
     pub archived_at: DateTimeUtc,
     /// The message was in the archive already when it was found here.
     pub duplicate: bool,
+    /// Shows the message in this mailbox and folder, with these labels;
+    /// `false` for a duplicate the `drop` policy only recorded.
+    pub listed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
