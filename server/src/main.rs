@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
 /// own (up to 8 per core) and keeps each arena's high-water mark. The blocking
 /// pool's threads each handle whole messages, so peak memory grew with how
 /// often large messages happened to land on different threads: 55 MB for
-/// 10,000 messages, 92 MB for 100,000. Two arenas keep it flat (40 / 48 MB)
+/// 10,000 messages, 92 MB for 100,000. Two arenas keep it flat (38 / 44 MB)
 /// at no measurable cost in speed (BENCHMARKS.md).
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
