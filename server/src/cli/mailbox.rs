@@ -3,7 +3,7 @@ use crate::engine::probe::{ProbeReport, probe};
 use crate::mailbox::profile::{
     Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, parse_label,
 };
-use crate::mailbox::{Mailboxes, NewProfile};
+use crate::mailbox::{MailboxInput, Mailboxes};
 use crate::secrets::Secret;
 use clap::{Args, Subcommand};
 
@@ -216,8 +216,8 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
     } else {
         None
     };
-    let defaults = NewProfile::new(&args.name, &args.host, &args.username);
-    let profile = NewProfile {
+    let defaults = MailboxInput::new(&args.name, &args.host, &args.username);
+    let profile = MailboxInput {
         email_address: args.email,
         port: args.port.unwrap_or(args.security.default_port()),
         security: args.security,

@@ -1,7 +1,9 @@
 //! Storing and loading mailbox profiles. The secret is sealed with the master
 //! key, bound to the row (`mailbox:<id>:secret`), and only opened to log in.
 
-use super::profile::{AuthMethod, FieldError, IdentityKind, NewProfile, Security, Source};
+use super::profile::{
+    AuthMethod, FieldError, IdentityKind, MailboxInput, Security, Source, Validation,
+};
 use crate::db::entity::mailbox;
 use crate::imap;
 use crate::secrets::{Secret, SecretBox, SecretError};
@@ -56,7 +58,7 @@ impl Mailboxes {
     pub async fn create(
         &self,
         owner_id: Option<i64>,
-        profile: &NewProfile,
+        profile: &MailboxInput,
         secret: Option<&Secret>,
     ) -> Result<MailboxRow, MailboxError> {
         let errors = profile.validate(secret.is_some());
@@ -104,7 +106,7 @@ impl Mailboxes {
             return Ok(existing);
         }
         // No server: port 0, never enabled for scheduled runs.
-        let mut row = new_row(owner_id, &NewProfile::new(name, "", ""), Source::Import);
+        let mut row = new_row(owner_id, &MailboxInput::new(name, "", ""), Source::Import);
         row.port = Set(0);
         row.enabled = Set(false);
         Ok(row.insert(&self.db).await?)
@@ -123,6 +125,120 @@ impl Mailboxes {
             .one(&self.db)
             .await?
             .ok_or_else(|| MailboxError::NotFound(name.to_string()))
+    }
+
+    pub async fn by_id(&self, id: i64) -> Result<MailboxRow, MailboxError> {
+        mailbox::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| MailboxError::NotFound(format!("#{id}")))
+    }
+
+    /// The mailboxes `user_id` may see: their own; an admin sees every one.
+    /// (Shared mailboxes granted to a user join this list with grants.)
+    pub async fn visible_to(
+        &self,
+        user_id: i64,
+        is_admin: bool,
+    ) -> Result<Vec<MailboxRow>, MailboxError> {
+        let mut query = mailbox::Entity::find().order_by_asc(mailbox::Column::Name);
+        if !is_admin {
+            query = query.filter(mailbox::Column::OwnerId.eq(user_id));
+        }
+        Ok(query.all(&self.db).await?)
+    }
+
+    /// Replaces the profile of mailbox `id`; `secret: None` keeps the stored
+    /// one. The owner, source and archive are untouched. Takes effect from
+    /// the next run.
+    pub async fn update(
+        &self,
+        id: i64,
+        profile: &MailboxInput,
+        secret: Option<&Secret>,
+    ) -> Result<MailboxRow, MailboxError> {
+        let existing = self.by_id(id).await?;
+        if existing.source != Source::Imap.as_str() {
+            return Err(MailboxError::NoServer(existing.name));
+        }
+        let errors = profile.validate(secret.is_some() || existing.secret_sealed.is_some());
+        if !errors.is_empty() {
+            return Err(MailboxError::Invalid(errors));
+        }
+        let mut row = new_row(existing.owner_id, profile, Source::Imap);
+        row.id = Set(id);
+        row.enabled = Set(existing.enabled);
+        row.created_at = Set(existing.created_at);
+        row.secret_sealed = Set(match secret {
+            Some(secret) => Some(self.secrets.seal(secret, &secret_context(id))),
+            None => existing.secret_sealed,
+        });
+        row.update(&self.db)
+            .await
+            .map_err(|error| match error.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => {
+                    MailboxError::NameTaken(profile.name.clone())
+                }
+                _ => MailboxError::Db(error),
+            })
+    }
+
+    /// Switches scheduled runs on or off; manual runs stay possible.
+    pub async fn set_enabled(&self, id: i64, enabled: bool) -> Result<MailboxRow, MailboxError> {
+        let mut row: mailbox::ActiveModel = self.by_id(id).await?.into();
+        row.enabled = Set(enabled);
+        row.updated_at = Set(Utc::now());
+        Ok(row.update(&self.db).await?)
+    }
+
+    /// The stored profile as the editor shows it (without the secret).
+    pub fn input_of(&self, row: &MailboxRow) -> Result<MailboxInput, MailboxError> {
+        let corrupt = |reason: String| MailboxError::Corrupt {
+            name: row.name.clone(),
+            reason,
+        };
+        Ok(MailboxInput {
+            name: row.name.clone(),
+            email_address: row.email_address.clone(),
+            host: row.host.clone(),
+            port: u16::try_from(row.port).unwrap_or(0),
+            security: row.security.parse().map_err(corrupt)?,
+            auth_method: row.auth_method.parse().map_err(corrupt)?,
+            username: row.username.clone(),
+            master_user: row.master_user.clone(),
+            identity_kind: row
+                .identity_kind
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            ca_file: row.ca_file.clone(),
+            accept_invalid_certs: row.accept_invalid_certs,
+            expected_cert_name: row.expected_cert_name.clone(),
+            folder_rules: row.folder_rules.clone(),
+            subscribed_only: row.subscribed_only,
+            older_than_days: row
+                .older_than_days
+                .and_then(|days| u32::try_from(days).ok()),
+            max_message_size: row
+                .max_message_size
+                .and_then(|size| u64::try_from(size).ok()),
+            action: row.action.parse().map_err(corrupt)?,
+            success_folder: row.success_folder.clone(),
+            duplicate_folder: row.duplicate_folder.clone(),
+            error_folder: row.error_folder.clone(),
+            success_tag: row.success_tag.clone(),
+            duplicate_tag: row.duplicate_tag.clone(),
+            delete_older_than_days: row
+                .delete_older_than_days
+                .and_then(|days| u32::try_from(days).ok()),
+            duplicate_policy: row.duplicate_policy.parse().map_err(corrupt)?,
+            duplicate_match: row.duplicate_match.parse().map_err(corrupt)?,
+            labels: serde_json::from_str(&row.labels)
+                .map_err(|error| corrupt(format!("labels: {error}")))?,
+            schedule: row.schedule.clone(),
+            max_connections: u32::try_from(row.max_connections).unwrap_or(1),
+        })
     }
 
     /// Where and how to log in for `row`; opens the sealed secret.
@@ -221,7 +337,7 @@ impl Mailboxes {
 
 /// The row for a new mailbox from `profile`; its secret is sealed separately
 /// (the context needs the row's id).
-fn new_row(owner_id: Option<i64>, profile: &NewProfile, source: Source) -> mailbox::ActiveModel {
+fn new_row(owner_id: Option<i64>, profile: &MailboxInput, source: Source) -> mailbox::ActiveModel {
     let now = Utc::now();
     mailbox::ActiveModel {
         name: Set(profile.name.trim().to_string()),

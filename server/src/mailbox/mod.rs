@@ -12,5 +12,5 @@ pub mod schedule;
 
 pub use folder_rules::{Folder, FolderRules, RuleError, SpecialUse};
 pub use mailboxes::{MailboxError, MailboxRow, Mailboxes};
-pub use profile::{Action, DuplicateMatch, DuplicatePolicy, NewProfile};
+pub use profile::{Action, DuplicateMatch, DuplicatePolicy, MailboxInput, Validation};
 pub use schedule::Schedule;

@@ -1,84 +1,12 @@
 //! A mailbox profile: where to read mail, how to log in, which folders, and
-//! what to do afterwards. `NewProfile` is what an admin or user submits;
+//! what to do afterwards. `MailboxInput` is what an admin or user submits;
 //! `validate` reports every problem with the field it belongs to.
 
 use super::folder_rules::FolderRules;
-use std::collections::BTreeMap;
-
-/// A closed set of names, parsed case-insensitively, stored as its name.
-macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name { $($(#[$variant_meta])* $variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(text: &str) -> Result<Self, String> {
-                match text.trim().to_ascii_lowercase().as_str() {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(format!("{other:?} is not one of: {}", [$($text),+].join(", "))),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-named_enum!(
-    /// How the IMAP connection is secured.
-    Security { Tls => "tls", StartTls => "starttls", Plain => "plain" }
-);
-named_enum!(
-    AuthMethod {
-        Plain => "plain",
-        Login => "login",
-        CramMd5 => "cram-md5",
-        XOAuth2 => "xoauth2",
-        OAuthBearer => "oauthbearer",
-    }
-);
-named_enum!(
-    /// Which identity a master user logs in as (MailStore).
-    IdentityKind { Address => "address", LocalPart => "localpart", Username => "username" }
-);
-named_enum!(
-    /// What happens on the server to a message once it is durably archived.
-    Action { None => "none", Tag => "tag", Move => "move", Delete => "delete" }
-);
-named_enum!(
-    /// Where a mailbox's mail comes from.
-    Source { Imap => "imap", Import => "import" }
-);
-named_enum!(
-    /// What to do with a message the archive has already (Dr.DOC).
-    DuplicatePolicy { Drop => "drop", Change => "change", Replace => "replace" }
-);
-named_enum!(
-    /// What counts as a message the archive has already: the same bytes, or
-    /// the same Message-ID, Date and From (a copy a server or gateway altered).
-    DuplicateMatch { Content => "content", Headers => "headers" }
-);
-
-impl Security {
-    pub fn default_port(self) -> u16 {
-        match self {
-            Security::Tls => 993,
-            Security::StartTls | Security::Plain => 143,
-        }
-    }
-}
+pub use app::model::mailbox::{
+    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, MailboxInput, Security,
+    Source,
+};
 
 /// A problem with one field of a profile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,77 +23,15 @@ fn field_error(field: &'static str, message: impl Into<String>) -> FieldError {
     }
 }
 
-/// A profile as submitted. Secrets travel separately (`Secret`) and are sealed on save.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewProfile {
-    pub name: String,
-    pub email_address: Option<String>,
-    pub host: String,
-    pub port: u16,
-    pub security: Security,
-    pub auth_method: AuthMethod,
-    pub username: String,
-    pub master_user: Option<String>,
-    pub identity_kind: Option<IdentityKind>,
-    pub ca_file: Option<String>,
-    pub accept_invalid_certs: bool,
-    pub expected_cert_name: Option<String>,
-    pub folder_rules: String,
-    pub subscribed_only: bool,
-    pub older_than_days: Option<u32>,
-    pub max_message_size: Option<u64>,
-    pub action: Action,
-    pub success_folder: String,
-    pub duplicate_folder: String,
-    pub error_folder: String,
-    pub success_tag: String,
-    pub duplicate_tag: String,
-    pub delete_older_than_days: Option<u32>,
-    pub duplicate_policy: DuplicatePolicy,
-    pub duplicate_match: DuplicateMatch,
-    pub labels: BTreeMap<String, String>,
-    pub schedule: Option<String>,
-    pub max_connections: u32,
+/// The server's checks of a submitted profile (some need server-only parsers:
+/// folder rules, cron schedules), so they live here rather than in `app`.
+pub trait Validation {
+    /// Every problem, each with its field; empty when the profile can be saved.
+    fn validate(&self, has_secret: bool) -> Vec<FieldError>;
 }
 
-impl NewProfile {
-    /// The defaults for a new profile on `host`: implicit TLS, every folder but
-    /// trash/junk/drafts, no action on the server, duplicates dropped.
-    pub fn new(name: &str, host: &str, username: &str) -> NewProfile {
-        NewProfile {
-            name: name.to_string(),
-            email_address: None,
-            host: host.to_string(),
-            port: Security::Tls.default_port(),
-            security: Security::Tls,
-            auth_method: AuthMethod::Plain,
-            username: username.to_string(),
-            master_user: None,
-            identity_kind: None,
-            ca_file: None,
-            accept_invalid_certs: false,
-            expected_cert_name: None,
-            folder_rules: String::new(),
-            subscribed_only: false,
-            older_than_days: None,
-            max_message_size: None,
-            action: Action::None,
-            success_folder: "Archived".into(),
-            duplicate_folder: "Duplicates".into(),
-            error_folder: "Archive errors".into(),
-            success_tag: "$Archived".into(),
-            duplicate_tag: "$ArchivedDuplicate".into(),
-            delete_older_than_days: None,
-            duplicate_policy: DuplicatePolicy::Drop,
-            duplicate_match: DuplicateMatch::Content,
-            labels: BTreeMap::new(),
-            schedule: None,
-            max_connections: 2,
-        }
-    }
-
-    /// Every problem, each with its field; empty when the profile can be saved.
-    pub fn validate(&self, has_secret: bool) -> Vec<FieldError> {
+impl Validation for MailboxInput {
+    fn validate(&self, has_secret: bool) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
             errors.push(field_error("name", "Give the mailbox a name."));
@@ -280,8 +146,8 @@ pub fn parse_label(text: &str) -> Result<(String, String), String> {
 mod tests {
     use super::*;
 
-    fn valid() -> NewProfile {
-        NewProfile::new("Alice", "imap.example.com", "alice")
+    fn valid() -> MailboxInput {
+        MailboxInput::new("Alice", "imap.example.com", "alice")
     }
 
     fn fields(errors: &[FieldError]) -> Vec<&'static str> {
@@ -292,7 +158,7 @@ mod tests {
     fn defaults_are_valid_with_a_password() {
         assert!(valid().validate(true).is_empty());
         assert_eq!(fields(&valid().validate(false)), ["secret"]);
-        let oauth = NewProfile {
+        let oauth = MailboxInput {
             auth_method: AuthMethod::XOAuth2,
             ..valid()
         };
@@ -304,7 +170,7 @@ mod tests {
 
     #[test]
     fn a_dot_or_slash_in_a_base_folder_is_refused() {
-        let profile = NewProfile {
+        let profile = MailboxInput {
             success_folder: "Dr. Doc".into(),
             error_folder: "Errors/Archive".into(),
             ..valid()
@@ -322,7 +188,7 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_with_its_field() {
-        let profile = NewProfile {
+        let profile = MailboxInput {
             name: " ".into(),
             host: "bad host".into(),
             port: 0,

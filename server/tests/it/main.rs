@@ -16,6 +16,7 @@ mod duplicates;
 mod import;
 mod master_user;
 mod probe;
+mod profiles;
 mod scheduler;
 mod support;
 mod web;

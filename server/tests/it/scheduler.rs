@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tresor::db::entity::job;
 use tresor::engine::Engine;
 use tresor::imap::{self, Security};
-use tresor::mailbox::{Mailboxes, NewProfile};
+use tresor::mailbox::{MailboxInput, Mailboxes};
 use tresor::scheduler::{Requested, Scheduler};
 use tresor::secrets::{Secret, SecretBox};
 use tresor::store::BlobStore;
@@ -40,13 +40,13 @@ async fn setup(db: sea_orm::DatabaseConnection, folder: &str) -> Setup {
         ("C", "127.0.0.1", 2, Some("1h")),
         ("D", "localhost", 1, None),
     ] {
-        let profile = NewProfile {
+        let profile = MailboxInput {
             port,
             ca_file: Some(ca.clone()),
             folder_rules: folder.to_string(),
             max_connections,
             schedule: schedule.map(str::to_string),
-            ..NewProfile::new(name, host, "alice")
+            ..MailboxInput::new(name, host, "alice")
         };
         let row = mailboxes
             .create(None, &profile, Some(&Secret::new("alicepw")))
@@ -130,7 +130,7 @@ async fn jobs_left_running_by_a_crash_are_marked_interrupted() {
         let mailbox = mailboxes
             .create(
                 None,
-                &NewProfile::new("crashed", "localhost", "alice"),
+                &MailboxInput::new("crashed", "localhost", "alice"),
                 Some(&Secret::new("pw")),
             )
             .await

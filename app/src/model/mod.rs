@@ -2,6 +2,8 @@
 //! `*View` goes to the browser, `*Input` comes from it. Nothing secret lives here:
 //! password hashes and session tokens are server-only types in `server/`.
 
+pub mod mailbox;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;

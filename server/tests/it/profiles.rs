@@ -1,0 +1,104 @@
+//! Mailbox profiles as the browser's editor uses them: who sees which,
+//! editing without retyping the password, field errors, name clashes.
+
+use crate::support::databases;
+use app::model::Role;
+use std::sync::Arc;
+use std::time::Duration;
+use tresor::auth::Accounts;
+use tresor::imap::Credentials;
+use tresor::mailbox::{MailboxError, MailboxInput, Mailboxes};
+use tresor::secrets::{Secret, SecretBox};
+
+#[tokio::test]
+async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
+    for db in databases().await {
+        let accounts = Accounts::new(db.connection.clone(), Duration::from_secs(3600));
+        let ann = accounts
+            .create_user("ann@example.com", "Ann", Role::User, "ann-password-1")
+            .await
+            .unwrap();
+        let bob = accounts
+            .create_user("bob@example.com", "Bob", Role::User, "bob-password-1")
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
+        let mailboxes = Mailboxes::new(db.connection.clone(), secrets);
+
+        let mut ann_input = MailboxInput::new("ann-work", "imap.example.com", "ann");
+        ann_input.folder_rules = "INBOX\n!Spam".into();
+        ann_input
+            .labels
+            .insert("category".into(), "Eingangsrechnung".into());
+        ann_input.schedule = Some("1h".into());
+        let ann_row = mailboxes
+            .create(Some(ann.id), &ann_input, Some(&Secret::new("ann-imap")))
+            .await
+            .unwrap();
+        mailboxes
+            .create(
+                Some(bob.id),
+                &MailboxInput::new("bob-work", "imap.example.com", "bob"),
+                Some(&Secret::new("bob-imap")),
+            )
+            .await
+            .unwrap();
+
+        let names = |rows: Vec<tresor::mailbox::MailboxRow>| {
+            rows.into_iter().map(|row| row.name).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(mailboxes.visible_to(ann.id, false).await.unwrap()),
+            ["ann-work"],
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            names(mailboxes.visible_to(ann.id, true).await.unwrap()),
+            ["ann-work", "bob-work"],
+            "{}",
+            db.name
+        );
+
+        // The editor gets back exactly what was saved.
+        assert_eq!(
+            mailboxes.input_of(&ann_row).unwrap(),
+            ann_input,
+            "{}",
+            db.name
+        );
+
+        // Editing without a new secret keeps the stored one.
+        let mut edited = ann_input.clone();
+        edited.host = "mail.example.com".into();
+        let updated = mailboxes.update(ann_row.id, &edited, None).await.unwrap();
+        assert_eq!(updated.host, "mail.example.com");
+        assert_eq!(updated.owner_id, Some(ann.id));
+        let (_, credentials) = mailboxes.connection(&updated).unwrap();
+        match credentials {
+            Credentials::Plain { password, .. } => assert_eq!(password, "ann-imap"),
+            other => panic!("unexpected credentials {other:?}"),
+        }
+
+        // Field errors name their field; a taken name is refused.
+        let mut broken = edited.clone();
+        broken.folder_rules = "/INBOX".into();
+        match mailboxes.update(ann_row.id, &broken, None).await {
+            Err(MailboxError::Invalid(errors)) => {
+                assert_eq!(errors[0].field, "folder_rules", "{errors:?}")
+            }
+            other => panic!("expected a field error, got {other:?}"),
+        }
+        let mut clash = edited.clone();
+        clash.name = "bob-work".into();
+        assert!(matches!(
+            mailboxes.update(ann_row.id, &clash, None).await,
+            Err(MailboxError::NameTaken(_))
+        ));
+
+        let disabled = mailboxes.set_enabled(ann_row.id, false).await.unwrap();
+        assert!(!disabled.enabled);
+        assert_eq!(mailboxes.input_of(&disabled).unwrap(), edited);
+    }
+}
