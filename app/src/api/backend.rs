@@ -5,6 +5,7 @@
 //! deliberately free of HTTP: cookies and status codes stay in `api::context`.
 
 use crate::error::ApiError;
+use crate::model::mailbox::MailboxSummary;
 use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -39,6 +40,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn create_user(&self, input: NewUserInput) -> Result<UserView, ApiError>;
     async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<UserView, ApiError>;
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError>;
+    /// The mailboxes `caller` may see: their own; every one for an admin.
+    async fn list_mailboxes(&self, caller: &SessionUser) -> Result<Vec<MailboxSummary>, ApiError>;
     /// Whether cookies must carry `Secure` (Tresor is served over https).
     fn secure_cookies(&self) -> bool;
 }

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod dashboard;
+pub mod mailboxes;
 pub mod users;
 
 #[cfg(feature = "ssr")]

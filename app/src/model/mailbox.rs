@@ -163,3 +163,36 @@ impl MailboxInput {
         }
     }
 }
+
+/// One row of the mailbox list: what it reads, how its last run went, and
+/// what needs attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxSummary {
+    pub id: i64,
+    pub name: String,
+    pub source: Source,
+    /// `user@host:port`; empty for imported mail.
+    pub server: String,
+    /// The owner's e-mail address; `None` for a shared (organisation) mailbox.
+    pub owner: Option<String>,
+    /// Scheduled runs are on (manual runs are always possible).
+    pub enabled: bool,
+    pub schedule: Option<String>,
+    pub last_job: Option<JobSummary>,
+    /// Things an administrator should know, in words (e.g. weakened TLS checks).
+    pub warnings: Vec<String>,
+}
+
+/// How one archiving run ended (or that it is still running).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSummary {
+    pub id: i64,
+    /// `running`, `succeeded` or `failed`.
+    pub status: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub archived: u64,
+    pub duplicates: u64,
+    pub failed: u64,
+    pub error: Option<String>,
+}

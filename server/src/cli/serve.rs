@@ -22,9 +22,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = crate::db::connect_and_migrate(&url)
         .await
         .with_context(|| format!("opening {}", crate::db::redact(&url)))?;
-    let state = AppState::new(config.clone(), db.clone());
-    ensure_first_admin(&state, &config).await?;
     let services = super::Services::with_db(&config, db.clone())?;
+    let state = AppState::new(config.clone(), db.clone(), services.mailboxes.clone());
+    ensure_first_admin(&state, &config).await?;
     let scheduler = Scheduler::new(db, Arc::new(services.engine), config.max_concurrent_jobs);
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));

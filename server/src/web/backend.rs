@@ -3,9 +3,15 @@
 
 use super::AppState;
 use crate::auth::AuthError;
+use crate::db::entity::job;
+use crate::engine::JobLog;
+use crate::mailbox::{MailboxError, MailboxRow};
 use app::api::{Backend, SignedIn};
 use app::error::ApiError;
+use app::model::mailbox::{JobSummary, MailboxSummary, Source};
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 pub struct WebBackend {
@@ -31,13 +37,92 @@ impl From<AuthError> for ApiError {
                 format!("A user with the address {email} exists already."),
             ),
             AuthError::NotFound => ApiError::NotFound,
-            internal @ (AuthError::CorruptRole(_) | AuthError::Hash(_) | AuthError::Db(_)) => {
-                // The browser gets a reference to the log line, not the internals.
-                let reference = format!("{:08x}", rand::random::<u32>());
-                tracing::error!(error = %internal, reference, "request failed");
-                ApiError::Internal(reference)
+            other @ (AuthError::CorruptRole(_) | AuthError::Hash(_) | AuthError::Db(_)) => {
+                internal(&other)
             }
         }
+    }
+}
+
+/// The browser gets a reference to the log line, not the internals.
+fn internal(error: &dyn std::fmt::Display) -> ApiError {
+    let reference = format!("{:08x}", rand::random::<u32>());
+    tracing::error!(error = %error, reference, "request failed");
+    ApiError::Internal(reference)
+}
+
+impl From<MailboxError> for ApiError {
+    fn from(error: MailboxError) -> Self {
+        match error {
+            MailboxError::Invalid(errors) => match errors.first() {
+                Some(first) => ApiError::invalid(first.field, first.message.clone()),
+                None => ApiError::invalid("name", "The profile is not valid."),
+            },
+            MailboxError::NameTaken(name) => ApiError::invalid(
+                "name",
+                format!("A mailbox named {name:?} exists already; choose another name."),
+            ),
+            MailboxError::NotFound(_) => ApiError::NotFound,
+            other => internal(&other),
+        }
+    }
+}
+
+/// What an administrator should know about a mailbox, in words.
+fn warnings(row: &MailboxRow) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if row.accept_invalid_certs {
+        warnings
+            .push("Certificate checks are off: any server can pretend to be this one.".to_string());
+    }
+    if let Some(name) = &row.expected_cert_name {
+        warnings.push(format!(
+            "The certificate is accepted for {name:?} instead of the host name."
+        ));
+    }
+    if row.security == "plain" && row.source == Source::Imap.as_str() {
+        warnings.push("Unencrypted connection: the password crosses the network readable.".into());
+    }
+    warnings
+}
+
+fn job_summary(row: job::Model) -> JobSummary {
+    // Counts come from the stored log; a log that cannot be read shows zeros
+    // (the status and error columns still tell how the run ended).
+    let log: Option<JobLog> = serde_json::from_str(&row.log).ok();
+    JobSummary {
+        id: row.id,
+        status: row.status,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+        archived: log.as_ref().map_or(0, |log| log.archived),
+        duplicates: log.as_ref().map_or(0, |log| log.duplicates),
+        failed: log.as_ref().map_or(0, |log| log.failed),
+        error: row.error,
+    }
+}
+
+impl WebBackend {
+    /// The latest job of each of `mailbox_ids`.
+    async fn last_jobs(&self, mailbox_ids: &[i64]) -> Result<HashMap<i64, JobSummary>, ApiError> {
+        let latest: Vec<i64> = job::Entity::find()
+            .select_only()
+            .column_as(job::Column::Id.max(), "id")
+            .filter(job::Column::MailboxId.is_in(mailbox_ids.iter().copied()))
+            .group_by(job::Column::MailboxId)
+            .into_tuple()
+            .all(&self.state.db)
+            .await
+            .map_err(|error| internal(&error))?;
+        let rows = job::Entity::find()
+            .filter(job::Column::Id.is_in(latest))
+            .all(&self.state.db)
+            .await
+            .map_err(|error| internal(&error))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.mailbox_id, job_summary(row)))
+            .collect())
     }
 }
 
@@ -123,6 +208,49 @@ impl Backend for WebBackend {
             None
         };
         Ok(DashboardView { user_count })
+    }
+
+    async fn list_mailboxes(&self, caller: &SessionUser) -> Result<Vec<MailboxSummary>, ApiError> {
+        let rows = self
+            .state
+            .mailboxes
+            .visible_to(caller.id, caller.is_admin())
+            .await?;
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        let mut last_jobs = self.last_jobs(&ids).await?;
+        let owners: HashMap<i64, String> = if caller.is_admin() {
+            self.state
+                .accounts
+                .list_users()
+                .await?
+                .into_iter()
+                .map(|user| (user.id, user.email))
+                .collect()
+        } else {
+            HashMap::from([(caller.id, caller.email.clone())])
+        };
+        rows.into_iter()
+            .map(|row| {
+                let source: Source = row
+                    .source
+                    .parse()
+                    .map_err(|reason: String| internal(&reason))?;
+                Ok(MailboxSummary {
+                    id: row.id,
+                    server: match source {
+                        Source::Imap => format!("{}@{}:{}", row.username, row.host, row.port),
+                        Source::Import => String::new(),
+                    },
+                    owner: row.owner_id.and_then(|id| owners.get(&id).cloned()),
+                    enabled: row.enabled,
+                    schedule: row.schedule.clone(),
+                    last_job: last_jobs.remove(&row.id),
+                    warnings: warnings(&row),
+                    name: row.name,
+                    source,
+                })
+            })
+            .collect()
     }
 
     fn secure_cookies(&self) -> bool {

@@ -7,6 +7,7 @@ mod health;
 
 use crate::auth::Accounts;
 use crate::config::Config;
+use crate::mailbox::Mailboxes;
 use app::api::Backend;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
@@ -26,15 +27,17 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: DatabaseConnection,
     pub accounts: Arc<Accounts>,
+    pub mailboxes: Arc<Mailboxes>,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: DatabaseConnection) -> Self {
+    pub fn new(config: Config, db: DatabaseConnection, mailboxes: Arc<Mailboxes>) -> Self {
         let session_lifetime = Duration::from_secs(config.session_hours.max(1) * 3600);
         AppState {
             accounts: Arc::new(Accounts::new(db.clone(), session_lifetime)),
             config: Arc::new(config),
             db,
+            mailboxes,
         }
     }
 }

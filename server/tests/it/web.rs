@@ -13,6 +13,11 @@ use tresor::web::{AppState, router};
 
 struct Site {
     router: Router,
+    mailboxes: std::sync::Arc<tresor::mailbox::Mailboxes>,
+    db: sea_orm::DatabaseConnection,
+    /// Ids of root@example.com (admin) and user@example.com.
+    root_id: i64,
+    user_id: i64,
 }
 
 impl Site {
@@ -21,19 +26,31 @@ impl Site {
             database_url: Some(db.url.clone()),
             ..Config::default()
         };
-        let state = AppState::new(config, db.connection.clone());
-        state
+        // A key as `TRESOR_MASTER_KEY` would give it: no key file written.
+        let key = format!("{}=", "A".repeat(43));
+        let secrets = tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key))
+            .expect("a master key from the environment");
+        let mailboxes = std::sync::Arc::new(tresor::mailbox::Mailboxes::new(
+            db.connection.clone(),
+            std::sync::Arc::new(secrets),
+        ));
+        let state = AppState::new(config, db.connection.clone(), mailboxes.clone());
+        let root = state
             .accounts
             .create_user("root@example.com", "Root", Role::Admin, "root-password")
             .await
             .unwrap();
-        state
+        let user = state
             .accounts
             .create_user("user@example.com", "User", Role::User, "user-password")
             .await
             .unwrap();
         Site {
             router: router(state),
+            mailboxes,
+            db: db.connection.clone(),
+            root_id: root.id,
+            user_id: user.id,
         }
     }
 
@@ -300,5 +317,80 @@ async fn healthz_reports_the_database() {
         let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(health["status"], "ok");
         assert_eq!(health["database"]["backend"], db.name);
+    }
+}
+
+#[tokio::test]
+async fn users_see_their_own_mailboxes_and_admins_every_one() {
+    use app::model::mailbox::{MailboxInput, MailboxSummary};
+    use sea_orm::{ActiveModelTrait, Set};
+    use tresor::secrets::Secret;
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let own = site
+            .mailboxes
+            .create(
+                Some(site.user_id),
+                &MailboxInput::new("user-mail", "imap.example.com", "user"),
+                Some(&Secret::new("pw")),
+            )
+            .await
+            .unwrap();
+        let mut insecure = MailboxInput::new("root-mail", "imap.example.com", "root");
+        insecure.accept_invalid_certs = true;
+        site.mailboxes
+            .create(Some(site.root_id), &insecure, Some(&Secret::new("pw")))
+            .await
+            .unwrap();
+        let mut log = tresor::engine::JobLog::new("user-mail", chrono::Utc::now());
+        log.archived = 12;
+        log.duplicates = 3;
+        log.finish(chrono::Utc::now());
+        tresor::db::entity::job::ActiveModel {
+            mailbox_id: Set(own.id),
+            status: Set("succeeded".into()),
+            started_at: Set(log.started_at),
+            finished_at: Set(log.finished_at),
+            error: Set(None),
+            log: Set(serde_json::to_string(&log).unwrap()),
+            ..Default::default()
+        }
+        .insert(&site.db)
+        .await
+        .unwrap();
+
+        let (anonymous, _, _) = site.call("/api/mailboxes/list", "", None).await;
+        assert_eq!(anonymous, StatusCode::UNAUTHORIZED, "{}", db.name);
+
+        let user_cookie = site.sign_in("user%40example.com", "user-password").await;
+        let (status, body, _) = site
+            .call("/api/mailboxes/list", "", Some(&user_cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let seen: Vec<MailboxSummary> = serde_json::from_str(&body).unwrap();
+        assert_eq!(seen.len(), 1, "{body}");
+        assert_eq!(seen[0].name, "user-mail");
+        assert_eq!(seen[0].owner.as_deref(), Some("user@example.com"));
+        assert_eq!(seen[0].server, "user@imap.example.com:993");
+        assert!(seen[0].warnings.is_empty());
+        let job = seen[0].last_job.as_ref().expect("the last run is shown");
+        assert_eq!(
+            (job.status.as_str(), job.archived, job.duplicates),
+            ("succeeded", 12, 3)
+        );
+        assert!(
+            !body.contains("secret"),
+            "no secret crosses to the browser: {body}"
+        );
+
+        let admin_cookie = site.sign_in("root%40example.com", "root-password").await;
+        let (_, body, _) = site
+            .call("/api/mailboxes/list", "", Some(&admin_cookie))
+            .await;
+        let seen: Vec<MailboxSummary> = serde_json::from_str(&body).unwrap();
+        let names: Vec<&str> = seen.iter().map(|mailbox| mailbox.name.as_str()).collect();
+        assert_eq!(names, ["root-mail", "user-mail"]);
+        assert_eq!(seen[0].warnings.len(), 1, "{body}");
+        assert!(seen[0].last_job.is_none());
     }
 }

@@ -1,19 +1,109 @@
-use crate::ui::components::EmptyState;
+use crate::api::mailboxes::list_mailboxes;
+use crate::model::mailbox::{JobSummary, MailboxSummary};
+use crate::ui::components::{EmptyState, ErrorAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Lists the caller's mailboxes. The mailbox editor arrives with the archive engine;
-/// until then this page says so instead of offering buttons that do nothing.
+/// The caller's mailboxes (an admin's: every one) with how their last run
+/// went and what needs attention.
 #[component]
 pub fn MailboxesPage() -> impl IntoView {
+    let mailboxes = Resource::new(|| (), |_| list_mailboxes());
     view! {
         <Title text="Mailboxes"/>
         <div class="page-header">
             <h1>"Mailboxes"</h1>
+            <p class="muted">"Each mailbox is an archiving profile: the server to read from, the folders to take, and what happens to a message once it is safely archived."</p>
         </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading mailboxes…"</p> }>
+            {move || Suspend::new(async move {
+                match mailboxes.await {
+                    Ok(list) if list.is_empty() => view! { <NoMailboxes/> }.into_any(),
+                    Ok(list) => view! { <MailboxTable mailboxes=list/> }.into_any(),
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NoMailboxes() -> impl IntoView {
+    view! {
         <EmptyState title="No mailboxes connected">
-            <p>"A mailbox is an archiving profile: the server to read from, the folders to take, and what to do with a message once it is safely archived."</p>
-            <p class="muted">"Connecting mailboxes is not available in this version of Tresor yet."</p>
+            <p>"Once a mailbox is connected, Tresor archives it on its schedule and lists every run here."</p>
+            <p class="muted">
+                "Adding mailboxes in the browser is not available in this version yet. An administrator adds them on the server with "
+                <code>"tresor mailbox add"</code> " (see " <code>"tresor mailbox add --help"</code> ")."
+            </p>
         </EmptyState>
     }
+}
+
+#[component]
+fn MailboxTable(mailboxes: Vec<MailboxSummary>) -> impl IntoView {
+    let show_owner = mailboxes.iter().any(|mailbox| mailbox.owner.is_some());
+    view! {
+        <table class="table" data-testid="mailbox-table">
+            <thead>
+                <tr>
+                    <th>"Name"</th>
+                    <th>"Server"</th>
+                    {show_owner.then(|| view! { <th>"Owner"</th> })}
+                    <th>"Schedule"</th>
+                    <th>"Last run"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {mailboxes.into_iter().map(|mailbox| {
+                    let schedule = match (&mailbox.schedule, mailbox.enabled) {
+                        (Some(schedule), true) => schedule.clone(),
+                        (Some(_), false) => "Paused".to_string(),
+                        (None, _) => "Manual only".to_string(),
+                    };
+                    view! {
+                        <tr data-testid="mailbox-row">
+                            <td>
+                                <strong>{mailbox.name}</strong>
+                                {mailbox.warnings.into_iter().map(|warning| view! {
+                                    <p class="field-error" data-testid="mailbox-warning">{warning}</p>
+                                }).collect_view()}
+                            </td>
+                            <td class="muted">{if mailbox.server.is_empty() { "Imported files".to_string() } else { mailbox.server }}</td>
+                            {show_owner.then(|| view! {
+                                <td>{mailbox.owner.unwrap_or_else(|| "Shared".to_string())}</td>
+                            })}
+                            <td>{schedule}</td>
+                            <td><LastRun job=mailbox.last_job/></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn LastRun(job: Option<JobSummary>) -> impl IntoView {
+    let Some(job) = job else {
+        return view! { <span class="muted">"Not run yet"</span> }.into_any();
+    };
+    let when = job.started_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let counts = format!(
+        "{} archived, {} duplicates, {} failed",
+        job.archived, job.duplicates, job.failed
+    );
+    let badge = match job.status.as_str() {
+        "succeeded" => view! { <span class="status status-on">"Succeeded"</span> }.into_any(),
+        "running" => view! { <span class="status">"Running"</span> }.into_any(),
+        _ => view! { <span class="status status-off">"Failed"</span> }.into_any(),
+    };
+    view! {
+        <div data-testid="last-run">
+            {badge} " " <span class="muted">{when}</span>
+            <div class="muted">{counts}</div>
+            {job.error.map(|error| view! { <p class="field-error">{error}</p> })}
+        </div>
+    }
+    .into_any()
 }
