@@ -70,6 +70,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ui::layout::AppLayout>
                     <Route path=path!("") view=ui::pages::DashboardPage/>
                     <Route path=path!("/mailboxes") view=ui::pages::MailboxesPage/>
+                    <Route path=path!("/mailboxes/new") view=ui::pages::NewMailboxPage/>
+                    <Route path=path!("/mailboxes/:id/edit") view=ui::pages::EditMailboxPage/>
                     <Route path=path!("/archive") view=ui::pages::ArchivePage/>
                     <Route path=path!("/account") view=ui::pages::AccountPage/>
                     <Route path=path!("/admin/users") view=ui::admin::UsersPage/>

@@ -5,7 +5,8 @@
 //! deliberately free of HTTP: cookies and status codes stay in `api::context`.
 
 use crate::error::ApiError;
-use crate::model::mailbox::MailboxSummary;
+use crate::model::mailbox::{MailboxEditor, MailboxSummary};
+use crate::model::mailbox_form::MailboxForm;
 use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -42,6 +43,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError>;
     /// The mailboxes `caller` may see: their own; every one for an admin.
     async fn list_mailboxes(&self, caller: &SessionUser) -> Result<Vec<MailboxSummary>, ApiError>;
+    /// An existing mailbox in the editor's terms; its owner's or an admin's only.
+    async fn mailbox_editor(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<MailboxEditor, ApiError>;
+    /// Creates (owned by `caller`) or updates the mailbox; returns its id.
+    async fn save_mailbox(&self, caller: &SessionUser, form: MailboxForm) -> Result<i64, ApiError>;
     /// Whether cookies must carry `Secure` (Tresor is served over https).
     fn secure_cookies(&self) -> bool;
 }

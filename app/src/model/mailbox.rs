@@ -14,6 +14,9 @@ macro_rules! named_enum {
         pub enum $name { $($(#[$variant_meta])* $variant),+ }
 
         impl $name {
+            /// Every choice, in the order a form offers them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
@@ -195,4 +198,12 @@ pub struct JobSummary {
     pub duplicates: u64,
     pub failed: u64,
     pub error: Option<String>,
+}
+
+/// What the editor loads for an existing mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxEditor {
+    pub form: super::mailbox_form::MailboxForm,
+    /// A password or token is stored (the field shows "unchanged").
+    pub has_secret: bool,
 }

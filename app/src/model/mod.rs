@@ -3,6 +3,7 @@
 //! password hashes and session tokens are server-only types in `server/`.
 
 pub mod mailbox;
+pub mod mailbox_form;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -6,9 +6,11 @@ use crate::auth::AuthError;
 use crate::db::entity::job;
 use crate::engine::JobLog;
 use crate::mailbox::{MailboxError, MailboxRow};
+use crate::secrets::Secret;
 use app::api::{Backend, SignedIn};
 use app::error::ApiError;
-use app::model::mailbox::{JobSummary, MailboxSummary, Source};
+use app::model::mailbox::{JobSummary, MailboxEditor, MailboxSummary, Source};
+use app::model::mailbox_form::MailboxForm;
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
@@ -103,6 +105,17 @@ fn job_summary(row: job::Model) -> JobSummary {
 }
 
 impl WebBackend {
+    /// Mailbox `id` if `caller` may manage it: its owner or an admin. Others
+    /// get "not found", which does not tell them the mailbox exists.
+    async fn managed_mailbox(&self, caller: &SessionUser, id: i64) -> Result<MailboxRow, ApiError> {
+        let row = self.state.mailboxes.by_id(id).await?;
+        if caller.is_admin() || row.owner_id == Some(caller.id) {
+            Ok(row)
+        } else {
+            Err(ApiError::NotFound)
+        }
+    }
+
     /// The latest job of each of `mailbox_ids`.
     async fn last_jobs(&self, mailbox_ids: &[i64]) -> Result<HashMap<i64, JobSummary>, ApiError> {
         let latest: Vec<i64> = job::Entity::find()
@@ -251,6 +264,44 @@ impl Backend for WebBackend {
                 })
             })
             .collect()
+    }
+
+    async fn mailbox_editor(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<MailboxEditor, ApiError> {
+        let row = self.managed_mailbox(caller, id).await?;
+        let input = self.state.mailboxes.input_of(&row)?;
+        Ok(MailboxEditor {
+            form: MailboxForm::from_input(Some(row.id), &input),
+            has_secret: row.secret_sealed.is_some(),
+        })
+    }
+
+    async fn save_mailbox(&self, caller: &SessionUser, form: MailboxForm) -> Result<i64, ApiError> {
+        let invalid = |error: app::model::mailbox_form::FormError| {
+            ApiError::invalid(error.field, error.message)
+        };
+        let input = form.parse().map_err(invalid)?;
+        let secret = form.secret().map(Secret::new);
+        let row = match form.id().map_err(invalid)? {
+            Some(id) => {
+                self.managed_mailbox(caller, id).await?;
+                self.state
+                    .mailboxes
+                    .update(id, &input, secret.as_ref())
+                    .await?
+            }
+            None => {
+                self.state
+                    .mailboxes
+                    .create(Some(caller.id), &input, secret.as_ref())
+                    .await?
+            }
+        };
+        tracing::info!(mailbox = %row.name, by = %caller.email, "mailbox saved");
+        Ok(row.id)
     }
 
     fn secure_cookies(&self) -> bool {

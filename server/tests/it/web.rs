@@ -394,3 +394,179 @@ async fn users_see_their_own_mailboxes_and_admins_every_one() {
         assert!(seen[0].last_job.is_none());
     }
 }
+
+/// `valid` with `changes` applied (a field given twice takes the change).
+fn changed_form(valid: &[(&str, &str)], changes: &[(&str, &str)]) -> String {
+    let mut fields: Vec<(&str, &str)> = valid
+        .iter()
+        .filter(|(name, _)| !changes.iter().any(|(changed, _)| changed == name))
+        .copied()
+        .collect();
+    fields.extend_from_slice(changes);
+    editor_form(&fields)
+}
+
+/// The editor's form as the browser posts it: `form[field]=value`, encoded.
+fn editor_form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(field, value)| {
+            let value: String = value
+                .bytes()
+                .map(|byte| match byte {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                        (byte as char).to_string()
+                    }
+                    _ => format!("%{byte:02X}"),
+                })
+                .collect();
+            format!("form%5B{field}%5D={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
+    use app::model::mailbox::MailboxEditor;
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let user_cookie = site.sign_in("user%40example.com", "user-password").await;
+        let valid: Vec<(&str, &str)> = vec![
+            ("id", ""),
+            ("name", "Accounting"),
+            ("host", "imap.example.com"),
+            ("port", "993"),
+            ("security", "tls"),
+            ("auth_method", "plain"),
+            ("username", "acc"),
+            ("secret", "imap-pw"),
+            ("folder_rules", "INBOX\r\n!Spam"),
+            ("subscribed_only", "on"),
+            ("action", "none"),
+            ("success_folder", "Archived"),
+            ("duplicate_folder", "Duplicates"),
+            ("error_folder", "Archive errors"),
+            ("success_tag", "$Archived"),
+            ("duplicate_tag", "$ArchivedDuplicate"),
+            ("duplicate_policy", "drop"),
+            ("duplicate_match", "content"),
+            ("labels", "category=Invoices"),
+            ("schedule", "6h"),
+            ("max_connections", "2"),
+        ];
+        let with = |changes: &[(&str, &str)]| changed_form(&valid, changes);
+        let field_of = |body: &str| -> String {
+            let error: app::error::ApiError = serde_json::from_str(body).unwrap();
+            match error {
+                app::error::ApiError::Invalid { field, .. } => field,
+                other => panic!("expected a field error, got {other:?}"),
+            }
+        };
+
+        // What the form cannot read, and what the server's rules refuse.
+        for (changes, field) in [
+            (vec![("port", "99999")], "port"),
+            (vec![("folder_rules", "/INBOX")], "folder_rules"),
+            (vec![("success_folder", "Dr. Doc")], "success_folder"),
+            (vec![("schedule", "every tuesday")], "schedule"),
+            (vec![("secret", "")], "secret"),
+        ] {
+            let (status, body, _) = site
+                .call("/api/mailboxes/save", &with(&changes), Some(&user_cookie))
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{changes:?}: {body}"
+            );
+            assert_eq!(field_of(&body), field, "{changes:?}");
+        }
+
+        let (status, body, _) = site
+            .call("/api/mailboxes/save", &with(&[]), Some(&user_cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let id: i64 = serde_json::from_str(&body).unwrap();
+
+        // Loaded back for editing: the values, never the secret.
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/editor",
+                &format!("id={id}"),
+                Some(&user_cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            !body.contains("imap-pw"),
+            "the secret went back to the browser: {body}"
+        );
+        let editor: MailboxEditor = serde_json::from_str(&body).unwrap();
+        assert!(editor.has_secret);
+        assert_eq!(editor.form.folder_rules, "INBOX\n!Spam");
+        assert_eq!(editor.form.labels, "category=Invoices");
+        assert_eq!(editor.form.subscribed_only.as_deref(), Some("on"));
+
+        // Saved again without a password: the stored one stays.
+        let id_field = id.to_string();
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/save",
+                &with(&[
+                    ("id", &id_field),
+                    ("secret", ""),
+                    ("host", "mail.example.com"),
+                ]),
+                Some(&user_cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let row = site.mailboxes.by_id(id).await.unwrap();
+        assert_eq!(row.host, "mail.example.com");
+        match site.mailboxes.connection(&row).unwrap().1 {
+            tresor::imap::Credentials::Plain { password, .. } => assert_eq!(password, "imap-pw"),
+            other => panic!("{other:?}"),
+        }
+
+        // Someone else's mailbox does not exist for a user; an admin may edit it.
+        let other = site
+            .mailboxes
+            .create(
+                Some(site.root_id),
+                &app::model::mailbox::MailboxInput::new("roots", "imap.example.com", "root"),
+                Some(&tresor::secrets::Secret::new("pw")),
+            )
+            .await
+            .unwrap();
+        let other_id = other.id.to_string();
+        let (status, _, _) = site
+            .call(
+                "/api/mailboxes/editor",
+                &format!("id={other_id}"),
+                Some(&user_cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = site
+            .call(
+                "/api/mailboxes/save",
+                &with(&[("id", &other_id), ("name", "stolen")]),
+                Some(&user_cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(site.mailboxes.by_id(other.id).await.unwrap().name, "roots");
+        let admin_cookie = site.sign_in("root%40example.com", "root-password").await;
+        let (status, _, _) = site
+            .call(
+                "/api/mailboxes/editor",
+                &format!("id={id}"),
+                Some(&admin_cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (anonymous, _, _) = site.call("/api/mailboxes/save", &with(&[]), None).await;
+        assert_eq!(anonymous, StatusCode::UNAUTHORIZED);
+    }
+}

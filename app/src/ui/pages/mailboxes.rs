@@ -11,9 +11,12 @@ pub fn MailboxesPage() -> impl IntoView {
     let mailboxes = Resource::new(|| (), |_| list_mailboxes());
     view! {
         <Title text="Mailboxes"/>
-        <div class="page-header">
-            <h1>"Mailboxes"</h1>
-            <p class="muted">"Each mailbox is an archiving profile: the server to read from, the folders to take, and what happens to a message once it is safely archived."</p>
+        <div class="page-header page-header-actions">
+            <div>
+                <h1>"Mailboxes"</h1>
+                <p class="muted">"Each mailbox is an archiving profile: the server to read from, the folders to take, and what happens to a message once it is safely archived."</p>
+            </div>
+            <a class="button button-primary" href="/mailboxes/new">"Add mailbox"</a>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading mailboxes…"</p> }>
             {move || Suspend::new(async move {
@@ -32,10 +35,7 @@ fn NoMailboxes() -> impl IntoView {
     view! {
         <EmptyState title="No mailboxes connected">
             <p>"Once a mailbox is connected, Tresor archives it on its schedule and lists every run here."</p>
-            <p class="muted">
-                "Adding mailboxes in the browser is not available in this version yet. An administrator adds them on the server with "
-                <code>"tresor mailbox add"</code> " (see " <code>"tresor mailbox add --help"</code> ")."
-            </p>
+            <p><a class="button button-primary" href="/mailboxes/new">"Add your first mailbox"</a></p>
         </EmptyState>
     }
 }
@@ -61,10 +61,11 @@ fn MailboxTable(mailboxes: Vec<MailboxSummary>) -> impl IntoView {
                         (Some(_), false) => "Paused".to_string(),
                         (None, _) => "Manual only".to_string(),
                     };
+                    let edit = format!("/mailboxes/{}/edit", mailbox.id);
                     view! {
                         <tr data-testid="mailbox-row">
                             <td>
-                                <strong>{mailbox.name}</strong>
+                                <a href=edit><strong>{mailbox.name}</strong></a>
                                 {mailbox.warnings.into_iter().map(|warning| view! {
                                     <p class="field-error" data-testid="mailbox-warning">{warning}</p>
                                 }).collect_view()}

@@ -3,6 +3,7 @@
 mod account;
 mod archive;
 mod dashboard;
+mod mailbox_editor;
 mod mailboxes;
 mod not_found;
 mod sign_in;
@@ -10,6 +11,7 @@ mod sign_in;
 pub use account::AccountPage;
 pub use archive::ArchivePage;
 pub use dashboard::DashboardPage;
+pub use mailbox_editor::{EditMailboxPage, NewMailboxPage};
 pub use mailboxes::MailboxesPage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;

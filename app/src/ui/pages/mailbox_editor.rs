@@ -1,0 +1,358 @@
+//! The mailbox editor: every field of a profile, grouped so a non-expert gets
+//! through it top to bottom. The server checks everything; its messages show
+//! next to the field they are about.
+
+use crate::api::mailboxes::{SaveMailbox, load_mailbox_editor};
+use crate::error::ApiError;
+use crate::model::mailbox::{
+    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, MailboxInput, Security,
+};
+use crate::model::mailbox_form::MailboxForm;
+use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// Common providers: host, port and security filled in.
+const PRESETS: &[(&str, &str, u16, Security)] = &[
+    (
+        "Microsoft 365 / Outlook.com",
+        "outlook.office365.com",
+        993,
+        Security::Tls,
+    ),
+    (
+        "Gmail / Google Workspace",
+        "imap.gmail.com",
+        993,
+        Security::Tls,
+    ),
+    ("IONOS", "imap.ionos.de", 993, Security::Tls),
+    ("Strato", "imap.strato.de", 993, Security::Tls),
+    ("GMX", "imap.gmx.net", 993, Security::Tls),
+    ("WEB.DE", "imap.web.de", 993, Security::Tls),
+    (
+        "Telekom (t-online.de)",
+        "secureimap.t-online.de",
+        993,
+        Security::Tls,
+    ),
+];
+
+#[component]
+pub fn NewMailboxPage() -> impl IntoView {
+    let form = MailboxForm::from_input(None, &MailboxInput::new("", "", ""));
+    view! {
+        <Title text="Add a mailbox"/>
+        <div class="page-header">
+            <h1>"Add a mailbox"</h1>
+            <p class="muted">"Tresor reads the mailbox on its schedule and keeps an exact copy of every message. Nothing changes on the server unless you choose an action below."</p>
+        </div>
+        <MailboxEditorForm form has_secret=false/>
+    }
+}
+
+#[component]
+pub fn EditMailboxPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let editor = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_mailbox_editor(id).await,
+            None => Err(ApiError::NotFound),
+        }
+    });
+    view! {
+        <Title text="Edit mailbox"/>
+        <div class="page-header">
+            <h1>"Edit mailbox"</h1>
+            <p class="muted">"Changes apply from the next run. Mail already archived stays as it is."</p>
+        </div>
+        <Suspense fallback=|| view! { <p class="muted">"Loading the mailbox…"</p> }>
+            {move || Suspend::new(async move {
+                match editor.await {
+                    Ok(editor) => view! { <MailboxEditorForm form=editor.form has_secret=editor.has_secret/> }.into_any(),
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
+    let save = ServerAction::<SaveMailbox>::new();
+    let error = action_error(save);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            navigate("/mailboxes", Default::default());
+        }
+    });
+    // Presets fill these three; the rest of the form is read on submit.
+    let host = RwSignal::new(form.host.clone());
+    let port = RwSignal::new(form.port.clone());
+    let security = RwSignal::new(form.security.clone());
+    let apply_preset = move |event: leptos::ev::Event| {
+        let chosen = event_target_value(&event);
+        if let Some((_, preset_host, preset_port, preset_security)) =
+            PRESETS.iter().find(|(name, ..)| *name == chosen)
+        {
+            host.set(preset_host.to_string());
+            port.set(preset_port.to_string());
+            security.set(preset_security.as_str().to_string());
+        }
+    };
+    let secret_placeholder = if has_secret { "unchanged" } else { "" };
+    let f = form;
+
+    view! {
+        <ErrorBanner error/>
+        <ActionForm action=save attr:class="form editor" attr:data-testid="mailbox-editor">
+            <input type="hidden" name="form[id]" value=f.id.clone()/>
+
+            <fieldset class="panel">
+                <legend>"Mailbox"</legend>
+                <div class="form-grid">
+                    <TextField label="Name" field="name" value=f.name.clone() error help="How the mailbox is listed, e.g. Accounting."/>
+                    <TextField label="E-mail address" field="email_address" value=f.email_address.clone() error kind="email"/>
+                </div>
+            </fieldset>
+
+            <fieldset class="panel">
+                <legend>"Server"</legend>
+                <div class="form-grid">
+                    <label class="field">
+                        <span>"Provider"</span>
+                        <select on:change=apply_preset data-testid="preset">
+                            <option value="">"Other (enter below)"</option>
+                            {PRESETS.iter().map(|(name, ..)| view! { <option value=*name>{*name}</option> }).collect_view()}
+                        </select>
+                        <small class="muted">"Fills in host, port and security."</small>
+                    </label>
+                    <label class="field">
+                        <span>"Host"</span>
+                        <input type="text" name="form[host]" prop:value=host on:input=move |event| host.set(event_target_value(&event))/>
+                        <FieldError error field="host"/>
+                    </label>
+                    <label class="field">
+                        <span>"Port"</span>
+                        <input type="text" inputmode="numeric" name="form[port]" prop:value=port on:input=move |event| port.set(event_target_value(&event))/>
+                        <FieldError error field="port"/>
+                    </label>
+                    <label class="field">
+                        <span>"Security"</span>
+                        <select name="form[security]" prop:value=security on:change=move |event| security.set(event_target_value(&event))>
+                            {Security::ALL.iter().map(|choice| view! {
+                                <option value=choice.as_str()>{security_label(*choice)}</option>
+                            }).collect_view()}
+                        </select>
+                        <FieldError error field="security"/>
+                    </label>
+                </div>
+                <details class="advanced">
+                    <summary>"Certificates"</summary>
+                    <div class="form-grid">
+                        <TextField label="CA file on the Tresor server" field="ca_file" value=f.ca_file.clone() error help="Only for a server whose certificate comes from your own CA."/>
+                        <TextField label="Expected certificate name" field="expected_cert_name" value=f.expected_cert_name.clone() error help="Accept a certificate issued for another name. Marked as a warning."/>
+                        <Checkbox label="Accept invalid certificates (insecure, marked as a warning)" field="accept_invalid_certs" checked=f.accept_invalid_certs.is_some() error/>
+                    </div>
+                </details>
+            </fieldset>
+
+            <fieldset class="panel">
+                <legend>"Sign-in"</legend>
+                <div class="form-grid">
+                    <TextField label="User name" field="username" value=f.username.clone() error/>
+                    <label class="field">
+                        <span>"Password"</span>
+                        <input type="password" name="form[secret]" placeholder=secret_placeholder autocomplete="new-password"/>
+                        <FieldError error field="secret"/>
+                        {has_secret.then(|| view! { <small class="muted">"A password is stored. Leave empty to keep it."</small> })}
+                    </label>
+                    <SelectField label="Method" field="auth_method" selected=f.auth_method.clone() error
+                        options=AuthMethod::ALL.iter().map(|m| (m.as_str(), auth_label(*m))).collect()/>
+                </div>
+                <details class="advanced">
+                    <summary>"Master user (archive someone else's mailbox)"</summary>
+                    <div class="form-grid">
+                        <TextField label="Master user" field="master_user" value=f.master_user.clone() error help="A privileged login that may open other users' mailboxes."/>
+                        <SelectField label="Log in as" field="identity_kind" selected=f.identity_kind.clone() error
+                            options=std::iter::once(("", "—")).chain(IdentityKind::ALL.iter().map(|k| (k.as_str(), identity_label(*k)))).collect()/>
+                    </div>
+                </details>
+            </fieldset>
+
+            <fieldset class="panel">
+                <legend>"Folders and filters"</legend>
+                <div class="form-grid">
+                    <label class="field field-wide">
+                        <span>"Folders to archive"</span>
+                        <textarea name="form[folder_rules]" rows="4" placeholder="*\n!Newsletters">{f.folder_rules.clone()}</textarea>
+                        <FieldError error field="folder_rules"/>
+                        <small class="muted">"One rule per line: a folder name, * for every folder, & for a folder and its subfolders (Sent&), ! to exclude. Empty: every folder except Trash, Junk and Drafts."</small>
+                    </label>
+                    <Checkbox label="Only subscribed folders" field="subscribed_only" checked=f.subscribed_only.is_some() error/>
+                    <TextField label="Only messages older than (days)" field="older_than_days" value=f.older_than_days.clone() error help="Empty: archive at once."/>
+                    <TextField label="Skip messages larger than (MB)" field="max_message_size_mb" value=f.max_message_size_mb.clone() error help="Skipped messages are listed in the job log."/>
+                </div>
+            </fieldset>
+
+            <fieldset class="panel">
+                <legend>"After archiving"</legend>
+                <div class="form-grid">
+                    <SelectField label="On the server" field="action" selected=f.action.clone() error
+                        options=Action::ALL.iter().map(|a| (a.as_str(), action_label(*a))).collect()/>
+                    <TextField label="Delete only when older than (days)" field="delete_older_than_days" value=f.delete_older_than_days.clone() error/>
+                    <TextField label="Archived folder" field="success_folder" value=f.success_folder.clone() error help="Move: messages go to <this>/<source folder>."/>
+                    <TextField label="Duplicates folder" field="duplicate_folder" value=f.duplicate_folder.clone() error/>
+                    <TextField label="Errors folder" field="error_folder" value=f.error_folder.clone() error/>
+                    <TextField label="Tag for archived" field="success_tag" value=f.success_tag.clone() error/>
+                    <TextField label="Tag for duplicates" field="duplicate_tag" value=f.duplicate_tag.clone() error/>
+                </div>
+                <p class="muted">"A message is only tagged, moved or deleted after it is safely in the archive."</p>
+            </fieldset>
+
+            <fieldset class="panel">
+                <legend>"Duplicates and labels"</legend>
+                <div class="form-grid">
+                    <SelectField label="A message the archive has already" field="duplicate_policy" selected=f.duplicate_policy.clone() error
+                        options=DuplicatePolicy::ALL.iter().map(|p| (p.as_str(), policy_label(*p))).collect()/>
+                    <SelectField label="The same message means" field="duplicate_match" selected=f.duplicate_match.clone() error
+                        options=DuplicateMatch::ALL.iter().map(|m| (m.as_str(), match_label(*m))).collect()/>
+                    <label class="field field-wide">
+                        <span>"Labels"</span>
+                        <textarea name="form[labels]" rows="3" placeholder="category=Invoices">{f.labels.clone()}</textarea>
+                        <FieldError error field="labels"/>
+                        <small class="muted">"One key=value per line, attached to every message of this mailbox; searchable."</small>
+                    </label>
+                </div>
+            </fieldset>
+
+            <fieldset class="panel">
+                <legend>"Schedule"</legend>
+                <div class="form-grid">
+                    <TextField label="Run" field="schedule" value=f.schedule.clone() error help="An interval (30m, 6h, 1d) or a cron expression (0 2 * * *). Empty: only when started by hand."/>
+                    <TextField label="Connections to this server at most" field="max_connections" value=f.max_connections.clone() error help="Protects against provider throttling."/>
+                </div>
+            </fieldset>
+
+            <div class="form-actions">
+                <a class="button" href="/mailboxes">"Cancel"</a>
+                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else { "Save mailbox" }}
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn TextField(
+    label: &'static str,
+    field: &'static str,
+    value: String,
+    #[prop(into)] error: Signal<Option<ApiError>>,
+    #[prop(optional)] help: Option<&'static str>,
+    #[prop(optional)] kind: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input type=kind.unwrap_or("text") name=format!("form[{field}]") value=value/>
+            <FieldError error field/>
+            {help.map(|help| view! { <small class="muted">{help}</small> })}
+        </label>
+    }
+}
+
+#[component]
+fn SelectField(
+    label: &'static str,
+    field: &'static str,
+    selected: String,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(into)] error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select name=format!("form[{field}]")>
+                {options.into_iter().map(|(value, text)| view! {
+                    <option value=value selected=value == selected>{text}</option>
+                }).collect_view()}
+            </select>
+            <FieldError error field/>
+        </label>
+    }
+}
+
+#[component]
+fn Checkbox(
+    label: &'static str,
+    field: &'static str,
+    checked: bool,
+    #[prop(into)] error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    view! {
+        <label class="field field-check">
+            <span><input type="checkbox" name=format!("form[{field}]") checked=checked/> " " {label}</span>
+            <FieldError error field/>
+        </label>
+    }
+}
+
+fn security_label(security: Security) -> &'static str {
+    match security {
+        Security::Tls => "TLS (port 993)",
+        Security::StartTls => "STARTTLS (port 143)",
+        Security::Plain => "None — unencrypted",
+    }
+}
+
+fn auth_label(method: AuthMethod) -> &'static str {
+    match method {
+        AuthMethod::Plain => "Password (PLAIN)",
+        AuthMethod::Login => "Password (LOGIN)",
+        AuthMethod::CramMd5 => "Password (CRAM-MD5)",
+        AuthMethod::XOAuth2 => "OAuth 2 token (XOAUTH2)",
+        AuthMethod::OAuthBearer => "OAuth 2 token (OAUTHBEARER)",
+    }
+}
+
+fn identity_label(kind: IdentityKind) -> &'static str {
+    match kind {
+        IdentityKind::Address => "the e-mail address",
+        IdentityKind::LocalPart => "the part before @",
+        IdentityKind::Username => "the user name",
+    }
+}
+
+fn action_label(action: Action) -> &'static str {
+    match action {
+        Action::None => "Leave messages as they are",
+        Action::Tag => "Tag them",
+        Action::Move => "Move them to a folder",
+        Action::Delete => "Delete them",
+    }
+}
+
+fn policy_label(policy: DuplicatePolicy) -> &'static str {
+    match policy {
+        DuplicatePolicy::Drop => "Only count it",
+        DuplicatePolicy::Change => "Also list it under this mailbox",
+        DuplicatePolicy::Replace => "Keep a changed copy as a new revision",
+    }
+}
+
+fn match_label(matching: DuplicateMatch) -> &'static str {
+    match matching {
+        DuplicateMatch::Content => "the same bytes",
+        DuplicateMatch::Headers => "the same Message-ID, date and sender",
+    }
+}
