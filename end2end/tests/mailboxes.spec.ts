@@ -1,13 +1,62 @@
 import { test, expect } from "@playwright/test";
 import { createUser, signIn, uniqueEmail, waitForHydration } from "./helpers";
 
-test("a new user's mailbox list is an empty state that says what to do", async ({ page, request }) => {
+async function newUser(page: import("@playwright/test").Page, request: import("@playwright/test").APIRequestContext) {
   const email = uniqueEmail("mailboxes");
-  await createUser(request, { email, name: "New User", role: "user", password: "new-user-password" });
-  await signIn(page, email, "new-user-password");
+  await createUser(request, { email, name: "Mailbox User", role: "user", password: "mailbox-user-password" });
+  await signIn(page, email, "mailbox-user-password");
+  await expect(page.getByTestId("signed-in-user")).toHaveText("Mailbox User");
+  return email;
+}
+
+test("a new user's mailbox list is an empty state that leads to the editor", async ({ page, request }) => {
+  await newUser(page, request);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mailboxes" }).click();
   await waitForHydration(page);
   await expect(page.getByRole("heading", { name: "No mailboxes connected" })).toBeVisible();
-  await expect(page.getByText("tresor mailbox add", { exact: false }).first()).toBeVisible();
   await expect(page.getByTestId("mailbox-table")).toHaveCount(0);
+  await page.getByRole("link", { name: "Add your first mailbox" }).click();
+  await expect(page).toHaveURL(/\/mailboxes\/new$/);
+  await expect(page.getByRole("heading", { name: "Add a mailbox" })).toBeVisible();
+});
+
+test("a user adds a mailbox from a preset, fixes a field error, and edits it without retyping the password", async ({ page, request }) => {
+  await newUser(page, request);
+  await page.goto("/mailboxes/new");
+  await waitForHydration(page);
+  const editor = page.getByTestId("mailbox-editor");
+
+  await editor.getByLabel("Name", { exact: true }).fill(`GMX ${Date.now()}`);
+  await page.getByTestId("preset").selectOption("GMX");
+  await expect(editor.getByLabel("Host", { exact: true })).toHaveValue("imap.gmx.net");
+  await expect(editor.getByLabel("Port", { exact: true })).toHaveValue("993");
+  await editor.getByLabel("User name", { exact: true }).fill("someone@gmx.net");
+  await editor.getByLabel("Password", { exact: true }).fill("app-password");
+  await editor.getByLabel("Run", { exact: true }).fill("every tuesday");
+  await editor.getByRole("button", { name: "Save mailbox" }).click();
+
+  // The schedule is refused next to its field; nothing is saved yet.
+  await expect(editor.locator(".field", { hasText: "Run" }).locator(".field-error")).toBeVisible();
+  await expect(page).toHaveURL(/\/mailboxes\/new$/);
+
+  await editor.getByLabel("Run", { exact: true }).fill("6h");
+  await editor.getByLabel("Password", { exact: true }).fill("app-password");
+  await editor.getByRole("button", { name: "Save mailbox" }).click();
+  await expect(page).toHaveURL(/\/mailboxes$/);
+  const row = page.getByTestId("mailbox-row").filter({ hasText: "someone@gmx.net@imap.gmx.net:993" });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText("6h");
+  await expect(row).toContainText("Not run yet");
+
+  // Editing shows the stored values; the password field stays empty ("unchanged").
+  await row.getByRole("link").first().click();
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { name: "Edit mailbox" })).toBeVisible();
+  await expect(editor.getByLabel("Host", { exact: true })).toHaveValue("imap.gmx.net");
+  await expect(editor.getByLabel("Password", { exact: true })).toHaveValue("");
+  await expect(editor.getByLabel("Password", { exact: true })).toHaveAttribute("placeholder", "unchanged");
+  await editor.getByLabel("Run", { exact: true }).fill("12h");
+  await editor.getByRole("button", { name: "Save mailbox" }).click();
+  await expect(page).toHaveURL(/\/mailboxes$/);
+  await expect(page.getByTestId("mailbox-row").filter({ hasText: "imap.gmx.net" })).toContainText("12h");
 });

@@ -127,33 +127,33 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
             <fieldset class="panel">
                 <legend>"Server"</legend>
                 <div class="form-grid">
-                    <label class="field">
-                        <span>"Provider"</span>
-                        <select on:change=apply_preset data-testid="preset">
+                    <div class="field">
+                        <label for="mailbox-preset">"Provider"</label>
+                        <select id="mailbox-preset" on:change=apply_preset data-testid="preset">
                             <option value="">"Other (enter below)"</option>
                             {PRESETS.iter().map(|(name, ..)| view! { <option value=*name>{*name}</option> }).collect_view()}
                         </select>
                         <small class="muted">"Fills in host, port and security."</small>
-                    </label>
-                    <label class="field">
-                        <span>"Host"</span>
-                        <input type="text" name="form[host]" prop:value=host on:input=move |event| host.set(event_target_value(&event))/>
+                    </div>
+                    <div class="field">
+                        <label for="mailbox-host">"Host"</label>
+                        <input id="mailbox-host" type="text" name="form[host]" prop:value=host on:input=move |event| host.set(event_target_value(&event))/>
                         <FieldError error field="host"/>
-                    </label>
-                    <label class="field">
-                        <span>"Port"</span>
-                        <input type="text" inputmode="numeric" name="form[port]" prop:value=port on:input=move |event| port.set(event_target_value(&event))/>
+                    </div>
+                    <div class="field">
+                        <label for="mailbox-port">"Port"</label>
+                        <input id="mailbox-port" type="text" inputmode="numeric" name="form[port]" prop:value=port on:input=move |event| port.set(event_target_value(&event))/>
                         <FieldError error field="port"/>
-                    </label>
-                    <label class="field">
-                        <span>"Security"</span>
-                        <select name="form[security]" prop:value=security on:change=move |event| security.set(event_target_value(&event))>
+                    </div>
+                    <div class="field">
+                        <label for="mailbox-security">"Security"</label>
+                        <select id="mailbox-security" name="form[security]" prop:value=security on:change=move |event| security.set(event_target_value(&event))>
                             {Security::ALL.iter().map(|choice| view! {
                                 <option value=choice.as_str()>{security_label(*choice)}</option>
                             }).collect_view()}
                         </select>
                         <FieldError error field="security"/>
-                    </label>
+                    </div>
                 </div>
                 <details class="advanced">
                     <summary>"Certificates"</summary>
@@ -169,12 +169,12 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
                 <legend>"Sign-in"</legend>
                 <div class="form-grid">
                     <TextField label="User name" field="username" value=f.username.clone() error/>
-                    <label class="field">
-                        <span>"Password"</span>
-                        <input type="password" name="form[secret]" placeholder=secret_placeholder autocomplete="new-password"/>
+                    <div class="field">
+                        <label for="mailbox-secret">"Password"</label>
+                        <input id="mailbox-secret" type="password" name="form[secret]" placeholder=secret_placeholder autocomplete="new-password"/>
                         <FieldError error field="secret"/>
                         {has_secret.then(|| view! { <small class="muted">"A password is stored. Leave empty to keep it."</small> })}
-                    </label>
+                    </div>
                     <SelectField label="Method" field="auth_method" selected=f.auth_method.clone() error
                         options=AuthMethod::ALL.iter().map(|m| (m.as_str(), auth_label(*m))).collect()/>
                 </div>
@@ -191,12 +191,12 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
             <fieldset class="panel">
                 <legend>"Folders and filters"</legend>
                 <div class="form-grid">
-                    <label class="field field-wide">
-                        <span>"Folders to archive"</span>
-                        <textarea name="form[folder_rules]" rows="4" placeholder="*\n!Newsletters">{f.folder_rules.clone()}</textarea>
+                    <div class="field field-wide">
+                        <label for="mailbox-folder_rules">"Folders to archive"</label>
+                        <textarea id="mailbox-folder_rules" name="form[folder_rules]" rows="4" placeholder="*\n!Newsletters">{f.folder_rules.clone()}</textarea>
                         <FieldError error field="folder_rules"/>
                         <small class="muted">"One rule per line: a folder name, * for every folder, & for a folder and its subfolders (Sent&), ! to exclude. Empty: every folder except Trash, Junk and Drafts."</small>
-                    </label>
+                    </div>
                     <Checkbox label="Only subscribed folders" field="subscribed_only" checked=f.subscribed_only.is_some() error/>
                     <TextField label="Only messages older than (days)" field="older_than_days" value=f.older_than_days.clone() error help="Empty: archive at once."/>
                     <TextField label="Skip messages larger than (MB)" field="max_message_size_mb" value=f.max_message_size_mb.clone() error help="Skipped messages are listed in the job log."/>
@@ -225,12 +225,12 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
                         options=DuplicatePolicy::ALL.iter().map(|p| (p.as_str(), policy_label(*p))).collect()/>
                     <SelectField label="The same message means" field="duplicate_match" selected=f.duplicate_match.clone() error
                         options=DuplicateMatch::ALL.iter().map(|m| (m.as_str(), match_label(*m))).collect()/>
-                    <label class="field field-wide">
-                        <span>"Labels"</span>
-                        <textarea name="form[labels]" rows="3" placeholder="category=Invoices">{f.labels.clone()}</textarea>
+                    <div class="field field-wide">
+                        <label for="mailbox-labels">"Labels"</label>
+                        <textarea id="mailbox-labels" name="form[labels]" rows="3" placeholder="category=Invoices">{f.labels.clone()}</textarea>
                         <FieldError error field="labels"/>
                         <small class="muted">"One key=value per line, attached to every message of this mailbox; searchable."</small>
-                    </label>
+                    </div>
                 </div>
             </fieldset>
 
@@ -262,12 +262,12 @@ fn TextField(
     #[prop(optional)] kind: Option<&'static str>,
 ) -> impl IntoView {
     view! {
-        <label class="field">
-            <span>{label}</span>
-            <input type=kind.unwrap_or("text") name=format!("form[{field}]") value=value/>
+        <div class="field">
+            <label for=format!("mailbox-{field}")>{label}</label>
+            <input id=format!("mailbox-{field}") type=kind.unwrap_or("text") name=format!("form[{field}]") value=value/>
             <FieldError error field/>
             {help.map(|help| view! { <small class="muted">{help}</small> })}
-        </label>
+        </div>
     }
 }
 
@@ -280,15 +280,15 @@ fn SelectField(
     #[prop(into)] error: Signal<Option<ApiError>>,
 ) -> impl IntoView {
     view! {
-        <label class="field">
-            <span>{label}</span>
-            <select name=format!("form[{field}]")>
+        <div class="field">
+            <label for=format!("mailbox-{field}")>{label}</label>
+            <select id=format!("mailbox-{field}") name=format!("form[{field}]")>
                 {options.into_iter().map(|(value, text)| view! {
                     <option value=value selected=value == selected>{text}</option>
                 }).collect_view()}
             </select>
             <FieldError error field/>
-        </label>
+        </div>
     }
 }
 
