@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=ui::pages::DashboardPage/>
                     <Route path=path!("/mailboxes") view=ui::pages::MailboxesPage/>
                     <Route path=path!("/mailboxes/new") view=ui::pages::NewMailboxPage/>
+                    <Route path=path!("/mailboxes/:id") view=ui::pages::MailboxPage/>
                     <Route path=path!("/mailboxes/:id/edit") view=ui::pages::EditMailboxPage/>
                     <Route path=path!("/archive") view=ui::pages::ArchivePage/>
                     <Route path=path!("/account") view=ui::pages::AccountPage/>

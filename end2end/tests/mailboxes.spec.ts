@@ -51,6 +51,8 @@ test("a user adds a mailbox from a preset, fixes a field error, and edits it wit
   // Editing shows the stored values; the password field stays empty ("unchanged").
   await row.getByRole("link").first().click();
   await waitForHydration(page);
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
+  await waitForHydration(page);
   await expect(page.getByRole("heading", { name: "Edit mailbox" })).toBeVisible();
   await expect(editor.getByLabel("Host", { exact: true })).toHaveValue("imap.gmx.net");
   await expect(editor.getByLabel("Password", { exact: true })).toHaveValue("");
@@ -59,4 +61,40 @@ test("a user adds a mailbox from a preset, fixes a field error, and edits it wit
   await editor.getByRole("button", { name: "Save mailbox" }).click();
   await expect(page).toHaveURL(/\/mailboxes$/);
   await expect(page.getByTestId("mailbox-row").filter({ hasText: "imap.gmx.net" })).toContainText("12h");
+});
+
+test("a user runs a mailbox now and reads the job log with its reconciliation", async ({ page, request }) => {
+  const port = process.env.E2E_IMAPS_PORT;
+  const ca = process.env.E2E_DOVECOT_CA;
+  expect(port, "cargo xtask test passes the test bed's Dovecot").toBeTruthy();
+  expect(ca).toBeTruthy();
+  await newUser(page, request);
+  await page.goto("/mailboxes/new");
+  await waitForHydration(page);
+  const editor = page.getByTestId("mailbox-editor");
+  const name = `Dovecot ${Date.now()}`;
+  await editor.getByLabel("Name", { exact: true }).fill(name);
+  await editor.getByLabel("Host", { exact: true }).fill("localhost");
+  await editor.getByLabel("Port", { exact: true }).fill(port!);
+  await editor.getByText("Certificates").click();
+  await editor.getByLabel("CA file on the Tresor server", { exact: true }).fill(ca!);
+  await editor.getByLabel("User name", { exact: true }).fill("alice");
+  await editor.getByLabel("Password", { exact: true }).fill("alicepw");
+  await editor.getByLabel("Folders to archive", { exact: true }).fill("INBOX");
+  await editor.getByRole("button", { name: "Save mailbox" }).click();
+  await expect(page).toHaveURL(/\/mailboxes$/);
+
+  await page.getByTestId("mailbox-row").filter({ hasText: name }).getByRole("link", { name }).click();
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+  await expect(page.getByTestId("no-runs")).toBeVisible();
+  await page.getByTestId("run-now").click();
+  await expect(page.getByRole("status")).toContainText("queued");
+
+  // The page follows the run without a reload until it is in the history.
+  const job = page.getByTestId("job").first();
+  await expect(job).toContainText("Succeeded", { timeout: 30_000 });
+  await job.getByText(/^Folders/).click();
+  const reconciliation = job.getByTestId("reconciliation");
+  await expect(reconciliation.getByRole("row", { name: /INBOX/ })).toContainText("complete");
 });

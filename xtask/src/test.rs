@@ -68,7 +68,7 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
             command
         })
     })?;
-    step("end-to-end tests", end_to_end)?;
+    step("end-to-end tests", || end_to_end(&testbed))?;
     drop(testbed);
     eprintln!("all tests passed in {} s", started.elapsed().as_secs());
     Ok(())
@@ -86,7 +86,7 @@ fn step(name: &str, body: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result
     result
 }
 
-fn end_to_end() -> anyhow::Result<()> {
+fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
     let site_root = build::build_site()?;
     let binary = build::build_server(false)?;
     let data_dir = tempdir("tresor-e2e")?;
@@ -139,6 +139,9 @@ fn end_to_end() -> anyhow::Result<()> {
             .env("BASE_URL", &base_url)
             .env("E2E_ADMIN_EMAIL", E2E_ADMIN_EMAIL)
             .env("E2E_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
+            // The test bed's Dovecot, for mailboxes the specs connect and run.
+            .env("E2E_IMAPS_PORT", testbed::IMAPS_PORT.to_string())
+            .env("E2E_DOVECOT_CA", testbed.ca_file())
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         command
     });

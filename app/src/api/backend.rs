@@ -5,6 +5,7 @@
 //! deliberately free of HTTP: cookies and status codes stay in `api::context`.
 
 use crate::error::ApiError;
+use crate::model::job::{MailboxRuns, RunRequest};
 use crate::model::mailbox::{MailboxEditor, MailboxSummary};
 use crate::model::mailbox_form::MailboxForm;
 use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
@@ -51,6 +52,10 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<MailboxEditor, ApiError>;
     /// Creates (owned by `caller`) or updates the mailbox; returns its id.
     async fn save_mailbox(&self, caller: &SessionUser, form: MailboxForm) -> Result<i64, ApiError>;
+    /// The run going on and the last runs of a mailbox the caller manages.
+    async fn mailbox_runs(&self, caller: &SessionUser, id: i64) -> Result<MailboxRuns, ApiError>;
+    /// Starts a run of a mailbox the caller manages.
+    async fn run_mailbox(&self, caller: &SessionUser, id: i64) -> Result<RunRequest, ApiError>;
     /// Whether cookies must carry `Secure` (Tresor is served over https).
     fn secure_cookies(&self) -> bool;
 }

@@ -23,9 +23,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening {}", crate::db::redact(&url)))?;
     let services = super::Services::with_db(&config, db.clone())?;
-    let state = AppState::new(config.clone(), db.clone(), services.mailboxes.clone());
+    let scheduler = Scheduler::new(
+        db.clone(),
+        Arc::new(services.engine),
+        config.max_concurrent_jobs,
+    );
+    let state = AppState::new(
+        config.clone(),
+        db,
+        services.mailboxes.clone(),
+        scheduler.clone(),
+    );
     ensure_first_admin(&state, &config).await?;
-    let scheduler = Scheduler::new(db, Arc::new(services.engine), config.max_concurrent_jobs);
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));
 

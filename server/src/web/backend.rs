@@ -6,12 +6,15 @@ use crate::auth::AuthError;
 use crate::db::entity::job;
 use crate::engine::JobLog;
 use crate::mailbox::{MailboxError, MailboxRow};
+use crate::scheduler::Requested;
 use crate::secrets::Secret;
 use app::api::{Backend, SignedIn};
 use app::error::ApiError;
+use app::model::job::{JobRecord, MailboxRuns, RunRequest};
 use app::model::mailbox::{JobSummary, MailboxEditor, MailboxSummary, Source};
 use app::model::mailbox_form::MailboxForm;
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
+use sea_orm::QueryOrder;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -69,6 +72,9 @@ impl From<MailboxError> for ApiError {
         }
     }
 }
+
+/// How many past runs a mailbox page lists.
+const RUNS_SHOWN: u64 = 20;
 
 /// What an administrator should know about a mailbox, in words.
 fn warnings(row: &MailboxRow) -> Vec<String> {
@@ -302,6 +308,47 @@ impl Backend for WebBackend {
         };
         tracing::info!(mailbox = %row.name, by = %caller.email, "mailbox saved");
         Ok(row.id)
+    }
+
+    async fn mailbox_runs(&self, caller: &SessionUser, id: i64) -> Result<MailboxRuns, ApiError> {
+        let row = self.managed_mailbox(caller, id).await?;
+        let jobs = job::Entity::find()
+            .filter(job::Column::MailboxId.eq(id))
+            .order_by_desc(job::Column::Id)
+            .limit(RUNS_SHOWN)
+            .all(&self.state.db)
+            .await
+            .map_err(|error| internal(&error))?;
+        Ok(MailboxRuns {
+            mailbox: row.name,
+            running: self
+                .state
+                .scheduler
+                .progress()
+                .into_iter()
+                .find_map(|(mailbox_id, progress)| (mailbox_id == id).then_some(progress)),
+            jobs: jobs
+                .into_iter()
+                .map(|row| JobRecord {
+                    log: serde_json::from_str(&row.log).ok(),
+                    summary: job_summary(row),
+                })
+                .collect(),
+        })
+    }
+
+    async fn run_mailbox(&self, caller: &SessionUser, id: i64) -> Result<RunRequest, ApiError> {
+        let row = self.managed_mailbox(caller, id).await?;
+        if row.source != Source::Imap.as_str() {
+            return Err(ApiError::Conflict(
+                "This mailbox holds imported files; there is no server to archive from.".into(),
+            ));
+        }
+        tracing::info!(mailbox = %row.name, by = %caller.email, "run requested");
+        Ok(match self.state.scheduler.request_run(id) {
+            Requested::Queued => RunRequest::Queued,
+            Requested::AlreadyRunning => RunRequest::AlreadyRunning,
+        })
     }
 
     fn secure_cookies(&self) -> bool {

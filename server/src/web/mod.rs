@@ -8,6 +8,7 @@ mod health;
 use crate::auth::Accounts;
 use crate::config::Config;
 use crate::mailbox::Mailboxes;
+use crate::scheduler::Scheduler;
 use app::api::Backend;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
@@ -28,16 +29,24 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub accounts: Arc<Accounts>,
     pub mailboxes: Arc<Mailboxes>,
+    /// Runs jobs; the web asks it for manual runs and live progress.
+    pub scheduler: Arc<Scheduler>,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: DatabaseConnection, mailboxes: Arc<Mailboxes>) -> Self {
+    pub fn new(
+        config: Config,
+        db: DatabaseConnection,
+        mailboxes: Arc<Mailboxes>,
+        scheduler: Arc<Scheduler>,
+    ) -> Self {
         let session_lifetime = Duration::from_secs(config.session_hours.max(1) * 3600);
         AppState {
             accounts: Arc::new(Accounts::new(db.clone(), session_lifetime)),
             config: Arc::new(config),
             db,
             mailboxes,
+            scheduler,
         }
     }
 }

@@ -18,6 +18,7 @@ struct Site {
     /// Ids of root@example.com (admin) and user@example.com.
     root_id: i64,
     user_id: i64,
+    _store_dir: tempfile::TempDir,
 }
 
 impl Site {
@@ -34,7 +35,16 @@ impl Site {
             db.connection.clone(),
             std::sync::Arc::new(secrets),
         ));
-        let state = AppState::new(config, db.connection.clone(), mailboxes.clone());
+        // A scheduler that is never started: manual runs queue, nothing runs.
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(tresor::store::BlobStore::open(dir.path()).unwrap());
+        let engine = std::sync::Arc::new(tresor::engine::Engine::new(
+            db.connection.clone(),
+            store,
+            mailboxes.clone(),
+        ));
+        let scheduler = tresor::scheduler::Scheduler::new(db.connection.clone(), engine, 2);
+        let state = AppState::new(config, db.connection.clone(), mailboxes.clone(), scheduler);
         let root = state
             .accounts
             .create_user("root@example.com", "Root", Role::Admin, "root-password")
@@ -51,6 +61,7 @@ impl Site {
             db: db.connection.clone(),
             root_id: root.id,
             user_id: user.id,
+            _store_dir: dir,
         }
     }
 
@@ -568,5 +579,95 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
         assert_eq!(status, StatusCode::OK);
         let (anonymous, _, _) = site.call("/api/mailboxes/save", &with(&[]), None).await;
         assert_eq!(anonymous, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
+    use app::model::job::{MailboxRuns, RunRequest};
+    use app::model::mailbox::MailboxInput;
+    use sea_orm::{ActiveModelTrait, Set};
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let own = site
+            .mailboxes
+            .create(
+                Some(site.user_id),
+                &MailboxInput::new("user-mail", "imap.example.com", "user"),
+                Some(&tresor::secrets::Secret::new("pw")),
+            )
+            .await
+            .unwrap();
+        let user_cookie = site.sign_in("user%40example.com", "user-password").await;
+        let id = format!("id={}", own.id);
+
+        let (status, body, _) = site
+            .call("/api/mailboxes/runs", &id, Some(&user_cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let runs: MailboxRuns = serde_json::from_str(&body).unwrap();
+        assert_eq!(runs.mailbox, "user-mail");
+        assert!(runs.jobs.is_empty() && runs.running.is_none());
+
+        let (status, body, _) = site
+            .call("/api/mailboxes/run", &id, Some(&user_cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            serde_json::from_str::<RunRequest>(&body).unwrap(),
+            RunRequest::Queued
+        );
+
+        // A finished run shows with its log, newest first.
+        let mut folder = tresor::engine::FolderLog::new("INBOX");
+        folder.server_count = 5;
+        folder.archived_total = 4;
+        folder.archived = 4;
+        folder.record_failure(9, "the server sent no message body");
+        let mut log = tresor::engine::JobLog::new("user-mail", chrono::Utc::now());
+        log.add_folder(folder);
+        log.finish(chrono::Utc::now());
+        tresor::db::entity::job::ActiveModel {
+            mailbox_id: Set(own.id),
+            status: Set(log.status.as_str().into()),
+            started_at: Set(log.started_at),
+            finished_at: Set(log.finished_at),
+            error: Set(None),
+            log: Set(serde_json::to_string(&log).unwrap()),
+            ..Default::default()
+        }
+        .insert(&site.db)
+        .await
+        .unwrap();
+        let (_, body, _) = site
+            .call("/api/mailboxes/runs", &id, Some(&user_cookie))
+            .await;
+        let runs: MailboxRuns = serde_json::from_str(&body).unwrap();
+        assert_eq!(runs.jobs.len(), 1);
+        let folders = &runs.jobs[0]
+            .log
+            .as_ref()
+            .expect("the log is readable")
+            .folders;
+        assert_eq!(folders[0].failures[0].uid, 9);
+        assert!(folders[0].is_reconciled());
+
+        // Another user's mailbox: no history, no run.
+        let stranger = site
+            .mailboxes
+            .create(
+                Some(site.root_id),
+                &MailboxInput::new("root-mail", "imap.example.com", "root"),
+                Some(&tresor::secrets::Secret::new("pw")),
+            )
+            .await
+            .unwrap();
+        let stranger_id = format!("id={}", stranger.id);
+        for endpoint in ["/api/mailboxes/runs", "/api/mailboxes/run"] {
+            let (status, _, _) = site.call(endpoint, &stranger_id, Some(&user_cookie)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}");
+            let (status, _, _) = site.call(endpoint, &stranger_id, None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{endpoint}");
+        }
     }
 }

@@ -2,8 +2,12 @@
 
 mod editor;
 mod list;
+mod run;
+mod runs;
 mod save;
 
 pub use editor::*;
 pub use list::*;
+pub use run::*;
+pub use runs::*;
 pub use save::*;

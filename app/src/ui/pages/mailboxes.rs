@@ -61,11 +61,11 @@ fn MailboxTable(mailboxes: Vec<MailboxSummary>) -> impl IntoView {
                         (Some(_), false) => "Paused".to_string(),
                         (None, _) => "Manual only".to_string(),
                     };
-                    let edit = format!("/mailboxes/{}/edit", mailbox.id);
+                    let page = format!("/mailboxes/{}", mailbox.id);
                     view! {
                         <tr data-testid="mailbox-row">
                             <td>
-                                <a href=edit><strong>{mailbox.name}</strong></a>
+                                <a href=page><strong>{mailbox.name}</strong></a>
                                 {mailbox.warnings.into_iter().map(|warning| view! {
                                     <p class="field-error" data-testid="mailbox-warning">{warning}</p>
                                 }).collect_view()}

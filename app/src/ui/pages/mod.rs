@@ -3,6 +3,7 @@
 mod account;
 mod archive;
 mod dashboard;
+mod mailbox;
 mod mailbox_editor;
 mod mailboxes;
 mod not_found;
@@ -11,6 +12,7 @@ mod sign_in;
 pub use account::AccountPage;
 pub use archive::ArchivePage;
 pub use dashboard::DashboardPage;
+pub use mailbox::MailboxPage;
 pub use mailbox_editor::{EditMailboxPage, NewMailboxPage};
 pub use mailboxes::MailboxesPage;
 pub use not_found::NotFoundPage;

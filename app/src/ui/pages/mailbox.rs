@@ -1,0 +1,263 @@
+//! One mailbox: run it now, watch the run live, and read the job history
+//! with each folder's reconciliation (server count against archive count).
+
+use crate::api::mailboxes::{StartMailboxRun, load_mailbox_runs};
+use crate::error::ApiError;
+use crate::model::job::{JobRecord, MailboxRuns, Progress, RunRequest};
+use crate::ui::components::{ErrorAlert, ErrorBanner, action_error};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use std::time::Duration;
+
+/// Refreshes while a run goes on, and for this many ticks after "Run now"
+/// (a queued run may take a moment to start).
+const GRACE_TICKS: u32 = 5;
+const TICK: Duration = Duration::from_secs(2);
+
+#[component]
+pub fn MailboxPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let run = ServerAction::<StartMailboxRun>::new();
+    let run_error = action_error(run);
+    let tick = RwSignal::new(0u32);
+    let grace = RwSignal::new(0u32);
+    let running = RwSignal::new(false);
+    let runs = Resource::new(
+        move || (id(), tick.get(), run.version().get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => load_mailbox_runs(id).await,
+                None => Err(ApiError::NotFound),
+            }
+        },
+    );
+    // Only in the browser: effects do not run while rendering on the server.
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                if running.get_untracked() || grace.get_untracked() > 0 {
+                    grace.update(|left| *left = left.saturating_sub(1));
+                    tick.update(|count| *count += 1);
+                }
+            },
+            TICK,
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+    Effect::new(move |_| {
+        if run.version().get() > 0 {
+            grace.set(GRACE_TICKS);
+        }
+    });
+    let edit = move || {
+        id().map(|id| format!("/mailboxes/{id}/edit"))
+            .unwrap_or_default()
+    };
+
+    view! {
+        <Title text="Mailbox"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading the mailbox…"</p> }>
+            {move || Suspend::new(async move {
+                match runs.await {
+                    Ok(runs) => {
+                        running.set(runs.running.is_some());
+                        view! { <MailboxRunsView runs run id=id() edit=edit()/> }.into_any()
+                    }
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <ErrorBanner error=run_error/>
+    }
+}
+
+#[component]
+fn MailboxRunsView(
+    runs: MailboxRuns,
+    run: ServerAction<StartMailboxRun>,
+    id: Option<i64>,
+    edit: String,
+) -> impl IntoView {
+    let queued = move || match run.value().get() {
+        Some(Ok(RunRequest::Queued)) => {
+            Some("The run is queued and starts as soon as the job limits allow.")
+        }
+        Some(Ok(RunRequest::AlreadyRunning)) => Some("A run of this mailbox is going on already."),
+        _ => None,
+    };
+    let is_running = runs.running.is_some();
+    view! {
+        <div class="page-header page-header-actions">
+            <div>
+                <h1>{runs.mailbox.clone()}</h1>
+                <p class="muted">"Runs and their logs. A run archives what is new since the last one."</p>
+            </div>
+            <div class="button-row">
+                <a class="button" href=edit>"Edit"</a>
+                <button
+                    class="button button-primary"
+                    data-testid="run-now"
+                    disabled=move || run.pending().get() || is_running
+                    on:click=move |_| {
+                        if let Some(id) = id {
+                            run.dispatch(StartMailboxRun { id });
+                        }
+                    }
+                >
+                    "Run now"
+                </button>
+            </div>
+        </div>
+        {move || queued().map(|text| view! { <div class="banner banner-success" role="status">{text}</div> })}
+        {runs.running.map(|progress| view! { <RunProgress progress/> })}
+        <section class="panel">
+            <h2>"History"</h2>
+            {if runs.jobs.is_empty() {
+                view! { <p class="muted" data-testid="no-runs">"No run yet. Runs start on the schedule, or now with “Run now”."</p> }.into_any()
+            } else {
+                view! { <JobHistory jobs=runs.jobs/> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn RunProgress(progress: Progress) -> impl IntoView {
+    let folder = progress
+        .folder
+        .clone()
+        .unwrap_or_else(|| "Connecting and listing folders…".to_string());
+    let rate = progress.rate();
+    view! {
+        <section class="panel" data-testid="run-progress" aria-live="polite">
+            <h2>"Running"</h2>
+            <p>
+                <strong>{folder}</strong>
+                {format!(" — folder {} of {}", (progress.folders_done + 1).min(progress.folders_total.max(1)), progress.folders_total.max(1))}
+            </p>
+            <progress max=progress.folder_total.max(1) value=progress.folder_done></progress>
+            <p class="muted">
+                {format!(
+                    "{} of {} messages in this folder · {} archived, {} duplicates so far · {:.0} messages/s",
+                    progress.folder_done, progress.folder_total, progress.archived, progress.duplicates, rate
+                )}
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn JobHistory(jobs: Vec<JobRecord>) -> impl IntoView {
+    view! {
+        <table class="table" data-testid="job-history">
+            <thead>
+                <tr>
+                    <th>"Started"</th>
+                    <th>"Duration"</th>
+                    <th>"Result"</th>
+                    <th class="number">"Archived"</th>
+                    <th class="number">"Duplicates"</th>
+                    <th class="number">"Failed"</th>
+                </tr>
+            </thead>
+            {jobs.into_iter().map(|job| {
+                let summary = job.summary;
+                let duration = summary.finished_at.map(|end| {
+                    let seconds = (end - summary.started_at).num_seconds().max(0);
+                    format!("{}:{:02} min", seconds / 60, seconds % 60)
+                }).unwrap_or_else(|| "running".to_string());
+                let status = match summary.status.as_str() {
+                    "succeeded" => view! { <span class="status status-on">"Succeeded"</span> }.into_any(),
+                    "running" => view! { <span class="status">"Running"</span> }.into_any(),
+                    _ => view! { <span class="status status-off">"Failed"</span> }.into_any(),
+                };
+                view! {
+                    <tbody data-testid="job">
+                        <tr>
+                            <td>{summary.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                            <td>{duration}</td>
+                            <td>{status}</td>
+                            <td class="number">{summary.archived}</td>
+                            <td class="number">{summary.duplicates}</td>
+                            <td class="number">{summary.failed}</td>
+                        </tr>
+                        {summary.error.map(|error| view! {
+                            <tr><td colspan="6"><p class="field-error">{error}</p></td></tr>
+                        })}
+                        {job.log.map(|log| view! {
+                            <tr><td colspan="6"><FolderTable log/></td></tr>
+                        })}
+                    </tbody>
+                }
+            }).collect_view()}
+        </table>
+    }
+}
+
+#[component]
+fn FolderTable(log: crate::model::job::JobLog) -> impl IntoView {
+    if log.folders.is_empty() {
+        return view! { <span class="muted">"No folder was archived."</span> }.into_any();
+    }
+    view! {
+        <details class="job-log">
+            <summary>{format!("Folders ({})", log.folders.len())}</summary>
+            <table class="table table-compact" data-testid="reconciliation">
+                <thead>
+                    <tr>
+                        <th>"Folder"</th>
+                        <th class="number">"On the server"</th>
+                        <th class="number">"In the archive"</th>
+                        <th class="number">"New"</th>
+                        <th class="number">"Duplicates"</th>
+                        <th class="number">"Skipped"</th>
+                        <th class="number">"Failed"</th>
+                        <th>"Reconciled"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {log.folders.into_iter().map(|folder| {
+                        let reconciled = folder.is_reconciled();
+                        let notes: Vec<String> = folder
+                            .failures
+                            .iter()
+                            .map(|note| format!("UID {}: {}", note.uid, note.reason))
+                            .chain(folder.skips.iter().map(|note| format!("UID {} skipped: {}", note.uid, note.reason)))
+                            .chain(folder.error.clone())
+                            .collect();
+                        view! {
+                            <tr>
+                                <td>{folder.name}</td>
+                                <td class="number">{folder.server_count}</td>
+                                <td class="number">{folder.archived_total}</td>
+                                <td class="number">{folder.archived}</td>
+                                <td class="number">{folder.duplicates}</td>
+                                <td class="number">{folder.skipped}</td>
+                                <td class="number">{folder.failed}</td>
+                                <td>{if reconciled { "✓ complete" } else { "✗ incomplete" }}</td>
+                            </tr>
+                            {(!notes.is_empty()).then(|| view! {
+                                <tr><td colspan="8">
+                                    <ul class="notes">{notes.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}</ul>
+                                </td></tr>
+                            })}
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </details>
+    }
+    .into_any()
+}
