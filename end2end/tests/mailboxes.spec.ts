@@ -76,7 +76,7 @@ test("a user runs a mailbox now and reads the job log with its reconciliation", 
   await editor.getByLabel("Name", { exact: true }).fill(name);
   await editor.getByLabel("Host", { exact: true }).fill("localhost");
   await editor.getByLabel("Port", { exact: true }).fill(port!);
-  await editor.getByText("Certificates").click();
+  await editor.locator("summary", { hasText: "Certificates" }).click();
   await editor.getByLabel("CA file on the Tresor server", { exact: true }).fill(ca!);
   await editor.getByLabel("User name", { exact: true }).fill("alice");
   await editor.getByLabel("Password", { exact: true }).fill("alicepw");

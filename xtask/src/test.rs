@@ -23,9 +23,18 @@ use std::time::{Duration, Instant};
 const E2E_ADMIN_EMAIL: &str = "admin@e2e.test";
 const E2E_ADMIN_PASSWORD: &str = "e2e-admin-password";
 
-pub fn run(_args: &[String]) -> anyhow::Result<()> {
+pub fn run(args: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
     tools::ensure_test_tools()?;
+    // `cargo xtask test e2e`: only the browser tests, for a quick round while
+    // working on the UI. CI and the README run everything.
+    if args.first().map(String::as_str) == Some("e2e") {
+        let testbed = Testbed::start()?;
+        step("end-to-end tests", || end_to_end(&testbed))?;
+        drop(testbed);
+        eprintln!("end-to-end tests passed in {} s", started.elapsed().as_secs());
+        return Ok(());
+    }
     step("formatting", || {
         cmd::run({
             let mut command = cargo();
