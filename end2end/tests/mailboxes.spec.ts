@@ -98,3 +98,30 @@ test("a user runs a mailbox now and reads the job log with its reconciliation", 
   const reconciliation = job.getByTestId("reconciliation");
   await expect(reconciliation.getByRole("row", { name: /INBOX/ })).toContainText("complete");
 });
+
+test("test connection shows the server's folders, or what is wrong and what to do", async ({ page, request }) => {
+  const port = process.env.E2E_IMAPS_PORT!;
+  const ca = process.env.E2E_DOVECOT_CA!;
+  await newUser(page, request);
+  await page.goto("/mailboxes/new");
+  await waitForHydration(page);
+  const editor = page.getByTestId("mailbox-editor");
+  await editor.getByLabel("Name", { exact: true }).fill(`Test ${Date.now()}`);
+  await editor.getByLabel("Host", { exact: true }).fill("localhost");
+  await editor.getByLabel("Port", { exact: true }).fill(port);
+  await editor.locator("summary", { hasText: "Certificates" }).click();
+  await editor.getByLabel("CA file on the Tresor server", { exact: true }).fill(ca);
+  await editor.getByLabel("User name", { exact: true }).fill("alice");
+
+  await editor.getByLabel("Password", { exact: true }).fill("wrong-password");
+  await editor.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("test-failed")).toContainText("Check the user name and password", { timeout: 20_000 });
+
+  await editor.getByLabel("Password", { exact: true }).fill("alicepw");
+  await editor.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("test-ok")).toContainText("Connected", { timeout: 20_000 });
+  await expect(page.getByTestId("test-folders").getByRole("row", { name: /INBOX/ })).toBeVisible();
+  // Nothing was saved by testing.
+  await page.goto("/mailboxes");
+  await expect(page.getByTestId("mailbox-table")).toHaveCount(0);
+});

@@ -32,7 +32,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         let testbed = Testbed::start()?;
         step("end-to-end tests", || end_to_end(&testbed))?;
         drop(testbed);
-        eprintln!("end-to-end tests passed in {} s", started.elapsed().as_secs());
+        eprintln!(
+            "end-to-end tests passed in {} s",
+            started.elapsed().as_secs()
+        );
         return Ok(());
     }
     step("formatting", || {

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::model::job::{MailboxRuns, RunRequest};
 use crate::model::mailbox::{MailboxEditor, MailboxSummary};
 use crate::model::mailbox_form::MailboxForm;
+use crate::model::probe::ProbeReport;
 use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -52,6 +53,13 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<MailboxEditor, ApiError>;
     /// Creates (owned by `caller`) or updates the mailbox; returns its id.
     async fn save_mailbox(&self, caller: &SessionUser, form: MailboxForm) -> Result<i64, ApiError>;
+    /// Logs in with the form's values (saved or not) and reports what the
+    /// server offers, or why it failed. Changes nothing.
+    async fn test_mailbox(
+        &self,
+        caller: &SessionUser,
+        form: MailboxForm,
+    ) -> Result<ProbeReport, ApiError>;
     /// The run going on and the last runs of a mailbox the caller manages.
     async fn mailbox_runs(&self, caller: &SessionUser, id: i64) -> Result<MailboxRuns, ApiError>;
     /// Starts a run of a mailbox the caller manages.

@@ -5,6 +5,7 @@
 pub mod job;
 pub mod mailbox;
 pub mod mailbox_form;
+pub mod probe;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

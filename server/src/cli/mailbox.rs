@@ -201,7 +201,7 @@ async fn folders(mailboxes: &Mailboxes, name: &str, json: bool) -> anyhow::Resul
                 .messages
                 .map(|count| count.to_string())
                 .unwrap_or_else(|| "-".into()),
-            folder.special_use.unwrap_or(""),
+            folder.special_use.as_deref().unwrap_or(""),
             if folder.subscribed { "yes" } else { "no" },
             if folder.selected { "yes" } else { "no" }
         );

@@ -4,41 +4,10 @@
 //! Changes nothing on the server.
 
 use super::settings::Settings;
-use crate::imap::{self, ImapError, PeerCertificate};
+use crate::imap::{self, ImapError};
 use crate::mailbox::{MailboxRow, Mailboxes, SpecialUse};
-use serde::Serialize;
+pub use app::model::probe::{FolderInfo, ProbeReport};
 use std::time::Instant;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ProbeReport {
-    pub mailbox: String,
-    pub ok: bool,
-    /// What went wrong, in words an administrator can act on.
-    pub error: Option<String>,
-    /// The class of failure: `authentication`, `certificate`, `host_not_found`,
-    /// `connect`, `timeout`, `tls`, `settings`, `protocol`.
-    pub error_kind: Option<&'static str>,
-    pub capabilities: Vec<String>,
-    pub certificate: Option<PeerCertificate>,
-    /// The mailbox weakens certificate checks (shown as a warning).
-    pub insecure_tls: bool,
-    pub folders: Vec<FolderInfo>,
-    pub elapsed_ms: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FolderInfo {
-    /// Readable path with `/` between levels.
-    pub path: String,
-    /// As the server spells it.
-    pub server_name: String,
-    pub messages: Option<u32>,
-    pub special_use: Option<&'static str>,
-    pub subscribed: bool,
-    pub selectable: bool,
-    /// Whether the mailbox's rules archive this folder.
-    pub selected: bool,
-}
 
 /// Runs the probe; never fails — a failure is the report's content.
 pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow) -> ProbeReport {
@@ -56,7 +25,7 @@ pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow) -> ProbeReport {
     };
     if let Err((kind, error)) = run(mailboxes, mailbox, &mut report).await {
         report.error = Some(error);
-        report.error_kind = Some(kind);
+        report.error_kind = Some(kind.to_string());
     } else {
         report.ok = true;
     }
@@ -103,7 +72,7 @@ async fn run(
                 .attributes
                 .iter()
                 .find_map(|attribute| SpecialUse::from_attribute(attribute))
-                .map(SpecialUse::as_str),
+                .map(|special_use| special_use.as_str().to_string()),
             subscribed: folder.subscribed,
             selectable: folder.is_selectable(),
             selected: settings.selects(folder),

@@ -232,7 +232,7 @@ async fn tls_handshake(
         .1
         .peer_certificates()
         .and_then(|chain| chain.first())
-        .map(|der| PeerCertificate::read(der))
+        .map(|der| tls::read_certificate(der))
         .ok_or_else(|| ImapError::Tls("the server presented no certificate".into()))?;
     Ok((MailStream::Tls(Box::new(stream)), certificate))
 }

@@ -3,6 +3,7 @@
 //! administrator can act on.
 
 use super::{Endpoint, ImapError};
+pub use app::model::probe::PeerCertificate;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use sha2::{Digest, Sha256};
@@ -37,60 +38,46 @@ impl TlsOptions {
     }
 }
 
-/// What the server presented, for `mailbox test` and the editor's test button.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PeerCertificate {
-    pub subject: String,
-    pub issuer: String,
-    pub not_before: String,
-    pub not_after: String,
-    /// DNS names the certificate is valid for.
-    pub names: Vec<String>,
-    /// SHA-256 of the DER encoding, hex, as browsers show it.
-    pub sha256: String,
-}
-
-impl PeerCertificate {
-    pub fn read(der: &[u8]) -> PeerCertificate {
-        let sha256 = hex::encode(Sha256::digest(der));
-        match x509_parser::parse_x509_certificate(der) {
-            Ok((_, certificate)) => {
-                let names = certificate
-                    .subject_alternative_name()
-                    .ok()
-                    .flatten()
-                    .map(|extension| {
-                        extension
-                            .value
-                            .general_names
-                            .iter()
-                            .filter_map(|name| match name {
-                                x509_parser::extensions::GeneralName::DNSName(dns) => {
-                                    Some(dns.to_string())
-                                }
-                                _ => None,
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                PeerCertificate {
-                    subject: certificate.subject().to_string(),
-                    issuer: certificate.issuer().to_string(),
-                    not_before: certificate.validity().not_before.to_string(),
-                    not_after: certificate.validity().not_after.to_string(),
-                    names,
-                    sha256,
-                }
-            }
-            Err(error) => PeerCertificate {
-                subject: format!("(unreadable certificate: {error})"),
-                issuer: String::new(),
-                not_before: String::new(),
-                not_after: String::new(),
-                names: Vec::new(),
+/// Reads what the editor shows of a certificate (DER).
+pub fn read_certificate(der: &[u8]) -> PeerCertificate {
+    let sha256 = hex::encode(Sha256::digest(der));
+    match x509_parser::parse_x509_certificate(der) {
+        Ok((_, certificate)) => {
+            let names = certificate
+                .subject_alternative_name()
+                .ok()
+                .flatten()
+                .map(|extension| {
+                    extension
+                        .value
+                        .general_names
+                        .iter()
+                        .filter_map(|name| match name {
+                            x509_parser::extensions::GeneralName::DNSName(dns) => {
+                                Some(dns.to_string())
+                            }
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            PeerCertificate {
+                subject: certificate.subject().to_string(),
+                issuer: certificate.issuer().to_string(),
+                not_before: certificate.validity().not_before.to_string(),
+                not_after: certificate.validity().not_after.to_string(),
+                names,
                 sha256,
-            },
+            }
         }
+        Err(error) => PeerCertificate {
+            subject: format!("(unreadable certificate: {error})"),
+            issuer: String::new(),
+            not_before: String::new(),
+            not_after: String::new(),
+            names: Vec::new(),
+            sha256,
+        },
     }
 }
 

@@ -10,7 +10,7 @@ use crate::secrets::{Secret, SecretBox, SecretError};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, SqlErr, TransactionTrait,
+    Set, SqlErr, TransactionTrait, TryIntoModel,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -161,6 +161,7 @@ impl Mailboxes {
         if existing.source != Source::Imap.as_str() {
             return Err(MailboxError::NoServer(existing.name));
         }
+        check_stored_secret_use(&existing, profile, secret)?;
         let errors = profile.validate(secret.is_some() || existing.secret_sealed.is_some());
         if !errors.is_empty() {
             return Err(MailboxError::Invalid(errors));
@@ -181,6 +182,34 @@ impl Mailboxes {
                 }
                 _ => MailboxError::Db(error),
             })
+    }
+
+    /// The row a run of `profile` would use, without saving it: "test
+    /// connection" for the editor's current values. Without a new secret the
+    /// stored one of `existing` is used (only for the same server and user).
+    pub fn probe_row(
+        &self,
+        owner_id: Option<i64>,
+        existing: Option<&MailboxRow>,
+        profile: &MailboxInput,
+        secret: Option<&Secret>,
+    ) -> Result<MailboxRow, MailboxError> {
+        if let Some(existing) = existing {
+            check_stored_secret_use(existing, profile, secret)?;
+        }
+        let stored = existing.and_then(|row| row.secret_sealed.clone());
+        let errors = profile.validate(secret.is_some() || stored.is_some());
+        if !errors.is_empty() {
+            return Err(MailboxError::Invalid(errors));
+        }
+        let id = existing.map_or(0, |row| row.id);
+        let mut row = new_row(owner_id, profile, Source::Imap);
+        row.id = Set(id);
+        row.secret_sealed = Set(match secret {
+            Some(secret) => Some(self.secrets.seal(secret, &secret_context(id))),
+            None => stored,
+        });
+        Ok(row.try_into_model()?)
     }
 
     /// Switches scheduled runs on or off; manual runs stay possible.
@@ -333,6 +362,28 @@ impl Mailboxes {
             IdentityKind::Username => row.username.clone(),
         })
     }
+}
+
+/// A stored password is only ever sent to the server and user it was entered
+/// for: whoever may edit a mailbox (its owner, an admin) must not be able to
+/// point it at a server of their own and collect the password from there.
+fn check_stored_secret_use(
+    existing: &MailboxRow,
+    profile: &MailboxInput,
+    secret: Option<&Secret>,
+) -> Result<(), MailboxError> {
+    let same_target = existing.host == profile.host.trim()
+        && existing.port == i32::from(profile.port)
+        && existing.security == profile.security.as_str()
+        && existing.username == profile.username
+        && existing.master_user == profile.master_user;
+    if secret.is_none() && existing.secret_sealed.is_some() && !same_target {
+        return Err(MailboxError::Invalid(vec![FieldError {
+            field: "secret",
+            message: "Enter the password again: the server or user changed, and a stored password is only sent to the server it was entered for.".into(),
+        }]));
+    }
+    Ok(())
 }
 
 /// The row for a new mailbox from `profile`; its secret is sealed separately

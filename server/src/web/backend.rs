@@ -13,6 +13,7 @@ use app::error::ApiError;
 use app::model::job::{JobRecord, MailboxRuns, RunRequest};
 use app::model::mailbox::{JobSummary, MailboxEditor, MailboxSummary, Source};
 use app::model::mailbox_form::MailboxForm;
+use app::model::probe::ProbeReport;
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use sea_orm::QueryOrder;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -308,6 +309,30 @@ impl Backend for WebBackend {
         };
         tracing::info!(mailbox = %row.name, by = %caller.email, "mailbox saved");
         Ok(row.id)
+    }
+
+    async fn test_mailbox(
+        &self,
+        caller: &SessionUser,
+        form: MailboxForm,
+    ) -> Result<ProbeReport, ApiError> {
+        let invalid = |error: app::model::mailbox_form::FormError| {
+            ApiError::invalid(error.field, error.message)
+        };
+        let input = form.parse().map_err(invalid)?;
+        let secret = form.secret().map(Secret::new);
+        let existing = match form.id().map_err(invalid)? {
+            Some(id) => Some(self.managed_mailbox(caller, id).await?),
+            None => None,
+        };
+        let owner = existing
+            .as_ref()
+            .map_or(Some(caller.id), |row| row.owner_id);
+        let row =
+            self.state
+                .mailboxes
+                .probe_row(owner, existing.as_ref(), &input, secret.as_ref())?;
+        Ok(crate::engine::probe::probe(&self.state.mailboxes, &row).await)
     }
 
     async fn mailbox_runs(&self, caller: &SessionUser, id: i64) -> Result<MailboxRuns, ApiError> {

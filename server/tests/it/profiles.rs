@@ -69,11 +69,24 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             db.name
         );
 
+        // The stored password only goes to the server it was entered for.
+        let mut elsewhere = ann_input.clone();
+        elsewhere.host = "mail.attacker.example".into();
+        match mailboxes.update(ann_row.id, &elsewhere, None).await {
+            Err(MailboxError::Invalid(errors)) => assert_eq!(errors[0].field, "secret"),
+            other => panic!("a new server without the password was accepted: {other:?}"),
+        }
+        assert!(
+            mailboxes
+                .probe_row(Some(ann.id), Some(&ann_row), &elsewhere, None)
+                .is_err()
+        );
+
         // Editing without a new secret keeps the stored one.
         let mut edited = ann_input.clone();
-        edited.host = "mail.example.com".into();
+        edited.schedule = Some("0 2 * * *".into());
         let updated = mailboxes.update(ann_row.id, &edited, None).await.unwrap();
-        assert_eq!(updated.host, "mail.example.com");
+        assert_eq!(updated.schedule.as_deref(), Some("0 2 * * *"));
         assert_eq!(updated.owner_id, Some(ann.id));
         let (_, credentials) = mailboxes.connection(&updated).unwrap();
         match credentials {

@@ -524,17 +524,27 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
         let (status, body, _) = site
             .call(
                 "/api/mailboxes/save",
-                &with(&[
-                    ("id", &id_field),
-                    ("secret", ""),
-                    ("host", "mail.example.com"),
-                ]),
+                &with(&[("id", &id_field), ("secret", ""), ("schedule", "12h")]),
                 Some(&user_cookie),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let row = site.mailboxes.by_id(id).await.unwrap();
-        assert_eq!(row.host, "mail.example.com");
+        assert_eq!(row.schedule.as_deref(), Some("12h"));
+        // Another server needs the password typed again.
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/save",
+                &with(&[
+                    ("id", &id_field),
+                    ("secret", ""),
+                    ("host", "mail.attacker.example"),
+                ]),
+                Some(&user_cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(field_of(&body), "secret");
         match site.mailboxes.connection(&row).unwrap().1 {
             tresor::imap::Credentials::Plain { password, .. } => assert_eq!(password, "imap-pw"),
             other => panic!("{other:?}"),

@@ -5,9 +5,11 @@ mod list;
 mod run;
 mod runs;
 mod save;
+mod test;
 
 pub use editor::*;
 pub use list::*;
 pub use run::*;
 pub use runs::*;
 pub use save::*;
+pub use test::*;

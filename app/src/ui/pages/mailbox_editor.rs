@@ -2,12 +2,13 @@
 //! through it top to bottom. The server checks everything; its messages show
 //! next to the field they are about.
 
-use crate::api::mailboxes::{SaveMailbox, load_mailbox_editor};
+use crate::api::mailboxes::{SaveMailbox, TestMailbox, load_mailbox_editor};
 use crate::error::ApiError;
 use crate::model::mailbox::{
     Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, MailboxInput, Security,
 };
 use crate::model::mailbox_form::MailboxForm;
+use crate::model::probe::ProbeReport;
 use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -87,7 +88,31 @@ pub fn EditMailboxPage() -> impl IntoView {
 #[component]
 fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
     let save = ServerAction::<SaveMailbox>::new();
-    let error = action_error(save);
+    let test = ServerAction::<TestMailbox>::new();
+    let test_error = action_error(test);
+    // Field messages come from whichever of save and test answered last.
+    let save_error = action_error(save);
+    let error = Signal::derive(move || {
+        let saved = save_error.get();
+        let tested = test_error.get();
+        if save.version().get() >= test.version().get() {
+            saved.or(tested)
+        } else {
+            tested.or(saved)
+        }
+    });
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    // The test reads the form as it is now, the same way submitting would.
+    let run_test = move |_| {
+        use leptos::form::FromFormData;
+        let Some(form) = form_ref.get() else { return };
+        let Ok(data) = leptos::web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
+        if let Ok(input) = TestMailbox::from_form_data(&data) {
+            test.dispatch(input);
+        }
+    };
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
@@ -113,7 +138,7 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
 
     view! {
         <ErrorBanner error/>
-        <ActionForm action=save attr:class="form editor" attr:data-testid="mailbox-editor">
+        <ActionForm action=save node_ref=form_ref attr:class="form editor" attr:data-testid="mailbox-editor">
             <input type="hidden" name="form[id]" value=f.id.clone()/>
 
             <fieldset class="panel">
@@ -242,6 +267,20 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
                 </div>
             </fieldset>
 
+            <section class="panel" data-testid="connection-test">
+                <div class="page-header-actions">
+                    <p class="muted">"Log in with these settings and list the folders, without saving. Takes a few seconds."</p>
+                    <button type="button" class="button" on:click=run_test disabled=move || test.pending().get()>
+                        {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
+                    </button>
+                </div>
+                {move || match test.value().get() {
+                    Some(Ok(report)) => Some(view! { <ProbeResult report/> }.into_any()),
+                    Some(Err(_)) => test_error.get().filter(|error| !matches!(error, ApiError::Invalid { .. })).map(|error| view! { <ErrorAlert error/> }.into_any()),
+                    None => None,
+                }}
+            </section>
+
             <div class="form-actions">
                 <a class="button" href="/mailboxes">"Cancel"</a>
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
@@ -250,6 +289,86 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
             </div>
         </ActionForm>
     }
+}
+
+/// What "Test connection" found: the server's offer, or what went wrong
+/// and what to do about it.
+#[component]
+fn ProbeResult(report: ProbeReport) -> impl IntoView {
+    if !report.ok {
+        let advice = match report.error_kind.as_deref() {
+            Some("authentication") => {
+                "Check the user name and password. Microsoft 365 and Gmail refuse plain passwords for many accounts: use an app password."
+            }
+            Some("certificate") => {
+                "The server's certificate is not trusted as it is. Fix the certificate, name a CA file, or (last resort) use the certificate options."
+            }
+            Some("host_not_found") => "Check the host name for typing errors.",
+            Some("connect") => {
+                "Check the port and security, and that a firewall lets Tresor reach the server."
+            }
+            Some("timeout") => {
+                "The server did not answer in time. Check the host and port, or try again later."
+            }
+            Some("tls") => {
+                "The encrypted connection failed. Check that port and security belong together (993 with TLS, 143 with STARTTLS)."
+            }
+            _ => "Check the settings above.",
+        };
+        return view! {
+            <div class="banner banner-error" role="alert" data-testid="test-failed">
+                <strong>{report.error.unwrap_or_default()}</strong>
+                <p>{advice}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let selected = report
+        .folders
+        .iter()
+        .filter(|folder| folder.selected)
+        .count();
+    view! {
+        <div class="banner banner-success" role="status" data-testid="test-ok">
+            {format!(
+                "Connected in {} ms. {} folders, {} of them archived by the current rules.",
+                report.elapsed_ms,
+                report.folders.len(),
+                selected
+            )}
+        </div>
+        {report.insecure_tls.then(|| view! { <p class="field-error">"Certificate checks are weakened for this mailbox."</p> })}
+        <p class="muted">{format!("Capabilities: {}", report.capabilities.join(" "))}</p>
+        {report.certificate.map(|certificate| view! {
+            <details>
+                <summary>"Certificate"</summary>
+                <dl class="facts">
+                    <dt>"Subject"</dt><dd>{certificate.subject}</dd>
+                    <dt>"Issuer"</dt><dd>{certificate.issuer}</dd>
+                    <dt>"Valid"</dt><dd>{format!("{} – {}", certificate.not_before, certificate.not_after)}</dd>
+                    <dt>"Names"</dt><dd>{certificate.names.join(", ")}</dd>
+                    <dt>"SHA-256"</dt><dd><code>{certificate.sha256}</code></dd>
+                </dl>
+            </details>
+        })}
+        <table class="table table-compact" data-testid="test-folders">
+            <thead>
+                <tr><th>"Folder"</th><th class="number">"Messages"</th><th>"Kind"</th><th>"Subscribed"</th><th>"Archived"</th></tr>
+            </thead>
+            <tbody>
+                {report.folders.into_iter().map(|folder| view! {
+                    <tr>
+                        <td>{folder.path}</td>
+                        <td class="number">{folder.messages.map(|count| count.to_string()).unwrap_or_default()}</td>
+                        <td>{folder.special_use.unwrap_or_default()}</td>
+                        <td>{if folder.subscribed { "yes" } else { "" }}</td>
+                        <td>{if folder.selected { "✓" } else { "" }}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }
 
 #[component]
