@@ -105,11 +105,30 @@ pub struct NewUserInput {
 /// Minimum password length, enforced on the server for every way a password is set.
 pub const MIN_PASSWORD_LEN: usize = 10;
 
-/// The dashboard's figures. Grows with the archive engine; today it knows users only.
+/// The dashboard's figures, over what the caller may see (an admin: all).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardView {
     /// Only filled for admins.
     pub user_count: Option<u64>,
+    pub mailbox_count: u64,
+    /// Distinct messages in the archive.
+    pub message_count: u64,
+    /// Their original size in bytes (before compression and de-duplication).
+    pub message_bytes: u64,
+    pub archived_last_day: u64,
+    /// Mailboxes that need someone's attention, most urgent first.
+    pub attention: Vec<Attention>,
+}
+
+/// A mailbox that needs attention, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attention {
+    pub mailbox_id: i64,
+    pub mailbox: String,
+    /// What is wrong, in words: the last error, or a weakened TLS setting.
+    pub problem: String,
+    /// For a failing mailbox: the start of the first of its failed runs in a row.
+    pub failing_since: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

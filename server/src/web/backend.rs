@@ -51,7 +51,7 @@ impl From<AuthError> for ApiError {
 }
 
 /// The browser gets a reference to the log line, not the internals.
-fn internal(error: &dyn std::fmt::Display) -> ApiError {
+pub(super) fn internal(error: &dyn std::fmt::Display) -> ApiError {
     let reference = format!("{:08x}", rand::random::<u32>());
     tracing::error!(error = %error, reference, "request failed");
     ApiError::Internal(reference)
@@ -78,7 +78,7 @@ impl From<MailboxError> for ApiError {
 const RUNS_SHOWN: u64 = 20;
 
 /// What an administrator should know about a mailbox, in words.
-fn warnings(row: &MailboxRow) -> Vec<String> {
+pub(super) fn warnings(row: &MailboxRow) -> Vec<String> {
     let mut warnings = Vec::new();
     if row.accept_invalid_certs {
         warnings
@@ -222,12 +222,7 @@ impl Backend for WebBackend {
     }
 
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError> {
-        let user_count = if caller.is_admin() {
-            Some(self.state.accounts.count_users().await?)
-        } else {
-            None
-        };
-        Ok(DashboardView { user_count })
+        super::dashboard::figures(&self.state, caller).await
     }
 
     async fn list_mailboxes(&self, caller: &SessionUser) -> Result<Vec<MailboxSummary>, ApiError> {

@@ -3,6 +3,7 @@
 //! Only this module and `app` know HTTP.
 
 mod backend;
+mod dashboard;
 mod health;
 
 use crate::auth::Accounts;

@@ -681,3 +681,133 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_what_the_caller_sees_and_names_failing_mailboxes() {
+    use app::model::DashboardView;
+    use app::model::mailbox::MailboxInput;
+    use chrono::{Duration, Utc};
+    use sea_orm::{ActiveModelTrait, Set};
+    use tresor::db::entity::{job, message, message_location};
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let own = site
+            .mailboxes
+            .create(
+                Some(site.user_id),
+                &MailboxInput::new("user-mail", "imap.example.com", "user"),
+                Some(&tresor::secrets::Secret::new("pw")),
+            )
+            .await
+            .unwrap();
+        let mut insecure = MailboxInput::new("root-mail", "imap.example.com", "root");
+        insecure.accept_invalid_certs = true;
+        site.mailboxes
+            .create(
+                Some(site.root_id),
+                &insecure,
+                Some(&tresor::secrets::Secret::new("pw")),
+            )
+            .await
+            .unwrap();
+        let archived = message::ActiveModel {
+            sha256: Set("ab".repeat(32)),
+            size: Set(1500),
+            from_text: Set("a@example.com".into()),
+            to_text: Set(String::new()),
+            cc_text: Set(String::new()),
+            attachment_names: Set("[]".into()),
+            has_attachments: Set(false),
+            references: Set("[]".into()),
+            archived_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&site.db)
+        .await
+        .unwrap();
+        message_location::ActiveModel {
+            message_id: Set(archived.id),
+            mailbox_id: Set(own.id),
+            folder: Set("INBOX".into()),
+            uid_validity: Set(1),
+            uid: Set(1),
+            flags: Set("[]".into()),
+            labels: Set("{}".into()),
+            archived_at: Set(Utc::now()),
+            duplicate: Set(false),
+            listed: Set(true),
+            ..Default::default()
+        }
+        .insert(&site.db)
+        .await
+        .unwrap();
+        // Succeeded three hours ago, then failed twice: failing since two hours.
+        let first_failure = Utc::now() - Duration::hours(2);
+        for (hours_ago, status, error) in [
+            (3, "succeeded", None),
+            (2, "failed", Some("authentication failed")),
+            (
+                1,
+                "failed",
+                Some("authentication failed: invalid credentials"),
+            ),
+        ] {
+            job::ActiveModel {
+                mailbox_id: Set(own.id),
+                status: Set(status.into()),
+                started_at: Set(if hours_ago == 2 {
+                    first_failure
+                } else {
+                    Utc::now() - Duration::hours(hours_ago)
+                }),
+                finished_at: Set(Some(Utc::now())),
+                error: Set(error.map(str::to_string)),
+                log: Set("{}".into()),
+                ..Default::default()
+            }
+            .insert(&site.db)
+            .await
+            .unwrap();
+        }
+
+        let user_cookie = site.sign_in("user%40example.com", "user-password").await;
+        let (status, body, _) = site
+            .call("/api/dashboard/summary", "", Some(&user_cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let seen: DashboardView = serde_json::from_str(&body).unwrap();
+        assert_eq!(seen.user_count, None);
+        assert_eq!(
+            (seen.mailbox_count, seen.message_count, seen.message_bytes),
+            (1, 1, 1500)
+        );
+        assert_eq!(seen.archived_last_day, 1);
+        assert_eq!(seen.attention.len(), 1, "{body}");
+        assert_eq!(
+            seen.attention[0].problem,
+            "authentication failed: invalid credentials"
+        );
+        let since = seen.attention[0].failing_since.expect("since when");
+        assert!(
+            (since - first_failure).num_seconds().abs() <= 1,
+            "{since} vs {first_failure}"
+        );
+
+        let admin_cookie = site.sign_in("root%40example.com", "root-password").await;
+        let (_, body, _) = site
+            .call("/api/dashboard/summary", "", Some(&admin_cookie))
+            .await;
+        let seen: DashboardView = serde_json::from_str(&body).unwrap();
+        assert_eq!((seen.user_count, seen.mailbox_count), (Some(2), 2));
+        let problems: Vec<&str> = seen
+            .attention
+            .iter()
+            .map(|item| item.mailbox.as_str())
+            .collect();
+        assert_eq!(
+            problems,
+            ["user-mail", "root-mail"],
+            "failing first, then TLS warnings"
+        );
+    }
+}

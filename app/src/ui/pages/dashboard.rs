@@ -1,4 +1,5 @@
 use crate::api::dashboard::dashboard_summary;
+use crate::model::{Attention, DashboardView};
 use crate::ui::components::{EmptyState, ErrorAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,27 +15,100 @@ pub fn DashboardPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading figures…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
-                    Ok(summary) => view! {
-                        <div class="cards">
-                            {summary.user_count.map(|count| view! {
-                                <a class="card card-link" href="/admin/users">
-                                    <span class="card-label">"Users"</span>
-                                    <span class="card-figure" data-testid="user-count">{count}</span>
-                                </a>
-                            })}
-                        </div>
-                    }.into_any(),
+                    Ok(summary) => view! { <Figures summary/> }.into_any(),
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
             })}
         </Suspense>
-        <EmptyState title="Nothing archived yet">
-            <p>"Tresor keeps a byte-exact, tamper-evident copy of every message of the mailboxes you connect."</p>
-            <ol class="steps">
-                <li>"Connect a mailbox under " <a href="/mailboxes">"Mailboxes"</a> " (IMAP, Microsoft 365 or Gmail)."</li>
-                <li>"Choose the folders and a schedule; Tresor archives unattended from then on."</li>
-                <li>"Find, read and export your mail under " <a href="/archive">"Archive"</a> "."</li>
-            </ol>
-        </EmptyState>
+    }
+}
+
+#[component]
+fn Figures(summary: DashboardView) -> impl IntoView {
+    let nothing_yet = summary.message_count == 0;
+    view! {
+        <div class="cards">
+            {summary.user_count.map(|count| view! {
+                <a class="card card-link" href="/admin/users">
+                    <span class="card-label">"Users"</span>
+                    <span class="card-figure" data-testid="user-count">{count}</span>
+                </a>
+            })}
+            <a class="card card-link" href="/mailboxes">
+                <span class="card-label">"Mailboxes"</span>
+                <span class="card-figure" data-testid="mailbox-count">{summary.mailbox_count}</span>
+            </a>
+            <div class="card">
+                <span class="card-label">"Messages archived"</span>
+                <span class="card-figure" data-testid="message-count">{summary.message_count}</span>
+            </div>
+            <div class="card">
+                <span class="card-label">"Original size"</span>
+                <span class="card-figure">{human_size(summary.message_bytes)}</span>
+            </div>
+            <div class="card">
+                <span class="card-label">"Last 24 hours"</span>
+                <span class="card-figure">{summary.archived_last_day}</span>
+            </div>
+        </div>
+        {(!summary.attention.is_empty()).then(|| view! { <NeedsAttention items=summary.attention/> })}
+        {nothing_yet.then(|| view! {
+            <EmptyState title="Nothing archived yet">
+                <p>"Tresor keeps a byte-exact, tamper-evident copy of every message of the mailboxes you connect."</p>
+                <ol class="steps">
+                    <li>"Connect a mailbox under " <a href="/mailboxes">"Mailboxes"</a> " (IMAP, Microsoft 365 or Gmail)."</li>
+                    <li>"Choose the folders and a schedule; Tresor archives unattended from then on."</li>
+                    <li>"Find, read and export your mail under " <a href="/archive">"Archive"</a> "."</li>
+                </ol>
+            </EmptyState>
+        })}
+    }
+}
+
+#[component]
+fn NeedsAttention(items: Vec<Attention>) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="attention">
+            <h2>"Needs attention"</h2>
+            <ul class="attention">
+                {items.into_iter().map(|item| {
+                    let since = item.failing_since.map(|since| {
+                        format!("failing since {}", since.format("%Y-%m-%d %H:%M UTC"))
+                    });
+                    view! {
+                        <li>
+                            <a href=format!("/mailboxes/{}", item.mailbox_id)><strong>{item.mailbox}</strong></a>
+                            {since.map(|since| view! { " — " <span class="status status-off">{since}</span> })}
+                            <p class="muted">{item.problem}</p>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// Bytes as a person reads them (1.4 GB).
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(super::human_size(512), "512 bytes");
+        assert_eq!(super::human_size(1_400_000_000), "1.4 GB");
     }
 }

@@ -1,0 +1,128 @@
+//! The dashboard's figures: totals over the mailboxes the caller may see,
+//! and the mailboxes that need attention (failing, or with weakened TLS).
+
+use super::AppState;
+use super::backend::{internal, warnings};
+use crate::db::entity::{job, message, message_location};
+use crate::mailbox::MailboxRow;
+use app::error::ApiError;
+use app::model::{Attention, DashboardView, SessionUser};
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::{Alias, Expr, Func, Query};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+/// How many recent runs tell since when a mailbox fails.
+const RECENT_RUNS: u64 = 50;
+
+pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<DashboardView, ApiError> {
+    let mailboxes = state
+        .mailboxes
+        .visible_to(caller.id, caller.is_admin())
+        .await?;
+    let ids: Vec<i64> = mailboxes.iter().map(|row| row.id).collect();
+    let user_count = if caller.is_admin() {
+        Some(state.accounts.count_users().await?)
+    } else {
+        None
+    };
+    let (message_count, message_bytes) = totals(&state.db, &ids, None).await?;
+    let (archived_last_day, _) =
+        totals(&state.db, &ids, Some(Utc::now() - Duration::hours(24))).await?;
+    let mut attention = Vec::new();
+    for row in &mailboxes {
+        if let Some(failing) = failing(&state.db, row).await? {
+            attention.push(failing);
+        }
+    }
+    // The longest-failing first; then the TLS warnings.
+    attention.sort_by_key(|item| item.failing_since);
+    for row in &mailboxes {
+        for problem in warnings(row) {
+            attention.push(Attention {
+                mailbox_id: row.id,
+                mailbox: row.name.clone(),
+                problem,
+                failing_since: None,
+            });
+        }
+    }
+    Ok(DashboardView {
+        user_count,
+        mailbox_count: mailboxes.len() as u64,
+        message_count,
+        message_bytes,
+        archived_last_day,
+        attention,
+    })
+}
+
+/// Distinct messages found in `mailbox_ids` (archived since `since`, if
+/// given) and their original size.
+async fn totals(
+    db: &DatabaseConnection,
+    mailbox_ids: &[i64],
+    since: Option<chrono::DateTime<Utc>>,
+) -> Result<(u64, u64), ApiError> {
+    if mailbox_ids.is_empty() {
+        return Ok((0, 0));
+    }
+    let in_mailboxes = Query::select()
+        .column(message_location::Column::MessageId)
+        .from(message_location::Entity)
+        .and_where(message_location::Column::MailboxId.is_in(mailbox_ids.iter().copied()))
+        .to_owned();
+    let mut query = message::Entity::find()
+        .select_only()
+        .column_as(message::Column::Id.count(), "count")
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back for one type on both.
+        .column_as(
+            Expr::expr(Func::cast_as(
+                Func::coalesce([
+                    Expr::from(Func::sum(Expr::col(message::Column::Size))),
+                    Expr::val(0),
+                ]),
+                Alias::new("BIGINT"),
+            )),
+            "bytes",
+        )
+        .filter(message::Column::Id.in_subquery(in_mailboxes));
+    if let Some(since) = since {
+        query = query.filter(message::Column::ArchivedAt.gte(since));
+    }
+    let (count, bytes): (i64, i64) = query
+        .into_tuple()
+        .one(db)
+        .await
+        .map_err(|error| internal(&error))?
+        .unwrap_or((0, 0));
+    Ok((count.max(0) as u64, bytes.max(0) as u64))
+}
+
+/// The mailbox's trouble if its latest run failed: the last error, and when
+/// the failures in a row began.
+async fn failing(db: &DatabaseConnection, row: &MailboxRow) -> Result<Option<Attention>, ApiError> {
+    let recent = job::Entity::find()
+        .filter(job::Column::MailboxId.eq(row.id))
+        .filter(job::Column::Status.ne("running"))
+        .order_by_desc(job::Column::Id)
+        .limit(RECENT_RUNS)
+        .all(db)
+        .await
+        .map_err(|error| internal(&error))?;
+    let failed: Vec<&job::Model> = recent
+        .iter()
+        .take_while(|job| job.status == "failed")
+        .collect();
+    let (Some(latest), Some(first)) = (failed.first(), failed.last()) else {
+        return Ok(None);
+    };
+    Ok(Some(Attention {
+        mailbox_id: row.id,
+        mailbox: row.name.clone(),
+        problem: latest
+            .error
+            .clone()
+            .unwrap_or_else(|| "the last run failed".to_string()),
+        failing_since: Some(first.started_at),
+    }))
+}
