@@ -121,6 +121,21 @@ test("test connection shows the server's folders, or what is wrong and what to d
   await editor.getByRole("button", { name: "Test connection" }).click();
   await expect(page.getByTestId("test-ok")).toContainText("Connected", { timeout: 20_000 });
   await expect(page.getByTestId("test-folders").getByRole("row", { name: /INBOX/ })).toBeVisible();
+
+  // The folder picker writes the rules: ticked folders, one per line.
+  const rules = editor.getByLabel("Folders to archive", { exact: true });
+  const inbox = page.getByRole("checkbox", { name: "Archive INBOX", exact: true });
+  await expect(inbox).toBeChecked();
+  await rules.fill("INBOX");
+  await editor.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("test-ok")).toContainText("1 of them archived", { timeout: 20_000 });
+  await inbox.uncheck();
+  await editor.getByRole("button", { name: "Use these folders" }).click();
+  await expect(rules).toHaveValue("");
+  await inbox.check();
+  await editor.getByRole("button", { name: "Use these folders" }).click();
+  await expect(rules).toHaveValue("INBOX");
+
   // Nothing was saved by testing.
   await page.goto("/mailboxes");
   await expect(page.getByTestId("mailbox-table")).toHaveCount(0);

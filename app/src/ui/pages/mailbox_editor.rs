@@ -123,6 +123,8 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
     let host = RwSignal::new(form.host.clone());
     let port = RwSignal::new(form.port.clone());
     let security = RwSignal::new(form.security.clone());
+    // The folder picker of the connection test writes the rules.
+    let rules = RwSignal::new(form.folder_rules.clone());
     let apply_preset = move |event: leptos::ev::Event| {
         let chosen = event_target_value(&event);
         if let Some((_, preset_host, preset_port, preset_security)) =
@@ -218,7 +220,8 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
                 <div class="form-grid">
                     <div class="field field-wide">
                         <label for="mailbox-folder_rules">"Folders to archive"</label>
-                        <textarea id="mailbox-folder_rules" name="form[folder_rules]" rows="4" placeholder="*\n!Newsletters">{f.folder_rules.clone()}</textarea>
+                        <textarea id="mailbox-folder_rules" name="form[folder_rules]" rows="4" placeholder="*\n!Newsletters"
+                            prop:value=rules on:input=move |event| rules.set(event_target_value(&event))>{f.folder_rules.clone()}</textarea>
                         <FieldError error field="folder_rules"/>
                         <small class="muted">"One rule per line: a folder name, * for every folder, & for a folder and its subfolders (Sent&), ! to exclude. Empty: every folder except Trash, Junk and Drafts."</small>
                     </div>
@@ -275,7 +278,7 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
                     </button>
                 </div>
                 {move || match test.value().get() {
-                    Some(Ok(report)) => Some(view! { <ProbeResult report/> }.into_any()),
+                    Some(Ok(report)) => Some(view! { <ProbeResult report rules/> }.into_any()),
                     Some(Err(_)) => test_error.get().filter(|error| !matches!(error, ApiError::Invalid { .. })).map(|error| view! { <ErrorAlert error/> }.into_any()),
                     None => None,
                 }}
@@ -294,7 +297,7 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
 /// What "Test connection" found: the server's offer, or what went wrong
 /// and what to do about it.
 #[component]
-fn ProbeResult(report: ProbeReport) -> impl IntoView {
+fn ProbeResult(report: ProbeReport, rules: RwSignal<String>) -> impl IntoView {
     if !report.ok {
         let advice = match report.error_kind.as_deref() {
             Some("authentication") => {
@@ -328,6 +331,19 @@ fn ProbeResult(report: ProbeReport) -> impl IntoView {
         .iter()
         .filter(|folder| folder.selected)
         .count();
+    let picked = RwSignal::new(
+        report
+            .folders
+            .iter()
+            .filter(|folder| folder.selected)
+            .map(|folder| folder.path.clone())
+            .collect::<std::collections::HashSet<String>>(),
+    );
+    let order: Vec<String> = report
+        .folders
+        .iter()
+        .map(|folder| folder.path.clone())
+        .collect();
     view! {
         <div class="banner banner-success" role="status" data-testid="test-ok">
             {format!(
@@ -351,22 +367,44 @@ fn ProbeResult(report: ProbeReport) -> impl IntoView {
                 </dl>
             </details>
         })}
+        <p class="muted">"Ticked: archived by the current rules. Change the ticks and press “Use these folders” to write them as the rules."</p>
         <table class="table table-compact" data-testid="test-folders">
             <thead>
-                <tr><th>"Folder"</th><th class="number">"Messages"</th><th>"Kind"</th><th>"Subscribed"</th><th>"Archived"</th></tr>
+                <tr><th>"Archive"</th><th>"Folder"</th><th class="number">"Messages"</th><th>"Kind"</th><th>"Subscribed"</th></tr>
             </thead>
             <tbody>
-                {report.folders.into_iter().map(|folder| view! {
-                    <tr>
-                        <td>{folder.path}</td>
-                        <td class="number">{folder.messages.map(|count| count.to_string()).unwrap_or_default()}</td>
-                        <td>{folder.special_use.unwrap_or_default()}</td>
-                        <td>{if folder.subscribed { "yes" } else { "" }}</td>
-                        <td>{if folder.selected { "✓" } else { "" }}</td>
-                    </tr>
+                {report.folders.into_iter().map(|folder| {
+                    let path = folder.path.clone();
+                    let toggle_path = folder.path.clone();
+                    let ticked = move || picked.with(|picked| picked.contains(&path));
+                    view! {
+                        <tr>
+                            <td>
+                                <input type="checkbox" aria-label=format!("Archive {}", folder.path)
+                                    disabled=!folder.selectable
+                                    prop:checked=ticked
+                                    on:change=move |_| picked.update(|picked| {
+                                        if !picked.remove(&toggle_path) {
+                                            picked.insert(toggle_path.clone());
+                                        }
+                                    })/>
+                            </td>
+                            <td>{folder.path}</td>
+                            <td class="number">{folder.messages.map(|count| count.to_string()).unwrap_or_default()}</td>
+                            <td>{folder.special_use.unwrap_or_default()}</td>
+                            <td>{if folder.subscribed { "yes" } else { "" }}</td>
+                        </tr>
+                    }
                 }).collect_view()}
             </tbody>
         </table>
+        <button type="button" class="button" on:click=move |_| {
+            // One exact folder per line, in the server's order.
+            let chosen = picked.with(|picked| {
+                order.iter().filter(|path| picked.contains(*path)).cloned().collect::<Vec<_>>()
+            });
+            rules.set(chosen.join("\n"));
+        }>"Use these folders"</button>
     }
     .into_any()
 }
