@@ -88,6 +88,7 @@ test("a user runs a mailbox now and reads the job log with its reconciliation", 
   await waitForHydration(page);
   await expect(page.getByRole("heading", { name })).toBeVisible();
   await expect(page.getByTestId("no-runs")).toBeVisible();
+  await expect(page.getByTestId("schedule-state")).toContainText("only by hand");
   await page.getByTestId("run-now").click();
   await expect(page.getByRole("status")).toContainText("queued");
 

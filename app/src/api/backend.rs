@@ -62,6 +62,13 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<ProbeReport, ApiError>;
     /// The run going on and the last runs of a mailbox the caller manages.
     async fn mailbox_runs(&self, caller: &SessionUser, id: i64) -> Result<MailboxRuns, ApiError>;
+    /// Pauses (`false`) or resumes the schedule of a mailbox the caller manages.
+    async fn set_mailbox_enabled(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+        enabled: bool,
+    ) -> Result<(), ApiError>;
     /// Starts a run of a mailbox the caller manages.
     async fn run_mailbox(&self, caller: &SessionUser, id: i64) -> Result<RunRequest, ApiError>;
     /// Whether cookies must carry `Secure` (Tresor is served over https).

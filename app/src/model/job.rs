@@ -238,6 +238,9 @@ impl Progress {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MailboxRuns {
     pub mailbox: String,
+    /// The schedule, if any, and whether it is on (paused when not).
+    pub schedule: Option<String>,
+    pub enabled: bool,
     pub running: Option<Progress>,
     pub jobs: Vec<JobRecord>,
 }

@@ -341,6 +341,8 @@ impl Backend for WebBackend {
             .map_err(|error| internal(&error))?;
         Ok(MailboxRuns {
             mailbox: row.name,
+            schedule: row.schedule,
+            enabled: row.enabled,
             running: self
                 .state
                 .scheduler
@@ -355,6 +357,18 @@ impl Backend for WebBackend {
                 })
                 .collect(),
         })
+    }
+
+    async fn set_mailbox_enabled(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+        enabled: bool,
+    ) -> Result<(), ApiError> {
+        let row = self.managed_mailbox(caller, id).await?;
+        self.state.mailboxes.set_enabled(id, enabled).await?;
+        tracing::info!(mailbox = %row.name, by = %caller.email, enabled, "schedule switched");
+        Ok(())
     }
 
     async fn run_mailbox(&self, caller: &SessionUser, id: i64) -> Result<RunRequest, ApiError> {

@@ -628,6 +628,21 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
             RunRequest::Queued
         );
 
+        // Pausing the schedule is the owner's to do, and shows on the page.
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/set_enabled",
+                &format!("{id}&enabled=false"),
+                Some(&user_cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(!site.mailboxes.by_id(own.id).await.unwrap().enabled);
+        let (_, body, _) = site
+            .call("/api/mailboxes/runs", &id, Some(&user_cookie))
+            .await;
+        assert!(!serde_json::from_str::<MailboxRuns>(&body).unwrap().enabled);
+
         // A finished run shows with its log, newest first.
         let mut folder = tresor::engine::FolderLog::new("INBOX");
         folder.server_count = 5;
@@ -672,13 +687,18 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
             )
             .await
             .unwrap();
-        let stranger_id = format!("id={}", stranger.id);
-        for endpoint in ["/api/mailboxes/runs", "/api/mailboxes/run"] {
+        let stranger_id = format!("id={}&enabled=false", stranger.id);
+        for endpoint in [
+            "/api/mailboxes/runs",
+            "/api/mailboxes/run",
+            "/api/mailboxes/set_enabled",
+        ] {
             let (status, _, _) = site.call(endpoint, &stranger_id, Some(&user_cookie)).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}");
             let (status, _, _) = site.call(endpoint, &stranger_id, None).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{endpoint}");
         }
+        assert!(site.mailboxes.by_id(stranger.id).await.unwrap().enabled);
     }
 }
 

@@ -5,6 +5,7 @@ mod list;
 mod run;
 mod runs;
 mod save;
+mod set_enabled;
 mod test;
 
 pub use editor::*;
@@ -12,4 +13,5 @@ pub use list::*;
 pub use run::*;
 pub use runs::*;
 pub use save::*;
+pub use set_enabled::*;
 pub use test::*;

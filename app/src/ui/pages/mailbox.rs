@@ -1,7 +1,7 @@
 //! One mailbox: run it now, watch the run live, and read the job history
 //! with each folder's reconciliation (server count against archive count).
 
-use crate::api::mailboxes::{StartMailboxRun, load_mailbox_runs};
+use crate::api::mailboxes::{SetMailboxEnabled, StartMailboxRun, load_mailbox_runs};
 use crate::error::ApiError;
 use crate::model::job::{JobRecord, MailboxRuns, Progress, RunRequest};
 use crate::ui::components::{ErrorAlert, ErrorBanner, action_error};
@@ -26,12 +26,21 @@ pub fn MailboxPage() -> impl IntoView {
     };
     let run = ServerAction::<StartMailboxRun>::new();
     let run_error = action_error(run);
+    let switch = ServerAction::<SetMailboxEnabled>::new();
+    let switch_error = action_error(switch);
     let tick = RwSignal::new(0u32);
     let grace = RwSignal::new(0u32);
     let running = RwSignal::new(false);
     let runs = Resource::new(
-        move || (id(), tick.get(), run.version().get()),
-        |(id, _, _)| async move {
+        move || {
+            (
+                id(),
+                tick.get(),
+                run.version().get(),
+                switch.version().get(),
+            )
+        },
+        |(id, ..)| async move {
             match id {
                 Some(id) => load_mailbox_runs(id).await,
                 None => Err(ApiError::NotFound),
@@ -73,13 +82,14 @@ pub fn MailboxPage() -> impl IntoView {
                 match runs.await {
                     Ok(runs) => {
                         running.set(runs.running.is_some());
-                        view! { <MailboxRunsView runs run id=id() edit=edit()/> }.into_any()
+                        view! { <MailboxRunsView runs run switch id=id() edit=edit()/> }.into_any()
                     }
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
             })}
         </Transition>
         <ErrorBanner error=run_error/>
+        <ErrorBanner error=switch_error/>
     }
 }
 
@@ -87,6 +97,7 @@ pub fn MailboxPage() -> impl IntoView {
 fn MailboxRunsView(
     runs: MailboxRuns,
     run: ServerAction<StartMailboxRun>,
+    switch: ServerAction<SetMailboxEnabled>,
     id: Option<i64>,
     edit: String,
 ) -> impl IntoView {
@@ -98,14 +109,33 @@ fn MailboxRunsView(
         _ => None,
     };
     let is_running = runs.running.is_some();
+    let enabled = runs.enabled;
+    let schedule_text = match (&runs.schedule, enabled) {
+        (Some(schedule), true) => format!("Runs on the schedule “{schedule}”."),
+        (Some(schedule), false) => {
+            format!("The schedule “{schedule}” is paused; runs start only by hand.")
+        }
+        (None, _) => "No schedule: runs start only by hand.".to_string(),
+    };
+    let has_schedule = runs.schedule.is_some();
     view! {
         <div class="page-header page-header-actions">
             <div>
                 <h1>{runs.mailbox.clone()}</h1>
-                <p class="muted">"Runs and their logs. A run archives what is new since the last one."</p>
+                <p class="muted" data-testid="schedule-state">{schedule_text}</p>
             </div>
             <div class="button-row">
                 <a class="button" href=edit>"Edit"</a>
+                {has_schedule.then(|| view! {
+                    <button class="button" disabled=move || switch.pending().get()
+                        on:click=move |_| {
+                            if let Some(id) = id {
+                                switch.dispatch(SetMailboxEnabled { id, enabled: !enabled });
+                            }
+                        }>
+                        {if enabled { "Pause schedule" } else { "Resume schedule" }}
+                    </button>
+                })}
                 <button
                     class="button button-primary"
                     data-testid="run-now"
