@@ -68,3 +68,15 @@ pub fn reset_form_after_success(
         }
     });
 }
+
+/// The numeric `:id` of the current route (`None` when it is not a number),
+/// as a reactive getter.
+pub fn id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    }
+}

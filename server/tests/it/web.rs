@@ -65,6 +65,22 @@ impl Site {
         }
     }
 
+    /// A mailbox of `owner_id` with a stored password.
+    async fn add_mailbox(
+        &self,
+        owner_id: i64,
+        input: &app::model::mailbox::MailboxInput,
+    ) -> tresor::mailbox::MailboxRow {
+        self.mailboxes
+            .create(
+                Some(owner_id),
+                input,
+                Some(&tresor::secrets::Secret::new("pw")),
+            )
+            .await
+            .unwrap()
+    }
+
     async fn send(&self, request: Request<Body>) -> Response<Body> {
         self.router.clone().oneshot(request).await.unwrap()
     }
@@ -335,24 +351,17 @@ async fn healthz_reports_the_database() {
 async fn users_see_their_own_mailboxes_and_admins_every_one() {
     use app::model::mailbox::{MailboxInput, MailboxSummary};
     use sea_orm::{ActiveModelTrait, Set};
-    use tresor::secrets::Secret;
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
-            .mailboxes
-            .create(
-                Some(site.user_id),
+            .add_mailbox(
+                site.user_id,
                 &MailboxInput::new("user-mail", "imap.example.com", "user"),
-                Some(&Secret::new("pw")),
             )
-            .await
-            .unwrap();
+            .await;
         let mut insecure = MailboxInput::new("root-mail", "imap.example.com", "root");
         insecure.accept_invalid_certs = true;
-        site.mailboxes
-            .create(Some(site.root_id), &insecure, Some(&Secret::new("pw")))
-            .await
-            .unwrap();
+        site.add_mailbox(site.root_id, &insecure).await;
         let mut log = tresor::engine::JobLog::new("user-mail", chrono::Utc::now());
         log.archived = 12;
         log.duplicates = 3;
@@ -552,14 +561,11 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
 
         // Someone else's mailbox does not exist for a user; an admin may edit it.
         let other = site
-            .mailboxes
-            .create(
-                Some(site.root_id),
+            .add_mailbox(
+                site.root_id,
                 &app::model::mailbox::MailboxInput::new("roots", "imap.example.com", "root"),
-                Some(&tresor::secrets::Secret::new("pw")),
             )
-            .await
-            .unwrap();
+            .await;
         let other_id = other.id.to_string();
         let (status, _, _) = site
             .call(
@@ -600,14 +606,11 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
-            .mailboxes
-            .create(
-                Some(site.user_id),
+            .add_mailbox(
+                site.user_id,
                 &MailboxInput::new("user-mail", "imap.example.com", "user"),
-                Some(&tresor::secrets::Secret::new("pw")),
             )
-            .await
-            .unwrap();
+            .await;
         let user_cookie = site.sign_in("user%40example.com", "user-password").await;
         let id = format!("id={}", own.id);
 
@@ -679,14 +682,11 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
 
         // Another user's mailbox: no history, no run.
         let stranger = site
-            .mailboxes
-            .create(
-                Some(site.root_id),
+            .add_mailbox(
+                site.root_id,
                 &MailboxInput::new("root-mail", "imap.example.com", "root"),
-                Some(&tresor::secrets::Secret::new("pw")),
             )
-            .await
-            .unwrap();
+            .await;
         let stranger_id = format!("id={}&enabled=false", stranger.id);
         for endpoint in [
             "/api/mailboxes/runs",
@@ -712,24 +712,14 @@ async fn the_dashboard_counts_what_the_caller_sees_and_names_failing_mailboxes()
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
-            .mailboxes
-            .create(
-                Some(site.user_id),
+            .add_mailbox(
+                site.user_id,
                 &MailboxInput::new("user-mail", "imap.example.com", "user"),
-                Some(&tresor::secrets::Secret::new("pw")),
             )
-            .await
-            .unwrap();
+            .await;
         let mut insecure = MailboxInput::new("root-mail", "imap.example.com", "root");
         insecure.accept_invalid_certs = true;
-        site.mailboxes
-            .create(
-                Some(site.root_id),
-                &insecure,
-                Some(&tresor::secrets::Secret::new("pw")),
-            )
-            .await
-            .unwrap();
+        site.add_mailbox(site.root_id, &insecure).await;
         let archived = message::ActiveModel {
             sha256: Set("ab".repeat(32)),
             size: Set(1500),

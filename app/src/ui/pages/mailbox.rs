@@ -4,10 +4,9 @@
 use crate::api::mailboxes::{SetMailboxEnabled, StartMailboxRun, load_mailbox_runs};
 use crate::error::ApiError;
 use crate::model::job::{JobRecord, MailboxRuns, Progress, RunRequest};
-use crate::ui::components::{ErrorAlert, ErrorBanner, action_error};
+use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, id_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
 /// Refreshes while a run goes on, and for this many ticks after "Run now"
@@ -17,13 +16,7 @@ const TICK: Duration = Duration::from_secs(2);
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
+    let id = id_param();
     let run = ServerAction::<StartMailboxRun>::new();
     let run_error = action_error(run);
     let switch = ServerAction::<SetMailboxEnabled>::new();

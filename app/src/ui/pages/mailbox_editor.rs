@@ -9,10 +9,10 @@ use crate::model::mailbox::{
 };
 use crate::model::mailbox_form::MailboxForm;
 use crate::model::probe::ProbeReport;
-use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error};
+use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error, id_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 /// Common providers: host, port and security filled in.
 const PRESETS: &[(&str, &str, u16, Security)] = &[
@@ -55,13 +55,7 @@ pub fn NewMailboxPage() -> impl IntoView {
 
 #[component]
 pub fn EditMailboxPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
+    let id = id_param();
     let editor = Resource::new(id, |id| async move {
         match id {
             Some(id) => load_mailbox_editor(id).await,
