@@ -157,15 +157,7 @@ async fn sync(
                 .or(candidates.last().map(|candidate| candidate.uid));
             if let Some(end) = end {
                 through = through.max(run.settled_through(end, &to_fetch));
-                batch::save_checkpoint(
-                    context.db,
-                    context.mailbox.id,
-                    &folder.name,
-                    uid_validity,
-                    through,
-                    None,
-                )
-                .await?;
+                run.save_checkpoint(context, through, None).await?;
             }
         }
 
@@ -177,25 +169,10 @@ async fn sync(
         } else {
             None
         };
-        batch::save_checkpoint(
-            context.db,
-            context.mailbox.id,
-            &folder.name,
-            uid_validity,
-            through,
-            settled_modseq,
-        )
-        .await?;
+        run.save_checkpoint(context, through, settled_modseq)
+            .await?;
     } else {
-        batch::save_checkpoint(
-            context.db,
-            context.mailbox.id,
-            &folder.name,
-            uid_validity,
-            last_uid,
-            modseq,
-        )
-        .await?;
+        run.save_checkpoint(context, last_uid, modseq).await?;
     }
 
     log.archived_total = run.archived_count(context).await?;
@@ -364,6 +341,25 @@ impl Run<'_> {
         log.skipped += skipped;
         progress::update(context.progress, |progress| progress.folder_done += skipped);
         Ok(to_fetch)
+    }
+
+    /// Every UID up to `last_uid` is settled; `modseq` only when the whole
+    /// folder is, as of that CONDSTORE state.
+    async fn save_checkpoint(
+        &self,
+        context: &FolderContext<'_>,
+        last_uid: u32,
+        modseq: Option<i64>,
+    ) -> Result<(), EngineError> {
+        Ok(batch::save_checkpoint(
+            context.db,
+            context.mailbox.id,
+            &self.folder.name,
+            self.uid_validity,
+            last_uid,
+            modseq,
+        )
+        .await?)
     }
 
     /// Messages of this folder (as of its UIDVALIDITY) the archive records.

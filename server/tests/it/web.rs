@@ -81,6 +81,24 @@ impl Site {
             .unwrap()
     }
 
+    /// A finished run of `mailbox_id` as the engine records it: status,
+    /// times and error from `log`, the log as JSON.
+    async fn add_job(&self, mailbox_id: i64, log: &tresor::engine::JobLog) {
+        use sea_orm::{ActiveModelTrait, Set};
+        tresor::db::entity::job::ActiveModel {
+            mailbox_id: Set(mailbox_id),
+            status: Set(log.status.as_str().into()),
+            started_at: Set(log.started_at),
+            finished_at: Set(log.finished_at),
+            error: Set(log.error.clone()),
+            log: Set(serde_json::to_string(log).unwrap()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .unwrap();
+    }
+
     async fn send(&self, request: Request<Body>) -> Response<Body> {
         self.router.clone().oneshot(request).await.unwrap()
     }
@@ -350,7 +368,6 @@ async fn healthz_reports_the_database() {
 #[tokio::test]
 async fn users_see_their_own_mailboxes_and_admins_every_one() {
     use app::model::mailbox::{MailboxInput, MailboxSummary};
-    use sea_orm::{ActiveModelTrait, Set};
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
@@ -366,18 +383,7 @@ async fn users_see_their_own_mailboxes_and_admins_every_one() {
         log.archived = 12;
         log.duplicates = 3;
         log.finish(chrono::Utc::now());
-        tresor::db::entity::job::ActiveModel {
-            mailbox_id: Set(own.id),
-            status: Set("succeeded".into()),
-            started_at: Set(log.started_at),
-            finished_at: Set(log.finished_at),
-            error: Set(None),
-            log: Set(serde_json::to_string(&log).unwrap()),
-            ..Default::default()
-        }
-        .insert(&site.db)
-        .await
-        .unwrap();
+        site.add_job(own.id, &log).await;
 
         let (anonymous, _, _) = site.call("/api/mailboxes/list", "", None).await;
         assert_eq!(anonymous, StatusCode::UNAUTHORIZED, "{}", db.name);
@@ -602,7 +608,6 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
 async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
     use app::model::job::{MailboxRuns, RunRequest};
     use app::model::mailbox::MailboxInput;
-    use sea_orm::{ActiveModelTrait, Set};
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
@@ -655,18 +660,7 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
         let mut log = tresor::engine::JobLog::new("user-mail", chrono::Utc::now());
         log.add_folder(folder);
         log.finish(chrono::Utc::now());
-        tresor::db::entity::job::ActiveModel {
-            mailbox_id: Set(own.id),
-            status: Set(log.status.as_str().into()),
-            started_at: Set(log.started_at),
-            finished_at: Set(log.finished_at),
-            error: Set(None),
-            log: Set(serde_json::to_string(&log).unwrap()),
-            ..Default::default()
-        }
-        .insert(&site.db)
-        .await
-        .unwrap();
+        site.add_job(own.id, &log).await;
         let (_, body, _) = site
             .call("/api/mailboxes/runs", &id, Some(&user_cookie))
             .await;
@@ -708,7 +702,7 @@ async fn the_dashboard_counts_what_the_caller_sees_and_names_failing_mailboxes()
     use app::model::mailbox::MailboxInput;
     use chrono::{Duration, Utc};
     use sea_orm::{ActiveModelTrait, Set};
-    use tresor::db::entity::{job, message, message_location};
+    use tresor::db::entity::{message, message_location};
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
@@ -753,31 +747,20 @@ async fn the_dashboard_counts_what_the_caller_sees_and_names_failing_mailboxes()
         .unwrap();
         // Succeeded three hours ago, then failed twice: failing since two hours.
         let first_failure = Utc::now() - Duration::hours(2);
-        for (hours_ago, status, error) in [
-            (3, "succeeded", None),
-            (2, "failed", Some("authentication failed")),
+        for (started_at, error) in [
+            (Utc::now() - Duration::hours(3), None),
+            (first_failure, Some("authentication failed")),
             (
-                1,
-                "failed",
+                Utc::now() - Duration::hours(1),
                 Some("authentication failed: invalid credentials"),
             ),
         ] {
-            job::ActiveModel {
-                mailbox_id: Set(own.id),
-                status: Set(status.into()),
-                started_at: Set(if hours_ago == 2 {
-                    first_failure
-                } else {
-                    Utc::now() - Duration::hours(hours_ago)
-                }),
-                finished_at: Set(Some(Utc::now())),
-                error: Set(error.map(str::to_string)),
-                log: Set("{}".into()),
-                ..Default::default()
+            let mut log = tresor::engine::JobLog::new("user-mail", started_at);
+            if let Some(error) = error {
+                log.fail(error.to_string());
             }
-            .insert(&site.db)
-            .await
-            .unwrap();
+            log.finish(Utc::now());
+            site.add_job(own.id, &log).await;
         }
 
         let user_cookie = site.sign_in("user%40example.com", "user-password").await;
