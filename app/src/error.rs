@@ -16,8 +16,15 @@ pub enum ApiError {
     Unauthenticated,
     #[error("You do not have permission to do this.")]
     Forbidden,
+    /// A submitted value cannot be used: the first problem, and any further
+    /// ones (`others`) so a form can mark every field at once.
     #[error("{message}")]
-    Invalid { field: String, message: String },
+    Invalid {
+        field: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        others: Vec<FieldProblem>,
+    },
     #[error("Wrong e-mail address or password.")]
     BadCredentials,
     #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
@@ -40,15 +47,42 @@ impl ApiError {
         ApiError::Invalid {
             field: field.to_string(),
             message: message.into(),
+            others: Vec::new(),
         }
     }
 
-    /// The message for one form field, if this error is about that field.
+    /// Every problem of a form, each with its field; `None` when there are none.
+    pub fn invalid_fields(problems: impl IntoIterator<Item = FieldProblem>) -> Option<Self> {
+        let mut problems = problems.into_iter();
+        let first = problems.next()?;
+        Some(ApiError::Invalid {
+            field: first.field,
+            message: first.message,
+            others: problems.collect(),
+        })
+    }
+
+    /// The message for one form field, if this error is about that field
+    /// (several problems of one field are joined).
     pub fn field_message(&self, name: &str) -> Option<String> {
-        match self {
-            ApiError::Invalid { field, message } if field == name => Some(message.clone()),
-            _ => None,
-        }
+        let ApiError::Invalid {
+            field,
+            message,
+            others,
+        } = self
+        else {
+            return None;
+        };
+        let messages: Vec<&str> = std::iter::once((field, message))
+            .chain(
+                others
+                    .iter()
+                    .map(|problem| (&problem.field, &problem.message)),
+            )
+            .filter(|(field, _)| *field == name)
+            .map(|(_, message)| message.as_str())
+            .collect();
+        (!messages.is_empty()).then(|| messages.join(" "))
     }
 
     pub fn status_code(&self) -> u16 {
@@ -62,6 +96,13 @@ impl ApiError {
             ApiError::Internal(_) | ApiError::Transport(_) => 500,
         }
     }
+}
+
+/// One field's problem in a submitted form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
 }
 
 impl FromServerFnError for ApiError {
@@ -104,5 +145,26 @@ mod tests {
             Some("Not an e-mail address.")
         );
         assert_eq!(error.field_message("password"), None);
+    }
+
+    #[test]
+    fn every_field_of_a_form_gets_its_problems() {
+        let problem = |field: &str, message: &str| FieldProblem {
+            field: field.into(),
+            message: message.into(),
+        };
+        let error = ApiError::invalid_fields([
+            problem("host", "No host."),
+            problem("port", "Bad port."),
+            problem("host", "Spaces."),
+        ])
+        .unwrap();
+        assert_eq!(
+            error.field_message("host").as_deref(),
+            Some("No host. Spaces.")
+        );
+        assert_eq!(error.field_message("port").as_deref(), Some("Bad port."));
+        assert_eq!(error.to_string(), "No host.");
+        assert_eq!(ApiError::invalid_fields([]), None);
     }
 }

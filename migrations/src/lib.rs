@@ -9,6 +9,7 @@ mod m20261122_000001_accounts;
 mod m20261122_000002_archive;
 mod m20261122_000003_sources_and_outcomes;
 mod m20261122_000004_duplicate_policies;
+mod m20261122_000005_sharing_and_templates;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_archive::Migration),
             Box::new(m20261122_000003_sources_and_outcomes::Migration),
             Box::new(m20261122_000004_duplicate_policies::Migration),
+            Box::new(m20261122_000005_sharing_and_templates::Migration),
         ]
     }
 }

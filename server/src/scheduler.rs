@@ -13,7 +13,9 @@ use crate::engine::{Engine, JobStatus, Progress, ProgressReceiver, progress};
 use crate::mailbox::Schedule;
 use chrono::{DateTime, Duration as Span, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -132,16 +134,28 @@ impl Scheduler {
     /// within the limits. Returns the ids of the mailboxes started.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<Vec<i64>, DbErr> {
         self.reap_and_watch(now).await?;
-        let mailboxes = mailbox::Entity::find()
-            .filter(mailbox::Column::Enabled.eq(true))
-            .all(&self.db)
-            .await?;
-        let last_started = self.last_started().await?;
         let requested = self
             .requested
             .lock()
             .expect("the request set is never poisoned")
             .clone();
+        // A paused schedule still runs when started by hand; a deleted
+        // mailbox never runs.
+        let mailboxes = mailbox::Entity::find()
+            .filter(mailbox::Column::DeletedAt.is_null())
+            .filter(
+                Condition::any()
+                    .add(mailbox::Column::Enabled.eq(true))
+                    .add(mailbox::Column::Id.is_in(requested.iter().copied())),
+            )
+            .all(&self.db)
+            .await?;
+        // A request for a mailbox deleted meanwhile is dropped.
+        self.requested
+            .lock()
+            .expect("the request set is never poisoned")
+            .retain(|id| mailboxes.iter().any(|row| row.id == *id));
+        let last_started = self.last_started().await?;
 
         // Requested first, then the longest overdue.
         let mut due: Vec<(bool, DateTime<Utc>, &mailbox::Model)> = mailboxes

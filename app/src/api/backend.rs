@@ -6,7 +6,7 @@
 
 use crate::error::ApiError;
 use crate::model::job::{MailboxRuns, RunRequest};
-use crate::model::mailbox::{MailboxEditor, MailboxSummary};
+use crate::model::mailbox::{MailboxEditor, MailboxSummary, TemplateSummary};
 use crate::model::mailbox_form::MailboxForm;
 use crate::model::probe::ProbeReport;
 use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
@@ -45,11 +45,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError>;
     /// The mailboxes `caller` may see: their own; every one for an admin.
     async fn list_mailboxes(&self, caller: &SessionUser) -> Result<Vec<MailboxSummary>, ApiError>;
-    /// An existing mailbox in the editor's terms; its owner's or an admin's only.
+    /// An existing mailbox in the editor's terms (its owner's or an admin's
+    /// only), or a new one's defaults; with the templates to inherit from.
     async fn mailbox_editor(
         &self,
         caller: &SessionUser,
-        id: i64,
+        id: Option<i64>,
     ) -> Result<MailboxEditor, ApiError>;
     /// Creates (owned by `caller`) or updates the mailbox; returns its id.
     async fn save_mailbox(&self, caller: &SessionUser, form: MailboxForm) -> Result<i64, ApiError>;
@@ -71,6 +72,13 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<(), ApiError>;
     /// Starts a run of a mailbox the caller manages.
     async fn run_mailbox(&self, caller: &SessionUser, id: i64) -> Result<RunRequest, ApiError>;
+    /// Deletes a mailbox the caller manages (its archived mail stays).
+    async fn delete_mailbox(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError>;
+    async fn list_templates(&self) -> Result<Vec<TemplateSummary>, ApiError>;
+    async fn template_editor(&self, id: Option<i64>) -> Result<MailboxForm, ApiError>;
+    async fn save_template(&self, caller: &SessionUser, form: MailboxForm)
+    -> Result<i64, ApiError>;
+    async fn delete_template(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError>;
     /// Whether cookies must carry `Secure` (Tresor is served over https).
     fn secure_cookies(&self) -> bool;
 }

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod dashboard;
 pub mod mailboxes;
+pub mod templates;
 pub mod users;
 
 #[cfg(feature = "ssr")]

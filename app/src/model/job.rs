@@ -243,6 +243,9 @@ pub struct MailboxRuns {
     pub enabled: bool,
     pub running: Option<Progress>,
     pub jobs: Vec<JobRecord>,
+    /// The caller may run, pause, edit and delete it (owner or admin); a
+    /// user it is only granted to reads it.
+    pub can_manage: bool,
 }
 
 /// One finished or running job with its log (`None` if the log cannot be read).

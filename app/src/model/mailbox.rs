@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($(#[$variant_meta])* $variant),+ }
 
         impl $name {
@@ -52,6 +52,8 @@ macro_rules! named_enum {
         }
     };
 }
+
+pub(crate) use named_enum;
 
 named_enum!(
     /// How the IMAP connection is secured.
@@ -184,6 +186,12 @@ pub struct MailboxSummary {
     pub last_job: Option<JobSummary>,
     /// Things an administrator should know, in words (e.g. weakened TLS checks).
     pub warnings: Vec<String>,
+    /// Owned by the organisation (`owner` is `None`), read by those it is granted to.
+    pub shared: bool,
+    /// The caller may change, run and delete it; otherwise it is granted, read-only.
+    pub can_manage: bool,
+    /// The template it inherits from.
+    pub template: Option<String>,
 }
 
 /// How one archiving run ended (or that it is still running).
@@ -200,10 +208,34 @@ pub struct JobSummary {
     pub error: Option<String>,
 }
 
-/// What the editor loads for an existing mailbox.
+/// What the editor loads: the mailbox (empty for a new one) and the
+/// templates it may inherit from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailboxEditor {
     pub form: super::mailbox_form::MailboxForm,
     /// A password or token is stored (the field shows "unchanged").
     pub has_secret: bool,
+    pub templates: Vec<TemplateChoice>,
+    /// The caller is an admin: the editor offers sharing.
+    pub can_share: bool,
+}
+
+/// A template as the mailbox editor offers it: its values fill the inherited fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateChoice {
+    pub id: i64,
+    pub name: String,
+    pub form: super::mailbox_form::MailboxForm,
+}
+
+/// One row of the template list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateSummary {
+    pub id: i64,
+    pub name: String,
+    /// `host:port (security)`.
+    pub server: String,
+    pub schedule: Option<String>,
+    /// How many mailboxes inherit from it.
+    pub mailboxes: u64,
 }

@@ -3,9 +3,66 @@
 //! server and comes back as a message next to its field instead of failing
 //! to decode. `MailboxForm::parse` turns it into a typed `MailboxInput`.
 
-use super::mailbox::MailboxInput;
+use super::mailbox::{MailboxInput, named_enum};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+named_enum!(
+    /// A field of the mailbox editor, named as the form posts it.
+    FormField {
+        Name => "name",
+        EmailAddress => "email_address",
+        Host => "host",
+        Port => "port",
+        Security => "security",
+        CaFile => "ca_file",
+        AcceptInvalidCerts => "accept_invalid_certs",
+        ExpectedCertName => "expected_cert_name",
+        AuthMethod => "auth_method",
+        Username => "username",
+        MasterUser => "master_user",
+        IdentityKind => "identity_kind",
+        FolderRules => "folder_rules",
+        SubscribedOnly => "subscribed_only",
+        OlderThanDays => "older_than_days",
+        MaxMessageSizeMb => "max_message_size_mb",
+        Action => "action",
+        SuccessFolder => "success_folder",
+        DuplicateFolder => "duplicate_folder",
+        ErrorFolder => "error_folder",
+        SuccessTag => "success_tag",
+        DuplicateTag => "duplicate_tag",
+        DeleteOlderThanDays => "delete_older_than_days",
+        DuplicatePolicy => "duplicate_policy",
+        DuplicateMatch => "duplicate_match",
+        Labels => "labels",
+        Schedule => "schedule",
+        MaxConnections => "max_connections",
+    }
+);
+
+impl FormField {
+    /// Whether a template can supply this field. The mailbox's identity
+    /// (its name, address, login and master user) is always its own.
+    pub fn inheritable(self) -> bool {
+        !matches!(
+            self,
+            FormField::Name
+                | FormField::EmailAddress
+                | FormField::Username
+                | FormField::MasterUser
+                | FormField::IdentityKind
+        )
+    }
+
+    /// Whether the field is a checkbox (present when ticked).
+    pub fn is_checkbox(self) -> bool {
+        matches!(
+            self,
+            FormField::AcceptInvalidCerts | FormField::SubscribedOnly
+        )
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -45,6 +102,14 @@ pub struct MailboxForm {
     pub labels: String,
     pub schedule: String,
     pub max_connections: String,
+    /// The template's id, empty for none.
+    pub template_id: String,
+    /// Comma-separated `FormField` names whose value comes from the template.
+    pub inherited: String,
+    /// Checkbox (admins only): owned by the organisation, not by a user.
+    pub shared: Option<String>,
+    /// The e-mail addresses of users who may read this mailbox, one per line.
+    pub grants: String,
 }
 
 /// A field the form could not read, and why.
@@ -104,6 +169,12 @@ impl MailboxForm {
                 .join("\n"),
             schedule: text(&input.schedule),
             max_connections: input.max_connections.to_string(),
+            // Who may read it and what it inherits are not part of a profile;
+            // the editor's loader fills them in.
+            template_id: String::new(),
+            inherited: String::new(),
+            shared: None,
+            grants: String::new(),
         }
     }
 
@@ -185,6 +256,132 @@ impl MailboxForm {
     /// The new secret, if one was typed.
     pub fn secret(&self) -> Option<String> {
         (!self.secret.is_empty()).then(|| self.secret.clone())
+    }
+
+    /// The template the mailbox inherits from, if any.
+    pub fn template_id(&self) -> Result<Option<i64>, FormError> {
+        let id = self.template_id.trim();
+        if id.is_empty() {
+            return Ok(None);
+        }
+        id.parse()
+            .map(Some)
+            .map_err(|_| error("template_id", "Choose a template from the list."))
+    }
+
+    /// The fields taken from the template (none without a template).
+    pub fn inherited_fields(&self) -> Result<BTreeSet<FormField>, FormError> {
+        if self.template_id.trim().is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        self.inherited
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(|name| match name.parse::<FormField>() {
+                Ok(field) if field.inheritable() => Ok(field),
+                _ => Err(error(
+                    "inherited",
+                    format!("{name:?} cannot come from a template; reload the page."),
+                )),
+            })
+            .collect()
+    }
+
+    /// Writes `fields` as the `inherited` list.
+    pub fn set_inherited(&mut self, fields: &BTreeSet<FormField>) {
+        self.inherited = fields
+            .iter()
+            .map(|field| field.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+    }
+
+    /// Takes the value of each of `fields` from `template`.
+    pub fn inherit(&mut self, template: &MailboxForm, fields: &BTreeSet<FormField>) {
+        for field in fields {
+            self.set(*field, template.get(*field));
+        }
+    }
+
+    /// The addresses in `grants`, trimmed, without duplicates.
+    pub fn grant_addresses(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.grants
+            .split(['\n', ',', ';'])
+            .map(|address| address.trim().to_lowercase())
+            .filter(|address| !address.is_empty() && seen.insert(address.clone()))
+            .collect()
+    }
+
+    /// One field's value as the form shows it (a ticked checkbox is `on`).
+    pub fn get(&self, field: FormField) -> String {
+        let tick = |value: &Option<String>| if value.is_some() { "on" } else { "" }.to_string();
+        match field {
+            FormField::Name => self.name.clone(),
+            FormField::EmailAddress => self.email_address.clone(),
+            FormField::Host => self.host.clone(),
+            FormField::Port => self.port.clone(),
+            FormField::Security => self.security.clone(),
+            FormField::CaFile => self.ca_file.clone(),
+            FormField::AcceptInvalidCerts => tick(&self.accept_invalid_certs),
+            FormField::ExpectedCertName => self.expected_cert_name.clone(),
+            FormField::AuthMethod => self.auth_method.clone(),
+            FormField::Username => self.username.clone(),
+            FormField::MasterUser => self.master_user.clone(),
+            FormField::IdentityKind => self.identity_kind.clone(),
+            FormField::FolderRules => self.folder_rules.clone(),
+            FormField::SubscribedOnly => tick(&self.subscribed_only),
+            FormField::OlderThanDays => self.older_than_days.clone(),
+            FormField::MaxMessageSizeMb => self.max_message_size_mb.clone(),
+            FormField::Action => self.action.clone(),
+            FormField::SuccessFolder => self.success_folder.clone(),
+            FormField::DuplicateFolder => self.duplicate_folder.clone(),
+            FormField::ErrorFolder => self.error_folder.clone(),
+            FormField::SuccessTag => self.success_tag.clone(),
+            FormField::DuplicateTag => self.duplicate_tag.clone(),
+            FormField::DeleteOlderThanDays => self.delete_older_than_days.clone(),
+            FormField::DuplicatePolicy => self.duplicate_policy.clone(),
+            FormField::DuplicateMatch => self.duplicate_match.clone(),
+            FormField::Labels => self.labels.clone(),
+            FormField::Schedule => self.schedule.clone(),
+            FormField::MaxConnections => self.max_connections.clone(),
+        }
+    }
+
+    /// Sets one field as the form would post it (a checkbox is ticked by any non-empty value).
+    pub fn set(&mut self, field: FormField, value: String) {
+        let tick = |value: String| (!value.is_empty()).then(|| "on".to_string());
+        match field {
+            FormField::Name => self.name = value,
+            FormField::EmailAddress => self.email_address = value,
+            FormField::Host => self.host = value,
+            FormField::Port => self.port = value,
+            FormField::Security => self.security = value,
+            FormField::CaFile => self.ca_file = value,
+            FormField::AcceptInvalidCerts => self.accept_invalid_certs = tick(value),
+            FormField::ExpectedCertName => self.expected_cert_name = value,
+            FormField::AuthMethod => self.auth_method = value,
+            FormField::Username => self.username = value,
+            FormField::MasterUser => self.master_user = value,
+            FormField::IdentityKind => self.identity_kind = value,
+            FormField::FolderRules => self.folder_rules = value,
+            FormField::SubscribedOnly => self.subscribed_only = tick(value),
+            FormField::OlderThanDays => self.older_than_days = value,
+            FormField::MaxMessageSizeMb => self.max_message_size_mb = value,
+            FormField::Action => self.action = value,
+            FormField::SuccessFolder => self.success_folder = value,
+            FormField::DuplicateFolder => self.duplicate_folder = value,
+            FormField::ErrorFolder => self.error_folder = value,
+            FormField::SuccessTag => self.success_tag = value,
+            FormField::DuplicateTag => self.duplicate_tag = value,
+            FormField::DeleteOlderThanDays => self.delete_older_than_days = value,
+            FormField::DuplicatePolicy => self.duplicate_policy = value,
+            FormField::DuplicateMatch => self.duplicate_match = value,
+            FormField::Labels => self.labels = value,
+            FormField::Schedule => self.schedule = value,
+            FormField::MaxConnections => self.max_connections = value,
+        }
     }
 }
 
@@ -286,5 +483,59 @@ mod tests {
             "max_connections"
         );
         assert_eq!(base.id().unwrap(), None);
+    }
+
+    #[test]
+    fn every_field_reads_back_what_was_set() {
+        let mut form = MailboxForm::default();
+        for (number, field) in FormField::ALL.iter().enumerate() {
+            let value = if field.is_checkbox() {
+                "on".to_string()
+            } else {
+                format!("value {number}")
+            };
+            form.set(*field, value.clone());
+            assert_eq!(form.get(*field), value, "{field}");
+        }
+        form.set(FormField::SubscribedOnly, String::new());
+        assert_eq!(form.subscribed_only, None);
+    }
+
+    #[test]
+    fn a_template_supplies_only_the_inherited_fields() {
+        let mut template = MailboxInput::new("Company IMAP", "imap.example.com", "");
+        template.port = 143;
+        template.schedule = Some("1d".into());
+        let template = MailboxForm::from_input(Some(3), &template);
+        let mut form = MailboxForm::from_input(None, &MailboxInput::new("ann", "other", "ann"));
+        form.template_id = "3".into();
+        form.inherited = "host, schedule".into();
+        let fields = form.inherited_fields().unwrap();
+        form.inherit(&template, &fields);
+        let input = form.parse().unwrap();
+        assert_eq!(input.host, "imap.example.com");
+        assert_eq!(input.schedule.as_deref(), Some("1d"));
+        assert_eq!(input.port, 993, "not inherited");
+        assert_eq!(input.name, "ann");
+
+        form.inherited = "username".into();
+        assert_eq!(form.inherited_fields().unwrap_err().field, "inherited");
+        form.template_id.clear();
+        assert!(
+            form.inherited_fields().unwrap().is_empty(),
+            "no template, nothing inherited"
+        );
+    }
+
+    #[test]
+    fn grants_are_addresses_one_per_line_or_comma() {
+        let form = MailboxForm {
+            grants: "Ann@Example.com\n bob@example.com, ann@example.com;\n\n".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            form.grant_addresses(),
+            ["ann@example.com", "bob@example.com"]
+        );
     }
 }

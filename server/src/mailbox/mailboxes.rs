@@ -4,14 +4,17 @@
 use super::profile::{
     AuthMethod, FieldError, IdentityKind, MailboxInput, Security, Source, Validation,
 };
-use crate::db::entity::mailbox;
+use crate::db::entity::{mailbox, mailbox_grant};
 use crate::imap;
 use crate::secrets::{Secret, SecretBox, SecretError};
+use app::model::mailbox_form::FormField;
 use chrono::Utc;
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, SqlErr, TransactionTrait, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set, SqlErr, TransactionTrait, TryIntoModel,
 };
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,15 +115,16 @@ impl Mailboxes {
         Ok(row.insert(&self.db).await?)
     }
 
+    /// Every mailbox that is not deleted.
     pub async fn list(&self) -> Result<Vec<MailboxRow>, MailboxError> {
-        Ok(mailbox::Entity::find()
+        Ok(live()
             .order_by_asc(mailbox::Column::Name)
             .all(&self.db)
             .await?)
     }
 
     pub async fn by_name(&self, name: &str) -> Result<MailboxRow, MailboxError> {
-        mailbox::Entity::find()
+        live()
             .filter(mailbox::Column::Name.eq(name))
             .one(&self.db)
             .await?
@@ -128,24 +132,154 @@ impl Mailboxes {
     }
 
     pub async fn by_id(&self, id: i64) -> Result<MailboxRow, MailboxError> {
-        mailbox::Entity::find_by_id(id)
+        live()
+            .filter(mailbox::Column::Id.eq(id))
             .one(&self.db)
             .await?
             .ok_or_else(|| MailboxError::NotFound(format!("#{id}")))
     }
 
-    /// The mailboxes `user_id` may see: their own; an admin sees every one.
-    /// (Shared mailboxes granted to a user join this list with grants.)
+    /// The mailboxes `user_id` may see: their own and those granted to
+    /// them; an admin sees every one. The archive's visibility follows this.
     pub async fn visible_to(
         &self,
         user_id: i64,
         is_admin: bool,
     ) -> Result<Vec<MailboxRow>, MailboxError> {
-        let mut query = mailbox::Entity::find().order_by_asc(mailbox::Column::Name);
+        let mut query = live().order_by_asc(mailbox::Column::Name);
         if !is_admin {
-            query = query.filter(mailbox::Column::OwnerId.eq(user_id));
+            let granted = Query::select()
+                .column(mailbox_grant::Column::MailboxId)
+                .from(mailbox_grant::Entity)
+                .and_where(mailbox_grant::Column::UserId.eq(user_id))
+                .to_owned();
+            query = query.filter(
+                Condition::any()
+                    .add(mailbox::Column::OwnerId.eq(user_id))
+                    .add(mailbox::Column::Id.in_subquery(granted)),
+            );
         }
         Ok(query.all(&self.db).await?)
+    }
+
+    /// Whether `user_id` was granted mailbox `id`.
+    pub async fn is_granted(&self, id: i64, user_id: i64) -> Result<bool, MailboxError> {
+        Ok(mailbox_grant::Entity::find()
+            .filter(mailbox_grant::Column::MailboxId.eq(id))
+            .filter(mailbox_grant::Column::UserId.eq(user_id))
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
+    /// The users granted mailbox `id`.
+    pub async fn grants(&self, id: i64) -> Result<Vec<i64>, MailboxError> {
+        Ok(mailbox_grant::Entity::find()
+            .filter(mailbox_grant::Column::MailboxId.eq(id))
+            .order_by_asc(mailbox_grant::Column::UserId)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|grant| grant.user_id)
+            .collect())
+    }
+
+    /// Who owns mailbox `id` (`None`: the organisation, a shared mailbox)
+    /// and who else may read it; replaces the previous grants.
+    pub async fn set_sharing(
+        &self,
+        id: i64,
+        owner_id: Option<i64>,
+        granted: &BTreeSet<i64>,
+    ) -> Result<(), MailboxError> {
+        let mut row: mailbox::ActiveModel = self.by_id(id).await?.into();
+        let transaction = self.db.begin().await?;
+        row.owner_id = Set(owner_id);
+        row.updated_at = Set(Utc::now());
+        row.update(&transaction).await?;
+        mailbox_grant::Entity::delete_many()
+            .filter(mailbox_grant::Column::MailboxId.eq(id))
+            .exec(&transaction)
+            .await?;
+        let now = Utc::now();
+        let grants = granted.iter().map(|user_id| mailbox_grant::ActiveModel {
+            mailbox_id: Set(id),
+            user_id: Set(*user_id),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        if !granted.is_empty() {
+            mailbox_grant::Entity::insert_many(grants)
+                .exec(&transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Links mailbox `id` to a template and records which fields it takes
+    /// from there (`None`: its values are all its own).
+    pub async fn set_template(
+        &self,
+        id: i64,
+        template: Option<(i64, &BTreeSet<FormField>)>,
+    ) -> Result<(), MailboxError> {
+        let mut row: mailbox::ActiveModel = self.by_id(id).await?.into();
+        let fields: Vec<&str> = template
+            .map(|(_, fields)| fields.iter().map(|field| field.as_str()).collect())
+            .unwrap_or_default();
+        row.template_id = Set(template.map(|(template_id, _)| template_id));
+        row.inherited = Set(serde_json::to_string(&fields).expect("names serialise"));
+        row.updated_at = Set(Utc::now());
+        row.update(&self.db).await?;
+        Ok(())
+    }
+
+    /// The template of `row` and the fields it inherits.
+    pub fn inheritance_of(
+        &self,
+        row: &MailboxRow,
+    ) -> Result<Option<(i64, BTreeSet<FormField>)>, MailboxError> {
+        let Some(template_id) = row.template_id else {
+            return Ok(None);
+        };
+        let names: Vec<String> =
+            serde_json::from_str(&row.inherited).map_err(|error| MailboxError::Corrupt {
+                name: row.name.clone(),
+                reason: format!("inherited fields: {error}"),
+            })?;
+        let fields = names
+            .iter()
+            .map(|name| name.parse::<FormField>())
+            .collect::<Result<_, _>>()
+            .map_err(|reason| MailboxError::Corrupt {
+                name: row.name.clone(),
+                reason,
+            })?;
+        Ok(Some((template_id, fields)))
+    }
+
+    /// The mailboxes inheriting from template `template_id`.
+    pub async fn inheriting_from(&self, template_id: i64) -> Result<Vec<MailboxRow>, MailboxError> {
+        Ok(live()
+            .filter(mailbox::Column::TemplateId.eq(template_id))
+            .order_by_asc(mailbox::Column::Name)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Deletes the profile: it stops running and leaves every list, and its
+    /// name becomes free. The mail it archived, its locations and job logs
+    /// stay (retention decides about mail, never the deletion of a profile).
+    pub async fn delete(&self, id: i64) -> Result<MailboxRow, MailboxError> {
+        let existing = self.by_id(id).await?;
+        let mut row: mailbox::ActiveModel = existing.clone().into();
+        let now = Utc::now();
+        row.name = Set(format!("{} (deleted #{id})", existing.name));
+        row.enabled = Set(false);
+        row.deleted_at = Set(Some(now));
+        row.updated_at = Set(now);
+        Ok(row.update(&self.db).await?)
     }
 
     /// Replaces the profile of mailbox `id`; `secret: None` keeps the stored
@@ -158,18 +292,13 @@ impl Mailboxes {
         secret: Option<&Secret>,
     ) -> Result<MailboxRow, MailboxError> {
         let existing = self.by_id(id).await?;
-        if existing.source != Source::Imap.as_str() {
-            return Err(MailboxError::NoServer(existing.name));
-        }
-        check_stored_secret_use(&existing, profile, secret)?;
-        let errors = profile.validate(secret.is_some() || existing.secret_sealed.is_some());
-        if !errors.is_empty() {
-            return Err(MailboxError::Invalid(errors));
-        }
+        self.check_update(&existing, profile, secret)?;
         let mut row = new_row(existing.owner_id, profile, Source::Imap);
         row.id = Set(id);
         row.enabled = Set(existing.enabled);
         row.created_at = Set(existing.created_at);
+        row.template_id = Set(existing.template_id);
+        row.inherited = Set(existing.inherited);
         row.secret_sealed = Set(match secret {
             Some(secret) => Some(self.secrets.seal(secret, &secret_context(id))),
             None => existing.secret_sealed,
@@ -182,6 +311,25 @@ impl Mailboxes {
                 }
                 _ => MailboxError::Db(error),
             })
+    }
+
+    /// Whether `existing` may be replaced by `profile` (and `secret`): what
+    /// `update` checks before it writes.
+    pub fn check_update(
+        &self,
+        existing: &MailboxRow,
+        profile: &MailboxInput,
+        secret: Option<&Secret>,
+    ) -> Result<(), MailboxError> {
+        if existing.source != Source::Imap.as_str() {
+            return Err(MailboxError::NoServer(existing.name.clone()));
+        }
+        check_stored_secret_use(existing, profile, secret)?;
+        let errors = profile.validate(secret.is_some() || existing.secret_sealed.is_some());
+        if !errors.is_empty() {
+            return Err(MailboxError::Invalid(errors));
+        }
+        Ok(())
     }
 
     /// The row a run of `profile` would use, without saving it: "test
@@ -425,6 +573,14 @@ fn new_row(owner_id: Option<i64>, profile: &MailboxInput, source: Source) -> mai
         source: Set(source.as_str().into()),
         created_at: Set(now),
         updated_at: Set(now),
+        template_id: Set(None),
+        inherited: Set("[]".into()),
+        deleted_at: Set(None),
         ..Default::default()
     }
+}
+
+/// Mailboxes that are not deleted.
+fn live() -> sea_orm::Select<mailbox::Entity> {
+    mailbox::Entity::find().filter(mailbox::Column::DeletedAt.is_null())
 }

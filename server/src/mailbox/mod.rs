@@ -4,13 +4,16 @@
 //! - `folder_rules` — the source-folder rule language.
 //! - `mailboxes` — saving and loading profiles, sealing their secrets.
 //! - `schedule` — intervals and cron expressions for unattended runs.
+//! - `templates` — defaults mailboxes inherit field by field.
 
 pub mod folder_rules;
 pub mod mailboxes;
 pub mod profile;
 pub mod schedule;
+pub mod templates;
 
 pub use folder_rules::{Folder, FolderRules, RuleError, SpecialUse};
 pub use mailboxes::{MailboxError, MailboxRow, Mailboxes};
 pub use profile::{Action, DuplicateMatch, DuplicatePolicy, MailboxInput, Validation};
 pub use schedule::Schedule;
+pub use templates::{TemplateRow, Templates};

@@ -5,19 +5,22 @@ use super::AppState;
 use crate::auth::AuthError;
 use crate::db::entity::job;
 use crate::engine::JobLog;
-use crate::mailbox::{MailboxError, MailboxRow};
+use crate::mailbox::{MailboxError, MailboxRow, Templates};
 use crate::scheduler::Requested;
 use crate::secrets::Secret;
 use app::api::{Backend, SignedIn};
-use app::error::ApiError;
+use app::error::{ApiError, FieldProblem};
 use app::model::job::{JobRecord, MailboxRuns, RunRequest};
-use app::model::mailbox::{JobSummary, MailboxEditor, MailboxSummary, Source};
-use app::model::mailbox_form::MailboxForm;
+use app::model::mailbox::{
+    JobSummary, MailboxEditor, MailboxInput, MailboxSummary, Source, TemplateChoice,
+    TemplateSummary,
+};
+use app::model::mailbox_form::{FormError, MailboxForm};
 use app::model::probe::ProbeReport;
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use sea_orm::QueryOrder;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
 pub struct WebBackend {
@@ -60,10 +63,13 @@ pub(super) fn internal(error: &dyn std::fmt::Display) -> ApiError {
 impl From<MailboxError> for ApiError {
     fn from(error: MailboxError) -> Self {
         match error {
-            MailboxError::Invalid(errors) => match errors.first() {
-                Some(first) => ApiError::invalid(first.field, first.message.clone()),
-                None => ApiError::invalid("name", "The profile is not valid."),
-            },
+            MailboxError::Invalid(errors) => {
+                ApiError::invalid_fields(errors.into_iter().map(|error| FieldProblem {
+                    field: error.field.to_string(),
+                    message: error.message,
+                }))
+                .unwrap_or_else(|| ApiError::invalid("name", "The profile is not valid."))
+            }
             MailboxError::NameTaken(name) => ApiError::invalid(
                 "name",
                 format!("A mailbox named {name:?} exists already; choose another name."),
@@ -121,6 +127,64 @@ impl WebBackend {
         } else {
             Err(ApiError::NotFound)
         }
+    }
+
+    /// Mailbox `id` if `caller` may read it: manage it, or it was granted
+    /// to them. Others get "not found".
+    async fn readable_mailbox(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<(MailboxRow, bool), ApiError> {
+        let row = self.state.mailboxes.by_id(id).await?;
+        if caller.is_admin() || row.owner_id == Some(caller.id) {
+            Ok((row, true))
+        } else if self.state.mailboxes.is_granted(id, caller.id).await? {
+            Ok((row, false))
+        } else {
+            Err(ApiError::NotFound)
+        }
+    }
+
+    fn templates(&self) -> Templates<'_> {
+        Templates::new(&self.state.db, &self.state.mailboxes)
+    }
+
+    /// The templates as the mailbox editor offers them.
+    async fn template_choices(&self) -> Result<Vec<TemplateChoice>, ApiError> {
+        let templates = self.templates();
+        templates
+            .list()
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(TemplateChoice {
+                    id: row.id,
+                    name: row.name.clone(),
+                    form: templates.form_of(row)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The user ids behind the form's grant addresses; an unknown address is
+    /// a problem of the `grants` field.
+    async fn granted_users(&self, form: &MailboxForm) -> Result<BTreeSet<i64>, ApiError> {
+        let mut ids = BTreeSet::new();
+        for address in form.grant_addresses() {
+            match self.state.accounts.find_by_email(&address).await? {
+                Some(user) => {
+                    ids.insert(user.id);
+                }
+                None => {
+                    return Err(ApiError::invalid(
+                        "grants",
+                        format!("There is no user with the address {address}; add the user first."),
+                    ));
+                }
+            }
+        }
+        Ok(ids)
     }
 
     /// The latest job of each of `mailbox_ids`.
@@ -244,6 +308,13 @@ impl Backend for WebBackend {
         } else {
             HashMap::from([(caller.id, caller.email.clone())])
         };
+        let template_names: HashMap<i64, String> = self
+            .templates()
+            .list()
+            .await?
+            .into_iter()
+            .map(|template| (template.id, template.name))
+            .collect();
         rows.into_iter()
             .map(|row| {
                 let source: Source = row
@@ -261,6 +332,11 @@ impl Backend for WebBackend {
                     schedule: row.schedule.clone(),
                     last_job: last_jobs.remove(&row.id),
                     warnings: warnings(&row),
+                    shared: row.owner_id.is_none(),
+                    can_manage: caller.is_admin() || row.owner_id == Some(caller.id),
+                    template: row
+                        .template_id
+                        .and_then(|id| template_names.get(&id).cloned()),
                     name: row.name,
                     source,
                 })
@@ -271,37 +347,107 @@ impl Backend for WebBackend {
     async fn mailbox_editor(
         &self,
         caller: &SessionUser,
-        id: i64,
+        id: Option<i64>,
     ) -> Result<MailboxEditor, ApiError> {
+        let templates = self.template_choices().await?;
+        let can_share = caller.is_admin();
+        let Some(id) = id else {
+            return Ok(MailboxEditor {
+                form: MailboxForm::from_input(None, &MailboxInput::new("", "", "")),
+                has_secret: false,
+                templates,
+                can_share,
+            });
+        };
         let row = self.managed_mailbox(caller, id).await?;
-        let input = self.state.mailboxes.input_of(&row)?;
+        let mut form = MailboxForm::from_input(Some(row.id), &self.state.mailboxes.input_of(&row)?);
+        if let Some((template_id, fields)) = self.state.mailboxes.inheritance_of(&row)? {
+            form.template_id = template_id.to_string();
+            form.set_inherited(&fields);
+        }
+        form.shared = row.owner_id.is_none().then(|| "on".to_string());
+        let users: HashMap<i64, String> = self
+            .state
+            .accounts
+            .list_users()
+            .await?
+            .into_iter()
+            .map(|user| (user.id, user.email))
+            .collect();
+        form.grants = self
+            .state
+            .mailboxes
+            .grants(id)
+            .await?
+            .iter()
+            .filter_map(|user_id| users.get(user_id).cloned())
+            .collect::<Vec<_>>()
+            .join("\n");
         Ok(MailboxEditor {
-            form: MailboxForm::from_input(Some(row.id), &input),
+            form,
             has_secret: row.secret_sealed.is_some(),
+            templates,
+            can_share,
         })
     }
 
-    async fn save_mailbox(&self, caller: &SessionUser, form: MailboxForm) -> Result<i64, ApiError> {
-        let invalid = |error: app::model::mailbox_form::FormError| {
-            ApiError::invalid(error.field, error.message)
+    async fn save_mailbox(
+        &self,
+        caller: &SessionUser,
+        mut form: MailboxForm,
+    ) -> Result<i64, ApiError> {
+        let invalid = |error: FormError| ApiError::invalid(error.field, error.message);
+        let existing = match form.id().map_err(invalid)? {
+            Some(id) => Some(self.managed_mailbox(caller, id).await?),
+            None => None,
         };
+        // Inherited fields take the template's values whatever the form says.
+        let template_id = form.template_id().map_err(invalid)?;
+        let inherited = form.inherited_fields().map_err(invalid)?;
+        if let Some(template_id) = template_id {
+            let templates = self.templates();
+            let template = templates.by_id(template_id).await.map_err(|_| {
+                ApiError::invalid(
+                    "template_id",
+                    "This template no longer exists; choose another.",
+                )
+            })?;
+            form.inherit(&templates.form_of(&template)?, &inherited);
+        }
+        let sharing = form.shared.is_some() || !form.grants.trim().is_empty();
+        if sharing && !caller.is_admin() {
+            return Err(ApiError::invalid(
+                "grants",
+                "Only an administrator shares mailboxes.",
+            ));
+        }
+        let granted = self.granted_users(&form).await?;
         let input = form.parse().map_err(invalid)?;
         let secret = form.secret().map(Secret::new);
-        let row = match form.id().map_err(invalid)? {
-            Some(id) => {
-                self.managed_mailbox(caller, id).await?;
-                self.state
-                    .mailboxes
-                    .update(id, &input, secret.as_ref())
+        let mailboxes = &self.state.mailboxes;
+        let row = match &existing {
+            Some(existing) => {
+                mailboxes
+                    .update(existing.id, &input, secret.as_ref())
                     .await?
             }
             None => {
-                self.state
-                    .mailboxes
+                mailboxes
                     .create(Some(caller.id), &input, secret.as_ref())
                     .await?
             }
         };
+        mailboxes
+            .set_template(row.id, template_id.map(|id| (id, &inherited)))
+            .await?;
+        if caller.is_admin() {
+            // Unsharing gives the mailbox to the admin who does it.
+            let owner = match form.shared {
+                Some(_) => None,
+                None => row.owner_id.or(Some(caller.id)),
+            };
+            mailboxes.set_sharing(row.id, owner, &granted).await?;
+        }
         tracing::info!(mailbox = %row.name, by = %caller.email, "mailbox saved");
         Ok(row.id)
     }
@@ -311,9 +457,7 @@ impl Backend for WebBackend {
         caller: &SessionUser,
         form: MailboxForm,
     ) -> Result<ProbeReport, ApiError> {
-        let invalid = |error: app::model::mailbox_form::FormError| {
-            ApiError::invalid(error.field, error.message)
-        };
+        let invalid = |error: FormError| ApiError::invalid(error.field, error.message);
         let input = form.parse().map_err(invalid)?;
         let secret = form.secret().map(Secret::new);
         let existing = match form.id().map_err(invalid)? {
@@ -331,7 +475,7 @@ impl Backend for WebBackend {
     }
 
     async fn mailbox_runs(&self, caller: &SessionUser, id: i64) -> Result<MailboxRuns, ApiError> {
-        let row = self.managed_mailbox(caller, id).await?;
+        let (row, can_manage) = self.readable_mailbox(caller, id).await?;
         let jobs = job::Entity::find()
             .filter(job::Column::MailboxId.eq(id))
             .order_by_desc(job::Column::Id)
@@ -340,6 +484,7 @@ impl Backend for WebBackend {
             .await
             .map_err(|error| internal(&error))?;
         Ok(MailboxRuns {
+            can_manage,
             mailbox: row.name,
             schedule: row.schedule,
             enabled: row.enabled,
@@ -383,6 +528,60 @@ impl Backend for WebBackend {
             Requested::Queued => RunRequest::Queued,
             Requested::AlreadyRunning => RunRequest::AlreadyRunning,
         })
+    }
+
+    async fn delete_mailbox(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError> {
+        let row = self.managed_mailbox(caller, id).await?;
+        self.state.mailboxes.delete(id).await?;
+        tracing::info!(mailbox = %row.name, by = %caller.email, "mailbox deleted");
+        Ok(())
+    }
+
+    async fn list_templates(&self) -> Result<Vec<TemplateSummary>, ApiError> {
+        let templates = self.templates();
+        let mut summaries = Vec::new();
+        for row in templates.list().await? {
+            let form = templates.form_of(&row)?;
+            let mailboxes = self.state.mailboxes.inheriting_from(row.id).await?.len() as u64;
+            summaries.push(TemplateSummary {
+                id: row.id,
+                name: row.name,
+                server: format!("{}:{} ({})", form.host, form.port, form.security),
+                schedule: (!form.schedule.is_empty()).then_some(form.schedule),
+                mailboxes,
+            });
+        }
+        Ok(summaries)
+    }
+
+    async fn template_editor(&self, id: Option<i64>) -> Result<MailboxForm, ApiError> {
+        let templates = self.templates();
+        Ok(match id {
+            Some(id) => templates.form_of(&templates.by_id(id).await?)?,
+            None => MailboxForm::from_input(None, &MailboxInput::new("", "", "")),
+        })
+    }
+
+    async fn save_template(
+        &self,
+        caller: &SessionUser,
+        form: MailboxForm,
+    ) -> Result<i64, ApiError> {
+        let invalid = |error: FormError| ApiError::invalid(error.field, error.message);
+        let id = form.id().map_err(invalid)?;
+        let mut form = form;
+        // The identity is never a template's; any name parses.
+        form.username = "-".into();
+        let input = form.parse().map_err(invalid)?;
+        let row = self.templates().save(id, &input).await?;
+        tracing::info!(template = %row.name, by = %caller.email, "template saved");
+        Ok(row.id)
+    }
+
+    async fn delete_template(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError> {
+        let row = self.templates().delete(id).await?;
+        tracing::info!(template = %row.name, by = %caller.email, "template deleted");
+        Ok(())
     }
 
     fn secure_cookies(&self) -> bool {

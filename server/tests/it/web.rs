@@ -686,6 +686,7 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
             "/api/mailboxes/runs",
             "/api/mailboxes/run",
             "/api/mailboxes/set_enabled",
+            "/api/mailboxes/delete",
         ] {
             let (status, _, _) = site.call(endpoint, &stranger_id, Some(&user_cookie)).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}");
@@ -693,6 +694,335 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{endpoint}");
         }
         assert!(site.mailboxes.by_id(stranger.id).await.unwrap().enabled);
+    }
+}
+
+/// A complete, valid editor form for a mailbox on imap.example.com.
+fn valid_mailbox_form<'a>(name: &'a str, changes: &[(&'a str, &'a str)]) -> String {
+    let valid: Vec<(&str, &str)> = vec![
+        ("id", ""),
+        ("name", name),
+        ("host", "imap.example.com"),
+        ("port", "993"),
+        ("security", "tls"),
+        ("auth_method", "plain"),
+        ("username", "someone"),
+        ("secret", "imap-pw"),
+        ("folder_rules", ""),
+        ("action", "none"),
+        ("success_folder", "Archived"),
+        ("duplicate_folder", "Duplicates"),
+        ("error_folder", "Archive errors"),
+        ("success_tag", "$Archived"),
+        ("duplicate_tag", "$ArchivedDuplicate"),
+        ("duplicate_policy", "drop"),
+        ("duplicate_match", "content"),
+        ("labels", ""),
+        ("schedule", ""),
+        ("max_connections", "2"),
+    ];
+    changed_form(&valid, changes)
+}
+
+fn error_field(body: &str) -> String {
+    match serde_json::from_str::<app::error::ApiError>(body) {
+        Ok(app::error::ApiError::Invalid { field, .. }) => field,
+        other => panic!("expected a field error, got {other:?} from {body}"),
+    }
+}
+
+#[tokio::test]
+async fn shared_mailboxes_are_read_only_for_the_users_granted_them() {
+    use app::model::job::MailboxRuns;
+    use app::model::mailbox::{MailboxEditor, MailboxSummary};
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let admin = site.sign_in("root%40example.com", "root-password").await;
+        let user = site.sign_in("user%40example.com", "user-password").await;
+
+        // Only an admin shares; only known users can be granted.
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/save",
+                &valid_mailbox_form("info", &[("shared", "on")]),
+                Some(&user),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_field(&body), "grants");
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/save",
+                &valid_mailbox_form(
+                    "info",
+                    &[("shared", "on"), ("grants", "nobody@example.com")],
+                ),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_field(&body), "grants");
+        assert!(
+            site.mailboxes.list().await.unwrap().is_empty(),
+            "nothing saved"
+        );
+
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/save",
+                &valid_mailbox_form("info", &[("shared", "on"), ("grants", "User@example.com")]),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let id: i64 = serde_json::from_str(&body).unwrap();
+        let row = site.mailboxes.by_id(id).await.unwrap();
+        assert_eq!(row.owner_id, None, "owned by the organisation");
+
+        // The granted user sees it, read-only, and its runs.
+        let (_, body, _) = site.call("/api/mailboxes/list", "", Some(&user)).await;
+        let seen: Vec<MailboxSummary> = serde_json::from_str(&body).unwrap();
+        assert_eq!(seen.len(), 1, "{body}");
+        assert!(seen[0].shared && !seen[0].can_manage);
+        let (status, body, _) = site
+            .call("/api/mailboxes/runs", &format!("id={id}"), Some(&user))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            !serde_json::from_str::<MailboxRuns>(&body)
+                .unwrap()
+                .can_manage
+        );
+        assert!(!body.contains("imap-pw"));
+        // ...but cannot change, run, test or delete it.
+        for (endpoint, form) in [
+            ("/api/mailboxes/editor", format!("id={id}")),
+            ("/api/mailboxes/run", format!("id={id}")),
+            (
+                "/api/mailboxes/set_enabled",
+                format!("id={id}&enabled=false"),
+            ),
+            ("/api/mailboxes/delete", format!("id={id}")),
+            (
+                "/api/mailboxes/save",
+                valid_mailbox_form("mine now", &[("id", &id.to_string())]),
+            ),
+            (
+                "/api/mailboxes/test",
+                valid_mailbox_form("info", &[("id", &id.to_string()), ("secret", "")]),
+            ),
+        ] {
+            let (status, body, _) = site.call(endpoint, &form, Some(&user)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}: {body}");
+        }
+        assert_eq!(site.mailboxes.by_id(id).await.unwrap().name, "info");
+
+        // The admin's editor shows the sharing; withdrawing the grant hides it.
+        let (_, body, _) = site
+            .call("/api/mailboxes/editor", &format!("id={id}"), Some(&admin))
+            .await;
+        let editor: MailboxEditor = serde_json::from_str(&body).unwrap();
+        assert_eq!(editor.form.shared.as_deref(), Some("on"));
+        assert_eq!(editor.form.grants, "user@example.com");
+        assert!(editor.can_share);
+        let id_field = id.to_string();
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/save",
+                &valid_mailbox_form(
+                    "info",
+                    &[("id", &id_field), ("secret", ""), ("shared", "on")],
+                ),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, body, _) = site.call("/api/mailboxes/list", "", Some(&user)).await;
+        assert_eq!(body, "[]");
+        let (status, _, _) = site
+            .call("/api/mailboxes/runs", &format!("id={id}"), Some(&user))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn a_mailbox_takes_inherited_fields_from_its_template_and_follows_its_changes() {
+    use app::model::mailbox::{MailboxEditor, TemplateSummary};
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let admin = site.sign_in("root%40example.com", "root-password").await;
+        let user = site.sign_in("user%40example.com", "user-password").await;
+        let template_form = |changes: &[(&str, &str)]| {
+            let mut all = vec![("username", ""), ("secret", "")];
+            all.extend_from_slice(changes);
+            valid_mailbox_form("Company IMAP", &all)
+        };
+
+        // Templates are the admins'.
+        let (status, _, _) = site
+            .call(
+                "/api/templates/save",
+                &template_form(&[("host", "imap.company.example")]),
+                Some(&user),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, body, _) = site
+            .call(
+                "/api/templates/save",
+                &template_form(&[("host", "imap.company.example"), ("schedule", "bad")]),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_field(&body), "schedule");
+        let (status, body, _) = site
+            .call(
+                "/api/templates/save",
+                &template_form(&[("host", "imap.company.example"), ("schedule", "1d")]),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let template_id: i64 = serde_json::from_str(&body).unwrap();
+        let template_field = template_id.to_string();
+
+        // The user's mailbox inherits host and schedule (whatever the form
+        // says for them) and overrides the port.
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/save",
+                &valid_mailbox_form(
+                    "ann",
+                    &[
+                        ("template_id", &template_field),
+                        ("inherited", "host,schedule"),
+                        ("host", "typed.example"),
+                        ("port", "9993"),
+                    ],
+                ),
+                Some(&user),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let id: i64 = serde_json::from_str(&body).unwrap();
+        let row = site.mailboxes.by_id(id).await.unwrap();
+        assert_eq!(row.host, "imap.company.example");
+        assert_eq!(row.schedule.as_deref(), Some("1d"));
+        assert_eq!(row.port, 9993);
+
+        let (_, body, _) = site
+            .call("/api/mailboxes/editor", &format!("id={id}"), Some(&user))
+            .await;
+        let editor: MailboxEditor = serde_json::from_str(&body).unwrap();
+        assert_eq!(editor.form.template_id, template_field);
+        assert_eq!(editor.form.inherited, "host,schedule");
+        assert_eq!(editor.templates.len(), 1);
+        assert_eq!(editor.templates[0].form.host, "imap.company.example");
+        assert!(!editor.can_share);
+
+        // A changed template reaches the inherited fields only; changing the
+        // server of a mailbox with a stored password is refused (it would
+        // send the password elsewhere), so the schedule changes alone.
+        let (status, body, _) = site
+            .call(
+                "/api/templates/save",
+                &template_form(&[
+                    ("id", &template_field),
+                    ("host", "imap.elsewhere.example"),
+                    ("schedule", "6h"),
+                ]),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_field(&body), "host");
+        assert!(body.contains("ann"), "names the mailbox: {body}");
+        let (status, body, _) = site
+            .call(
+                "/api/templates/save",
+                &template_form(&[
+                    ("id", &template_field),
+                    ("host", "imap.company.example"),
+                    ("port", "143"),
+                    ("security", "starttls"),
+                    ("schedule", "6h"),
+                ]),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let row = site.mailboxes.by_id(id).await.unwrap();
+        assert_eq!(row.schedule.as_deref(), Some("6h"), "inherited: follows");
+        assert_eq!(row.port, 9993, "overridden: stays");
+        assert_eq!(row.security, "tls", "not inherited: stays");
+
+        let (_, body, _) = site.call("/api/templates/list", "", Some(&admin)).await;
+        let templates: Vec<TemplateSummary> = serde_json::from_str(&body).unwrap();
+        assert_eq!(templates[0].mailboxes, 1);
+
+        // Deleting the template leaves the mailbox its values, as its own.
+        let (status, _, _) = site
+            .call(
+                "/api/templates/delete",
+                &format!("id={template_id}"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let row = site.mailboxes.by_id(id).await.unwrap();
+        assert_eq!(
+            (row.template_id, row.schedule.as_deref()),
+            (None, Some("6h"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_mailbox_leaves_every_list_and_frees_its_name() {
+    use app::model::mailbox::MailboxInput;
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let own = site
+            .add_mailbox(
+                site.user_id,
+                &MailboxInput::new("work", "imap.example.com", "u"),
+            )
+            .await;
+        let user = site.sign_in("user%40example.com", "user-password").await;
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/delete",
+                &format!("id={}", own.id),
+                Some(&user),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let (_, body, _) = site.call("/api/mailboxes/list", "", Some(&user)).await;
+        assert_eq!(body, "[]");
+        assert!(site.mailboxes.by_id(own.id).await.is_err());
+        let (status, _, _) = site
+            .call(
+                "/api/mailboxes/runs",
+                &format!("id={}", own.id),
+                Some(&user),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // The row stays (its archived mail points at it), under another name.
+        use sea_orm::EntityTrait;
+        let kept = tresor::db::entity::mailbox::Entity::find_by_id(own.id)
+            .one(&site.db)
+            .await
+            .unwrap()
+            .expect("the row is kept");
+        assert!(kept.deleted_at.is_some() && !kept.enabled);
+        site.add_mailbox(
+            site.user_id,
+            &MailboxInput::new("work", "imap.example.com", "u"),
+        )
+        .await;
     }
 }
 

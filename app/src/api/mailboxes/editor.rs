@@ -2,8 +2,10 @@ use crate::error::ApiError;
 use crate::model::mailbox::MailboxEditor;
 use leptos::prelude::*;
 
+/// The editor for mailbox `id` (its owner's or an admin's only), or for a
+/// new mailbox when `id` is `None`; with the templates it may inherit from.
 #[server(prefix = "/api", endpoint = "mailboxes/editor")]
-pub async fn load_mailbox_editor(id: i64) -> Result<MailboxEditor, ApiError> {
+pub async fn load_mailbox_editor(id: Option<i64>) -> Result<MailboxEditor, ApiError> {
     let request = crate::api::context::Request::current()?;
     let caller = request.caller().await?;
     request

@@ -1,5 +1,6 @@
 //! Mailbox profiles. Every user manages their own; admins see every one.
 
+mod delete;
 mod editor;
 mod list;
 mod run;
@@ -8,6 +9,7 @@ mod save;
 mod set_enabled;
 mod test;
 
+pub use delete::*;
 pub use editor::*;
 pub use list::*;
 pub use run::*;

@@ -1,6 +1,24 @@
 //! Pages for administrators. The server checks the role on every call; these
 //! pages only decide what to show.
 
+mod templates;
 mod users;
 
+pub use templates::TemplatesPage;
+pub(crate) use templates::confirmed;
 pub use users::UsersPage;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The administration's sections.
+#[component]
+pub fn AdminTabs() -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label="Administration">
+            <A href="/admin/users">"Users"</A>
+            <A href="/admin/templates">"Templates"</A>
+            <A href="/admin/batch">"Batch archiving"</A>
+        </nav>
+    }
+}

@@ -1,5 +1,6 @@
 use crate::api::users::{CreateUser, SetUserDisabled, list_users};
 use crate::model::{MIN_PASSWORD_LEN, Role, UserView};
+use crate::ui::admin::AdminTabs;
 use crate::ui::components::{
     ErrorAlert, ErrorBanner, FieldError, action_error, reset_form_after_success,
 };
@@ -22,6 +23,7 @@ pub fn UsersPage() -> impl IntoView {
 
     view! {
         <Title text="Users"/>
+        <AdminTabs/>
         <div class="page-header">
             <h1>"Users"</h1>
             <p class="muted">"Who may sign in to Tresor, and with which role."</p>

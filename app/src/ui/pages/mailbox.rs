@@ -1,7 +1,7 @@
 //! One mailbox: run it now, watch the run live, and read the job history
 //! with each folder's reconciliation (server count against archive count).
 
-use crate::api::mailboxes::{SetMailboxEnabled, StartMailboxRun, load_mailbox_runs};
+use crate::api::mailboxes::{DeleteMailbox, SetMailboxEnabled, StartMailboxRun, load_mailbox_runs};
 use crate::error::ApiError;
 use crate::model::job::{JobRecord, MailboxRuns, Progress, RunRequest};
 use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, id_param};
@@ -21,6 +21,14 @@ pub fn MailboxPage() -> impl IntoView {
     let run_error = action_error(run);
     let switch = ServerAction::<SetMailboxEnabled>::new();
     let switch_error = action_error(switch);
+    let delete = ServerAction::<DeleteMailbox>::new();
+    let delete_error = action_error(delete);
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            navigate("/mailboxes", Default::default());
+        }
+    });
     let tick = RwSignal::new(0u32);
     let grace = RwSignal::new(0u32);
     let running = RwSignal::new(false);
@@ -75,7 +83,7 @@ pub fn MailboxPage() -> impl IntoView {
                 match runs.await {
                     Ok(runs) => {
                         running.set(runs.running.is_some());
-                        view! { <MailboxRunsView runs run switch id=id() edit=edit()/> }.into_any()
+                        view! { <MailboxRunsView runs run switch delete id=id() edit=edit()/> }.into_any()
                     }
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
@@ -83,6 +91,7 @@ pub fn MailboxPage() -> impl IntoView {
         </Transition>
         <ErrorBanner error=run_error/>
         <ErrorBanner error=switch_error/>
+        <ErrorBanner error=delete_error/>
     }
 }
 
@@ -91,6 +100,7 @@ fn MailboxRunsView(
     runs: MailboxRuns,
     run: ServerAction<StartMailboxRun>,
     switch: ServerAction<SetMailboxEnabled>,
+    delete: ServerAction<DeleteMailbox>,
     id: Option<i64>,
     edit: String,
 ) -> impl IntoView {
@@ -111,14 +121,29 @@ fn MailboxRunsView(
         (None, _) => "No schedule: runs start only by hand.".to_string(),
     };
     let has_schedule = runs.schedule.is_some();
+    let can_manage = runs.can_manage;
+    let confirm_delete = format!(
+        "Delete the mailbox {:?}? It stops being archived; the mail archived so far stays in the archive.",
+        runs.mailbox
+    );
     view! {
         <div class="page-header page-header-actions">
             <div>
                 <h1>{runs.mailbox.clone()}</h1>
                 <p class="muted" data-testid="schedule-state">{schedule_text}</p>
+                {(!can_manage).then(|| view! {
+                    <p class="muted" data-testid="read-only">"Shared with you: you can read its runs and its archived mail; an administrator manages it."</p>
+                })}
             </div>
+            {can_manage.then(|| view! {
             <div class="button-row">
                 <a class="button" href=edit>"Edit"</a>
+                <button class="button button-danger" disabled=move || delete.pending().get()
+                    on:click=move |_| {
+                        if let Some(id) = id && crate::ui::admin::confirmed(&confirm_delete) {
+                            delete.dispatch(DeleteMailbox { id });
+                        }
+                    }>"Delete"</button>
                 {has_schedule.then(|| view! {
                     <button class="button" disabled=move || switch.pending().get()
                         on:click=move |_| {
@@ -142,6 +167,7 @@ fn MailboxRunsView(
                     "Run now"
                 </button>
             </div>
+            })}
         </div>
         {move || queued().map(|text| view! { <div class="banner banner-success" role="status">{text}</div> })}
         {runs.running.map(|progress| view! { <RunProgress progress/> })}

@@ -1,18 +1,23 @@
 //! The mailbox editor: every field of a profile, grouped so a non-expert gets
 //! through it top to bottom. The server checks everything; its messages show
-//! next to the field they are about.
+//! next to the field they are about. The same editor edits templates (without
+//! the mailbox's identity); a mailbox inheriting from a template shows each
+//! field as inherited or overridden, with a reset.
 
 use crate::api::mailboxes::{SaveMailbox, TestMailbox, load_mailbox_editor};
+use crate::api::templates::{SaveTemplate, load_template_editor};
 use crate::error::ApiError;
 use crate::model::mailbox::{
-    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, MailboxInput, Security,
+    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, MailboxEditor, Security,
+    TemplateChoice,
 };
-use crate::model::mailbox_form::MailboxForm;
+use crate::model::mailbox_form::{FormField, MailboxForm};
 use crate::model::probe::ProbeReport;
 use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error, id_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
+use std::collections::BTreeSet;
 
 /// Common providers: host, port and security filled in.
 const PRESETS: &[(&str, &str, u16, Security)] = &[
@@ -42,14 +47,14 @@ const PRESETS: &[(&str, &str, u16, Security)] = &[
 
 #[component]
 pub fn NewMailboxPage() -> impl IntoView {
-    let form = MailboxForm::from_input(None, &MailboxInput::new("", "", ""));
+    let editor = Resource::new(|| (), |_| load_mailbox_editor(None));
     view! {
         <Title text="Add a mailbox"/>
         <div class="page-header">
             <h1>"Add a mailbox"</h1>
             <p class="muted">"Tresor reads the mailbox on its schedule and keeps an exact copy of every message. Nothing changes on the server unless you choose an action below."</p>
         </div>
-        <MailboxEditorForm form has_secret=false/>
+        <EditorLoader editor kind=EditorKind::Mailbox/>
     }
 }
 
@@ -58,7 +63,7 @@ pub fn EditMailboxPage() -> impl IntoView {
     let id = id_param();
     let editor = Resource::new(id, |id| async move {
         match id {
-            Some(id) => load_mailbox_editor(id).await,
+            Some(id) => load_mailbox_editor(Some(id)).await,
             None => Err(ApiError::NotFound),
         }
     });
@@ -68,10 +73,51 @@ pub fn EditMailboxPage() -> impl IntoView {
             <h1>"Edit mailbox"</h1>
             <p class="muted">"Changes apply from the next run. Mail already archived stays as it is."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="muted">"Loading the mailbox…"</p> }>
+        <EditorLoader editor kind=EditorKind::Mailbox/>
+    }
+}
+
+/// A new template, or `/admin/templates/:id` for an existing one.
+#[component]
+pub fn TemplateEditorPage() -> impl IntoView {
+    let id = id_param();
+    let editor = Resource::new(id, |id| async move {
+        let form = load_template_editor(id).await?;
+        Ok(MailboxEditor {
+            form,
+            has_secret: false,
+            templates: Vec::new(),
+            can_share: false,
+        })
+    });
+    view! {
+        <Title text="Template"/>
+        <div class="page-header">
+            <h1>{move || if id().is_some() { "Edit template" } else { "New template" }}</h1>
+            <p class="muted">"A template holds defaults. Mailboxes that inherit a field take it from here, from their next run on; a mailbox can override any field."</p>
+        </div>
+        <EditorLoader editor kind=EditorKind::Template/>
+    }
+}
+
+/// What the editor edits: a mailbox, or a template (no identity, no password,
+/// no test, no sharing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EditorKind {
+    Mailbox,
+    Template,
+}
+
+#[component]
+fn EditorLoader(
+    editor: Resource<Result<MailboxEditor, ApiError>>,
+    kind: EditorKind,
+) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match editor.await {
-                    Ok(editor) => view! { <MailboxEditorForm form=editor.form has_secret=editor.has_secret/> }.into_any(),
+                    Ok(editor) => view! { <MailboxEditorForm editor kind/> }.into_any(),
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
             })}
@@ -79,72 +125,217 @@ pub fn EditMailboxPage() -> impl IntoView {
     }
 }
 
+/// The editor's state: the form's values, which fields come from the
+/// template, the template chosen, and the last server error.
+#[derive(Clone, Copy)]
+struct Editor {
+    values: RwSignal<MailboxForm>,
+    inherited: RwSignal<BTreeSet<FormField>>,
+    template: RwSignal<Option<TemplateChoice>>,
+    error: Signal<Option<ApiError>>,
+}
+
+impl Editor {
+    fn value(self, field: FormField) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+        move || self.values.with(|form| form.get(field))
+    }
+
+    /// A value typed by the user: the field is now the mailbox's own.
+    fn set(self, field: FormField, value: String) {
+        self.values.update(|form| form.set(field, value));
+        self.inherited.update(|inherited| {
+            inherited.remove(&field);
+        });
+    }
+
+    /// Back to the template's value.
+    fn reset(self, field: FormField) {
+        if let Some(template) = self.template.get_untracked() {
+            self.values
+                .update(|form| form.set(field, template.form.get(field)));
+            self.inherited.update(|inherited| {
+                inherited.insert(field);
+            });
+        }
+    }
+
+    /// Inherits every inheritable field from `template` (or nothing).
+    fn choose_template(self, template: Option<TemplateChoice>) {
+        let fields: BTreeSet<FormField> = match &template {
+            Some(_) => FormField::ALL
+                .iter()
+                .copied()
+                .filter(|field| field.inheritable())
+                .collect(),
+            None => BTreeSet::new(),
+        };
+        if let Some(template) = &template {
+            self.values
+                .update(|form| form.inherit(&template.form, &fields));
+        }
+        self.values.update(|form| {
+            form.template_id = template
+                .as_ref()
+                .map(|template| template.id.to_string())
+                .unwrap_or_default();
+        });
+        self.inherited.set(fields);
+        self.template.set(template);
+    }
+
+    /// The form as it would be submitted now.
+    fn current(self) -> MailboxForm {
+        let mut form = self.values.get_untracked();
+        form.set_inherited(&self.inherited.get_untracked());
+        form
+    }
+}
+
 #[component]
-fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
+fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
     let save = ServerAction::<SaveMailbox>::new();
+    let save_template = ServerAction::<SaveTemplate>::new();
     let test = ServerAction::<TestMailbox>::new();
     let test_error = action_error(test);
+    let save_error = match kind {
+        EditorKind::Mailbox => action_error(save),
+        EditorKind::Template => action_error(save_template),
+    };
+    let saving = Signal::derive(move || save.pending().get() || save_template.pending().get());
+    let saved_version =
+        Signal::derive(move || save.version().get() + save_template.version().get());
     // Field messages come from whichever of save and test answered last.
-    let save_error = action_error(save);
     let error = Signal::derive(move || {
         let saved = save_error.get();
         let tested = test_error.get();
-        if save.version().get() >= test.version().get() {
+        if saved_version.get() >= test.version().get() {
             saved.or(tested)
         } else {
             tested.or(saved)
         }
     });
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    // The test reads the form as it is now, the same way submitting would.
+    let MailboxEditor {
+        form,
+        has_secret,
+        templates,
+        can_share,
+    } = editor;
+    let chosen = templates
+        .iter()
+        .find(|template| template.id.to_string() == form.template_id)
+        .cloned();
+    let state = Editor {
+        values: RwSignal::new(form.clone()),
+        inherited: RwSignal::new(form.inherited_fields().unwrap_or_default()),
+        template: RwSignal::new(chosen),
+        error,
+    };
+    let secret = RwSignal::new(String::new());
+    let submitted = move || {
+        let mut form = state.current();
+        form.secret = secret.get_untracked();
+        form
+    };
     let run_test = move |_| {
-        use leptos::form::FromFormData;
-        let Some(form) = form_ref.get() else { return };
-        let Ok(data) = leptos::web_sys::FormData::new_with_form(&form) else {
-            return;
-        };
-        if let Ok(input) = TestMailbox::from_form_data(&data) {
-            test.dispatch(input);
+        test.dispatch(TestMailbox { form: submitted() });
+    };
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        match kind {
+            EditorKind::Mailbox => {
+                save.dispatch(SaveMailbox { form: submitted() });
+            }
+            EditorKind::Template => {
+                save_template.dispatch(SaveTemplate { form: submitted() });
+            }
         }
     };
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            navigate("/mailboxes", Default::default());
+        let done = matches!(save.value().get(), Some(Ok(_)))
+            || matches!(save_template.value().get(), Some(Ok(_)));
+        if done {
+            let target = match kind {
+                EditorKind::Mailbox => "/mailboxes",
+                EditorKind::Template => "/admin/templates",
+            };
+            navigate(target, Default::default());
         }
     });
-    // Presets fill these three; the rest of the form is read on submit.
-    let host = RwSignal::new(form.host.clone());
-    let port = RwSignal::new(form.port.clone());
-    let security = RwSignal::new(form.security.clone());
-    // The folder picker of the connection test writes the rules.
-    let rules = RwSignal::new(form.folder_rules.clone());
     let apply_preset = move |event: leptos::ev::Event| {
         let chosen = event_target_value(&event);
         if let Some((_, preset_host, preset_port, preset_security)) =
             PRESETS.iter().find(|(name, ..)| *name == chosen)
         {
-            host.set(preset_host.to_string());
-            port.set(preset_port.to_string());
-            security.set(preset_security.as_str().to_string());
+            state.set(FormField::Host, preset_host.to_string());
+            state.set(FormField::Port, preset_port.to_string());
+            state.set(FormField::Security, preset_security.as_str().to_string());
         }
     };
+    let template_list = StoredValue::new(templates.clone());
+    let choose_template = move |event: leptos::ev::Event| {
+        let id = event_target_value(&event);
+        let template = template_list.with_value(|list| {
+            list.iter()
+                .find(|template| template.id.to_string() == id)
+                .cloned()
+        });
+        state.choose_template(template);
+    };
     let secret_placeholder = if has_secret { "unchanged" } else { "" };
-    let f = form;
+    let is_mailbox = kind == EditorKind::Mailbox;
+    let submit_label = match kind {
+        EditorKind::Mailbox => "Save mailbox",
+        EditorKind::Template => "Save template",
+    };
+    let cancel = match kind {
+        EditorKind::Mailbox => "/mailboxes",
+        EditorKind::Template => "/admin/templates",
+    };
+    let shared = RwSignal::new(form.shared.is_some());
+    Effect::new(move |_| {
+        let on = shared.get();
+        state
+            .values
+            .update(|form| form.shared = on.then(|| "on".to_string()));
+    });
 
     view! {
         <ErrorBanner error/>
-        <ActionForm action=save node_ref=form_ref attr:class="form editor" attr:data-testid="mailbox-editor">
-            <input type="hidden" name="form[id]" value=f.id.clone()/>
+        <form on:submit=on_submit class="form editor" data-testid="mailbox-editor" novalidate>
+            {(is_mailbox && !templates.is_empty()).then(|| view! {
+                <fieldset class="panel">
+                    <legend>"Template"</legend>
+                    <div class="form-grid">
+                        <div class="field">
+                            <label for="mailbox-template">"Inherit from"</label>
+                            <select id="mailbox-template" on:change=choose_template data-testid="template"
+                                prop:value=move || state.values.with(|form| form.template_id.clone())>
+                                <option value="">"No template"</option>
+                                {templates.iter().map(|template| view! {
+                                    <option value=template.id.to_string()>{template.name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                            <FieldError error field="template_id"/>
+                            <small class="muted">"Inherited fields follow the template when it changes. Type into a field to override it."</small>
+                        </div>
+                    </div>
+                </fieldset>
+            }.into_any())}
 
+            {view! {
             <fieldset class="panel">
-                <legend>"Mailbox"</legend>
+                <legend>{if is_mailbox { "Mailbox" } else { "Template" }}</legend>
                 <div class="form-grid">
-                    <TextField label="Name" field="name" value=f.name.clone() error help="How the mailbox is listed, e.g. Accounting."/>
-                    <TextField label="E-mail address" field="email_address" value=f.email_address.clone() error kind="email"/>
+                    <TextField state label="Name" field=FormField::Name help=if is_mailbox { "How the mailbox is listed, e.g. Accounting." } else { "e.g. Company IMAP server." }/>
+                    {is_mailbox.then(|| view! {
+                        <TextField state label="E-mail address" field=FormField::EmailAddress kind="email"/>
+                    })}
                 </div>
             </fieldset>
+            }.into_any()}
 
+            {view! {
             <fieldset class="panel">
                 <legend>"Server"</legend>
                 <div class="form-grid">
@@ -156,142 +347,158 @@ fn MailboxEditorForm(form: MailboxForm, has_secret: bool) -> impl IntoView {
                         </select>
                         <small class="muted">"Fills in host, port and security."</small>
                     </div>
-                    <div class="field">
-                        <label for="mailbox-host">"Host"</label>
-                        <input id="mailbox-host" type="text" name="form[host]" prop:value=host on:input=move |event| host.set(event_target_value(&event))/>
-                        <FieldError error field="host"/>
-                    </div>
-                    <div class="field">
-                        <label for="mailbox-port">"Port"</label>
-                        <input id="mailbox-port" type="text" inputmode="numeric" name="form[port]" prop:value=port on:input=move |event| port.set(event_target_value(&event))/>
-                        <FieldError error field="port"/>
-                    </div>
-                    <div class="field">
-                        <label for="mailbox-security">"Security"</label>
-                        <select id="mailbox-security" name="form[security]" prop:value=security on:change=move |event| security.set(event_target_value(&event))>
-                            {Security::ALL.iter().map(|choice| view! {
-                                <option value=choice.as_str()>{security_label(*choice)}</option>
-                            }).collect_view()}
-                        </select>
-                        <FieldError error field="security"/>
-                    </div>
+                    <TextField state label="Host" field=FormField::Host/>
+                    <TextField state label="Port" field=FormField::Port/>
+                    <SelectField state label="Security" field=FormField::Security
+                        options=Security::ALL.iter().map(|choice| (choice.as_str(), security_label(*choice))).collect()/>
                 </div>
                 <details class="advanced">
                     <summary>"Certificates"</summary>
                     <div class="form-grid">
-                        <TextField label="CA file on the Tresor server" field="ca_file" value=f.ca_file.clone() error help="Only for a server whose certificate comes from your own CA."/>
-                        <TextField label="Expected certificate name" field="expected_cert_name" value=f.expected_cert_name.clone() error help="Accept a certificate issued for another name. Marked as a warning."/>
-                        <Checkbox label="Accept invalid certificates (insecure, marked as a warning)" field="accept_invalid_certs" checked=f.accept_invalid_certs.is_some() error/>
+                        <TextField state label="CA file on the Tresor server" field=FormField::CaFile help="Only for a server whose certificate comes from your own CA."/>
+                        <TextField state label="Expected certificate name" field=FormField::ExpectedCertName help="Accept a certificate issued for another name. Marked as a warning."/>
+                        <Checkbox state label="Accept invalid certificates (insecure, marked as a warning)" field=FormField::AcceptInvalidCerts/>
                     </div>
                 </details>
             </fieldset>
+            }.into_any()}
 
+            {view! {
             <fieldset class="panel">
                 <legend>"Sign-in"</legend>
                 <div class="form-grid">
-                    <TextField label="User name" field="username" value=f.username.clone() error/>
-                    <div class="field">
-                        <label for="mailbox-secret">"Password"</label>
-                        <input id="mailbox-secret" type="password" name="form[secret]" placeholder=secret_placeholder autocomplete="new-password"/>
-                        <FieldError error field="secret"/>
-                        {has_secret.then(|| view! { <small class="muted">"A password is stored. Leave empty to keep it."</small> })}
-                    </div>
-                    <SelectField label="Method" field="auth_method" selected=f.auth_method.clone() error
+                    {is_mailbox.then(|| view! {
+                        <TextField state label="User name" field=FormField::Username/>
+                        <div class="field">
+                            <label for="mailbox-secret">"Password"</label>
+                            <input id="mailbox-secret" type="password" placeholder=secret_placeholder autocomplete="new-password"
+                                prop:value=secret on:input=move |event| secret.set(event_target_value(&event))/>
+                            <FieldError error field="secret"/>
+                            {has_secret.then(|| view! { <small class="muted">"A password is stored. Leave empty to keep it."</small> })}
+                        </div>
+                    })}
+                    <SelectField state label="Method" field=FormField::AuthMethod
                         options=AuthMethod::ALL.iter().map(|m| (m.as_str(), auth_label(*m))).collect()/>
                 </div>
-                <details class="advanced">
-                    <summary>"Master user (archive someone else's mailbox)"</summary>
-                    <div class="form-grid">
-                        <TextField label="Master user" field="master_user" value=f.master_user.clone() error help="A privileged login that may open other users' mailboxes."/>
-                        <SelectField label="Log in as" field="identity_kind" selected=f.identity_kind.clone() error
-                            options=std::iter::once(("", "—")).chain(IdentityKind::ALL.iter().map(|k| (k.as_str(), identity_label(*k)))).collect()/>
-                    </div>
-                </details>
+                {is_mailbox.then(|| view! {
+                    <details class="advanced">
+                        <summary>"Master user (archive someone else's mailbox)"</summary>
+                        <div class="form-grid">
+                            <TextField state label="Master user" field=FormField::MasterUser help="A privileged login that may open other users' mailboxes."/>
+                            <SelectField state label="Log in as" field=FormField::IdentityKind
+                                options=std::iter::once(("", "—")).chain(IdentityKind::ALL.iter().map(|k| (k.as_str(), identity_label(*k)))).collect()/>
+                        </div>
+                    </details>
+                })}
             </fieldset>
+            }.into_any()}
 
+            {view! {
             <fieldset class="panel">
                 <legend>"Folders and filters"</legend>
                 <div class="form-grid">
-                    <div class="field field-wide">
-                        <label for="mailbox-folder_rules">"Folders to archive"</label>
-                        <textarea id="mailbox-folder_rules" name="form[folder_rules]" rows="4" placeholder="*\n!Newsletters"
-                            prop:value=rules on:input=move |event| rules.set(event_target_value(&event))>{f.folder_rules.clone()}</textarea>
-                        <FieldError error field="folder_rules"/>
-                        <small class="muted">"One rule per line: a folder name, * for every folder, & for a folder and its subfolders (Sent&), ! to exclude. Empty: every folder except Trash, Junk and Drafts."</small>
-                    </div>
-                    <Checkbox label="Only subscribed folders" field="subscribed_only" checked=f.subscribed_only.is_some() error/>
-                    <TextField label="Only messages older than (days)" field="older_than_days" value=f.older_than_days.clone() error help="Empty: archive at once."/>
-                    <TextField label="Skip messages larger than (MB)" field="max_message_size_mb" value=f.max_message_size_mb.clone() error help="Skipped messages are listed in the job log."/>
+                    <TextArea state label="Folders to archive" field=FormField::FolderRules rows=4 placeholder="*\n!Newsletters"
+                        help="One rule per line: a folder name, * for every folder, & for a folder and its subfolders (Sent&), ! to exclude. Empty: every folder except Trash, Junk and Drafts."/>
+                    <Checkbox state label="Only subscribed folders" field=FormField::SubscribedOnly/>
+                    <TextField state label="Only messages older than (days)" field=FormField::OlderThanDays help="Empty: archive at once."/>
+                    <TextField state label="Skip messages larger than (MB)" field=FormField::MaxMessageSizeMb help="Skipped messages are listed in the job log."/>
                 </div>
             </fieldset>
+            }.into_any()}
 
+            {view! {
             <fieldset class="panel">
                 <legend>"After archiving"</legend>
                 <div class="form-grid">
-                    <SelectField label="On the server" field="action" selected=f.action.clone() error
+                    <SelectField state label="On the server" field=FormField::Action
                         options=Action::ALL.iter().map(|a| (a.as_str(), action_label(*a))).collect()/>
-                    <TextField label="Delete only when older than (days)" field="delete_older_than_days" value=f.delete_older_than_days.clone() error/>
-                    <TextField label="Archived folder" field="success_folder" value=f.success_folder.clone() error help="Move: messages go to <this>/<source folder>."/>
-                    <TextField label="Duplicates folder" field="duplicate_folder" value=f.duplicate_folder.clone() error/>
-                    <TextField label="Errors folder" field="error_folder" value=f.error_folder.clone() error/>
-                    <TextField label="Tag for archived" field="success_tag" value=f.success_tag.clone() error/>
-                    <TextField label="Tag for duplicates" field="duplicate_tag" value=f.duplicate_tag.clone() error/>
+                    <TextField state label="Delete only when older than (days)" field=FormField::DeleteOlderThanDays/>
+                    <TextField state label="Archived folder" field=FormField::SuccessFolder help="Move: messages go to <this>/<source folder>."/>
+                    <TextField state label="Duplicates folder" field=FormField::DuplicateFolder/>
+                    <TextField state label="Errors folder" field=FormField::ErrorFolder/>
+                    <TextField state label="Tag for archived" field=FormField::SuccessTag/>
+                    <TextField state label="Tag for duplicates" field=FormField::DuplicateTag/>
                 </div>
                 <p class="muted">"A message is only tagged, moved or deleted after it is safely in the archive."</p>
             </fieldset>
+            }.into_any()}
 
+            {view! {
             <fieldset class="panel">
                 <legend>"Duplicates and labels"</legend>
                 <div class="form-grid">
-                    <SelectField label="A message the archive has already" field="duplicate_policy" selected=f.duplicate_policy.clone() error
+                    <SelectField state label="A message the archive has already" field=FormField::DuplicatePolicy
                         options=DuplicatePolicy::ALL.iter().map(|p| (p.as_str(), policy_label(*p))).collect()/>
-                    <SelectField label="The same message means" field="duplicate_match" selected=f.duplicate_match.clone() error
+                    <SelectField state label="The same message means" field=FormField::DuplicateMatch
                         options=DuplicateMatch::ALL.iter().map(|m| (m.as_str(), match_label(*m))).collect()/>
-                    <div class="field field-wide">
-                        <label for="mailbox-labels">"Labels"</label>
-                        <textarea id="mailbox-labels" name="form[labels]" rows="3" placeholder="category=Invoices">{f.labels.clone()}</textarea>
-                        <FieldError error field="labels"/>
-                        <small class="muted">"One key=value per line, attached to every message of this mailbox; searchable."</small>
-                    </div>
+                    <TextArea state label="Labels" field=FormField::Labels rows=3 placeholder="category=Invoices"
+                        help="One key=value per line, attached to every message of this mailbox; searchable."/>
                 </div>
             </fieldset>
+            }.into_any()}
 
+            {view! {
             <fieldset class="panel">
                 <legend>"Schedule"</legend>
                 <div class="form-grid">
-                    <TextField label="Run" field="schedule" value=f.schedule.clone() error help="An interval (30m, 6h, 1d) or a cron expression (0 2 * * *). Empty: only when started by hand."/>
-                    <TextField label="Connections to this server at most" field="max_connections" value=f.max_connections.clone() error help="Protects against provider throttling."/>
+                    <TextField state label="Run" field=FormField::Schedule help="An interval (30m, 6h, 1d) or a cron expression (0 2 * * *). Empty: only when started by hand."/>
+                    <TextField state label="Connections to this server at most" field=FormField::MaxConnections help="Protects against provider throttling."/>
                 </div>
             </fieldset>
+            }.into_any()}
 
-            <section class="panel" data-testid="connection-test">
-                <div class="page-header-actions">
-                    <p class="muted">"Log in with these settings and list the folders, without saving. Takes a few seconds."</p>
-                    <button type="button" class="button" on:click=run_test disabled=move || test.pending().get()>
-                        {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
-                    </button>
-                </div>
-                {move || match test.value().get() {
-                    Some(Ok(report)) => Some(view! { <ProbeResult report rules/> }.into_any()),
-                    Some(Err(_)) => test_error.get().filter(|error| !matches!(error, ApiError::Invalid { .. })).map(|error| view! { <ErrorAlert error/> }.into_any()),
-                    None => None,
-                }}
-            </section>
+            {(is_mailbox && can_share).then(|| view! {
+                <fieldset class="panel" data-testid="sharing">
+                    <legend>"Sharing"</legend>
+                    <div class="form-grid">
+                        <label class="field field-check">
+                            <span>
+                                <input type="checkbox" prop:checked=shared on:change=move |event| shared.set(event_target_checked(&event))/>
+                                " Shared mailbox (owned by the organisation, e.g. info@ or accounting@)"
+                            </span>
+                        </label>
+                        <div class="field field-wide">
+                            <label for="mailbox-grants">"Users who may read it"</label>
+                            <textarea id="mailbox-grants" rows="3" placeholder="anna@example.com"
+                                prop:value=move || state.values.with(|form| form.grants.clone())
+                                on:input=move |event| state.values.update(|form| form.grants = event_target_value(&event))></textarea>
+                            <FieldError error field="grants"/>
+                            <small class="muted">"One e-mail address per line. They see the mailbox and its archived mail, read-only."</small>
+                        </div>
+                    </div>
+                </fieldset>
+            }.into_any())}
+
+            {is_mailbox.then(|| view! {
+                <section class="panel" data-testid="connection-test">
+                    <div class="page-header-actions">
+                        <p class="muted">"Log in with these settings and list the folders, without saving. Takes a few seconds."</p>
+                        <button type="button" class="button" on:click=run_test disabled=move || test.pending().get()>
+                            {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
+                        </button>
+                    </div>
+                    {move || match test.value().get() {
+                        Some(Ok(report)) => Some(view! { <ProbeResult report state/> }.into_any()),
+                        Some(Err(_)) => test_error.get().filter(|error| !matches!(error, ApiError::Invalid { .. })).map(|error| view! { <ErrorAlert error/> }.into_any()),
+                        None => None,
+                    }}
+                </section>
+            }.into_any())}
 
             <div class="form-actions">
-                <a class="button" href="/mailboxes">"Cancel"</a>
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                    {move || if save.pending().get() { "Saving…" } else { "Save mailbox" }}
+                <a class="button" href=cancel>"Cancel"</a>
+                <button type="submit" class="button button-primary" disabled=move || saving.get()>
+                    {move || if saving.get() { "Saving…" } else { submit_label }}
                 </button>
             </div>
-        </ActionForm>
+        </form>
     }
 }
 
 /// What "Test connection" found: the server's offer, or what went wrong
 /// and what to do about it.
 #[component]
-fn ProbeResult(report: ProbeReport, rules: RwSignal<String>) -> impl IntoView {
+fn ProbeResult(report: ProbeReport, state: Editor) -> impl IntoView {
     if !report.ok {
         let advice = match report.error_kind.as_deref() {
             Some("authentication") => {
@@ -397,64 +604,120 @@ fn ProbeResult(report: ProbeReport, rules: RwSignal<String>) -> impl IntoView {
             let chosen = picked.with(|picked| {
                 order.iter().filter(|path| picked.contains(*path)).cloned().collect::<Vec<_>>()
             });
-            rules.set(chosen.join("\n"));
+            state.set(FormField::FolderRules, chosen.join("\n"));
         }>"Use these folders"</button>
     }
     .into_any()
 }
 
+/// "inherited" or "overridden" next to a field's label when the mailbox has
+/// a template, with a reset for an overridden one.
+#[component]
+fn Inheritance(state: Editor, field: FormField) -> impl IntoView {
+    move || {
+        if !field.inheritable() || state.template.with(Option::is_none) {
+            return None;
+        }
+        let inherited = state.inherited.with(|inherited| inherited.contains(&field));
+        Some(if inherited {
+            view! { <span class="badge badge-inherited" data-testid="inherited">"inherited"</span> }
+                .into_any()
+        } else {
+            view! {
+                <span class="badge badge-overridden" data-testid="overridden">"overridden"</span>
+                <button type="button" class="link-button" on:click=move |_| state.reset(field)
+                    aria-label=format!("Reset {} to the template", field.as_str())>"Reset"</button>
+            }
+            .into_any()
+        })
+    }
+}
+
 #[component]
 fn TextField(
+    state: Editor,
     label: &'static str,
-    field: &'static str,
-    value: String,
-    #[prop(into)] error: Signal<Option<ApiError>>,
+    field: FormField,
     #[prop(optional)] help: Option<&'static str>,
     #[prop(optional)] kind: Option<&'static str>,
 ) -> impl IntoView {
+    let id = format!("mailbox-{field}");
     view! {
         <div class="field">
-            <label for=format!("mailbox-{field}")>{label}</label>
-            <input id=format!("mailbox-{field}") type=kind.unwrap_or("text") name=format!("form[{field}]") value=value/>
-            <FieldError error field/>
+            <div class="field-label">
+                <label for=id.clone()>{label}</label>
+                <Inheritance state field/>
+            </div>
+            <input id=id type=kind.unwrap_or("text") prop:value=state.value(field)
+                on:input=move |event| state.set(field, event_target_value(&event))/>
+            <FieldError error=state.error field=field.as_str()/>
             {help.map(|help| view! { <small class="muted">{help}</small> })}
         </div>
     }
 }
 
 #[component]
-fn SelectField(
+fn TextArea(
+    state: Editor,
     label: &'static str,
-    field: &'static str,
-    selected: String,
-    options: Vec<(&'static str, &'static str)>,
-    #[prop(into)] error: Signal<Option<ApiError>>,
+    field: FormField,
+    rows: u32,
+    placeholder: &'static str,
+    help: &'static str,
 ) -> impl IntoView {
+    let id = format!("mailbox-{field}");
     view! {
-        <div class="field">
-            <label for=format!("mailbox-{field}")>{label}</label>
-            <select id=format!("mailbox-{field}") name=format!("form[{field}]")>
-                {options.into_iter().map(|(value, text)| view! {
-                    <option value=value selected=value == selected>{text}</option>
-                }).collect_view()}
-            </select>
-            <FieldError error field/>
+        <div class="field field-wide">
+            <div class="field-label">
+                <label for=id.clone()>{label}</label>
+                <Inheritance state field/>
+            </div>
+            <textarea id=id rows=rows placeholder=placeholder prop:value=state.value(field)
+                on:input=move |event| state.set(field, event_target_value(&event))></textarea>
+            <FieldError error=state.error field=field.as_str()/>
+            <small class="muted">{help}</small>
         </div>
     }
 }
 
 #[component]
-fn Checkbox(
+fn SelectField(
+    state: Editor,
     label: &'static str,
-    field: &'static str,
-    checked: bool,
-    #[prop(into)] error: Signal<Option<ApiError>>,
+    field: FormField,
+    options: Vec<(&'static str, &'static str)>,
 ) -> impl IntoView {
+    let id = format!("mailbox-{field}");
+    let value = state.value(field);
     view! {
-        <label class="field field-check">
-            <span><input type="checkbox" name=format!("form[{field}]") checked=checked/> " " {label}</span>
-            <FieldError error field/>
-        </label>
+        <div class="field">
+            <div class="field-label">
+                <label for=id.clone()>{label}</label>
+                <Inheritance state field/>
+            </div>
+            <select id=id prop:value=value on:change=move |event| state.set(field, event_target_value(&event))>
+                {options.into_iter().map(|(option, text)| view! {
+                    <option value=option selected=move || value() == option>{text}</option>
+                }).collect_view()}
+            </select>
+            <FieldError error=state.error field=field.as_str()/>
+        </div>
+    }
+}
+
+#[component]
+fn Checkbox(state: Editor, label: &'static str, field: FormField) -> impl IntoView {
+    let value = state.value(field);
+    view! {
+        <div class="field field-check">
+            <label>
+                <input type="checkbox" prop:checked=move || !value().is_empty()
+                    on:change=move |event| state.set(field, if event_target_checked(&event) { "on".into() } else { String::new() })/>
+                " " {label}
+            </label>
+            <Inheritance state field/>
+            <FieldError error=state.error field=field.as_str()/>
+        </div>
     }
 }
 

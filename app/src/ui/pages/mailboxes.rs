@@ -66,6 +66,11 @@ fn MailboxTable(mailboxes: Vec<MailboxSummary>) -> impl IntoView {
                         <tr data-testid="mailbox-row">
                             <td>
                                 <a href=page><strong>{mailbox.name}</strong></a>
+                                {mailbox.shared.then(|| view! { " " <span class="badge">"Shared"</span> })}
+                                {(!mailbox.can_manage).then(|| view! { " " <span class="badge" data-testid="read-only-badge">"Read-only"</span> })}
+                                {mailbox.template.map(|template| view! {
+                                    <p class="muted">{format!("Template: {template}")}</p>
+                                })}
                                 {mailbox.warnings.into_iter().map(|warning| view! {
                                     <p class="field-error" data-testid="mailbox-warning">{warning}</p>
                                 }).collect_view()}

@@ -13,7 +13,7 @@ pub use account::AccountPage;
 pub use archive::ArchivePage;
 pub use dashboard::DashboardPage;
 pub use mailbox::MailboxPage;
-pub use mailbox_editor::{EditMailboxPage, NewMailboxPage};
+pub use mailbox_editor::{EditMailboxPage, NewMailboxPage, TemplateEditorPage};
 pub use mailboxes::MailboxesPage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;

@@ -43,6 +43,12 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Where its mail comes from: `imap`, or `import` (files; no server).
     pub source: String,
+    /// The template whose values the `inherited` fields take.
+    pub template_id: Option<i64>,
+    /// JSON list of form field names taken from the template.
+    pub inherited: String,
+    /// Set when deleted: no longer listed or run; its archived mail stays.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

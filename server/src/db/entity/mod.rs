@@ -4,6 +4,8 @@
 pub mod folder_checkpoint;
 pub mod job;
 pub mod mailbox;
+pub mod mailbox_grant;
+pub mod mailbox_template;
 pub mod message;
 pub mod message_location;
 pub mod session;

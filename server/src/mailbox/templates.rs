@@ -1,0 +1,176 @@
+//! Mailbox templates (Dr.DOC's prototypes): defaults a mailbox inherits field
+//! by field. A template is stored as a profile (`MailboxInput` as JSON)
+//! without an identity; the mailbox's own columns always hold the effective
+//! values, so saving a template rewrites the inherited fields of every
+//! mailbox that uses it, effective from their next run.
+
+use super::mailboxes::{MailboxError, Mailboxes};
+use super::profile::{FieldError, MailboxInput, Validation};
+use crate::db::entity::mailbox_template;
+use app::model::mailbox_form::MailboxForm;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, EntityTrait, QueryOrder, Set, SqlErr, TransactionTrait,
+    TryIntoModel,
+};
+
+pub type TemplateRow = mailbox_template::Model;
+
+/// A template's profile needs a user name to be a valid profile; it never
+/// supplies one (the identity is always the mailbox's own).
+const NO_USER: &str = "(each mailbox's own)";
+
+pub struct Templates<'a> {
+    db: &'a DatabaseConnection,
+    mailboxes: &'a Mailboxes,
+}
+
+impl<'a> Templates<'a> {
+    pub fn new(db: &'a DatabaseConnection, mailboxes: &'a Mailboxes) -> Self {
+        Templates { db, mailboxes }
+    }
+
+    pub async fn list(&self) -> Result<Vec<TemplateRow>, MailboxError> {
+        Ok(mailbox_template::Entity::find()
+            .order_by_asc(mailbox_template::Column::Name)
+            .all(self.db)
+            .await?)
+    }
+
+    pub async fn by_id(&self, id: i64) -> Result<TemplateRow, MailboxError> {
+        mailbox_template::Entity::find_by_id(id)
+            .one(self.db)
+            .await?
+            .ok_or_else(|| MailboxError::NotFound(format!("template #{id}")))
+    }
+
+    /// The template as the editor's form (its id in `id`).
+    pub fn form_of(&self, row: &TemplateRow) -> Result<MailboxForm, MailboxError> {
+        let input: MailboxInput =
+            serde_json::from_str(&row.settings).map_err(|error| MailboxError::Corrupt {
+                name: row.name.clone(),
+                reason: format!("template settings: {error}"),
+            })?;
+        let mut form = MailboxForm::from_input(Some(row.id), &input);
+        form.username.clear();
+        Ok(form)
+    }
+
+    /// Creates (`id: None`) or replaces a template, then brings every
+    /// mailbox inheriting from it up to date. Nothing is saved unless every
+    /// such mailbox stays valid with the new values.
+    pub async fn save(
+        &self,
+        id: Option<i64>,
+        input: &MailboxInput,
+    ) -> Result<TemplateRow, MailboxError> {
+        let mut input = input.clone();
+        input.username = NO_USER.into();
+        input.email_address = None;
+        input.master_user = None;
+        input.identity_kind = None;
+        let errors = input.validate(true);
+        if !errors.is_empty() {
+            return Err(MailboxError::Invalid(errors));
+        }
+        let settings = serde_json::to_string(&input).expect("a profile serialises");
+        let now = Utc::now();
+        let name_taken = |error: sea_orm::DbErr| match error.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                MailboxError::NameTaken(input.name.clone())
+            }
+            _ => MailboxError::Db(error),
+        };
+        let Some(id) = id else {
+            let row = mailbox_template::ActiveModel {
+                name: Set(input.name.trim().to_string()),
+                settings: Set(settings),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            return row.insert(self.db).await.map_err(name_taken);
+        };
+
+        let existing = self.by_id(id).await?;
+        let mut changed: mailbox_template::ActiveModel = existing.into();
+        changed.name = Set(input.name.trim().to_string());
+        changed.settings = Set(settings);
+        changed.updated_at = Set(now);
+        let template = changed.clone().try_into_model()?;
+        let updates = self.inherited_updates(&template).await?;
+        let transaction = self.db.begin().await?;
+        let row = changed.update(&transaction).await.map_err(name_taken)?;
+        transaction.commit().await?;
+        for (mailbox_id, profile) in updates {
+            self.mailboxes.update(mailbox_id, &profile, None).await?;
+        }
+        Ok(row)
+    }
+
+    /// Deletes a template. Its mailboxes keep the values they had, now as
+    /// their own.
+    pub async fn delete(&self, id: i64) -> Result<TemplateRow, MailboxError> {
+        let row = self.by_id(id).await?;
+        for mailbox in self.mailboxes.inheriting_from(id).await? {
+            self.mailboxes.set_template(mailbox.id, None).await?;
+        }
+        mailbox_template::Entity::delete_by_id(id)
+            .exec(self.db)
+            .await?;
+        Ok(row)
+    }
+
+    /// Each inheriting mailbox's profile with `template`'s values in its
+    /// inherited fields, checked as saving would check it.
+    async fn inherited_updates(
+        &self,
+        template: &TemplateRow,
+    ) -> Result<Vec<(i64, MailboxInput)>, MailboxError> {
+        let template_form = self.form_of(template)?;
+        let mut updates = Vec::new();
+        let mut problems = Vec::new();
+        for row in self.mailboxes.inheriting_from(template.id).await? {
+            let Some((_, fields)) = self.mailboxes.inheritance_of(&row)? else {
+                continue;
+            };
+            let mut form = MailboxForm::from_input(Some(row.id), &self.mailboxes.input_of(&row)?);
+            form.inherit(&template_form, &fields);
+            let checked = form
+                .parse()
+                .map_err(|error| FieldError {
+                    field: error.field,
+                    message: error.message,
+                })
+                .and_then(|profile| {
+                    self.mailboxes
+                        .check_update(&row, &profile, None)
+                        .map(|()| profile)
+                        .map_err(|error| match error {
+                            MailboxError::Invalid(mut errors) => errors.remove(0),
+                            other => FieldError {
+                                field: "name",
+                                message: other.to_string(),
+                            },
+                        })
+                });
+            match checked {
+                Ok(profile) => updates.push((row.id, profile)),
+                // A stored password only goes to its server: the connection
+                // fields are what the template changed.
+                Err(problem) => problems.push(FieldError {
+                    field: if problem.field == "secret" {
+                        "host"
+                    } else {
+                        problem.field
+                    },
+                    message: format!("Mailbox {:?} inherits this: {}", row.name, problem.message),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(MailboxError::Invalid(problems));
+        }
+        Ok(updates)
+    }
+}
