@@ -5,6 +5,7 @@
 //! deliberately free of HTTP: cookies and status codes stay in `api::context`.
 
 use crate::error::ApiError;
+use crate::model::batch::{BatchReport, CsvImportForm, CsvPreview, MasterBatchForm};
 use crate::model::job::{MailboxRuns, RunRequest};
 use crate::model::mailbox::{MailboxEditor, MailboxSummary, TemplateSummary};
 use crate::model::mailbox_form::MailboxForm;
@@ -79,6 +80,18 @@ pub trait Backend: Send + Sync + 'static {
     async fn save_template(&self, caller: &SessionUser, form: MailboxForm)
     -> Result<i64, ApiError>;
     async fn delete_template(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError>;
+    /// Creates one mailbox per selected user through a master user.
+    async fn master_batch(
+        &self,
+        caller: &SessionUser,
+        form: MasterBatchForm,
+    ) -> Result<BatchReport, ApiError>;
+    async fn preview_csv(&self, form: CsvImportForm) -> Result<CsvPreview, ApiError>;
+    async fn import_csv(
+        &self,
+        caller: &SessionUser,
+        form: CsvImportForm,
+    ) -> Result<BatchReport, ApiError>;
     /// Whether cookies must carry `Secure` (Tresor is served over https).
     fn secure_cookies(&self) -> bool;
 }

@@ -4,6 +4,7 @@
 //! carry the outcome to the browser.
 
 pub mod auth;
+pub mod batch;
 pub mod dashboard;
 pub mod mailboxes;
 pub mod templates;

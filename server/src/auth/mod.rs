@@ -6,5 +6,5 @@ pub mod accounts;
 pub mod password;
 pub mod throttle;
 
-pub use accounts::{Accounts, AuthError, UserRow};
+pub use accounts::{Accounts, AuthError, UserRow, generate_password, normalize_email};
 pub use throttle::Throttle;

@@ -5,7 +5,11 @@
 //! - `mailboxes` — saving and loading profiles, sealing their secrets.
 //! - `schedule` — intervals and cron expressions for unattended runs.
 //! - `templates` — defaults mailboxes inherit field by field.
+//! - `csv` — reading a mailbox list for batch import.
+//! - `batch` — many mailboxes at once: a master-user batch or a CSV list.
 
+pub mod batch;
+pub mod csv;
 pub mod folder_rules;
 pub mod mailboxes;
 pub mod profile;

@@ -5,11 +5,15 @@ use super::AppState;
 use crate::auth::AuthError;
 use crate::db::entity::job;
 use crate::engine::JobLog;
+use crate::mailbox::batch::{Batch, BatchError};
 use crate::mailbox::{MailboxError, MailboxRow, Templates};
 use crate::scheduler::Requested;
 use crate::secrets::Secret;
 use app::api::{Backend, SignedIn};
 use app::error::{ApiError, FieldProblem};
+use app::model::batch::{
+    BatchOutcome, BatchReport, BatchRow, CsvImportForm, CsvPreview, MasterBatchForm,
+};
 use app::model::job::{JobRecord, MailboxRuns, RunRequest};
 use app::model::mailbox::{
     JobSummary, MailboxEditor, MailboxInput, MailboxSummary, Source, TemplateChoice,
@@ -76,6 +80,16 @@ impl From<MailboxError> for ApiError {
             ),
             MailboxError::NotFound(_) => ApiError::NotFound,
             other => internal(&other),
+        }
+    }
+}
+
+impl From<BatchError> for ApiError {
+    fn from(error: BatchError) -> Self {
+        match error {
+            BatchError::Invalid { field, message } => ApiError::invalid(field, message),
+            BatchError::Mailbox(error) => error.into(),
+            BatchError::Auth(error) => error.into(),
         }
     }
 }
@@ -148,6 +162,29 @@ impl WebBackend {
 
     fn templates(&self) -> Templates<'_> {
         Templates::new(&self.state.db, &self.state.mailboxes)
+    }
+
+    fn batch(&self) -> Batch<'_> {
+        Batch::new(
+            &self.state.accounts,
+            &self.state.mailboxes,
+            self.templates(),
+        )
+    }
+
+    /// The report of a batch; with `run_now`, first runs of the mailboxes
+    /// created are queued (the scheduler keeps to the concurrent-job limit).
+    fn batch_report(&self, rows: Vec<BatchRow>, run_now: bool) -> BatchReport {
+        let mut queued = 0;
+        if run_now {
+            for row in &rows {
+                if let (BatchOutcome::Created, Some(id)) = (row.outcome, row.mailbox_id) {
+                    self.state.scheduler.request_run(id);
+                    queued += 1;
+                }
+            }
+        }
+        BatchReport::from_rows(rows, queued)
     }
 
     /// The templates as the mailbox editor offers them.
@@ -582,6 +619,34 @@ impl Backend for WebBackend {
         let row = self.templates().delete(id).await?;
         tracing::info!(template = %row.name, by = %caller.email, "template deleted");
         Ok(())
+    }
+
+    async fn master_batch(
+        &self,
+        caller: &SessionUser,
+        form: MasterBatchForm,
+    ) -> Result<BatchReport, ApiError> {
+        let rows = self.batch().master_user(&form).await?;
+        let report = self.batch_report(rows, form.run_now.is_some());
+        tracing::info!(by = %caller.email, created = report.created, skipped = report.skipped,
+            failed = report.failed, "master-user batch");
+        Ok(report)
+    }
+
+    async fn preview_csv(&self, form: CsvImportForm) -> Result<CsvPreview, ApiError> {
+        Ok(self.batch().preview_csv(&form).await?)
+    }
+
+    async fn import_csv(
+        &self,
+        caller: &SessionUser,
+        form: CsvImportForm,
+    ) -> Result<BatchReport, ApiError> {
+        let rows = self.batch().import_csv(&form).await?;
+        let report = self.batch_report(rows, form.run_now.is_some());
+        tracing::info!(by = %caller.email, created = report.created, failed = report.failed,
+            "mailbox list imported");
+        Ok(report)
     }
 
     fn secure_cookies(&self) -> bool {

@@ -1,9 +1,11 @@
 //! Pages for administrators. The server checks the role on every call; these
 //! pages only decide what to show.
 
+mod batch;
 mod templates;
 mod users;
 
+pub use batch::BatchPage;
 pub use templates::TemplatesPage;
 pub(crate) use templates::confirmed;
 pub use users::UsersPage;

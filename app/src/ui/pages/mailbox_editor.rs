@@ -578,6 +578,9 @@ fn ProbeResult(report: ProbeReport, state: Editor) -> impl IntoView {
                     let path = folder.path.clone();
                     let toggle_path = folder.path.clone();
                     let ticked = move || picked.with(|picked| picked.contains(&path));
+                    // The server's hierarchy as a tree: indented by level, named by the last part.
+                    let depth = folder.path.matches('/').count().min(3);
+                    let leaf = folder.path.rsplit('/').next().unwrap_or_default().to_string();
                     view! {
                         <tr>
                             <td>
@@ -590,9 +593,9 @@ fn ProbeResult(report: ProbeReport, state: Editor) -> impl IntoView {
                                         }
                                     })/>
                             </td>
-                            <td>{folder.path}</td>
+                            <td class=format!("folder-depth-{depth}") title=folder.path.clone()>{leaf}</td>
                             <td class="number">{folder.messages.map(|count| count.to_string()).unwrap_or_default()}</td>
-                            <td>{folder.special_use.unwrap_or_default()}</td>
+                            <td>{folder.special_use.map(|kind| view! { <span class="badge">{kind}</span> })}</td>
                             <td>{if folder.subscribed { "yes" } else { "" }}</td>
                         </tr>
                     }
