@@ -306,10 +306,11 @@ impl<'a> Batch<'a> {
                 }
             }
             // A given security without a port means that security's usual port.
-            if value(Column::Security).is_some() && value(Column::Port).is_none() {
-                if let Ok(security) = mailbox.security.parse::<app::model::mailbox::Security>() {
-                    mailbox.port = security.default_port().to_string();
-                }
+            if value(Column::Security).is_some()
+                && value(Column::Port).is_none()
+                && let Ok(security) = mailbox.security.parse::<app::model::mailbox::Security>()
+            {
+                mailbox.port = security.default_port().to_string();
             }
             let secret = value(Column::Password).map(Secret::new);
             match mailbox.parse() {
