@@ -90,6 +90,14 @@ impl Scheduler {
         Requested::Queued
     }
 
+    /// Whether a run of `mailbox_id` was asked for and waits for a free slot.
+    pub fn is_queued(&self, mailbox_id: i64) -> bool {
+        self.requested
+            .lock()
+            .expect("the request set is never poisoned")
+            .contains(&mailbox_id)
+    }
+
     /// Live progress of every running job, by mailbox id.
     pub fn progress(&self) -> Vec<(i64, Progress)> {
         self.lock_running()

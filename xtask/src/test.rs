@@ -22,6 +22,8 @@ use std::time::{Duration, Instant};
 
 const E2E_ADMIN_EMAIL: &str = "admin@e2e.test";
 const E2E_ADMIN_PASSWORD: &str = "e2e-admin-password";
+/// Dovecot users the master-user batch spec archives (`E2E_BATCH_USERS`).
+const E2E_BATCH_USERS: [&str; 3] = ["user7", "user8", "user9"];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -132,6 +134,17 @@ fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
         bail!("tresor user add failed");
     }
 
+    // Mail for the master-user batch spec: one message in each of the three
+    // Dovecot users it archives (users nothing else in the suite touches).
+    for user in E2E_BATCH_USERS {
+        let message = format!(
+            "From: sender@example.com\r\nTo: {user}@example.com\r\nSubject: Batch test for {user}\r\n\
+             Message-ID: <batch-{user}-{}@e2e.test>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\nHello {user}.\r\n",
+            std::process::id()
+        );
+        testbed.deliver(user, message.as_bytes())?;
+    }
+
     let server = Command::new(&binary)
         .arg("--data-dir")
         .arg(&data_dir)
@@ -154,6 +167,7 @@ fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
             // The test bed's Dovecot, for mailboxes the specs connect and run.
             .env("E2E_IMAPS_PORT", testbed::IMAPS_PORT.to_string())
             .env("E2E_DOVECOT_CA", testbed.ca_file())
+            .env("E2E_BATCH_USERS", E2E_BATCH_USERS.join(","))
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         command
     });

@@ -7,6 +7,7 @@
 
 use crate::cmd::{self, repo_root};
 use anyhow::{Context, bail};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -105,6 +106,27 @@ impl Testbed {
 
     pub fn ca_file(&self) -> PathBuf {
         self.root.join("dc/tls/ca.pem")
+    }
+
+    /// Delivers `message` into `user`'s INBOX on the test bed's Dovecot
+    /// (`doveadm save`, no IMAP needed).
+    pub fn deliver(&self, user: &str, message: &[u8]) -> anyhow::Result<()> {
+        let mut child = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.root.join("dc/dovecot.conf"))
+            .args(["save", "-u", user, "-m", "INBOX"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .context("running doveadm save")?;
+        child
+            .stdin
+            .take()
+            .context("stdin of doveadm save")?
+            .write_all(message)?;
+        if !child.wait()?.success() {
+            bail!("doveadm save for {user} failed");
+        }
+        Ok(())
     }
 
     fn spawn_logged(&mut self, command: &mut Command, log_name: &str) -> anyhow::Result<()> {

@@ -242,6 +242,8 @@ pub struct MailboxRuns {
     pub schedule: Option<String>,
     pub enabled: bool,
     pub running: Option<Progress>,
+    /// A run was asked for and waits for a free job slot.
+    pub queued: bool,
     pub jobs: Vec<JobRecord>,
     /// The caller may run, pause, edit and delete it (owner or admin); a
     /// user it is only granted to reads it.

@@ -89,14 +89,15 @@ impl Base {
     }
 }
 
-/// The fields a CSV row can set, and the master-user batch always sets.
-const CSV_FIELDS: [FormField; 5] = [
-    FormField::Host,
-    FormField::Port,
-    FormField::Security,
-    FormField::FolderRules,
-    FormField::Schedule,
+/// The profile fields a CSV column can set.
+const CSV_FIELDS: [(Column, FormField); 5] = [
+    (Column::Host, FormField::Host),
+    (Column::Port, FormField::Port),
+    (Column::Security, FormField::Security),
+    (Column::Folders, FormField::FolderRules),
+    (Column::Schedule, FormField::Schedule),
 ];
+/// The fields a master-user batch always sets itself.
 const MASTER_FIELDS: [FormField; 5] = [
     FormField::Host,
     FormField::Port,
@@ -191,14 +192,24 @@ impl<'a> Batch<'a> {
     /// Creates every row the preview accepts; the others are reported failed.
     pub async fn import_csv(&self, form: &CsvImportForm) -> Result<Vec<BatchRow>, BatchError> {
         let base = self.base(&form.template_id).await?;
-        let (_, rows) = self.plan_csv(form).await?;
+        let (sheet, rows) = self.plan_csv(form).await?;
+        // A column in the list overrides the template; the rest is inherited.
+        let own: Vec<FormField> = sheet
+            .header
+            .iter()
+            .filter_map(|header| Column::from_header(header))
+            .filter_map(|column| {
+                CSV_FIELDS
+                    .iter()
+                    .find(|(csv_column, _)| *csv_column == column)
+                    .map(|(_, field)| *field)
+            })
+            .collect();
+        let inheritance = base.inheritance(&own);
         let mut report = Vec::new();
         for (line, plan) in rows {
             match plan {
-                Ok(planned) => {
-                    let own: Vec<FormField> = CSV_FIELDS.to_vec();
-                    report.push(self.create(planned, base.inheritance(&own)).await);
-                }
+                Ok(planned) => report.push(self.create(planned, inheritance.clone()).await),
                 Err(failed) => report.push(BatchRow {
                     subject: format!("line {line}: {}", failed.email),
                     mailbox: None,
@@ -294,13 +305,7 @@ impl<'a> Batch<'a> {
             mailbox.name = name.clone();
             mailbox.email_address = email.clone();
             mailbox.username = value(Column::Username).unwrap_or_else(|| email.clone());
-            for (column, field) in [
-                (Column::Host, FormField::Host),
-                (Column::Port, FormField::Port),
-                (Column::Security, FormField::Security),
-                (Column::Folders, FormField::FolderRules),
-                (Column::Schedule, FormField::Schedule),
-            ] {
+            for (column, field) in CSV_FIELDS {
                 if let Some(value) = value(column) {
                     mailbox.set(field, value);
                 }

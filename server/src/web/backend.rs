@@ -522,6 +522,7 @@ impl Backend for WebBackend {
             .map_err(|error| internal(&error))?;
         Ok(MailboxRuns {
             can_manage,
+            queued: self.state.scheduler.is_queued(id),
             mailbox: row.name,
             schedule: row.schedule,
             enabled: row.enabled,

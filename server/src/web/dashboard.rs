@@ -28,8 +28,14 @@ pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<Dashboard
     let (message_count, message_bytes) = totals(&state.db, &ids, None).await?;
     let (archived_last_day, _) =
         totals(&state.db, &ids, Some(Utc::now() - Duration::hours(24))).await?;
+    // One query finds the mailboxes whose latest run failed; only those are
+    // looked at more closely (batches create hundreds of mailboxes).
+    let latest_failed = latest_failed(&state.db, &ids).await?;
     let mut attention = Vec::new();
-    for row in &mailboxes {
+    for row in mailboxes
+        .iter()
+        .filter(|row| latest_failed.contains(&row.id))
+    {
         if let Some(failing) = failing(&state.db, row).await? {
             attention.push(failing);
         }
@@ -96,6 +102,33 @@ async fn totals(
         .map_err(|error| internal(&error))?
         .unwrap_or((0, 0));
     Ok((count.max(0) as u64, bytes.max(0) as u64))
+}
+
+/// The mailboxes among `mailbox_ids` whose latest finished run failed.
+async fn latest_failed(
+    db: &DatabaseConnection,
+    mailbox_ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, ApiError> {
+    if mailbox_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let latest = Query::select()
+        .expr(Func::max(Expr::col(job::Column::Id)))
+        .from(job::Entity)
+        .and_where(job::Column::MailboxId.is_in(mailbox_ids.iter().copied()))
+        .and_where(job::Column::Status.ne("running"))
+        .group_by_col(job::Column::MailboxId)
+        .to_owned();
+    let failed: Vec<i64> = job::Entity::find()
+        .select_only()
+        .column(job::Column::MailboxId)
+        .filter(job::Column::Id.in_subquery(latest))
+        .filter(job::Column::Status.eq("failed"))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(|error| internal(&error))?;
+    Ok(failed.into_iter().collect())
 }
 
 /// The mailbox's trouble if its latest run failed: the last error, and when

@@ -42,7 +42,7 @@ fn TemplateSelect(
         <div class="field">
             <label for=id>"Other settings from template"</label>
             <select id=id name=name>
-                <option value="">"Defaults (every folder, nothing changed on the server, no schedule)"</option>
+                <option value="">"None (Tresor's defaults)"</option>
                 {templates.into_iter().map(|template| view! {
                     <option value=template.id.to_string()>{template.name}</option>
                 }).collect_view()}
@@ -177,7 +177,7 @@ fn CsvImport(templates: Vec<TemplateSummary>) -> impl IntoView {
                     <div class="field">
                         <label for="csv-template">"Other settings from template"</label>
                         <select id="csv-template" on:change=move |event| template_id.set(event_target_value(&event))>
-                            <option value="">"Defaults (every folder, nothing changed on the server, no schedule)"</option>
+                            <option value="">"None (Tresor's defaults)"</option>
                             {templates.into_iter().map(|template| view! {
                                 <option value=template.id.to_string()>{template.name}</option>
                             }).collect_view()}

@@ -82,7 +82,7 @@ pub fn MailboxPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match runs.await {
                     Ok(runs) => {
-                        running.set(runs.running.is_some());
+                        running.set(runs.running.is_some() || runs.queued);
                         view! { <MailboxRunsView runs run switch delete id=id() edit=edit()/> }.into_any()
                     }
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
@@ -170,6 +170,9 @@ fn MailboxRunsView(
             })}
         </div>
         {move || queued().map(|text| view! { <div class="banner banner-success" role="status">{text}</div> })}
+        {(runs.queued && runs.running.is_none()).then(|| view! {
+            <div class="banner banner-info" role="status" data-testid="run-queued">"A run is queued and starts as soon as a job slot is free."</div>
+        })}
         {runs.running.map(|progress| view! { <RunProgress progress/> })}
         <section class="panel">
             <h2>"History"</h2>

@@ -80,7 +80,7 @@ fn MailboxTable(mailboxes: Vec<MailboxSummary>) -> impl IntoView {
                                 <td>{mailbox.owner.unwrap_or_else(|| "Shared".to_string())}</td>
                             })}
                             <td>{schedule}</td>
-                            <td><LastRun job=mailbox.last_job/></td>
+                            <td class="last-run"><LastRun job=mailbox.last_job/></td>
                         </tr>
                     }
                 }).collect_view()}
