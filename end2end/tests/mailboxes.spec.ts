@@ -137,6 +137,25 @@ test("test connection shows the server's folders, or what is wrong and what to d
   await editor.getByRole("button", { name: "Use these folders" }).click();
   await expect(rules).toHaveValue("INBOX");
 
+  // "Subscribed" changes the subscription on the server; a new test shows it.
+  const subscribedBox = page.getByRole("checkbox", { name: "Subscribed INBOX", exact: true });
+  const wasSubscribed = await subscribedBox.isChecked();
+  for (const want of [!wasSubscribed, wasSubscribed]) {
+    const answered = page.waitForResponse((response) => response.url().includes("/api/mailboxes/subscribe"));
+    await subscribedBox.setChecked(want);
+    expect((await answered).status()).toBe(200);
+    // Wait for the new test's answer: the ticks then come from the server.
+    const tested = page.waitForResponse((response) => response.url().includes("/api/mailboxes/test"));
+    await editor.getByRole("button", { name: "Test connection" }).click();
+    expect((await tested).status()).toBe(200);
+    await expect(page.getByTestId("test-ok")).toBeVisible({ timeout: 20_000 });
+    if (want) {
+      await expect(subscribedBox).toBeChecked();
+    } else {
+      await expect(subscribedBox).not.toBeChecked();
+    }
+  }
+
   // Nothing was saved by testing.
   await page.goto("/mailboxes");
   await expect(page.getByTestId("mailbox-table")).toHaveCount(0);

@@ -62,6 +62,14 @@ pub trait Backend: Send + Sync + 'static {
         caller: &SessionUser,
         form: MailboxForm,
     ) -> Result<ProbeReport, ApiError>;
+    /// Subscribes or unsubscribes a folder on the server of the form's settings.
+    async fn subscribe_folder(
+        &self,
+        caller: &SessionUser,
+        form: MailboxForm,
+        folder: &str,
+        subscribed: bool,
+    ) -> Result<(), ApiError>;
     /// The run going on and the last runs of a mailbox the caller manages.
     async fn mailbox_runs(&self, caller: &SessionUser, id: i64) -> Result<MailboxRuns, ApiError>;
     /// Pauses (`false`) or resumes the schedule of a mailbox the caller manages.

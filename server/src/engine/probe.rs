@@ -82,6 +82,27 @@ async fn run(
     Ok(())
 }
 
+/// Subscribes or unsubscribes one folder of `mailbox` on its server (the
+/// folder picker's toggle). The error is in words, like the probe's.
+pub async fn set_subscription(
+    mailboxes: &Mailboxes,
+    mailbox: &MailboxRow,
+    server_name: &str,
+    subscribed: bool,
+) -> Result<(), String> {
+    let (endpoint, credentials) = mailboxes
+        .connection(mailbox)
+        .map_err(|error| error.to_string())?;
+    let imap::Connection { mut session, .. } = imap::open(&endpoint, &credentials)
+        .await
+        .map_err(|error| classify(error).1)?;
+    imap::set_subscribed(&mut session, server_name, subscribed, endpoint.timeout)
+        .await
+        .map_err(|error| classify(error).1)?;
+    let _ = imap::logout(session, endpoint.timeout).await;
+    Ok(())
+}
+
 fn classify(error: ImapError) -> (&'static str, String) {
     let kind = match &error {
         ImapError::Authentication { .. } => "authentication",

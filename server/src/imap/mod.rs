@@ -388,6 +388,24 @@ pub async fn uid_expunge(
     Ok(())
 }
 
+/// `SUBSCRIBE` or `UNSUBSCRIBE` a folder (its name as the server spells it).
+pub async fn set_subscribed(
+    session: &mut Session,
+    server_name: &str,
+    subscribed: bool,
+    timeout: Duration,
+) -> Result<(), ImapError> {
+    with_timeout(timeout, "changing the subscription", async {
+        if subscribed {
+            session.subscribe(server_name).await
+        } else {
+            session.unsubscribe(server_name).await
+        }
+    })
+    .await??;
+    Ok(())
+}
+
 pub async fn logout(mut session: Session, timeout: Duration) -> Result<(), ImapError> {
     with_timeout(timeout, "logging out", session.logout()).await??;
     Ok(())

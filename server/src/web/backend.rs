@@ -224,6 +224,30 @@ impl WebBackend {
         Ok(ids)
     }
 
+    /// The unsaved row the editor's current values describe (for a saved
+    /// mailbox: only its manager's, with its stored password when the server
+    /// and user are unchanged).
+    async fn probe_row(
+        &self,
+        caller: &SessionUser,
+        form: &MailboxForm,
+    ) -> Result<MailboxRow, ApiError> {
+        let invalid = |error: FormError| ApiError::invalid(error.field, error.message);
+        let input = form.parse().map_err(invalid)?;
+        let secret = form.secret().map(Secret::new);
+        let existing = match form.id().map_err(invalid)? {
+            Some(id) => Some(self.managed_mailbox(caller, id).await?),
+            None => None,
+        };
+        let owner = existing
+            .as_ref()
+            .map_or(Some(caller.id), |row| row.owner_id);
+        Ok(self
+            .state
+            .mailboxes
+            .probe_row(owner, existing.as_ref(), &input, secret.as_ref())?)
+    }
+
     /// The latest job of each of `mailbox_ids`.
     async fn last_jobs(&self, mailbox_ids: &[i64]) -> Result<HashMap<i64, JobSummary>, ApiError> {
         let latest: Vec<i64> = job::Entity::find()
@@ -494,21 +518,23 @@ impl Backend for WebBackend {
         caller: &SessionUser,
         form: MailboxForm,
     ) -> Result<ProbeReport, ApiError> {
-        let invalid = |error: FormError| ApiError::invalid(error.field, error.message);
-        let input = form.parse().map_err(invalid)?;
-        let secret = form.secret().map(Secret::new);
-        let existing = match form.id().map_err(invalid)? {
-            Some(id) => Some(self.managed_mailbox(caller, id).await?),
-            None => None,
-        };
-        let owner = existing
-            .as_ref()
-            .map_or(Some(caller.id), |row| row.owner_id);
-        let row =
-            self.state
-                .mailboxes
-                .probe_row(owner, existing.as_ref(), &input, secret.as_ref())?;
+        let row = self.probe_row(caller, &form).await?;
         Ok(crate::engine::probe::probe(&self.state.mailboxes, &row).await)
+    }
+
+    async fn subscribe_folder(
+        &self,
+        caller: &SessionUser,
+        form: MailboxForm,
+        folder: &str,
+        subscribed: bool,
+    ) -> Result<(), ApiError> {
+        let row = self.probe_row(caller, &form).await?;
+        crate::engine::probe::set_subscription(&self.state.mailboxes, &row, folder, subscribed)
+            .await
+            .map_err(ApiError::Conflict)?;
+        tracing::info!(mailbox = %row.name, folder, subscribed, by = %caller.email, "subscription changed");
+        Ok(())
     }
 
     async fn mailbox_runs(&self, caller: &SessionUser, id: i64) -> Result<MailboxRuns, ApiError> {

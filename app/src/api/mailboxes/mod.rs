@@ -7,6 +7,7 @@ mod run;
 mod runs;
 mod save;
 mod set_enabled;
+mod subscribe;
 mod test;
 
 pub use delete::*;
@@ -16,4 +17,5 @@ pub use run::*;
 pub use runs::*;
 pub use save::*;
 pub use set_enabled::*;
+pub use subscribe::*;
 pub use test::*;

@@ -4,7 +4,7 @@
 //! the mailbox's identity); a mailbox inheriting from a template shows each
 //! field as inherited or overridden, with a reset.
 
-use crate::api::mailboxes::{SaveMailbox, TestMailbox, load_mailbox_editor};
+use crate::api::mailboxes::{SaveMailbox, SubscribeFolder, TestMailbox, load_mailbox_editor};
 use crate::api::templates::{SaveTemplate, load_template_editor};
 use crate::error::ApiError;
 use crate::model::mailbox::{
@@ -239,6 +239,7 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
     let run_test = move |_| {
         test.dispatch(TestMailbox { form: submitted() });
     };
+    let current_form = Callback::new(move |()| submitted());
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         match kind {
@@ -478,7 +479,7 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                         </button>
                     </div>
                     {move || match test.value().get() {
-                        Some(Ok(report)) => Some(view! { <ProbeResult report state/> }.into_any()),
+                        Some(Ok(report)) => Some(view! { <ProbeResult report state current_form/> }.into_any()),
                         Some(Err(_)) => test_error.get().filter(|error| !matches!(error, ApiError::Invalid { .. })).map(|error| view! { <ErrorAlert error/> }.into_any()),
                         None => None,
                     }}
@@ -498,7 +499,22 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
 /// What "Test connection" found: the server's offer, or what went wrong
 /// and what to do about it.
 #[component]
-fn ProbeResult(report: ProbeReport, state: Editor) -> impl IntoView {
+fn ProbeResult(
+    report: ProbeReport,
+    state: Editor,
+    current_form: Callback<(), MailboxForm>,
+) -> impl IntoView {
+    let subscribe = ServerAction::<SubscribeFolder>::new();
+    let subscribe_error = action_error(subscribe);
+    // A failed change puts the tick back where the server still has it.
+    let last_change = RwSignal::new(None::<(RwSignal<bool>, bool)>);
+    Effect::new(move |_| {
+        if let Some(Err(_)) = subscribe.value().get()
+            && let Some((tick, before)) = last_change.get_untracked()
+        {
+            tick.set(before);
+        }
+    });
     if !report.ok {
         let advice = match report.error_kind.as_deref() {
             Some("authentication") => {
@@ -568,7 +584,8 @@ fn ProbeResult(report: ProbeReport, state: Editor) -> impl IntoView {
                 </dl>
             </details>
         })}
-        <p class="muted">"Ticked: archived by the current rules. Change the ticks and press “Use these folders” to write them as the rules."</p>
+        <p class="muted">"Ticked: archived by the current rules. Change the ticks and press “Use these folders” to write them as the rules. “Subscribed” changes the subscription on the server at once."</p>
+        <ErrorBanner error=subscribe_error/>
         <table class="table table-compact" data-testid="test-folders">
             <thead>
                 <tr><th>"Archive"</th><th>"Folder"</th><th class="number">"Messages"</th><th>"Kind"</th><th>"Subscribed"</th></tr>
@@ -581,6 +598,8 @@ fn ProbeResult(report: ProbeReport, state: Editor) -> impl IntoView {
                     // The server's hierarchy as a tree: indented by level, named by the last part.
                     let depth = folder.path.matches('/').count().min(3);
                     let leaf = folder.path.rsplit('/').next().unwrap_or_default().to_string();
+                    let subscribed = RwSignal::new(folder.subscribed);
+                    let server_name = folder.server_name.clone();
                     view! {
                         <tr>
                             <td>
@@ -596,7 +615,21 @@ fn ProbeResult(report: ProbeReport, state: Editor) -> impl IntoView {
                             <td class=format!("folder-depth-{depth}") title=folder.path.clone()>{leaf}</td>
                             <td class="number">{folder.messages.map(|count| count.to_string()).unwrap_or_default()}</td>
                             <td>{folder.special_use.map(|kind| view! { <span class="badge">{kind}</span> })}</td>
-                            <td>{if folder.subscribed { "yes" } else { "" }}</td>
+                            <td>
+                                <input type="checkbox" aria-label=format!("Subscribed {}", folder.path)
+                                    prop:checked=subscribed
+                                    disabled=move || subscribe.pending().get()
+                                    on:change=move |event| {
+                                        let on = event_target_checked(&event);
+                                        last_change.set(Some((subscribed, !on)));
+                                        subscribed.set(on);
+                                        subscribe.dispatch(SubscribeFolder {
+                                            form: current_form.run(()),
+                                            folder: server_name.clone(),
+                                            subscribed: on,
+                                        });
+                                    }/>
+                            </td>
                         </tr>
                     }
                 }).collect_view()}
