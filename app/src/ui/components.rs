@@ -80,3 +80,18 @@ pub fn id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
             .and_then(|id| id.parse::<i64>().ok())
     }
 }
+
+/// Asks the browser's confirm dialog.
+pub fn confirmed(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .confirm_with_message(question)
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        false
+    }
+}

@@ -10,8 +10,7 @@ use crate::db::entity::mailbox_template;
 use app::model::mailbox_form::MailboxForm;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, QueryOrder, Set, SqlErr, TransactionTrait,
-    TryIntoModel,
+    ActiveModelTrait, DatabaseConnection, EntityTrait, QueryOrder, Set, SqlErr, TryIntoModel,
 };
 
 pub type TemplateRow = mailbox_template::Model;
@@ -99,9 +98,9 @@ impl<'a> Templates<'a> {
         changed.updated_at = Set(now);
         let template = changed.clone().try_into_model()?;
         let updates = self.inherited_updates(&template).await?;
-        let transaction = self.db.begin().await?;
-        let row = changed.update(&transaction).await.map_err(name_taken)?;
-        transaction.commit().await?;
+        // Every mailbox was checked above; a crash between these writes
+        // leaves some on the old values until the template is saved again.
+        let row = changed.update(self.db).await.map_err(name_taken)?;
         for (mailbox_id, profile) in updates {
             self.mailboxes.update(mailbox_id, &profile, None).await?;
         }

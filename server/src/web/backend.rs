@@ -633,9 +633,6 @@ impl Backend for WebBackend {
     ) -> Result<i64, ApiError> {
         let invalid = |error: FormError| ApiError::invalid(error.field, error.message);
         let id = form.id().map_err(invalid)?;
-        let mut form = form;
-        // The identity is never a template's; any name parses.
-        form.username = "-".into();
         let input = form.parse().map_err(invalid)?;
         let row = self.templates().save(id, &input).await?;
         tracing::info!(template = %row.name, by = %caller.email, "template saved");

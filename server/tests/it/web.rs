@@ -482,13 +482,6 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
             ("max_connections", "2"),
         ];
         let with = |changes: &[(&str, &str)]| changed_form(&valid, changes);
-        let field_of = |body: &str| -> String {
-            let error: app::error::ApiError = serde_json::from_str(body).unwrap();
-            match error {
-                app::error::ApiError::Invalid { field, .. } => field,
-                other => panic!("expected a field error, got {other:?}"),
-            }
-        };
 
         // What the form cannot read, and what the server's rules refuse.
         for (changes, field) in [
@@ -506,7 +499,7 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "{changes:?}: {body}"
             );
-            assert_eq!(field_of(&body), field, "{changes:?}");
+            assert_eq!(error_field(&body), field, "{changes:?}");
         }
 
         let (status, body, _) = site
@@ -559,7 +552,7 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert_eq!(field_of(&body), "secret");
+        assert_eq!(error_field(&body), "secret");
         match site.mailboxes.connection(&row).unwrap().1 {
             tresor::imap::Credentials::Plain { password, .. } => assert_eq!(password, "imap-pw"),
             other => panic!("{other:?}"),

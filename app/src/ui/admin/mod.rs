@@ -7,7 +7,6 @@ mod users;
 
 pub use batch::BatchPage;
 pub use templates::TemplatesPage;
-pub(crate) use templates::confirmed;
 pub use users::UsersPage;
 
 use leptos::prelude::*;

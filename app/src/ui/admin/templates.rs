@@ -1,7 +1,7 @@
 use crate::api::templates::{DeleteTemplate, list_templates};
 use crate::model::mailbox::TemplateSummary;
 use crate::ui::admin::AdminTabs;
-use crate::ui::components::{EmptyState, ErrorAlert, ErrorBanner, action_error};
+use crate::ui::components::{EmptyState, ErrorAlert, ErrorBanner, action_error, confirmed};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -73,20 +73,5 @@ fn TemplateTable(
                 }).collect_view()}
             </tbody>
         </table>
-    }
-}
-
-/// Asks the browser's confirm dialog.
-pub(crate) fn confirmed(question: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        leptos::prelude::window()
-            .confirm_with_message(question)
-            .unwrap_or(false)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = question;
-        false
     }
 }

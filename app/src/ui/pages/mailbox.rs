@@ -4,7 +4,7 @@
 use crate::api::mailboxes::{DeleteMailbox, SetMailboxEnabled, StartMailboxRun, load_mailbox_runs};
 use crate::error::ApiError;
 use crate::model::job::{JobRecord, MailboxRuns, Progress, RunRequest};
-use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, id_param};
+use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, confirmed, id_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::time::Duration;
@@ -140,7 +140,7 @@ fn MailboxRunsView(
                 <a class="button" href=edit>"Edit"</a>
                 <button class="button button-danger" disabled=move || delete.pending().get()
                     on:click=move |_| {
-                        if let Some(id) = id && crate::ui::admin::confirmed(&confirm_delete) {
+                        if let Some(id) = id && confirmed(&confirm_delete) {
                             delete.dispatch(DeleteMailbox { id });
                         }
                     }>"Delete"</button>

@@ -49,12 +49,8 @@ const PRESETS: &[(&str, &str, u16, Security)] = &[
 pub fn NewMailboxPage() -> impl IntoView {
     let editor = Resource::new(|| (), |_| load_mailbox_editor(None));
     view! {
-        <Title text="Add a mailbox"/>
-        <div class="page-header">
-            <h1>"Add a mailbox"</h1>
-            <p class="muted">"Tresor reads the mailbox on its schedule and keeps an exact copy of every message. Nothing changes on the server unless you choose an action below."</p>
-        </div>
-        <EditorLoader editor kind=EditorKind::Mailbox/>
+        <EditorPage title="Add a mailbox" kind=EditorKind::Mailbox editor
+            intro="Tresor reads the mailbox on its schedule and keeps an exact copy of every message. Nothing changes on the server unless you choose an action below."/>
     }
 }
 
@@ -68,12 +64,8 @@ pub fn EditMailboxPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Edit mailbox"/>
-        <div class="page-header">
-            <h1>"Edit mailbox"</h1>
-            <p class="muted">"Changes apply from the next run. Mail already archived stays as it is."</p>
-        </div>
-        <EditorLoader editor kind=EditorKind::Mailbox/>
+        <EditorPage title="Edit mailbox" kind=EditorKind::Mailbox editor
+            intro="Changes apply from the next run. Mail already archived stays as it is."/>
     }
 }
 
@@ -90,13 +82,14 @@ pub fn TemplateEditorPage() -> impl IntoView {
             can_share: false,
         })
     });
+    let title = if untrack(id).is_some() {
+        "Edit template"
+    } else {
+        "New template"
+    };
     view! {
-        <Title text="Template"/>
-        <div class="page-header">
-            <h1>{move || if id().is_some() { "Edit template" } else { "New template" }}</h1>
-            <p class="muted">"A template holds defaults. Mailboxes that inherit a field take it from here, from their next run on; a mailbox can override any field."</p>
-        </div>
-        <EditorLoader editor kind=EditorKind::Template/>
+        <EditorPage title kind=EditorKind::Template editor
+            intro="A template holds defaults. Mailboxes that inherit a field take it from here, from their next run on; a mailbox can override any field."/>
     }
 }
 
@@ -108,12 +101,21 @@ enum EditorKind {
     Template,
 }
 
+/// A page with the editor: its title and what the page is for, then the
+/// editor once `editor` has loaded.
 #[component]
-fn EditorLoader(
-    editor: Resource<Result<MailboxEditor, ApiError>>,
+fn EditorPage(
+    title: &'static str,
+    intro: &'static str,
     kind: EditorKind,
+    editor: Resource<Result<MailboxEditor, ApiError>>,
 ) -> impl IntoView {
     view! {
+        <Title text=title/>
+        <div class="page-header">
+            <h1>{title}</h1>
+            <p class="muted">{intro}</p>
+        </div>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match editor.await {
@@ -293,13 +295,6 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
         EditorKind::Mailbox => "/mailboxes",
         EditorKind::Template => "/admin/templates",
     };
-    let shared = RwSignal::new(form.shared.is_some());
-    Effect::new(move |_| {
-        let on = shared.get();
-        state
-            .values
-            .update(|form| form.shared = on.then(|| "on".to_string()));
-    });
 
     view! {
         <ErrorBanner error/>
@@ -454,7 +449,11 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                     <div class="form-grid">
                         <label class="field field-check">
                             <span>
-                                <input type="checkbox" prop:checked=shared on:change=move |event| shared.set(event_target_checked(&event))/>
+                                <input type="checkbox" prop:checked=move || state.values.with(|form| form.shared.is_some())
+                                    on:change=move |event| {
+                                        let on = event_target_checked(&event);
+                                        state.values.update(|form| form.shared = on.then(|| "on".to_string()));
+                                    }/>
                                 " Shared mailbox (owned by the organisation, e.g. info@ or accounting@)"
                             </span>
                         </label>

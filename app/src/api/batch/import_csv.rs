@@ -1,14 +1,6 @@
 use crate::error::ApiError;
-use crate::model::batch::{BatchReport, CsvImportForm, CsvPreview};
+use crate::model::batch::{BatchReport, CsvImportForm};
 use leptos::prelude::*;
-
-/// What importing the list would do, row by row; saves nothing.
-#[server(prefix = "/api", endpoint = "batch/preview_csv")]
-pub async fn preview_csv(form: CsvImportForm) -> Result<CsvPreview, ApiError> {
-    let request = crate::api::context::Request::current()?;
-    request.admin().await?;
-    request.respond(request.backend.preview_csv(form)).await
-}
 
 /// Creates a mailbox for every row the preview accepts (and missing users).
 #[server(prefix = "/api", endpoint = "batch/import_csv")]
