@@ -10,6 +10,7 @@
 //! - `engine` — archive jobs: fetch, store, record, checkpoint, act; the job log, progress, probe.
 //! - `scheduler` — unattended runs in `tresor serve` within concurrency limits.
 //! - `import` — importing `.eml`, mbox and Maildir files through the same pipeline.
+//! - `index` — the full-text index (tantivy): the search syntax, visibility, the indexer.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
 //! - `metadata` — what a message says about itself (mail-parser), defects instead of errors.
 //! - `secrets` — AES-256-GCM for secrets at rest, under a key outside the database.
@@ -24,6 +25,7 @@ pub mod db;
 pub mod engine;
 pub mod imap;
 pub mod import;
+pub mod index;
 pub mod mailbox;
 pub mod metadata;
 pub mod scheduler;

@@ -241,6 +241,16 @@ impl Batch {
             }
         }
 
+        // Every message of the batch gets its index document (re)built: a new
+        // one, or a known one with a new location (who may see it changed);
+        // and a superseded one, which searches no longer show by default.
+        let mut to_index: Vec<i64> = ids.iter().flatten().copied().collect();
+        for decision in &plan {
+            if let Decision::Revision { of } = decision {
+                to_index.push(resolve(of, &ids));
+            }
+        }
+
         let (mut archived, mut duplicates) = (0, 0);
         let mut settled = Vec::with_capacity(self.messages.len());
         let mut locations = Vec::with_capacity(self.messages.len());
@@ -290,6 +300,7 @@ impl Batch {
             )
             .exec_without_returning(&transaction)
             .await?;
+        crate::index::queue(&transaction, to_index).await?;
         // A folder in the middle of a run is not settled: no HIGHESTMODSEQ yet.
         save_checkpoint(
             &transaction,

@@ -2,6 +2,7 @@
 //! secrets (password hashes, sealed mailbox secrets), so none derives `Serialize`.
 
 pub mod folder_checkpoint;
+pub mod index_queue;
 pub mod job;
 pub mod mailbox;
 pub mod mailbox_grant;

@@ -1,0 +1,304 @@
+//! Writes the index: takes queued message ids, builds their documents from
+//! the database and the blobs, commits, then removes exactly the queue rows
+//! it did. Re-indexing a message replaces its document, so doing a row twice
+//! (after a crash) is harmless.
+
+use super::document::Source;
+use super::{IndexError, SearchIndex};
+use crate::db::entity::{index_queue, message, message_location};
+use crate::store::{BlobStore, Digest};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+/// Queue rows taken per commit: large enough that commits do not dominate,
+/// small enough that a new message is searchable within seconds.
+const ROWS_PER_STEP: u64 = 2_000;
+/// Writer memory, shared by its threads.
+const WRITER_MEMORY: usize = 128 << 20;
+/// Ids per database lookup.
+const IDS_PER_QUERY: usize = 500;
+
+/// How far a `drain` has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexerProgress {
+    pub indexed: u64,
+    pub queued: u64,
+}
+
+pub struct Indexer {
+    index: Arc<SearchIndex>,
+    /// tantivy's writer; `commit` needs it exclusively.
+    writer: Mutex<IndexWriter>,
+    db: DatabaseConnection,
+    store: Arc<BlobStore>,
+}
+
+impl Indexer {
+    /// Opens the index of `data_dir` for writing, creating it (and queueing
+    /// every archived message for it) if there is none. `IndexError::Busy`
+    /// when another process holds the writer.
+    pub async fn open(
+        data_dir: &Path,
+        db: DatabaseConnection,
+        store: Arc<BlobStore>,
+    ) -> Result<Indexer, IndexError> {
+        if !SearchIndex::path(data_dir).join("meta.json").exists() {
+            // Queued before the index exists: a crash in between queues again.
+            let queued = super::queue_all(&db).await?;
+            tracing::info!(queued, "building the search index");
+        }
+        let (index, _) = SearchIndex::open_or_create(data_dir)?;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let writer = match index.index.writer_with_num_threads(threads, WRITER_MEMORY) {
+            Ok(writer) => writer,
+            Err(tantivy::TantivyError::LockFailure(..)) => return Err(IndexError::Busy),
+            Err(error) => return Err(error.into()),
+        };
+        Ok(Indexer {
+            index: Arc::new(index),
+            writer: Mutex::new(writer),
+            db,
+            store,
+        })
+    }
+
+    /// The index this indexer writes, for searching.
+    pub fn index(&self) -> Arc<SearchIndex> {
+        self.index.clone()
+    }
+
+    /// How many queue rows wait.
+    pub async fn queued(&self) -> Result<u64, IndexError> {
+        use sea_orm::PaginatorTrait;
+        Ok(index_queue::Entity::find().count(&self.db).await?)
+    }
+
+    /// Indexes until the queue is empty; `progress` hears after each commit.
+    pub async fn drain(
+        &self,
+        mut progress: impl FnMut(IndexerProgress),
+    ) -> Result<u64, IndexError> {
+        let mut indexed = 0;
+        loop {
+            let done = self.step().await?;
+            if done == 0 {
+                return Ok(indexed);
+            }
+            indexed += done;
+            progress(IndexerProgress {
+                indexed,
+                queued: self.queued().await?,
+            });
+        }
+    }
+
+    /// Indexes what is queued as it arrives, until `stop` turns true.
+    pub async fn run(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let mut failures = 0u32;
+        loop {
+            let pause = match self.step().await {
+                Ok(0) => Duration::from_millis(500),
+                Ok(_) => {
+                    failures = 0;
+                    Duration::ZERO
+                }
+                Err(error) => {
+                    failures += 1;
+                    tracing::error!(%error, "indexing failed; retrying");
+                    Duration::from_secs(u64::from(failures.min(60)))
+                }
+            };
+            tokio::select! {
+                _ = stop.changed() => return,
+                () = tokio::time::sleep(pause) => {}
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+
+    /// Empties the index and queues every archived message.
+    pub async fn rebuild(&self) -> Result<u64, IndexError> {
+        let writer = self.writer_guard();
+        {
+            let mut writer = writer?;
+            writer.delete_all_documents()?;
+            writer.commit()?;
+        }
+        let queued = super::queue_all(&self.db).await?;
+        self.index.reader.reload()?;
+        Ok(queued)
+    }
+
+    fn writer_guard(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, IndexError> {
+        self.writer
+            .lock()
+            .map_err(|_| IndexError::Corrupt("the index writer panicked".into()))
+    }
+
+    /// One commit's worth of queue rows; returns how many rows it did.
+    async fn step(&self) -> Result<u64, IndexError> {
+        let rows: Vec<index_queue::Model> = index_queue::Entity::find()
+            .order_by_asc(index_queue::Column::Id)
+            .limit(ROWS_PER_STEP)
+            .all(&self.db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|row| row.message_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let (messages, locations, superseded) = self.load(&ids).await?;
+
+        let index = self.index.clone();
+        let store = self.store.clone();
+        let documents = tokio::task::spawn_blocking(move || {
+            build_documents(&index, &store, &messages, &locations, &superseded)
+        })
+        .await
+        .map_err(|error| IndexError::Corrupt(format!("building documents: {error}")))?;
+
+        {
+            let index = self.index.clone();
+            let mut writer = self.writer_guard()?;
+            tokio::task::block_in_place(|| -> Result<(), IndexError> {
+                for id in &ids {
+                    writer.delete_term(Term::from_field_u64(index.fields.id, *id as u64));
+                }
+                for document in documents {
+                    writer.add_document(document)?;
+                }
+                writer.commit()?;
+                Ok(())
+            })?;
+        }
+        for chunk in rows.chunks(IDS_PER_QUERY) {
+            index_queue::Entity::delete_many()
+                .filter(index_queue::Column::Id.is_in(chunk.iter().map(|row| row.id)))
+                .exec(&self.db)
+                .await?;
+        }
+        self.index.reader.reload()?;
+        Ok(rows.len() as u64)
+    }
+
+    /// The rows of `ids`, their locations, and which of them a newer
+    /// revision supersedes.
+    async fn load(
+        &self,
+        ids: &[i64],
+    ) -> Result<
+        (
+            Vec<message::Model>,
+            HashMap<i64, Vec<message_location::Model>>,
+            HashSet<i64>,
+        ),
+        IndexError,
+    > {
+        let mut messages = Vec::with_capacity(ids.len());
+        let mut locations: HashMap<i64, Vec<message_location::Model>> = HashMap::new();
+        let mut superseded = HashSet::new();
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            messages.extend(
+                message::Entity::find()
+                    .filter(message::Column::Id.is_in(chunk.iter().copied()))
+                    .all(&self.db)
+                    .await?,
+            );
+            for location in message_location::Entity::find()
+                .filter(message_location::Column::MessageId.is_in(chunk.iter().copied()))
+                .all(&self.db)
+                .await?
+            {
+                locations
+                    .entry(location.message_id)
+                    .or_default()
+                    .push(location);
+            }
+            let newer: Vec<Option<i64>> = message::Entity::find()
+                .select_only()
+                .column(message::Column::SupersedesId)
+                .filter(message::Column::SupersedesId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            superseded.extend(newer.into_iter().flatten());
+        }
+        Ok((messages, locations, superseded))
+    }
+}
+
+/// The documents of `messages`, built on all cores (reading a blob and
+/// pulling its text out is the expensive part of indexing).
+fn build_documents(
+    index: &SearchIndex,
+    store: &BlobStore,
+    messages: &[message::Model],
+    locations: &HashMap<i64, Vec<message_location::Model>>,
+    superseded: &HashSet<i64>,
+) -> Vec<TantivyDocument> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let per_thread = messages.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = messages
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|message| document(index, store, message, locations, superseded))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("document building does not panic"))
+            .collect()
+    })
+}
+
+fn document(
+    index: &SearchIndex,
+    store: &BlobStore,
+    message: &message::Model,
+    locations: &HashMap<i64, Vec<message_location::Model>>,
+    superseded: &HashSet<i64>,
+) -> TantivyDocument {
+    // A blob that cannot be read still gets a document from its headers;
+    // `tresor verify` reports the blob.
+    let raw = match message.sha256.parse::<Digest>() {
+        Ok(digest) => store.get(&digest).unwrap_or_else(|error| {
+            tracing::warn!(message = message.id, %error, "indexing without the body");
+            Vec::new()
+        }),
+        Err(_) => {
+            tracing::warn!(message = message.id, sha256 = %message.sha256, "indexing without the body: not a SHA-256");
+            Vec::new()
+        }
+    };
+    Source {
+        message,
+        locations: locations
+            .get(&message.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+        superseded: superseded.contains(&message.id),
+        raw: &raw,
+    }
+    .document(&index.fields)
+}

@@ -1,0 +1,436 @@
+//! The search syntax, parsed into a `Query` tree; `search` turns the tree
+//! into a tantivy query.
+//!
+//! ```text
+//! invoice "annual report" from:alice to:bob@example.com subject:"Q3 figures"
+//! label:project=apollo has:attachment before:2024-07-01 after:2024 folder:INBOX
+//! mailbox:Sales attachment:rechnung  (a OR b)  NOT spam  -spam
+//! ```
+//! Terms side by side must all match. `OR` joins the terms beside it and binds
+//! tighter than that (`invoice from:a OR from:b` is invoice AND (a OR b)), as
+//! in Gmail; parentheses group. `AND` may be written but changes nothing.
+//! An unknown `word:` prefix is searched as text (so `12:30` finds 12:30).
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    /// Matches every message (an empty search).
+    All,
+    And(Vec<Query>),
+    Or(Vec<Query>),
+    Not(Box<Query>),
+    /// Words or a phrase in one text field, or in all of them (`None`).
+    Text { field: Option<TextField>, text: String },
+    /// `before:` — strictly before this instant.
+    Before(DateTime<Utc>),
+    /// `after:` — on or after this instant.
+    After(DateTime<Utc>),
+    HasAttachment,
+    Label { key: String, value: String },
+    Folder(String),
+    Mailbox(String),
+    /// `thread:<message-id>`: the messages of a conversation.
+    Thread(String),
+}
+
+/// The text fields a `field:` prefix may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    Subject,
+    Body,
+    From,
+    /// To and Cc.
+    To,
+    Cc,
+    Attachment,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError(pub String);
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+impl Query {
+    pub fn parse(input: &str) -> Result<Query, QueryError> {
+        let tokens = tokenize(input)?;
+        let mut parser = Parser { tokens, at: 0 };
+        let query = parser.sequence()?;
+        if parser.at < parser.tokens.len() {
+            return Err(QueryError(
+                "a closing parenthesis has no opening one".into(),
+            ));
+        }
+        Ok(query)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Open,
+    Close,
+    Or,
+    And,
+    Not,
+    /// `prefix:value` or a bare value; `quoted` when the value was in quotes.
+    Term {
+        prefix: Option<String>,
+        value: String,
+        quoted: bool,
+        negated: bool,
+    },
+}
+
+fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
+    let mut tokens = Vec::new();
+    let mut chars = input.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        if c == '(' {
+            chars.next();
+            tokens.push(Token::Open);
+            continue;
+        }
+        if c == ')' {
+            chars.next();
+            tokens.push(Token::Close);
+            continue;
+        }
+        let negated = c == '-';
+        if negated {
+            chars.next();
+        }
+        // A word, maybe `prefix:` and then a quoted or bare value.
+        let mut word = String::new();
+        let mut prefix = None;
+        let mut quoted = false;
+        while let Some(&c) = chars.peek() {
+            if c == '"' {
+                chars.next();
+                let mut phrase = String::new();
+                for c in chars.by_ref() {
+                    if c == '"' {
+                        break;
+                    }
+                    phrase.push(c);
+                }
+                if word.ends_with(':') && prefix.is_none() {
+                    word.pop();
+                    prefix = Some(std::mem::take(&mut word));
+                }
+                word.push_str(&phrase);
+                quoted = true;
+                break;
+            }
+            if c.is_whitespace() || c == '(' || c == ')' {
+                break;
+            }
+            word.push(c);
+            chars.next();
+        }
+        if !quoted {
+            if let Some((head, tail)) = word.split_once(':') {
+                if !head.is_empty() && !tail.is_empty() && is_prefix(head) {
+                    prefix = Some(head.to_string());
+                    word = tail.to_string();
+                }
+            }
+            match (negated, word.as_str()) {
+                (false, "OR") => {
+                    tokens.push(Token::Or);
+                    continue;
+                }
+                (false, "AND") => {
+                    tokens.push(Token::And);
+                    continue;
+                }
+                (false, "NOT") => {
+                    tokens.push(Token::Not);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if word.is_empty() && !quoted {
+            continue;
+        }
+        tokens.push(Token::Term {
+            prefix: prefix.map(|prefix| prefix.to_lowercase()),
+            value: word,
+            quoted,
+            negated,
+        });
+    }
+    Ok(tokens)
+}
+
+const PREFIXES: &[&str] = &[
+    "subject",
+    "body",
+    "from",
+    "to",
+    "cc",
+    "attachment",
+    "has",
+    "before",
+    "after",
+    "label",
+    "folder",
+    "mailbox",
+    "thread",
+];
+
+fn is_prefix(word: &str) -> bool {
+    PREFIXES.contains(&word.to_lowercase().as_str())
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    at: usize,
+}
+
+impl Parser {
+    /// Terms side by side until the end or a closing parenthesis: all must match.
+    fn sequence(&mut self) -> Result<Query, QueryError> {
+        let mut all = Vec::new();
+        while let Some(token) = self.tokens.get(self.at) {
+            match token {
+                Token::Close => break,
+                Token::And => {
+                    self.at += 1;
+                }
+                _ => all.push(self.alternatives()?),
+            }
+        }
+        Ok(match all.len() {
+            0 => Query::All,
+            1 => all.pop().expect("one"),
+            _ => Query::And(all),
+        })
+    }
+
+    /// `a OR b OR c`.
+    fn alternatives(&mut self) -> Result<Query, QueryError> {
+        let mut any = vec![self.unary()?];
+        while self.tokens.get(self.at) == Some(&Token::Or) {
+            self.at += 1;
+            if matches!(self.tokens.get(self.at), None | Some(Token::Close)) {
+                return Err(QueryError("OR needs something after it".into()));
+            }
+            any.push(self.unary()?);
+        }
+        Ok(if any.len() == 1 {
+            any.pop().expect("one")
+        } else {
+            Query::Or(any)
+        })
+    }
+
+    fn unary(&mut self) -> Result<Query, QueryError> {
+        let token = self.tokens.get(self.at).cloned();
+        self.at += 1;
+        match token {
+            Some(Token::Not) => {
+                if matches!(self.tokens.get(self.at), None | Some(Token::Close)) {
+                    return Err(QueryError("NOT needs something after it".into()));
+                }
+                Ok(Query::Not(Box::new(self.unary()?)))
+            }
+            Some(Token::Open) => {
+                let inner = self.sequence()?;
+                if self.tokens.get(self.at) != Some(&Token::Close) {
+                    return Err(QueryError("a parenthesis is not closed".into()));
+                }
+                self.at += 1;
+                Ok(inner)
+            }
+            Some(Token::Term {
+                prefix,
+                value,
+                quoted,
+                negated,
+            }) => {
+                let term = term(prefix.as_deref(), value, quoted)?;
+                Ok(if negated {
+                    Query::Not(Box::new(term))
+                } else {
+                    term
+                })
+            }
+            Some(Token::Or) => Err(QueryError("OR needs something before it".into())),
+            Some(Token::And) | Some(Token::Close) | None => {
+                Err(QueryError("the search ends too early".into()))
+            }
+        }
+    }
+}
+
+fn term(prefix: Option<&str>, value: String, quoted: bool) -> Result<Query, QueryError> {
+    let text = |field| Query::Text {
+        field: Some(field),
+        text: value.clone(),
+    };
+    Ok(match prefix {
+        None => Query::Text {
+            field: None,
+            text: value,
+        },
+        Some("subject") => text(TextField::Subject),
+        Some("body") => text(TextField::Body),
+        Some("from") => text(TextField::From),
+        Some("to") => text(TextField::To),
+        Some("cc") => text(TextField::Cc),
+        Some("attachment") => text(TextField::Attachment),
+        Some("has") => match value.to_lowercase().as_str() {
+            "attachment" | "attachments" => Query::HasAttachment,
+            _ => {
+                return Err(QueryError(format!(
+                    "has:{value} is not known; has:attachment is"
+                )));
+            }
+        },
+        Some("before") => Query::Before(date(&value, "before")?),
+        Some("after") => Query::After(date(&value, "after")?),
+        Some("label") => match value.split_once('=') {
+            Some((key, label)) if !key.trim().is_empty() => Query::Label {
+                key: key.trim().to_string(),
+                value: label.trim().to_string(),
+            },
+            _ => {
+                return Err(QueryError(format!(
+                    "label:{value} needs a key and a value, like label:project=apollo"
+                )));
+            }
+        },
+        Some("folder") => Query::Folder(value),
+        Some("mailbox") => Query::Mailbox(value),
+        Some("thread") => Query::Thread(value.trim_matches(['<', '>']).to_string()),
+        Some(other) => {
+            // Only reachable for a quoted value after an unknown prefix.
+            let _ = quoted;
+            Query::Text {
+                field: None,
+                text: format!("{other}:{value}"),
+            }
+        }
+    })
+}
+
+/// A date as `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (UTC): its first instant, so
+/// `before:2024` means before 2024 began and `after:2024` from its first day.
+fn date(value: &str, prefix: &str) -> Result<DateTime<Utc>, QueryError> {
+    let bad = || {
+        QueryError(format!(
+            "{prefix}:{value} is not a date; write {prefix}:2024-03-31, {prefix}:2024-03 or {prefix}:2024"
+        ))
+    };
+    let parts: Vec<&str> = value.split(['-', '.', '/']).collect();
+    let number = |text: &str| text.parse::<u32>().map_err(|_| bad());
+    let (year, month, day) = match parts.as_slice() {
+        [year] => (number(year)? as i32, 1, 1),
+        [year, month] => (number(year)? as i32, number(month)?, 1),
+        [year, month, day] => (number(year)? as i32, number(month)?, number(day)?),
+        _ => return Err(bad()),
+    };
+    let start = NaiveDate::from_ymd_opt(year, month, day).ok_or_else(bad)?;
+    Ok(Utc.from_utc_datetime(
+        &start.and_hms_opt(0, 0, 0).expect("midnight"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(field: Option<TextField>, text: &str) -> Query {
+        Query::Text {
+            field,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn words_phrases_and_fields() {
+        assert_eq!(Query::parse("").unwrap(), Query::All);
+        assert_eq!(
+            Query::parse(r#"invoice "annual report" from:alice subject:"Q3 figures""#).unwrap(),
+            Query::And(vec![
+                text(None, "invoice"),
+                text(None, "annual report"),
+                text(Some(TextField::From), "alice"),
+                text(Some(TextField::Subject), "Q3 figures"),
+            ])
+        );
+        assert_eq!(
+            Query::parse("12:30 From:Bob").unwrap(),
+            Query::And(vec![text(None, "12:30"), text(Some(TextField::From), "Bob")])
+        );
+    }
+
+    #[test]
+    fn or_binds_tighter_than_side_by_side_and_not_negates() {
+        assert_eq!(
+            Query::parse("invoice from:a OR from:b -spam NOT ham").unwrap(),
+            Query::And(vec![
+                text(None, "invoice"),
+                Query::Or(vec![
+                    text(Some(TextField::From), "a"),
+                    text(Some(TextField::From), "b")
+                ]),
+                Query::Not(Box::new(text(None, "spam"))),
+                Query::Not(Box::new(text(None, "ham"))),
+            ])
+        );
+        assert_eq!(
+            Query::parse("(a AND b) OR c").unwrap(),
+            Query::Or(vec![
+                Query::And(vec![text(None, "a"), text(None, "b")]),
+                text(None, "c")
+            ])
+        );
+    }
+
+    #[test]
+    fn filters() {
+        let day = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap();
+        assert_eq!(
+            Query::parse("has:attachment before:2024-07-01 after:2024 label:Project=Apollo folder:INBOX mailbox:Sales").unwrap(),
+            Query::And(vec![
+                Query::HasAttachment,
+                Query::Before(day(2024, 7, 1)),
+                Query::After(day(2024, 1, 1)),
+                Query::Label { key: "Project".into(), value: "Apollo".into() },
+                Query::Folder("INBOX".into()),
+                Query::Mailbox("Sales".into()),
+            ])
+        );
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        for (input, says) in [
+            ("before:yesterday", "not a date"),
+            ("after:2024-13-01", "not a date"),
+            ("has:pdf", "has:attachment"),
+            ("label:apollo", "key and a value"),
+            ("(a b", "not closed"),
+            ("a b)", "closing parenthesis"),
+            ("a OR", "after it"),
+            ("OR a", "before it"),
+            ("a NOT", "after it"),
+        ] {
+            let error = Query::parse(input).unwrap_err();
+            assert!(error.0.contains(says), "{input}: {error}");
+        }
+    }
+}
