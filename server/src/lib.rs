@@ -15,6 +15,7 @@
 //! - `metadata` — what a message says about itself (mail-parser), defects instead of errors.
 //! - `secrets` — AES-256-GCM for secrets at rest, under a key outside the database.
 //! - `store` — the content-addressed blob store (SHA-256, zstd, atomic writes).
+//! - `viewer` — search, read, export and restore archived mail, within what the asker may see.
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
 //! - `telemetry` — `tracing` set-up.
 
@@ -32,4 +33,5 @@ pub mod scheduler;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;
+pub mod viewer;
 pub mod web;

@@ -32,10 +32,12 @@ pub async fn run(config: Config, args: ArchiveArgs) -> anyhow::Result<()> {
             .map(|mailbox| mailbox.name)
             .collect(),
     };
+    let indexing = services.start_indexing(&config).await;
     let mut logs = Vec::new();
     for name in &names {
         logs.push(archive_showing_progress(&services, name).await?);
     }
+    indexing.finish().await?;
     if args.json {
         let json = if args.all {
             serde_json::to_string_pretty(&logs)?

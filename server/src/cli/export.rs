@@ -1,19 +1,24 @@
 use super::Services;
 use crate::config::Config;
-use crate::db::entity::{message, message_location};
-use crate::store::Digest;
+use crate::viewer::{Selection, export};
 use anyhow::{Context, bail};
+use app::model::archive::ExportFormat;
 use clap::Args;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Export every message archived from this mailbox.
+    #[arg(long, required_unless_present = "query", conflicts_with = "query")]
+    mailbox: Option<String>,
+    /// Export every message this search finds (see `tresor search`).
     #[arg(long)]
-    mailbox: String,
-    /// `eml`: one file per message, named by its SHA-256.
+    query: Option<String>,
+    /// Only what this Tresor user may see (default: everything).
+    #[arg(long)]
+    user: Option<String>,
+    /// `eml`: a directory with one file per message, named by its SHA-256;
+    /// `zip`: the same as one zip file; `mbox`: one mbox file (mboxrd).
     #[arg(long, default_value = "eml")]
     format: String,
     #[arg(long)]
@@ -21,54 +26,69 @@ pub struct ExportArgs {
 }
 
 pub async fn run(config: Config, args: ExportArgs) -> anyhow::Result<()> {
-    if args.format != "eml" {
-        bail!(
-            "export format {:?} is not available yet; use eml",
-            args.format
-        );
-    }
     let services = Services::open(&config).await?;
-    let mailbox = services.mailboxes.by_name(&args.mailbox).await?;
-    let message_ids: Vec<i64> = message_location::Entity::find()
-        .select_only()
-        .column(message_location::Column::MessageId)
-        .filter(message_location::Column::MailboxId.eq(mailbox.id))
-        .into_tuple()
-        .all(&services.db)
-        .await?;
-    let message_ids: BTreeSet<i64> = message_ids.into_iter().collect();
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let mut exported = 0;
-    for chunk in message_ids.into_iter().collect::<Vec<_>>().chunks(500) {
-        let hashes: Vec<String> = message::Entity::find()
-            .select_only()
-            .column(message::Column::Sha256)
-            .filter(message::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(&services.db)
-            .await?;
-        for hash in hashes {
-            let digest: Digest = hash.parse()?;
-            let path = args.out.join(format!("{hash}.eml"));
-            let store = services.store.clone();
-            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-                // Streamed: a large message never sits in memory whole.
-                let mut reader = store.open_reader(&digest)?;
-                let mut file = std::fs::File::create(&path)
-                    .with_context(|| format!("creating {}", path.display()))?;
-                std::io::copy(&mut reader, &mut file)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                Ok(())
-            })
-            .await??;
-            exported += 1;
+    let reader = services.reader_for(&config, args.user.as_deref()).await?;
+    let selection = match (&args.mailbox, &args.query) {
+        (Some(name), _) => Selection::Mailbox(services.mailboxes.by_name(name).await?.id),
+        (None, Some(query)) => Selection::Query(query.clone()),
+        (None, None) => bail!("say what to export: --mailbox NAME or --query 'Q'"),
+    };
+    // A mailbox export needs no index; a query does.
+    let viewer = services.viewer(&config)?;
+    let items = viewer.export_items(reader, &selection).await?;
+    let count = items.len();
+    let store = services.store.clone();
+    let out = args.out.clone();
+    let format = args.format.clone();
+    let summary = tokio::task::spawn_blocking(move || -> anyhow::Result<export::ExportSummary> {
+        match format.as_str() {
+            "eml" => write_directory(&store, &items, &out),
+            "zip" | "mbox" => {
+                let file = std::fs::File::create(&out)
+                    .with_context(|| format!("creating {}", out.display()))?;
+                let writer = std::io::BufWriter::new(file);
+                let summary = if ExportFormat::parse(&format) == Some(ExportFormat::Mbox) {
+                    export::write_mbox(&store, items, writer)?
+                } else {
+                    export::write_zip(&store, items, writer)?
+                };
+                Ok(summary)
+            }
+            other => bail!("export format {other:?} is not known; use eml, zip or mbox"),
         }
-    }
+    })
+    .await??;
     println!(
-        "exported {exported} messages of {:?} to {}",
-        mailbox.name,
+        "exported {} messages ({count} selected, {:.1} MB) to {}",
+        summary.messages,
+        summary.bytes as f64 / 1_000_000.0,
         args.out.display()
     );
+    if summary.line_break_added > 0 {
+        println!(
+            "note: {} messages did not end with a line break; mbox adds one (the eml and zip formats are exact)",
+            summary.line_break_added
+        );
+    }
     Ok(())
+}
+
+/// One `<sha256>.eml` per message, streamed from the store.
+fn write_directory(
+    store: &crate::store::BlobStore,
+    items: &[export::ExportItem],
+    out: &std::path::Path,
+) -> anyhow::Result<export::ExportSummary> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut summary = export::ExportSummary::default();
+    for item in items {
+        let path = out.join(format!("{}.eml", item.digest));
+        let mut reader = store.open_reader(&item.digest)?;
+        let mut file = std::fs::File::create(&path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        summary.bytes += std::io::copy(&mut reader, &mut file)
+            .with_context(|| format!("writing {}", path.display()))?;
+        summary.messages += 1;
+    }
+    Ok(summary)
 }

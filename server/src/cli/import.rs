@@ -30,7 +30,9 @@ pub async fn run(config: Config, args: ImportArgs) -> anyhow::Result<()> {
         services.store.clone(),
         services.mailboxes.clone(),
     );
+    let indexing = services.start_indexing(&config).await;
     let log = importer.import(owner_id, &args.name, &args.paths).await?;
+    indexing.finish().await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&log)?);
     } else {

@@ -6,6 +6,8 @@ mod export;
 mod import;
 mod mailbox;
 mod migrate;
+mod reindex;
+mod search;
 mod serve;
 mod user;
 
@@ -49,6 +51,10 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Import .eml files, mbox files and Maildir folders into a mailbox.
     Import(import::ImportArgs),
+    /// Search the archive; prints the hits (or JSON, one object per line).
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the database and the blob store.
+    Reindex,
 }
 
 pub fn main() -> ExitCode {
@@ -91,6 +97,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Archive(args) => archive::run(config, args).await,
         Command::Export(args) => export::run(config, args).await,
         Command::Import(args) => import::run(config, args).await,
+        Command::Search(args) => search::run(config, args).await,
+        Command::Reindex => reindex::run(config).await,
     }
 }
 
@@ -125,6 +133,93 @@ impl Services {
             mailboxes,
             engine,
         })
+    }
+}
+
+impl Services {
+    /// The archive viewer over the index as it is on disk (a running server
+    /// may be writing it; its commits show up here).
+    fn viewer(&self, config: &Config) -> anyhow::Result<crate::viewer::Viewer> {
+        let index = crate::index::SearchIndex::open(&config.data_dir)?;
+        Ok(crate::viewer::Viewer::new(
+            self.db.clone(),
+            self.store.clone(),
+            self.mailboxes.clone(),
+            std::sync::Arc::new(index),
+        ))
+    }
+
+    /// Everything, or what Tresor user `email` may see (an administrator: everything).
+    async fn reader_for(
+        &self,
+        config: &Config,
+        email: Option<&str>,
+    ) -> anyhow::Result<crate::viewer::Reader> {
+        use crate::viewer::Reader;
+        let Some(email) = email else {
+            return Ok(Reader::Everyone);
+        };
+        let accounts = crate::auth::Accounts::new(
+            self.db.clone(),
+            std::time::Duration::from_secs(config.session_hours * 3600),
+        );
+        let user = accounts
+            .find_by_email(email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no Tresor user {email}"))?;
+        Ok(if user.role == app::model::Role::Admin.as_str() {
+            Reader::Everyone
+        } else {
+            Reader::User(user.id)
+        })
+    }
+
+    /// Indexes what a job archives while it runs, if no server does; call
+    /// `finish` after the job.
+    async fn start_indexing(&self, config: &Config) -> BackgroundIndexer {
+        use crate::index::{IndexError, Indexer};
+        match Indexer::open(&config.data_dir, self.db.clone(), self.store.clone()).await {
+            Ok(indexer) => {
+                let indexer = std::sync::Arc::new(indexer);
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                let task = tokio::spawn(indexer.clone().run(stopped));
+                BackgroundIndexer {
+                    running: Some((indexer, stop, task)),
+                }
+            }
+            Err(IndexError::Busy) => {
+                eprintln!("note: tresor serve is running and indexes the new mail");
+                BackgroundIndexer { running: None }
+            }
+            Err(error) => {
+                eprintln!(
+                    "warning: the search index cannot be opened ({error}); the mail is archived and will be indexed by the next `tresor serve` or `tresor reindex`"
+                );
+                BackgroundIndexer { running: None }
+            }
+        }
+    }
+}
+
+/// The indexer running beside a CLI job.
+struct BackgroundIndexer {
+    running: Option<(
+        std::sync::Arc<crate::index::Indexer>,
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
+}
+
+impl BackgroundIndexer {
+    /// Stops following the queue and indexes what is left.
+    async fn finish(self) -> anyhow::Result<()> {
+        let Some((indexer, stop, task)) = self.running else {
+            return Ok(());
+        };
+        let _ = stop.send(true);
+        let _ = task.await;
+        indexer.drain(|_| {}).await?;
+        Ok(())
     }
 }
 

@@ -406,6 +406,34 @@ pub async fn set_subscribed(
     Ok(())
 }
 
+/// `APPEND` a message to `server_name` with its flags and internal date
+/// (`"05-Mar-2024 12:00:00 +0000"`, quoted); `\Recent` cannot be appended
+/// and is left out.
+pub async fn append(
+    session: &mut Session,
+    server_name: &str,
+    flags: &[String],
+    internal_date: Option<chrono::DateTime<chrono::Utc>>,
+    message: &[u8],
+    timeout: Duration,
+) -> Result<(), ImapError> {
+    let flags: Vec<&str> = flags
+        .iter()
+        .map(String::as_str)
+        .filter(|flag| !flag.eq_ignore_ascii_case("\\Recent"))
+        .filter(|flag| !flag.is_empty() && !flag.contains(['(', ')', '"', ' ']))
+        .collect();
+    let flags = format!("({})", flags.join(" "));
+    let date = internal_date.map(|date| format!("\"{}\"", date.format("%d-%b-%Y %H:%M:%S +0000")));
+    with_timeout(
+        timeout,
+        "appending a message",
+        session.append(server_name, Some(&flags), date.as_deref(), message),
+    )
+    .await??;
+    Ok(())
+}
+
 pub async fn logout(mut session: Session, timeout: Duration) -> Result<(), ImapError> {
     with_timeout(timeout, "logging out", session.logout()).await??;
     Ok(())

@@ -32,7 +32,7 @@ pub struct IndexerProgress {
 pub struct Indexer {
     index: Arc<SearchIndex>,
     /// tantivy's writer; `commit` needs it exclusively.
-    writer: Mutex<IndexWriter>,
+    writer: Arc<Mutex<IndexWriter>>,
     db: DatabaseConnection,
     store: Arc<BlobStore>,
 }
@@ -63,7 +63,7 @@ impl Indexer {
         };
         Ok(Indexer {
             index: Arc::new(index),
-            writer: Mutex::new(writer),
+            writer: Arc::new(Mutex::new(writer)),
             db,
             store,
         })
@@ -127,21 +127,18 @@ impl Indexer {
 
     /// Empties the index and queues every archived message.
     pub async fn rebuild(&self) -> Result<u64, IndexError> {
-        let writer = self.writer_guard();
-        {
-            let mut writer = writer?;
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || -> Result<(), IndexError> {
+            let mut writer = lock(&writer)?;
             writer.delete_all_documents()?;
             writer.commit()?;
-        }
+            Ok(())
+        })
+        .await
+        .map_err(|error| IndexError::Corrupt(format!("emptying the index: {error}")))??;
         let queued = super::queue_all(&self.db).await?;
         self.index.reader.reload()?;
         Ok(queued)
-    }
-
-    fn writer_guard(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, IndexError> {
-        self.writer
-            .lock()
-            .map_err(|_| IndexError::Corrupt("the index writer panicked".into()))
     }
 
     /// One commit's worth of queue rows; returns how many rows it did.
@@ -170,20 +167,21 @@ impl Indexer {
         .await
         .map_err(|error| IndexError::Corrupt(format!("building documents: {error}")))?;
 
-        {
-            let index = self.index.clone();
-            let mut writer = self.writer_guard()?;
-            tokio::task::block_in_place(|| -> Result<(), IndexError> {
-                for id in &ids {
-                    writer.delete_term(Term::from_field_u64(index.fields.id, *id as u64));
-                }
-                for document in documents {
-                    writer.add_document(document)?;
-                }
-                writer.commit()?;
-                Ok(())
-            })?;
-        }
+        let index = self.index.clone();
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || -> Result<(), IndexError> {
+            let mut writer = lock(&writer)?;
+            for id in &ids {
+                writer.delete_term(Term::from_field_u64(index.fields.id, *id as u64));
+            }
+            for document in documents {
+                writer.add_document(document)?;
+            }
+            writer.commit()?;
+            Ok(())
+        })
+        .await
+        .map_err(|error| IndexError::Corrupt(format!("writing the index: {error}")))??;
         for chunk in rows.chunks(IDS_PER_QUERY) {
             index_queue::Entity::delete_many()
                 .filter(index_queue::Column::Id.is_in(chunk.iter().map(|row| row.id)))
@@ -238,6 +236,12 @@ impl Indexer {
         }
         Ok((messages, locations, superseded))
     }
+}
+
+fn lock(writer: &Mutex<IndexWriter>) -> Result<std::sync::MutexGuard<'_, IndexWriter>, IndexError> {
+    writer
+        .lock()
+        .map_err(|_| IndexError::Corrupt("the index writer panicked".into()))
 }
 
 /// The documents of `messages`, built on all cores (reading a blob and

@@ -1,0 +1,197 @@
+//! The archive viewer's types: a search and its page of hits, one message
+//! with its parts, integrity and thread, export and restore requests.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchSort {
+    #[default]
+    Newest,
+    Oldest,
+    Relevance,
+}
+
+impl SearchSort {
+    pub const ALL: [SearchSort; 3] = [SearchSort::Newest, SearchSort::Oldest, SearchSort::Relevance];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchSort::Newest => "newest",
+            SearchSort::Oldest => "oldest",
+            SearchSort::Relevance => "relevance",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SearchSort::Newest => "Newest first",
+            SearchSort::Oldest => "Oldest first",
+            SearchSort::Relevance => "Best match",
+        }
+    }
+
+    pub fn parse(text: &str) -> SearchSort {
+        SearchSort::ALL
+            .into_iter()
+            .find(|sort| sort.as_str() == text)
+            .unwrap_or_default()
+    }
+}
+
+/// Hits per page, unless the browser asks for another size (at most 200).
+pub const PAGE_SIZE: usize = 50;
+pub const MAX_PAGE_SIZE: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SearchInput {
+    /// In the search syntax (`from:alice has:attachment "annual report"`).
+    pub query: String,
+    pub sort: SearchSort,
+    /// Hits to skip.
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// A piece of a snippet; `hit` marks the words found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnippetPiece {
+    pub text: String,
+    pub hit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HitView {
+    pub id: i64,
+    pub sha256: String,
+    pub message_id: Option<String>,
+    pub subject: String,
+    pub from: String,
+    pub to: String,
+    pub date: Option<DateTime<Utc>>,
+    pub size: i64,
+    pub has_attachments: bool,
+    pub snippet: Vec<SnippetPiece>,
+    /// Where the message shows for the asker: "mailbox / folder", first of them.
+    pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchPage {
+    pub total: usize,
+    pub offset: usize,
+    pub hits: Vec<HitView>,
+    /// Messages archived but not yet searchable (the indexer is behind).
+    pub indexing: u64,
+    /// The mailboxes the asker may search, for the filter chips.
+    pub mailboxes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    /// Position among the message's attachments; the download URL uses it.
+    pub index: usize,
+    pub name: String,
+    pub content_type: String,
+    pub size: usize,
+}
+
+/// Where a copy of a message was found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationView {
+    pub mailbox_id: i64,
+    pub mailbox: String,
+    pub folder: String,
+    pub uid: i64,
+    pub flags: Vec<String>,
+    pub archived_at: DateTime<Utc>,
+    /// Whether the asker may restore from this copy (manages the mailbox).
+    pub can_restore: bool,
+}
+
+/// A message of the same conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadEntry {
+    pub id: i64,
+    pub subject: String,
+    pub from: String,
+    pub date: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub message_id: Option<String>,
+    pub subject: String,
+    pub from: String,
+    pub to: String,
+    pub cc: String,
+    pub date: Option<DateTime<Utc>>,
+    pub archived_at: DateTime<Utc>,
+    pub text_body: Option<String>,
+    pub has_html: bool,
+    /// The HTML refers to images elsewhere (shown only on request).
+    pub has_remote_images: bool,
+    pub attachments: Vec<AttachmentView>,
+    pub locations: Vec<LocationView>,
+    pub thread: Vec<ThreadEntry>,
+    /// Parser defects; the bytes are archived as received all the same.
+    pub defects: Vec<String>,
+    /// A newer revision of this message, and the one this one replaced.
+    pub superseded_by: Option<i64>,
+    pub supersedes: Option<i64>,
+}
+
+/// What an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// A zip of `.eml` files.
+    #[default]
+    Eml,
+    /// One mbox file (mboxrd).
+    Mbox,
+}
+
+impl ExportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Eml => "eml",
+            ExportFormat::Mbox => "mbox",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ExportFormat> {
+        match text {
+            "eml" | "zip" => Some(ExportFormat::Eml),
+            "mbox" => Some(ExportFormat::Mbox),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreInput {
+    pub message_ids: Vec<i64>,
+    /// The mailbox to append into (the asker must manage it).
+    pub mailbox_id: i64,
+    pub folder: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreReport {
+    pub restored: usize,
+    /// Message id and why it could not be restored.
+    pub failed: Vec<(i64, String)>,
+}
+
+/// A mailbox the asker may restore into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreTarget {
+    pub mailbox_id: i64,
+    pub name: String,
+}

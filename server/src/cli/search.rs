@@ -1,0 +1,70 @@
+use super::Services;
+use crate::config::Config;
+use app::model::archive::{SearchInput, SearchSort};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// In the search syntax: words, "phrases", from: to: subject: label:k=v
+    /// has:attachment before: after: folder: mailbox:, OR, NOT, -word.
+    query: String,
+    /// Search as this Tresor user sees the archive (default: everything).
+    #[arg(long)]
+    user: Option<String>,
+    /// One JSON object per hit, one per line.
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// newest, oldest or relevance.
+    #[arg(long, default_value = "newest")]
+    sort: String,
+}
+
+pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
+    let services = Services::open(&config).await?;
+    let reader = services.reader_for(&config, args.user.as_deref()).await?;
+    let viewer = services.viewer(&config)?;
+    let input = SearchInput {
+        query: args.query.clone(),
+        sort: SearchSort::parse(&args.sort),
+        offset: 0,
+        limit: args.limit.clamp(1, 10_000),
+    };
+    let page = viewer.search(reader, &input).await?;
+    if args.json {
+        for hit in &page.hits {
+            let snippet: String = hit.snippet.iter().map(|piece| piece.text.as_str()).collect();
+            let line = serde_json::json!({
+                "id": hit.id,
+                "sha256": hit.sha256,
+                "message_id": hit.message_id,
+                "subject": hit.subject,
+                "from": hit.from,
+                "to": hit.to,
+                "date": hit.date,
+                "size": hit.size,
+                "has_attachments": hit.has_attachments,
+                "location": hit.location,
+                "snippet": snippet,
+            });
+            println!("{line}");
+        }
+    } else {
+        for hit in &page.hits {
+            let date = hit
+                .date
+                .map(|date| date.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "undated".into());
+            println!("{:>8}  {date}  {:<30.30}  {}", hit.id, hit.from, hit.subject);
+        }
+        println!("{} of {} messages", page.hits.len(), page.total);
+    }
+    if page.indexing > 0 {
+        eprintln!(
+            "note: {} archived messages are not searchable yet (the index is catching up)",
+            page.indexing
+        );
+    }
+    Ok(())
+}
