@@ -5,6 +5,9 @@
 //! deliberately free of HTTP: cookies and status codes stay in `api::context`.
 
 use crate::error::ApiError;
+use crate::model::archive::{
+    MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
+};
 use crate::model::batch::{BatchReport, CsvImportForm, CsvPreview, MasterBatchForm};
 use crate::model::job::{MailboxRuns, RunRequest};
 use crate::model::mailbox::{MailboxEditor, MailboxSummary, TemplateSummary};
@@ -100,6 +103,22 @@ pub trait Backend: Send + Sync + 'static {
         caller: &SessionUser,
         form: CsvImportForm,
     ) -> Result<BatchReport, ApiError>;
+    /// One page of what `caller` may find in the archive.
+    async fn search_archive(
+        &self,
+        caller: &SessionUser,
+        input: SearchInput,
+    ) -> Result<SearchPage, ApiError>;
+    /// A message `caller` may see; `NotFound` otherwise.
+    async fn archived_message(&self, caller: &SessionUser, id: i64)
+    -> Result<MessageView, ApiError>;
+    /// The mailboxes `caller` may restore into (those they manage, with a server).
+    async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError>;
+    async fn restore_messages(
+        &self,
+        caller: &SessionUser,
+        input: RestoreInput,
+    ) -> Result<RestoreReport, ApiError>;
     /// Whether cookies must carry `Secure` (Tresor is served over https).
     fn secure_cookies(&self) -> bool;
 }

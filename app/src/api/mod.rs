@@ -3,6 +3,7 @@
 //! who asks and their role, call the `Backend`, and let the typed `ApiError`
 //! carry the outcome to the browser.
 
+pub mod archive;
 pub mod auth;
 pub mod batch;
 pub mod dashboard;

@@ -1,5 +1,6 @@
 use crate::auth::accounts::generate_password;
 use crate::config::Config;
+use crate::index::{IndexError, Indexer, SearchIndex};
 use crate::scheduler::Scheduler;
 use crate::web::{self, AppState};
 use anyhow::Context;
@@ -23,19 +24,28 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening {}", crate::db::redact(&url)))?;
     let services = super::Services::with_db(&config, db.clone())?;
+    let (indexer, index) = open_index(&config, &services).await?;
     let scheduler = Scheduler::new(
         db.clone(),
         Arc::new(services.engine),
         config.max_concurrent_jobs,
     );
+    let viewer = Arc::new(crate::viewer::Viewer::new(
+        db.clone(),
+        services.store.clone(),
+        services.mailboxes.clone(),
+        index,
+    ));
     let state = AppState::new(
         config.clone(),
         db,
         services.mailboxes.clone(),
         scheduler.clone(),
+        viewer,
     );
     ensure_first_admin(&state, &config).await?;
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
+    let indexer_task = indexer.map(|indexer| tokio::spawn(indexer.run(scheduler_stopped.clone())));
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));
 
     if !config.site_root.join("pkg").join("tresor.wasm").exists() {
@@ -56,8 +66,32 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await?;
     // Running jobs are aborted (safe at any point) and marked interrupted.
     let _ = scheduler_task.await;
+    if let Some(task) = indexer_task {
+        let _ = task.await;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The indexer (it follows the archive as mail is stored) and the index it
+/// writes; without the writer (another process holds it, e.g. a long
+/// `tresor reindex`) the server still searches what is indexed.
+async fn open_index(
+    config: &Config,
+    services: &super::Services,
+) -> anyhow::Result<(Option<Arc<Indexer>>, Arc<SearchIndex>)> {
+    match Indexer::open(&config.data_dir, services.db.clone(), services.store.clone()).await {
+        Ok(indexer) => {
+            let index = indexer.index();
+            Ok((Some(Arc::new(indexer)), index))
+        }
+        Err(IndexError::Busy) => {
+            tracing::warn!("another process writes the search index; searching only what it has written");
+            let index = SearchIndex::open(&config.data_dir).context("opening the search index")?;
+            Ok((None, Arc::new(index)))
+        }
+        Err(error) => Err(error).context("opening the search index"),
+    }
 }
 
 /// On a fresh installation, creates the first administrator and says how to sign in.

@@ -9,6 +9,10 @@ use crate::mailbox::batch::{Batch, BatchError};
 use crate::mailbox::{MailboxError, MailboxRow, Templates};
 use crate::scheduler::Requested;
 use crate::secrets::Secret;
+use crate::viewer::{Reader, ViewerError};
+use app::model::archive::{
+    MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
+};
 use app::api::{Backend, SignedIn};
 use app::error::{ApiError, FieldProblem};
 use app::model::batch::{
@@ -673,7 +677,82 @@ impl Backend for WebBackend {
         Ok(report)
     }
 
+    async fn search_archive(
+        &self,
+        caller: &SessionUser,
+        input: SearchInput,
+    ) -> Result<SearchPage, ApiError> {
+        Ok(self.state.viewer.search(reader(caller), &input).await?)
+    }
+
+    async fn archived_message(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<MessageView, ApiError> {
+        Ok(self.state.viewer.message(reader(caller), id).await?)
+    }
+
+    async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError> {
+        Ok(self
+            .state
+            .mailboxes
+            .list()
+            .await?
+            .into_iter()
+            .filter(|row| caller.is_admin() || row.owner_id == Some(caller.id))
+            .filter(|row| row.source == "imap")
+            .map(|row| RestoreTarget {
+                mailbox_id: row.id,
+                name: row.name,
+            })
+            .collect())
+    }
+
+    async fn restore_messages(
+        &self,
+        caller: &SessionUser,
+        input: RestoreInput,
+    ) -> Result<RestoreReport, ApiError> {
+        use crate::viewer::RestoreError;
+        match self.state.viewer.restore(reader(caller), &input).await {
+            Ok(report) => Ok(report),
+            Err(RestoreError::NoFolder) => Err(ApiError::invalid(
+                "folder",
+                "Choose the folder to restore into.",
+            )),
+            Err(RestoreError::NotManaged) => Err(ApiError::invalid(
+                "mailbox",
+                "You can only restore into a mailbox you manage.",
+            )),
+            Err(RestoreError::Imap(error)) => Err(ApiError::Conflict(format!(
+                "The mail server refused the restore: {error}"
+            ))),
+            Err(RestoreError::Mailbox(error)) => Err(error.into()),
+            Err(RestoreError::Viewer(error)) => Err(error.into()),
+        }
+    }
+
     fn secure_cookies(&self) -> bool {
         self.state.config.secure_cookies()
+    }
+}
+
+/// Administrators read everything; everyone else what `visible_to` gives them.
+pub(super) fn reader(caller: &SessionUser) -> Reader {
+    if caller.is_admin() {
+        Reader::Everyone
+    } else {
+        Reader::User(caller.id)
+    }
+}
+
+impl From<ViewerError> for ApiError {
+    fn from(error: ViewerError) -> Self {
+        match error {
+            ViewerError::NotFound => ApiError::NotFound,
+            ViewerError::Query(message) => ApiError::invalid("query", message),
+            other => internal(&other),
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! static files, `/healthz`, security headers, and graceful shutdown.
 //! Only this module and `app` know HTTP.
 
+mod archive;
 mod backend;
 mod dashboard;
 mod health;
@@ -10,6 +11,7 @@ use crate::auth::Accounts;
 use crate::config::Config;
 use crate::mailbox::Mailboxes;
 use crate::scheduler::Scheduler;
+use crate::viewer::Viewer;
 use app::api::Backend;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
@@ -32,6 +34,8 @@ pub struct AppState {
     pub mailboxes: Arc<Mailboxes>,
     /// Runs jobs; the web asks it for manual runs and live progress.
     pub scheduler: Arc<Scheduler>,
+    /// Search, read, export and restore archived mail.
+    pub viewer: Arc<Viewer>,
 }
 
 impl AppState {
@@ -40,6 +44,7 @@ impl AppState {
         db: DatabaseConnection,
         mailboxes: Arc<Mailboxes>,
         scheduler: Arc<Scheduler>,
+        viewer: Arc<Viewer>,
     ) -> Self {
         let session_lifetime = Duration::from_secs(config.session_hours.max(1) * 3600);
         AppState {
@@ -48,6 +53,7 @@ impl AppState {
             db,
             mailboxes,
             scheduler,
+            viewer,
         }
     }
 }
@@ -69,7 +75,8 @@ pub fn router(state: AppState) -> Router {
     let shell_options = options.clone();
 
     Router::new()
-        .route("/healthz", get(health::healthz).with_state(state))
+        .route("/healthz", get(health::healthz).with_state(state.clone()))
+        .merge(archive::routes(state))
         .leptos_routes_with_context(
             &options,
             routes,

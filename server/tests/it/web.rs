@@ -18,6 +18,8 @@ struct Site {
     /// Ids of root@example.com (admin) and user@example.com.
     root_id: i64,
     user_id: i64,
+    store: std::sync::Arc<tresor::store::BlobStore>,
+    indexer: std::sync::Arc<tresor::index::Indexer>,
     _store_dir: tempfile::TempDir,
 }
 
@@ -37,14 +39,33 @@ impl Site {
         ));
         // A scheduler that is never started: manual runs queue, nothing runs.
         let dir = tempfile::tempdir().unwrap();
-        let store = std::sync::Arc::new(tresor::store::BlobStore::open(dir.path()).unwrap());
+        let store = std::sync::Arc::new(
+            tresor::store::BlobStore::open(dir.path().join("blobs")).unwrap(),
+        );
         let engine = std::sync::Arc::new(tresor::engine::Engine::new(
             db.connection.clone(),
-            store,
+            store.clone(),
             mailboxes.clone(),
         ));
         let scheduler = tresor::scheduler::Scheduler::new(db.connection.clone(), engine, 2);
-        let state = AppState::new(config, db.connection.clone(), mailboxes.clone(), scheduler);
+        let indexer = std::sync::Arc::new(
+            tresor::index::Indexer::open(dir.path(), db.connection.clone(), store.clone())
+                .await
+                .unwrap(),
+        );
+        let viewer = std::sync::Arc::new(tresor::viewer::Viewer::new(
+            db.connection.clone(),
+            store.clone(),
+            mailboxes.clone(),
+            indexer.index(),
+        ));
+        let state = AppState::new(
+            config,
+            db.connection.clone(),
+            mailboxes.clone(),
+            scheduler,
+            viewer,
+        );
         let root = state
             .accounts
             .create_user("root@example.com", "Root", Role::Admin, "root-password")
@@ -61,6 +82,8 @@ impl Site {
             db: db.connection.clone(),
             root_id: root.id,
             user_id: user.id,
+            store,
+            indexer,
             _store_dir: dir,
         }
     }
