@@ -1304,3 +1304,164 @@ async fn a_master_user_batch_creates_one_mailbox_per_selected_user() {
         assert_eq!((report.created, report.skipped), (1, 1), "{text}");
     }
 }
+
+impl Site {
+    /// Imports `messages` (name, raw bytes) into a new mailbox `name` of
+    /// `owner_id` through the engine, indexes them, and returns the
+    /// archive's message ids by file name.
+    async fn archive_for(
+        &self,
+        owner_id: i64,
+        name: &str,
+        messages: &[(&str, &[u8])],
+    ) -> std::collections::HashMap<String, i64> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (file, raw) in messages {
+            let path = dir.path().join(format!("{file}.eml"));
+            std::fs::write(&path, raw).unwrap();
+            paths.push(path);
+        }
+        let importer =
+            tresor::import::Importer::new(self.db.clone(), self.store.clone(), self.mailboxes.clone());
+        let log = importer.import(Some(owner_id), name, &paths).await.unwrap();
+        assert_eq!(log.archived as usize, messages.len(), "{log:?}");
+        self.indexer.drain(|_| {}).await.unwrap();
+        let mut ids = std::collections::HashMap::new();
+        for (file, raw) in messages {
+            let sha256 = tresor::store::Digest::of(raw).to_string();
+            let row = tresor::db::entity::message::Entity::find()
+                .filter(tresor::db::entity::message::Column::Sha256.eq(sha256))
+                .one(&self.db)
+                .await
+                .unwrap()
+                .unwrap();
+            ids.insert(file.to_string(), row.id);
+        }
+        ids
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut request = Request::get(path);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = self.send(request.body(Body::empty()).unwrap()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, body)
+    }
+
+    async fn search(&self, query: &str, cookie: &str) -> app::model::archive::SearchPage {
+        let form = format!(
+            "input[query]={}&input[sort]=oldest&input[offset]=0&input[limit]=50",
+            urlencode(query)
+        );
+        let (status, body, _) = self.call("/api/archive/search", &form, Some(cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+const OWN_MAIL: &[u8] = b"From: Alice <alice@example.com>\r\nTo: user@example.com\r\nSubject: Quarterly figures\r\nDate: Tue, 5 Mar 2024 10:00:00 +0100\r\nMessage-ID: <own@example.com>\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/html\r\n\r\n<p>Figures attached.</p><script>alert(1)</script><img src=\"https://tracker.example/x.gif\">\r\n--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''Zahlen%20M%C3%A4rz.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--B--\r\n";
+const OTHER_MAIL: &[u8] = b"From: Carol <carol@example.com>\r\nTo: root@example.com\r\nSubject: Quarterly figures, confidential\r\nDate: Wed, 6 Mar 2024 10:00:00 +0100\r\nMessage-ID: <other@example.com>\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/html\r\n\r\n<p>Only for the board.</p>\r\n--B\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=board.txt\r\n\r\nsecret plans\r\n--B--\r\n";
+
+#[tokio::test]
+async fn a_user_never_gets_another_users_mail_from_any_route() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let own = site.archive_for(site.user_id, "user-mail", &[("own", OWN_MAIL)]).await["own"];
+        let other = site.archive_for(site.root_id, "root-mail", &[("other", OTHER_MAIL)]).await["other"];
+        let user = site.sign_in("user%40example.com", "user-password").await;
+        let root = site.sign_in("root%40example.com", "root-password").await;
+
+        // Search: the user finds only their own; the admin both.
+        let page = site.search("quarterly figures", &user).await;
+        assert_eq!(page.hits.iter().map(|hit| hit.id).collect::<Vec<_>>(), [own], "{}", db.name);
+        assert_eq!(page.total, 1);
+        assert_eq!(page.mailboxes, ["user-mail"]);
+        assert!(site.search("confidential OR board OR secret", &user).await.hits.is_empty());
+        assert_eq!(site.search("quarterly", &root).await.total, 2);
+        assert_eq!(site.search("attachment:märz", &user).await.hits.len(), 1);
+
+        // Message view, raw EML, attachments, HTML, export: 404 for the other's.
+        let (status, body, _) = site
+            .call("/api/archive/message", &format!("id={other}"), Some(&user))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, body, _) = site
+            .call("/api/archive/message", &format!("id={own}"), Some(&user))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let view: app::model::archive::MessageView = serde_json::from_str(&body).unwrap();
+        assert_eq!(view.attachments[0].name, "Zahlen März.pdf");
+        assert!(view.has_remote_images);
+        for path in [
+            format!("/m/{other}/raw"),
+            format!("/m/{other}/html"),
+            format!("/m/{other}/attachments/0"),
+            format!("/export?ids={other}"),
+            format!("/export?ids={other}&format=mbox"),
+            format!("/export?mailbox={}", 999_999),
+        ] {
+            let (status, _, body) = site.get(&path, Some(&user)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {}", String::from_utf8_lossy(&body));
+            assert!(!String::from_utf8_lossy(&body).contains("secret plans"));
+            let (status, _, _) = site.get(&path, None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} signed out");
+        }
+        let (status, _, body) = site.get("/export?query=figures&format=mbox", Some(&user)).await;
+        assert_eq!(status, StatusCode::OK);
+        let mbox = String::from_utf8_lossy(&body);
+        assert!(mbox.contains("Subject: Quarterly figures\r\n"));
+        assert!(!mbox.contains("confidential"), "the export holds only the user's mail");
+
+        // The user's own: exact bytes, a safe name, a sandboxed HTML body.
+        let (status, headers, body) = site.get(&format!("/m/{own}/raw"), Some(&user)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, OWN_MAIL, "raw download is byte-identical");
+        assert_eq!(headers[header::CONTENT_TYPE], "message/rfc822");
+        let (status, headers, body) = site.get(&format!("/m/{own}/attachments/0"), Some(&user)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+        assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("filename*=UTF-8''Zahlen%20M%C3%A4rz.pdf"));
+        assert_eq!(&body[..5], b"%PDF-");
+        let (status, headers, body) = site.get(&format!("/m/{own}/html"), Some(&user)).await;
+        assert_eq!(status, StatusCode::OK);
+        let html = String::from_utf8_lossy(&body);
+        assert!(html.contains("Figures attached."));
+        assert!(!html.contains("<script") && !html.contains("tracker.example"), "{html}");
+        let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(policy.contains("default-src 'none'") && policy.contains("sandbox"), "{policy}");
+        assert!(!policy.contains("script-src"));
+
+        // A zip export of the user's mail holds the archived bytes.
+        let (status, headers, body) = site.get(&format!("/export?ids={own},{other}"), Some(&user)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
+        assert_eq!(zip.len(), 1, "only the user's message");
+        let mut entry = zip.by_index(0).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        assert_eq!(bytes, OWN_MAIL);
+
+        // The administrator reads everything.
+        let admin_view = site.search("board", &root).await;
+        assert_eq!(admin_view.hits.len(), 1);
+    }
+}
