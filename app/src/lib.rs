@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mailboxes/:id") view=ui::pages::MailboxPage/>
                     <Route path=path!("/mailboxes/:id/edit") view=ui::pages::EditMailboxPage/>
                     <Route path=path!("/archive") view=ui::pages::ArchivePage/>
+                    <Route path=path!("/m/:id") view=ui::pages::MessagePage/>
                     <Route path=path!("/account") view=ui::pages::AccountPage/>
                     <Route path=path!("/admin/users") view=ui::admin::UsersPage/>
                     <Route path=path!("/admin/templates") view=ui::admin::TemplatesPage/>

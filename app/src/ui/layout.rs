@@ -23,7 +23,17 @@ pub fn AppLayout() -> impl IntoView {
                         </div>
                     }
                     .into_any(),
-                    Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+                    Ok(None) => {
+                        // Back to the page asked for after signing in (a permalink, say).
+                        let location = leptos_router::hooks::use_location();
+                        let wanted = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                        let path = if wanted == "/" {
+                            "/sign-in".to_string()
+                        } else {
+                            format!("/sign-in?next={}", crate::ui::pages::encode(&wanted))
+                        };
+                        view! { <Redirect path/> }.into_any()
+                    }
                     Err(error) => view! {
                         <div class="banner banner-error" role="alert">
                             {format!("Tresor cannot tell who you are right now: {error}")}

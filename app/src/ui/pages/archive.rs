@@ -1,19 +1,287 @@
-use crate::ui::components::EmptyState;
+//! The archive viewer's search page: a search box with the query syntax and
+//! filter chips, one page of hits with snippets, selection and export. The
+//! search lives in the URL (`/archive?q=…&sort=…&from=…`), so a search can be
+//! bookmarked and the back button works.
+
+use crate::api::archive::search_archive;
+use crate::model::archive::{HitView, PAGE_SIZE, SearchInput, SearchPage, SearchSort};
+use crate::ui::components::{EmptyState, ErrorAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+use std::collections::BTreeSet;
 
-/// Search and read archived mail. The viewer arrives with the search index;
-/// until then this page says what will be here.
 #[component]
 pub fn ArchivePage() -> impl IntoView {
+    let query = use_query_map();
+    let input = Memo::new(move |_| {
+        let query = query.read();
+        SearchInput {
+            query: query.get("q").unwrap_or_default(),
+            sort: SearchSort::parse(&query.get("sort").unwrap_or_default()),
+            offset: query
+                .get("from")
+                .and_then(|from| from.parse().ok())
+                .unwrap_or(0),
+            limit: PAGE_SIZE,
+        }
+    });
+    let page = Resource::new(move || input.get(), search_archive);
+    let selected = RwSignal::new(BTreeSet::<i64>::new());
     view! {
         <Title text="Archive"/>
         <div class="page-header">
             <h1>"Archive"</h1>
+            <p class="muted">"Search everything archived from the mailboxes you may see."</p>
         </div>
-        <EmptyState title="The archive is empty">
-            <p>"Once a mailbox is archived, its messages can be searched, read, exported and restored here."</p>
-            <p>"Start by connecting a mailbox under " <a href="/mailboxes">"Mailboxes"</a> "."</p>
-        </EmptyState>
+        <SearchBox input/>
+        <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <Results page input=input.get_untracked() selected/> }.into_any(),
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// A link to this search with another query, sort or offset.
+fn search_href(query: &str, sort: SearchSort, offset: usize) -> String {
+    let mut href = format!("/archive?q={}", encode(query));
+    if sort != SearchSort::Newest {
+        href.push_str(&format!("&sort={}", sort.as_str()));
+    }
+    if offset > 0 {
+        href.push_str(&format!("&from={offset}"));
+    }
+    href
+}
+
+pub(crate) fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+#[component]
+fn SearchBox(input: Memo<SearchInput>) -> impl IntoView {
+    let current = move || input.get().query;
+    view! {
+        <Form method="GET" action="/archive" attr:class="search-form">
+            <div class="search-row">
+                <input
+                    type="search"
+                    name="q"
+                    class="search-input"
+                    aria-label="Search the archive"
+                    placeholder="Words, \"a phrase\", from:alice, subject:invoice, has:attachment, after:2024-01-01 …"
+                    prop:value=current
+                    data-testid="search-input"
+                />
+                <select name="sort" aria-label="Order" prop:value=move || input.get().sort.as_str().to_string()>
+                    {SearchSort::ALL.into_iter().map(|sort| view! {
+                        <option value=sort.as_str()>{sort.label()}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="button button-primary">"Search"</button>
+            </div>
+        </Form>
+        <details class="search-help">
+            <summary>"Search syntax"</summary>
+            <table class="table table-compact">
+                <tbody>
+                    <tr><td><code>"invoice march"</code></td><td>"both words, anywhere; case and accents do not matter (Grüße finds grüsse)"</td></tr>
+                    <tr><td><code>"\"annual report\""</code></td><td>"the exact phrase"</td></tr>
+                    <tr><td><code>"from:alice to:bob cc:carol subject:offer"</code></td><td>"in one header"</td></tr>
+                    <tr><td><code>"attachment:rechnung has:attachment"</code></td><td>"attachment names; messages with attachments"</td></tr>
+                    <tr><td><code>"after:2024-01-01 before:2024-07"</code></td><td>"message date (a day, a month or a year)"</td></tr>
+                    <tr><td><code>"mailbox:Sales folder:INBOX label:project=apollo"</code></td><td>"where it was archived, and the mailbox's labels"</td></tr>
+                    <tr><td><code>"a OR b, NOT spam, -spam, ( )"</code></td><td>"either; without; grouping"</td></tr>
+                </tbody>
+            </table>
+        </details>
+    }
+}
+
+#[component]
+fn Chips(query: String, mailboxes: Vec<String>) -> impl IntoView {
+    let year_ago = (chrono::Utc::now() - chrono::Duration::days(365))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut chips: Vec<(String, String)> = vec![
+        ("With attachments".into(), "has:attachment".into()),
+        ("Last 12 months".into(), format!("after:{year_ago}")),
+    ];
+    if mailboxes.len() > 1 {
+        for name in mailboxes.iter().take(8) {
+            let term = if name.contains(' ') {
+                format!("mailbox:\"{name}\"")
+            } else {
+                format!("mailbox:{name}")
+            };
+            chips.push((format!("Mailbox {name}"), term));
+        }
+    }
+    view! {
+        <div class="chips" aria-label="Filters">
+            {chips.into_iter().map(|(label, term)| {
+                let active = query.contains(&term);
+                let next = if active {
+                    query.replace(&term, "").split_whitespace().collect::<Vec<_>>().join(" ")
+                } else if query.trim().is_empty() {
+                    term.clone()
+                } else {
+                    format!("{} {term}", query.trim())
+                };
+                view! {
+                    <a class=if active { "chip chip-active" } else { "chip" } href=search_href(&next, SearchSort::Newest, 0)>
+                        {label}
+                    </a>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn Results(page: SearchPage, input: SearchInput, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
+    let chips = view! { <Chips query=input.query.clone() mailboxes=page.mailboxes.clone()/> };
+    let indexing = (page.indexing > 0).then(|| view! {
+        <p class="banner banner-info" data-testid="indexing-note">
+            {format!("{} archived messages are still being indexed and may not be found yet.", page.indexing)}
+        </p>
+    });
+    if page.total == 0 {
+        let empty = if input.query.trim().is_empty() {
+            view! {
+                <EmptyState title="The archive is empty">
+                    <p>"Once a mailbox is archived, its messages can be searched, read, exported and restored here."</p>
+                    <p>"Start by connecting a mailbox under " <a href="/mailboxes">"Mailboxes"</a> "."</p>
+                </EmptyState>
+            }
+            .into_any()
+        } else {
+            view! {
+                <EmptyState title="Nothing found">
+                    <p>"No message you may see matches this search. Try fewer words, or check the spelling of from: and mailbox: names."</p>
+                </EmptyState>
+            }
+            .into_any()
+        };
+        return view! { {chips} {indexing} {empty} }.into_any();
+    }
+    let first = page.offset + 1;
+    let last = page.offset + page.hits.len();
+    let previous = (page.offset > 0).then(|| search_href(&input.query, input.sort, page.offset.saturating_sub(PAGE_SIZE)));
+    let next = (last < page.total).then(|| search_href(&input.query, input.sort, last));
+    let page_ids: Vec<i64> = page.hits.iter().map(|hit| hit.id).collect();
+    let all_ids = page_ids.clone();
+    let query_export = move |format: &str| format!("/export?format={format}&query={}", encode(&input.query));
+    let selected_export = move |format: &'static str| {
+        move || {
+            let ids: Vec<String> = selected.get().iter().map(ToString::to_string).collect();
+            format!("/export?format={format}&ids={}", ids.join(","))
+        }
+    };
+    view! {
+        {chips}
+        {indexing}
+        <div class="results-bar">
+            <span data-testid="result-count">{format!("{first}–{last} of {} messages", page.total)}</span>
+            <span class="results-actions">
+                <Show when=move || !selected.get().is_empty()>
+                    <span class="muted">{move || format!("{} selected:", selected.get().len())}</span>
+                    <a class="button button-quiet" href=selected_export("eml") data-testid="export-selected">"Download .zip"</a>
+                    <a class="button button-quiet" href=selected_export("mbox")>"Download .mbox"</a>
+                </Show>
+                <a class="button button-quiet" href=query_export("eml") data-testid="export-all">{format!("Export all {} (.zip)", page.total)}</a>
+                <a class="button button-quiet" href=query_export("mbox")>"(.mbox)"</a>
+            </span>
+        </div>
+        <table class="table results" data-testid="results">
+            <thead>
+                <tr>
+                    <th class="col-check">
+                        <input type="checkbox" aria-label="Select all on this page"
+                            prop:checked=move || { let chosen = selected.get(); all_ids.iter().all(|id| chosen.contains(id)) }
+                            on:change=move |event| {
+                                let on = event_target_checked(&event);
+                                selected.update(|chosen| for id in &page_ids {
+                                    if on { chosen.insert(*id); } else { chosen.remove(id); }
+                                });
+                            }/>
+                    </th>
+                    <th>"From"</th>
+                    <th>"Subject"</th>
+                    <th class="col-date">"Date"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.hits.into_iter().map(|hit| view! { <HitRow hit selected/> }).collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+            {previous.map(|href| view! { <a class="button button-quiet" href=href>"← Newer page"</a> })}
+            {next.map(|href| view! { <a class="button button-quiet" href=href data-testid="next-page">"Next page →"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn HitRow(hit: HitView, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
+    let id = hit.id;
+    let href = format!("/m/{id}");
+    let date = hit
+        .date
+        .map(|date| date.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "undated".into());
+    let subject = if hit.subject.trim().is_empty() {
+        "(no subject)".to_string()
+    } else {
+        hit.subject
+    };
+    view! {
+        <tr data-testid="hit">
+            <td class="col-check">
+                <input type="checkbox" aria-label="Select"
+                    prop:checked=move || selected.get().contains(&id)
+                    on:change=move |event| {
+                        let on = event_target_checked(&event);
+                        selected.update(|chosen| { if on { chosen.insert(id); } else { chosen.remove(&id); } });
+                    }/>
+            </td>
+            <td class="col-from" title=hit.from.clone()>{short_sender(&hit.from)}</td>
+            <td>
+                <a href=href class="hit-subject">{subject}</a>
+                {hit.has_attachments.then(|| view! { <span class="attachment-mark" title="Has attachments" aria-label="Has attachments">"📎"</span> })}
+                <p class="snippet">
+                    {hit.snippet.into_iter().map(|piece| if piece.hit {
+                        view! { <mark>{piece.text}</mark> }.into_any()
+                    } else {
+                        view! { <span>{piece.text}</span> }.into_any()
+                    }).collect_view()}
+                </p>
+                <p class="muted hit-location">{hit.location}</p>
+            </td>
+            <td class="col-date">{date}</td>
+        </tr>
+    }
+}
+
+/// "Alice Smith" of "Alice Smith <alice@example.com>, …".
+pub(crate) fn short_sender(from: &str) -> String {
+    let first = from.split(", ").next().unwrap_or("").trim();
+    match first.find(" <") {
+        Some(at) if at > 0 => first[..at].trim_matches('"').to_string(),
+        _ => first.to_string(),
     }
 }

@@ -6,14 +6,17 @@ mod dashboard;
 mod mailbox;
 mod mailbox_editor;
 mod mailboxes;
+mod message;
 mod not_found;
 mod sign_in;
 
 pub use account::AccountPage;
+pub(crate) use archive::encode;
 pub use archive::ArchivePage;
 pub use dashboard::DashboardPage;
 pub use mailbox::MailboxPage;
 pub use mailbox_editor::{EditMailboxPage, NewMailboxPage, TemplateEditorPage};
 pub use mailboxes::MailboxesPage;
+pub use message::MessagePage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;

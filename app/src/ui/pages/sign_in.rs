@@ -5,6 +5,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
+/// Where to go after signing in: the `next` page asked for, if it is a page
+/// of this site (a path, never another origin), else the dashboard.
+fn next_page() -> String {
+    let query = leptos_router::hooks::use_query_map();
+    let next = query.read_untracked().get("next").unwrap_or_default();
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/".into()
+    }
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let current_user = expect_context::<CurrentUser>();
@@ -22,7 +34,7 @@ pub fn SignInPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 // Someone already signed in has no business here; this also covers a
                 // form posted before the WASM loaded, which comes back to this page.
-                matches!(current_user.0.await, Ok(Some(_))).then(|| view! { <Redirect path="/"/> })
+                matches!(current_user.0.await, Ok(Some(_))).then(|| view! { <Redirect path=next_page()/> })
             })}
         </Suspense>
         <div class="sign-in-page">

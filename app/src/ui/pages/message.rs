@@ -1,0 +1,250 @@
+//! One archived message (`/m/<id>`, the permalink): headers, the text or
+//! the sanitized HTML in a sandboxed frame, attachments, the proof of
+//! integrity, the conversation, and restore.
+
+use crate::api::archive::{RestoreMessages, load_archived_message, load_restore_targets};
+use crate::model::archive::{MessageView, RestoreInput};
+use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, id_param};
+use crate::ui::pages::archive::short_sender;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn MessagePage() -> impl IntoView {
+    let id = id_param();
+    let message = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_archived_message(id).await,
+            None => Err(crate::error::ApiError::NotFound),
+        }
+    });
+    view! {
+        <Title text="Message"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading the message…"</p> }>
+            {move || Suspend::new(async move {
+                match message.await {
+                    Ok(message) => view! { <Message message/> }.into_any(),
+                    Err(error) => view! {
+                        <div class="page-header"><h1>"Message"</h1></div>
+                        <ErrorAlert error/>
+                        <p><a href="/archive">"Back to the archive"</a></p>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Message(message: MessageView) -> impl IntoView {
+    let id = message.id;
+    let subject = if message.subject.trim().is_empty() {
+        "(no subject)".to_string()
+    } else {
+        message.subject.clone()
+    };
+    let date = message
+        .date
+        .map(|date| date.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "no date".into());
+    let show_html = RwSignal::new(message.has_html);
+    let load_images = RwSignal::new(false);
+    let frame_src = move || {
+        if load_images.get() {
+            format!("/m/{id}/html?images=1")
+        } else {
+            format!("/m/{id}/html")
+        }
+    };
+    let text = message.text_body.clone();
+    let has_html = message.has_html;
+    let has_remote_images = message.has_remote_images;
+    view! {
+        <Title text=subject.clone()/>
+        <div class="page-header page-header-actions">
+            <div>
+                <p class="muted"><a href="/archive">"← Archive"</a></p>
+                <h1 data-testid="message-subject">{subject}</h1>
+            </div>
+            <div class="actions">
+                <a class="button" href=format!("/m/{id}/raw") data-testid="download-eml">"Download .eml"</a>
+                <a class="button button-quiet" href=format!("/m/{id}") title="A link to this message that works for everyone allowed to read it">"Permalink"</a>
+            </div>
+        </div>
+        {message.superseded_by.map(|newer| view! {
+            <p class="banner banner-info">"A newer revision of this message was archived: " <a href=format!("/m/{newer}")>"show it"</a></p>
+        })}
+        {message.supersedes.map(|older| view! {
+            <p class="banner banner-info">"This message replaced an earlier revision, which is kept: " <a href=format!("/m/{older}")>"show it"</a></p>
+        })}
+        <div class="message-layout">
+            <section class="card message-main">
+                <dl class="headers">
+                    <dt>"From"</dt><dd data-testid="message-from">{message.from.clone()}</dd>
+                    <dt>"To"</dt><dd>{message.to.clone()}</dd>
+                    {(!message.cc.is_empty()).then(|| view! { <dt>"Cc"</dt><dd>{message.cc.clone()}</dd> })}
+                    <dt>"Date"</dt><dd>{date}</dd>
+                </dl>
+                <div class="body-tabs">
+                    {has_html.then(|| view! {
+                        <button type="button" class=move || if show_html.get() { "tab tab-active" } else { "tab" } on:click=move |_| show_html.set(true)>"HTML"</button>
+                    })}
+                    {text.is_some().then(|| view! {
+                        <button type="button" class=move || if show_html.get() { "tab" } else { "tab tab-active" } on:click=move |_| show_html.set(false) data-testid="show-text">"Text"</button>
+                    })}
+                    <Show when=move || show_html.get() && has_remote_images && !load_images.get()>
+                        <span class="remote-note">"Remote images are blocked to protect your privacy. "
+                            <button type="button" class="button button-quiet" on:click=move |_| load_images.set(true) data-testid="load-images">"Load images"</button>
+                        </span>
+                    </Show>
+                </div>
+                <Show
+                    when=move || show_html.get()
+                    fallback={
+                        let text = text.clone();
+                        move || view! {
+                            <pre class="text-body" data-testid="text-body">{text.clone().unwrap_or_else(|| "This message has no text body.".into())}</pre>
+                        }
+                    }
+                >
+                    // No allow-scripts and no allow-same-origin: the mail's HTML
+                    // can neither run nor reach this page; links open outside.
+                    <iframe
+                        class="html-body"
+                        title="Message body"
+                        sandbox="allow-popups allow-popups-to-escape-sandbox"
+                        referrerpolicy="no-referrer"
+                        src=frame_src
+                        data-testid="html-body"
+                    ></iframe>
+                </Show>
+                {(!message.attachments.is_empty()).then(|| view! {
+                    <h2 class="section-title">{format!("Attachments ({})", message.attachments.len())}</h2>
+                    <ul class="attachments" data-testid="attachments">
+                        {message.attachments.iter().map(|attachment| view! {
+                            <li>
+                                <a href=format!("/m/{id}/attachments/{}", attachment.index) download=attachment.name.clone()>{attachment.name.clone()}</a>
+                                <span class="muted">{format!(" {} · {}", attachment.content_type, human_size(attachment.size as i64))}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                {(!message.defects.is_empty()).then(|| view! {
+                    <details class="defects">
+                        <summary>{format!("{} parser notes (the message is archived exactly as received)", message.defects.len())}</summary>
+                        <ul>{message.defects.iter().map(|defect| view! { <li>{defect.clone()}</li> }).collect_view()}</ul>
+                    </details>
+                })}
+            </section>
+            <aside class="message-side">
+                <Integrity message=message.clone()/>
+                {(!message.thread.is_empty()).then(|| view! {
+                    <section class="card">
+                        <h2 class="section-title">{format!("Conversation ({})", message.thread.len())}</h2>
+                        <ol class="thread" data-testid="thread">
+                            {message.thread.iter().map(|entry| {
+                                let current = entry.id == id;
+                                view! {
+                                    <li class=if current { "thread-current" } else { "" }>
+                                        <a href=format!("/m/{}", entry.id)>{short_sender(&entry.from)}</a>
+                                        <span class="muted">{entry.date.map(|date| format!(" · {}", date.format("%Y-%m-%d"))).unwrap_or_default()}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    </section>
+                })}
+                <Restore id/>
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn Integrity(message: MessageView) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="integrity">
+            <h2 class="section-title">"Integrity"</h2>
+            <p class="muted">"The archived bytes are stored unchanged under their SHA-256; the download is those bytes."</p>
+            <dl class="facts">
+                <dt>"SHA-256"</dt><dd><code class="hash" data-testid="sha256">{message.sha256.clone()}</code></dd>
+                <dt>"Size"</dt><dd>{human_size(message.size)}</dd>
+                <dt>"Archived"</dt><dd>{message.archived_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</dd>
+                {message.message_id.clone().map(|id| view! { <dt>"Message-ID"</dt><dd class="break">{id}</dd> })}
+            </dl>
+            <h3 class="subsection-title">"Found in"</h3>
+            <ul class="locations">
+                {message.locations.iter().map(|location| view! {
+                    <li>
+                        <strong>{location.mailbox.clone()}</strong>" / "{location.folder.clone()}
+                        <span class="muted">{format!(" · UID {} · archived {}", location.uid, location.archived_at.format("%Y-%m-%d %H:%M"))}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Restore(id: i64) -> impl IntoView {
+    let targets = Resource::new(|| (), |_| load_restore_targets());
+    let restore = ServerAction::<RestoreMessages>::new();
+    let error = action_error(restore);
+    let mailbox = RwSignal::new(String::new());
+    let folder = RwSignal::new("INBOX".to_string());
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let Ok(targets) = targets.await else { return None };
+                if targets.is_empty() {
+                    return None;
+                }
+                if mailbox.get_untracked().is_empty() {
+                    mailbox.set(targets[0].mailbox_id.to_string());
+                }
+                Some(view! {
+                    <section class="card" data-testid="restore">
+                        <h2 class="section-title">"Restore"</h2>
+                        <p class="muted">"Puts a copy back on the mail server, with its flags and date. The archive keeps its copy."</p>
+                        <ErrorBanner error/>
+                        <label class="field">
+                            <span>"Mailbox"</span>
+                            <select prop:value=move || mailbox.get() on:change=move |event| mailbox.set(event_target_value(&event)) data-testid="restore-mailbox">
+                                {targets.iter().map(|target| view! {
+                                    <option value=target.mailbox_id.to_string()>{target.name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="field">
+                            <span>"Folder"</span>
+                            <input type="text" prop:value=move || folder.get() on:input=move |event| folder.set(event_target_value(&event)) data-testid="restore-folder"/>
+                        </label>
+                        <button type="button" class="button" disabled=move || restore.pending().get() data-testid="restore-button"
+                            on:click=move |_| {
+                                let Ok(mailbox_id) = mailbox.get().parse() else { return };
+                                restore.dispatch(RestoreMessages { input: RestoreInput { message_ids: vec![id], mailbox_id, folder: folder.get() } });
+                            }>
+                            {move || if restore.pending().get() { "Restoring…" } else { "Restore" }}
+                        </button>
+                        {move || restore.value().get().and_then(Result::ok).map(|report| if report.failed.is_empty() {
+                            view! { <p class="banner banner-success" data-testid="restore-done">{format!("Restored {} message.", report.restored)}</p> }.into_any()
+                        } else {
+                            view! { <p class="banner banner-error">{format!("Not restored: {}", report.failed.iter().map(|(_, why)| why.as_str()).collect::<Vec<_>>().join("; "))}</p> }.into_any()
+                        })}
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+pub(crate) fn human_size(bytes: i64) -> String {
+    let bytes = bytes.max(0) as f64;
+    if bytes < 1_000.0 {
+        format!("{bytes} B")
+    } else if bytes < 1_000_000.0 {
+        format!("{:.1} kB", bytes / 1_000.0)
+    } else {
+        format!("{:.1} MB", bytes / 1_000_000.0)
+    }
+}
