@@ -21,15 +21,16 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("ingest") => ingest(&args[1..]),
         Some("import") => import(),
+        Some("search") => crate::bench_search::run(),
         _ => bail!(
-            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import"
+            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search"
         ),
     }
 }
 
-struct Measured {
-    seconds: f64,
-    max_rss_kb: u64,
+pub(crate) struct Measured {
+    pub(crate) seconds: f64,
+    pub(crate) max_rss_kb: u64,
 }
 
 fn ingest(args: &[String]) -> anyhow::Result<()> {
@@ -121,7 +122,7 @@ fn import() -> anyhow::Result<()> {
 }
 
 /// An mbox (mboxrd escaping) of the corpus, `rounds` times, each copy unique.
-fn write_mbox(path: &Path, messages: &[PathBuf], rounds: usize) -> anyhow::Result<usize> {
+pub(crate) fn write_mbox(path: &Path, messages: &[PathBuf], rounds: usize) -> anyhow::Result<usize> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut count = 0;
@@ -149,7 +150,7 @@ fn write_mbox(path: &Path, messages: &[PathBuf], rounds: usize) -> anyhow::Resul
 }
 
 /// The unpacked corpus, shared with the integration tests' copy.
-fn unpack_corpus() -> anyhow::Result<PathBuf> {
+pub(crate) fn unpack_corpus() -> anyhow::Result<PathBuf> {
     let archive = repo_root().join("../shared/corpus/bulk-realistic.tar.zst");
     if !archive.exists() {
         bail!(
@@ -175,7 +176,7 @@ fn unpack_corpus() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-fn corpus_messages(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn corpus_messages(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .map(|entry| entry.map(|entry| entry.path()))
         .collect::<Result<_, _>>()?;
@@ -352,7 +353,7 @@ fn run_mbsync(
 }
 
 /// Runs under GNU time; wall seconds and peak RSS.
-fn timed(command: Command) -> anyhow::Result<(Measured, Vec<u8>)> {
+pub(crate) fn timed(command: Command) -> anyhow::Result<(Measured, Vec<u8>)> {
     let report = std::env::temp_dir().join(format!("tresor-bench-time-{}", std::process::id()));
     let mut timed = Command::new("/usr/bin/time");
     timed

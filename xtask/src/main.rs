@@ -9,6 +9,7 @@
 //! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync.
 
 mod bench;
+mod bench_search;
 mod build;
 mod cmd;
 mod test;

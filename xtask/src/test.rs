@@ -145,6 +145,19 @@ fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
         testbed.deliver(user, message.as_bytes())?;
     }
 
+    // Mail for the archive viewer spec, imported as an administrator would.
+    let imported = Command::new(&binary)
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["import", "--name", "E2E archive"])
+        .arg(repo_root().join("end2end").join("fixtures"))
+        .stdout(Stdio::null())
+        .status()
+        .context("running tresor import")?;
+    if !imported.success() {
+        bail!("tresor import of the end-to-end fixtures failed");
+    }
+
     let server = Command::new(&binary)
         .arg("--data-dir")
         .arg(&data_dir)

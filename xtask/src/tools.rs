@@ -168,7 +168,12 @@ pub fn cyrus_imapd() -> anyhow::Result<PathBuf> {
 }
 
 pub fn ensure_apt_packages() -> anyhow::Result<()> {
-    let missing: Vec<&str> = APT_PACKAGES
+    ensure_apt(APT_PACKAGES)
+}
+
+/// Installs those of `packages` that are missing (without starting daemons).
+pub fn ensure_apt(packages: &[&str]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages
         .iter()
         .copied()
         .filter(|package| !apt_installed(package))

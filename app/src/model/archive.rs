@@ -87,6 +87,8 @@ pub struct SearchPage {
     pub indexing: u64,
     /// The mailboxes the asker may search, for the filter chips.
     pub mailboxes: Vec<String>,
+    /// The server's clock, for date chips (the browser's WASM has none).
+    pub now: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -50,8 +50,12 @@ pub fn AppLayout() -> impl IntoView {
 fn TopBar(user: SessionUser) -> impl IntoView {
     let current_user = expect_context::<CurrentUser>();
     let sign_out = ServerAction::<SignOut>::new();
+    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
+            // Signing out is not "sign in to see this page": no `next`, so
+            // whoever signs in next starts on their dashboard.
+            navigate("/sign-in", Default::default());
             current_user.refetch();
         }
     });

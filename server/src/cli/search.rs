@@ -19,6 +19,10 @@ pub struct SearchArgs {
     /// newest, oldest or relevance.
     #[arg(long, default_value = "newest")]
     sort: String,
+    /// For benchmarks: run the search this many more times after a warm-up
+    /// and print `{"total": n, "ms": [...]}` to standard error.
+    #[arg(long, hide = true)]
+    repeat: Option<usize>,
 }
 
 pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
@@ -32,6 +36,16 @@ pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
         limit: args.limit.clamp(1, 10_000),
     };
     let page = viewer.search(reader, &input).await?;
+    if let Some(rounds) = args.repeat {
+        let mut ms = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let started = std::time::Instant::now();
+            viewer.search(reader, &input).await?;
+            ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        eprintln!("{}", serde_json::json!({ "total": page.total, "ms": ms }));
+        return Ok(());
+    }
     if args.json {
         for hit in &page.hits {
             let snippet: String = hit.snippet.iter().map(|piece| piece.text.as_str()).collect();

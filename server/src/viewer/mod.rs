@@ -180,6 +180,7 @@ impl Viewer {
                 .count(&self.db)
                 .await?,
             mailboxes: scope.mailboxes.into_iter().map(|(_, name)| name).collect(),
+            now: chrono::Utc::now(),
         })
     }
 

@@ -160,7 +160,123 @@ async fn archives_every_tricky_mime_message_byte_for_byte_and_only_once() {
     ) else {
         return;
     };
-    archive_corpus_exactly(&endpoint, Seeding::AsIs, &corpus, "alice", "alicepw", 800).await;
+    let Some(data_dir) =
+        archive_corpus_exactly(&endpoint, Seeding::AsIs, &corpus, "alice", "alicepw", 800).await
+    else {
+        return;
+    };
+    known_messages_are_found(data_dir.path());
+    exports_read_back_byte_identically(data_dir.path());
+}
+
+/// Message-IDs of tricky-mime messages each search must find.
+const KNOWN: &[(&str, &str)] = &[
+    // subject words
+    ("Invoice 02722027", "CAH_ZkVmUSM8t2JxgqcuLCQ8d+R_hkKpNHTubJOQK07y=36+d4Q@mail.gmail.com"),
+    ("subject:invoice", "CAH_ZkVmUSM8t2JxgqcuLCQ8d+R_hkKpNHTubJOQK07y=36+d4Q@mail.gmail.com"),
+    // a phrase from the body
+    ("\"signed CLA from TechDesign House\"", "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com"),
+    // the sender
+    ("from:marcus.mueller@ettus.com", "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com"),
+    // a date range
+    ("after:2021-03-18 before:2021-03-19", "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com"),
+    // an attachment's name, whole and in part
+    ("attachment:OpenBMC_CCLA_signed.pdf", "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com"),
+    ("attachment:ccla has:attachment", "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com"),
+    // German, with and without umlauts
+    ("grüße", "7da78721a8a234894af702fe25fc64a5@proxforge.de"),
+    ("GRUSSE", "7da78721a8a234894af702fe25fc64a5@proxforge.de"),
+    ("from:Müller", "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com"),
+    ("from:muller", "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com"),
+];
+
+fn search_ids(data_dir: &std::path::Path, query: &str) -> Vec<serde_json::Value> {
+    let found = tresor(data_dir, &["search", query, "--json", "--limit", "1000"], None);
+    assert!(found.status.success(), "{query}: {}", stderr(&found));
+    stdout(&found)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+fn known_messages_are_found(data_dir: &std::path::Path) {
+    for (query, message_id) in KNOWN {
+        let hits = search_ids(data_dir, query);
+        assert!(
+            hits.iter().any(|hit| hit["message_id"] == *message_id),
+            "{query} should find <{message_id}>, found {:?}",
+            hits.iter().map(|hit| hit["message_id"].clone()).collect::<Vec<_>>()
+        );
+        for hit in &hits {
+            for key in ["id", "sha256", "message_id", "subject", "from", "date"] {
+                assert!(hit.get(key).is_some(), "{key} missing in {hit}");
+            }
+        }
+    }
+    assert!(search_ids(data_dir, "xyzzy-no-such-word-anywhere").is_empty());
+    // Everything archived is in the index.
+    let everything = search_ids(data_dir, "");
+    assert!(everything.len() >= 800, "{}", everything.len());
+}
+
+/// A zip and an mbox export of a search, imported again into a fresh
+/// archive, give back the same blobs (zip: every byte; mbox: every message
+/// that ended with a line break, which mbox needs).
+fn exports_read_back_byte_identically(data_dir: &std::path::Path) {
+    let out = tempfile::tempdir().unwrap();
+    let mbox = out.path().join("all.mbox");
+    let exported = tresor(
+        data_dir,
+        &["export", "--query", "", "--format", "mbox", "--out", mbox.to_str().unwrap()],
+        None,
+    );
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let zip_path = out.path().join("all.zip");
+    let zipped = tresor(
+        data_dir,
+        &["export", "--mailbox", "alice", "--format", "zip", "--out", zip_path.to_str().unwrap()],
+        None,
+    );
+    assert!(zipped.status.success(), "{}", stderr(&zipped));
+
+    let originals: BTreeSet<String> = search_ids(data_dir, "")
+        .iter()
+        .map(|hit| hit["sha256"].as_str().unwrap().to_string())
+        .collect();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut from_zip = BTreeSet::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        from_zip.insert(Digest::of(&bytes).to_string());
+    }
+    assert_eq!(from_zip, originals, "the zip holds exactly the archived bytes");
+
+    let again = tempfile::tempdir().unwrap();
+    let imported = tresor(
+        again.path(),
+        &["import", "--name", "reimport", "--json", mbox.to_str().unwrap()],
+        None,
+    );
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let note = stdout(&exported);
+    let added: usize = note
+        .split("note: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0);
+    let reimported: BTreeSet<String> = search_ids(again.path(), "")
+        .iter()
+        .map(|hit| hit["sha256"].as_str().unwrap().to_string())
+        .collect();
+    let same = reimported.intersection(&originals).count();
+    assert_eq!(
+        same + added,
+        originals.len(),
+        "every message comes back byte-identical, except {added} without a final line break"
+    );
 }
 
 /// The same test against Cyrus: another server, lower-case special-use
@@ -193,12 +309,9 @@ async fn archive_corpus_exactly(
     user: &str,
     password: &str,
     expected_at_least: usize,
-) {
-    let Some((folder, server_count, originals)) =
-        seeded_folder(endpoint, seeding, corpus, user, password, expected_at_least).await
-    else {
-        return;
-    };
+) -> Option<tempfile::TempDir> {
+    let (folder, server_count, originals) =
+        seeded_folder(endpoint, seeding, corpus, user, password, expected_at_least).await?;
     let data_dir = tempfile::tempdir().unwrap();
     let port = endpoint.port.to_string();
     add_mailbox_for(
@@ -289,6 +402,7 @@ async fn archive_corpus_exactly(
         blobs_before,
         "no new blobs"
     );
+    Some(data_dir)
 }
 
 #[tokio::test]

@@ -17,6 +17,7 @@ mod import;
 mod master_user;
 mod probe;
 mod profiles;
+mod restore;
 mod scheduler;
 mod support;
 mod web;

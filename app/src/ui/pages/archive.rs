@@ -112,8 +112,8 @@ fn SearchBox(input: Memo<SearchInput>) -> impl IntoView {
 }
 
 #[component]
-fn Chips(query: String, mailboxes: Vec<String>) -> impl IntoView {
-    let year_ago = (chrono::Utc::now() - chrono::Duration::days(365))
+fn Chips(query: String, mailboxes: Vec<String>, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let year_ago = (now - chrono::Duration::days(365))
         .format("%Y-%m-%d")
         .to_string();
     let mut chips: Vec<(String, String)> = vec![
@@ -153,7 +153,7 @@ fn Chips(query: String, mailboxes: Vec<String>) -> impl IntoView {
 
 #[component]
 fn Results(page: SearchPage, input: SearchInput, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
-    let chips = view! { <Chips query=input.query.clone() mailboxes=page.mailboxes.clone()/> };
+    let chips = view! { <Chips query=input.query.clone() mailboxes=page.mailboxes.clone() now=page.now/> };
     let indexing = (page.indexing > 0).then(|| view! {
         <p class="banner banner-info" data-testid="indexing-note">
             {format!("{} archived messages are still being indexed and may not be found yet.", page.indexing)}
