@@ -1,6 +1,6 @@
 use super::Services;
 use crate::config::Config;
-use app::model::archive::{SearchInput, SearchSort};
+use app::model::archive::{MAX_PAGE_SIZE, SearchInput, SearchSort};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -33,9 +33,9 @@ pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
         query: args.query.clone(),
         sort: SearchSort::parse(&args.sort),
         offset: 0,
-        limit: args.limit.clamp(1, 10_000),
+        limit: args.limit.clamp(1, MAX_PAGE_SIZE),
     };
-    let page = viewer.search(reader, &input).await?;
+    let mut page = viewer.search(reader, &input).await?;
     if let Some(rounds) = args.repeat {
         let mut ms = Vec::with_capacity(rounds);
         for _ in 0..rounds {
@@ -45,6 +45,19 @@ pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
         }
         eprintln!("{}", serde_json::json!({ "total": page.total, "ms": ms }));
         return Ok(());
+    }
+    // The viewer answers in pages; the command line may ask for more.
+    while page.hits.len() < args.limit.min(page.total) {
+        let next = SearchInput {
+            offset: page.hits.len(),
+            limit: (args.limit - page.hits.len()).min(MAX_PAGE_SIZE),
+            ..input.clone()
+        };
+        let more = viewer.search(reader, &next).await?;
+        if more.hits.is_empty() {
+            break;
+        }
+        page.hits.extend(more.hits);
     }
     if args.json {
         for hit in &page.hits {
