@@ -122,7 +122,11 @@ fn import() -> anyhow::Result<()> {
 }
 
 /// An mbox (mboxrd escaping) of the corpus, `rounds` times, each copy unique.
-pub(crate) fn write_mbox(path: &Path, messages: &[PathBuf], rounds: usize) -> anyhow::Result<usize> {
+pub(crate) fn write_mbox(
+    path: &Path,
+    messages: &[PathBuf],
+    rounds: usize,
+) -> anyhow::Result<usize> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut count = 0;

@@ -110,8 +110,11 @@ pub trait Backend: Send + Sync + 'static {
         input: SearchInput,
     ) -> Result<SearchPage, ApiError>;
     /// A message `caller` may see; `NotFound` otherwise.
-    async fn archived_message(&self, caller: &SessionUser, id: i64)
-    -> Result<MessageView, ApiError>;
+    async fn archived_message(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<MessageView, ApiError>;
     /// The mailboxes `caller` may restore into (those they manage, with a server).
     async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError>;
     async fn restore_messages(

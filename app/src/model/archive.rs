@@ -15,7 +15,11 @@ pub enum SearchSort {
 }
 
 impl SearchSort {
-    pub const ALL: [SearchSort; 3] = [SearchSort::Newest, SearchSort::Oldest, SearchSort::Relevance];
+    pub const ALL: [SearchSort; 3] = [
+        SearchSort::Newest,
+        SearchSort::Oldest,
+        SearchSort::Relevance,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -84,8 +84,8 @@ fn write_directory(
     for item in items {
         let path = out.join(format!("{}.eml", item.digest));
         let mut reader = store.open_reader(&item.digest)?;
-        let mut file = std::fs::File::create(&path)
-            .with_context(|| format!("creating {}", path.display()))?;
+        let mut file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         summary.bytes += std::io::copy(&mut reader, &mut file)
             .with_context(|| format!("writing {}", path.display()))?;
         summary.messages += 1;

@@ -180,6 +180,9 @@ impl Services {
         use crate::index::{IndexError, Indexer};
         match Indexer::open(&config.data_dir, self.db.clone(), self.store.clone()).await {
             Ok(indexer) => {
+                if let Err(error) = indexer.without_merges() {
+                    eprintln!("warning: {error}");
+                }
                 let indexer = std::sync::Arc::new(indexer);
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 let task = tokio::spawn(indexer.clone().run(stopped));

@@ -6,8 +6,12 @@ use anyhow::Context;
 /// Rebuilds the search index from the database and the blob store.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let services = Services::open(&config).await?;
-    let indexer = match Indexer::open(&config.data_dir, services.db.clone(), services.store.clone())
-        .await
+    let indexer = match Indexer::open(
+        &config.data_dir,
+        services.db.clone(),
+        services.store.clone(),
+    )
+    .await
     {
         Ok(indexer) => indexer,
         Err(IndexError::Busy) => {

@@ -61,7 +61,11 @@ pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
     }
     if args.json {
         for hit in &page.hits {
-            let snippet: String = hit.snippet.iter().map(|piece| piece.text.as_str()).collect();
+            let snippet: String = hit
+                .snippet
+                .iter()
+                .map(|piece| piece.text.as_str())
+                .collect();
             let line = serde_json::json!({
                 "id": hit.id,
                 "sha256": hit.sha256,
@@ -83,7 +87,10 @@ pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
                 .date
                 .map(|date| date.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| "undated".into());
-            println!("{:>8}  {date}  {:<30.30}  {}", hit.id, hit.from, hit.subject);
+            println!(
+                "{:>8}  {date}  {:<30.30}  {}",
+                hit.id, hit.from, hit.subject
+            );
         }
         println!("{} of {} messages", page.hits.len(), page.total);
     }

@@ -80,13 +80,21 @@ async fn open_index(
     config: &Config,
     services: &super::Services,
 ) -> anyhow::Result<(Option<Arc<Indexer>>, Arc<SearchIndex>)> {
-    match Indexer::open(&config.data_dir, services.db.clone(), services.store.clone()).await {
+    match Indexer::open(
+        &config.data_dir,
+        services.db.clone(),
+        services.store.clone(),
+    )
+    .await
+    {
         Ok(indexer) => {
             let index = indexer.index();
             Ok((Some(Arc::new(indexer)), index))
         }
         Err(IndexError::Busy) => {
-            tracing::warn!("another process writes the search index; searching only what it has written");
+            tracing::warn!(
+                "another process writes the search index; searching only what it has written"
+            );
             let index = SearchIndex::open(&config.data_dir).context("opening the search index")?;
             Ok((None, Arc::new(index)))
         }

@@ -128,10 +128,10 @@ fn read_body_text(raw: &[u8]) -> String {
         let is_text = part
             .content_type()
             .is_some_and(|kind| kind.ctype().eq_ignore_ascii_case("text"));
-        if let (true, PartType::Text(body)) = (is_text, &part.body) {
-            if body.len() <= MAX_TEXT_ATTACHMENT_BYTES {
-                push_limited(&mut text, body);
-            }
+        if let (true, PartType::Text(body)) = (is_text, &part.body)
+            && body.len() <= MAX_TEXT_ATTACHMENT_BYTES
+        {
+            push_limited(&mut text, body);
         }
     }
     text

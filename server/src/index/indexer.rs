@@ -17,10 +17,14 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 /// Queue rows taken per commit: large enough that commits do not dominate,
 /// small enough that a new message is searchable within seconds.
 const ROWS_PER_STEP: u64 = 2_000;
+/// How long fewer than `ROWS_PER_STEP` queued rows wait for more.
+const GATHER: Duration = Duration::from_secs(2);
 /// Writer memory, shared by its threads.
 const WRITER_MEMORY: usize = 128 << 20;
 /// Ids per database lookup.
 const IDS_PER_QUERY: usize = 500;
+/// Raw mail whose documents are built at once (their text is held until added).
+const BYTES_PER_BUILD: i64 = 64 << 20;
 
 /// How far a `drain` has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,17 +106,40 @@ impl Indexer {
     /// Indexes what is queued as it arrives, until `stop` turns true.
     pub async fn run(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut failures = 0u32;
+        // Since when rows wait: a few rows are left to gather for up to
+        // `GATHER`, because every commit makes a segment that must later be
+        // merged, and during a large run rows arrive by the thousand.
+        let mut waiting_since: Option<std::time::Instant> = None;
         loop {
-            let pause = match self.step().await {
-                Ok(0) => Duration::from_millis(500),
-                Ok(_) => {
-                    failures = 0;
-                    Duration::ZERO
+            let pause = match self.queued().await {
+                Ok(0) => {
+                    waiting_since = None;
+                    Duration::from_millis(500)
                 }
+                Ok(queued)
+                    if queued < ROWS_PER_STEP
+                        && waiting_since
+                            .get_or_insert_with(std::time::Instant::now)
+                            .elapsed()
+                            < GATHER =>
+                {
+                    Duration::from_millis(200)
+                }
+                Ok(_) => match self.step().await {
+                    Ok(_) => {
+                        failures = 0;
+                        waiting_since = None;
+                        Duration::ZERO
+                    }
+                    Err(error) => {
+                        failures += 1;
+                        tracing::error!(%error, "indexing failed; retrying");
+                        Duration::from_secs(u64::from(failures.min(60)))
+                    }
+                },
                 Err(error) => {
-                    failures += 1;
-                    tracing::error!(%error, "indexing failed; retrying");
-                    Duration::from_secs(u64::from(failures.min(60)))
+                    tracing::error!(%error, "cannot read the index queue; retrying");
+                    Duration::from_secs(5)
                 }
             };
             tokio::select! {
@@ -123,6 +150,14 @@ impl Indexer {
                 return;
             }
         }
+    }
+
+    /// For a command-line job: no segment merges, so the job ends when its
+    /// mail is indexed instead of waiting for merges; `tresor serve` merges
+    /// the segments later.
+    pub fn without_merges(&self) -> Result<(), IndexError> {
+        lock(&self.writer)?.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        Ok(())
     }
 
     /// Empties the index and queues every archived message.
@@ -161,21 +196,18 @@ impl Indexer {
 
         let index = self.index.clone();
         let store = self.store.clone();
-        let documents = tokio::task::spawn_blocking(move || {
-            build_documents(&index, &store, &messages, &locations, &superseded)
-        })
-        .await
-        .map_err(|error| IndexError::Corrupt(format!("building documents: {error}")))?;
-
-        let index = self.index.clone();
         let writer = self.writer.clone();
         tokio::task::spawn_blocking(move || -> Result<(), IndexError> {
             let mut writer = lock(&writer)?;
             for id in &ids {
                 writer.delete_term(Term::from_field_u64(index.fields.id, *id as u64));
             }
-            for document in documents {
-                writer.add_document(document)?;
+            // Documents are built a few megabytes of mail at a time, so a step
+            // of large messages needs no more memory than one of small ones.
+            for chunk in by_size(&messages, BYTES_PER_BUILD) {
+                for document in build_documents(&index, &store, chunk, &locations, &superseded) {
+                    writer.add_document(document)?;
+                }
             }
             writer.commit()?;
             Ok(())
@@ -238,6 +270,23 @@ impl Indexer {
     }
 }
 
+/// `messages` in runs of at most `limit` bytes (a larger message alone).
+fn by_size(messages: &[message::Model], limit: i64) -> Vec<&[message::Model]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (index, message) in messages.iter().enumerate() {
+        if index > start && bytes + message.size > limit {
+            chunks.push(&messages[start..index]);
+            (start, bytes) = (index, 0);
+        }
+        bytes += message.size;
+    }
+    if start < messages.len() {
+        chunks.push(&messages[start..]);
+    }
+    chunks
+}
+
 fn lock(writer: &Mutex<IndexWriter>) -> Result<std::sync::MutexGuard<'_, IndexWriter>, IndexError> {
     writer
         .lock()
@@ -297,12 +346,49 @@ fn document(
     };
     Source {
         message,
-        locations: locations
-            .get(&message.id)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]),
+        locations: locations.get(&message.id).map(Vec::as_slice).unwrap_or(&[]),
         superseded: superseded.contains(&message.id),
         raw: &raw,
     }
     .document(&index.fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_built_in_runs_bounded_by_size() {
+        let message = |id: i64, size: i64| message::Model {
+            id,
+            sha256: String::new(),
+            size,
+            message_id_header: None,
+            date: None,
+            subject: None,
+            from_text: String::new(),
+            to_text: String::new(),
+            cc_text: String::new(),
+            attachment_names: "[]".into(),
+            has_attachments: false,
+            in_reply_to: None,
+            references: "[]".into(),
+            defects: None,
+            archived_at: chrono::Utc::now(),
+            identity: None,
+            supersedes_id: None,
+        };
+        let messages = vec![
+            message(1, 40),
+            message(2, 40),
+            message(3, 200),
+            message(4, 10),
+        ];
+        let runs: Vec<Vec<i64>> = by_size(&messages, 100)
+            .into_iter()
+            .map(|run| run.iter().map(|message| message.id).collect())
+            .collect();
+        assert_eq!(runs, [vec![1, 2], vec![3], vec![4]]);
+        assert!(by_size(&[], 100).is_empty());
+    }
 }

@@ -34,7 +34,9 @@ const VERSION: &str = "v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("the search index has not been built yet: start `tresor serve` or run `tresor reindex`")]
+    #[error(
+        "the search index has not been built yet: start `tresor serve` or run `tresor reindex`"
+    )]
     Missing,
     #[error("another Tresor process is writing the search index (is `tresor serve` running?)")]
     Busy,

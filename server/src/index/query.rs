@@ -22,13 +22,19 @@ pub enum Query {
     Or(Vec<Query>),
     Not(Box<Query>),
     /// Words or a phrase in one text field, or in all of them (`None`).
-    Text { field: Option<TextField>, text: String },
+    Text {
+        field: Option<TextField>,
+        text: String,
+    },
     /// `before:` — strictly before this instant.
     Before(DateTime<Utc>),
     /// `after:` — on or after this instant.
     After(DateTime<Utc>),
     HasAttachment,
-    Label { key: String, value: String },
+    Label {
+        key: String,
+        value: String,
+    },
     Folder(String),
     Mailbox(String),
     /// `thread:<message-id>`: the messages of a conversation.
@@ -139,11 +145,13 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
             chars.next();
         }
         if !quoted {
-            if let Some((head, tail)) = word.split_once(':') {
-                if !head.is_empty() && !tail.is_empty() && is_prefix(head) {
-                    prefix = Some(head.to_string());
-                    word = tail.to_string();
-                }
+            if let Some((head, tail)) = word.split_once(':')
+                && !head.is_empty()
+                && !tail.is_empty()
+                && is_prefix(head)
+            {
+                prefix = Some(head.to_string());
+                word = tail.to_string();
             }
             match (negated, word.as_str()) {
                 (false, "OR") => {
@@ -343,9 +351,7 @@ fn date(value: &str, prefix: &str) -> Result<DateTime<Utc>, QueryError> {
         _ => return Err(bad()),
     };
     let start = NaiveDate::from_ymd_opt(year, month, day).ok_or_else(bad)?;
-    Ok(Utc.from_utc_datetime(
-        &start.and_hms_opt(0, 0, 0).expect("midnight"),
-    ))
+    Ok(Utc.from_utc_datetime(&start.and_hms_opt(0, 0, 0).expect("midnight")))
 }
 
 #[cfg(test)]
@@ -373,7 +379,10 @@ mod tests {
         );
         assert_eq!(
             Query::parse("12:30 From:Bob").unwrap(),
-            Query::And(vec![text(None, "12:30"), text(Some(TextField::From), "Bob")])
+            Query::And(vec![
+                text(None, "12:30"),
+                text(Some(TextField::From), "Bob")
+            ])
         );
     }
 

@@ -98,7 +98,10 @@ impl SearchIndex {
                 )?;
                 (
                     total,
-                    found.into_iter().map(|(_, address)| (0.0, address)).collect(),
+                    found
+                        .into_iter()
+                        .map(|(_, address)| (0.0, address))
+                        .collect(),
                 )
             }
         };
@@ -164,13 +167,12 @@ impl SearchIndex {
                 )),
             )),
         }
-        let compiler = Compiler {
-            index: self,
-            scope,
-        };
+        let compiler = Compiler { index: self, scope };
         all.push((
             Occur::Must,
-            compiler.compile(&request.query)?.unwrap_or(Box::new(AllQuery)),
+            compiler
+                .compile(&request.query)?
+                .unwrap_or(Box::new(AllQuery)),
         ));
         if !request.include_superseded {
             all.push((
@@ -225,10 +227,7 @@ fn collapse_space(text: &str) -> String {
 }
 
 fn term_query(field: Field, text: &str) -> TermQuery {
-    TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::Basic,
-    )
+    TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic)
 }
 
 struct Compiler<'a> {
@@ -296,10 +295,9 @@ impl Compiler<'_> {
                 Bound::Included(Term::from_field_i64(fields.date, instant.timestamp())),
                 Bound::Unbounded,
             ))),
-            Query::HasAttachment => Some(Box::new(term_query(
-                fields.flag,
-                schema::FLAG_ATTACHMENT,
-            ))),
+            Query::HasAttachment => {
+                Some(Box::new(term_query(fields.flag, schema::FLAG_ATTACHMENT)))
+            }
             Query::Thread(id) => Some(Box::new(term_query(fields.thread, id))),
             Query::Label { key, value } => Some(self.per_mailbox(fields.label, |mailbox| {
                 schema::label_term(mailbox, key, value)

@@ -144,7 +144,11 @@ fn build() -> (tempfile::TempDir, SearchIndex) {
 fn everyone() -> Scope {
     Scope {
         visibility: Visibility::All,
-        mailboxes: vec![(10, "Buchhaltung".into()), (20, "Bob".into()), (30, "Board".into())],
+        mailboxes: vec![
+            (10, "Buchhaltung".into()),
+            (20, "Bob".into()),
+            (30, "Board".into()),
+        ],
     }
 }
 
@@ -210,7 +214,14 @@ fn german_words_are_found_with_and_without_umlauts() {
     let (_dir, index) = build();
     let all = everyone();
     for query in [
-        "Grüße", "GRÜSSE", "grusse", "März", "marz", "from:Müller", "from:muller", "Rechnung",
+        "Grüße",
+        "GRÜSSE",
+        "grusse",
+        "März",
+        "marz",
+        "from:Müller",
+        "from:muller",
+        "Rechnung",
     ] {
         assert_eq!(ids(&index, query, &all), [1], "{query}");
     }
@@ -223,7 +234,10 @@ fn a_search_only_ever_finds_mail_of_visible_mailboxes() {
     // still be read there, but it is not "in" any of 10's folders.
     let accounting = only(&[(10, "Buchhaltung")]);
     assert_eq!(ids(&index, "", &accounting), [4, 1, 2]);
-    assert_eq!(ids(&index, "folder:Dropped", &accounting), Vec::<i64>::new());
+    assert_eq!(
+        ids(&index, "folder:Dropped", &accounting),
+        Vec::<i64>::new()
+    );
     assert_eq!(ids(&index, "folder:inbox", &accounting), [1]);
     let bob = only(&[(20, "Bob")]);
     assert_eq!(ids(&index, "report", &bob), [2, 3]);

@@ -105,9 +105,18 @@ pub fn attachment(raw: &[u8], index: usize) -> Option<Attachment> {
 
 fn has_remote_images(html: &str) -> bool {
     let lower = html.to_ascii_lowercase();
-    ["src=\"http", "src='http", "src=http", "url(http", "url('http", "url(\"http", "src=\"//", "background=\"http"]
-        .iter()
-        .any(|needle| lower.contains(needle))
+    [
+        "src=\"http",
+        "src='http",
+        "src=http",
+        "url(http",
+        "url('http",
+        "url(\"http",
+        "src=\"//",
+        "background=\"http",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
 }
 
 /// The message's HTML as a complete document that can do no harm: no
@@ -122,7 +131,11 @@ pub fn sanitized_html(raw: &[u8], message_id: i64, load_images: bool) -> Option<
         .attachments()
         .enumerate()
         .filter_map(|(index, part)| {
-            let id = part.content_id()?.trim().trim_matches(['<', '>']).to_string();
+            let id = part
+                .content_id()?
+                .trim()
+                .trim_matches(['<', '>'])
+                .to_string();
             Some((id, index))
         })
         .collect();
@@ -141,8 +154,21 @@ fn sanitize(
     load_images: bool,
 ) -> String {
     let generic: HashSet<&str> = [
-        "style", "align", "valign", "width", "height", "bgcolor", "color", "border", "dir",
-        "cellpadding", "cellspacing", "face", "size", "title", "lang",
+        "style",
+        "align",
+        "valign",
+        "width",
+        "height",
+        "bgcolor",
+        "color",
+        "border",
+        "dir",
+        "cellpadding",
+        "cellspacing",
+        "face",
+        "size",
+        "title",
+        "lang",
     ]
     .into_iter()
     .collect();
@@ -156,10 +182,7 @@ fn sanitize(
                 let lower = value.trim().to_ascii_lowercase();
                 if let Some(cid) = lower.strip_prefix("cid:") {
                     let original = &value.trim()[4..];
-                    let index = inline
-                        .get(original)
-                        .or_else(|| inline.get(cid))
-                        .copied()?;
+                    let index = inline.get(original).or_else(|| inline.get(cid)).copied()?;
                     return Some(format!("/m/{message_id}/attachments/{index}?inline=1").into());
                 }
                 if lower.starts_with("data:") {
@@ -188,7 +211,16 @@ mod tests {
     #[test]
     fn html_loses_script_handlers_frames_forms_and_remote_images() {
         let html = sanitized_html(HOSTILE, 7, false).unwrap();
-        for gone in ["<script", "alert(2)", "onclick", "onerror", "javascript:", "<iframe", "<form", "tracker.example"] {
+        for gone in [
+            "<script",
+            "alert(2)",
+            "onclick",
+            "onerror",
+            "javascript:",
+            "<iframe",
+            "<form",
+            "tracker.example",
+        ] {
             assert!(!html.contains(gone), "{gone} in {html}");
         }
         assert!(html.contains("Hello"));

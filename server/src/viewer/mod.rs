@@ -185,7 +185,11 @@ impl Viewer {
     }
 
     /// The row of message `id` if `reader` may see it.
-    pub async fn readable(&self, reader: Reader, id: i64) -> Result<message_row::Model, ViewerError> {
+    pub async fn readable(
+        &self,
+        reader: Reader,
+        id: i64,
+    ) -> Result<message_row::Model, ViewerError> {
         let row = message_row::Entity::find_by_id(id)
             .one(&self.db)
             .await?
@@ -292,7 +296,8 @@ impl Viewer {
             Visibility::All => None,
             Visibility::Mailboxes(ids) => Some(ids.iter().copied().collect()),
         };
-        let may_see = |mailbox_id: i64| visible.as_ref().is_none_or(|ids| ids.contains(&mailbox_id));
+        let may_see =
+            |mailbox_id: i64| visible.as_ref().is_none_or(|ids| ids.contains(&mailbox_id));
         let ids: Vec<i64> = match selection {
             Selection::Messages(ids) => {
                 let mut readable = Vec::new();

@@ -6,7 +6,7 @@ use super::{Reader, Viewer, ViewerError};
 use crate::db::entity::message_location;
 use crate::imap::{self, ImapError};
 use crate::mailbox::MailboxError;
-use app::model::archive::{RestoreInput, RestoreReport};
+use app::model::archive::{RestoreInput, RestoreReport, RestoreTarget};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,25 @@ impl Viewer {
         Ok(report)
     }
 
+    /// The mailboxes `reader` may restore into: live ones they manage that
+    /// have a server (an import-only mailbox has nowhere to append to).
+    pub async fn restore_targets(&self, reader: Reader) -> Result<Vec<RestoreTarget>, ViewerError> {
+        let managed = self.managed_ids(reader).await?;
+        Ok(self
+            .mailboxes
+            .list()
+            .await?
+            .into_iter()
+            .filter(|row| {
+                managed.contains(&row.id) && row.source == crate::mailbox::Source::Imap.as_str()
+            })
+            .map(|row| RestoreTarget {
+                mailbox_id: row.id,
+                name: row.name,
+            })
+            .collect())
+    }
+
     /// The copy whose flags and date a restore keeps: the one in the target
     /// mailbox if there is one, else the first found.
     async fn source_location(
@@ -111,10 +130,10 @@ async fn folder_on_server(
     timeout: std::time::Duration,
 ) -> Result<String, ImapError> {
     let listed = imap::list_folders(session, timeout).await?;
-    if let Some(found) = listed
-        .iter()
-        .find(|listed| listed.path() == folder || (folder.eq_ignore_ascii_case("INBOX") && listed.name.eq_ignore_ascii_case("INBOX")))
-    {
+    if let Some(found) = listed.iter().find(|listed| {
+        listed.path() == folder
+            || (folder.eq_ignore_ascii_case("INBOX") && listed.name.eq_ignore_ascii_case("INBOX"))
+    }) {
         return Ok(found.name.clone());
     }
     let delimiter = listed

@@ -30,7 +30,12 @@ struct Refusal(StatusCode, &'static str);
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        (self.0, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], self.1).into_response()
+        (
+            self.0,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            self.1,
+        )
+            .into_response()
     }
 }
 
@@ -56,7 +61,9 @@ async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Refusal
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .find_map(|value| app::api::context::cookie_value(value, app::api::context::SESSION_COOKIE));
+        .find_map(|value| {
+            app::api::context::cookie_value(value, app::api::context::SESSION_COOKIE)
+        });
     let unauthenticated = Refusal(StatusCode::UNAUTHORIZED, "Please sign in.");
     let Some(token) = token else {
         return Err(unauthenticated);
@@ -66,12 +73,18 @@ async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Refusal
         Ok(None) => return Err(unauthenticated),
         Err(error) => {
             super::backend::internal(&error);
-            return Err(Refusal(StatusCode::INTERNAL_SERVER_ERROR, "Sessions cannot be checked right now."));
+            return Err(Refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sessions cannot be checked right now.",
+            ));
         }
     };
     let user = user.to_session_user().map_err(|error| {
         super::backend::internal(&error);
-        Refusal(StatusCode::INTERNAL_SERVER_ERROR, "Your account record is damaged.")
+        Refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Your account record is damaged.",
+        )
     })?;
     Ok(super::backend::reader(&user))
 }
@@ -80,7 +93,13 @@ async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Refusal
 fn disposition(kind: &str, name: &str) -> HeaderValue {
     let fallback: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = name
         .bytes()
@@ -92,13 +111,18 @@ fn disposition(kind: &str, name: &str) -> HeaderValue {
             }
         })
         .collect();
-    HeaderValue::from_str(&format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    HeaderValue::from_str(&format!(
+        "{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 /// Downloads are never rendered as a page of this site: no sniffing, and a
 /// sandbox if a browser shows one anyway.
-fn download_headers(content_type: &str, disposition_value: HeaderValue) -> [(header::HeaderName, HeaderValue); 4] {
+fn download_headers(
+    content_type: &str,
+    disposition_value: HeaderValue,
+) -> [(header::HeaderName, HeaderValue); 4] {
     [
         (
             header::CONTENT_TYPE,
@@ -106,8 +130,14 @@ fn download_headers(content_type: &str, disposition_value: HeaderValue) -> [(hea
                 .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
         ),
         (header::CONTENT_DISPOSITION, disposition_value),
-        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'")),
-        (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox; default-src 'none'"),
+        ),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ),
     ]
 }
 
@@ -120,13 +150,20 @@ async fn raw(
     let (row, bytes) = state.viewer.raw_of(reader, id).await?;
     let item = export::ExportItem {
         id,
-        digest: row.sha256.parse().map_err(|_| Refusal(StatusCode::INTERNAL_SERVER_ERROR, "damaged record"))?,
+        digest: row
+            .sha256
+            .parse()
+            .map_err(|_| Refusal(StatusCode::INTERNAL_SERVER_ERROR, "damaged record"))?,
         subject: row.subject,
         date: row.date,
         sender: None,
     };
     let name = export::eml_name(&item);
-    Ok((download_headers("message/rfc822", disposition("attachment", &name)), bytes).into_response())
+    Ok((
+        download_headers("message/rfc822", disposition("attachment", &name)),
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -144,17 +181,22 @@ async fn attachment(
 ) -> Result<Response, Refusal> {
     let reader = reader(&state, &headers).await?;
     let (_, raw) = state.viewer.raw_of(reader, id).await?;
-    let attachment = tokio::task::spawn_blocking(move || crate::viewer::message::attachment(&raw, index))
-        .await
-        .ok()
-        .flatten()
-        .ok_or(Refusal(StatusCode::NOT_FOUND, "Not found."))?;
+    let attachment =
+        tokio::task::spawn_blocking(move || crate::viewer::message::attachment(&raw, index))
+            .await
+            .ok()
+            .flatten()
+            .ok_or(Refusal(StatusCode::NOT_FOUND, "Not found."))?;
     // Only images are shown inline, and only inside the sandboxed frame.
-    let inline = query.inline == Some(1) && attachment.content_type.starts_with("image/")
+    let inline = query.inline == Some(1)
+        && attachment.content_type.starts_with("image/")
         && attachment.content_type != "image/svg+xml";
     let kind = if inline { "inline" } else { "attachment" };
     Ok((
-        download_headers(&attachment.content_type, disposition(kind, &attachment.name)),
+        download_headers(
+            &attachment.content_type,
+            disposition(kind, &attachment.name),
+        ),
         attachment.bytes,
     )
         .into_response())
@@ -181,22 +223,38 @@ async fn html(
     .await
     .ok()
     .flatten()
-    .ok_or(Refusal(StatusCode::NOT_FOUND, "This message has no HTML body."))?;
+    .ok_or(Refusal(
+        StatusCode::NOT_FOUND,
+        "This message has no HTML body.",
+    ))?;
     // The sanitizer removed scripts and remote images; the policy makes sure
     // of it: nothing runs, nothing loads from elsewhere unless asked.
-    let images = if load_images { "img-src 'self' data: https: http:" } else { "img-src 'self' data:" };
+    let images = if load_images {
+        "img-src 'self' data: https: http:"
+    } else {
+        "img-src 'self' data:"
+    };
     let policy = format!(
         "default-src 'none'; {images}; style-src 'unsafe-inline'; font-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox"
     );
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
             (
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_str(&policy).expect("ASCII policy"),
             ),
-            (header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            (
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("SAMEORIGIN"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
         ],
         document,
     )
@@ -226,35 +284,56 @@ async fn export(
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, Refusal> {
     let reader = reader(&state, &headers).await?;
-    let format = ExportFormat::parse(query.format.as_deref().unwrap_or("eml"))
-        .ok_or(Refusal(StatusCode::BAD_REQUEST, "Unknown export format; use eml or mbox."))?;
+    let format = ExportFormat::parse(query.format.as_deref().unwrap_or("eml")).ok_or(Refusal(
+        StatusCode::BAD_REQUEST,
+        "Unknown export format; use eml or mbox.",
+    ))?;
     let selection = match (&query.ids, &query.query, query.mailbox, &query.folder) {
         (Some(ids), _, _, _) => Selection::Messages(
             ids.split(',')
                 .filter(|id| !id.trim().is_empty())
                 .map(|id| id.trim().parse::<i64>())
                 .collect::<Result<_, _>>()
-                .map_err(|_| Refusal(StatusCode::BAD_REQUEST, "ids must be numbers separated by commas."))?,
+                .map_err(|_| {
+                    Refusal(
+                        StatusCode::BAD_REQUEST,
+                        "ids must be numbers separated by commas.",
+                    )
+                })?,
         ),
         (None, Some(search), _, _) => Selection::Query(search.clone()),
-        (None, None, Some(mailbox_id), Some(folder)) => Selection::Folder { mailbox_id, folder: folder.clone() },
+        (None, None, Some(mailbox_id), Some(folder)) => Selection::Folder {
+            mailbox_id,
+            folder: folder.clone(),
+        },
         (None, None, Some(mailbox_id), None) => Selection::Mailbox(mailbox_id),
-        _ => return Err(Refusal(StatusCode::BAD_REQUEST, "Say what to export: ids, query or mailbox.")),
+        _ => {
+            return Err(Refusal(
+                StatusCode::BAD_REQUEST,
+                "Say what to export: ids, query or mailbox.",
+            ));
+        }
     };
     let items = state.viewer.export_items(reader, &selection).await?;
     if items.is_empty() {
-        return Err(Refusal(StatusCode::NOT_FOUND, "Nothing to export: no message you may see matches."));
+        return Err(Refusal(
+            StatusCode::NOT_FOUND,
+            "Nothing to export: no message you may see matches.",
+        ));
     }
     let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(8);
     let store = state.viewer.store().clone();
     let count = items.len();
     tokio::task::spawn_blocking(move || {
-        let mut writer = std::io::BufWriter::with_capacity(256 << 10, ChannelWriter(sender.clone()));
+        let mut writer =
+            std::io::BufWriter::with_capacity(256 << 10, ChannelWriter(sender.clone()));
         let written = match format {
             ExportFormat::Eml => export::write_zip(&store, items, &mut writer).map(|_| ()),
             ExportFormat::Mbox => export::write_mbox(&store, items, &mut writer).map(|_| ()),
         };
-        let flushed = written.map_err(std::io::Error::other).and_then(|()| writer.flush());
+        let flushed = written
+            .map_err(std::io::Error::other)
+            .and_then(|()| writer.flush());
         if let Err(error) = flushed {
             // The download breaks off instead of ending as if complete.
             tracing::error!(%error, "export failed while streaming");
@@ -266,8 +345,14 @@ async fn export(
     });
     let stamp = chrono::Utc::now().format("%Y-%m-%d");
     let (content_type, name) = match format {
-        ExportFormat::Eml => ("application/zip", format!("tresor-export-{stamp}-{count}.zip")),
-        ExportFormat::Mbox => ("application/mbox", format!("tresor-export-{stamp}-{count}.mbox")),
+        ExportFormat::Eml => (
+            "application/zip",
+            format!("tresor-export-{stamp}-{count}.zip"),
+        ),
+        ExportFormat::Mbox => (
+            "application/mbox",
+            format!("tresor-export-{stamp}-{count}.mbox"),
+        ),
     };
     Ok((
         download_headers(content_type, disposition("attachment", &name)),
@@ -281,9 +366,9 @@ struct ChannelWriter(tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>);
 
 impl Write for ChannelWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .blocking_send(Ok(bytes.to_vec()))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the download was cancelled"))?;
+        self.0.blocking_send(Ok(bytes.to_vec())).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the download was cancelled")
+        })?;
         Ok(bytes.len())
     }
 

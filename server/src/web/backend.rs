@@ -10,11 +10,11 @@ use crate::mailbox::{MailboxError, MailboxRow, Templates};
 use crate::scheduler::Requested;
 use crate::secrets::Secret;
 use crate::viewer::{Reader, ViewerError};
+use app::api::{Backend, SignedIn};
+use app::error::{ApiError, FieldProblem};
 use app::model::archive::{
     MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
 };
-use app::api::{Backend, SignedIn};
-use app::error::{ApiError, FieldProblem};
 use app::model::batch::{
     BatchOutcome, BatchReport, BatchRow, CsvImportForm, CsvPreview, MasterBatchForm,
 };
@@ -694,19 +694,7 @@ impl Backend for WebBackend {
     }
 
     async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError> {
-        Ok(self
-            .state
-            .mailboxes
-            .list()
-            .await?
-            .into_iter()
-            .filter(|row| caller.is_admin() || row.owner_id == Some(caller.id))
-            .filter(|row| row.source == "imap")
-            .map(|row| RestoreTarget {
-                mailbox_id: row.id,
-                name: row.name,
-            })
-            .collect())
+        Ok(self.state.viewer.restore_targets(reader(caller)).await?)
     }
 
     async fn restore_messages(

@@ -172,26 +172,57 @@ async fn archives_every_tricky_mime_message_byte_for_byte_and_only_once() {
 /// Message-IDs of tricky-mime messages each search must find.
 const KNOWN: &[(&str, &str)] = &[
     // subject words
-    ("Invoice 02722027", "CAH_ZkVmUSM8t2JxgqcuLCQ8d+R_hkKpNHTubJOQK07y=36+d4Q@mail.gmail.com"),
-    ("subject:invoice", "CAH_ZkVmUSM8t2JxgqcuLCQ8d+R_hkKpNHTubJOQK07y=36+d4Q@mail.gmail.com"),
+    (
+        "Invoice 02722027",
+        "CAH_ZkVmUSM8t2JxgqcuLCQ8d+R_hkKpNHTubJOQK07y=36+d4Q@mail.gmail.com",
+    ),
+    (
+        "subject:invoice",
+        "CAH_ZkVmUSM8t2JxgqcuLCQ8d+R_hkKpNHTubJOQK07y=36+d4Q@mail.gmail.com",
+    ),
     // a phrase from the body
-    ("\"signed CLA from TechDesign House\"", "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com"),
+    (
+        "\"signed CLA from TechDesign House\"",
+        "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com",
+    ),
     // the sender
-    ("from:marcus.mueller@ettus.com", "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com"),
+    (
+        "from:marcus.mueller@ettus.com",
+        "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com",
+    ),
     // a date range
-    ("after:2021-03-18 before:2021-03-19", "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com"),
+    (
+        "after:2021-03-18 before:2021-03-19",
+        "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com",
+    ),
     // an attachment's name, whole and in part
-    ("attachment:OpenBMC_CCLA_signed.pdf", "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com"),
-    ("attachment:ccla has:attachment", "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com"),
+    (
+        "attachment:OpenBMC_CCLA_signed.pdf",
+        "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com",
+    ),
+    (
+        "attachment:ccla has:attachment",
+        "CAC-r_nTpJSn7aN21wLtg1ENJn5o3nN7wOr5qDnBWjOxfAZ+JdQ@mail.gmail.com",
+    ),
     // German, with and without umlauts
     ("grüße", "7da78721a8a234894af702fe25fc64a5@proxforge.de"),
     ("GRUSSE", "7da78721a8a234894af702fe25fc64a5@proxforge.de"),
-    ("from:Müller", "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com"),
-    ("from:muller", "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com"),
+    (
+        "from:Müller",
+        "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com",
+    ),
+    (
+        "from:muller",
+        "17f1b1b7-3fae-ebed-3d65-c1e04e35fc53@ettus.com",
+    ),
 ];
 
 fn search_ids(data_dir: &std::path::Path, query: &str) -> Vec<serde_json::Value> {
-    let found = tresor(data_dir, &["search", query, "--json", "--limit", "1000"], None);
+    let found = tresor(
+        data_dir,
+        &["search", query, "--json", "--limit", "1000"],
+        None,
+    );
     assert!(found.status.success(), "{query}: {}", stderr(&found));
     stdout(&found)
         .lines()
@@ -205,7 +236,9 @@ fn known_messages_are_found(data_dir: &std::path::Path) {
         assert!(
             hits.iter().any(|hit| hit["message_id"] == *message_id),
             "{query} should find <{message_id}>, found {:?}",
-            hits.iter().map(|hit| hit["message_id"].clone()).collect::<Vec<_>>()
+            hits.iter()
+                .map(|hit| hit["message_id"].clone())
+                .collect::<Vec<_>>()
         );
         for hit in &hits {
             for key in ["id", "sha256", "message_id", "subject", "from", "date"] {
@@ -227,14 +260,30 @@ fn exports_read_back_byte_identically(data_dir: &std::path::Path) {
     let mbox = out.path().join("all.mbox");
     let exported = tresor(
         data_dir,
-        &["export", "--query", "", "--format", "mbox", "--out", mbox.to_str().unwrap()],
+        &[
+            "export",
+            "--query",
+            "",
+            "--format",
+            "mbox",
+            "--out",
+            mbox.to_str().unwrap(),
+        ],
         None,
     );
     assert!(exported.status.success(), "{}", stderr(&exported));
     let zip_path = out.path().join("all.zip");
     let zipped = tresor(
         data_dir,
-        &["export", "--mailbox", "alice", "--format", "zip", "--out", zip_path.to_str().unwrap()],
+        &[
+            "export",
+            "--mailbox",
+            "alice",
+            "--format",
+            "zip",
+            "--out",
+            zip_path.to_str().unwrap(),
+        ],
         None,
     );
     assert!(zipped.status.success(), "{}", stderr(&zipped));
@@ -251,12 +300,21 @@ fn exports_read_back_byte_identically(data_dir: &std::path::Path) {
         std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
         from_zip.insert(Digest::of(&bytes).to_string());
     }
-    assert_eq!(from_zip, originals, "the zip holds exactly the archived bytes");
+    assert_eq!(
+        from_zip, originals,
+        "the zip holds exactly the archived bytes"
+    );
 
     let again = tempfile::tempdir().unwrap();
     let imported = tresor(
         again.path(),
-        &["import", "--name", "reimport", "--json", mbox.to_str().unwrap()],
+        &[
+            "import",
+            "--name",
+            "reimport",
+            "--json",
+            mbox.to_str().unwrap(),
+        ],
         None,
     );
     assert!(imported.status.success(), "{}", stderr(&imported));

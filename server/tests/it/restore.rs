@@ -25,7 +25,12 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
     let mut imap_session = session(&endpoint, "alice", "alicepw").await;
     imap_session.create(&folder).await.unwrap();
     imap_session
-        .append(&folder, Some("(\\Seen $Important)"), Some("\"05-Mar-2024 10:11:12 +0000\""), &message)
+        .append(
+            &folder,
+            Some("(\\Seen $Important)"),
+            Some("\"05-Mar-2024 10:11:12 +0000\""),
+            &message,
+        )
         .await
         .unwrap();
 
@@ -53,7 +58,10 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
     indexer.drain(|_| {}).await.unwrap();
     let viewer = Viewer::new(db.connection.clone(), store, mailboxes, indexer.index());
     let page = viewer
-        .search(Reader::Everyone, &app::model::archive::SearchInput::default())
+        .search(
+            Reader::Everyone,
+            &app::model::archive::SearchInput::default(),
+        )
         .await
         .unwrap();
     let id = page.hits[0].id;
@@ -70,7 +78,11 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
         .await
         .unwrap();
     assert_eq!(report.restored, 1, "{report:?}");
-    assert_eq!(report.failed.len(), 1, "an unknown message is reported, the rest goes on");
+    assert_eq!(
+        report.failed.len(),
+        1,
+        "an unknown message is reported, the rest goes on"
+    );
 
     // Read it back from Dovecot: same bytes, same flags, same date.
     imap_session.select(&target).await.unwrap();
@@ -85,7 +97,10 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
     assert_eq!(fetched[0].body().unwrap(), &message[..]);
     let flags: Vec<String> = fetched[0].flags().map(|flag| format!("{flag:?}")).collect();
     assert!(flags.iter().any(|flag| flag.contains("Seen")), "{flags:?}");
-    assert!(flags.iter().any(|flag| flag.contains("$Important")), "{flags:?}");
+    assert!(
+        flags.iter().any(|flag| flag.contains("$Important")),
+        "{flags:?}"
+    );
     assert_eq!(
         fetched[0].internal_date().unwrap().to_rfc3339(),
         "2024-03-05T10:11:12+00:00"

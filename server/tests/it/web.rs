@@ -39,9 +39,8 @@ impl Site {
         ));
         // A scheduler that is never started: manual runs queue, nothing runs.
         let dir = tempfile::tempdir().unwrap();
-        let store = std::sync::Arc::new(
-            tresor::store::BlobStore::open(dir.path().join("blobs")).unwrap(),
-        );
+        let store =
+            std::sync::Arc::new(tresor::store::BlobStore::open(dir.path().join("blobs")).unwrap());
         let engine = std::sync::Arc::new(tresor::engine::Engine::new(
             db.connection.clone(),
             store.clone(),
@@ -1323,8 +1322,11 @@ impl Site {
             std::fs::write(&path, raw).unwrap();
             paths.push(path);
         }
-        let importer =
-            tresor::import::Importer::new(self.db.clone(), self.store.clone(), self.mailboxes.clone());
+        let importer = tresor::import::Importer::new(
+            self.db.clone(),
+            self.store.clone(),
+            self.mailboxes.clone(),
+        );
         let log = importer.import(Some(owner_id), name, &paths).await.unwrap();
         assert_eq!(log.archived as usize, messages.len(), "{log:?}");
         self.indexer.drain(|_| {}).await.unwrap();
@@ -1342,7 +1344,11 @@ impl Site {
         ids
     }
 
-    async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    async fn get(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let mut request = Request::get(path);
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
@@ -1350,7 +1356,13 @@ impl Site {
         let response = self.send(request.body(Body::empty()).unwrap()).await;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         (status, headers, body)
     }
 
@@ -1384,17 +1396,31 @@ const OTHER_MAIL: &[u8] = b"From: Carol <carol@example.com>\r\nTo: root@example.
 async fn a_user_never_gets_another_users_mail_from_any_route() {
     for db in databases().await {
         let site = Site::new(&db).await;
-        let own = site.archive_for(site.user_id, "user-mail", &[("own", OWN_MAIL)]).await["own"];
-        let other = site.archive_for(site.root_id, "root-mail", &[("other", OTHER_MAIL)]).await["other"];
+        let own = site
+            .archive_for(site.user_id, "user-mail", &[("own", OWN_MAIL)])
+            .await["own"];
+        let other = site
+            .archive_for(site.root_id, "root-mail", &[("other", OTHER_MAIL)])
+            .await["other"];
         let user = site.sign_in("user%40example.com", "user-password").await;
         let root = site.sign_in("root%40example.com", "root-password").await;
 
         // Search: the user finds only their own; the admin both.
         let page = site.search("quarterly figures", &user).await;
-        assert_eq!(page.hits.iter().map(|hit| hit.id).collect::<Vec<_>>(), [own], "{}", db.name);
+        assert_eq!(
+            page.hits.iter().map(|hit| hit.id).collect::<Vec<_>>(),
+            [own],
+            "{}",
+            db.name
+        );
         assert_eq!(page.total, 1);
         assert_eq!(page.mailboxes, ["user-mail"]);
-        assert!(site.search("confidential OR board OR secret", &user).await.hits.is_empty());
+        assert!(
+            site.search("confidential OR board OR secret", &user)
+                .await
+                .hits
+                .is_empty()
+        );
         assert_eq!(site.search("quarterly", &root).await.total, 2);
         assert_eq!(site.search("attachment:märz", &user).await.hits.len(), 1);
 
@@ -1419,38 +1445,63 @@ async fn a_user_never_gets_another_users_mail_from_any_route() {
             format!("/export?mailbox={}", 999_999),
         ] {
             let (status, _, body) = site.get(&path, Some(&user)).await;
-            assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {}", String::from_utf8_lossy(&body));
+            assert_eq!(
+                status,
+                StatusCode::NOT_FOUND,
+                "{path}: {}",
+                String::from_utf8_lossy(&body)
+            );
             assert!(!String::from_utf8_lossy(&body).contains("secret plans"));
             let (status, _, _) = site.get(&path, None).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} signed out");
         }
-        let (status, _, body) = site.get("/export?query=figures&format=mbox", Some(&user)).await;
+        let (status, _, body) = site
+            .get("/export?query=figures&format=mbox", Some(&user))
+            .await;
         assert_eq!(status, StatusCode::OK);
         let mbox = String::from_utf8_lossy(&body);
         assert!(mbox.contains("Subject: Quarterly figures\r\n"));
-        assert!(!mbox.contains("confidential"), "the export holds only the user's mail");
+        assert!(
+            !mbox.contains("confidential"),
+            "the export holds only the user's mail"
+        );
 
         // The user's own: exact bytes, a safe name, a sandboxed HTML body.
         let (status, headers, body) = site.get(&format!("/m/{own}/raw"), Some(&user)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body, OWN_MAIL, "raw download is byte-identical");
         assert_eq!(headers[header::CONTENT_TYPE], "message/rfc822");
-        let (status, headers, body) = site.get(&format!("/m/{own}/attachments/0"), Some(&user)).await;
+        let (status, headers, body) = site
+            .get(&format!("/m/{own}/attachments/0"), Some(&user))
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
-        assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("filename*=UTF-8''Zahlen%20M%C3%A4rz.pdf"));
+        assert!(
+            headers[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .contains("filename*=UTF-8''Zahlen%20M%C3%A4rz.pdf")
+        );
         assert_eq!(&body[..5], b"%PDF-");
         let (status, headers, body) = site.get(&format!("/m/{own}/html"), Some(&user)).await;
         assert_eq!(status, StatusCode::OK);
         let html = String::from_utf8_lossy(&body);
         assert!(html.contains("Figures attached."));
-        assert!(!html.contains("<script") && !html.contains("tracker.example"), "{html}");
+        assert!(
+            !html.contains("<script") && !html.contains("tracker.example"),
+            "{html}"
+        );
         let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(policy.contains("default-src 'none'") && policy.contains("sandbox"), "{policy}");
+        assert!(
+            policy.contains("default-src 'none'") && policy.contains("sandbox"),
+            "{policy}"
+        );
         assert!(!policy.contains("script-src"));
 
         // A zip export of the user's mail holds the archived bytes.
-        let (status, headers, body) = site.get(&format!("/export?ids={own},{other}"), Some(&user)).await;
+        let (status, headers, body) = site
+            .get(&format!("/export?ids={own},{other}"), Some(&user))
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();

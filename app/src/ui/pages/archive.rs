@@ -6,6 +6,7 @@
 use crate::api::archive::search_archive;
 use crate::model::archive::{HitView, PAGE_SIZE, SearchInput, SearchPage, SearchSort};
 use crate::ui::components::{EmptyState, ErrorAlert};
+use crate::ui::pages::message::Restore;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -112,7 +113,11 @@ fn SearchBox(input: Memo<SearchInput>) -> impl IntoView {
 }
 
 #[component]
-fn Chips(query: String, mailboxes: Vec<String>, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+fn Chips(
+    query: String,
+    mailboxes: Vec<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> impl IntoView {
     let year_ago = (now - chrono::Duration::days(365))
         .format("%Y-%m-%d")
         .to_string();
@@ -152,8 +157,13 @@ fn Chips(query: String, mailboxes: Vec<String>, now: chrono::DateTime<chrono::Ut
 }
 
 #[component]
-fn Results(page: SearchPage, input: SearchInput, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
-    let chips = view! { <Chips query=input.query.clone() mailboxes=page.mailboxes.clone() now=page.now/> };
+fn Results(
+    page: SearchPage,
+    input: SearchInput,
+    selected: RwSignal<BTreeSet<i64>>,
+) -> impl IntoView {
+    let chips =
+        view! { <Chips query=input.query.clone() mailboxes=page.mailboxes.clone() now=page.now/> };
     let indexing = (page.indexing > 0).then(|| view! {
         <p class="banner banner-info" data-testid="indexing-note">
             {format!("{} archived messages are still being indexed and may not be found yet.", page.indexing)}
@@ -180,11 +190,19 @@ fn Results(page: SearchPage, input: SearchInput, selected: RwSignal<BTreeSet<i64
     }
     let first = page.offset + 1;
     let last = page.offset + page.hits.len();
-    let previous = (page.offset > 0).then(|| search_href(&input.query, input.sort, page.offset.saturating_sub(PAGE_SIZE)));
+    let previous = (page.offset > 0).then(|| {
+        search_href(
+            &input.query,
+            input.sort,
+            page.offset.saturating_sub(PAGE_SIZE),
+        )
+    });
     let next = (last < page.total).then(|| search_href(&input.query, input.sort, last));
+    let restoring = RwSignal::new(false);
     let page_ids: Vec<i64> = page.hits.iter().map(|hit| hit.id).collect();
     let all_ids = page_ids.clone();
-    let query_export = move |format: &str| format!("/export?format={format}&query={}", encode(&input.query));
+    let query_export =
+        move |format: &str| format!("/export?format={format}&query={}", encode(&input.query));
     let selected_export = move |format: &'static str| {
         move || {
             let ids: Vec<String> = selected.get().iter().map(ToString::to_string).collect();
@@ -199,6 +217,7 @@ fn Results(page: SearchPage, input: SearchInput, selected: RwSignal<BTreeSet<i64
             <span class="results-actions">
                 <Show when=move || !selected.get().is_empty()>
                     <span class="muted">{move || format!("{} selected:", selected.get().len())}</span>
+                    <button type="button" class="button button-quiet" on:click=move |_| restoring.update(|on| *on = !*on) data-testid="restore-selected">"Restore…"</button>
                     <a class="button button-quiet" href=selected_export("eml") data-testid="export-selected">"Download .zip"</a>
                     <a class="button button-quiet" href=selected_export("mbox")>"Download .mbox"</a>
                 </Show>
@@ -206,6 +225,11 @@ fn Results(page: SearchPage, input: SearchInput, selected: RwSignal<BTreeSet<i64
                 <a class="button button-quiet" href=query_export("mbox")>"(.mbox)"</a>
             </span>
         </div>
+        <Show when=move || restoring.get() && !selected.get().is_empty()>
+            <div class="restore-panel">
+                <Restore ids=Signal::derive(move || selected.get().into_iter().collect::<Vec<_>>())/>
+            </div>
+        </Show>
         <table class="table results" data-testid="results">
             <thead>
                 <tr>

@@ -154,7 +154,7 @@ fn Message(message: MessageView) -> impl IntoView {
                         </ol>
                     </section>
                 })}
-                <Restore id/>
+                <Restore ids=Signal::derive(move || vec![id])/>
             </aside>
         </div>
     }
@@ -178,6 +178,8 @@ fn Integrity(message: MessageView) -> impl IntoView {
                     <li>
                         <strong>{location.mailbox.clone()}</strong>" / "{location.folder.clone()}
                         <span class="muted">{format!(" · UID {} · archived {}", location.uid, location.archived_at.format("%Y-%m-%d %H:%M"))}</span>
+                        " "
+                        <a class="muted" href=format!("/export?mailbox={}&folder={}", location.mailbox_id, crate::ui::pages::encode(&location.folder)) title="Download every message of this folder as a .zip of .eml files">"Export folder"</a>
                     </li>
                 }).collect_view()}
             </ul>
@@ -185,8 +187,9 @@ fn Integrity(message: MessageView) -> impl IntoView {
     }
 }
 
+/// Restores `ids` into a folder of a mailbox the reader manages.
 #[component]
-fn Restore(id: i64) -> impl IntoView {
+pub(crate) fn Restore(#[prop(into)] ids: Signal<Vec<i64>>) -> impl IntoView {
     let targets = Resource::new(|| (), |_| load_restore_targets());
     let restore = ServerAction::<RestoreMessages>::new();
     let error = action_error(restore);
@@ -222,12 +225,12 @@ fn Restore(id: i64) -> impl IntoView {
                         <button type="button" class="button" disabled=move || restore.pending().get() data-testid="restore-button"
                             on:click=move |_| {
                                 let Ok(mailbox_id) = mailbox.get().parse() else { return };
-                                restore.dispatch(RestoreMessages { input: RestoreInput { message_ids: vec![id], mailbox_id, folder: folder.get() } });
+                                restore.dispatch(RestoreMessages { input: RestoreInput { message_ids: ids.get(), mailbox_id, folder: folder.get() } });
                             }>
                             {move || if restore.pending().get() { "Restoring…" } else { "Restore" }}
                         </button>
                         {move || restore.value().get().and_then(Result::ok).map(|report| if report.failed.is_empty() {
-                            view! { <p class="banner banner-success" data-testid="restore-done">{format!("Restored {} message.", report.restored)}</p> }.into_any()
+                            view! { <p class="banner banner-success" data-testid="restore-done">{match report.restored { 1 => "Restored 1 message.".to_string(), n => format!("Restored {n} messages.") }}</p> }.into_any()
                         } else {
                             view! { <p class="banner banner-error">{format!("Not restored: {}", report.failed.iter().map(|(_, why)| why.as_str()).collect::<Vec<_>>().join("; "))}</p> }.into_any()
                         })}

@@ -11,8 +11,8 @@ mod not_found;
 mod sign_in;
 
 pub use account::AccountPage;
-pub(crate) use archive::encode;
 pub use archive::ArchivePage;
+pub(crate) use archive::encode;
 pub use dashboard::DashboardPage;
 pub use mailbox::MailboxPage;
 pub use mailbox_editor::{EditMailboxPage, NewMailboxPage, TemplateEditorPage};
