@@ -159,14 +159,7 @@ impl Services {
         let Some(email) = email else {
             return Ok(Reader::Everyone);
         };
-        let accounts = crate::auth::Accounts::new(
-            self.db.clone(),
-            std::time::Duration::from_secs(config.session_hours * 3600),
-        );
-        let user = accounts
-            .find_by_email(email)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no Tresor user {email}"))?;
+        let user = self.user_by_email(config, email).await?;
         Ok(if user.role == app::model::Role::Admin.as_str() {
             Reader::Everyone
         } else {
@@ -229,19 +222,27 @@ impl BackgroundIndexer {
 impl Services {
     /// The id of the Tresor user `email`, or `None` for shared (no owner).
     async fn owner_id(&self, config: &Config, email: Option<&str>) -> anyhow::Result<Option<i64>> {
-        use anyhow::Context;
         let Some(email) = email else {
             return Ok(None);
         };
+        Ok(Some(self.user_by_email(config, email).await?.id))
+    }
+
+    /// The Tresor user `email`; an error that says how to create one if none.
+    async fn user_by_email(
+        &self,
+        config: &Config,
+        email: &str,
+    ) -> anyhow::Result<crate::db::entity::user::Model> {
+        use anyhow::Context;
         let accounts = crate::auth::Accounts::new(
             self.db.clone(),
             std::time::Duration::from_secs(config.session_hours * 3600),
         );
-        let owner = accounts
+        accounts
             .find_by_email(email)
             .await?
-            .with_context(|| format!("no Tresor user {email}; create it with `tresor user add`"))?;
-        Ok(Some(owner.id))
+            .with_context(|| format!("no Tresor user {email}; create it with `tresor user add`"))
     }
 }
 

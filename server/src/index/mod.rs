@@ -111,30 +111,6 @@ impl SearchIndex {
             fields,
         })
     }
-
-    /// How many documents the index holds (superseded revisions included).
-    pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Bytes on disk.
-    pub fn size_on_disk(data_dir: &Path) -> u64 {
-        let path = SearchIndex::path(data_dir);
-        std::fs::read_dir(&path)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter_map(|entry| entry.metadata().ok())
-                    .filter(|metadata| metadata.is_file())
-                    .map(|metadata| metadata.len())
-                    .sum()
-            })
-            .unwrap_or(0)
-    }
 }
 
 /// Queues `message_ids` for (re)indexing, within the caller's transaction.

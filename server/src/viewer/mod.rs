@@ -51,6 +51,9 @@ pub enum ViewerError {
     Mailbox(#[from] MailboxError),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    /// A damaged record or a failed background task.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<IndexError> for ViewerError {
@@ -144,7 +147,7 @@ impl Viewer {
         let searched_scope = scope.clone();
         let results = tokio::task::spawn_blocking(move || index.search(&request, &searched_scope))
             .await
-            .map_err(|error| ViewerError::Index(IndexError::Corrupt(error.to_string())))??;
+            .map_err(joined)??;
         let ids: Vec<i64> = results.hits.iter().map(|hit| hit.id).collect();
         let rows = self.rows(&ids).await?;
         let places = self.places(&ids, &scope).await?;
@@ -212,7 +215,7 @@ impl Viewer {
         let raw = self.raw(&row).await?;
         let body = tokio::task::spawn_blocking(move || message::body(&raw))
             .await
-            .map_err(|error| ViewerError::Index(IndexError::Corrupt(error.to_string())))?;
+            .map_err(joined)?;
         let scope = self.scope(reader).await?;
         let names: HashMap<i64, String> = scope.mailboxes.iter().cloned().collect();
         let managed = self.managed_ids(reader).await?;
@@ -280,7 +283,7 @@ impl Viewer {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || store.get(&digest))
             .await
-            .map_err(|error| ViewerError::Index(IndexError::Corrupt(error.to_string())))?
+            .map_err(joined)?
             .map_err(ViewerError::from)
     }
 
@@ -326,7 +329,7 @@ impl Viewer {
                 let index = self.index.clone();
                 tokio::task::spawn_blocking(move || index.all_ids(&request, &scope))
                     .await
-                    .map_err(|error| ViewerError::Index(IndexError::Corrupt(error.to_string())))??
+                    .map_err(joined)??
             }
             Selection::Folder { mailbox_id, folder } => {
                 if !may_see(*mailbox_id) {
@@ -471,7 +474,7 @@ impl Viewer {
         let scope = scope.clone();
         let hits = tokio::task::spawn_blocking(move || index.search(&request, &scope))
             .await
-            .map_err(|error| ViewerError::Index(IndexError::Corrupt(error.to_string())))??
+            .map_err(joined)??
             .hits;
         if hits.len() < 2 {
             return Ok(Vec::new());
@@ -491,13 +494,17 @@ impl Viewer {
     }
 }
 
+/// A blocking task that panicked or was cancelled (the runtime shutting down).
+fn joined(error: tokio::task::JoinError) -> ViewerError {
+    ViewerError::Index(IndexError::Corrupt(format!(
+        "a background task failed: {error}"
+    )))
+}
+
 fn digest_of(row: &message_row::Model) -> Result<Digest, ViewerError> {
-    row.sha256.parse().map_err(|_| {
-        ViewerError::Index(IndexError::Corrupt(format!(
-            "message {} has no valid SHA-256",
-            row.id
-        )))
-    })
+    row.sha256
+        .parse()
+        .map_err(|_| ViewerError::Internal(format!("message {} has no valid SHA-256", row.id)))
 }
 
 /// The first address of a `Name <address>, …` list.
