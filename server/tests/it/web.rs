@@ -1349,7 +1349,7 @@ impl Site {
         path: &str,
         cookie: Option<&str>,
     ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-        let mut request = Request::get(path);
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -1455,6 +1455,23 @@ async fn a_user_never_gets_another_users_mail_from_any_route() {
             let (status, _, _) = site.get(&path, None).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} signed out");
         }
+        // The permalink page of another's message says "not found" and shows nothing of it.
+        let (status, _, body) = site.get(&format!("/m/{other}"), Some(&user)).await;
+        let page = String::from_utf8_lossy(&body);
+        assert!(
+            [StatusCode::OK, StatusCode::NOT_FOUND].contains(&status),
+            "the page renders and says so: {status}"
+        );
+        assert!(page.contains("Not found."), "{page}");
+        assert!(!page.contains("confidential") && !page.contains("carol@example.com"));
+        let (_, _, body) = site.get(&format!("/m/{own}"), Some(&user)).await;
+        assert!(String::from_utf8_lossy(&body).contains("Quarterly figures"));
+        let (status, headers, _) = site.get(&format!("/m/{own}"), None).await;
+        assert_eq!(status, StatusCode::FOUND, "signed out: to the sign-in page");
+        assert_eq!(
+            headers[header::LOCATION],
+            format!("/sign-in?next=%2Fm%2F{own}")
+        );
         let (status, _, body) = site
             .get("/export?query=figures&format=mbox", Some(&user))
             .await;

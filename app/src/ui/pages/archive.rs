@@ -221,8 +221,8 @@ fn Results(
                     <a class="button button-quiet" href=selected_export("eml") data-testid="export-selected">"Download .zip"</a>
                     <a class="button button-quiet" href=selected_export("mbox")>"Download .mbox"</a>
                 </Show>
-                <a class="button button-quiet" href=query_export("eml") data-testid="export-all">{format!("Export all {} (.zip)", page.total)}</a>
-                <a class="button button-quiet" href=query_export("mbox")>"(.mbox)"</a>
+                <a class="button button-quiet" href=query_export("eml") data-testid="export-all">{format!("Export all {} as .zip", page.total)}</a>
+                <a class="button button-quiet" href=query_export("mbox")>"as .mbox"</a>
             </span>
         </div>
         <Show when=move || restoring.get() && !selected.get().is_empty()>

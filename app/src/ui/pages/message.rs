@@ -66,7 +66,7 @@ fn Message(message: MessageView) -> impl IntoView {
                 <p class="muted"><a href="/archive">"← Archive"</a></p>
                 <h1 data-testid="message-subject">{subject}</h1>
             </div>
-            <div class="actions">
+            <div class="button-row">
                 <a class="button" href=format!("/m/{id}/raw") data-testid="download-eml">"Download .eml"</a>
                 <a class="button button-quiet" href=format!("/m/{id}") title="A link to this message that works for everyone allowed to read it">"Permalink"</a>
             </div>
@@ -178,8 +178,8 @@ fn Integrity(message: MessageView) -> impl IntoView {
                     <li>
                         <strong>{location.mailbox.clone()}</strong>" / "{location.folder.clone()}
                         <span class="muted">{format!(" · UID {} · archived {}", location.uid, location.archived_at.format("%Y-%m-%d %H:%M"))}</span>
-                        " "
-                        <a class="muted" href=format!("/export?mailbox={}&folder={}", location.mailbox_id, crate::ui::pages::encode(&location.folder)) title="Download every message of this folder as a .zip of .eml files">"Export folder"</a>
+                        <br/>
+                        <a href=format!("/export?mailbox={}&folder={}", location.mailbox_id, crate::ui::pages::encode(&location.folder)) title="Download every message of this folder as a .zip of .eml files">"Export folder"</a>
                     </li>
                 }).collect_view()}
             </ul>
