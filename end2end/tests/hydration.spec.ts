@@ -2,6 +2,13 @@ import { test, expect } from "@playwright/test";
 import { admin, signIn, uniqueEmail, waitForHydration } from "./helpers";
 
 test("creating a user updates the table without reloading the page", async ({ page }) => {
+  // The pages' Content-Security-Policy lets the app run and refuses nothing it needs.
+  const refused: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+  });
+  const response = await page.goto("/sign-in");
+  expect(response?.headers()["content-security-policy"]).toContain("'nonce-");
   await signIn(page, admin.email, admin.password);
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
@@ -25,6 +32,7 @@ test("creating a user updates the table without reloading the page", async ({ pa
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
   // The form was reset for the next user.
   await expect(page.getByLabel("E-mail address")).toHaveValue("");
+  expect(refused).toEqual([]);
 });
 
 test("a too-short password is reported next to its field", async ({ page }) => {

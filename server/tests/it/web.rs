@@ -1533,3 +1533,33 @@ async fn a_user_never_gets_another_users_mail_from_any_route() {
         assert_eq!(admin_view.hits.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn pages_allow_only_scripts_with_this_responses_nonce() {
+    let db = crate::support::sqlite().await;
+    let site = Site::new(&db).await;
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let (status, headers, body) = site.get("/sign-in", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let policy = headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in the policy")
+            .to_string();
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(!policy.contains("'unsafe-eval'"), "{policy}");
+        let page = String::from_utf8_lossy(&body);
+        assert!(
+            page.contains(&format!("nonce=\"{nonce}\"")),
+            "the hydration script carries the nonce"
+        );
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a fresh nonce per response");
+}
