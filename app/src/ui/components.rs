@@ -95,3 +95,28 @@ pub fn confirmed(question: &str) -> bool {
         false
     }
 }
+
+/// Bytes as a person reads them (1.4 GB).
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(super::human_size(512), "512 bytes");
+        assert_eq!(super::human_size(1_400_000_000), "1.4 GB");
+    }
+}

@@ -55,7 +55,7 @@ impl Indexer {
             let queued = super::queue_all(&db).await?;
             tracing::info!(queued, "building the search index");
         }
-        let (index, _) = SearchIndex::open_or_create(data_dir)?;
+        let index = SearchIndex::open_or_create(data_dir)?;
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)

@@ -80,15 +80,14 @@ impl SearchIndex {
     }
 
     /// Opens the index under `data_dir`, creating an empty one if there is
-    /// none; `true` when it was created (and needs filling).
-    pub(crate) fn open_or_create(data_dir: &Path) -> Result<(SearchIndex, bool), IndexError> {
+    /// none (the `Indexer` fills it).
+    pub(crate) fn open_or_create(data_dir: &Path) -> Result<SearchIndex, IndexError> {
         let path = SearchIndex::path(data_dir);
-        let created = !path.join("meta.json").exists();
         std::fs::create_dir_all(&path).map_err(|source| IndexError::Io {
             path: path.clone(),
             source,
         })?;
-        Ok((SearchIndex::open_dir(&path)?, created))
+        SearchIndex::open_dir(&path)
     }
 
     fn open_dir(path: &Path) -> Result<SearchIndex, IndexError> {

@@ -85,11 +85,10 @@ enum Token {
     Or,
     And,
     Not,
-    /// `prefix:value` or a bare value; `quoted` when the value was in quotes.
+    /// `prefix:value` or a bare value (words, or a phrase in quotes).
     Term {
         prefix: Option<String>,
         value: String,
-        quoted: bool,
         negated: bool,
     },
 }
@@ -175,7 +174,6 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
         tokens.push(Token::Term {
             prefix: prefix.map(|prefix| prefix.to_lowercase()),
             value: word,
-            quoted,
             negated,
         });
     }
@@ -265,10 +263,9 @@ impl Parser {
             Some(Token::Term {
                 prefix,
                 value,
-                quoted,
                 negated,
             }) => {
-                let term = term(prefix.as_deref(), value, quoted)?;
+                let term = term(prefix.as_deref(), value)?;
                 Ok(if negated {
                     Query::Not(Box::new(term))
                 } else {
@@ -283,7 +280,7 @@ impl Parser {
     }
 }
 
-fn term(prefix: Option<&str>, value: String, quoted: bool) -> Result<Query, QueryError> {
+fn term(prefix: Option<&str>, value: String) -> Result<Query, QueryError> {
     let text = |field| Query::Text {
         field: Some(field),
         text: value.clone(),
@@ -323,14 +320,11 @@ fn term(prefix: Option<&str>, value: String, quoted: bool) -> Result<Query, Quer
         Some("folder") => Query::Folder(value),
         Some("mailbox") => Query::Mailbox(value),
         Some("thread") => Query::Thread(value.trim_matches(['<', '>']).to_string()),
-        Some(other) => {
-            // Only reachable for a quoted value after an unknown prefix.
-            let _ = quoted;
-            Query::Text {
-                field: None,
-                text: format!("{other}:{value}"),
-            }
-        }
+        // An unknown prefix before a quoted value (`12:"30"`) is text.
+        Some(other) => Query::Text {
+            field: None,
+            text: format!("{other}:{value}"),
+        },
     })
 }
 

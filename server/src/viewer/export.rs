@@ -12,7 +12,6 @@ use zip::{CompressionMethod, ZipWriter};
 /// One message to export.
 #[derive(Debug, Clone)]
 pub struct ExportItem {
-    pub id: i64,
     pub digest: Digest,
     pub subject: Option<String>,
     pub date: Option<DateTime<Utc>>,
@@ -157,9 +156,7 @@ mod tests {
         ];
         let items: Vec<ExportItem> = originals
             .iter()
-            .enumerate()
-            .map(|(n, raw)| ExportItem {
-                id: n as i64,
+            .map(|raw| ExportItem {
                 digest: store.put(raw).unwrap().digest,
                 subject: None,
                 date: None,
@@ -184,7 +181,6 @@ mod tests {
     #[test]
     fn names_are_safe_and_unique() {
         let item = ExportItem {
-            id: 1,
             digest: crate::store::Digest::of(b"x"),
             subject: Some("Re: a/b: \"c\"".into()),
             date: None,

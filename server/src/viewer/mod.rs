@@ -193,35 +193,42 @@ impl Viewer {
         reader: Reader,
         id: i64,
     ) -> Result<message_row::Model, ViewerError> {
+        let scope = self.scope(reader).await?;
+        Ok(self.readable_in(&scope, id).await?.0)
+    }
+
+    /// The row of message `id` and all its locations, if one of them is in
+    /// a mailbox of `scope`.
+    async fn readable_in(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<(message_row::Model, Vec<message_location::Model>), ViewerError> {
         let row = message_row::Entity::find_by_id(id)
             .one(&self.db)
             .await?
             .ok_or(ViewerError::NotFound)?;
-        if let Reader::User(_) = reader {
-            let visible = self.visible_ids(reader).await?;
-            let locations = self.locations_of(id).await?;
-            if !locations
+        let locations = self.locations_of(id).await?;
+        if let Visibility::Mailboxes(visible) = &scope.visibility
+            && !locations
                 .iter()
                 .any(|location| visible.contains(&location.mailbox_id))
-            {
-                return Err(ViewerError::NotFound);
-            }
+        {
+            return Err(ViewerError::NotFound);
         }
-        Ok(row)
+        Ok((row, locations))
     }
 
     pub async fn message(&self, reader: Reader, id: i64) -> Result<MessageView, ViewerError> {
-        let row = self.readable(reader, id).await?;
+        let scope = self.scope(reader).await?;
+        let (row, locations) = self.readable_in(&scope, id).await?;
         let raw = self.raw(&row).await?;
         let body = tokio::task::spawn_blocking(move || message::body(&raw))
             .await
             .map_err(joined)?;
-        let scope = self.scope(reader).await?;
         let names: HashMap<i64, String> = scope.mailboxes.iter().cloned().collect();
         let managed = self.managed_ids(reader).await?;
-        let locations = self
-            .locations_of(id)
-            .await?
+        let locations = locations
             .into_iter()
             .filter(|location| names.contains_key(&location.mailbox_id))
             .map(|location| LocationView {
@@ -358,7 +365,6 @@ impl Viewer {
                 .await?;
             for row in rows {
                 items.push(ExportItem {
-                    id: row.id,
                     digest: digest_of(&row)?,
                     sender: first_address(&row.from_text),
                     subject: row.subject,
@@ -381,17 +387,6 @@ impl Viewer {
             .await?
             .into_iter()
             .map(|location| location.message_id)
-            .collect())
-    }
-
-    /// Ids of the mailboxes `reader` may see (all for `Everyone`).
-    async fn visible_ids(&self, reader: Reader) -> Result<HashSet<i64>, ViewerError> {
-        Ok(self
-            .scope(reader)
-            .await?
-            .mailboxes
-            .into_iter()
-            .map(|(id, _)| id)
             .collect())
     }
 

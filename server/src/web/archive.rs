@@ -149,7 +149,6 @@ async fn raw(
     let reader = reader(&state, &headers).await?;
     let (row, bytes) = state.viewer.raw_of(reader, id).await?;
     let item = export::ExportItem {
-        id,
         digest: row
             .sha256
             .parse()

@@ -1,6 +1,6 @@
 use crate::api::dashboard::dashboard_summary;
 use crate::model::{Attention, DashboardView};
-use crate::ui::components::{EmptyState, ErrorAlert};
+use crate::ui::components::{EmptyState, ErrorAlert, human_size};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -85,30 +85,5 @@ fn NeedsAttention(items: Vec<Attention>) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
-    }
-}
-
-/// Bytes as a person reads them (1.4 GB).
-fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(super::human_size(512), "512 bytes");
-        assert_eq!(super::human_size(1_400_000_000), "1.4 GB");
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::api::archive::{RestoreMessages, load_archived_message, load_restore_targets};
 use crate::model::archive::{MessageView, RestoreInput};
-use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, id_param};
+use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, human_size, id_param};
 use crate::ui::pages::archive::short_sender;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -124,7 +124,7 @@ fn Message(message: MessageView) -> impl IntoView {
                         {message.attachments.iter().map(|attachment| view! {
                             <li>
                                 <a href=format!("/m/{id}/attachments/{}", attachment.index) download=attachment.name.clone()>{attachment.name.clone()}</a>
-                                <span class="muted">{format!(" {} · {}", attachment.content_type, human_size(attachment.size as i64))}</span>
+                                <span class="muted">{format!(" {} · {}", attachment.content_type, human_size(attachment.size as u64))}</span>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -168,7 +168,7 @@ fn Integrity(message: MessageView) -> impl IntoView {
             <p class="muted">"The archived bytes are stored unchanged under their SHA-256; the download is those bytes."</p>
             <dl class="facts">
                 <dt>"SHA-256"</dt><dd><code class="hash" data-testid="sha256">{message.sha256.clone()}</code></dd>
-                <dt>"Size"</dt><dd>{human_size(message.size)}</dd>
+                <dt>"Size"</dt><dd>{human_size(message.size.max(0) as u64)}</dd>
                 <dt>"Archived"</dt><dd>{message.archived_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</dd>
                 {message.message_id.clone().map(|id| view! { <dt>"Message-ID"</dt><dd class="break">{id}</dd> })}
             </dl>
@@ -238,16 +238,5 @@ pub(crate) fn Restore(#[prop(into)] ids: Signal<Vec<i64>>) -> impl IntoView {
                 })
             })}
         </Transition>
-    }
-}
-
-pub(crate) fn human_size(bytes: i64) -> String {
-    let bytes = bytes.max(0) as f64;
-    if bytes < 1_000.0 {
-        format!("{bytes} B")
-    } else if bytes < 1_000_000.0 {
-        format!("{:.1} kB", bytes / 1_000.0)
-    } else {
-        format!("{:.1} MB", bytes / 1_000_000.0)
     }
 }
