@@ -10,6 +10,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  // A hung run fails with what it was doing instead of using up CI's time.
+  globalTimeout: 20 * 60_000,
   reporter: [["list"]],
   use: {
     baseURL,

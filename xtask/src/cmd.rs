@@ -54,6 +54,40 @@ pub fn run(mut command: Command) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Like [`run`], but a command still running after `limit` is killed with
+/// everything it started, and that is the error. A hung test must fail the
+/// run with its name on screen, not eat CI's whole time budget in silence.
+pub fn run_with_limit(mut command: Command, limit: std::time::Duration) -> anyhow::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let description = describe(&command);
+    eprintln!("$ {description}  (limit {} min)", limit.as_secs() / 60);
+    // Its own process group, so the kill reaches the test binaries cargo runs.
+    command.process_group(0);
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("starting `{description}`"))?;
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                bail!("`{description}` failed with {status}");
+            }
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            let group = format!("-{}", child.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = child.wait();
+            bail!(
+                "`{description}` was still running after {} min and was killed; \
+                 the last test named above as running for over 60 seconds hung",
+                limit.as_secs() / 60
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
 /// Runs and returns standard output; `None` if the program is missing or fails.
 pub fn output(command: &mut Command) -> Option<String> {
     let output = command.stderr(Stdio::null()).output().ok()?;

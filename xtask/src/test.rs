@@ -25,6 +25,9 @@ const E2E_ADMIN_PASSWORD: &str = "e2e-admin-password";
 /// Dovecot users the master-user batch spec archives (`E2E_BATCH_USERS`).
 const E2E_BATCH_USERS: [&str; 3] = ["user7", "user8", "user9"];
 
+/// Building the tests from cold and running them took 7 min on CI's 2 cores.
+const CARGO_TEST_LIMIT: Duration = Duration::from_secs(30 * 60);
+
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
     tools::ensure_test_tools()?;
@@ -64,23 +67,26 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
 
     let testbed = Testbed::start()?;
     step("cargo test", || {
-        cmd::run({
-            let mut command = cargo();
-            command
-                // Never the WASM crate on the host: it would unify app's `hydrate`
-                // feature into the server build.
-                .args(["test", "--workspace", "--exclude", "frontend"])
-                .env("TRESOR_TEST_REQUIRE_SERVICES", "1")
-                .env("TRESOR_TEST_POSTGRES_URL", &testbed.postgres_url)
-                .env("TRESOR_TEST_DOVECOT_CA", testbed.ca_file())
-                .env("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string())
-                .env("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string())
-                .env(
-                    "TRESOR_TEST_CYRUS_IMAPS_PORT",
-                    testbed::CYRUS_IMAPS_PORT.to_string(),
-                );
-            command
-        })
+        cmd::run_with_limit(
+            {
+                let mut command = cargo();
+                command
+                    // Never the WASM crate on the host: it would unify app's `hydrate`
+                    // feature into the server build.
+                    .args(["test", "--workspace", "--exclude", "frontend"])
+                    .env("TRESOR_TEST_REQUIRE_SERVICES", "1")
+                    .env("TRESOR_TEST_POSTGRES_URL", &testbed.postgres_url)
+                    .env("TRESOR_TEST_DOVECOT_CA", testbed.ca_file())
+                    .env("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string())
+                    .env("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string())
+                    .env(
+                        "TRESOR_TEST_CYRUS_IMAPS_PORT",
+                        testbed::CYRUS_IMAPS_PORT.to_string(),
+                    );
+                command
+            },
+            CARGO_TEST_LIMIT,
+        )
     })?;
     step("end-to-end tests", || end_to_end(&testbed))?;
     drop(testbed);

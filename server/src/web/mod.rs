@@ -68,9 +68,21 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The app's routes, listed once per process. Listing them renders the app
+/// with resource loading switched off *process-wide* (a global flag in
+/// `leptos_server`), so a page rendered on another thread at that moment
+/// would wait forever for its data (leptos-rs/leptos#4773). Listing once,
+/// before the first router exists, means no page can be rendering then —
+/// which matters for the tests, where many routers are built in parallel.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
     let options = leptos_options(&state.config);
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let backend: Arc<dyn Backend> = Arc::new(backend::WebBackend::new(state.clone()));
     let shell_options = options.clone();
 

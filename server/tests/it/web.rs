@@ -13,6 +13,8 @@ use tresor::web::{AppState, router};
 
 struct Site {
     router: Router,
+    /// What `router` was built from, to build more routers.
+    state: AppState,
     mailboxes: std::sync::Arc<tresor::mailbox::Mailboxes>,
     db: sea_orm::DatabaseConnection,
     /// Ids of root@example.com (admin) and user@example.com.
@@ -76,7 +78,8 @@ impl Site {
             .await
             .unwrap();
         Site {
-            router: router(state),
+            router: router(state.clone()),
+            state,
             mailboxes,
             db: db.connection.clone(),
             root_id: root.id,
@@ -1562,4 +1565,44 @@ async fn pages_allow_only_scripts_with_this_responses_nonce() {
         nonces.push(nonce);
     }
     assert_ne!(nonces[0], nonces[1], "a fresh nonce per response");
+}
+
+/// Listing the app's routes switches resource loading off process-wide for a
+/// moment (leptos-rs/leptos#4773); a page rendered then waited forever. Once
+/// that hung CI: tests build routers in parallel. Routers built while pages
+/// render must leave them alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_while_other_routers_are_built() {
+    let db = databases().await.remove(0);
+    let site = Site::new(&db).await;
+    let own = site
+        .archive_for(site.user_id, "user-mail", &[("own", OWN_MAIL)])
+        .await["own"];
+    let user = site.sign_in("user%40example.com", "user-password").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builder = std::thread::spawn({
+        let (state, stop) = (site.state.clone(), stop.clone());
+        move || {
+            let mut built = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                drop(router(state.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    for round in 0..40 {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            site.get(&format!("/m/{own}"), Some(&user)),
+        )
+        .await;
+        let Ok((_, _, body)) = page else {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            panic!("round {round}: the message page never finished rendering");
+        };
+        assert!(String::from_utf8_lossy(&body).contains("Quarterly figures"));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
 }
