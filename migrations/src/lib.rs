@@ -11,6 +11,7 @@ mod m20261122_000003_sources_and_outcomes;
 mod m20261122_000004_duplicate_policies;
 mod m20261122_000005_sharing_and_templates;
 mod m20261123_000006_index_queue;
+mod m20261123_000007_ledger;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_duplicate_policies::Migration),
             Box::new(m20261122_000005_sharing_and_templates::Migration),
             Box::new(m20261123_000006_index_queue::Migration),
+            Box::new(m20261123_000007_ledger::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ mod reindex;
 mod search;
 mod serve;
 mod user;
+mod verify;
 
 use crate::config::{Config, Overrides};
 use clap::{Parser, Subcommand};
@@ -55,6 +56,9 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Rebuild the search index from the database and the blob store.
     Reindex,
+    /// Check the archive: re-hash every blob, compare rows, blobs and the
+    /// ledger chain; exit 1 on any finding.
+    Verify(verify::VerifyArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -99,6 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(config, args).await,
         Command::Search(args) => search::run(config, args).await,
         Command::Reindex => reindex::run(config).await,
+        Command::Verify(args) => verify::run(config, args).await,
     }
 }
 

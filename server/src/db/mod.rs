@@ -74,6 +74,10 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErro
 pub async fn migrate(connection: &DatabaseConnection) -> Result<(), DbError> {
     Migrator::up(connection, None)
         .await
+        .map_err(DbError::Migrate)?;
+    // The ledger starts once, right after the migration that created it.
+    crate::store::ledger::begin(connection)
+        .await
         .map_err(DbError::Migrate)
 }
 

@@ -8,7 +8,7 @@ use super::settings::Duplicates;
 use crate::db::entity::{folder_checkpoint, message, message_location};
 use crate::mailbox::{DuplicateMatch, DuplicatePolicy, MailboxRow};
 use crate::metadata::{Mailbox, MessageMetadata};
-use crate::store::{BlobStore, Digest, Staged, StoreError};
+use crate::store::{BlobStore, Digest, Staged, StoreError, ledger};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
@@ -287,7 +287,7 @@ impl Batch {
         }
         // One statement for the batch's locations: each statement is a round
         // trip to the database's worker thread.
-        message_location::Entity::insert_many(locations)
+        let mut statement = message_location::Entity::insert_many(locations)
             .on_conflict(
                 OnConflict::columns([
                     message_location::Column::MailboxId,
@@ -298,7 +298,14 @@ impl Batch {
                 .do_nothing()
                 .to_owned(),
             )
-            .exec_without_returning(&transaction)
+            .into_query();
+        statement.returning(Query::returning().columns([
+            message_location::Column::Id,
+            message_location::Column::MessageId,
+            message_location::Column::Uid,
+        ]));
+        let recorded = transaction.query_all(&statement).await?;
+        self.append_to_ledger(&transaction, &plan, &settled, &hashes, recorded)
             .await?;
         crate::index::queue(&transaction, to_index).await?;
         // A folder in the middle of a run is not settled: no HIGHESTMODSEQ yet.
@@ -318,6 +325,50 @@ impl Batch {
         self.messages.clear();
         self.bytes = 0;
         Ok(settled)
+    }
+
+    /// One ledger entry per location this batch recorded (a location that
+    /// existed already was recorded by the run that found it first).
+    async fn append_to_ledger(
+        &self,
+        transaction: &impl ConnectionTrait,
+        plan: &[Decision],
+        settled: &[Settled],
+        hashes: &[String],
+        recorded: Vec<sea_orm::QueryResult>,
+    ) -> Result<(), DbErr> {
+        let by_uid: HashMap<u32, usize> = settled
+            .iter()
+            .enumerate()
+            .map(|(index, settled)| (settled.uid, index))
+            .collect();
+        let mut entries = Vec::with_capacity(recorded.len());
+        for row in recorded {
+            let location_id: i64 = row.try_get("", "id")?;
+            let message_id: i64 = row.try_get("", "message_id")?;
+            let uid: i64 = row.try_get("", "uid")?;
+            let index = u32::try_from(uid)
+                .ok()
+                .and_then(|uid| by_uid.get(&uid))
+                .copied()
+                .ok_or_else(|| DbErr::Custom(format!("location of UID {uid} not in the batch")))?;
+            let action = match (settled[index].outcome, &plan[index]) {
+                (Outcome::Archived, Decision::Revision { .. }) => ledger::Action::Revision,
+                (Outcome::Archived, _) => ledger::Action::Archived,
+                _ => ledger::Action::Copy,
+            };
+            entries.push(ledger::NewEntry {
+                action,
+                message_id,
+                location_id: Some(location_id),
+                sha256: hashes[index].clone(),
+                mailbox_id: Some(self.mailbox_id),
+                folder: self.folder.clone(),
+            });
+        }
+        // In the order the messages came, whatever order RETURNING used.
+        entries.sort_by_key(|entry| entry.location_id);
+        ledger::append(transaction, entries).await.map(|_| ())
     }
 
     /// What each message of the batch is, judged against the archive as it

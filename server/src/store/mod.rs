@@ -20,6 +20,8 @@
 //! The API is blocking (file I/O); async callers use `spawn_blocking`.
 
 mod digest;
+pub mod ledger;
+pub mod verify;
 
 pub use digest::{Digest, ParseDigestError};
 
@@ -100,14 +102,26 @@ pub struct BlobStore {
 impl BlobStore {
     /// Opens (creating if needed) the store at `root`, and removes temporary
     /// files a crashed writer left behind: they were never renamed into place,
-    /// so nothing refers to them.
+    /// so nothing refers to them. Only those of processes that have ended: a
+    /// CLI command opening the store while `tresor serve` archives must not
+    /// take the files of a batch about to be published. (Temporary names
+    /// carry the writer's process id.)
     pub fn open(root: impl Into<PathBuf>) -> Result<BlobStore, StoreError> {
         let root = root.into();
         let temp = root.join(TEMP_DIR);
         fs::create_dir_all(&temp).map_err(io_error(&temp))?;
         for entry in fs::read_dir(&temp).map_err(io_error(&temp))? {
             let path = entry.map_err(io_error(&temp))?.path();
-            fs::remove_file(&path).map_err(io_error(&path))?;
+            let writer = path
+                .extension()
+                .and_then(|extension| extension.to_str())
+                .and_then(|extension| extension.split_once('-'))
+                .and_then(|(pid, _)| pid.parse::<u32>().ok());
+            let writer_alive =
+                writer.is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+            if !writer_alive {
+                fs::remove_file(&path).map_err(io_error(&path))?;
+            }
         }
         for prefix in 0..=255u8 {
             let directory = root.join(format!("{prefix:02x}"));
@@ -153,10 +167,11 @@ impl BlobStore {
             });
         }
         let compressed = compress(bytes).map_err(io_error(&path))?;
-        let temp_path = self
-            .root
-            .join(TEMP_DIR)
-            .join(format!("{digest}.{:016x}", rand::random::<u64>()));
+        let temp_path = self.root.join(TEMP_DIR).join(format!(
+            "{digest}.{}-{:016x}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
         let mut temp = File::create(&temp_path).map_err(io_error(&temp_path))?;
         temp.write_all(&compressed).map_err(io_error(&temp_path))?;
         Ok(Staged {
@@ -265,6 +280,47 @@ impl BlobStore {
                 reason: "content does not match its SHA-256".into(),
             })
         }
+    }
+}
+
+/// What the store holds: every blob's address, and files that are not blobs.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Sorted.
+    pub digests: Vec<Digest>,
+    pub strays: Vec<PathBuf>,
+}
+
+impl BlobStore {
+    /// Lists every blob (one directory read per fan-out directory); anything
+    /// else found there is a stray. The temporary directory is not listed.
+    pub fn list(&self) -> Result<Listing, StoreError> {
+        let mut listing = Listing::default();
+        for prefix in 0..=255u8 {
+            let prefix = format!("{prefix:02x}");
+            let directory = self.root.join(&prefix);
+            let entries = match fs::read_dir(&directory) {
+                Ok(entries) => entries,
+                Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+                Err(error) => return Err(io_error(&directory)(error)),
+            };
+            for entry in entries {
+                let path = entry.map_err(io_error(&directory))?.path();
+                let digest = path
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .and_then(|name| name.strip_suffix(&format!(".{EXTENSION}")))
+                    .filter(|hex| hex.starts_with(&prefix))
+                    .and_then(|hex| hex.parse::<Digest>().ok());
+                match digest {
+                    Some(digest) => listing.digests.push(digest),
+                    None => listing.strays.push(path),
+                }
+            }
+        }
+        listing.digests.sort_unstable();
+        listing.strays.sort();
+        Ok(listing)
     }
 }
 
@@ -411,8 +467,17 @@ mod tests {
         let (dir, store) = store();
         let leftover = store.root().join(TEMP_DIR).join("half-written.tmp");
         fs::write(&leftover, b"partial").unwrap();
+        // One of a process that is still running (this one's parent) stays.
+        let parent = std::os::unix::process::parent_id();
+        let in_use = store
+            .root()
+            .join(TEMP_DIR)
+            .join(format!("{}.{parent}-0123456789abcdef", "ab".repeat(32)));
+        fs::write(&in_use, b"being written").unwrap();
         let reopened = BlobStore::open(dir.path().join("blobs")).unwrap();
         assert!(!leftover.exists());
+        assert!(in_use.exists(), "a live writer's file is left alone");
+        fs::remove_file(&in_use).unwrap();
         assert_eq!(walk(reopened.root()).len(), 0);
     }
 

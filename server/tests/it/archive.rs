@@ -436,6 +436,12 @@ async fn archive_corpus_exactly(
         exported, originals,
         "the export is byte-identical to what the server holds"
     );
+    // Every blob re-hashes to its address; the ledger holds one entry per copy.
+    let verify = tresor(data_dir.path(), &["verify", "--json"], None);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&verify)).unwrap();
+    assert!(verify.status.success(), "{}", report["findings"]);
+    assert_eq!(report["blobs"].as_u64(), Some(distinct));
+    assert_eq!(report["ledger_entries"].as_u64(), Some(server_count));
 
     let blobs_before = files_under(&data_dir.path().join("blobs")).len();
     let second = tresor(data_dir.path(), &["archive", "alice", "--json"], None);

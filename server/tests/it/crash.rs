@@ -181,6 +181,13 @@ async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {
         .count();
     assert_eq!(temp_files, 0, "{blob_files:?}");
     assert_eq!(blob_files.len(), MESSAGES);
+
+    // The ledger recorded each message once, in the transactions that
+    // survived the kills: every row, blob and entry agrees.
+    let verify = tresor(data_dir.path(), &["verify", "--json"], None);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&verify)).unwrap();
+    assert!(verify.status.success(), "{report}");
+    assert_eq!(report["ledger_entries"].as_u64(), Some(MESSAGES as u64));
 }
 
 /// Every message in `folder` on the server (none if it does not exist yet).

@@ -20,4 +20,5 @@ mod profiles;
 mod restore;
 mod scheduler;
 mod support;
+mod verify;
 mod web;

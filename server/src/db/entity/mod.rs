@@ -4,6 +4,8 @@
 pub mod folder_checkpoint;
 pub mod index_queue;
 pub mod job;
+pub mod ledger;
+pub mod ledger_head;
 pub mod mailbox;
 pub mod mailbox_grant;
 pub mod mailbox_template;
@@ -11,3 +13,4 @@ pub mod message;
 pub mod message_location;
 pub mod session;
 pub mod user;
+pub mod verification;

@@ -1,0 +1,56 @@
+use super::Services;
+use crate::config::Config;
+use crate::store::ledger::HeadFile;
+use crate::store::verify::Verifier;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Print the report as one JSON object (findings with their ids).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Re-hashes every blob, checks rows against blobs and the ledger chain;
+/// fails (exit 1) on any finding. The result is recorded for the dashboard.
+pub async fn run(config: Config, args: VerifyArgs) -> anyhow::Result<()> {
+    let services = Services::open(&config).await?;
+    let verifier = Verifier::new(
+        services.db.clone(),
+        services.store.clone(),
+        Some(HeadFile::in_data_dir(&config.data_dir)),
+    );
+    let report = verifier.verify_and_record().await?;
+    let seconds = (report.finished_at - report.started_at)
+        .to_std()
+        .unwrap_or_default()
+        .as_secs_f64();
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        for finding in &report.findings {
+            println!("{finding}");
+        }
+        println!(
+            "checked {} blobs ({:.1} MB of mail), {} messages, {} locations, {} ledger entries in {seconds:.1} s ({:.0} MB/s)",
+            report.blobs,
+            report.bytes as f64 / 1e6,
+            report.messages,
+            report.locations,
+            report.ledger_entries,
+            report.bytes as f64 / 1e6 / seconds.max(0.001),
+        );
+        if let Some(head) = &report.head {
+            println!("ledger head: entry {} {}", head.seq, head.hash);
+        }
+    }
+    if report.is_clean() {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "verify found {} problem{}",
+            report.findings.len(),
+            if report.findings.len() == 1 { "" } else { "s" }
+        )
+    }
+}
