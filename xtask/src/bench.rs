@@ -22,8 +22,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         Some("ingest") => ingest(&args[1..]),
         Some("import") => import(),
         Some("search") => crate::bench_search::run(),
+        Some("verify") => crate::bench_verify::run(),
         _ => bail!(
-            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search"
+            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search\n       cargo xtask bench verify"
         ),
     }
 }

@@ -10,6 +10,7 @@
 
 mod bench;
 mod bench_search;
+mod bench_verify;
 mod build;
 mod cmd;
 mod test;
