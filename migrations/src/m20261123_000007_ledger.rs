@@ -70,12 +70,7 @@ impl MigrationTrait for Migration {
                         LedgerHead::Hash,
                         LedgerHead::UpdatedAt,
                     ])
-                    .values_panic([
-                        1.into(),
-                        (-1).into(),
-                        "".into(),
-                        Expr::current_timestamp(),
-                    ])
+                    .values_panic([1.into(), (-1).into(), "".into(), Expr::current_timestamp()])
                     .to_owned(),
             )
             .await?;

@@ -32,10 +32,14 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Archive jobs `tresor serve` runs at once, over all servers.
     pub max_concurrent_jobs: usize,
+    /// How often `tresor serve` re-verifies the whole archive (`tresor
+    /// verify`); 0 turns the scheduled check off. The ledger head is written
+    /// to `<data_dir>/ledger/heads.log` once a day either way.
+    pub verify_interval_hours: u64,
 }
 
 /// Every key of `Config`, as written in the file and (upper-cased, after `TRESOR_`) in the environment.
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
     "data_dir",
     "listen",
     "database_url",
@@ -46,6 +50,7 @@ const KEYS: [&str; 10] = [
     "initial_admin_password",
     "log_format",
     "max_concurrent_jobs",
+    "verify_interval_hours",
 ];
 
 impl Default for Config {
@@ -61,6 +66,7 @@ impl Default for Config {
             initial_admin_password: None,
             log_format: LogFormat::Text,
             max_concurrent_jobs: 4,
+            verify_interval_hours: 24,
         }
     }
 }

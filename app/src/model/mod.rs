@@ -120,6 +120,35 @@ pub struct DashboardView {
     pub archived_last_day: u64,
     /// Mailboxes that need someone's attention, most urgent first.
     pub attention: Vec<Attention>,
+    /// Only filled for admins.
+    pub integrity: Option<IntegrityView>,
+}
+
+/// Whether the archive is as it was archived: the last verification, the
+/// last clean one, and the ledger head to note or sign elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrityView {
+    pub last_check: Option<VerificationSummary>,
+    pub last_clean_at: Option<DateTime<Utc>>,
+    /// `None` before the ledger has begun.
+    pub head_seq: Option<i64>,
+    pub head_hash: Option<String>,
+    /// When the head was last written to the head file, and where that is.
+    pub head_written_at: Option<DateTime<Utc>>,
+    pub head_file: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationSummary {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `running`, `clean`, `findings` or `failed`.
+    pub status: String,
+    pub blobs: u64,
+    pub bytes: u64,
+    pub finding_count: u64,
+    /// The first findings in words (or why the check failed).
+    pub first_findings: Vec<String>,
 }
 
 /// A mailbox that needs attention, and why.

@@ -46,6 +46,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     ensure_first_admin(&state, &config).await?;
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
     let indexer_task = indexer.map(|indexer| tokio::spawn(indexer.run(scheduler_stopped.clone())));
+    let verifier = Arc::new(crate::store::verify::Verifier::new(
+        state.db.clone(),
+        services.store.clone(),
+        Some(crate::store::ledger::HeadFile::in_data_dir(
+            &config.data_dir,
+        )),
+    ));
+    let verify_every = (config.verify_interval_hours > 0)
+        .then(|| std::time::Duration::from_secs(config.verify_interval_hours * 3600));
+    let integrity_task = tokio::spawn(crate::store::verify::run_schedule(
+        verifier,
+        verify_every,
+        scheduler_stopped.clone(),
+    ));
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));
 
     if !config.site_root.join("pkg").join("tresor.wasm").exists() {
@@ -66,6 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await?;
     // Running jobs are aborted (safe at any point) and marked interrupted.
     let _ = scheduler_task.await;
+    let _ = integrity_task.await;
     if let Some(task) = indexer_task {
         let _ = task.await;
     }

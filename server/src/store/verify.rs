@@ -14,6 +14,7 @@ use super::ledger::{self, Head, HeadFile};
 use super::{BlobStore, Check, Digest};
 use crate::db::entity::{ledger as ledger_row, message, message_location, verification};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -544,4 +545,105 @@ fn sorted<K: Copy + Ord, V>(map: &HashMap<K, V>) -> Vec<(K, &V)> {
     let mut entries: Vec<(K, &V)> = map.iter().map(|(key, value)| (*key, value)).collect();
     entries.sort_unstable_by_key(|(key, _)| *key);
     entries
+}
+
+/// The last verification, and when the archive last verified clean.
+pub async fn history(
+    db: &DatabaseConnection,
+) -> Result<(Option<verification::Model>, Option<DateTime<Utc>>), DbErr> {
+    let last = verification::Entity::find()
+        .order_by_desc(verification::Column::Id)
+        .one(db)
+        .await?;
+    let last_clean = verification::Entity::find()
+        .filter(verification::Column::Status.eq("clean"))
+        .order_by_desc(verification::Column::Id)
+        .one(db)
+        .await?
+        .and_then(|row| row.finished_at);
+    Ok((last, last_clean))
+}
+
+/// `tresor serve`'s integrity routine: writes the ledger head to the head
+/// file once a day, and verifies the archive when the last verification
+/// (by this routine or by `tresor verify`) started more than `every` ago.
+/// Looks every ten minutes, so a restart neither skips nor repeats a day.
+pub async fn run_schedule(
+    verifier: Arc<Verifier>,
+    every: Option<std::time::Duration>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+    // A check the last shutdown cut short is not "running" any more.
+    let interrupted = verification::Entity::update_many()
+        .col_expr(verification::Column::Status, Expr::value("failed"))
+        .col_expr(
+            verification::Column::Report,
+            Expr::value(r#"{"error":"interrupted by a shutdown"}"#),
+        )
+        .filter(verification::Column::Status.eq("running"))
+        .exec(&verifier.db)
+        .await;
+    if let Err(error) = interrupted {
+        tracing::warn!(%error, "could not close interrupted verifications");
+    }
+    loop {
+        tokio::select! {
+            result = verifier.daily_round(every) => if let Err(error) = result {
+                tracing::error!(%error, "the integrity routine failed; trying again in ten minutes");
+            },
+            _ = stop.changed() => return,
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(LOOK_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+impl Verifier {
+    async fn daily_round(&self, every: Option<std::time::Duration>) -> Result<(), VerifyError> {
+        let now = Utc::now();
+        if let (Some(file), Some(head)) = (&self.heads, ledger::head(&self.db).await?) {
+            let written = file
+                .write_daily(&head, now)
+                .map_err(|source| VerifyError::HeadFile {
+                    path: file.path().display().to_string(),
+                    source,
+                })?;
+            if written {
+                tracing::info!(seq = head.seq, hash = %head.hash, file = %file.path().display(), "wrote today's ledger head");
+            }
+        }
+        let Some(every) = every else {
+            return Ok(());
+        };
+        let (last, _) = history(&self.db).await?;
+        let due = last.is_none_or(|last| {
+            (now - last.started_at)
+                .to_std()
+                .is_ok_and(|age| age >= every)
+        });
+        if !due {
+            return Ok(());
+        }
+        tracing::info!("verifying the archive");
+        let report = self.verify_and_record().await?;
+        if report.is_clean() {
+            tracing::info!(
+                blobs = report.blobs,
+                ledger_entries = report.ledger_entries,
+                "the archive verified clean"
+            );
+        } else {
+            for finding in report.findings.iter().take(20) {
+                tracing::error!(%finding, "verification finding");
+            }
+            tracing::error!(
+                findings = report.findings.len(),
+                "the archive did NOT verify clean; run `tresor verify` for the full list"
+            );
+        }
+        Ok(())
+    }
 }

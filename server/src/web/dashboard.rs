@@ -6,7 +6,7 @@ use super::backend::{internal, warnings};
 use crate::db::entity::{job, message, message_location};
 use crate::mailbox::MailboxRow;
 use app::error::ApiError;
-use app::model::{Attention, DashboardView, SessionUser};
+use app::model::{Attention, DashboardView, IntegrityView, SessionUser, VerificationSummary};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -52,6 +52,11 @@ pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<Dashboard
             });
         }
     }
+    let integrity = if caller.is_admin() {
+        Some(integrity(state).await?)
+    } else {
+        None
+    };
     Ok(DashboardView {
         user_count,
         mailbox_count: mailboxes.len() as u64,
@@ -59,6 +64,60 @@ pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<Dashboard
         message_bytes,
         archived_last_day,
         attention,
+        integrity,
+    })
+}
+
+/// Findings shown on the dashboard; `tresor verify` lists them all.
+const SHOWN_FINDINGS: usize = 5;
+
+async fn integrity(state: &AppState) -> Result<IntegrityView, ApiError> {
+    use crate::store::verify::{self, Finding};
+    let (last, last_clean_at) = verify::history(&state.db)
+        .await
+        .map_err(|error| internal(&error))?;
+    let head = crate::store::ledger::head(&state.db)
+        .await
+        .map_err(|error| internal(&error))?;
+    let file = crate::store::ledger::HeadFile::in_data_dir(&state.config.data_dir);
+    let head_written_at = file
+        .read()
+        .map_err(|error| internal(&error))?
+        .into_iter()
+        .flatten()
+        .next_back()
+        .map(|written| written.written_at);
+    let last_check = last.map(|row| {
+        let report: serde_json::Value = serde_json::from_str(&row.report).unwrap_or_default();
+        let first_findings = match report.get("error").and_then(|error| error.as_str()) {
+            Some(error) => vec![format!("The check could not finish: {error}")],
+            None => report
+                .get("findings")
+                .and_then(|findings| findings.as_array())
+                .into_iter()
+                .flatten()
+                .take(SHOWN_FINDINGS)
+                .filter_map(|finding| serde_json::from_value::<Finding>(finding.clone()).ok())
+                .map(|finding| finding.to_string())
+                .collect(),
+        };
+        VerificationSummary {
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+            status: row.status,
+            blobs: row.blobs.max(0) as u64,
+            bytes: row.bytes.max(0) as u64,
+            finding_count: row.finding_count.max(0) as u64,
+            first_findings,
+        }
+    });
+    Ok(IntegrityView {
+        last_check,
+        last_clean_at,
+        head_seq: head.as_ref().map(|head| head.seq),
+        head_hash: head.map(|head| head.hash),
+        head_written_at,
+        head_file: file.path().display().to_string(),
     })
 }
 

@@ -378,3 +378,53 @@ async fn entry(db: &DatabaseConnection, seq: i64) -> tresor::db::entity::ledger:
 async fn recomputed_hash(db: &DatabaseConnection, seq: i64) -> String {
     tresor::store::ledger::entry_hash(&entry(db, seq).await)
 }
+
+/// Jobs commit at the same time: their entries must still form one chain,
+/// no seq twice, none skipped (the head row serialises the appends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_appends_form_one_chain() {
+    use sea_orm::{EntityTrait, QueryOrder, TransactionTrait};
+    use tresor::store::ledger::{self, Action, NewEntry};
+    for db in databases().await {
+        let tasks: Vec<_> = (0..8)
+            .map(|task| {
+                let connection = db.connection.clone();
+                tokio::spawn(async move {
+                    for round in 0..10 {
+                        let transaction = connection.begin().await.unwrap();
+                        let entries = (0..5)
+                            .map(|index| NewEntry {
+                                action: Action::Archived,
+                                message_id: task * 1_000 + round * 10 + index,
+                                location_id: None,
+                                sha256: format!("{task:064}"),
+                                mailbox_id: Some(task),
+                                folder: "INBOX".into(),
+                            })
+                            .collect();
+                        ledger::append(&transaction, entries).await.unwrap();
+                        transaction.commit().await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let entries = tresor::db::entity::ledger::Entity::find()
+            .order_by_asc(tresor::db::entity::ledger::Column::Seq)
+            .all(&db.connection)
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 400, "{}", db.name);
+        let mut prev = ledger::GENESIS.to_string();
+        for (index, entry) in entries.iter().enumerate() {
+            assert_eq!(entry.seq, index as i64 + 1);
+            assert_eq!(entry.prev_hash, prev, "{}: entry {}", db.name, entry.seq);
+            assert_eq!(ledger::entry_hash(entry), entry.hash);
+            prev = entry.hash.clone();
+        }
+        let head = ledger::head(&db.connection).await.unwrap().unwrap();
+        assert_eq!((head.seq, head.hash), (400, prev));
+    }
+}

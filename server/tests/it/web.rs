@@ -1606,3 +1606,93 @@ async fn pages_render_while_other_routers_are_built() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
 }
+
+/// The scheduled routine writes the day's ledger head and verifies; admins
+/// see the result (and the last clean check) on the dashboard, users do not.
+#[tokio::test]
+async fn the_dashboard_shows_admins_the_last_check_and_the_ledger_head() {
+    use app::model::DashboardView;
+    use tresor::store::ledger::HeadFile;
+    use tresor::store::verify::{Verifier, history, run_schedule};
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let own = site
+            .archive_for(site.user_id, "user-mail", &[("own", OWN_MAIL)])
+            .await["own"];
+        let admin = site.sign_in("root%40example.com", "root-password").await;
+        let summary = |cookie: String| {
+            let site = &site;
+            async move {
+                let (status, body, _) =
+                    site.call("/api/dashboard/summary", "", Some(&cookie)).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                serde_json::from_str::<DashboardView>(&body).unwrap()
+            }
+        };
+        let before = summary(admin.clone()).await.integrity.expect("for admins");
+        assert_eq!(before.last_check, None);
+        assert_eq!(before.head_seq, Some(1), "one message, one entry");
+
+        // The routine, as `tresor serve` runs it, with a check due at once.
+        let heads_dir = tempfile::tempdir().unwrap();
+        let heads = HeadFile::in_data_dir(heads_dir.path());
+        let verifier = std::sync::Arc::new(Verifier::new(
+            site.db.clone(),
+            site.store.clone(),
+            Some(heads.clone()),
+        ));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let routine = tokio::spawn(run_schedule(
+            verifier.clone(),
+            Some(std::time::Duration::ZERO),
+            stopped,
+        ));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while history(&site.db).await.unwrap().1.is_none() {
+            assert!(std::time::Instant::now() < deadline, "the routine verified");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        stop.send(true).unwrap();
+        routine.await.unwrap();
+        let written: Vec<_> = heads.read().unwrap().into_iter().flatten().collect();
+        assert_eq!(written.len(), 1);
+        assert_eq!(Some(written[0].hash.clone()), before.head_hash);
+
+        let after = summary(admin.clone()).await.integrity.unwrap();
+        let check = after.last_check.expect("a check");
+        assert_eq!(
+            (check.status.as_str(), check.blobs),
+            ("clean", 1),
+            "{check:?}"
+        );
+        assert!(after.last_clean_at.is_some());
+
+        // A damaged blob: the next check reports it, the last clean one stays.
+        let sha256: String = {
+            use sea_orm::EntityTrait;
+            tresor::db::entity::message::Entity::find_by_id(own)
+                .one(&site.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .sha256
+        };
+        let path = site.store.path_of(&sha256.parse().unwrap());
+        std::fs::write(&path, b"not zstd").unwrap();
+        assert!(!verifier.verify_and_record().await.unwrap().is_clean());
+        let damaged = summary(admin).await.integrity.unwrap();
+        let check = damaged.last_check.unwrap();
+        assert_eq!(
+            (check.status.as_str(), check.finding_count),
+            ("findings", 1)
+        );
+        assert!(
+            check.first_findings[0].starts_with(&format!("altered blob {sha256}")),
+            "{check:?}"
+        );
+        assert_eq!(damaged.last_clean_at, after.last_clean_at);
+
+        let user = site.sign_in("user%40example.com", "user-password").await;
+        assert_eq!(summary(user).await.integrity, None, "admins only");
+    }
+}

@@ -1,5 +1,5 @@
 use crate::api::dashboard::dashboard_summary;
-use crate::model::{Attention, DashboardView};
+use crate::model::{Attention, DashboardView, IntegrityView, VerificationSummary};
 use crate::ui::components::{EmptyState, ErrorAlert, human_size};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -52,6 +52,7 @@ fn Figures(summary: DashboardView) -> impl IntoView {
             </div>
         </div>
         {(!summary.attention.is_empty()).then(|| view! { <NeedsAttention items=summary.attention/> })}
+        {summary.integrity.map(|integrity| view! { <Integrity integrity/> })}
         {nothing_yet.then(|| view! {
             <EmptyState title="Nothing archived yet">
                 <p>"Tresor keeps a byte-exact, tamper-evident copy of every message of the mailboxes you connect."</p>
@@ -85,5 +86,86 @@ fn NeedsAttention(items: Vec<Attention>) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+fn when(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The archive's integrity for admins: the last check, the last clean one,
+/// and the ledger head to note or sign elsewhere.
+#[component]
+fn Integrity(integrity: IntegrityView) -> impl IntoView {
+    let last_clean = integrity
+        .last_clean_at
+        .map(when)
+        .unwrap_or_else(|| "never".into());
+    view! {
+        <section class="panel" data-testid="integrity">
+            <h2>"Archive integrity"</h2>
+            {match integrity.last_check {
+                None => view! {
+                    <p class="muted">"Not verified yet. Tresor re-hashes every message and checks the ledger once a day; "
+                    "an administrator can run " <code>"tresor verify"</code> " at any time."</p>
+                }.into_any(),
+                Some(check) => view! { <LastCheck check/> }.into_any(),
+            }}
+            <dl class="facts">
+                <dt>"Last clean check"</dt>
+                <dd data-testid="last-clean">{last_clean}</dd>
+                <dt>"Ledger head"</dt>
+                <dd>
+                    {match (integrity.head_seq, integrity.head_hash) {
+                        (Some(seq), Some(hash)) => view! {
+                            "entry " {seq} <br/>
+                            <code class="hash" data-testid="ledger-head">{hash}</code>
+                        }.into_any(),
+                        _ => view! { <span class="muted">"not begun"</span> }.into_any(),
+                    }}
+                </dd>
+                <dt>"Written daily to"</dt>
+                <dd>
+                    <code>{integrity.head_file}</code>
+                    {integrity.head_written_at.map(|at| format!(" — last on {}", when(at)))}
+                    <p class="muted">"Note this hash or sign it elsewhere: every later check compares the ledger with each head written there, so a rewritten ledger shows."</p>
+                </dd>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn LastCheck(check: VerificationSummary) -> impl IntoView {
+    let finished = check.finished_at.map(when).unwrap_or_default();
+    match check.status.as_str() {
+        "clean" => view! {
+            <p data-testid="last-check">
+                <span class="status status-on">"Verified clean"</span>
+                {format!(" on {finished}: {} messages ({}) re-hashed, every record and ledger entry matched.", check.blobs, human_size(check.bytes))}
+            </p>
+        }.into_any(),
+        "running" => view! {
+            <p data-testid="last-check" class="muted">{format!("Verifying since {}…", when(check.started_at))}</p>
+        }.into_any(),
+        "findings" => view! {
+            <div class="banner banner-error" data-testid="last-check">
+                <strong>{format!(
+                    "The check on {finished} found {} problem{}.",
+                    check.finding_count,
+                    if check.finding_count == 1 { "" } else { "s" }
+                )}</strong>
+                <ul>
+                    {check.first_findings.into_iter().map(|finding| view! { <li><code class="hash">{finding}</code></li> }).collect_view()}
+                </ul>
+                <p>"Run " <code>"tresor verify"</code> " on the server for the full list, and restore what it names from a backup."</p>
+            </div>
+        }.into_any(),
+        _ => view! {
+            <div class="banner banner-error" data-testid="last-check">
+                <strong>{format!("The check on {} could not finish.", when(check.started_at))}</strong>
+                {check.first_findings.into_iter().map(|reason| view! { <p>{reason}</p> }).collect_view()}
+            </div>
+        }.into_any(),
     }
 }
