@@ -142,7 +142,12 @@ fn LastCheck(check: VerificationSummary) -> impl IntoView {
         "clean" => view! {
             <p data-testid="last-check">
                 <span class="status status-on">"Verified clean"</span>
-                {format!(" on {finished}: {} messages ({}) re-hashed, every record and ledger entry matched.", check.blobs, human_size(check.bytes))}
+                {format!(
+                    " on {finished}: {} message{} ({}) re-hashed, every record and ledger entry matched.",
+                    check.blobs,
+                    if check.blobs == 1 { "" } else { "s" },
+                    human_size(check.bytes)
+                )}
             </p>
         }.into_any(),
         "running" => view! {
