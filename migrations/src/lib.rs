@@ -12,6 +12,7 @@ mod m20261122_000004_duplicate_policies;
 mod m20261122_000005_sharing_and_templates;
 mod m20261123_000006_index_queue;
 mod m20261123_000007_ledger;
+mod m20261123_000008_retention_and_holds;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_sharing_and_templates::Migration),
             Box::new(m20261123_000006_index_queue::Migration),
             Box::new(m20261123_000007_ledger::Migration),
+            Box::new(m20261123_000008_retention_and_holds::Migration),
         ]
     }
 }

@@ -29,6 +29,7 @@ pub mod import;
 pub mod index;
 pub mod mailbox;
 pub mod metadata;
+pub mod retention;
 pub mod scheduler;
 pub mod secrets;
 pub mod store;

@@ -7,6 +7,7 @@ mod import;
 mod mailbox;
 mod migrate;
 mod reindex;
+mod retention;
 mod search;
 mod serve;
 mod user;
@@ -59,6 +60,12 @@ pub enum Command {
     /// Check the archive: re-hash every blob, compare rows, blobs and the
     /// ledger chain; exit 1 on any finding.
     Verify(verify::VerifyArgs),
+    /// Retention policies, and the job that deletes what they release.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
+    /// Legal holds: mail under hold is never deleted.
+    #[command(subcommand)]
+    Hold(retention::HoldCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -104,6 +111,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search(args) => search::run(config, args).await,
         Command::Reindex => reindex::run(config).await,
         Command::Verify(args) => verify::run(config, args).await,
+        Command::Retention(command) => retention::run(config, command).await,
+        Command::Hold(command) => retention::run_hold(config, command).await,
     }
 }
 

@@ -80,8 +80,7 @@ impl Indexer {
 
     /// How many queue rows wait.
     pub async fn queued(&self) -> Result<u64, IndexError> {
-        use sea_orm::PaginatorTrait;
-        Ok(index_queue::Entity::find().count(&self.db).await?)
+        Ok(super::queued(&self.db).await?)
     }
 
     /// Indexes until the queue is empty; `progress` hears after each commit.

@@ -125,6 +125,12 @@ pub async fn queue(db: &impl ConnectionTrait, message_ids: Vec<i64>) -> Result<(
     Ok(())
 }
 
+/// How many messages wait to be (re)indexed.
+pub async fn queued(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    index_queue::Entity::find().count(db).await
+}
+
 /// Queues every archived message: the whole index is rebuilt.
 pub async fn queue_all(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     let statement = sea_orm::Statement::from_string(

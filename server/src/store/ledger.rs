@@ -1,6 +1,5 @@
 //! The ledger: an append-only, hash-chained record of every message that
-//! entered the archive (and, later, left it), in the same transaction that
-//! records it.
+//! entered the archive or left it, in the same transaction that records it.
 //!
 //! Each entry's hash is the SHA-256 of its fields and the previous entry's
 //! hash, so a changed, removed or inserted entry breaks the chain from there
@@ -42,6 +41,10 @@ pub enum Action {
     Copy,
     /// A location recorded before the ledger existed (its first start).
     Adopted,
+    /// A location removed by retention.
+    Deleted,
+    /// A message removed with its last location (row and blob).
+    Purged,
 }
 
 impl Action {
@@ -51,6 +54,8 @@ impl Action {
             Action::Revision => "revision",
             Action::Copy => "copy",
             Action::Adopted => "adopted",
+            Action::Deleted => "deleted",
+            Action::Purged => "purged",
         }
     }
 
@@ -60,6 +65,8 @@ impl Action {
             Action::Revision,
             Action::Copy,
             Action::Adopted,
+            Action::Deleted,
+            Action::Purged,
         ]
         .into_iter()
         .find(|action| action.as_str() == text)

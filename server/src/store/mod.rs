@@ -283,6 +283,20 @@ impl BlobStore {
     }
 }
 
+impl BlobStore {
+    /// Removes a blob for good (retention); `false` when it was not there.
+    /// Only for a blob no row refers to any more: the caller's transaction
+    /// that deleted the last row has committed.
+    pub fn remove(&self, digest: &Digest) -> Result<bool, StoreError> {
+        let path = self.path_of(digest);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(error) => Err(io_error(&path)(error)),
+        }
+    }
+}
+
 /// What the store holds: every blob's address, and files that are not blobs.
 #[derive(Debug, Default)]
 pub struct Listing {

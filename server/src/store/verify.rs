@@ -222,26 +222,9 @@ impl Verifier {
             .into_iter()
             .collect();
 
-        let walk = self
-            .walk_ledger(&messages, &locations, &mut findings)
-            .await?;
+        let walk = self.walk_ledger(&mut findings).await?;
         self.check_heads(&walk, &mut findings).await?;
-        for (message_id, sha256) in sorted(&messages) {
-            if !walk.recorded_messages.contains(&message_id) {
-                findings.push(Finding::UnrecordedMessage {
-                    message_id,
-                    sha256: sha256.clone(),
-                });
-            }
-        }
-        for (location_id, message_id) in sorted(&locations) {
-            if !walk.recorded_locations.contains(&location_id) {
-                findings.push(Finding::UnrecordedLocation {
-                    location_id,
-                    message_id: *message_id,
-                });
-            }
-        }
+        compare_rows(&walk, &messages, &locations, &mut findings);
 
         let (blobs, bytes) = self.check_blobs(&messages, &mut findings).await?;
         Ok(Report {
@@ -258,16 +241,11 @@ impl Verifier {
     }
 
     /// Walks the chain in order: each entry must hash to its hash, name the
-    /// previous hash and follow its sequence number, and agree with the rows.
-    async fn walk_ledger(
-        &self,
-        messages: &HashMap<i64, String>,
-        locations: &HashMap<i64, i64>,
-        findings: &mut Vec<Finding>,
-    ) -> Result<LedgerWalk, VerifyError> {
+    /// previous hash and follow its sequence number. What the entries say
+    /// about messages and locations is gathered for `compare_rows`.
+    async fn walk_ledger(&self, findings: &mut Vec<Finding>) -> Result<LedgerWalk, VerifyError> {
         let mut walk = LedgerWalk::default();
         let (mut expected_seq, mut prev_hash) = (1i64, ledger::GENESIS.to_string());
-        let mut altered_messages = HashSet::new();
         loop {
             let page = ledger_row::Entity::find()
                 .filter(ledger_row::Column::Seq.gte(expected_seq))
@@ -294,32 +272,15 @@ impl Verifier {
                 if ledger::entry_hash(&entry) != entry.hash {
                     findings.push(Finding::AlteredLedgerEntry { seq: entry.seq });
                 }
-                match messages.get(&entry.message_id) {
-                    None => findings.push(Finding::MissingMessage {
-                        message_id: entry.message_id,
-                        seq: entry.seq,
-                    }),
-                    Some(sha256) if *sha256 != entry.sha256 => {
-                        if altered_messages.insert(entry.message_id) {
-                            findings.push(Finding::AlteredMessage {
-                                message_id: entry.message_id,
-                                sha256: sha256.clone(),
-                                recorded_sha256: entry.sha256.clone(),
-                                seq: entry.seq,
-                            });
-                        }
-                    }
-                    Some(_) => {}
-                }
-                walk.recorded_messages.insert(entry.message_id);
+                let action = ledger::Action::parse(&entry.action);
+                // The latest entry about a message or location says whether
+                // it should exist now, and (for a message) with which hash.
+                let present = action != Some(ledger::Action::Purged);
+                walk.messages
+                    .insert(entry.message_id, (entry.seq, present, entry.sha256.clone()));
                 if let Some(location_id) = entry.location_id {
-                    if !locations.contains_key(&location_id) {
-                        findings.push(Finding::MissingLocation {
-                            location_id,
-                            seq: entry.seq,
-                        });
-                    }
-                    walk.recorded_locations.insert(location_id);
+                    let present = action != Some(ledger::Action::Deleted);
+                    walk.locations.insert(location_id, (entry.seq, present));
                 }
                 walk.hashes.insert(entry.seq, entry.hash.clone());
                 expected_seq = entry.seq + 1;
@@ -494,12 +455,67 @@ impl Verifier {
 #[derive(Default)]
 struct LedgerWalk {
     entries: u64,
-    recorded_messages: HashSet<i64>,
-    recorded_locations: HashSet<i64>,
+    /// Per message: the seq of its latest entry, whether the message should
+    /// exist (not purged since), and the hash that entry recorded.
+    messages: HashMap<i64, (i64, bool, String)>,
+    /// Per location: the seq of its latest entry, whether it should exist.
+    locations: HashMap<i64, (i64, bool)>,
     /// Every entry's hash by seq, for the heads written to the head file.
     hashes: HashMap<i64, String>,
     /// The last entry's seq and hash (0 and GENESIS for an empty ledger).
     last: (i64, String),
+}
+
+/// Rows against what the ledger says should exist: every row recorded, every
+/// recorded (and not deleted) one present with the recorded hash.
+fn compare_rows(
+    walk: &LedgerWalk,
+    messages: &HashMap<i64, String>,
+    locations: &HashMap<i64, i64>,
+    findings: &mut Vec<Finding>,
+) {
+    for (message_id, sha256) in sorted(messages) {
+        match walk.messages.get(&message_id) {
+            Some((seq, true, recorded)) if recorded != sha256 => {
+                findings.push(Finding::AlteredMessage {
+                    message_id,
+                    sha256: sha256.clone(),
+                    recorded_sha256: recorded.clone(),
+                    seq: *seq,
+                });
+            }
+            Some((_, true, _)) => {}
+            // Never recorded, or recorded as deleted yet here.
+            _ => findings.push(Finding::UnrecordedMessage {
+                message_id,
+                sha256: sha256.clone(),
+            }),
+        }
+    }
+    for (message_id, (seq, present, _)) in sorted(&walk.messages) {
+        if *present && !messages.contains_key(&message_id) {
+            findings.push(Finding::MissingMessage {
+                message_id,
+                seq: *seq,
+            });
+        }
+    }
+    for (location_id, message_id) in sorted(locations) {
+        if !matches!(walk.locations.get(&location_id), Some((_, true))) {
+            findings.push(Finding::UnrecordedLocation {
+                location_id,
+                message_id: *message_id,
+            });
+        }
+    }
+    for (location_id, (seq, present)) in sorted(&walk.locations) {
+        if *present && !locations.contains_key(&location_id) {
+            findings.push(Finding::MissingLocation {
+                location_id,
+                seq: *seq,
+            });
+        }
+    }
 }
 
 /// Checks blobs on `threads` threads, each taking the next unchecked one;

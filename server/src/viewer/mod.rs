@@ -296,6 +296,24 @@ impl Viewer {
 
     /// The messages of `selection` that `reader` may see, oldest first,
     /// ready to export.
+    /// Every message `query` finds for `reader`, superseded revisions
+    /// included (for legal holds: a hold keeps every revision).
+    pub async fn matching_ids(&self, reader: Reader, query: &str) -> Result<Vec<i64>, ViewerError> {
+        let scope = self.scope(reader).await?;
+        let request = SearchRequest {
+            query: Query::parse(query).map_err(|error| ViewerError::Query(error.0))?,
+            sort: index::Sort::Oldest,
+            offset: 0,
+            limit: 0,
+            include_superseded: true,
+        };
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.all_ids(&request, &scope))
+            .await
+            .map_err(joined)?
+            .map_err(ViewerError::from)
+    }
+
     pub async fn export_items(
         &self,
         reader: Reader,

@@ -18,6 +18,7 @@ mod master_user;
 mod probe;
 mod profiles;
 mod restore;
+mod retention;
 mod scheduler;
 mod support;
 mod verify;

@@ -23,7 +23,7 @@ fn tresor(data_dir: &Path, database_url: &str, args: &[&str]) -> Output {
         .expect("tresor runs")
 }
 
-fn add_user(data_dir: &Path, database_url: &str, email: &str) {
+pub fn add_user(data_dir: &Path, database_url: &str, email: &str) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
         .arg("--data-dir")
@@ -427,4 +427,17 @@ async fn concurrent_appends_form_one_chain() {
         let head = ledger::head(&db.connection).await.unwrap().unwrap();
         assert_eq!((head.seq, head.hash), (400, prev));
     }
+}
+
+/// Every ledger entry's action, in order.
+pub async fn ledger_actions(db: &DatabaseConnection) -> Vec<String> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    tresor::db::entity::ledger::Entity::find()
+        .order_by_asc(tresor::db::entity::ledger::Column::Seq)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.action)
+        .collect()
 }

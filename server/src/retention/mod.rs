@@ -1,0 +1,497 @@
+//! Retention policies and legal holds: which archived mail may go, and the
+//! explicit, logged job that deletes it.
+//!
+//! Policies and holds work on *locations* (a message found in a mailbox and
+//! folder), because that is what they name. A location is deletable when at
+//! least one policy covers it, every policy that covers it has run out, and
+//! no hold covers it; mail no policy covers is kept. A message goes (row and
+//! blob) only when its last location goes: the same bytes still held by
+//! another mailbox stay. Every deletion is a ledger entry in the transaction
+//! that deletes, so `verify` accounts for what left.
+//!
+//! Nothing is deleted unless an administrator runs `tresor retention apply`;
+//! `--dry-run` shows the same plan without touching anything.
+
+mod plan;
+
+pub use plan::{Deletable, Plan};
+
+use crate::db::entity::{legal_hold, message, message_location, retention_policy};
+use crate::store::ledger::{self, Action, NewEntry};
+use crate::store::{BlobStore, Digest};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
+};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Locations deleted per transaction.
+const LOCATIONS_PER_TRANSACTION: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RetentionError {
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("a legal hold by search query needs the search index, and {0}")]
+    IndexNotReady(String),
+    #[error("the search for hold {hold}: {error}")]
+    HoldQuery { hold: i64, error: String },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// From when a policy counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The message's Date header (its archive date when it has none).
+    MessageDate,
+    /// When the location was archived.
+    ArchivedAt,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::MessageDate => "message_date",
+            Basis::ArchivedAt => "archived_at",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Basis> {
+        match text {
+            "message_date" | "message-date" | "date" => Some(Basis::MessageDate),
+            "archived_at" | "archive-date" | "archived" => Some(Basis::ArchivedAt),
+            _ => None,
+        }
+    }
+}
+
+/// Which locations a policy covers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PolicyScope {
+    All,
+    Mailbox {
+        mailbox_id: i64,
+    },
+    /// The folder and its subfolders.
+    Folder {
+        mailbox_id: i64,
+        folder: String,
+    },
+    /// Locations archived with this label.
+    Label {
+        key: String,
+        value: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Policy {
+    pub id: i64,
+    pub name: String,
+    pub scope: PolicyScope,
+    pub keep_years: u32,
+    pub basis: Basis,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+/// What a hold keeps.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HoldScope {
+    Mailbox {
+        mailbox_id: i64,
+    },
+    /// Every message the query finds, now and later (evaluated at each run).
+    Query {
+        query: String,
+    },
+    Messages {
+        message_ids: Vec<i64>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Hold {
+    pub id: i64,
+    pub reason: String,
+    pub scope: HoldScope,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub released_at: Option<DateTime<Utc>>,
+    pub released_by: Option<String>,
+    pub release_reason: Option<String>,
+}
+
+/// What `apply` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Applied {
+    pub locations_deleted: u64,
+    pub messages_deleted: u64,
+    pub blobs_deleted: u64,
+}
+
+/// Finds the messages a search query matches (all mailboxes, revisions
+/// included); `None` when the index is not up to date, so a hold by query
+/// cannot be trusted to see everything.
+#[async_trait::async_trait]
+pub trait HoldSearch: Send + Sync {
+    async fn matching(&self, query: &str) -> Result<Vec<i64>, String>;
+    /// Why the index cannot be trusted now (messages waiting to be indexed).
+    async fn not_ready(&self) -> Option<String>;
+}
+
+pub struct Retention {
+    db: DatabaseConnection,
+    store: Arc<BlobStore>,
+}
+
+impl Retention {
+    pub fn new(db: DatabaseConnection, store: Arc<BlobStore>) -> Retention {
+        Retention { db, store }
+    }
+
+    pub async fn policies(&self) -> Result<Vec<Policy>, RetentionError> {
+        retention_policy::Entity::find()
+            .order_by_asc(retention_policy::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(policy_of)
+            .collect()
+    }
+
+    pub async fn add_policy(
+        &self,
+        name: &str,
+        scope: PolicyScope,
+        keep_years: u32,
+        basis: Basis,
+        by: &str,
+    ) -> Result<Policy, RetentionError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(RetentionError::Invalid("a policy needs a name".into()));
+        }
+        if !(1..=100).contains(&keep_years) {
+            return Err(RetentionError::Invalid(
+                "keep mail between 1 and 100 years".into(),
+            ));
+        }
+        let (kind, mailbox_id, folder, label_key, label_value) = match &scope {
+            PolicyScope::All => ("all", None, None, None, None),
+            PolicyScope::Mailbox { mailbox_id } => ("mailbox", Some(*mailbox_id), None, None, None),
+            PolicyScope::Folder { mailbox_id, folder } => (
+                "folder",
+                Some(*mailbox_id),
+                Some(folder.trim_matches('/').to_string()),
+                None,
+                None,
+            ),
+            PolicyScope::Label { key, value } => {
+                ("label", None, None, Some(key.clone()), Some(value.clone()))
+            }
+        };
+        let row = retention_policy::ActiveModel {
+            name: Set(name.to_string()),
+            scope: Set(kind.into()),
+            mailbox_id: Set(mailbox_id),
+            folder: Set(folder),
+            label_key: Set(label_key),
+            label_value: Set(label_value),
+            keep_years: Set(keep_years as i32),
+            basis: Set(basis.as_str().into()),
+            created_at: Set(Utc::now()),
+            created_by: Set(by.into()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|error| match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                RetentionError::Invalid(format!("a policy named {name:?} exists already"))
+            }
+            _ => RetentionError::Db(error),
+        })?;
+        policy_of(row)
+    }
+
+    pub async fn remove_policy(&self, id: i64) -> Result<Policy, RetentionError> {
+        let row = retention_policy::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| RetentionError::Invalid(format!("no retention policy {id}")))?;
+        retention_policy::Entity::delete_by_id(id)
+            .exec(&self.db)
+            .await?;
+        policy_of(row)
+    }
+
+    /// Every hold, active and released.
+    pub async fn holds(&self) -> Result<Vec<Hold>, RetentionError> {
+        legal_hold::Entity::find()
+            .order_by_asc(legal_hold::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(hold_of)
+            .collect()
+    }
+
+    pub async fn place_hold(
+        &self,
+        scope: HoldScope,
+        reason: &str,
+        by: &str,
+    ) -> Result<Hold, RetentionError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(RetentionError::Invalid(
+                "say why: a legal hold needs a reason".into(),
+            ));
+        }
+        let (kind, mailbox_id, query, message_ids) = match &scope {
+            HoldScope::Mailbox { mailbox_id } => ("mailbox", Some(*mailbox_id), None, None),
+            HoldScope::Query { query } => {
+                crate::index::Query::parse(query)
+                    .map_err(|error| RetentionError::Invalid(error.0))?;
+                ("query", None, Some(query.clone()), None)
+            }
+            HoldScope::Messages { message_ids } => {
+                if message_ids.is_empty() {
+                    return Err(RetentionError::Invalid("name the messages to hold".into()));
+                }
+                (
+                    "messages",
+                    None,
+                    None,
+                    Some(serde_json::to_string(message_ids).expect("ids serialise")),
+                )
+            }
+        };
+        let row = legal_hold::ActiveModel {
+            reason: Set(reason.into()),
+            scope: Set(kind.into()),
+            mailbox_id: Set(mailbox_id),
+            query: Set(query),
+            message_ids: Set(message_ids),
+            created_at: Set(Utc::now()),
+            created_by: Set(by.into()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        hold_of(row)
+    }
+
+    pub async fn release_hold(
+        &self,
+        id: i64,
+        reason: &str,
+        by: &str,
+    ) -> Result<Hold, RetentionError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(RetentionError::Invalid(
+                "say why: releasing a hold needs a reason".into(),
+            ));
+        }
+        let row = legal_hold::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| RetentionError::Invalid(format!("no legal hold {id}")))?;
+        if row.released_at.is_some() {
+            return Err(RetentionError::Invalid(format!(
+                "hold {id} was released already"
+            )));
+        }
+        let mut active: legal_hold::ActiveModel = row.into();
+        active.released_at = Set(Some(Utc::now()));
+        active.released_by = Set(Some(by.into()));
+        active.release_reason = Set(Some(reason.into()));
+        hold_of(active.update(&self.db).await?)
+    }
+
+    /// What `apply` would delete now, and what it keeps and why.
+    pub async fn plan(
+        &self,
+        now: DateTime<Utc>,
+        search: Option<&dyn HoldSearch>,
+    ) -> Result<Plan, RetentionError> {
+        let policies = self.policies().await?;
+        let holds: Vec<Hold> = self
+            .holds()
+            .await?
+            .into_iter()
+            .filter(|hold| hold.released_at.is_none())
+            .collect();
+        let held = plan::HeldSet::resolve(&holds, search).await?;
+        plan::compute(&self.db, now, &policies, &held).await
+    }
+
+    /// Deletes what the plan made now says may go: locations, then messages
+    /// left without one, with a ledger entry each, in transactions of a few
+    /// hundred; then the blobs of the messages deleted.
+    pub async fn apply(
+        &self,
+        now: DateTime<Utc>,
+        search: Option<&dyn HoldSearch>,
+    ) -> Result<(Plan, Applied), RetentionError> {
+        let plan = self.plan(now, search).await?;
+        let mut applied = Applied::default();
+        for chunk in plan.deletable.chunks(LOCATIONS_PER_TRANSACTION) {
+            let purged = self.delete_chunk(chunk).await?;
+            applied.locations_deleted += chunk.len() as u64;
+            applied.messages_deleted += purged.len() as u64;
+            // After the commit: a blob is only ever removed once no row
+            // refers to it (a crash in between leaves an extra blob, which
+            // verify reports and the next apply removes).
+            let store = self.store.clone();
+            applied.blobs_deleted += tokio::task::spawn_blocking(move || {
+                let mut removed = 0;
+                for digest in purged {
+                    if store.remove(&digest)? {
+                        removed += 1;
+                    }
+                }
+                Ok::<_, crate::store::StoreError>(removed)
+            })
+            .await
+            .map_err(|error| RetentionError::Invalid(format!("deleting blobs: {error}")))??;
+        }
+        Ok((plan, applied))
+    }
+
+    async fn delete_chunk(&self, chunk: &[Deletable]) -> Result<Vec<Digest>, RetentionError> {
+        let transaction = self.db.begin().await?;
+        let location_ids: Vec<i64> = chunk.iter().map(|item| item.location_id).collect();
+        message_location::Entity::delete_many()
+            .filter(message_location::Column::Id.is_in(location_ids))
+            .exec(&transaction)
+            .await?;
+        let touched: BTreeSet<i64> = chunk.iter().map(|item| item.message_id).collect();
+        // Messages with no location left go too (decided again here, inside
+        // the transaction, not trusted from the plan).
+        let still_held: BTreeSet<i64> = message_location::Entity::find()
+            .filter(message_location::Column::MessageId.is_in(touched.iter().copied()))
+            .all(&transaction)
+            .await?
+            .into_iter()
+            .map(|location| location.message_id)
+            .collect();
+        let orphans: Vec<i64> = touched.difference(&still_held).copied().collect();
+        let purged_rows = message::Entity::find()
+            .filter(message::Column::Id.is_in(orphans.iter().copied()))
+            .all(&transaction)
+            .await?;
+        if !orphans.is_empty() {
+            message::Entity::update_many()
+                .col_expr(message::Column::SupersedesId, Expr::value(None::<i64>))
+                .filter(message::Column::SupersedesId.is_in(orphans.iter().copied()))
+                .exec(&transaction)
+                .await?;
+            message::Entity::delete_many()
+                .filter(message::Column::Id.is_in(orphans.iter().copied()))
+                .exec(&transaction)
+                .await?;
+        }
+        // The index forgets them (or re-checks who may still see them).
+        crate::index::queue(&transaction, touched.iter().copied().collect()).await?;
+
+        let mut entries: Vec<NewEntry> = chunk
+            .iter()
+            .map(|item| NewEntry {
+                action: Action::Deleted,
+                message_id: item.message_id,
+                location_id: Some(item.location_id),
+                sha256: item.sha256.clone(),
+                mailbox_id: Some(item.mailbox_id),
+                folder: item.folder.clone(),
+            })
+            .collect();
+        entries.extend(purged_rows.iter().map(|row| NewEntry {
+            action: Action::Purged,
+            message_id: row.id,
+            location_id: None,
+            sha256: row.sha256.clone(),
+            mailbox_id: None,
+            folder: String::new(),
+        }));
+        ledger::append(&transaction, entries).await?;
+        transaction.commit().await?;
+        purged_rows
+            .iter()
+            .map(|row| {
+                row.sha256
+                    .parse::<Digest>()
+                    .map_err(|error| RetentionError::Invalid(error.to_string()))
+            })
+            .collect()
+    }
+}
+
+fn policy_of(row: retention_policy::Model) -> Result<Policy, RetentionError> {
+    let broken = || RetentionError::Invalid(format!("retention policy {} is malformed", row.id));
+    let scope = match row.scope.as_str() {
+        "all" => PolicyScope::All,
+        "mailbox" => PolicyScope::Mailbox {
+            mailbox_id: row.mailbox_id.ok_or_else(broken)?,
+        },
+        "folder" => PolicyScope::Folder {
+            mailbox_id: row.mailbox_id.ok_or_else(broken)?,
+            folder: row.folder.clone().ok_or_else(broken)?,
+        },
+        "label" => PolicyScope::Label {
+            key: row.label_key.clone().ok_or_else(broken)?,
+            value: row.label_value.clone().unwrap_or_default(),
+        },
+        _ => return Err(broken()),
+    };
+    Ok(Policy {
+        id: row.id,
+        scope,
+        keep_years: u32::try_from(row.keep_years).map_err(|_| broken())?,
+        basis: Basis::parse(&row.basis).ok_or_else(broken)?,
+        name: row.name,
+        created_at: row.created_at,
+        created_by: row.created_by,
+    })
+}
+
+fn hold_of(row: legal_hold::Model) -> Result<Hold, RetentionError> {
+    let broken = || RetentionError::Invalid(format!("legal hold {} is malformed", row.id));
+    let scope = match row.scope.as_str() {
+        "mailbox" => HoldScope::Mailbox {
+            mailbox_id: row.mailbox_id.ok_or_else(broken)?,
+        },
+        "query" => HoldScope::Query {
+            query: row.query.clone().ok_or_else(broken)?,
+        },
+        "messages" => HoldScope::Messages {
+            message_ids: row
+                .message_ids
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok())
+                .ok_or_else(broken)?,
+        },
+        _ => return Err(broken()),
+    };
+    Ok(Hold {
+        id: row.id,
+        reason: row.reason,
+        scope,
+        created_at: row.created_at,
+        created_by: row.created_by,
+        released_at: row.released_at,
+        released_by: row.released_by,
+        release_reason: row.release_reason,
+    })
+}
