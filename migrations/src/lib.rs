@@ -13,6 +13,7 @@ mod m20261122_000005_sharing_and_templates;
 mod m20261123_000006_index_queue;
 mod m20261123_000007_ledger;
 mod m20261123_000008_retention_and_holds;
+mod m20261123_000009_audit_log;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_index_queue::Migration),
             Box::new(m20261123_000007_ledger::Migration),
             Box::new(m20261123_000008_retention_and_holds::Migration),
+            Box::new(m20261123_000009_audit_log::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
 //! - `telemetry` — `tracing` set-up.
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::model::archive::{
     MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
 };
+use crate::model::audit::{AuditFilter, AuditPage};
 use crate::model::batch::{BatchReport, CsvImportForm, CsvPreview, MasterBatchForm};
 use crate::model::job::{MailboxRuns, RunRequest};
 use crate::model::mailbox::{MailboxEditor, MailboxSummary, TemplateSummary};
@@ -38,14 +39,25 @@ pub trait Backend: Send + Sync + 'static {
     async fn sign_out(&self, session_token: &str) -> Result<(), ApiError>;
     async fn change_password(
         &self,
-        user_id: i64,
+        caller: &SessionUser,
         current_password: &str,
         new_password: &str,
         keep_session: Option<&str>,
     ) -> Result<(), ApiError>;
     async fn list_users(&self) -> Result<Vec<UserView>, ApiError>;
-    async fn create_user(&self, input: NewUserInput) -> Result<UserView, ApiError>;
-    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<UserView, ApiError>;
+    async fn create_user(
+        &self,
+        caller: &SessionUser,
+        input: NewUserInput,
+    ) -> Result<UserView, ApiError>;
+    async fn set_user_disabled(
+        &self,
+        caller: &SessionUser,
+        user_id: i64,
+        disabled: bool,
+    ) -> Result<UserView, ApiError>;
+    /// A page of the audit log, newest first (admins only: the caller checks).
+    async fn audit_log(&self, filter: AuditFilter) -> Result<AuditPage, ApiError>;
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError>;
     /// The mailboxes `caller` may see: their own; every one for an admin.
     async fn list_mailboxes(&self, caller: &SessionUser) -> Result<Vec<MailboxSummary>, ApiError>;

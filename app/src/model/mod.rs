@@ -3,6 +3,7 @@
 //! password hashes and session tokens are server-only types in `server/`.
 
 pub mod archive;
+pub mod audit;
 pub mod batch;
 pub mod job;
 pub mod mailbox;

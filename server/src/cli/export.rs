@@ -37,6 +37,24 @@ pub async fn run(config: Config, args: ExportArgs) -> anyhow::Result<()> {
     let viewer = services.viewer(&config)?;
     let items = viewer.export_items(reader, &selection).await?;
     let count = items.len();
+    crate::audit::AuditLog::new(services.db.clone())
+        .record(
+            &crate::audit::Actor::Operator,
+            None,
+            crate::audit::Action::Export,
+            "export",
+            serde_json::json!({
+                "mailbox": args.mailbox,
+                "query": args.query,
+                "as_user": args.user,
+                "format": args.format,
+                "out": args.out.display().to_string(),
+                "messages": count,
+            }),
+            crate::audit::Outcome::Ok,
+        )
+        .await
+        .context("writing the audit log")?;
     let store = services.store.clone();
     let out = args.out.clone();
     let format = args.format.clone();

@@ -1,4 +1,5 @@
 use super::Services;
+use crate::audit::{Action, Actor, AuditLog, Outcome};
 use crate::config::Config;
 use crate::retention::{Basis, HoldScope, HoldSearch, PolicyScope, Retention};
 use crate::viewer::{Reader, Viewer};
@@ -137,10 +138,24 @@ pub async fn run(config: Config, command: RetentionCommand) -> anyhow::Result<()
             let policy = retention
                 .add_policy(&args.name, scope, args.years, basis, OPERATOR)
                 .await?;
+            record(
+                &services,
+                Action::PolicyAdded,
+                &format!("retention policy {} ({})", policy.id, policy.name),
+                serde_json::json!({ "after": policy }),
+            )
+            .await?;
             println!("added retention policy {} ({})", policy.id, policy.name);
         }
         RetentionCommand::Remove { id } => {
             let policy = retention.remove_policy(id).await?;
+            record(
+                &services,
+                Action::PolicyRemoved,
+                &format!("retention policy {id} ({})", policy.name),
+                serde_json::json!({ "before": policy }),
+            )
+            .await?;
             println!("removed retention policy {id} ({})", policy.name);
         }
         RetentionCommand::Apply { dry_run, json } => {
@@ -158,6 +173,18 @@ pub async fn run(config: Config, command: RetentionCommand) -> anyhow::Result<()
                 let indexing = services.start_indexing(&config).await;
                 let (plan, applied) = retention.apply(now, Some(&search)).await?;
                 indexing.finish().await?;
+                let deleted: Vec<_> = plan
+                    .deletable
+                    .iter()
+                    .map(|item| (item.message_id, item.location_id))
+                    .collect();
+                record(
+                    &services,
+                    Action::RetentionApplied,
+                    "archive",
+                    serde_json::json!({ "applied": applied, "message_and_location_ids": deleted }),
+                )
+                .await?;
                 (plan, Some(applied))
             };
             if json {
@@ -224,14 +251,41 @@ pub async fn run_hold(config: Config, command: HoldCommand) -> anyhow::Result<()
                 _ => anyhow::bail!("say what to hold: --mailbox, --query or --messages"),
             };
             let hold = retention.place_hold(scope, &args.reason, OPERATOR).await?;
+            record(
+                &services,
+                Action::HoldPlaced,
+                &format!("legal hold {}", hold.id),
+                serde_json::json!({ "scope": hold.scope, "reason": hold.reason }),
+            )
+            .await?;
             println!("placed legal hold {}", hold.id);
         }
         HoldCommand::Release { id, reason } => {
-            retention.release_hold(id, &reason, OPERATOR).await?;
+            let hold = retention.release_hold(id, &reason, OPERATOR).await?;
+            record(
+                &services,
+                Action::HoldReleased,
+                &format!("legal hold {id}"),
+                serde_json::json!({ "scope": hold.scope, "reason": reason }),
+            )
+            .await?;
             println!("released legal hold {id}");
         }
     }
     Ok(())
+}
+
+/// The operator's action in the audit log.
+async fn record(
+    services: &Services,
+    action: Action,
+    target: &str,
+    details: serde_json::Value,
+) -> anyhow::Result<()> {
+    AuditLog::new(services.db.clone())
+        .record(&Actor::Operator, None, action, target, details, Outcome::Ok)
+        .await
+        .context("writing the audit log")
 }
 
 /// Holds by query, answered by the search index on disk.

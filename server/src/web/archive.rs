@@ -5,7 +5,9 @@
 //! "404 Not Found", the same as one that does not exist.
 
 use super::AppState;
+use crate::audit::Action;
 use crate::viewer::{Reader, Selection, ViewerError, export};
+use app::model::SessionUser;
 use app::model::archive::ExportFormat;
 use axum::Router;
 use axum::body::Body;
@@ -22,6 +24,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .route("/m/{id}/html", get(html))
         .route("/m/{id}/attachments/{index}", get(attachment))
         .route("/export", get(export))
+        .route("/admin/audit.csv", get(audit_csv))
         .with_state(state)
 }
 
@@ -57,6 +60,29 @@ impl From<ViewerError> for Refusal {
 
 /// The reader behind the request's session cookie.
 async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Refusal> {
+    Ok(super::backend::reader(&caller(state, headers).await?))
+}
+
+/// Records a download or export; refused when it cannot be recorded.
+async fn audit(
+    state: &AppState,
+    caller: &SessionUser,
+    action: Action,
+    target: &str,
+    details: serde_json::Value,
+) -> Result<(), Refusal> {
+    super::backend::audit(state, caller, action, target, details)
+        .await
+        .map_err(|_| {
+            Refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The audit log cannot be written; downloads wait until it can.",
+            )
+        })
+}
+
+/// The signed-in user behind the request's session cookie.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Refusal> {
     let token = headers
         .get_all(header::COOKIE)
         .iter()
@@ -86,7 +112,7 @@ async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Refusal
             "Your account record is damaged.",
         )
     })?;
-    Ok(super::backend::reader(&user))
+    Ok(user)
 }
 
 /// `Content-Disposition` with the name as ASCII fallback and RFC 5987 UTF-8.
@@ -146,8 +172,20 @@ async fn raw(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, Refusal> {
-    let reader = reader(&state, &headers).await?;
-    let (row, bytes) = state.viewer.raw_of(reader, id).await?;
+    let caller = caller(&state, &headers).await?;
+    let (row, bytes) = state
+        .viewer
+        .raw_of(super::backend::reader(&caller), id)
+        .await?;
+    let details = serde_json::json!({ "sha256": row.sha256 });
+    audit(
+        &state,
+        &caller,
+        Action::MessageDownloaded,
+        &format!("message {id}"),
+        details,
+    )
+    .await?;
     let item = export::ExportItem {
         digest: row
             .sha256
@@ -178,8 +216,11 @@ async fn attachment(
     Path((id, index)): Path<(i64, usize)>,
     Query(query): Query<AttachmentQuery>,
 ) -> Result<Response, Refusal> {
-    let reader = reader(&state, &headers).await?;
-    let (_, raw) = state.viewer.raw_of(reader, id).await?;
+    let caller = caller(&state, &headers).await?;
+    let (_, raw) = state
+        .viewer
+        .raw_of(super::backend::reader(&caller), id)
+        .await?;
     let attachment =
         tokio::task::spawn_blocking(move || crate::viewer::message::attachment(&raw, index))
             .await
@@ -191,6 +232,17 @@ async fn attachment(
         && attachment.content_type.starts_with("image/")
         && attachment.content_type != "image/svg+xml";
     let kind = if inline { "inline" } else { "attachment" };
+    if !inline {
+        let details = serde_json::json!({ "index": index, "name": attachment.name });
+        audit(
+            &state,
+            &caller,
+            Action::AttachmentDownloaded,
+            &format!("message {id}"),
+            details,
+        )
+        .await?;
+    }
     Ok((
         download_headers(
             &attachment.content_type,
@@ -282,7 +334,8 @@ async fn export(
     headers: HeaderMap,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, Refusal> {
-    let reader = reader(&state, &headers).await?;
+    let caller = caller(&state, &headers).await?;
+    let reader = super::backend::reader(&caller);
     let format = ExportFormat::parse(query.format.as_deref().unwrap_or("eml")).ok_or(Refusal(
         StatusCode::BAD_REQUEST,
         "Unknown export format; use eml or mbox.",
@@ -320,6 +373,15 @@ async fn export(
             "Nothing to export: no message you may see matches.",
         ));
     }
+    let details = serde_json::json!({
+        "format": query.format.as_deref().unwrap_or("eml"),
+        "ids": query.ids,
+        "query": query.query,
+        "mailbox_id": query.mailbox,
+        "folder": query.folder,
+        "messages": items.len(),
+    });
+    audit(&state, &caller, Action::Export, "export", details).await?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(8);
     let store = state.viewer.store().clone();
     let count = items.len();
@@ -374,4 +436,44 @@ impl Write for ChannelWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// `/admin/audit.csv?action=&actor=&from=&to=`: the filtered audit log as
+/// CSV, oldest first. Admins only; the export itself is recorded.
+async fn audit_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(filter): Query<app::model::audit::AuditFilter>,
+) -> Result<Response, Refusal> {
+    let caller = caller(&state, &headers).await?;
+    if !caller.is_admin() {
+        return Err(Refusal(StatusCode::FORBIDDEN, "Administrators only."));
+    }
+    let entries = state
+        .audit
+        .all(&filter)
+        .await
+        .map_err(|error| match error {
+            crate::audit::AuditError::Filter(_) => {
+                Refusal(StatusCode::BAD_REQUEST, "Dates are written 2026-03-31.")
+            }
+            crate::audit::AuditError::Db(error) => {
+                super::backend::internal(&error);
+                Refusal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The audit log cannot be read.",
+                )
+            }
+        })?;
+    let details = serde_json::json!({ "filter": filter, "entries": entries.len() });
+    audit(&state, &caller, Action::AuditExported, "audit log", details).await?;
+    let mut csv = Vec::new();
+    crate::audit::write_csv(&entries, &mut csv)
+        .map_err(|_| Refusal(StatusCode::INTERNAL_SERVER_ERROR, "Writing the CSV failed."))?;
+    let name = format!("tresor-audit-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    Ok((
+        download_headers("text/csv; charset=utf-8", disposition("attachment", &name)),
+        csv,
+    )
+        .into_response())
 }

@@ -2,6 +2,7 @@
 //! the services and their errors onto `ApiError`.
 
 use super::AppState;
+use crate::audit::{Action, Actor, Outcome};
 use crate::auth::AuthError;
 use crate::db::entity::job;
 use crate::engine::JobLog;
@@ -15,6 +16,7 @@ use app::error::{ApiError, FieldProblem};
 use app::model::archive::{
     MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
 };
+use app::model::audit::{AuditEntryView, AuditFilter, AuditPage};
 use app::model::batch::{
     BatchOutcome, BatchReport, BatchRow, CsvImportForm, CsvPreview, MasterBatchForm,
 };
@@ -28,6 +30,7 @@ use app::model::probe::ProbeReport;
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use sea_orm::QueryOrder;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
@@ -291,11 +294,52 @@ impl Backend for WebBackend {
         client_ip: Option<IpAddr>,
         user_agent: Option<&str>,
     ) -> Result<SignedIn, ApiError> {
-        let session = self
+        let client = client_ip.map(|ip| ip.to_string());
+        let session = match self
             .state
             .accounts
             .sign_in(email, password, client_ip, user_agent)
-            .await?;
+            .await
+        {
+            Ok(session) => session,
+            Err(error) => {
+                // The reason in words, never the password tried.
+                let outcome = match error {
+                    AuthError::Db(_) => Outcome::Failed,
+                    _ => Outcome::Denied,
+                };
+                self.state
+                    .audit
+                    .record(
+                        &Actor::Anonymous {
+                            email: email.trim().to_lowercase(),
+                        },
+                        client.as_deref(),
+                        Action::SignInFailed,
+                        "sign-in",
+                        json!({ "reason": error.to_string() }),
+                        outcome,
+                    )
+                    .await
+                    .map_err(|error| internal(&error))?;
+                return Err(error.into());
+            }
+        };
+        self.state
+            .audit
+            .record(
+                &Actor::User {
+                    id: session.user.id,
+                    email: session.user.email.clone(),
+                },
+                client.as_deref(),
+                Action::SignIn,
+                "sign-in",
+                json!({ "user_agent": user_agent }),
+                Outcome::Ok,
+            )
+            .await
+            .map_err(|error| internal(&error))?;
         Ok(SignedIn {
             user: session.user.to_session_user()?,
             session_token: session.token,
@@ -304,21 +348,34 @@ impl Backend for WebBackend {
     }
 
     async fn sign_out(&self, session_token: &str) -> Result<(), ApiError> {
-        Ok(self.state.accounts.sign_out(session_token).await?)
+        let user = self.session_user(session_token).await?;
+        self.state.accounts.sign_out(session_token).await?;
+        if let Some(user) = user {
+            audit(&self.state, &user, Action::SignOut, "sign-in", json!({})).await?;
+        }
+        Ok(())
     }
 
     async fn change_password(
         &self,
-        user_id: i64,
+        caller: &SessionUser,
         current_password: &str,
         new_password: &str,
         keep_session: Option<&str>,
     ) -> Result<(), ApiError> {
-        Ok(self
-            .state
+        self.state
             .accounts
-            .change_password(user_id, current_password, new_password, keep_session)
-            .await?)
+            .change_password(caller.id, current_password, new_password, keep_session)
+            .await?;
+        let target = format!("user {}", caller.email);
+        audit(
+            &self.state,
+            caller,
+            Action::PasswordChanged,
+            &target,
+            json!({}),
+        )
+        .await
     }
 
     async fn list_users(&self) -> Result<Vec<UserView>, ApiError> {
@@ -329,7 +386,11 @@ impl Backend for WebBackend {
             .collect::<Result<_, _>>()?)
     }
 
-    async fn create_user(&self, input: NewUserInput) -> Result<UserView, ApiError> {
+    async fn create_user(
+        &self,
+        caller: &SessionUser,
+        input: NewUserInput,
+    ) -> Result<UserView, ApiError> {
         let row = self
             .state
             .accounts
@@ -341,13 +402,42 @@ impl Backend for WebBackend {
             )
             .await?;
         tracing::info!(email = %row.email, role = %row.role, "user created");
+        let target = format!("user {}", row.email);
+        let after =
+            json!({ "email": row.email, "display_name": row.display_name, "role": row.role });
+        audit(
+            &self.state,
+            caller,
+            Action::UserCreated,
+            &target,
+            json!({ "after": after }),
+        )
+        .await?;
         Ok(row.to_view()?)
     }
 
-    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<UserView, ApiError> {
+    async fn set_user_disabled(
+        &self,
+        caller: &SessionUser,
+        user_id: i64,
+        disabled: bool,
+    ) -> Result<UserView, ApiError> {
         let row = self.state.accounts.set_disabled(user_id, disabled).await?;
         tracing::info!(email = %row.email, disabled, "user status changed");
+        let target = format!("user {}", row.email);
+        let details =
+            json!({ "before": { "disabled": !disabled }, "after": { "disabled": disabled } });
+        audit(&self.state, caller, Action::UserChanged, &target, details).await?;
         Ok(row.to_view()?)
+    }
+
+    async fn audit_log(&self, filter: AuditFilter) -> Result<AuditPage, ApiError> {
+        let (entries, total) = self.state.audit.page(&filter).await?;
+        Ok(AuditPage {
+            entries: entries.into_iter().map(audit_view).collect(),
+            total,
+            offset: filter.offset,
+        })
     }
 
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError> {
@@ -489,6 +579,12 @@ impl Backend for WebBackend {
         let granted = self.granted_users(&form).await?;
         let input = form.parse().map_err(invalid)?;
         let secret = form.secret().map(Secret::new);
+        // The change as the audit log keeps it: the settings before and
+        // after; of the secret only whether it changed.
+        let before = match &existing {
+            Some(existing) => Some(self.state.mailboxes.input_of(existing)?),
+            None => None,
+        };
         let mailboxes = &self.state.mailboxes;
         let row = match &existing {
             Some(existing) => {
@@ -514,6 +610,18 @@ impl Backend for WebBackend {
             mailboxes.set_sharing(row.id, owner, &granted).await?;
         }
         tracing::info!(mailbox = %row.name, by = %caller.email, "mailbox saved");
+        let (action, mut details) = match before {
+            Some(before) => (
+                Action::MailboxChanged,
+                json!({ "before": before, "after": input }),
+            ),
+            None => (Action::MailboxCreated, json!({ "after": input })),
+        };
+        details["secret_changed"] = json!(secret.is_some());
+        details["shared"] = json!(form.shared.is_some());
+        details["granted_user_ids"] = json!(granted);
+        let target = format!("mailbox {} ({})", row.id, row.name);
+        audit(&self.state, caller, action, &target, details).await?;
         Ok(row.id)
     }
 
@@ -602,7 +710,15 @@ impl Backend for WebBackend {
         let row = self.managed_mailbox(caller, id).await?;
         self.state.mailboxes.delete(id).await?;
         tracing::info!(mailbox = %row.name, by = %caller.email, "mailbox deleted");
-        Ok(())
+        let target = format!("mailbox {} ({})", row.id, row.name);
+        audit(
+            &self.state,
+            caller,
+            Action::MailboxDeleted,
+            &target,
+            json!({}),
+        )
+        .await
     }
 
     async fn list_templates(&self) -> Result<Vec<TemplateSummary>, ApiError> {
@@ -640,13 +756,24 @@ impl Backend for WebBackend {
         let input = form.parse().map_err(invalid)?;
         let row = self.templates().save(id, &input).await?;
         tracing::info!(template = %row.name, by = %caller.email, "template saved");
+        let target = format!("template {} ({})", row.id, row.name);
+        let details = json!({ "after": input, "new": id.is_none() });
+        audit(&self.state, caller, Action::TemplateSaved, &target, details).await?;
         Ok(row.id)
     }
 
     async fn delete_template(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError> {
         let row = self.templates().delete(id).await?;
         tracing::info!(template = %row.name, by = %caller.email, "template deleted");
-        Ok(())
+        let target = format!("template {} ({})", row.id, row.name);
+        audit(
+            &self.state,
+            caller,
+            Action::TemplateDeleted,
+            &target,
+            json!({}),
+        )
+        .await
     }
 
     async fn master_batch(
@@ -658,6 +785,15 @@ impl Backend for WebBackend {
         let report = self.batch_report(rows, form.run_now.is_some());
         tracing::info!(by = %caller.email, created = report.created, skipped = report.skipped,
             failed = report.failed, "master-user batch");
+        let details = json!({ "kind": "master user", "created": report.created, "skipped": report.skipped, "failed": report.failed });
+        audit(
+            &self.state,
+            caller,
+            Action::BatchCreated,
+            "mailboxes",
+            details,
+        )
+        .await?;
         Ok(report)
     }
 
@@ -674,6 +810,16 @@ impl Backend for WebBackend {
         let report = self.batch_report(rows, form.run_now.is_some());
         tracing::info!(by = %caller.email, created = report.created, failed = report.failed,
             "mailbox list imported");
+        let details =
+            json!({ "kind": "CSV list", "created": report.created, "failed": report.failed });
+        audit(
+            &self.state,
+            caller,
+            Action::BatchCreated,
+            "mailboxes",
+            details,
+        )
+        .await?;
         Ok(report)
     }
 
@@ -682,7 +828,14 @@ impl Backend for WebBackend {
         caller: &SessionUser,
         input: SearchInput,
     ) -> Result<SearchPage, ApiError> {
-        Ok(self.state.viewer.search(reader(caller), &input).await?)
+        let page = self.state.viewer.search(reader(caller), &input).await?;
+        // What an auditor looked for is part of the record (GoBD: who
+        // inspected which mail); users' and admins' own searches are not.
+        if caller.role == app::model::Role::Auditor {
+            let details = json!({ "query": input.query, "hits": page.total });
+            audit(&self.state, caller, Action::Search, "archive", details).await?;
+        }
+        Ok(page)
     }
 
     async fn archived_message(
@@ -690,7 +843,17 @@ impl Backend for WebBackend {
         caller: &SessionUser,
         id: i64,
     ) -> Result<MessageView, ApiError> {
-        Ok(self.state.viewer.message(reader(caller), id).await?)
+        let view = self.state.viewer.message(reader(caller), id).await?;
+        let details = json!({ "sha256": view.sha256, "subject": view.subject });
+        audit(
+            &self.state,
+            caller,
+            Action::MessageViewed,
+            &format!("message {id}"),
+            details,
+        )
+        .await?;
+        Ok(view)
     }
 
     async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError> {
@@ -704,7 +867,16 @@ impl Backend for WebBackend {
     ) -> Result<RestoreReport, ApiError> {
         use crate::viewer::RestoreError;
         match self.state.viewer.restore(reader(caller), &input).await {
-            Ok(report) => Ok(report),
+            Ok(report) => {
+                let details = json!({
+                    "message_ids": input.message_ids,
+                    "mailbox_id": input.mailbox_id,
+                    "folder": input.folder,
+                    "report": report,
+                });
+                audit(&self.state, caller, Action::Restore, "restore", details).await?;
+                Ok(report)
+            }
             Err(RestoreError::NoFolder) => Err(ApiError::invalid(
                 "folder",
                 "Choose the folder to restore into.",
@@ -727,6 +899,30 @@ impl Backend for WebBackend {
 }
 
 /// Administrators read everything; everyone else what `visible_to` gives them.
+/// Who did it, for the audit log.
+pub(super) fn actor(caller: &SessionUser) -> Actor {
+    Actor::User {
+        id: caller.id,
+        email: caller.email.clone(),
+    }
+}
+
+/// Records a signed-in user's action; an access that cannot be recorded
+/// fails (nothing unaudited happens).
+pub(super) async fn audit(
+    state: &AppState,
+    caller: &SessionUser,
+    action: Action,
+    target: &str,
+    details: serde_json::Value,
+) -> Result<(), ApiError> {
+    state
+        .audit
+        .record(&actor(caller), None, action, target, details, Outcome::Ok)
+        .await
+        .map_err(|error| internal(&error))
+}
+
 pub(super) fn reader(caller: &SessionUser) -> Reader {
     if caller.is_admin() {
         Reader::Everyone
@@ -741,6 +937,28 @@ impl From<ViewerError> for ApiError {
             ViewerError::NotFound => ApiError::NotFound,
             ViewerError::Query(message) => ApiError::invalid("query", message),
             other => internal(&other),
+        }
+    }
+}
+
+fn audit_view(entry: crate::db::entity::audit_entry::Model) -> AuditEntryView {
+    AuditEntryView {
+        id: entry.id,
+        at: entry.at,
+        actor: entry.actor,
+        client: entry.client,
+        action: entry.action,
+        target: entry.target,
+        details: entry.details,
+        outcome: entry.outcome,
+    }
+}
+
+impl From<crate::audit::AuditError> for ApiError {
+    fn from(error: crate::audit::AuditError) -> Self {
+        match error {
+            crate::audit::AuditError::Filter(message) => ApiError::invalid("filter", message),
+            crate::audit::AuditError::Db(error) => internal(&error),
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub scheduler: Arc<Scheduler>,
     /// Search, read, export and restore archived mail.
     pub viewer: Arc<Viewer>,
+    /// Who did what: sign-ins, changes, views, downloads, exports, restores.
+    pub audit: crate::audit::AuditLog,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
         let session_lifetime = Duration::from_secs(config.session_hours.max(1) * 3600);
         AppState {
             accounts: Arc::new(Accounts::new(db.clone(), session_lifetime)),
+            audit: crate::audit::AuditLog::new(db.clone()),
             config: Arc::new(config),
             db,
             mailboxes,

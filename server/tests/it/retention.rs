@@ -254,5 +254,30 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
             .unwrap();
         assert_eq!(released["release_reason"], "Audit closed");
         assert!(released["released_at"].is_string());
+
+        // The audit log has the operator's holds, policy and deletions.
+        use sea_orm::{EntityTrait, QueryOrder};
+        let audit: Vec<(String, String)> = tresor::db::entity::audit_entry::Entity::find()
+            .order_by_asc(tresor::db::entity::audit_entry::Column::Id)
+            .all(&db.connection)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|entry| (entry.action, entry.details))
+            .collect();
+        let actions: Vec<&str> = audit.iter().map(|(action, _)| action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "policy_added",
+                "hold_placed",
+                "hold_placed",
+                "retention_applied",
+                "hold_released",
+                "retention_applied"
+            ]
+        );
+        assert!(audit[4].1.contains("Audit closed"), "the release's reason");
+        assert!(audit[5].1.contains("\"messages_deleted\":1"), "{}", audit[5].1);
     }
 }

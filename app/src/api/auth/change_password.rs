@@ -18,7 +18,7 @@ pub async fn change_password(
     }
     request
         .respond(request.backend.change_password(
-            user.id,
+            &user,
             &current_password,
             &new_password,
             request.session_token.as_deref(),

@@ -11,12 +11,14 @@ pub async fn create_user(
 ) -> Result<UserView, ApiError> {
     use crate::model::NewUserInput;
     let request = crate::api::context::Request::current()?;
-    request.admin().await?;
+    let admin = request.admin().await?;
     let input = NewUserInput {
         email,
         display_name,
         role,
         password,
     };
-    request.respond(request.backend.create_user(input)).await
+    request
+        .respond(request.backend.create_user(&admin, input))
+        .await
 }

@@ -13,6 +13,6 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<UserView,
         )));
     }
     request
-        .respond(request.backend.set_user_disabled(user_id, disabled))
+        .respond(request.backend.set_user_disabled(&admin, user_id, disabled))
         .await
 }

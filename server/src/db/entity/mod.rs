@@ -1,6 +1,7 @@
 //! sea-orm entities, one file per table. Rows are server-only: they may hold
 //! secrets (password hashes, sealed mailbox secrets), so none derives `Serialize`.
 
+pub mod audit_entry;
 pub mod folder_checkpoint;
 pub mod index_queue;
 pub mod job;
