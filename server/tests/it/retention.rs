@@ -278,6 +278,10 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
             ]
         );
         assert!(audit[4].1.contains("Audit closed"), "the release's reason");
-        assert!(audit[5].1.contains("\"messages_deleted\":1"), "{}", audit[5].1);
+        assert!(
+            audit[5].1.contains("\"messages_deleted\":1"),
+            "{}",
+            audit[5].1
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! Pages for administrators. The server checks the role on every call; these
 //! pages only decide what to show.
 
+mod audit;
 mod batch;
 mod templates;
 mod users;
 
+pub use audit::AuditLogPage;
 pub use batch::BatchPage;
 pub use templates::TemplatesPage;
 pub use users::UsersPage;
@@ -20,6 +22,7 @@ pub fn AdminTabs() -> impl IntoView {
             <A href="/admin/users">"Users"</A>
             <A href="/admin/templates">"Templates"</A>
             <A href="/admin/batch">"Batch archiving"</A>
+            <A href="/admin/audit">"Audit log"</A>
         </nav>
     }
 }
