@@ -14,6 +14,7 @@ mod m20261123_000006_index_queue;
 mod m20261123_000007_ledger;
 mod m20261123_000008_retention_and_holds;
 mod m20261123_000009_audit_log;
+mod m20261123_000010_notifications;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_ledger::Migration),
             Box::new(m20261123_000008_retention_and_holds::Migration),
             Box::new(m20261123_000009_audit_log::Migration),
+            Box::new(m20261123_000010_notifications::Migration),
         ]
     }
 }

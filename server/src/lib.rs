@@ -30,6 +30,7 @@ pub mod import;
 pub mod index;
 pub mod mailbox;
 pub mod metadata;
+pub mod notify;
 pub mod retention;
 pub mod scheduler;
 pub mod secrets;

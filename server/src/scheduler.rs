@@ -39,6 +39,8 @@ pub struct Scheduler {
     /// Mailboxes someone asked to run now.
     requested: Mutex<BTreeSet<i64>>,
     wake: Arc<Notify>,
+    /// Sends failure notices after runs, once set (`tresor serve`).
+    notifier: std::sync::OnceLock<Arc<crate::notify::Notifier>>,
 }
 
 struct RunningJob {
@@ -65,7 +67,13 @@ impl Scheduler {
             running: Mutex::new(HashMap::new()),
             requested: Mutex::new(BTreeSet::new()),
             wake: Arc::new(Notify::new()),
+            notifier: std::sync::OnceLock::new(),
         })
+    }
+
+    /// From now on, failing runs notify the administrators by mail.
+    pub fn set_notifier(&self, notifier: Arc<crate::notify::Notifier>) {
+        let _ = self.notifier.set(notifier);
     }
 
     /// Marks jobs left `running` by a previous process as failed; returns how many.
@@ -222,17 +230,29 @@ impl Scheduler {
         let engine = self.engine.clone();
         let wake = self.wake.clone();
         let name = row.name.clone();
+        let mailbox_id = row.id;
+        let notifier = self.notifier.get().cloned();
         let task = tokio::spawn(async move {
-            match engine.archive_reporting(&name, &sender).await {
+            let failure = match engine.archive_reporting(&name, &sender).await {
                 Ok(log) if log.status == JobStatus::Succeeded => {
                     tracing::info!(mailbox = %name, archived = log.archived, duplicates = log.duplicates, "scheduled archive job finished");
+                    None
                 }
                 Ok(log) => {
                     tracing::warn!(mailbox = %name, error = log.error.as_deref().unwrap_or(""), "scheduled archive job failed");
+                    Some(log.error.unwrap_or_else(|| "the run failed".into()))
                 }
                 Err(error) => {
-                    tracing::error!(mailbox = %name, %error, "archive job could not be recorded")
+                    tracing::error!(mailbox = %name, %error, "archive job could not be recorded");
+                    Some(error.to_string())
                 }
+            };
+            if let Some(notifier) = notifier
+                && let Err(error) = notifier
+                    .job_finished(mailbox_id, &name, failure.as_deref())
+                    .await
+            {
+                tracing::warn!(mailbox = %name, %error, "the failure notice could not be sent");
             }
             // A slot is free: queued jobs need not wait for the next tick.
             wake.notify_one();

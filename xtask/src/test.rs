@@ -82,7 +82,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                     .env(
                         "TRESOR_TEST_CYRUS_IMAPS_PORT",
                         testbed::CYRUS_IMAPS_PORT.to_string(),
-                    );
+                    )
+                    .env("TRESOR_TEST_SMTP_PORT", testbed::SMTP_PORT.to_string())
+                    .env("TRESOR_TEST_SMTP_DIR", testbed.smtp_dir());
                 command
             },
             CARGO_TEST_LIMIT,

@@ -17,7 +17,7 @@ pub const IMAP_PORT: u16 = 1143;
 pub const IMAPS_PORT: u16 = 1993;
 pub const CYRUS_IMAPS_PORT: u16 = 2993;
 const INTROSPECTION_PORT: u16 = 18080;
-const SMTP_PORT: u16 = 2525;
+pub const SMTP_PORT: u16 = 2525;
 /// Debian's Python, which has python3-aiosmtpd; a `python3` earlier on PATH (pyenv) may not.
 const PYTHON: &str = "/usr/bin/python3";
 
@@ -102,6 +102,11 @@ impl Testbed {
             testbed.postgres_url
         );
         Ok(testbed)
+    }
+
+    /// Where the SMTP sink stores what it receives (`<n>.eml` + `<n>.json`).
+    pub fn smtp_dir(&self) -> PathBuf {
+        self.root.join("smtp-out")
     }
 
     pub fn ca_file(&self) -> PathBuf {

@@ -10,6 +10,7 @@ mod reindex;
 mod retention;
 mod search;
 mod serve;
+mod smtp;
 mod user;
 mod verify;
 
@@ -66,6 +67,9 @@ pub enum Command {
     /// Legal holds: mail under hold is never deleted.
     #[command(subcommand)]
     Hold(retention::HoldCommand),
+    /// The SMTP server for notifications, and a test mail.
+    #[command(subcommand)]
+    Smtp(smtp::SmtpCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -113,6 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(args) => verify::run(config, args).await,
         Command::Retention(command) => retention::run(config, command).await,
         Command::Hold(command) => retention::run_hold(config, command).await,
+        Command::Smtp(command) => smtp::run(config, command).await,
     }
 }
 

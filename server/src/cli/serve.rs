@@ -60,6 +60,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         verify_every,
         scheduler_stopped.clone(),
     ));
+    scheduler.set_notifier(Arc::new(crate::notify::Notifier::new(
+        state.db.clone(),
+        Arc::new(super::secret_box(&config)?),
+        Arc::new(crate::notify::SystemClock),
+        config.public_url.clone(),
+    )));
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));
 
     if !config.site_root.join("pkg").join("tresor.wasm").exists() {

@@ -15,6 +15,7 @@ mod dovecot;
 mod duplicates;
 mod import;
 mod master_user;
+mod notify;
 mod probe;
 mod profiles;
 mod restore;

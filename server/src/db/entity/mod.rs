@@ -2,6 +2,7 @@
 //! secrets (password hashes, sealed mailbox secrets), so none derives `Serialize`.
 
 pub mod audit_entry;
+pub mod failure_notice;
 pub mod folder_checkpoint;
 pub mod index_queue;
 pub mod job;
@@ -15,5 +16,6 @@ pub mod message;
 pub mod message_location;
 pub mod retention_policy;
 pub mod session;
+pub mod smtp_settings;
 pub mod user;
 pub mod verification;

@@ -1,0 +1,120 @@
+use super::Services;
+use crate::config::Config;
+use crate::notify::{Notifier, SmtpInput, SmtpSecurity, SystemClock};
+use crate::secrets::Secret;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::io::BufRead;
+use std::sync::Arc;
+
+#[derive(Debug, Subcommand)]
+pub enum SmtpCommand {
+    /// Set the SMTP server notifications go through (the instance's, or
+    /// one mailbox's own with --mailbox).
+    Set(SetSmtp),
+    /// Send a test mail with the settings that apply (to --mailbox, or the instance's).
+    Test {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        mailbox: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SetSmtp {
+    #[arg(long)]
+    host: String,
+    /// Default: 465 with --security tls, else 587.
+    #[arg(long)]
+    port: Option<u16>,
+    /// `tls` (implicit, port 465), `starttls` (587) or `none`.
+    #[arg(long, default_value = "starttls")]
+    security: String,
+    #[arg(long)]
+    username: Option<String>,
+    /// Read the SMTP password from the first line of standard input.
+    #[arg(long, requires = "username")]
+    password_stdin: bool,
+    /// The sender address, e.g. archive@example.com.
+    #[arg(long)]
+    from: String,
+    #[arg(long, default_value = "Tresor")]
+    from_name: String,
+    /// A CA certificate (PEM) to trust besides the public ones.
+    #[arg(long)]
+    ca_file: Option<String>,
+    /// Who gets failure notices besides the administrators (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    notify: Vec<String>,
+    /// These settings for this mailbox only (by name).
+    #[arg(long)]
+    mailbox: Option<String>,
+}
+
+pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
+    let services = Services::open(&config).await?;
+    let notifier = Notifier::new(
+        services.db.clone(),
+        Arc::new(super::secret_box(&config)?),
+        Arc::new(SystemClock),
+        config.public_url.clone(),
+    );
+    let mailbox_id = |name: Option<String>| {
+        let services = &services;
+        async move {
+            match name {
+                Some(name) => {
+                    Ok::<_, anyhow::Error>(Some(services.mailboxes.by_name(&name).await?.id))
+                }
+                None => Ok(None),
+            }
+        }
+    };
+    match command {
+        SmtpCommand::Set(args) => {
+            let security = SmtpSecurity::parse(&args.security).with_context(|| {
+                format!("--security {}: use tls, starttls or none", args.security)
+            })?;
+            let password = if args.password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .context("reading the password from standard input")?;
+                Some(Secret::new(line.trim_end_matches(['\r', '\n'])))
+            } else {
+                None
+            };
+            let input = SmtpInput {
+                host: args.host,
+                port: args.port.unwrap_or(match security {
+                    SmtpSecurity::Tls => 465,
+                    _ => 587,
+                }),
+                security,
+                username: args.username,
+                from_address: args.from,
+                from_name: args.from_name,
+                ca_file: args.ca_file,
+                extra_recipients: args.notify,
+            };
+            let target = mailbox_id(args.mailbox).await?;
+            notifier
+                .save_settings(target, &input, password.as_ref())
+                .await?;
+            println!(
+                "SMTP settings saved ({}:{} {}); try them with `tresor smtp test --to ADDRESS`",
+                input.host,
+                input.port,
+                input.security.as_str()
+            );
+        }
+        SmtpCommand::Test { to, mailbox } => {
+            let target = mailbox_id(mailbox).await?;
+            notifier.send_test(target, &to).await?;
+            println!("test mail sent to {to}");
+        }
+    }
+    Ok(())
+}
