@@ -94,6 +94,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=ui::pages::NotFoundPage>
                 <Route path=path!("/sign-in") view=ui::pages::SignInPage/>
+                <Route path=path!("/forgot-password") view=ui::pages::ForgotPasswordPage/>
+                <Route path=path!("/reset-password") view=ui::pages::ResetPasswordPage/>
                 <ParentRoute path=path!("") view=ui::layout::AppLayout>
                     <Route path=path!("") view=ui::pages::DashboardPage/>
                     <Route path=path!("/mailboxes") view=ui::pages::MailboxesPage/>

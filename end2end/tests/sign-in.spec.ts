@@ -38,3 +38,23 @@ test("signing out ends the session", async ({ page }) => {
   await page.goto("/admin/users");
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fadmin%2Fusers$/);
 });
+
+test("a forgotten password leads to the reset page, which says whom to ask when mail is not set up", async ({ page }) => {
+  await page.goto("/sign-in");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page).toHaveURL(/\/forgot-password$/);
+  await waitForHydration(page);
+  await page.getByLabel("E-mail address").fill(admin.email);
+  await page.getByRole("button", { name: "Send the link" }).click();
+  // The e2e server has no SMTP server configured.
+  await expect(page.getByRole("alert")).toContainText("Ask your administrator");
+
+  // A reset link that is not (or no longer) valid says so next to nothing secret.
+  await page.goto("/reset-password?token=not-a-real-token");
+  await waitForHydration(page);
+  await page.getByLabel("New password").fill("a-good-new-password");
+  await page.getByLabel("Repeat it").fill("a-good-new-password");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByText("This link has expired or was used already; ask for a new one.")).toBeVisible();
+});

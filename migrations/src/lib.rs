@@ -15,6 +15,7 @@ mod m20261123_000007_ledger;
 mod m20261123_000008_retention_and_holds;
 mod m20261123_000009_audit_log;
 mod m20261123_000010_notifications;
+mod m20261123_000011_password_resets;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_retention_and_holds::Migration),
             Box::new(m20261123_000009_audit_log::Migration),
             Box::new(m20261123_000010_notifications::Migration),
+            Box::new(m20261123_000011_password_resets::Migration),
         ]
     }
 }

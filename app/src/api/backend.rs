@@ -37,6 +37,18 @@ pub trait Backend: Send + Sync + 'static {
         user_agent: Option<&str>,
     ) -> Result<SignedIn, ApiError>;
     async fn sign_out(&self, session_token: &str) -> Result<(), ApiError>;
+    /// Mails a reset link if `email` has an enabled account; Ok either way.
+    async fn request_password_reset(
+        &self,
+        email: &str,
+        client_ip: Option<IpAddr>,
+    ) -> Result<(), ApiError>;
+    async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+        client_ip: Option<IpAddr>,
+    ) -> Result<(), ApiError>;
     async fn change_password(
         &self,
         caller: &SessionUser,

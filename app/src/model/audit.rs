@@ -45,11 +45,12 @@ pub struct AuditPage {
 }
 
 /// Every action the audit log records, with what it means, for the filter.
-pub const AUDIT_ACTIONS: [(&str, &str); 24] = [
+pub const AUDIT_ACTIONS: [(&str, &str); 25] = [
     ("sign_in", "Signed in"),
     ("sign_in_failed", "Sign-in failed"),
     ("sign_out", "Signed out"),
     ("password_changed", "Password changed"),
+    ("password_reset_requested", "Password reset requested"),
     ("user_created", "User created"),
     ("user_changed", "User changed"),
     ("mailbox_created", "Mailbox created"),

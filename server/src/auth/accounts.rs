@@ -3,7 +3,7 @@
 
 use super::password;
 use super::throttle::{Policy, Throttle};
-use crate::db::entity::{session, user};
+use crate::db::entity::{password_reset, session, user};
 use app::model::{MIN_PASSWORD_LEN, Role, SessionUser, UserView};
 use chrono::{Duration as ChronoDuration, Utc};
 use rand::RngCore;
@@ -15,6 +15,9 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
+
+/// How long a password-reset link works.
+const RESET_LIFETIME: ChronoDuration = ChronoDuration::hours(1);
 
 pub type UserRow = user::Model;
 
@@ -245,6 +248,76 @@ impl Accounts {
         check_password_rules(new_password, "new_password")?;
         self.set_password(row, new_password).await?;
         self.end_sessions(user_id, keep_session).await
+    }
+
+    /// Starts a password reset for `email`: a one-time token, valid for an
+    /// hour, for the mail. `None` for an unknown or disabled account (the
+    /// caller answers the same either way).
+    pub async fn start_password_reset(
+        &self,
+        email: &str,
+    ) -> Result<Option<(UserRow, String)>, AuthError> {
+        let Ok(email) = normalize_email(email) else {
+            return Ok(None);
+        };
+        let Some(row) = self.find_by_email(&email).await? else {
+            return Ok(None);
+        };
+        if row.disabled {
+            return Ok(None);
+        }
+        let token = new_token();
+        let now = Utc::now();
+        password_reset::ActiveModel {
+            user_id: Set(row.id),
+            token_hash: Set(token_hash(&token)),
+            created_at: Set(now),
+            expires_at: Set(now + RESET_LIFETIME),
+            used_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(Some((row, token)))
+    }
+
+    /// Sets a new password with a reset token (once, within its hour) and
+    /// ends every session of the account.
+    pub async fn finish_password_reset(
+        &self,
+        token: &str,
+        new_password: &str,
+    ) -> Result<UserRow, AuthError> {
+        check_password_rules(new_password, "new_password")?;
+        let expired = || AuthError::Invalid {
+            field: "token",
+            message: "This link has expired or was used already; ask for a new one.".into(),
+        };
+        let now = Utc::now();
+        let reset = password_reset::Entity::find()
+            .filter(password_reset::Column::TokenHash.eq(token_hash(token)))
+            .one(&self.db)
+            .await?
+            .filter(|reset| reset.used_at.is_none() && reset.expires_at > now)
+            .ok_or_else(expired)?;
+        // Used up first: a second request with the same token finds it spent.
+        let spent = password_reset::Entity::update_many()
+            .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+            .filter(password_reset::Column::Id.eq(reset.id))
+            .filter(password_reset::Column::UsedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        if spent.rows_affected != 1 {
+            return Err(expired());
+        }
+        let row = user::Entity::find_by_id(reset.user_id)
+            .one(&self.db)
+            .await?
+            .filter(|row| !row.disabled)
+            .ok_or_else(expired)?;
+        self.set_password(row.clone(), new_password).await?;
+        self.end_sessions(row.id, None).await?;
+        Ok(row)
     }
 
     async fn set_password(&self, row: UserRow, new_password: &str) -> Result<(), AuthError> {

@@ -36,13 +36,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         services.mailboxes.clone(),
         index,
     ));
+    let notifier = Arc::new(crate::notify::Notifier::new(
+        db.clone(),
+        Arc::new(super::secret_box(&config)?),
+        Arc::new(crate::notify::SystemClock),
+        config.public_url.clone(),
+    ));
     let state = AppState::new(
         config.clone(),
         db,
         services.mailboxes.clone(),
         scheduler.clone(),
         viewer,
-    );
+    )
+    .with_notifier(notifier.clone());
     ensure_first_admin(&state, &config).await?;
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
     let indexer_task = indexer.map(|indexer| tokio::spawn(indexer.run(scheduler_stopped.clone())));
@@ -60,12 +67,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         verify_every,
         scheduler_stopped.clone(),
     ));
-    scheduler.set_notifier(Arc::new(crate::notify::Notifier::new(
-        state.db.clone(),
-        Arc::new(super::secret_box(&config)?),
-        Arc::new(crate::notify::SystemClock),
-        config.public_url.clone(),
-    )));
+    scheduler.set_notifier(notifier);
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));
 
     if !config.site_root.join("pkg").join("tresor.wasm").exists() {

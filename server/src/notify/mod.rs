@@ -228,6 +228,14 @@ impl Notifier {
         })
     }
 
+    /// Sends `mail` with the settings that apply to `mailbox_id`.
+    pub async fn send_mail(&self, mailbox_id: Option<i64>, mail: &Mail) -> Result<(), NotifyError> {
+        let settings = self.settings_for(mailbox_id).await?.ok_or_else(|| {
+            NotifyError::Invalid("no SMTP server is configured; set one first".into())
+        })?;
+        Ok(send(&settings, mail).await?)
+    }
+
     /// Sends a test mail with the settings that apply to `mailbox_id`.
     pub async fn send_test(&self, mailbox_id: Option<i64>, to: &str) -> Result<(), NotifyError> {
         let settings = self.settings_for(mailbox_id).await?.ok_or_else(|| {

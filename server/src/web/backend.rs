@@ -356,6 +356,118 @@ impl Backend for WebBackend {
         Ok(())
     }
 
+    async fn request_password_reset(
+        &self,
+        email: &str,
+        client_ip: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
+        let client = client_ip.map(|ip| ip.to_string());
+        let notifier = match &self.state.notifier {
+            Some(notifier)
+                if notifier
+                    .settings_for(None)
+                    .await
+                    .map_err(|error| internal(&error))?
+                    .is_some() =>
+            {
+                notifier
+            }
+            _ => {
+                return Err(ApiError::Conflict(
+                    "Password reset by mail is not set up here. Ask your administrator to set a new password for you.".into(),
+                ));
+            }
+        };
+        let anonymous = Actor::Anonymous {
+            email: email.trim().to_lowercase(),
+        };
+        let Some((user, token)) = self.state.accounts.start_password_reset(email).await? else {
+            // The same answer as for an account, so addresses cannot be probed.
+            self.state
+                .audit
+                .record(
+                    &anonymous,
+                    client.as_deref(),
+                    Action::PasswordResetRequested,
+                    "sign-in",
+                    json!({ "account": false }),
+                    Outcome::Denied,
+                )
+                .await
+                .map_err(|error| internal(&error))?;
+            return Ok(());
+        };
+        let link = format!(
+            "{}/reset-password?token={token}",
+            self.state.config.display_url().trim_end_matches('/')
+        );
+        let mail = crate::notify::Mail {
+            to: vec![user.email.clone()],
+            subject: "Tresor: choose a new password".into(),
+            body: format!(
+                "Hello {},
+
+someone (hopefully you) asked to reset the password of your Tresor account {}.
+
+                 Choose a new password here (the link works once, for an hour):
+{link}
+
+                 If you did not ask for this, ignore this mail: your password stays as it is.
+",
+                user.display_name, user.email
+            ),
+        };
+        let outcome = match notifier.send_mail(None, &mail).await {
+            Ok(()) => Outcome::Ok,
+            Err(error) => {
+                // Logged for the administrator; the answer stays the same.
+                tracing::error!(%error, email = %user.email, "the password-reset mail could not be sent");
+                Outcome::Failed
+            }
+        };
+        self.state
+            .audit
+            .record(
+                &anonymous,
+                client.as_deref(),
+                Action::PasswordResetRequested,
+                &format!("user {}", user.email),
+                json!({ "account": true }),
+                outcome,
+            )
+            .await
+            .map_err(|error| internal(&error))
+    }
+
+    async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+        client_ip: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
+        let user = self
+            .state
+            .accounts
+            .finish_password_reset(token, new_password)
+            .await?;
+        let client = client_ip.map(|ip| ip.to_string());
+        self.state
+            .audit
+            .record(
+                &Actor::User {
+                    id: user.id,
+                    email: user.email.clone(),
+                },
+                client.as_deref(),
+                Action::PasswordChanged,
+                &format!("user {}", user.email),
+                json!({ "by": "reset link" }),
+                Outcome::Ok,
+            )
+            .await
+            .map_err(|error| internal(&error))
+    }
+
     async fn change_password(
         &self,
         caller: &SessionUser,

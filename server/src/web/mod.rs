@@ -38,6 +38,8 @@ pub struct AppState {
     pub viewer: Arc<Viewer>,
     /// Who did what: sign-ins, changes, views, downloads, exports, restores.
     pub audit: crate::audit::AuditLog,
+    /// Mails (password resets); `None` until `with_notifier`.
+    pub notifier: Option<Arc<crate::notify::Notifier>>,
 }
 
 impl AppState {
@@ -52,12 +54,21 @@ impl AppState {
         AppState {
             accounts: Arc::new(Accounts::new(db.clone(), session_lifetime)),
             audit: crate::audit::AuditLog::new(db.clone()),
+            notifier: None,
             config: Arc::new(config),
             db,
             mailboxes,
             scheduler,
             viewer,
         }
+    }
+}
+
+impl AppState {
+    /// The state, able to send mail.
+    pub fn with_notifier(mut self, notifier: Arc<crate::notify::Notifier>) -> AppState {
+        self.notifier = Some(notifier);
+        self
     }
 }
 

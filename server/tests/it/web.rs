@@ -90,6 +90,13 @@ impl Site {
         }
     }
 
+    /// The same site, its state changed by `change` (e.g. able to send mail).
+    fn with_state(mut self, change: impl FnOnce(AppState) -> AppState) -> Site {
+        self.state = change(self.state);
+        self.router = router(self.state.clone());
+        self
+    }
+
     /// A mailbox of `owner_id` with a stored password.
     async fn add_mailbox(
         &self,
@@ -1885,5 +1892,179 @@ async fn audited_actions_are_logged_without_secrets() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "a date it cannot read"
         );
+    }
+}
+
+/// "Forgot your password?": a link by mail (through the test bed's SMTP
+/// sink), once, within the hour; the same answer for unknown addresses; every
+/// session ends; all of it in the audit log.
+#[tokio::test]
+async fn a_password_reset_link_arrives_by_mail_and_works_once() {
+    let (Some(port), Some(dir)) = (
+        crate::support::service_env("TRESOR_TEST_SMTP_PORT", "the SMTP sink"),
+        crate::support::service_env("TRESOR_TEST_SMTP_DIR", "the SMTP sink"),
+    ) else {
+        return;
+    };
+    for db in databases().await {
+        let key = format!("{}=", "A".repeat(43));
+        let notifier = std::sync::Arc::new(tresor::notify::Notifier::new(
+            db.connection.clone(),
+            std::sync::Arc::new(
+                tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key)).unwrap(),
+            ),
+            std::sync::Arc::new(tresor::notify::SystemClock),
+            None,
+        ));
+        let site = Site::new(&db)
+            .await
+            .with_state(|state| state.with_notifier(notifier.clone()));
+        let ask = |email: &str| format!("email={}", urlencode(email));
+
+        // Without an SMTP server the page says whom to ask instead.
+        let (status, body, _) = site
+            .call(
+                "/api/auth/request_password_reset",
+                &ask("user@example.com"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("administrator"), "{body}");
+
+        notifier
+            .save_settings(
+                None,
+                &tresor::notify::SmtpInput {
+                    host: "localhost".into(),
+                    port: port.parse().unwrap(),
+                    security: tresor::notify::SmtpSecurity::StartTls,
+                    username: Some("notify".into()),
+                    from_address: "archive@tresor.test".into(),
+                    from_name: "Tresor".into(),
+                    ca_file: std::env::var("TRESOR_TEST_DOVECOT_CA").ok(),
+                    extra_recipients: Vec::new(),
+                },
+                Some(&tresor::secrets::Secret::new("notifypw")),
+            )
+            .await
+            .unwrap();
+        let old_session = site.sign_in("user%40example.com", "user-password").await;
+        // By content: a restarted sink numbers its files from 1 again.
+        let mails = || -> std::collections::BTreeSet<Vec<u8>> {
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
+                .filter_map(|path| std::fs::read(path).ok())
+                .collect()
+        };
+        let before = mails();
+        for email in ["nobody@example.com", "user@example.com"] {
+            let (status, body, _) = site
+                .call("/api/auth/request_password_reset", &ask(email), None)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{email}: {body}");
+        }
+        // Exactly one mail: to the account, none for the unknown address
+        // (other tests send mail to the same sink meanwhile, to others).
+        let raws: Vec<Vec<u8>> = mails().difference(&before).cloned().collect();
+        let to = |raw: &[u8]| {
+            mail_parser::MessageParser::default()
+                .parse(raw)
+                .and_then(|mail| mail.to()?.first()?.address().map(str::to_string))
+                .unwrap_or_default()
+        };
+        assert!(!raws.iter().any(|raw| to(raw) == "nobody@example.com"));
+        let resets: Vec<&Vec<u8>> = raws
+            .iter()
+            .filter(|raw| to(raw) == "user@example.com")
+            .collect();
+        assert_eq!(resets.len(), 1, "{}", db.name);
+        let mail = mail_parser::MessageParser::default()
+            .parse(resets[0])
+            .unwrap();
+        assert_eq!(mail.subject(), Some("Tresor: choose a new password"));
+        let body = mail.body_text(0).unwrap().to_string();
+        let token = body
+            .split("reset-password?token=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("a link with the token")
+            .to_string();
+
+        let reset = |password: &str, confirm: &str| {
+            format!(
+                "token={token}&new_password={}&confirm_password={}",
+                urlencode(password),
+                urlencode(confirm)
+            )
+        };
+        let (status, body, _) = site
+            .call(
+                "/api/auth/reset_password",
+                &reset("brand-new-password", "other"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_field(&body), "confirm_password");
+        let (status, body, _) = site
+            .call("/api/auth/reset_password", &reset("short", "short"), None)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_field(&body), "new_password");
+        let (status, body, _) = site
+            .call(
+                "/api/auth/reset_password",
+                &reset("brand-new-password", "brand-new-password"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // Once only; the old session and the old password are gone.
+        let (status, body, _) = site
+            .call(
+                "/api/auth/reset_password",
+                &reset("another-new-password", "another-new-password"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_field(&body), "token");
+        let (_, body, _) = site
+            .call("/api/auth/current_user", "", Some(&old_session))
+            .await;
+        assert_eq!(body, "null", "the old session ended");
+        let (status, _, _) = site
+            .call(
+                "/api/auth/sign_in",
+                "email=user%40example.com&password=user-password",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        site.sign_in("user%40example.com", "brand-new-password")
+            .await;
+
+        let admin = site.sign_in("root%40example.com", "root-password").await;
+        let (_, body, _) = site
+            .call(
+                "/api/admin/audit_log",
+                "filter[action]=password_reset_requested",
+                Some(&admin),
+            )
+            .await;
+        let page: app::model::audit::AuditPage = serde_json::from_str(&body).unwrap();
+        assert_eq!(page.total, 2, "{body}");
+        let (_, body, _) = site
+            .call(
+                "/api/admin/audit_log",
+                "filter[action]=password_changed",
+                Some(&admin),
+            )
+            .await;
+        assert!(body.contains("reset link"), "{body}");
+        assert!(!body.contains(&token), "the token never reaches the log");
     }
 }

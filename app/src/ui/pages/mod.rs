@@ -8,6 +8,7 @@ mod mailbox_editor;
 mod mailboxes;
 mod message;
 mod not_found;
+mod password_reset;
 mod sign_in;
 
 pub use account::AccountPage;
@@ -19,4 +20,5 @@ pub use mailbox_editor::{EditMailboxPage, NewMailboxPage, TemplateEditorPage};
 pub use mailboxes::MailboxesPage;
 pub use message::MessagePage;
 pub use not_found::NotFoundPage;
+pub use password_reset::{ForgotPasswordPage, ResetPasswordPage};
 pub use sign_in::SignInPage;

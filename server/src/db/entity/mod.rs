@@ -14,6 +14,7 @@ pub mod mailbox_grant;
 pub mod mailbox_template;
 pub mod message;
 pub mod message_location;
+pub mod password_reset;
 pub mod retention_policy;
 pub mod session;
 pub mod smtp_settings;
