@@ -165,6 +165,11 @@ pub async fn append(
 /// after, so a location row slipped into the database later is never adopted
 /// (verify reports it as unrecorded).
 pub async fn begin(db: &DatabaseConnection) -> Result<(), DbErr> {
+    // Every command migrates on start: after the first, this is one read,
+    // not a write that would queue behind a running server's batches.
+    if head(db).await?.is_some() {
+        return Ok(());
+    }
     let transaction = db.begin().await?;
     let now = Utc::now().trunc_subsecs(6);
     let head = lock_head(&transaction, now).await?;

@@ -222,8 +222,15 @@ impl Verifier {
             .into_iter()
             .collect();
 
-        let walk = self.walk_ledger(&mut findings).await?;
-        self.check_heads(&walk, &mut findings).await?;
+        let written_heads = self.written_heads()?;
+        let wanted: HashSet<i64> = written_heads
+            .iter()
+            .flatten()
+            .map(|head| head.seq)
+            .collect();
+        let walk = self.walk_ledger(&wanted, &mut findings).await?;
+        self.check_heads(&walk, written_heads, &mut findings)
+            .await?;
         compare_rows(&walk, &messages, &locations, &mut findings);
 
         let (blobs, bytes) = self.check_blobs(&messages, &mut findings).await?;
@@ -243,7 +250,11 @@ impl Verifier {
     /// Walks the chain in order: each entry must hash to its hash, name the
     /// previous hash and follow its sequence number. What the entries say
     /// about messages and locations is gathered for `compare_rows`.
-    async fn walk_ledger(&self, findings: &mut Vec<Finding>) -> Result<LedgerWalk, VerifyError> {
+    async fn walk_ledger(
+        &self,
+        wanted: &HashSet<i64>,
+        findings: &mut Vec<Finding>,
+    ) -> Result<LedgerWalk, VerifyError> {
         let mut walk = LedgerWalk::default();
         let (mut expected_seq, mut prev_hash) = (1i64, ledger::GENESIS.to_string());
         loop {
@@ -282,7 +293,9 @@ impl Verifier {
                     let present = action != Some(ledger::Action::Deleted);
                     walk.locations.insert(location_id, (entry.seq, present));
                 }
-                walk.hashes.insert(entry.seq, entry.hash.clone());
+                if wanted.contains(&entry.seq) {
+                    walk.hashes.insert(entry.seq, entry.hash.clone());
+                }
                 expected_seq = entry.seq + 1;
                 prev_hash = entry.hash;
             }
@@ -291,10 +304,22 @@ impl Verifier {
         Ok(walk)
     }
 
+    /// The lines of the head file (none without one).
+    fn written_heads(&self) -> Result<Vec<Result<ledger::WrittenHead, String>>, VerifyError> {
+        let Some(file) = &self.heads else {
+            return Ok(Vec::new());
+        };
+        file.read().map_err(|source| VerifyError::HeadFile {
+            path: file.path().display().to_string(),
+            source,
+        })
+    }
+
     /// The head row and every head written to the head file must be in the chain.
     async fn check_heads(
         &self,
         walk: &LedgerWalk,
+        written: Vec<Result<ledger::WrittenHead, String>>,
         findings: &mut Vec<Finding>,
     ) -> Result<(), VerifyError> {
         let (last_seq, last_hash) = &walk.last;
@@ -311,10 +336,6 @@ impl Verifier {
         let Some(file) = &self.heads else {
             return Ok(());
         };
-        let written = file.read().map_err(|source| VerifyError::HeadFile {
-            path: file.path().display().to_string(),
-            source,
-        })?;
         let source = file.path().display().to_string();
         for line in written {
             match line {
@@ -460,7 +481,7 @@ struct LedgerWalk {
     messages: HashMap<i64, (i64, bool, String)>,
     /// Per location: the seq of its latest entry, whether it should exist.
     locations: HashMap<i64, (i64, bool)>,
-    /// Every entry's hash by seq, for the heads written to the head file.
+    /// The hashes of the entries the head file names, by seq.
     hashes: HashMap<i64, String>,
     /// The last entry's seq and hash (0 and GENESIS for an empty ledger).
     last: (i64, String),
