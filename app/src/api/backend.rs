@@ -14,6 +14,7 @@ use crate::model::job::{MailboxRuns, RunRequest};
 use crate::model::mailbox::{MailboxEditor, MailboxSummary, TemplateSummary};
 use crate::model::mailbox_form::MailboxForm;
 use crate::model::probe::ProbeReport;
+use crate::model::retention::{HoldInput, PolicyInput, RetentionOverview, RetentionSummary};
 use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -68,6 +69,21 @@ pub trait Backend: Send + Sync + 'static {
         user_id: i64,
         disabled: bool,
     ) -> Result<UserView, ApiError>;
+    async fn retention_overview(&self) -> Result<RetentionOverview, ApiError>;
+    async fn add_policy(&self, caller: &SessionUser, input: PolicyInput) -> Result<(), ApiError>;
+    async fn remove_policy(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError>;
+    async fn place_hold(&self, caller: &SessionUser, input: HoldInput) -> Result<(), ApiError>;
+    async fn release_hold(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+        reason: &str,
+    ) -> Result<(), ApiError>;
+    /// A preview (`applied_by` None) or the deletion itself, by `applied_by`.
+    async fn retention_run(
+        &self,
+        applied_by: Option<&SessionUser>,
+    ) -> Result<RetentionSummary, ApiError>;
     /// A page of the audit log, newest first (admins only: the caller checks).
     async fn audit_log(&self, filter: AuditFilter) -> Result<AuditPage, ApiError>;
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError>;

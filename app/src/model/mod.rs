@@ -9,6 +9,7 @@ pub mod job;
 pub mod mailbox;
 pub mod mailbox_form;
 pub mod probe;
+pub mod retention;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,7 @@
 use super::Services;
 use crate::audit::{Action, Actor, AuditLog, Outcome};
 use crate::config::Config;
-use crate::retention::{Basis, HoldScope, HoldSearch, PolicyScope, Retention};
-use crate::viewer::{Reader, Viewer};
+use crate::retention::{Basis, HoldScope, PolicyScope, Retention, ViewerSearch};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
@@ -160,10 +159,7 @@ pub async fn run(config: Config, command: RetentionCommand) -> anyhow::Result<()
         }
         RetentionCommand::Apply { dry_run, json } => {
             let viewer = services.viewer(&config)?;
-            let search = IndexSearch {
-                viewer,
-                db: services.db.clone(),
-            };
+            let search = ViewerSearch::new(&viewer, &services.db);
             let now = chrono::Utc::now();
             let (plan, applied) = if dry_run {
                 (retention.plan(now, Some(&search)).await?, None)
@@ -286,30 +282,4 @@ async fn record(
         .record(&Actor::Operator, None, action, target, details, Outcome::Ok)
         .await
         .context("writing the audit log")
-}
-
-/// Holds by query, answered by the search index on disk.
-struct IndexSearch {
-    viewer: Viewer,
-    db: sea_orm::DatabaseConnection,
-}
-
-#[async_trait::async_trait]
-impl HoldSearch for IndexSearch {
-    async fn matching(&self, query: &str) -> Result<Vec<i64>, String> {
-        self.viewer
-            .matching_ids(Reader::Everyone, query)
-            .await
-            .map_err(|error| error.to_string())
-    }
-
-    async fn not_ready(&self) -> Option<String> {
-        match crate::index::queued(&self.db).await {
-            Ok(0) => None,
-            Ok(waiting) => Some(format!(
-                "{waiting} messages wait to be indexed; let `tresor serve` (or `tresor reindex`) finish first"
-            )),
-            Err(error) => Some(error.to_string()),
-        }
-    }
 }

@@ -27,6 +27,7 @@ use app::model::mailbox::{
 };
 use app::model::mailbox_form::{FormError, MailboxForm};
 use app::model::probe::ProbeReport;
+use app::model::retention::{HoldInput, PolicyInput, RetentionOverview, RetentionSummary};
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
 use sea_orm::QueryOrder;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -541,6 +542,38 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
             json!({ "before": { "disabled": !disabled }, "after": { "disabled": disabled } });
         audit(&self.state, caller, Action::UserChanged, &target, details).await?;
         Ok(row.to_view()?)
+    }
+
+    async fn retention_overview(&self) -> Result<RetentionOverview, ApiError> {
+        super::retention::overview(&self.state).await
+    }
+
+    async fn add_policy(&self, caller: &SessionUser, input: PolicyInput) -> Result<(), ApiError> {
+        super::retention::add_policy(&self.state, caller, input).await
+    }
+
+    async fn remove_policy(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError> {
+        super::retention::remove_policy(&self.state, caller, id).await
+    }
+
+    async fn place_hold(&self, caller: &SessionUser, input: HoldInput) -> Result<(), ApiError> {
+        super::retention::place_hold(&self.state, caller, input).await
+    }
+
+    async fn release_hold(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+        reason: &str,
+    ) -> Result<(), ApiError> {
+        super::retention::release_hold(&self.state, caller, id, reason).await
+    }
+
+    async fn retention_run(
+        &self,
+        applied_by: Option<&SessionUser>,
+    ) -> Result<RetentionSummary, ApiError> {
+        super::retention::run(&self.state, applied_by).await
     }
 
     async fn audit_log(&self, filter: AuditFilter) -> Result<AuditPage, ApiError> {

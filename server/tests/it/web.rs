@@ -250,6 +250,25 @@ async fn admin_functions_check_the_role_on_the_server() {
             .call("/api/users/list", "", Some("tresor_session=forged"))
             .await;
         assert_eq!(forged, StatusCode::UNAUTHORIZED);
+        // Retention and holds: admins only, deletion above all.
+        for (path, form) in [
+            ("/api/retention/overview", ""),
+            ("/api/retention/preview", ""),
+            ("/api/retention/apply", ""),
+            ("/api/retention/remove_policy", "id=1"),
+            ("/api/retention/release_hold", "id=1&reason=x"),
+            (
+                "/api/retention/add_policy",
+                "input[name]=x&input[years]=1&input[basis]=message_date",
+            ),
+            (
+                "/api/retention/place_hold",
+                "input[reason]=x&input[kind]=query&input[query]=x",
+            ),
+        ] {
+            let (status, _, _) = site.call(path, form, Some(&user_cookie)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        }
 
         let admin_cookie = site.sign_in("root%40example.com", "root-password").await;
         let (as_admin, body, _) = site.call("/api/users/list", "", Some(&admin_cookie)).await;

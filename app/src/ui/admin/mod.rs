@@ -3,11 +3,13 @@
 
 mod audit;
 mod batch;
+mod retention;
 mod templates;
 mod users;
 
 pub use audit::AuditLogPage;
 pub use batch::BatchPage;
+pub use retention::RetentionPage;
 pub use templates::TemplatesPage;
 pub use users::UsersPage;
 
@@ -22,6 +24,7 @@ pub fn AdminTabs() -> impl IntoView {
             <A href="/admin/users">"Users"</A>
             <A href="/admin/templates">"Templates"</A>
             <A href="/admin/batch">"Batch archiving"</A>
+            <A href="/admin/retention">"Retention"</A>
             <A href="/admin/audit">"Audit log"</A>
         </nav>
     }
