@@ -1753,28 +1753,13 @@ async fn audited_actions_are_logged_without_secrets() {
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let user = site.sign_in("user%40example.com", "user-password").await;
-        let form = editor_form(&[
-            ("id", ""),
-            ("name", "Audited"),
-            ("host", "imap.example.com"),
-            ("port", "993"),
-            ("security", "tls"),
-            ("auth_method", "plain"),
-            ("username", "acc"),
-            ("secret", "imap-secret-never-logged"),
-            ("folder_rules", "INBOX"),
-            ("action", "none"),
-            ("success_folder", "Archived"),
-            ("duplicate_folder", "Duplicates"),
-            ("error_folder", "Archive errors"),
-            ("success_tag", "$Archived"),
-            ("duplicate_tag", "$ArchivedDuplicate"),
-            ("duplicate_policy", "drop"),
-            ("duplicate_match", "content"),
-            ("labels", ""),
-            ("schedule", ""),
-            ("max_connections", "2"),
-        ]);
+        let form = valid_mailbox_form(
+            "Audited",
+            &[
+                ("folder_rules", "INBOX"),
+                ("secret", "imap-secret-never-logged"),
+            ],
+        );
         let (status, body, _) = site.call("/api/mailboxes/save", &form, Some(&user)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let (status, _, _) = site
