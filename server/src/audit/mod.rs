@@ -105,7 +105,8 @@ impl Actor {
         }
     }
 
-    fn name(&self) -> String {
+    /// How the log (and records that name who did something) spell them.
+    pub fn name(&self) -> String {
         match self {
             Actor::User { email, .. } | Actor::Anonymous { email } => email.clone(),
             Actor::Operator => "operator (command line)".into(),

@@ -127,6 +127,8 @@ struct Services {
     store: std::sync::Arc<crate::store::BlobStore>,
     mailboxes: std::sync::Arc<crate::mailbox::Mailboxes>,
     engine: crate::engine::Engine,
+    /// The master key's box, for whatever else seals secrets (SMTP).
+    secrets: std::sync::Arc<crate::secrets::SecretBox>,
 }
 
 impl Services {
@@ -141,16 +143,15 @@ impl Services {
         let store = Arc::new(crate::store::BlobStore::open(
             config.data_dir.join("blobs"),
         )?);
-        let mailboxes = Arc::new(crate::mailbox::Mailboxes::new(
-            db.clone(),
-            Arc::new(secret_box(config)?),
-        ));
+        let secrets = Arc::new(secret_box(config)?);
+        let mailboxes = Arc::new(crate::mailbox::Mailboxes::new(db.clone(), secrets.clone()));
         let engine = crate::engine::Engine::new(db.clone(), store.clone(), mailboxes.clone());
         Ok(Services {
             db,
             store,
             mailboxes,
             engine,
+            secrets,
         })
     }
 }

@@ -1,5 +1,5 @@
 use super::Services;
-use crate::audit::{Action, Actor, AuditLog, Outcome};
+use crate::audit::Actor;
 use crate::config::Config;
 use crate::retention::{Basis, HoldScope, PolicyScope, Retention, ViewerSearch};
 use anyhow::Context;
@@ -82,9 +82,6 @@ pub struct AddHold {
     messages: Vec<i64>,
 }
 
-/// Who did it, in the policy and hold records and the ledger's neighbourhood.
-const OPERATOR: &str = "operator (command line)";
-
 pub async fn run(config: Config, command: RetentionCommand) -> anyhow::Result<()> {
     let services = Services::open(&config).await?;
     let retention = Retention::new(services.db.clone(), services.store.clone());
@@ -112,49 +109,22 @@ pub async fn run(config: Config, command: RetentionCommand) -> anyhow::Result<()
             let basis = Basis::parse(&args.from).with_context(|| {
                 format!("--from {}: use message-date or archive-date", args.from)
             })?;
-            let scope = match (&args.mailbox, &args.folder, &args.label) {
-                (Some(name), folder, _) => {
-                    let mailbox_id = services.mailboxes.by_name(name).await?.id;
-                    match folder {
-                        Some(folder) => PolicyScope::Folder {
-                            mailbox_id,
-                            folder: folder.clone(),
-                        },
-                        None => PolicyScope::Mailbox { mailbox_id },
-                    }
-                }
-                (None, _, Some(label)) => {
-                    let (key, value) = label
-                        .split_once('=')
-                        .context("--label is key=value, e.g. dept=finance")?;
-                    PolicyScope::Label {
-                        key: key.trim().into(),
-                        value: value.trim().into(),
-                    }
-                }
-                (None, _, None) => PolicyScope::All,
+            let mailbox_id = match &args.mailbox {
+                Some(name) => Some(services.mailboxes.by_name(name).await?.id),
+                None => None,
             };
+            let scope = PolicyScope::from_parts(
+                mailbox_id,
+                args.folder.as_deref().unwrap_or_default(),
+                args.label.as_deref().unwrap_or_default(),
+            )?;
             let policy = retention
-                .add_policy(&args.name, scope, args.years, basis, OPERATOR)
+                .add_policy(&args.name, scope, args.years, basis, &Actor::Operator)
                 .await?;
-            record(
-                &services,
-                Action::PolicyAdded,
-                &format!("retention policy {} ({})", policy.id, policy.name),
-                serde_json::json!({ "after": policy }),
-            )
-            .await?;
             println!("added retention policy {} ({})", policy.id, policy.name);
         }
         RetentionCommand::Remove { id } => {
-            let policy = retention.remove_policy(id).await?;
-            record(
-                &services,
-                Action::PolicyRemoved,
-                &format!("retention policy {id} ({})", policy.name),
-                serde_json::json!({ "before": policy }),
-            )
-            .await?;
+            let policy = retention.remove_policy(id, &Actor::Operator).await?;
             println!("removed retention policy {id} ({})", policy.name);
         }
         RetentionCommand::Apply { dry_run, json } => {
@@ -167,20 +137,10 @@ pub async fn run(config: Config, command: RetentionCommand) -> anyhow::Result<()
                 // The index forgets deleted mail as part of the job (or the
                 // running server's indexer does).
                 let indexing = services.start_indexing(&config).await;
-                let (plan, applied) = retention.apply(now, Some(&search)).await?;
+                let (plan, applied) = retention
+                    .apply(now, Some(&search), &Actor::Operator)
+                    .await?;
                 indexing.finish().await?;
-                let deleted: Vec<_> = plan
-                    .deletable
-                    .iter()
-                    .map(|item| (item.message_id, item.location_id))
-                    .collect();
-                record(
-                    &services,
-                    Action::RetentionApplied,
-                    "archive",
-                    serde_json::json!({ "applied": applied, "message_and_location_ids": deleted }),
-                )
-                .await?;
                 (plan, Some(applied))
             };
             if json {
@@ -246,40 +206,17 @@ pub async fn run_hold(config: Config, command: HoldCommand) -> anyhow::Result<()
                 }
                 _ => anyhow::bail!("say what to hold: --mailbox, --query or --messages"),
             };
-            let hold = retention.place_hold(scope, &args.reason, OPERATOR).await?;
-            record(
-                &services,
-                Action::HoldPlaced,
-                &format!("legal hold {}", hold.id),
-                serde_json::json!({ "scope": hold.scope, "reason": hold.reason }),
-            )
-            .await?;
+            let hold = retention
+                .place_hold(scope, &args.reason, &Actor::Operator)
+                .await?;
             println!("placed legal hold {}", hold.id);
         }
         HoldCommand::Release { id, reason } => {
-            let hold = retention.release_hold(id, &reason, OPERATOR).await?;
-            record(
-                &services,
-                Action::HoldReleased,
-                &format!("legal hold {id}"),
-                serde_json::json!({ "scope": hold.scope, "reason": reason }),
-            )
-            .await?;
+            retention
+                .release_hold(id, &reason, &Actor::Operator)
+                .await?;
             println!("released legal hold {id}");
         }
     }
     Ok(())
-}
-
-/// The operator's action in the audit log.
-async fn record(
-    services: &Services,
-    action: Action,
-    target: &str,
-    details: serde_json::Value,
-) -> anyhow::Result<()> {
-    AuditLog::new(services.db.clone())
-        .record(&Actor::Operator, None, action, target, details, Outcome::Ok)
-        .await
-        .context("writing the audit log")
 }

@@ -38,7 +38,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     ));
     let notifier = Arc::new(crate::notify::Notifier::new(
         db.clone(),
-        Arc::new(super::secret_box(&config)?),
+        services.secrets.clone(),
         Arc::new(crate::notify::SystemClock),
         config.public_url.clone(),
     ));

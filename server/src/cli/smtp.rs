@@ -56,7 +56,7 @@ pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
     let services = Services::open(&config).await?;
     let notifier = Notifier::new(
         services.db.clone(),
-        Arc::new(super::secret_box(&config)?),
+        services.secrets.clone(),
         Arc::new(SystemClock),
         config.public_url.clone(),
     );

@@ -238,18 +238,14 @@ impl Notifier {
 
     /// Sends a test mail with the settings that apply to `mailbox_id`.
     pub async fn send_test(&self, mailbox_id: Option<i64>, to: &str) -> Result<(), NotifyError> {
-        let settings = self.settings_for(mailbox_id).await?.ok_or_else(|| {
-            NotifyError::Invalid("no SMTP server is configured; set one first".into())
-        })?;
         let mail = Mail {
             to: vec![to.to_string()],
             subject: "Tresor: Testnachricht — test message ✓".into(),
             body: format!(
-                "This is a test message from Tresor.\n\nIf you read this, notifications reach {to} through {}:{}.\n",
-                settings.host, settings.port
+                "This is a test message from Tresor.\n\nIf you read this, notifications reach {to}.\n"
             ),
         };
-        Ok(send(&settings, &mail).await?)
+        self.send_mail(mailbox_id, &mail).await
     }
 
     /// After a run: a failing mailbox may get a notice (to the admins and the

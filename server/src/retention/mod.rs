@@ -16,6 +16,7 @@ mod plan;
 
 pub use plan::{Deletable, Plan};
 
+use crate::audit::{Action as AuditAction, Actor, AuditLog, Outcome};
 use crate::db::entity::{legal_hold, message, message_location, retention_policy};
 use crate::store::ledger::{self, Action, NewEntry};
 use crate::store::{BlobStore, Digest};
@@ -25,6 +26,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set, TransactionTrait,
 };
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -37,6 +39,14 @@ pub enum RetentionError {
     Db(#[from] DbErr),
     #[error("{0}")]
     Invalid(String),
+    /// Input an administrator can correct, with the field it is about.
+    #[error("{message}")]
+    Field {
+        field: &'static str,
+        message: String,
+    },
+    #[error("the audit log cannot be written: {0}")]
+    Audit(DbErr),
     #[error("a legal hold by search query needs the search index, and {0}")]
     IndexNotReady(String),
     #[error("the search for hold {hold}: {error}")]
@@ -90,6 +100,44 @@ pub enum PolicyScope {
         key: String,
         value: String,
     },
+}
+
+impl PolicyScope {
+    /// From what a form or the command line gives: a mailbox (and a folder
+    /// of it), or a label `key=value`, or neither (all mail).
+    pub fn from_parts(
+        mailbox_id: Option<i64>,
+        folder: &str,
+        label: &str,
+    ) -> Result<PolicyScope, RetentionError> {
+        let (folder, label) = (folder.trim().trim_matches('/'), label.trim());
+        match (mailbox_id, folder.is_empty(), label.is_empty()) {
+            (Some(_), _, false) => Err(RetentionError::Field {
+                field: "label",
+                message: "a policy covers a mailbox or a label, not both".into(),
+            }),
+            (Some(mailbox_id), true, true) => Ok(PolicyScope::Mailbox { mailbox_id }),
+            (Some(mailbox_id), false, true) => Ok(PolicyScope::Folder {
+                mailbox_id,
+                folder: folder.to_string(),
+            }),
+            (None, false, _) => Err(RetentionError::Field {
+                field: "mailbox_id",
+                message: "a folder belongs to a mailbox: choose one".into(),
+            }),
+            (None, true, true) => Ok(PolicyScope::All),
+            (None, true, false) => {
+                let (key, value) = label.split_once('=').ok_or(RetentionError::Field {
+                    field: "label",
+                    message: "write the label as key=value, e.g. dept=finance".into(),
+                })?;
+                Ok(PolicyScope::Label {
+                    key: key.trim().into(),
+                    value: value.trim().into(),
+                })
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -182,14 +230,34 @@ impl HoldSearch for ViewerSearch<'_> {
     }
 }
 
+/// Policies, holds and deletions; every change it makes is in the audit log,
+/// by whoever `by` names (a signed-in admin or the command line).
 pub struct Retention {
     db: DatabaseConnection,
     store: Arc<BlobStore>,
+    audit: AuditLog,
 }
 
 impl Retention {
     pub fn new(db: DatabaseConnection, store: Arc<BlobStore>) -> Retention {
-        Retention { db, store }
+        Retention {
+            audit: AuditLog::new(db.clone()),
+            db,
+            store,
+        }
+    }
+
+    async fn record(
+        &self,
+        by: &Actor,
+        action: AuditAction,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<(), RetentionError> {
+        self.audit
+            .record(by, None, action, target, details, Outcome::Ok)
+            .await
+            .map_err(RetentionError::Audit)
     }
 
     pub async fn policies(&self) -> Result<Vec<Policy>, RetentionError> {
@@ -208,16 +276,20 @@ impl Retention {
         scope: PolicyScope,
         keep_years: u32,
         basis: Basis,
-        by: &str,
+        by: &Actor,
     ) -> Result<Policy, RetentionError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(RetentionError::Invalid("a policy needs a name".into()));
+            return Err(RetentionError::Field {
+                field: "name",
+                message: "a policy needs a name".into(),
+            });
         }
         if !(1..=100).contains(&keep_years) {
-            return Err(RetentionError::Invalid(
-                "keep mail between 1 and 100 years".into(),
-            ));
+            return Err(RetentionError::Field {
+                field: "years",
+                message: "keep mail between 1 and 100 years".into(),
+            });
         }
         let (kind, mailbox_id, folder, label_key, label_value) = match &scope {
             PolicyScope::All => ("all", None, None, None, None),
@@ -243,21 +315,31 @@ impl Retention {
             keep_years: Set(keep_years as i32),
             basis: Set(basis.as_str().into()),
             created_at: Set(Utc::now()),
-            created_by: Set(by.into()),
+            created_by: Set(by.name()),
             ..Default::default()
         }
         .insert(&self.db)
         .await
         .map_err(|error| match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                RetentionError::Invalid(format!("a policy named {name:?} exists already"))
-            }
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => RetentionError::Field {
+                field: "name",
+                message: format!("a policy named {name:?} exists already"),
+            },
             _ => RetentionError::Db(error),
         })?;
-        policy_of(row)
+        let policy = policy_of(row)?;
+        let target = format!("retention policy {} ({})", policy.id, policy.name);
+        self.record(
+            by,
+            AuditAction::PolicyAdded,
+            &target,
+            json!({ "after": policy }),
+        )
+        .await?;
+        Ok(policy)
     }
 
-    pub async fn remove_policy(&self, id: i64) -> Result<Policy, RetentionError> {
+    pub async fn remove_policy(&self, id: i64, by: &Actor) -> Result<Policy, RetentionError> {
         let row = retention_policy::Entity::find_by_id(id)
             .one(&self.db)
             .await?
@@ -265,7 +347,16 @@ impl Retention {
         retention_policy::Entity::delete_by_id(id)
             .exec(&self.db)
             .await?;
-        policy_of(row)
+        let policy = policy_of(row)?;
+        let target = format!("retention policy {id} ({})", policy.name);
+        self.record(
+            by,
+            AuditAction::PolicyRemoved,
+            &target,
+            json!({ "before": policy }),
+        )
+        .await?;
+        Ok(policy)
     }
 
     /// Every hold, active and released.
@@ -283,24 +374,30 @@ impl Retention {
         &self,
         scope: HoldScope,
         reason: &str,
-        by: &str,
+        by: &Actor,
     ) -> Result<Hold, RetentionError> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(RetentionError::Invalid(
-                "say why: a legal hold needs a reason".into(),
-            ));
+            return Err(RetentionError::Field {
+                field: "reason",
+                message: "say why: a legal hold needs a reason".into(),
+            });
         }
         let (kind, mailbox_id, query, message_ids) = match &scope {
             HoldScope::Mailbox { mailbox_id } => ("mailbox", Some(*mailbox_id), None, None),
             HoldScope::Query { query } => {
-                crate::index::Query::parse(query)
-                    .map_err(|error| RetentionError::Invalid(error.0))?;
+                crate::index::Query::parse(query).map_err(|error| RetentionError::Field {
+                    field: "query",
+                    message: error.0,
+                })?;
                 ("query", None, Some(query.clone()), None)
             }
             HoldScope::Messages { message_ids } => {
                 if message_ids.is_empty() {
-                    return Err(RetentionError::Invalid("name the messages to hold".into()));
+                    return Err(RetentionError::Field {
+                        field: "message_ids",
+                        message: "name the messages to hold".into(),
+                    });
                 }
                 (
                     "messages",
@@ -317,25 +414,31 @@ impl Retention {
             query: Set(query),
             message_ids: Set(message_ids),
             created_at: Set(Utc::now()),
-            created_by: Set(by.into()),
+            created_by: Set(by.name()),
             ..Default::default()
         }
         .insert(&self.db)
         .await?;
-        hold_of(row)
+        let hold = hold_of(row)?;
+        let details = json!({ "scope": hold.scope, "reason": hold.reason });
+        let target = format!("legal hold {}", hold.id);
+        self.record(by, AuditAction::HoldPlaced, &target, details)
+            .await?;
+        Ok(hold)
     }
 
     pub async fn release_hold(
         &self,
         id: i64,
         reason: &str,
-        by: &str,
+        by: &Actor,
     ) -> Result<Hold, RetentionError> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(RetentionError::Invalid(
-                "say why: releasing a hold needs a reason".into(),
-            ));
+            return Err(RetentionError::Field {
+                field: "reason",
+                message: "say why: releasing a hold needs a reason".into(),
+            });
         }
         let row = legal_hold::Entity::find_by_id(id)
             .one(&self.db)
@@ -348,9 +451,18 @@ impl Retention {
         }
         let mut active: legal_hold::ActiveModel = row.into();
         active.released_at = Set(Some(Utc::now()));
-        active.released_by = Set(Some(by.into()));
+        active.released_by = Set(Some(by.name()));
         active.release_reason = Set(Some(reason.into()));
-        hold_of(active.update(&self.db).await?)
+        let hold = hold_of(active.update(&self.db).await?)?;
+        let details = json!({ "scope": hold.scope, "reason": reason });
+        self.record(
+            by,
+            AuditAction::HoldReleased,
+            &format!("legal hold {id}"),
+            details,
+        )
+        .await?;
+        Ok(hold)
     }
 
     /// What `apply` would delete now, and what it keeps and why.
@@ -377,6 +489,7 @@ impl Retention {
         &self,
         now: DateTime<Utc>,
         search: Option<&dyn HoldSearch>,
+        by: &Actor,
     ) -> Result<(Plan, Applied), RetentionError> {
         let plan = self.plan(now, search).await?;
         let mut applied = Applied::default();
@@ -400,6 +513,14 @@ impl Retention {
             .await
             .map_err(|error| RetentionError::Invalid(format!("deleting blobs: {error}")))??;
         }
+        let deleted: Vec<(i64, i64)> = plan
+            .deletable
+            .iter()
+            .map(|item| (item.message_id, item.location_id))
+            .collect();
+        let details = json!({ "applied": applied, "message_and_location_ids": deleted });
+        self.record(by, AuditAction::RetentionApplied, "archive", details)
+            .await?;
         Ok((plan, applied))
     }
 

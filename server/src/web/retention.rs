@@ -2,8 +2,7 @@
 //! `app::api::retention`, over `crate::retention`, every change audit-logged.
 
 use super::AppState;
-use super::backend::{audit, internal};
-use crate::audit::Action;
+use super::backend::{actor, internal};
 use crate::retention::{
     Basis, Hold, HoldScope, Policy, PolicyScope, Retention, RetentionError, ViewerSearch,
 };
@@ -12,12 +11,12 @@ use app::model::SessionUser;
 use app::model::retention::{
     HoldInput, HoldView, PolicyInput, PolicyView, RetentionOverview, RetentionSummary,
 };
-use serde_json::json;
 use std::collections::HashMap;
 
 impl From<RetentionError> for ApiError {
     fn from(error: RetentionError) -> Self {
         match error {
+            RetentionError::Field { field, message } => ApiError::invalid(field, message),
             RetentionError::Invalid(message) => ApiError::Conflict(message),
             RetentionError::IndexNotReady(_) | RetentionError::HoldQuery { .. } => {
                 ApiError::Conflict(error.to_string())
@@ -34,7 +33,7 @@ fn retention(state: &AppState) -> Retention {
 async fn mailbox_names(state: &AppState) -> Result<HashMap<i64, String>, ApiError> {
     Ok(state
         .mailboxes
-        .visible_to(0, true)
+        .list()
         .await?
         .into_iter()
         .map(|row| (row.id, row.name))
@@ -105,14 +104,14 @@ pub(super) async fn overview(state: &AppState) -> Result<RetentionOverview, ApiE
     })
 }
 
-fn mailbox_id(text: &str, field: &'static str) -> Result<Option<i64>, ApiError> {
+fn mailbox_id(text: &str) -> Result<Option<i64>, ApiError> {
     if text.trim().is_empty() {
         return Ok(None);
     }
     text.trim()
         .parse()
         .map(Some)
-        .map_err(|_| ApiError::invalid(field, "Choose a mailbox from the list."))
+        .map_err(|_| ApiError::invalid("mailbox_id", "Choose a mailbox from the list."))
 }
 
 pub(super) async fn add_policy(
@@ -128,48 +127,12 @@ pub(super) async fn add_policy(
     let basis = Basis::parse(&input.basis).ok_or_else(|| {
         ApiError::invalid("basis", "Count from the message date or the archive date.")
     })?;
-    let scope = match (
-        mailbox_id(&input.mailbox_id, "mailbox_id")?,
-        input.label.trim(),
-    ) {
-        (Some(mailbox_id), _) if !input.folder.trim().is_empty() => PolicyScope::Folder {
-            mailbox_id,
-            folder: input.folder.trim().to_string(),
-        },
-        (Some(mailbox_id), _) => PolicyScope::Mailbox { mailbox_id },
-        (None, "") if input.folder.trim().is_empty() => PolicyScope::All,
-        (None, "") => {
-            return Err(ApiError::invalid(
-                "mailbox_id",
-                "A folder belongs to a mailbox: choose one.",
-            ));
-        }
-        (None, label) => {
-            let (key, value) = label
-                .split_once('=')
-                .ok_or_else(|| ApiError::invalid("label", "Write the label as key=value."))?;
-            PolicyScope::Label {
-                key: key.trim().into(),
-                value: value.trim().into(),
-            }
-        }
-    };
-    let policy = retention(state)
-        .add_policy(&input.name, scope, years, basis, &caller.email)
-        .await
-        .map_err(|error| match error {
-            RetentionError::Invalid(message) => ApiError::invalid("name", message),
-            other => other.into(),
-        })?;
-    let target = format!("retention policy {} ({})", policy.id, policy.name);
-    audit(
-        state,
-        caller,
-        Action::PolicyAdded,
-        &target,
-        json!({ "after": policy }),
-    )
-    .await
+    let scope =
+        PolicyScope::from_parts(mailbox_id(&input.mailbox_id)?, &input.folder, &input.label)?;
+    retention(state)
+        .add_policy(&input.name, scope, years, basis, &actor(caller))
+        .await?;
+    Ok(())
 }
 
 pub(super) async fn remove_policy(
@@ -177,16 +140,8 @@ pub(super) async fn remove_policy(
     caller: &SessionUser,
     id: i64,
 ) -> Result<(), ApiError> {
-    let policy = retention(state).remove_policy(id).await?;
-    let target = format!("retention policy {id} ({})", policy.name);
-    audit(
-        state,
-        caller,
-        Action::PolicyRemoved,
-        &target,
-        json!({ "before": policy }),
-    )
-    .await
+    retention(state).remove_policy(id, &actor(caller)).await?;
+    Ok(())
 }
 
 pub(super) async fn place_hold(
@@ -196,7 +151,7 @@ pub(super) async fn place_hold(
 ) -> Result<(), ApiError> {
     let scope = match input.kind.as_str() {
         "mailbox" => HoldScope::Mailbox {
-            mailbox_id: mailbox_id(&input.mailbox_id, "mailbox_id")?
+            mailbox_id: mailbox_id(&input.mailbox_id)?
                 .ok_or_else(|| ApiError::invalid("mailbox_id", "Choose the mailbox to hold."))?,
         },
         "query" => HoldScope::Query {
@@ -220,30 +175,10 @@ pub(super) async fn place_hold(
             ));
         }
     };
-    let field = match input.kind.as_str() {
-        "query" => "query",
-        "messages" => "message_ids",
-        _ => "reason",
-    };
-    let hold = retention(state)
-        .place_hold(scope, &input.reason, &caller.email)
-        .await
-        .map_err(|error| match error {
-            RetentionError::Invalid(message) if message.contains("reason") => {
-                ApiError::invalid("reason", message)
-            }
-            RetentionError::Invalid(message) => ApiError::invalid(field, message),
-            other => other.into(),
-        })?;
-    let details = json!({ "scope": hold.scope, "reason": hold.reason });
-    audit(
-        state,
-        caller,
-        Action::HoldPlaced,
-        &format!("legal hold {}", hold.id),
-        details,
-    )
-    .await
+    retention(state)
+        .place_hold(scope, &input.reason, &actor(caller))
+        .await?;
+    Ok(())
 }
 
 pub(super) async fn release_hold(
@@ -252,18 +187,10 @@ pub(super) async fn release_hold(
     id: i64,
     reason: &str,
 ) -> Result<(), ApiError> {
-    let hold = retention(state)
-        .release_hold(id, reason, &caller.email)
+    retention(state)
+        .release_hold(id, reason, &actor(caller))
         .await?;
-    let details = json!({ "scope": hold.scope, "reason": reason });
-    audit(
-        state,
-        caller,
-        Action::HoldReleased,
-        &format!("legal hold {id}"),
-        details,
-    )
-    .await
+    Ok(())
 }
 
 pub(super) async fn run(
@@ -273,33 +200,20 @@ pub(super) async fn run(
     let retention = retention(state);
     let search = ViewerSearch::new(&state.viewer, &state.db);
     let now = chrono::Utc::now();
-    let Some(caller) = applied_by else {
-        let plan = retention.plan(now, Some(&search)).await?;
-        return Ok(RetentionSummary {
-            deletable: plan.deletable.len() as u64,
-            messages_to_delete: plan.messages_to_delete,
-            held: plan.held,
-            kept: plan.kept,
-            uncovered: plan.uncovered,
-            deleted_messages: None,
-            deleted_copies: None,
-        });
+    let (plan, applied) = match applied_by {
+        None => (retention.plan(now, Some(&search)).await?, None),
+        Some(caller) => {
+            let (plan, applied) = retention.apply(now, Some(&search), &actor(caller)).await?;
+            (plan, Some(applied))
+        }
     };
-    let (plan, applied) = retention.apply(now, Some(&search)).await?;
-    let deleted: Vec<_> = plan
-        .deletable
-        .iter()
-        .map(|item| (item.message_id, item.location_id))
-        .collect();
-    let details = json!({ "applied": applied, "message_and_location_ids": deleted });
-    audit(state, caller, Action::RetentionApplied, "archive", details).await?;
     Ok(RetentionSummary {
         deletable: plan.deletable.len() as u64,
         messages_to_delete: plan.messages_to_delete,
         held: plan.held,
         kept: plan.kept,
         uncovered: plan.uncovered,
-        deleted_messages: Some(applied.messages_deleted),
-        deleted_copies: Some(applied.locations_deleted),
+        deleted_messages: applied.as_ref().map(|applied| applied.messages_deleted),
+        deleted_copies: applied.as_ref().map(|applied| applied.locations_deleted),
     })
 }
