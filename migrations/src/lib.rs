@@ -16,6 +16,7 @@ mod m20261123_000008_retention_and_holds;
 mod m20261123_000009_audit_log;
 mod m20261123_000010_notifications;
 mod m20261123_000011_password_resets;
+mod m20261123_000012_job_summaries;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_audit_log::Migration),
             Box::new(m20261123_000010_notifications::Migration),
             Box::new(m20261123_000011_password_resets::Migration),
+            Box::new(m20261123_000012_job_summaries::Migration),
         ]
     }
 }

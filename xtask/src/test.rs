@@ -84,6 +84,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                         testbed::CYRUS_IMAPS_PORT.to_string(),
                     )
                     .env("TRESOR_TEST_SMTP_PORT", testbed::SMTP_PORT.to_string())
+                    .env("TRESOR_TEST_SMTPS_PORT", testbed::SMTPS_PORT.to_string())
                     .env("TRESOR_TEST_SMTP_DIR", testbed.smtp_dir());
                 command
             },
@@ -189,6 +190,9 @@ fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
             .env("E2E_IMAPS_PORT", testbed::IMAPS_PORT.to_string())
             .env("E2E_DOVECOT_CA", testbed.ca_file())
             .env("E2E_BATCH_USERS", E2E_BATCH_USERS.join(","))
+            // The test bed's SMTP sink, for the notifications spec's test mail.
+            .env("E2E_SMTP_PORT", testbed::SMTP_PORT.to_string())
+            .env("E2E_SMTP_DIR", testbed.smtp_dir())
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         command
     });

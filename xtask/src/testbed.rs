@@ -18,6 +18,8 @@ pub const IMAPS_PORT: u16 = 1993;
 pub const CYRUS_IMAPS_PORT: u16 = 2993;
 const INTROSPECTION_PORT: u16 = 18080;
 pub const SMTP_PORT: u16 = 2525;
+/// The same sink speaking TLS from the first byte (SMTPS, like port 465).
+pub const SMTPS_PORT: u16 = 2465;
 /// Debian's Python, which has python3-aiosmtpd; a `python3` earlier on PATH (pyenv) may not.
 const PYTHON: &str = "/usr/bin/python3";
 
@@ -72,7 +74,8 @@ impl Testbed {
                 .arg(root.join("smtp-out"))
                 .arg(SMTP_PORT.to_string())
                 .arg(root.join("dc/tls/server.pem"))
-                .arg(root.join("dc/tls/server.key")),
+                .arg(root.join("dc/tls/server.key"))
+                .arg(SMTPS_PORT.to_string()),
             "smtp.log",
         )?;
         let postgres = Command::new("bash")
@@ -93,6 +96,7 @@ impl Testbed {
             CYRUS_IMAPS_PORT,
             INTROSPECTION_PORT,
             SMTP_PORT,
+            SMTPS_PORT,
         ] {
             wait_for_port(port, Duration::from_secs(15))?;
         }

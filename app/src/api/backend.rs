@@ -13,6 +13,7 @@ use crate::model::batch::{BatchReport, CsvImportForm, CsvPreview, MasterBatchFor
 use crate::model::job::{MailboxRuns, RunRequest};
 use crate::model::mailbox::{MailboxEditor, MailboxSummary, TemplateSummary};
 use crate::model::mailbox_form::MailboxForm;
+use crate::model::notifications::{SmtpForm, SmtpSettingsView, TestMailSent};
 use crate::model::probe::ProbeReport;
 use crate::model::retention::{HoldInput, PolicyInput, RetentionOverview, RetentionSummary};
 use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
@@ -84,6 +85,29 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         applied_by: Option<&SessionUser>,
     ) -> Result<RetentionSummary, ApiError>;
+    /// SMTP settings at one level (admins only: the caller checks).
+    async fn smtp_settings(&self, mailbox_id: Option<i64>) -> Result<SmtpSettingsView, ApiError>;
+    async fn save_smtp_settings(
+        &self,
+        caller: &SessionUser,
+        form: SmtpForm,
+    ) -> Result<(), ApiError>;
+    async fn remove_smtp_settings(
+        &self,
+        caller: &SessionUser,
+        mailbox_id: i64,
+    ) -> Result<(), ApiError>;
+    async fn send_test_mail(
+        &self,
+        mailbox_id: Option<i64>,
+        to: &str,
+    ) -> Result<TestMailSent, ApiError>;
+    /// The mailbox test's mail, to `caller`, for a mailbox they manage.
+    async fn send_mailbox_test_mail(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<TestMailSent, ApiError>;
     /// A page of the audit log, newest first (admins only: the caller checks).
     async fn audit_log(&self, filter: AuditFilter) -> Result<AuditPage, ApiError>;
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError>;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod batch;
 pub mod dashboard;
 pub mod mailboxes;
+pub mod notifications;
 pub mod retention;
 pub mod templates;
 pub mod users;

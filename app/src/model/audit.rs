@@ -45,7 +45,7 @@ pub struct AuditPage {
 }
 
 /// Every action the audit log records, with what it means, for the filter.
-pub const AUDIT_ACTIONS: [(&str, &str); 25] = [
+pub const AUDIT_ACTIONS: [(&str, &str); 27] = [
     ("sign_in", "Signed in"),
     ("sign_in_failed", "Sign-in failed"),
     ("sign_out", "Signed out"),
@@ -71,4 +71,6 @@ pub const AUDIT_ACTIONS: [(&str, &str); 25] = [
     ("policy_removed", "Retention policy removed"),
     ("retention_applied", "Retention applied (deletions)"),
     ("audit_exported", "Audit log exported"),
+    ("smtp_changed", "Mail settings changed"),
+    ("smtp_removed", "Mail settings removed"),
 ];

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod job;
 pub mod mailbox;
 pub mod mailbox_form;
+pub mod notifications;
 pub mod probe;
 pub mod retention;
 

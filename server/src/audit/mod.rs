@@ -48,6 +48,8 @@ pub enum Action {
     PolicyRemoved,
     RetentionApplied,
     AuditExported,
+    SmtpChanged,
+    SmtpRemoved,
 }
 
 impl Action {
@@ -78,6 +80,8 @@ impl Action {
             Action::PolicyRemoved => "policy_removed",
             Action::RetentionApplied => "retention_applied",
             Action::AuditExported => "audit_exported",
+            Action::SmtpChanged => "smtp_changed",
+            Action::SmtpRemoved => "smtp_removed",
         }
     }
 }

@@ -67,6 +67,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         verify_every,
         scheduler_stopped.clone(),
     ));
+    let summary_task = tokio::spawn(crate::notify::run_summaries(
+        notifier.clone(),
+        scheduler_stopped.clone(),
+    ));
     scheduler.set_notifier(notifier);
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));
 
@@ -89,6 +93,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // Running jobs are aborted (safe at any point) and marked interrupted.
     let _ = scheduler_task.await;
     let _ = integrity_task.await;
+    let _ = summary_task.await;
     if let Some(task) = indexer_task {
         let _ = task.await;
     }

@@ -1,6 +1,6 @@
 use super::Services;
 use crate::config::Config;
-use crate::notify::{Notifier, SmtpInput, SmtpSecurity, SystemClock};
+use crate::notify::{Notifier, PasswordChange, SmtpInput, SmtpSecurity, SystemClock};
 use crate::secrets::Secret;
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -47,6 +47,9 @@ pub struct SetSmtp {
     /// Who gets failure notices besides the administrators (comma-separated).
     #[arg(long, value_delimiter = ',')]
     notify: Vec<String>,
+    /// Who gets a summary of the day's runs (comma-separated; instance only).
+    #[arg(long, value_delimiter = ',', conflicts_with = "mailbox")]
+    summary_to: Vec<String>,
     /// These settings for this mailbox only (by name).
     #[arg(long)]
     mailbox: Option<String>,
@@ -82,9 +85,9 @@ pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
                     .lock()
                     .read_line(&mut line)
                     .context("reading the password from standard input")?;
-                Some(Secret::new(line.trim_end_matches(['\r', '\n'])))
+                PasswordChange::Set(Secret::new(line.trim_end_matches(['\r', '\n'])))
             } else {
-                None
+                PasswordChange::Keep
             };
             let input = SmtpInput {
                 host: args.host,
@@ -98,11 +101,10 @@ pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
                 from_name: args.from_name,
                 ca_file: args.ca_file,
                 extra_recipients: args.notify,
+                summary_recipients: args.summary_to,
             };
             let target = mailbox_id(args.mailbox).await?;
-            notifier
-                .save_settings(target, &input, password.as_ref())
-                .await?;
+            notifier.save_settings(target, &input, password).await?;
             println!(
                 "SMTP settings saved ({}:{} {}); try them with `tresor smtp test --to ADDRESS`",
                 input.host,
@@ -111,9 +113,14 @@ pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
             );
         }
         SmtpCommand::Test { to, mailbox } => {
-            let target = mailbox_id(mailbox).await?;
-            notifier.send_test(target, &to).await?;
-            println!("test mail sent to {to}");
+            let mailbox = match mailbox {
+                Some(name) => Some(services.mailboxes.by_name(&name).await?),
+                None => None,
+            };
+            let via = notifier
+                .send_test(mailbox.as_ref().map(|row| (row.id, row.name.as_str())), &to)
+                .await?;
+            println!("test mail sent to {to} via {via}");
         }
     }
     Ok(())

@@ -7,8 +7,10 @@
 //! between the mailbox's and the instance's in `settings_for`.
 
 mod smtp;
+mod summary;
 
 pub use smtp::{Mail, SmtpError, SmtpSecurity, SmtpSettings, send};
+pub use summary::{SUMMARY_EVERY, run_schedule as run_summaries};
 
 use crate::db::entity::{failure_notice, smtp_settings, user};
 use crate::secrets::{Secret, SecretBox};
@@ -83,6 +85,26 @@ pub struct SmtpInput {
     pub from_name: String,
     pub ca_file: Option<String>,
     pub extra_recipients: Vec<String>,
+    /// Who gets the daily job summary; only the instance's settings have any.
+    pub summary_recipients: Vec<String>,
+}
+
+/// What saving does to the stored password.
+#[derive(Debug, Clone)]
+pub enum PasswordChange {
+    Keep,
+    Set(Secret),
+    /// For a server that takes mail without AUTH.
+    Remove,
+}
+
+/// Settings as stored at one level, without the password itself.
+#[derive(Debug, Clone)]
+pub struct StoredSmtp {
+    pub input: SmtpInput,
+    pub password_stored: bool,
+    pub updated_at: DateTime<Utc>,
+    pub summary_sent_at: Option<DateTime<Utc>>,
 }
 
 pub struct Notifier {
@@ -112,13 +134,12 @@ impl Notifier {
         }
     }
 
-    /// Saves the instance's settings (`mailbox_id` None) or a mailbox's;
-    /// the password is kept when `password` is None.
+    /// Saves the instance's settings (`mailbox_id` None) or a mailbox's.
     pub async fn save_settings(
         &self,
         mailbox_id: Option<i64>,
         input: &SmtpInput,
-        password: Option<&Secret>,
+        password: PasswordChange,
     ) -> Result<(), NotifyError> {
         if input.host.trim().is_empty() || input.port == 0 {
             return Err(NotifyError::Invalid(
@@ -147,21 +168,62 @@ impl Notifier {
         row.from_name = Set(input.from_name.trim().to_string());
         row.ca_file = Set(input.ca_file.clone().filter(|path| !path.is_empty()));
         row.extra_recipients = Set(input.extra_recipients.join(","));
+        // A digest of every mailbox's runs belongs to the instance.
+        row.summary_recipients = Set(if mailbox_id.is_none() {
+            input.summary_recipients.join(",")
+        } else {
+            String::new()
+        });
         row.updated_at = Set(self.clock.now());
-        if existing.is_none() {
+        if existing.is_none() || matches!(password, PasswordChange::Remove) {
             row.secret_sealed = Set(None);
         }
         let saved = match existing {
             Some(_) => row.update(&self.db).await?,
             None => row.insert(&self.db).await?,
         };
-        if let Some(password) = password {
+        if let PasswordChange::Set(password) = password {
             // Sealed to its row, so it needs the id first.
             let mut row = smtp_settings::ActiveModel::from(saved.clone());
-            row.secret_sealed = Set(Some(self.secrets.seal(password, &secret_context(saved.id))));
+            row.secret_sealed = Set(Some(
+                self.secrets.seal(&password, &secret_context(saved.id)),
+            ));
             row.update(&self.db).await?;
         }
         Ok(())
+    }
+
+    /// The settings stored at one level, if any (never the password).
+    pub async fn stored(&self, mailbox_id: Option<i64>) -> Result<Option<StoredSmtp>, NotifyError> {
+        let Some(row) = self.row_for(mailbox_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(StoredSmtp {
+            password_stored: row.secret_sealed.is_some(),
+            updated_at: row.updated_at,
+            summary_sent_at: row.summary_sent_at,
+            input: SmtpInput {
+                host: row.host,
+                port: u16::try_from(row.port).unwrap_or(587),
+                security: SmtpSecurity::parse(&row.security).unwrap_or(SmtpSecurity::StartTls),
+                username: row.username,
+                from_address: row.from_address,
+                from_name: row.from_name,
+                ca_file: row.ca_file,
+                extra_recipients: addresses(&row.extra_recipients),
+                summary_recipients: addresses(&row.summary_recipients),
+            },
+        }))
+    }
+
+    /// A mailbox's own settings go; it uses the instance's again. Returns
+    /// whether it had any.
+    pub async fn remove_settings(&self, mailbox_id: i64) -> Result<bool, NotifyError> {
+        let removed = smtp_settings::Entity::delete_many()
+            .filter(smtp_settings::Column::MailboxId.eq(mailbox_id))
+            .exec(&self.db)
+            .await?;
+        Ok(removed.rows_affected > 0)
     }
 
     async fn row_for(
@@ -218,13 +280,7 @@ impl Notifier {
             from_address: row.from_address,
             from_name: row.from_name,
             ca_file: row.ca_file.map(Into::into),
-            extra_recipients: row
-                .extra_recipients
-                .split(',')
-                .map(str::trim)
-                .filter(|address| !address.is_empty())
-                .map(str::to_string)
-                .collect(),
+            extra_recipients: addresses(&row.extra_recipients),
         })
     }
 
@@ -236,16 +292,38 @@ impl Notifier {
         Ok(send(&settings, mail).await?)
     }
 
-    /// Sends a test mail with the settings that apply to `mailbox_id`.
-    pub async fn send_test(&self, mailbox_id: Option<i64>, to: &str) -> Result<(), NotifyError> {
+    /// Sends a test mail with the settings that apply to `mailbox` (id and
+    /// name; `None`: the instance's); returns the server it went through, in
+    /// words.
+    pub async fn send_test(
+        &self,
+        mailbox: Option<(i64, &str)>,
+        to: &str,
+    ) -> Result<String, NotifyError> {
+        let settings = self
+            .settings_for(mailbox.map(|(id, _)| id))
+            .await?
+            .ok_or_else(|| {
+                NotifyError::Invalid("no SMTP server is configured; set one first".into())
+            })?;
+        let (subject_end, about) = match mailbox {
+            Some((_, name)) => (
+                format!(" (mailbox „{name}“)"),
+                format!(" about the mailbox „{name}“"),
+            ),
+            None => (String::new(), String::new()),
+        };
         let mail = Mail {
             to: vec![to.to_string()],
-            subject: "Tresor: Testnachricht — test message ✓".into(),
+            subject: format!("Tresor: Testnachricht — test message ✓{subject_end}"),
             body: format!(
-                "This is a test message from Tresor.\n\nIf you read this, notifications reach {to}.\n"
+                "This is a test message from Tresor.\n\nIf you read this, notifications{about} reach {to} \
+                 through {}.\n",
+                settings.describe()
             ),
         };
-        self.send_mail(mailbox_id, &mail).await
+        send(&settings, &mail).await?;
+        Ok(settings.describe())
     }
 
     /// After a run: a failing mailbox may get a notice (to the admins and the
@@ -331,6 +409,15 @@ impl Notifier {
         state.update(&self.db).await?;
         Ok(true)
     }
+}
+
+/// Addresses stored separated by commas.
+fn addresses(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|address| !address.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]

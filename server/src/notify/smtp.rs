@@ -56,6 +56,18 @@ pub struct SmtpSettings {
     pub extra_recipients: Vec<String>,
 }
 
+impl SmtpSettings {
+    /// `smtp.example.com:587 (STARTTLS)`, for messages to people.
+    pub fn describe(&self) -> String {
+        let security = match self.security {
+            SmtpSecurity::Tls => "TLS",
+            SmtpSecurity::StartTls => "STARTTLS",
+            SmtpSecurity::None => "unencrypted",
+        };
+        format!("{}:{} ({security})", self.host, self.port)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpError {
     #[error("{0} is not an e-mail address")]

@@ -26,6 +26,7 @@ use app::model::mailbox::{
     TemplateSummary,
 };
 use app::model::mailbox_form::{FormError, MailboxForm};
+use app::model::notifications::{SmtpForm, SmtpSettingsView, TestMailSent};
 use app::model::probe::ProbeReport;
 use app::model::retention::{HoldInput, PolicyInput, RetentionOverview, RetentionSummary};
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
@@ -574,6 +575,43 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
         applied_by: Option<&SessionUser>,
     ) -> Result<RetentionSummary, ApiError> {
         super::retention::run(&self.state, applied_by).await
+    }
+
+    async fn smtp_settings(&self, mailbox_id: Option<i64>) -> Result<SmtpSettingsView, ApiError> {
+        super::notifications::settings(&self.state, mailbox_id).await
+    }
+
+    async fn save_smtp_settings(
+        &self,
+        caller: &SessionUser,
+        form: SmtpForm,
+    ) -> Result<(), ApiError> {
+        super::notifications::save(&self.state, caller, form).await
+    }
+
+    async fn remove_smtp_settings(
+        &self,
+        caller: &SessionUser,
+        mailbox_id: i64,
+    ) -> Result<(), ApiError> {
+        super::notifications::remove(&self.state, caller, mailbox_id).await
+    }
+
+    async fn send_test_mail(
+        &self,
+        mailbox_id: Option<i64>,
+        to: &str,
+    ) -> Result<TestMailSent, ApiError> {
+        super::notifications::send_test(&self.state, mailbox_id, to).await
+    }
+
+    async fn send_mailbox_test_mail(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<TestMailSent, ApiError> {
+        let mailbox = self.managed_mailbox(caller, id).await?;
+        super::notifications::send_mailbox_test(&self.state, caller, &mailbox).await
     }
 
     async fn audit_log(&self, filter: AuditFilter) -> Result<AuditPage, ApiError> {

@@ -6,6 +6,7 @@ mod archive;
 mod backend;
 mod dashboard;
 mod health;
+mod notifications;
 mod retention;
 
 use crate::auth::Accounts;

@@ -7,7 +7,7 @@ use crate::support::{databases, service_env};
 use chrono::{DateTime, Duration, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tresor::notify::{Clock, Notifier, SmtpInput, SmtpSecurity};
+use tresor::notify::{Clock, Notifier, PasswordChange, SmtpInput, SmtpSecurity};
 use tresor::secrets::{Secret, SecretBox};
 
 struct FakeClock(Mutex<DateTime<Utc>>);
@@ -68,6 +68,7 @@ fn settings(sink: &Sink, password: &str) -> (SmtpInput, Secret) {
             from_name: "Tresor Archiv Übersee".into(),
             ca_file: Some(ca),
             extra_recipients: vec!["compliance@example.com".into()],
+            summary_recipients: Vec::new(),
         },
         Secret::new(password),
     )
@@ -108,7 +109,7 @@ async fn failure_notices_arrive_once_a_day_for_three_weeks() {
         // A wrong SMTP password is a clear error, and nothing is sent.
         let (input, _) = settings(&sink, "");
         notifier
-            .save_settings(None, &input, Some(&Secret::new("wrong")))
+            .save_settings(None, &input, PasswordChange::Set(Secret::new("wrong")))
             .await
             .unwrap();
         let error = notifier
@@ -121,7 +122,7 @@ async fn failure_notices_arrive_once_a_day_for_three_weeks() {
         // The right one: a test mail with a UTF-8 subject, over STARTTLS, authenticated.
         let (input, password) = settings(&sink, "notifypw");
         notifier
-            .save_settings(None, &input, Some(&password))
+            .save_settings(None, &input, PasswordChange::Set(password.clone()))
             .await
             .unwrap();
         let token = format!("{}{}", db.name, rand::random::<u32>());
@@ -186,4 +187,141 @@ async fn failure_notices_arrive_once_a_day_for_three_weeks() {
             .count();
         assert_eq!(tested, 1);
     }
+}
+
+/// Implicit TLS (SMTPS, the 465 way) with AUTH; and the daily job summary:
+/// due at once, then not again within a day, listing each mailbox's runs.
+#[tokio::test]
+async fn summaries_go_out_daily_over_implicit_tls() {
+    let Some(sink) = sink() else {
+        return;
+    };
+    let Some(tls_port) = service_env("TRESOR_TEST_SMTPS_PORT", "the SMTPS sink") else {
+        return;
+    };
+    for db in databases().await {
+        let key = format!("{}=", "A".repeat(43));
+        let secrets = Arc::new(SecretBox::load(&std::env::temp_dir(), Some(&key)).unwrap());
+        let now = Utc::now();
+        let clock = Arc::new(FakeClock(Mutex::new(now)));
+        let notifier = Notifier::new(db.connection.clone(), secrets.clone(), clock.clone(), None);
+        let token = format!("{}{}", db.name, rand::random::<u32>());
+        let (mut input, password) = settings(&sink, "notifypw");
+        input.security = SmtpSecurity::Tls;
+        input.port = tls_port.parse().unwrap();
+        input.summary_recipients = vec![format!("digest+{token}@example.com")];
+
+        // Nothing configured: nothing is due.
+        assert!(!notifier.send_summary_if_due().await.unwrap());
+        notifier
+            .save_settings(None, &input, PasswordChange::Set(password))
+            .await
+            .unwrap();
+
+        let mailboxes = tresor::mailbox::Mailboxes::new(db.connection.clone(), secrets);
+        let mailbox = mailboxes
+            .create(
+                None,
+                &tresor::mailbox::MailboxInput::new(
+                    &format!("Buchhaltung {token}"),
+                    "imap.example.com",
+                    "buha",
+                ),
+                Some(&Secret::new("pw")),
+            )
+            .await
+            .unwrap();
+        for (hours_ago, failed) in [(30, false), (20, false), (3, true)] {
+            let started = now - Duration::hours(hours_ago);
+            let mut log = tresor::engine::JobLog::new(&mailbox.name, started);
+            log.finished_at = Some(started + Duration::minutes(2));
+            if failed {
+                log.status = app::model::job::JobStatus::Failed;
+                log.error = Some("authentication failed".into());
+            } else {
+                log.status = app::model::job::JobStatus::Succeeded;
+                log.archived = 40;
+                log.duplicates = 2;
+            }
+            use sea_orm::{ActiveModelTrait, Set};
+            tresor::db::entity::job::ActiveModel {
+                mailbox_id: Set(mailbox.id),
+                status: Set(log.status.as_str().into()),
+                started_at: Set(log.started_at),
+                finished_at: Set(log.finished_at),
+                error: Set(log.error.clone()),
+                log: Set(serde_json::to_string(&log).unwrap()),
+                ..Default::default()
+            }
+            .insert(&db.connection)
+            .await
+            .unwrap();
+        }
+
+        assert!(notifier.send_summary_if_due().await.unwrap(), "{}", db.name);
+        clock.set(now + Duration::hours(23));
+        assert!(
+            !notifier.send_summary_if_due().await.unwrap(),
+            "not again within a day"
+        );
+        clock.set(now + Duration::hours(24));
+        assert!(
+            notifier.send_summary_if_due().await.unwrap(),
+            "the next day"
+        );
+
+        let summaries: Vec<(String, serde_json::Value, String)> =
+            mails_to(&sink.dir, &format!("digest+{token}@example.com"));
+        assert_eq!(summaries.len(), 2, "{}", db.name);
+        let (subject, envelope, body) = &summaries[0];
+        assert_eq!(
+            subject,
+            "Tresor: daily summary — 40 messages archived, 1 mailbox with failed runs"
+        );
+        // Only the runs of the last day: the one 30 h ago is not in it.
+        assert!(
+            body.contains(&format!(
+                "Buchhaltung {token}: 2 runs (1 failed), 40 archived, 2 duplicates"
+            )),
+            "{body}"
+        );
+        assert!(body.contains("last error: authentication failed"), "{body}");
+        assert_eq!(envelope["tls"], true);
+        assert_eq!(envelope["auth"], "notify");
+        // The next day nothing ran.
+        assert_eq!(summaries[1].0, "Tresor: no archiving runs in the last day");
+    }
+}
+
+/// Mails in the sink addressed to `to`, oldest first: (subject, envelope, text body).
+fn mails_to(dir: &Path, to: &str) -> Vec<(String, serde_json::Value, String)> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+        })
+        .collect();
+    paths.sort();
+    let mut found = Vec::new();
+    for path in paths {
+        let envelope: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if envelope["rcpt"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|rcpt| rcpt == to)
+        {
+            let raw = std::fs::read(path.with_extension("eml")).unwrap();
+            let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+            found.push((
+                message.subject().unwrap_or_default().to_string(),
+                envelope,
+                message.body_text(0).unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    found
 }

@@ -3,12 +3,14 @@
 
 mod audit;
 mod batch;
+mod notifications;
 mod retention;
 mod templates;
 mod users;
 
 pub use audit::AuditLogPage;
 pub use batch::BatchPage;
+pub use notifications::NotificationsPage;
 pub use retention::RetentionPage;
 pub use templates::TemplatesPage;
 pub use users::UsersPage;
@@ -25,6 +27,7 @@ pub fn AdminTabs() -> impl IntoView {
             <A href="/admin/templates">"Templates"</A>
             <A href="/admin/batch">"Batch archiving"</A>
             <A href="/admin/retention">"Retention"</A>
+            <A href="/admin/notifications">"Notifications"</A>
             <A href="/admin/audit">"Audit log"</A>
         </nav>
     }

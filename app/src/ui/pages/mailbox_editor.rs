@@ -5,6 +5,7 @@
 //! field as inherited or overridden, with a reset.
 
 use crate::api::mailboxes::{SaveMailbox, SubscribeFolder, TestMailbox, load_mailbox_editor};
+use crate::api::notifications::SendMailboxTestMail;
 use crate::api::templates::{SaveTemplate, load_template_editor};
 use crate::error::ApiError;
 use crate::model::mailbox::{
@@ -232,6 +233,7 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
         template: RwSignal::new(chosen),
         error,
     };
+    let saved_id = form.id.parse::<i64>().ok();
     let secret = RwSignal::new(String::new());
     let submitted = move || {
         let mut form = state.current();
@@ -482,6 +484,7 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                         Some(Err(_)) => test_error.get().filter(|error| !matches!(error, ApiError::Invalid { .. })).map(|error| view! { <ErrorAlert error/> }.into_any()),
                         None => None,
                     }}
+                    {saved_id.map(|id| view! { <TestMail id/> })}
                 </section>
             }.into_any())}
 
@@ -492,6 +495,27 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The mailbox test's mail: to the person testing, with the SMTP settings
+/// that apply to this mailbox as saved, so they know failure notices arrive.
+#[component]
+fn TestMail(id: i64) -> impl IntoView {
+    let send = ServerAction::<SendMailboxTestMail>::new();
+    let error = action_error(send);
+    view! {
+        <div class="page-header-actions" data-testid="mailbox-test-mail">
+            <p class="muted">"Notifications for this mailbox go out with the saved mail settings. Send yourself a test mail to see that they arrive."</p>
+            <button type="button" class="button" on:click=move |_| { send.dispatch(SendMailboxTestMail { id }); }
+                disabled=move || send.pending().get()>
+                {move || if send.pending().get() { "Sending…" } else { "Send me a test mail" }}
+            </button>
+        </div>
+        <ErrorBanner error/>
+        {move || send.value().get().and_then(Result::ok).map(|sent| view! {
+            <div class="banner banner-success" role="status">{sent.message()}</div>
+        })}
     }
 }
 

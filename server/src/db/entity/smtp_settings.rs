@@ -18,6 +18,9 @@ pub struct Model {
     pub ca_file: Option<String>,
     /// Addresses separated by commas.
     pub extra_recipients: String,
+    /// Who gets the daily job summary (instance settings only); commas.
+    pub summary_recipients: String,
+    pub summary_sent_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -1,0 +1,270 @@
+use crate::CurrentUser;
+use crate::api::notifications::{RemoveSmtp, SaveSmtp, SendTestMail, load_smtp};
+use crate::model::notifications::SmtpSettingsView;
+use crate::ui::admin::AdminTabs;
+use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error, confirmed};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// SMTP settings for notification mail — the instance's, or one mailbox's
+/// (which win for that mailbox) — and a test mail with them.
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let query = use_query_map();
+    let mailbox_id = Memo::new(move |_| {
+        query
+            .read()
+            .get("mailbox")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let save = ServerAction::<SaveSmtp>::new();
+    let remove = ServerAction::<RemoveSmtp>::new();
+    let settings = Resource::new(
+        move || {
+            (
+                mailbox_id.get(),
+                save.version().get(),
+                remove.version().get(),
+            )
+        },
+        |(mailbox_id, _, _)| load_smtp(mailbox_id),
+    );
+    view! {
+        <Title text="Notifications"/>
+        <AdminTabs/>
+        <div class="page-header">
+            <h1>"Notifications by mail"</h1>
+            <p class="muted">"Tresor mails administrators when a mailbox keeps failing (at most once a day per mailbox, for up to 21 days), sends password-reset links, and — if you name recipients — a daily summary of all runs. A mailbox's own settings win over the instance's."</p>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(view) => view! {
+                        <ScopePicker view=view.clone()/>
+                        <Settings view=view.clone() save remove/>
+                        <TestMail mailbox_id=mailbox_id.get_untracked() configured=view.configured || view.inherited_from_instance/>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Which level is shown: a plain GET form, so it works before hydration too.
+#[component]
+fn ScopePicker(view: SmtpSettingsView) -> impl IntoView {
+    let chosen = view.form.scope.clone();
+    let navigate = leptos_router::hooks::use_navigate();
+    let open = move |event: leptos::ev::Event| {
+        let value = event_target_value(&event);
+        let path = if value.is_empty() {
+            "/admin/notifications".to_string()
+        } else {
+            format!("/admin/notifications?mailbox={value}")
+        };
+        navigate(&path, Default::default());
+    };
+    view! {
+        <form method="get" action="/admin/notifications" class="form form-grid panel" data-testid="smtp-scope">
+            <label class="field">
+                <span>"Settings for"</span>
+                <select name="mailbox" on:change=open>
+                    {view.scopes.into_iter().map(|scope| {
+                        let value = scope.mailbox_id.map(|id| id.to_string()).unwrap_or_default();
+                        let selected = value == chosen;
+                        let label = if scope.configured && scope.mailbox_id.is_some() {
+                            format!("{} — own settings", scope.name)
+                        } else {
+                            scope.name
+                        };
+                        view! { <option value=value selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <div class="form-actions"><button type="submit" class="button">"Show"</button></div>
+        </form>
+    }
+}
+
+fn status_text(view: &SmtpSettingsView) -> String {
+    let is_mailbox = !view.form.scope.is_empty();
+    match (view.configured, is_mailbox, view.inherited_from_instance) {
+        (true, _, _) => format!(
+            "Saved {}.{}",
+            view.updated_at.clone().unwrap_or_default(),
+            view.last_summary_at
+                .as_ref()
+                .map(|at| format!(" The last daily summary went out {at}."))
+                .unwrap_or_default()
+        ),
+        (false, true, true) => {
+            "This mailbox uses the instance's settings. Save here to give it its own.".into()
+        }
+        (false, true, false) => {
+            "Neither this mailbox nor the instance has settings: no mail is sent for it.".into()
+        }
+        (false, false, _) => {
+            "Not set up: Tresor sends no mail — no failure notices, no password resets.".into()
+        }
+    }
+}
+
+#[component]
+fn Settings(
+    view: SmtpSettingsView,
+    save: ServerAction<SaveSmtp>,
+    remove: ServerAction<RemoveSmtp>,
+) -> impl IntoView {
+    let error = action_error(save);
+    let remove_error = action_error(remove);
+    let form = view.form.clone();
+    let is_instance = form.scope.is_empty();
+    let mailbox_id = form.scope.parse::<i64>().ok();
+    let saved = move || save.value().get().is_some_and(|result| result.is_ok());
+    let password_placeholder = if view.password_stored {
+        "stored — leave empty to keep it"
+    } else {
+        ""
+    };
+    let security = form.security.clone();
+    let option = move |value: &'static str, label: &'static str| {
+        view! { <option value=value selected=security == value>{label}</option> }
+    };
+    view! {
+        <section class="panel" data-testid="smtp-settings">
+            <h2>{if is_instance { "SMTP server".to_string() } else { "SMTP server for this mailbox".to_string() }}</h2>
+            <p class="muted" data-testid="smtp-status">{status_text(&view)}</p>
+            <ErrorBanner error/>
+            <ErrorBanner error=remove_error/>
+            {move || saved().then(|| view! { <div class="banner banner-success" role="status">"Settings saved. Send a test mail to try them."</div> })}
+            <ActionForm action=save attr:class="form form-grid">
+                <input type="hidden" name="form[scope]" value=form.scope.clone()/>
+                <label class="field">
+                    <span>"Server"</span>
+                    <input type="text" name="form[host]" value=form.host.clone() placeholder="smtp.example.com" required/>
+                    <FieldError error field="host"/>
+                </label>
+                <label class="field">
+                    <span>"Encryption"</span>
+                    <select name="form[security]">
+                        {option("starttls", "STARTTLS (port 587)")}
+                        {option("tls", "TLS from the start (port 465)")}
+                        {option("none", "None — a relay on this network only")}
+                    </select>
+                    <FieldError error field="security"/>
+                </label>
+                <label class="field">
+                    <span>"Port"</span>
+                    <input type="number" name="form[port]" value=form.port.clone() min="1" max="65535" placeholder="587"/>
+                    <FieldError error field="port"/>
+                    <small class="muted">"Empty: 587 with STARTTLS, 465 with TLS."</small>
+                </label>
+                <label class="field">
+                    <span>"User name (AUTH)"</span>
+                    <input type="text" name="form[username]" value=form.username.clone() autocomplete="off"/>
+                    <FieldError error field="username"/>
+                </label>
+                <label class="field">
+                    <span>"Password"</span>
+                    <input type="password" name="form[password]" placeholder=password_placeholder autocomplete="new-password"/>
+                    <FieldError error field="password"/>
+                    <small class="muted">"Stored encrypted; never shown again."</small>
+                </label>
+                {view.password_stored.then(|| view! {
+                    <label class="field field-check">
+                        <span><input type="checkbox" name="form[forget_password]"/>" Remove the stored password (the server takes mail without AUTH)"</span>
+                    </label>
+                })}
+                <label class="field">
+                    <span>"Sender address"</span>
+                    <input type="email" name="form[from_address]" value=form.from_address.clone() placeholder="archive@example.com" required/>
+                    <FieldError error field="from_address"/>
+                </label>
+                <label class="field">
+                    <span>"Sender name"</span>
+                    <input type="text" name="form[from_name]" value=form.from_name.clone()/>
+                </label>
+                <label class="field">
+                    <span>"CA certificate (optional)"</span>
+                    <input type="text" name="form[ca_file]" value=form.ca_file.clone() placeholder="/etc/ssl/company-ca.pem"/>
+                    <FieldError error field="ca_file"/>
+                    <small class="muted">"A PEM file on the server, for a company CA. Certificates are always verified."</small>
+                </label>
+                <label class="field field-wide">
+                    <span>"Failure notices also to"</span>
+                    <textarea name="form[extra_recipients]" rows="2" placeholder="it-support@example.com">{form.extra_recipients.clone()}</textarea>
+                    <FieldError error field="extra_recipients"/>
+                    <small class="muted">"Administrators always get them. One address per line."</small>
+                </label>
+                {is_instance.then(|| view! {
+                    <label class="field field-wide">
+                        <span>"Daily summary to"</span>
+                        <textarea name="form[summary_recipients]" rows="2" placeholder="Nobody: no summary">{form.summary_recipients.clone()}</textarea>
+                        <FieldError error field="summary_recipients"/>
+                        <small class="muted">"Once a day: every mailbox's runs, messages archived and failures — or that nothing ran. One address per line."</small>
+                    </label>
+                })}
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                        {move || if save.pending().get() { "Saving…" } else { "Save settings" }}
+                    </button>
+                    {(view.configured && !is_instance).then(|| view! {
+                        <button type="button" class="button"
+                            on:click=move |_| {
+                                if let Some(mailbox_id) = mailbox_id
+                                    && confirmed("Remove this mailbox's own SMTP settings? It uses the instance's settings from now on.")
+                                {
+                                    remove.dispatch(RemoveSmtp { mailbox_id });
+                                }
+                            }>
+                            "Use the instance's settings instead"
+                        </button>
+                    })}
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// A test mail with the saved settings of this level.
+#[component]
+fn TestMail(mailbox_id: Option<i64>, configured: bool) -> impl IntoView {
+    let send = ServerAction::<SendTestMail>::new();
+    let error = action_error(send);
+    let me = expect_context::<CurrentUser>()
+        .0
+        .get_untracked()
+        .and_then(Result::ok)
+        .flatten()
+        .map(|user| user.email)
+        .unwrap_or_default();
+    let to = RwSignal::new(me);
+    view! {
+        <section class="panel" data-testid="smtp-test">
+            <h2>"Test mail"</h2>
+            {(!configured).then(|| view! { <p class="muted">"Save settings first: the test uses what is saved."</p> })}
+            <ErrorBanner error/>
+            {move || send.value().get().and_then(Result::ok).map(|sent| view! {
+                <div class="banner banner-success" role="status" data-testid="test-mail-sent">{sent.message()}</div>
+            })}
+            <form class="form form-grid" on:submit=move |event| {
+                event.prevent_default();
+                send.dispatch(SendTestMail { mailbox_id, to: to.get_untracked() });
+            }>
+                <label class="field">
+                    <span>"Send a test mail to"</span>
+                    <input type="email" name="to" required prop:value=move || to.get()
+                        on:input=move |event| to.set(event_target_value(&event))/>
+                    <FieldError error field="to"/>
+                </label>
+                <div class="form-actions">
+                    <button type="submit" class="button" disabled=move || !configured || send.pending().get()>
+                        {move || if send.pending().get() { "Sending…" } else { "Send test mail" }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
