@@ -123,6 +123,15 @@ fn Settings(
     let is_instance = form.scope.is_empty();
     let mailbox_id = form.scope.parse::<i64>().ok();
     let saved = move || save.value().get().is_some_and(|result| result.is_ok());
+    // The typed password goes once saved: the page never shows it again.
+    let password = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if saved()
+            && let Some(input) = password.get()
+        {
+            input.set_value("");
+        }
+    });
     let password_placeholder = if view.password_stored {
         "stored — leave empty to keep it"
     } else {
@@ -168,7 +177,7 @@ fn Settings(
                 </label>
                 <label class="field">
                     <span>"Password"</span>
-                    <input type="password" name="form[password]" placeholder=password_placeholder autocomplete="new-password"/>
+                    <input type="password" name="form[password]" node_ref=password placeholder=password_placeholder autocomplete="new-password"/>
                     <FieldError error field="password"/>
                     <small class="muted">"Stored encrypted; never shown again."</small>
                 </label>
