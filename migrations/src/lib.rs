@@ -17,6 +17,7 @@ mod m20261123_000009_audit_log;
 mod m20261123_000010_notifications;
 mod m20261123_000011_password_resets;
 mod m20261123_000012_job_summaries;
+mod m20261123_000013_oauth;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_notifications::Migration),
             Box::new(m20261123_000011_password_resets::Migration),
             Box::new(m20261123_000012_job_summaries::Migration),
+            Box::new(m20261123_000013_oauth::Migration),
         ]
     }
 }

@@ -12,6 +12,10 @@
 //! - `import` — importing `.eml`, mbox and Maildir files through the same pipeline.
 //! - `index` — the full-text index (tantivy): the search syntax, visibility, the indexer.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
+//! - `oauth` — OAuth2 sign-in for mailboxes: sign-in apps, the grant flows, tokens and their renewal.
+//! - `audit` — the append-only audit log of who did what.
+//! - `retention` — retention policies, legal holds, and the deletion they allow.
+//! - `notify` — mail from Tresor: SMTP settings, failure notices, the daily summary.
 //! - `metadata` — what a message says about itself (mail-parser), defects instead of errors.
 //! - `secrets` — AES-256-GCM for secrets at rest, under a key outside the database.
 //! - `store` — the content-addressed blob store (SHA-256, zstd, atomic writes).
@@ -31,6 +35,7 @@ pub mod index;
 pub mod mailbox;
 pub mod metadata;
 pub mod notify;
+pub mod oauth;
 pub mod retention;
 pub mod scheduler;
 pub mod secrets;

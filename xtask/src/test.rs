@@ -85,6 +85,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                     )
                     .env("TRESOR_TEST_SMTP_PORT", testbed::SMTP_PORT.to_string())
                     .env("TRESOR_TEST_SMTPS_PORT", testbed::SMTPS_PORT.to_string())
+                    .env(
+                        "TRESOR_TEST_OAUTH_URL",
+                        format!("http://127.0.0.1:{}", testbed::OAUTH_PORT),
+                    )
                     .env("TRESOR_TEST_SMTP_DIR", testbed.smtp_dir());
                 command
             },

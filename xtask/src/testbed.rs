@@ -1,8 +1,8 @@
 //! The services the tests talk to, started on loopback and stopped on drop:
 //! Dovecot (IMAP 1143 STARTTLS / 1993 IMAPS, POP3 1110 / 1995), Cyrus (2143 /
 //! 2993, for the same archive test against a second server), the OAuth2
-//! token-introspection stub Dovecot asks (18080), an SMTP sink (2525) and a
-//! private PostgreSQL (25432). Scripts live in `xtask/testbed/`, adapted from
+//! authorization server whose tokens Dovecot introspects (18080), an SMTP
+//! sink (2525, and 2465 with implicit TLS) and a private PostgreSQL (25432). Scripts live in `xtask/testbed/`, adapted from
 //! ../shared/reference/mail-testbed.
 
 use crate::cmd::{self, repo_root};
@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 pub const IMAP_PORT: u16 = 1143;
 pub const IMAPS_PORT: u16 = 1993;
 pub const CYRUS_IMAPS_PORT: u16 = 2993;
-const INTROSPECTION_PORT: u16 = 18080;
+/// The OAuth2 authorization server (Microsoft-shaped) and Dovecot's token introspection.
+pub const OAUTH_PORT: u16 = 18080;
 pub const SMTP_PORT: u16 = 2525;
 /// The same sink speaking TLS from the first byte (SMTPS, like port 465).
 pub const SMTPS_PORT: u16 = 2465;
@@ -44,9 +45,9 @@ impl Testbed {
 
         testbed.spawn_logged(
             Command::new(PYTHON)
-                .arg(scripts.join("introspect_server.py"))
-                .arg(INTROSPECTION_PORT.to_string()),
-            "introspect.log",
+                .arg(scripts.join("oauth_server.py"))
+                .arg(OAUTH_PORT.to_string()),
+            "oauth.log",
         )?;
         cmd::run({
             let mut command = Command::new("bash");
@@ -94,7 +95,7 @@ impl Testbed {
             IMAP_PORT,
             IMAPS_PORT,
             CYRUS_IMAPS_PORT,
-            INTROSPECTION_PORT,
+            OAUTH_PORT,
             SMTP_PORT,
             SMTPS_PORT,
         ] {

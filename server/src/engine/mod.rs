@@ -117,7 +117,7 @@ impl Engine {
         progress: &ProgressSender,
     ) -> Result<(), EngineError> {
         let settings = Settings::read(mailbox)?;
-        let (endpoint, credentials) = self.mailboxes.connection(mailbox)?;
+        let (endpoint, credentials) = self.mailboxes.connection(mailbox).await?;
         let imap::Connection {
             mut session,
             capabilities,

@@ -41,6 +41,7 @@ async fn run(
     let settings = Settings::read(mailbox).map_err(|error| ("settings", error.to_string()))?;
     let (endpoint, credentials) = mailboxes
         .connection(mailbox)
+        .await
         .map_err(|error| ("settings", error.to_string()))?;
     let imap::Connection {
         mut session,
@@ -92,6 +93,7 @@ pub async fn set_subscription(
 ) -> Result<(), String> {
     let (endpoint, credentials) = mailboxes
         .connection(mailbox)
+        .await
         .map_err(|error| error.to_string())?;
     let imap::Connection { mut session, .. } = imap::open(&endpoint, &credentials)
         .await

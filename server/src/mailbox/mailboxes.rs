@@ -6,6 +6,7 @@ use super::profile::{
 };
 use crate::db::entity::{mailbox, mailbox_grant};
 use crate::imap;
+use crate::oauth::{Grants, OAuthError};
 use crate::secrets::{Secret, SecretBox, SecretError};
 use app::model::mailbox_form::FormField;
 use chrono::Utc;
@@ -36,8 +37,15 @@ pub enum MailboxError {
     Corrupt { name: String, reason: String },
     #[error("the mailbox {0:?} holds imported mail and has no server to archive from")]
     NoServer(String),
-    #[error("the mailbox {0:?} has no OAuth token yet: sign in for it first")]
-    NeedsSignIn(String),
+    /// No usable OAuth grant: nobody signed in yet, or the provider refused
+    /// to renew it (revoked, expired, consent withdrawn).
+    #[error("the mailbox {name:?} needs a sign-in{}", .reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_else(|| ": nobody has signed in for it yet".into()))]
+    NeedsSignIn {
+        name: String,
+        reason: Option<String>,
+    },
+    #[error("the OAuth token of the mailbox {name:?} cannot be renewed now: {reason}")]
+    OAuth { name: String, reason: String },
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error("database error: {0}")]
@@ -51,11 +59,22 @@ fn secret_context(mailbox_id: i64) -> String {
 pub struct Mailboxes {
     db: DatabaseConnection,
     secrets: Arc<SecretBox>,
+    /// OAuth mailboxes' tokens.
+    oauth: Arc<Grants>,
 }
 
 impl Mailboxes {
     pub fn new(db: DatabaseConnection, secrets: Arc<SecretBox>) -> Self {
-        Mailboxes { db, secrets }
+        Mailboxes {
+            oauth: Arc::new(Grants::new(db.clone(), secrets.clone())),
+            db,
+            secrets,
+        }
+    }
+
+    /// The OAuth grants (and sign-in apps) behind OAuth mailboxes.
+    pub fn oauth(&self) -> &Arc<Grants> {
+        &self.oauth
     }
 
     pub async fn create(
@@ -418,8 +437,10 @@ impl Mailboxes {
         })
     }
 
-    /// Where and how to log in for `row`; opens the sealed secret.
-    pub fn connection(
+    /// Where and how to log in for `row`: opens the sealed secret, or for
+    /// an OAuth mailbox with a sign-in app gets a current access token
+    /// (renewed when it is about to expire).
+    pub async fn connection(
         &self,
         row: &MailboxRow,
     ) -> Result<(imap::Endpoint, imap::Credentials), MailboxError> {
@@ -447,13 +468,31 @@ impl Mailboxes {
             },
             timeout: STEP_TIMEOUT,
         };
-        let secret = match &row.secret_sealed {
-            Some(sealed) => self.secrets.open(sealed, &secret_context(row.id))?,
-            None if matches!(auth_method, AuthMethod::XOAuth2 | AuthMethod::OAuthBearer) => {
-                return Err(MailboxError::NeedsSignIn(row.name.clone()));
-            }
-            None => return Err(corrupt("no password is stored".into())),
-        };
+        let oauth = matches!(auth_method, AuthMethod::XOAuth2 | AuthMethod::OAuthBearer);
+        let secret =
+            match (&row.secret_sealed, row.oauth_app_id) {
+                (_, Some(_)) if oauth => self.oauth.access_token(row.id, &row.name).await.map_err(
+                    |error| match error {
+                        OAuthError::NeedsSignIn { reason, .. } => MailboxError::NeedsSignIn {
+                            name: row.name.clone(),
+                            reason,
+                        },
+                        other => MailboxError::OAuth {
+                            name: row.name.clone(),
+                            reason: other.to_string(),
+                        },
+                    },
+                )?,
+                // Without a sign-in app, a stored token is used as it is.
+                (Some(sealed), _) => self.secrets.open(sealed, &secret_context(row.id))?,
+                (None, _) if oauth => {
+                    return Err(MailboxError::NeedsSignIn {
+                        name: row.name.clone(),
+                        reason: None,
+                    });
+                }
+                (None, _) => return Err(corrupt("no password is stored".into())),
+            };
         let secret = secret.expose().to_string();
         let user = row.username.clone();
         let credentials = match (auth_method, &row.master_user) {

@@ -40,7 +40,7 @@ impl Viewer {
             return Err(RestoreError::NotManaged);
         }
         let target = self.mailboxes.by_id(input.mailbox_id).await?;
-        let (endpoint, credentials) = self.mailboxes.connection(&target)?;
+        let (endpoint, credentials) = self.mailboxes.connection(&target).await?;
         let imap::Connection { mut session, .. } = imap::open(&endpoint, &credentials).await?;
         let server_name = folder_on_server(&mut session, folder, endpoint.timeout).await?;
 

@@ -88,7 +88,7 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
         let updated = mailboxes.update(ann_row.id, &edited, None).await.unwrap();
         assert_eq!(updated.schedule.as_deref(), Some("0 2 * * *"));
         assert_eq!(updated.owner_id, Some(ann.id));
-        let (_, credentials) = mailboxes.connection(&updated).unwrap();
+        let (_, credentials) = mailboxes.connection(&updated).await.unwrap();
         match credentials {
             Credentials::Plain { password, .. } => assert_eq!(password, "ann-imap"),
             other => panic!("unexpected credentials {other:?}"),

@@ -604,7 +604,7 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(error_field(&body), "secret");
-        match site.mailboxes.connection(&row).unwrap().1 {
+        match site.mailboxes.connection(&row).await.unwrap().1 {
             tresor::imap::Credentials::Plain { password, .. } => assert_eq!(password, "imap-pw"),
             other => panic!("{other:?}"),
         }
@@ -1248,7 +1248,7 @@ async fn a_csv_list_is_previewed_row_by_row_and_imports_only_good_rows() {
             .await
             .unwrap();
         assert_eq!(created.port, 143);
-        match site.mailboxes.connection(&created).unwrap().1 {
+        match site.mailboxes.connection(&created).await.unwrap().1 {
             tresor::imap::Credentials::Plain { password, .. } => assert_eq!(password, "p;w\"2"),
             other => panic!("{other:?}"),
         }
@@ -1312,7 +1312,7 @@ async fn a_master_user_batch_creates_one_mailbox_per_selected_user() {
         let row = site.mailboxes.by_name("user@example.com").await.unwrap();
         assert_eq!(row.owner_id, Some(site.user_id));
         assert_eq!(row.master_user.as_deref(), Some("archiver"));
-        match site.mailboxes.connection(&row).unwrap().1 {
+        match site.mailboxes.connection(&row).await.unwrap().1 {
             tresor::imap::Credentials::Plain {
                 authzid,
                 user,

@@ -49,6 +49,8 @@ pub struct Model {
     pub inherited: String,
     /// Set when deleted: no longer listed or run; its archived mail stays.
     pub deleted_at: Option<DateTimeUtc>,
+    /// The sign-in app of an OAuth mailbox.
+    pub oauth_app_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

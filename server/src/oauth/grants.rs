@@ -1,0 +1,270 @@
+//! Each OAuth mailbox's grant: the tokens its sign-in produced, sealed with
+//! the master key, and the access token IMAP (or Graph) gets — refreshed a
+//! little before it expires. When the provider refuses a refresh (revoked,
+//! expired, consent withdrawn), the grant is marked "needs sign-in": runs
+//! fail with that reason, the dashboard shows it and the failure notice goes
+//! out, instead of a silent retry loop.
+
+use super::flows::{self, Tokens};
+use super::{OAuthError, SignInApps};
+use crate::db::entity::oauth_grant;
+use crate::secrets::{Secret, SecretBox};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Refreshed when it has less than this left: a login or a Graph page
+/// started with it still finds it valid.
+const REFRESH_BEFORE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// How the grant was obtained, which decides how it is renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    AuthorizationCode,
+    DeviceCode,
+    /// App-only: renewed by asking again, never refreshed.
+    ClientCredentials,
+}
+
+impl Flow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::AuthorizationCode => "authorization_code",
+            Flow::DeviceCode => "device_code",
+            Flow::ClientCredentials => "client_credentials",
+        }
+    }
+
+    fn parse(text: &str) -> Flow {
+        match text {
+            "device_code" => Flow::DeviceCode,
+            "client_credentials" => Flow::ClientCredentials,
+            _ => Flow::AuthorizationCode,
+        }
+    }
+}
+
+/// A grant as the dashboard and the editor show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantState {
+    pub flow: Flow,
+    pub needs_sign_in: bool,
+    /// Why the provider refused, when it did.
+    pub error: Option<String>,
+    pub signed_in_at: DateTime<Utc>,
+    pub access_expires_at: Option<DateTime<Utc>>,
+    pub scope: String,
+}
+
+pub struct Grants {
+    db: DatabaseConnection,
+    secrets: Arc<SecretBox>,
+    apps: SignInApps,
+    http: reqwest::Client,
+    /// One renewal per mailbox at a time: a second caller waits and then
+    /// finds the fresh token (a rotated refresh token must not be used twice).
+    renewing: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+fn access_context(mailbox_id: i64) -> String {
+    format!("oauth_grants:{mailbox_id}:access")
+}
+
+fn refresh_context(mailbox_id: i64) -> String {
+    format!("oauth_grants:{mailbox_id}:refresh")
+}
+
+impl Grants {
+    pub fn new(db: DatabaseConnection, secrets: Arc<SecretBox>) -> Grants {
+        Grants {
+            apps: SignInApps::new(db.clone(), secrets.clone()),
+            db,
+            secrets,
+            http: flows::http_client(),
+            renewing: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn apps(&self) -> &SignInApps {
+        &self.apps
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Keeps what a sign-in gave for `mailbox_id` (replacing any earlier grant).
+    pub async fn store(
+        &self,
+        mailbox_id: i64,
+        app_id: i64,
+        flow: Flow,
+        tokens: &Tokens,
+    ) -> Result<(), OAuthError> {
+        let now = Utc::now();
+        let existing = oauth_grant::Entity::find_by_id(mailbox_id)
+            .one(&self.db)
+            .await?;
+        let mut row = match &existing {
+            Some(row) => oauth_grant::ActiveModel::from(row.clone()),
+            None => oauth_grant::ActiveModel {
+                mailbox_id: Set(mailbox_id),
+                ..Default::default()
+            },
+        };
+        row.app_id = Set(app_id);
+        row.flow = Set(flow.as_str().into());
+        row.signed_in_at = Set(now);
+        self.fill(&mut row, mailbox_id, tokens, now, true);
+        match existing {
+            Some(_) => row.update(&self.db).await?,
+            None => row.insert(&self.db).await?,
+        };
+        Ok(())
+    }
+
+    /// Writes `tokens` into `row`; a refresh that brought no new refresh
+    /// token keeps the old one (Google's way), unless `replace_refresh`.
+    fn fill(
+        &self,
+        row: &mut oauth_grant::ActiveModel,
+        mailbox_id: i64,
+        tokens: &Tokens,
+        now: DateTime<Utc>,
+        replace_refresh: bool,
+    ) {
+        row.access_sealed = Set(Some(
+            self.secrets
+                .seal(&tokens.access, &access_context(mailbox_id)),
+        ));
+        row.access_expires_at = Set(tokens
+            .expires_in
+            .and_then(|lifetime| chrono::Duration::from_std(lifetime).ok())
+            .map(|lifetime| now + lifetime));
+        match &tokens.refresh {
+            Some(refresh) => {
+                row.refresh_sealed = Set(Some(
+                    self.secrets.seal(refresh, &refresh_context(mailbox_id)),
+                ))
+            }
+            None if replace_refresh => row.refresh_sealed = Set(None),
+            None => {}
+        }
+        row.scope = Set(tokens.scope.clone());
+        row.status = Set("active".into());
+        row.error = Set(None);
+        row.updated_at = Set(now);
+    }
+
+    pub async fn state(&self, mailbox_id: i64) -> Result<Option<GrantState>, OAuthError> {
+        Ok(oauth_grant::Entity::find_by_id(mailbox_id)
+            .one(&self.db)
+            .await?
+            .map(|row| GrantState {
+                flow: Flow::parse(&row.flow),
+                needs_sign_in: row.status == "needs_sign_in",
+                error: row.error,
+                signed_in_at: row.signed_in_at,
+                access_expires_at: row.access_expires_at,
+                scope: row.scope,
+            }))
+    }
+
+    /// Forgets a mailbox's grant (signing out).
+    pub async fn forget(&self, mailbox_id: i64) -> Result<(), OAuthError> {
+        oauth_grant::Entity::delete_by_id(mailbox_id)
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// An access token for `mailbox_id` valid for at least a little while,
+    /// renewed if needed. `NeedsSignIn` when there is no usable grant.
+    pub async fn access_token(&self, mailbox_id: i64, mailbox: &str) -> Result<Secret, OAuthError> {
+        let lock = self
+            .renewing
+            .lock()
+            .expect("the renewal map is never poisoned")
+            .entry(mailbox_id)
+            .or_default()
+            .clone();
+        let _renewing = lock.lock().await;
+        let needs_sign_in = |reason: Option<String>| OAuthError::NeedsSignIn {
+            mailbox: mailbox.to_string(),
+            reason,
+        };
+        let Some(row) = oauth_grant::Entity::find_by_id(mailbox_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Err(needs_sign_in(None));
+        };
+        if row.status == "needs_sign_in" {
+            return Err(needs_sign_in(row.error.clone()));
+        }
+        let now = Utc::now();
+        let fresh = row
+            .access_expires_at
+            .is_none_or(|expires| expires - now > REFRESH_BEFORE);
+        if fresh && let Some(sealed) = &row.access_sealed {
+            return self
+                .secrets
+                .open(sealed, &access_context(mailbox_id))
+                .map_err(|error| OAuthError::Secret(error.to_string()));
+        }
+        let app = self.apps.app(row.app_id).await?;
+        let renewed = match Flow::parse(&row.flow) {
+            Flow::ClientCredentials => flows::client_credentials(&self.http, &app).await,
+            Flow::AuthorizationCode | Flow::DeviceCode => {
+                let Some(sealed) = &row.refresh_sealed else {
+                    return Err(self
+                        .mark_needs_sign_in(
+                            row,
+                            "the provider gave no refresh token (is offline_access among the scopes?)",
+                        )
+                        .await
+                        .map(|reason| needs_sign_in(Some(reason)))?);
+                };
+                let refresh = self
+                    .secrets
+                    .open(sealed, &refresh_context(mailbox_id))
+                    .map_err(|error| OAuthError::Secret(error.to_string()))?;
+                flows::refresh(&self.http, &app, &refresh).await
+            }
+        };
+        match renewed {
+            Ok(tokens) => {
+                let mut active = oauth_grant::ActiveModel::from(row);
+                self.fill(&mut active, mailbox_id, &tokens, now, false);
+                active.update(&self.db).await?;
+                tracing::info!(mailbox, "OAuth access token renewed");
+                Ok(tokens.access)
+            }
+            Err(error) if error.needs_sign_in() => {
+                let reason = self.mark_needs_sign_in(row, &error.to_string()).await?;
+                tracing::warn!(
+                    mailbox,
+                    reason,
+                    "OAuth grant refused: the mailbox needs a new sign-in"
+                );
+                Err(needs_sign_in(Some(reason)))
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn mark_needs_sign_in(
+        &self,
+        row: oauth_grant::Model,
+        reason: &str,
+    ) -> Result<String, OAuthError> {
+        let mut row = oauth_grant::ActiveModel::from(row);
+        row.status = Set("needs_sign_in".into());
+        row.error = Set(Some(reason.to_string()));
+        row.access_sealed = Set(None);
+        row.updated_at = Set(Utc::now());
+        row.update(&self.db).await?;
+        Ok(reason.to_string())
+    }
+}
