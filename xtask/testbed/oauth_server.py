@@ -17,8 +17,9 @@ Test controls:
 
 Clients: "tresor-public" (public, PKCE), "tresor-confidential" (secret "tresor-client-secret").
 A client id containing "short" gets access tokens living 3 s; one containing "expiring" gets
-device codes living 4 s. Device codes ask for a 1 s polling interval; a poll sooner than the
-interval answers slow_down (RFC 8628 §3.5) and adds 5 s to it. Access tokens are opaque.
+device codes living 4 s; one containing "slow" is told slow_down at its second poll. Device codes
+ask for a 1 s polling interval; a poll sooner than the interval answers slow_down (RFC 8628 §3.5)
+and adds 5 s to it, so a client that ignores it collects more. Access tokens are opaque.
 usage: oauth_server.py [PORT] [-v]"""
 import base64, hashlib, html, json, secrets, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,7 +106,9 @@ def token(form):
             now = time.time()
             if now > entry["expires"]:
                 return aad_error("expired_token", "AADSTS70019: Verification code expired.")
-            if entry["last_poll"] and now - entry["last_poll"] < entry["interval"] - 0.2:
+            entry["polls"] += 1
+            too_soon = entry["last_poll"] and now - entry["last_poll"] < entry["interval"] - 0.2
+            if too_soon or ("slow" in client and entry["polls"] == 2):
                 entry["interval"] += 5
                 entry["last_poll"] = now
                 STATS["slow_down"] += 1
@@ -140,7 +143,7 @@ def device_authorization(form, host):
     expires_in = 4 if "expiring" in client else 900
     with LOCK:
         DEVICES[code] = {"user_code": user_code, "client": client, "scope": form.get("scope", ""),
-                         "expires": time.time() + expires_in, "interval": 1, "last_poll": 0.0,
+                         "expires": time.time() + expires_in, "interval": 1, "last_poll": 0.0, "polls": 0,
                          "state": "pending", "user": None}
     uri = f"http://{host}/device"
     return 200, {"device_code": code, "user_code": user_code, "verification_uri": uri,

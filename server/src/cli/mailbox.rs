@@ -29,6 +29,9 @@ pub enum MailboxCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Sign an OAuth mailbox in: shows a code to enter at the provider's
+    /// page and waits for it (or, with --app-only, asks for app-only access).
+    Authorize(super::oauth::AuthorizeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +117,10 @@ pub struct AddArgs {
     /// the altered copy's bytes are not kept).
     #[arg(long, default_value = "content")]
     duplicate_match: DuplicateMatch,
+    /// With --auth xoauth2/oauthbearer: the sign-in app (see `tresor oauth-app list`);
+    /// then sign in with `tresor mailbox authorize NAME`.
+    #[arg(long)]
+    oauth_app: Option<String>,
     /// key=value, attached to every archived message; repeatable.
     #[arg(long = "label", value_parser = parse_label)]
     labels: Vec<(String, String)>,
@@ -126,6 +133,7 @@ pub async fn run(config: Config, command: MailboxCommand) -> anyhow::Result<()> 
         MailboxCommand::List { json } => list(&services.mailboxes, json).await,
         MailboxCommand::Test { name, json } => test(&services.mailboxes, &name, json).await,
         MailboxCommand::Folders { name, json } => folders(&services.mailboxes, &name, json).await,
+        MailboxCommand::Authorize(args) => super::oauth::authorize(&services, args).await,
     }
 }
 
@@ -249,19 +257,42 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
         labels: args.labels.into_iter().collect(),
         ..defaults
     };
-    let row = services
+    // The app is looked up first: a wrong name must not leave a half-made mailbox.
+    let app = match &args.oauth_app {
+        Some(name) => Some(services.mailboxes.oauth().apps().by_name(name).await?),
+        None => None,
+    };
+    let mut row = services
         .mailboxes
         .create(owner_id, &profile, secret.as_ref())
         .await?;
+    if let Some(app) = app {
+        row = services
+            .mailboxes
+            .set_oauth_app(row.id, Some(app.id))
+            .await?;
+    }
     println!(
         "added mailbox {:?} (id {}) for {}:{}",
         row.name, row.id, row.host, row.port
     );
+    if row.oauth_app_id.is_some() {
+        println!("sign it in with `tresor mailbox authorize {:?}`", row.name);
+    }
     Ok(())
 }
 
 async fn list(mailboxes: &Mailboxes, json: bool) -> anyhow::Result<()> {
     let rows = mailboxes.list().await?;
+    let mut oauth_states = std::collections::HashMap::new();
+    for row in rows.iter().filter(|row| row.oauth_app_id.is_some()) {
+        let state = match mailboxes.oauth().state(row.id).await? {
+            None => "not_signed_in",
+            Some(state) if state.needs_sign_in => "needs_sign_in",
+            Some(_) => "signed_in",
+        };
+        oauth_states.insert(row.id, state);
+    }
     if json {
         let views: Vec<_> = rows
             .iter()
@@ -285,6 +316,8 @@ async fn list(mailboxes: &Mailboxes, json: bool) -> anyhow::Result<()> {
                     "expected_cert_name": row.expected_cert_name,
                     "insecure_tls": row.accept_invalid_certs || row.expected_cert_name.is_some(),
                     "has_secret": row.secret_sealed.is_some(),
+                    "oauth_app_id": row.oauth_app_id,
+                    "oauth": oauth_states.get(&row.id),
                 })
             })
             .collect();

@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod mailbox;
 mod migrate;
+mod oauth;
 mod reindex;
 mod retention;
 mod search;
@@ -70,6 +71,9 @@ pub enum Command {
     /// The SMTP server for notifications, and a test mail.
     #[command(subcommand)]
     Smtp(smtp::SmtpCommand),
+    /// Sign-in apps (OAuth2 client registrations) for Microsoft 365, Outlook.com, Gmail.
+    #[command(subcommand, name = "oauth-app")]
+    OAuthApp(oauth::OAuthAppCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -118,6 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention(command) => retention::run(config, command).await,
         Command::Hold(command) => retention::run_hold(config, command).await,
         Command::Smtp(command) => smtp::run(config, command).await,
+        Command::OAuthApp(command) => oauth::run(config, command).await,
     }
 }
 

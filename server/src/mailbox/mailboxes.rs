@@ -372,6 +372,8 @@ impl Mailboxes {
         let id = existing.map_or(0, |row| row.id);
         let mut row = new_row(owner_id, profile, Source::Imap);
         row.id = Set(id);
+        // A saved OAuth mailbox tests with its grant.
+        row.oauth_app_id = Set(existing.and_then(|row| row.oauth_app_id));
         row.secret_sealed = Set(match secret {
             Some(secret) => Some(self.secrets.seal(secret, &secret_context(id))),
             None => stored,
@@ -383,6 +385,19 @@ impl Mailboxes {
     pub async fn set_enabled(&self, id: i64, enabled: bool) -> Result<MailboxRow, MailboxError> {
         let mut row: mailbox::ActiveModel = self.by_id(id).await?.into();
         row.enabled = Set(enabled);
+        row.updated_at = Set(Utc::now());
+        Ok(row.update(&self.db).await?)
+    }
+
+    /// Chooses the sign-in app an OAuth mailbox logs in with (`None`: a
+    /// stored token is used as it is).
+    pub async fn set_oauth_app(
+        &self,
+        id: i64,
+        app_id: Option<i64>,
+    ) -> Result<MailboxRow, MailboxError> {
+        let mut row: mailbox::ActiveModel = self.by_id(id).await?.into();
+        row.oauth_app_id = Set(app_id);
         row.updated_at = Set(Utc::now());
         Ok(row.update(&self.db).await?)
     }

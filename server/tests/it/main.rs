@@ -16,6 +16,7 @@ mod duplicates;
 mod import;
 mod master_user;
 mod notify;
+mod oauth;
 mod probe;
 mod profiles;
 mod restore;

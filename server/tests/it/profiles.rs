@@ -82,6 +82,15 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
                 .is_err()
         );
 
+        // "Test connection" of a mailbox not saved yet, and of a saved one.
+        let unsaved = mailboxes
+            .probe_row(Some(ann.id), None, &ann_input, Some(&Secret::new("typed")))
+            .expect("an unsaved mailbox can be tested");
+        assert_eq!(unsaved.oauth_app_id, None);
+        mailboxes
+            .probe_row(Some(ann.id), Some(&ann_row), &ann_input, None)
+            .expect("a saved mailbox tests with its stored password");
+
         // Editing without a new secret keeps the stored one.
         let mut edited = ann_input.clone();
         edited.schedule = Some("0 2 * * *".into());

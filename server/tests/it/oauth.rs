@@ -1,0 +1,318 @@
+//! OAuth2 sign-in for mailboxes against the test bed's authorization server
+//! (Microsoft-shaped: `xtask/testbed/oauth_server.py`), whose tokens the test
+//! bed's Dovecot accepts over XOAUTH2: the device-code flow from the CLI
+//! (including a `slow_down` and an expired code), an archive run with the
+//! token, renewal after the access token expired, and a revoked grant that
+//! leaves the mailbox "needs sign-in".
+
+use crate::cli::{stderr, stdout, tresor};
+use crate::dovecot::{endpoint, session};
+use crate::support::service_env;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tresor::imap::Security;
+
+const IMAP_SCOPES: &str = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access";
+
+struct Bed {
+    oauth_url: String,
+    imaps_port: String,
+    ca: String,
+}
+
+fn bed() -> Option<Bed> {
+    Some(Bed {
+        oauth_url: service_env("TRESOR_TEST_OAUTH_URL", "the OAuth2 test server")?,
+        imaps_port: service_env("TRESOR_TEST_IMAPS_PORT", "Dovecot")?,
+        ca: service_env("TRESOR_TEST_DOVECOT_CA", "Dovecot")?,
+    })
+}
+
+/// The test server's counters (grants by type, polls, slow_downs).
+async fn stats(bed: &Bed) -> serde_json::Value {
+    let body = reqwest::get(format!("{}/test/stats", bed.oauth_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+/// A sign-in app for client `client_id` at the test server, and an XOAUTH2
+/// mailbox of Dovecot user `user` using it, archiving a fresh folder with
+/// `messages` messages in it.
+async fn oauth_mailbox(
+    bed: &Bed,
+    data_dir: &std::path::Path,
+    name: &str,
+    client_id: &str,
+    user: &str,
+    password: &str,
+    messages: usize,
+) {
+    let app = format!("{name}-app");
+    let added = tresor(
+        data_dir,
+        &[
+            "oauth-app",
+            "add",
+            "--name",
+            &app,
+            "--provider",
+            "microsoft",
+            "--tenant",
+            "organizations",
+            "--authority",
+            &bed.oauth_url,
+            "--client-id",
+            client_id,
+            "--scopes",
+            IMAP_SCOPES,
+        ],
+        None,
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+
+    let endpoint = endpoint(Security::ImplicitTls, None).unwrap();
+    let mut imap = session(&endpoint, user, password).await;
+    let folder = format!("it-oauth-{}", rand::random::<u32>());
+    imap.create(&folder).await.unwrap();
+    for n in 0..messages {
+        let message = format!(
+            "From: sender@example.com\r\nTo: {user}@example.com\r\nSubject: OAuth {n}\r\n\
+             Message-ID: <oauth-{n}-{folder}@example.com>\r\n\r\nMessage {n} of {folder}.\r\n"
+        );
+        imap.append(&folder, None, None, message.into_bytes())
+            .await
+            .unwrap();
+    }
+    let added = tresor(
+        data_dir,
+        &[
+            "mailbox",
+            "add",
+            "--name",
+            name,
+            "--host",
+            "localhost",
+            "--port",
+            &bed.imaps_port,
+            "--security",
+            "tls",
+            "--auth",
+            "xoauth2",
+            "--username",
+            user,
+            "--ca-file",
+            &bed.ca,
+            "--folders",
+            &folder,
+            "--oauth-app",
+            &app,
+        ],
+        None,
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+}
+
+/// Runs `tresor mailbox authorize NAME`; once it shows the code, someone
+/// enters it at the verification page (`user`, or declines with `None`).
+/// Returns (success, stdout + stderr, seconds until it ended).
+async fn authorize(
+    bed: &Bed,
+    data_dir: &std::path::Path,
+    name: &str,
+    user: Option<&str>,
+) -> (bool, String, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["mailbox", "authorize", name])
+        .env_remove("DATABASE_URL")
+        .env_remove("TRESOR_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut shown = String::new();
+    let mut code = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        shown.push_str(&line);
+        shown.push('\n');
+        if let Some(rest) = line.strip_prefix("code: ") {
+            code = Some(rest.trim().to_string());
+            break;
+        }
+    }
+    let code = code.unwrap_or_else(|| panic!("no code shown: {shown}"));
+    if let Some(user) = user {
+        // The person takes a moment: the CLI polls meanwhile (and is told to slow down).
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let entered = reqwest::get(format!(
+            "{}/device?user_code={code}&user={user}",
+            bed.oauth_url
+        ))
+        .await
+        .unwrap();
+        assert!(entered.status().is_success());
+    }
+    for line in lines {
+        shown.push_str(&line.unwrap());
+        shown.push('\n');
+    }
+    let output = child.wait_with_output().unwrap();
+    shown.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), shown, started.elapsed())
+}
+
+fn archive(data_dir: &std::path::Path, name: &str) -> serde_json::Value {
+    let run = tresor(data_dir, &["archive", name, "--json"], None);
+    serde_json::from_str(&stdout(&run))
+        .unwrap_or_else(|_| panic!("{}\n{}", stdout(&run), stderr(&run)))
+}
+
+#[tokio::test]
+async fn a_device_code_sign_in_from_the_cli_archives_over_xoauth2() {
+    let Some(bed) = bed() else {
+        return;
+    };
+    let data_dir = tempfile::tempdir().unwrap();
+    // "slow": the server answers the second poll with slow_down.
+    oauth_mailbox(
+        &bed,
+        data_dir.path(),
+        "m365-device",
+        "tresor-slow-public",
+        "user4",
+        "pass4",
+        3,
+    )
+    .await;
+
+    // Not signed in yet: the run says so instead of trying a login.
+    let log = archive(data_dir.path(), "m365-device");
+    assert_eq!(log["status"], "failed");
+    assert!(
+        log["error"].as_str().unwrap().contains("needs a sign-in"),
+        "{log}"
+    );
+
+    let before = stats(&bed).await;
+    let (ok, shown, took) = authorize(&bed, data_dir.path(), "m365-device", Some("user4")).await;
+    assert!(ok, "{shown}");
+    assert!(
+        shown.contains("To sign in, use a web browser to open the page"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("signed in: the mailbox \"m365-device\""),
+        "{shown}"
+    );
+    let after = stats(&bed).await;
+    let count = |stats: &serde_json::Value, key: &str| stats[key].as_u64().unwrap();
+    assert_eq!(
+        count(&after, "slow_down") - count(&before, "slow_down"),
+        1,
+        "one slow_down, and the CLI obeyed it (a second would mean it polled too soon)"
+    );
+    assert!(
+        took >= Duration::from_secs(6),
+        "after slow_down the interval is 1 + 5 s: {took:?}"
+    );
+    assert!(count(&after, "device_code") > count(&before, "device_code"));
+
+    let log = archive(data_dir.path(), "m365-device");
+    assert_eq!(log["status"], "succeeded", "{log}");
+    assert_eq!(log["archived"], 3, "{log}");
+}
+
+#[tokio::test]
+async fn an_expired_or_declined_device_code_is_a_clear_error() {
+    let Some(bed) = bed() else {
+        return;
+    };
+    let data_dir = tempfile::tempdir().unwrap();
+    // "expiring": codes live 4 s.
+    oauth_mailbox(
+        &bed,
+        data_dir.path(),
+        "m365-expiring",
+        "tresor-expiring-public",
+        "user5",
+        "pass5",
+        1,
+    )
+    .await;
+    let (ok, shown, took) = authorize(&bed, data_dir.path(), "m365-expiring", None).await;
+    assert!(!ok, "{shown}");
+    assert!(
+        shown.contains("the code expired before anyone signed in"),
+        "{shown}"
+    );
+    assert!(took < Duration::from_secs(30), "it stops polling: {took:?}");
+    let log = archive(data_dir.path(), "m365-expiring");
+    assert_eq!(log["status"], "failed", "still not signed in: {log}");
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_renewed_and_a_revoked_grant_needs_sign_in() {
+    let Some(bed) = bed() else {
+        return;
+    };
+    let data_dir = tempfile::tempdir().unwrap();
+    // "short": access tokens live 3 s, so every run after a pause renews.
+    oauth_mailbox(
+        &bed,
+        data_dir.path(),
+        "m365-short",
+        "tresor-short-public",
+        "user6",
+        "pass6",
+        2,
+    )
+    .await;
+    let (ok, shown, _) = authorize(&bed, data_dir.path(), "m365-short", Some("user6")).await;
+    assert!(ok, "{shown}");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+
+    let before = stats(&bed).await;
+    let log = archive(data_dir.path(), "m365-short");
+    assert_eq!(log["status"], "succeeded", "{log}");
+    assert_eq!(log["archived"], 2, "{log}");
+    let after = stats(&bed).await;
+    assert!(
+        after["refresh_token"].as_u64() > before["refresh_token"].as_u64(),
+        "the expired access token was renewed with the refresh token"
+    );
+
+    // The user's sessions are revoked at the provider: the next renewal is
+    // refused and the mailbox needs a sign-in, said in the job's error.
+    let revoked = reqwest::Client::new()
+        .post(format!("{}/test/revoke", bed.oauth_url))
+        .form(&[("user", "user6")])
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success());
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let log = archive(data_dir.path(), "m365-short");
+    assert_eq!(log["status"], "failed", "{log}");
+    let error = log["error"].as_str().unwrap();
+    assert!(error.contains("needs a sign-in"), "{error}");
+    assert!(
+        error.contains("invalid_grant"),
+        "the provider's reason: {error}"
+    );
+    let listed = tresor(data_dir.path(), &["mailbox", "list", "--json"], None);
+    assert!(
+        stdout(&listed).contains("needs_sign_in"),
+        "the mailbox list shows it: {}",
+        stdout(&listed)
+    );
+}
