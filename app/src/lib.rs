@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/batch") view=ui::admin::BatchPage/>
                     <Route path=path!("/admin/audit") view=ui::admin::AuditLogPage/>
                     <Route path=path!("/admin/notifications") view=ui::admin::NotificationsPage/>
+                    <Route path=path!("/admin/sign-in-apps") view=ui::admin::SignInAppsPage/>
                     <Route path=path!("/admin/retention") view=ui::admin::RetentionPage/>
                     <Route path=path!("/admin/templates/new") view=ui::pages::TemplateEditorPage/>
                     <Route path=path!("/admin/templates/:id") view=ui::pages::TemplateEditorPage/>

@@ -197,6 +197,11 @@ fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
             // The test bed's SMTP sink, for the notifications spec's test mail.
             .env("E2E_SMTP_PORT", testbed::SMTP_PORT.to_string())
             .env("E2E_SMTP_DIR", testbed.smtp_dir())
+            // The test bed's OAuth2 authorization server, for the sign-in spec.
+            .env(
+                "E2E_OAUTH_URL",
+                format!("http://127.0.0.1:{}", testbed::OAUTH_PORT),
+            )
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         command
     });

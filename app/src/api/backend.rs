@@ -14,6 +14,9 @@ use crate::model::job::{MailboxRuns, RunRequest};
 use crate::model::mailbox::{MailboxEditor, MailboxSummary, TemplateSummary};
 use crate::model::mailbox_form::MailboxForm;
 use crate::model::notifications::{SmtpForm, SmtpSettingsView, TestMailSent};
+use crate::model::oauth::{
+    DeviceProgress, DeviceSignIn, MailboxSignIn, SignInAppForm, SignInAppsView,
+};
 use crate::model::probe::ProbeReport;
 use crate::model::retention::{HoldInput, PolicyInput, RetentionOverview, RetentionSummary};
 use crate::model::{DashboardView, NewUserInput, SessionUser, UserView};
@@ -85,6 +88,33 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         applied_by: Option<&SessionUser>,
     ) -> Result<RetentionSummary, ApiError>;
+    /// Sign-in apps (admins only: the caller checks).
+    async fn sign_in_apps(&self) -> Result<SignInAppsView, ApiError>;
+    async fn save_sign_in_app(
+        &self,
+        caller: &SessionUser,
+        form: SignInAppForm,
+    ) -> Result<(), ApiError>;
+    async fn remove_sign_in_app(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError>;
+    async fn sign_in_app_names(&self) -> Result<Vec<(i64, String)>, ApiError>;
+    /// A mailbox's sign-in, for those who manage it; `None` without a sign-in app.
+    async fn mailbox_sign_in(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<Option<MailboxSignIn>, ApiError>;
+    async fn start_device_sign_in(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<DeviceSignIn, ApiError>;
+    async fn device_sign_in_progress(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<DeviceProgress, ApiError>;
+    async fn app_only_sign_in(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError>;
+    async fn sign_out_mailbox(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError>;
     /// SMTP settings at one level (admins only: the caller checks).
     async fn smtp_settings(&self, mailbox_id: Option<i64>) -> Result<SmtpSettingsView, ApiError>;
     async fn save_smtp_settings(

@@ -9,6 +9,7 @@ pub mod batch;
 pub mod dashboard;
 pub mod mailboxes;
 pub mod notifications;
+pub mod oauth;
 pub mod retention;
 pub mod templates;
 pub mod users;

@@ -45,7 +45,7 @@ pub struct AuditPage {
 }
 
 /// Every action the audit log records, with what it means, for the filter.
-pub const AUDIT_ACTIONS: [(&str, &str); 27] = [
+pub const AUDIT_ACTIONS: [(&str, &str); 31] = [
     ("sign_in", "Signed in"),
     ("sign_in_failed", "Sign-in failed"),
     ("sign_out", "Signed out"),
@@ -73,4 +73,8 @@ pub const AUDIT_ACTIONS: [(&str, &str); 27] = [
     ("audit_exported", "Audit log exported"),
     ("smtp_changed", "Mail settings changed"),
     ("smtp_removed", "Mail settings removed"),
+    ("sign_in_app_saved", "Sign-in app saved"),
+    ("sign_in_app_removed", "Sign-in app removed"),
+    ("mailbox_signed_in", "Mailbox signed in (OAuth)"),
+    ("mailbox_signed_out", "Mailbox signed out (OAuth)"),
 ];

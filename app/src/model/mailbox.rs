@@ -108,6 +108,9 @@ pub struct MailboxInput {
     pub port: u16,
     pub security: Security,
     pub auth_method: AuthMethod,
+    /// The sign-in app an OAuth mailbox signs in with.
+    #[serde(default)]
+    pub oauth_app_id: Option<i64>,
     pub username: String,
     pub master_user: Option<String>,
     pub identity_kind: Option<IdentityKind>,
@@ -143,6 +146,7 @@ impl MailboxInput {
             port: Security::Tls.default_port(),
             security: Security::Tls,
             auth_method: AuthMethod::Plain,
+            oauth_app_id: None,
             username: username.to_string(),
             master_user: None,
             identity_kind: None,
@@ -192,6 +196,9 @@ pub struct MailboxSummary {
     pub can_manage: bool,
     /// The template it inherits from.
     pub template: Option<String>,
+    /// For an OAuth mailbox with a sign-in app: how it stands.
+    #[serde(default)]
+    pub sign_in: Option<super::oauth::SignInState>,
 }
 
 /// How one archiving run ended (or that it is still running).

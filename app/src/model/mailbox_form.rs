@@ -19,6 +19,7 @@ named_enum!(
         AcceptInvalidCerts => "accept_invalid_certs",
         ExpectedCertName => "expected_cert_name",
         AuthMethod => "auth_method",
+        OAuthApp => "oauth_app",
         Username => "username",
         MasterUser => "master_user",
         IdentityKind => "identity_kind",
@@ -79,6 +80,8 @@ pub struct MailboxForm {
     pub accept_invalid_certs: Option<String>,
     pub expected_cert_name: String,
     pub auth_method: String,
+    /// The sign-in app's id (XOAUTH2/OAUTHBEARER), empty for none.
+    pub oauth_app: String,
     pub username: String,
     /// Write-only: empty means "keep the stored one".
     pub secret: String,
@@ -138,6 +141,10 @@ impl MailboxForm {
             accept_invalid_certs: tick(input.accept_invalid_certs),
             expected_cert_name: text(&input.expected_cert_name),
             auth_method: input.auth_method.as_str().into(),
+            oauth_app: input
+                .oauth_app_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
             username: input.username.clone(),
             secret: String::new(),
             master_user: text(&input.master_user),
@@ -209,6 +216,13 @@ impl MailboxForm {
                 .ok_or_else(|| error("port", "The port must be a number between 1 and 65535."))?,
             security: choice("security", &self.security)?,
             auth_method: choice("auth_method", &self.auth_method)?,
+            oauth_app_id: match optional(&self.oauth_app) {
+                None => None,
+                Some(id) => Some(
+                    id.parse()
+                        .map_err(|_| error("oauth_app", "Choose a sign-in app from the list."))?,
+                ),
+            },
             username: self.username.trim().to_string(),
             master_user: optional(&self.master_user),
             identity_kind: match optional(&self.identity_kind) {
@@ -327,6 +341,7 @@ impl MailboxForm {
             FormField::AcceptInvalidCerts => tick(&self.accept_invalid_certs),
             FormField::ExpectedCertName => self.expected_cert_name.clone(),
             FormField::AuthMethod => self.auth_method.clone(),
+            FormField::OAuthApp => self.oauth_app.clone(),
             FormField::Username => self.username.clone(),
             FormField::MasterUser => self.master_user.clone(),
             FormField::IdentityKind => self.identity_kind.clone(),
@@ -362,6 +377,7 @@ impl MailboxForm {
             FormField::AcceptInvalidCerts => self.accept_invalid_certs = tick(value),
             FormField::ExpectedCertName => self.expected_cert_name = value,
             FormField::AuthMethod => self.auth_method = value,
+            FormField::OAuthApp => self.oauth_app = value,
             FormField::Username => self.username = value,
             FormField::MasterUser => self.master_user = value,
             FormField::IdentityKind => self.identity_kind = value,

@@ -9,6 +9,7 @@ pub mod job;
 pub mod mailbox;
 pub mod mailbox_form;
 pub mod notifications;
+pub mod oauth;
 pub mod probe;
 pub mod retention;
 

@@ -50,6 +50,10 @@ pub enum Action {
     AuditExported,
     SmtpChanged,
     SmtpRemoved,
+    SignInAppSaved,
+    SignInAppRemoved,
+    MailboxSignedIn,
+    MailboxSignedOut,
 }
 
 impl Action {
@@ -82,6 +86,10 @@ impl Action {
             Action::AuditExported => "audit_exported",
             Action::SmtpChanged => "smtp_changed",
             Action::SmtpRemoved => "smtp_removed",
+            Action::SignInAppSaved => "sign_in_app_saved",
+            Action::SignInAppRemoved => "sign_in_app_removed",
+            Action::MailboxSignedIn => "mailbox_signed_in",
+            Action::MailboxSignedOut => "mailbox_signed_out",
         }
     }
 }

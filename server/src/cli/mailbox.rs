@@ -262,16 +262,14 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
         Some(name) => Some(services.mailboxes.oauth().apps().by_name(name).await?),
         None => None,
     };
-    let mut row = services
+    let profile = MailboxInput {
+        oauth_app_id: app.map(|app| app.id),
+        ..profile
+    };
+    let row = services
         .mailboxes
         .create(owner_id, &profile, secret.as_ref())
         .await?;
-    if let Some(app) = app {
-        row = services
-            .mailboxes
-            .set_oauth_app(row.id, Some(app.id))
-            .await?;
-    }
     println!(
         "added mailbox {:?} (id {}) for {}:{}",
         row.name, row.id, row.host, row.port

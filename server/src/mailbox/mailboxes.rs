@@ -87,6 +87,7 @@ impl Mailboxes {
         if !errors.is_empty() {
             return Err(MailboxError::Invalid(errors));
         }
+        self.check_oauth_app(profile).await?;
         let transaction = self.db.begin().await?;
         let row = new_row(owner_id, profile, Source::Imap)
             .insert(&transaction)
@@ -312,6 +313,7 @@ impl Mailboxes {
     ) -> Result<MailboxRow, MailboxError> {
         let existing = self.by_id(id).await?;
         self.check_update(&existing, profile, secret)?;
+        self.check_oauth_app(profile).await?;
         let mut row = new_row(existing.owner_id, profile, Source::Imap);
         row.id = Set(id);
         row.enabled = Set(existing.enabled);
@@ -372,8 +374,6 @@ impl Mailboxes {
         let id = existing.map_or(0, |row| row.id);
         let mut row = new_row(owner_id, profile, Source::Imap);
         row.id = Set(id);
-        // A saved OAuth mailbox tests with its grant.
-        row.oauth_app_id = Set(existing.and_then(|row| row.oauth_app_id));
         row.secret_sealed = Set(match secret {
             Some(secret) => Some(self.secrets.seal(secret, &secret_context(id))),
             None => stored,
@@ -387,6 +387,20 @@ impl Mailboxes {
         row.enabled = Set(enabled);
         row.updated_at = Set(Utc::now());
         Ok(row.update(&self.db).await?)
+    }
+
+    /// The profile's sign-in app must exist.
+    async fn check_oauth_app(&self, profile: &MailboxInput) -> Result<(), MailboxError> {
+        let Some(app_id) = profile.oauth_app_id else {
+            return Ok(());
+        };
+        if self.oauth.apps().row(app_id).await.is_err() {
+            return Err(MailboxError::Invalid(vec![FieldError {
+                field: "oauth_app",
+                message: "There is no such sign-in app (any more); choose another.".into(),
+            }]));
+        }
+        Ok(())
     }
 
     /// Chooses the sign-in app an OAuth mailbox logs in with (`None`: a
@@ -409,6 +423,7 @@ impl Mailboxes {
             reason,
         };
         Ok(MailboxInput {
+            oauth_app_id: row.oauth_app_id,
             name: row.name.clone(),
             email_address: row.email_address.clone(),
             host: row.host.clone(),
@@ -601,6 +616,7 @@ fn new_row(owner_id: Option<i64>, profile: &MailboxInput, source: Source) -> mai
         port: Set(i32::from(profile.port)),
         security: Set(profile.security.as_str().into()),
         auth_method: Set(profile.auth_method.as_str().into()),
+        oauth_app_id: Set(profile.oauth_app_id),
         username: Set(profile.username.clone()),
         secret_sealed: Set(None),
         master_user: Set(profile.master_user.clone()),

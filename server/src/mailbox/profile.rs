@@ -58,6 +58,12 @@ impl Validation for MailboxInput {
         if needs_password && !has_secret {
             errors.push(field_error("secret", "Enter the password."));
         }
+        if self.oauth_app_id.is_some() && needs_password {
+            errors.push(field_error(
+                "oauth_app",
+                "A sign-in app is for OAuth mailboxes: choose XOAUTH2 or OAUTHBEARER as the method.",
+            ));
+        }
         if let Err(rule_errors) = FolderRules::parse(&self.folder_rules) {
             for rule_error in rule_errors {
                 errors.push(field_error("folder_rules", rule_error.to_string()));

@@ -7,16 +7,31 @@
 
 use super::flows::{self, Tokens};
 use super::{OAuthError, SignInApps};
-use crate::db::entity::oauth_grant;
+use crate::db::entity::{oauth_flow, oauth_grant};
 use crate::secrets::{Secret, SecretBox};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Refreshed when it has less than this left: a login or a Graph page
 /// started with it still finds it valid.
 const REFRESH_BEFORE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// An authorization-code flow must come back within this.
+const FLOW_LIFETIME: chrono::Duration = chrono::Duration::minutes(15);
+
+/// An authorization-code flow waiting for the browser to come back.
+#[derive(Debug)]
+pub struct PendingFlow {
+    pub mailbox_id: i64,
+    pub verifier: Secret,
+    pub redirect_url: String,
+}
+
+fn flow_context(state: &str) -> String {
+    format!("oauth_flows:{state}:verifier")
+}
 
 /// How the grant was obtained, which decides how it is renewed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +184,64 @@ impl Grants {
                 access_expires_at: row.access_expires_at,
                 scope: row.scope,
             }))
+    }
+
+    /// Keeps a started authorization-code flow (its PKCE verifier sealed)
+    /// until the provider sends the browser back; drops stale ones.
+    pub async fn remember_flow(
+        &self,
+        state: &str,
+        mailbox_id: i64,
+        user_id: i64,
+        verifier: &Secret,
+        redirect_url: &str,
+    ) -> Result<(), OAuthError> {
+        let now = Utc::now();
+        oauth_flow::Entity::delete_many()
+            .filter(oauth_flow::Column::CreatedAt.lt(now - FLOW_LIFETIME))
+            .exec(&self.db)
+            .await?;
+        oauth_flow::ActiveModel {
+            state: Set(state.to_string()),
+            mailbox_id: Set(mailbox_id),
+            user_id: Set(user_id),
+            verifier_sealed: Set(self.secrets.seal(verifier, &flow_context(state))),
+            redirect_url: Set(redirect_url.to_string()),
+            created_at: Set(now),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The flow `state` names, once: only for the user who started it and
+    /// within its lifetime.
+    pub async fn take_flow(
+        &self,
+        state: &str,
+        user_id: i64,
+    ) -> Result<Option<PendingFlow>, OAuthError> {
+        let Some(row) = oauth_flow::Entity::find_by_id(state.to_string())
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        oauth_flow::Entity::delete_by_id(row.state.clone())
+            .exec(&self.db)
+            .await?;
+        if row.user_id != user_id || Utc::now() - row.created_at >= FLOW_LIFETIME {
+            return Ok(None);
+        }
+        let verifier = self
+            .secrets
+            .open(&row.verifier_sealed, &flow_context(state))
+            .map_err(|error| OAuthError::Secret(error.to_string()))?;
+        Ok(Some(PendingFlow {
+            mailbox_id: row.mailbox_id,
+            verifier,
+            redirect_url: row.redirect_url,
+        }))
     }
 
     /// Forgets a mailbox's grant (signing out).

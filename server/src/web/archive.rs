@@ -29,7 +29,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
 }
 
 /// Why a byte route answers with an error, as a status and a short text.
-struct Refusal(StatusCode, &'static str);
+pub(super) struct Refusal(pub(super) StatusCode, pub(super) &'static str);
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
@@ -82,7 +82,7 @@ async fn audit(
 }
 
 /// The signed-in user behind the request's session cookie.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Refusal> {
+pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Refusal> {
     let token = headers
         .get_all(header::COOKIE)
         .iter()

@@ -27,6 +27,9 @@ use app::model::mailbox::{
 };
 use app::model::mailbox_form::{FormError, MailboxForm};
 use app::model::notifications::{SmtpForm, SmtpSettingsView, TestMailSent};
+use app::model::oauth::{
+    DeviceProgress, DeviceSignIn, MailboxSignIn, SignInAppForm, SignInAppsView, SignInState,
+};
 use app::model::probe::ProbeReport;
 use app::model::retention::{HoldInput, PolicyInput, RetentionOverview, RetentionSummary};
 use app::model::{DashboardView, NewUserInput, SessionUser, UserView};
@@ -88,6 +91,10 @@ impl From<MailboxError> for ApiError {
                 format!("A mailbox named {name:?} exists already; choose another name."),
             ),
             MailboxError::NotFound(_) => ApiError::NotFound,
+            // Said to the person: they can act on it (sign in again, retry).
+            MailboxError::NeedsSignIn { .. } | MailboxError::OAuth { .. } => {
+                ApiError::Conflict(error.to_string())
+            }
             other => internal(&other),
         }
     }
@@ -144,12 +151,7 @@ impl WebBackend {
     /// Mailbox `id` if `caller` may manage it: its owner or an admin. Others
     /// get "not found", which does not tell them the mailbox exists.
     async fn managed_mailbox(&self, caller: &SessionUser, id: i64) -> Result<MailboxRow, ApiError> {
-        let row = self.state.mailboxes.by_id(id).await?;
-        if caller.is_admin() || row.owner_id == Some(caller.id) {
-            Ok(row)
-        } else {
-            Err(ApiError::NotFound)
-        }
+        managed_mailbox(&self.state, caller, id).await
     }
 
     /// Mailbox `id` if `caller` may read it: manage it, or it was granted
@@ -577,6 +579,58 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
         super::retention::run(&self.state, applied_by).await
     }
 
+    async fn sign_in_apps(&self) -> Result<SignInAppsView, ApiError> {
+        super::oauth::apps(&self.state).await
+    }
+
+    async fn save_sign_in_app(
+        &self,
+        caller: &SessionUser,
+        form: SignInAppForm,
+    ) -> Result<(), ApiError> {
+        super::oauth::save_app(&self.state, caller, form).await
+    }
+
+    async fn remove_sign_in_app(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError> {
+        super::oauth::remove_app(&self.state, caller, id).await
+    }
+
+    async fn sign_in_app_names(&self) -> Result<Vec<(i64, String)>, ApiError> {
+        super::oauth::app_names(&self.state).await
+    }
+
+    async fn mailbox_sign_in(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<Option<MailboxSignIn>, ApiError> {
+        super::oauth::sign_in_state(&self.state, caller, id).await
+    }
+
+    async fn start_device_sign_in(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<DeviceSignIn, ApiError> {
+        super::oauth::start_device_sign_in(&self.state, caller, id).await
+    }
+
+    async fn device_sign_in_progress(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<DeviceProgress, ApiError> {
+        super::oauth::device_progress(&self.state, caller, id).await
+    }
+
+    async fn app_only_sign_in(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError> {
+        super::oauth::app_only_sign_in(&self.state, caller, id).await
+    }
+
+    async fn sign_out_mailbox(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError> {
+        super::oauth::sign_out(&self.state, caller, id).await
+    }
+
     async fn smtp_settings(&self, mailbox_id: Option<i64>) -> Result<SmtpSettingsView, ApiError> {
         super::notifications::settings(&self.state, mailbox_id).await
     }
@@ -653,6 +707,15 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
             .into_iter()
             .map(|template| (template.id, template.name))
             .collect();
+        let mut sign_ins = HashMap::new();
+        for row in rows.iter().filter(|row| row.oauth_app_id.is_some()) {
+            let state = match self.state.mailboxes.oauth().state(row.id).await? {
+                None => SignInState::NotSignedIn,
+                Some(grant) if grant.needs_sign_in => SignInState::NeedsSignIn,
+                Some(_) => SignInState::SignedIn,
+            };
+            sign_ins.insert(row.id, state);
+        }
         rows.into_iter()
             .map(|row| {
                 let source: Source = row
@@ -675,6 +738,7 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
                     template: row
                         .template_id
                         .and_then(|id| template_names.get(&id).cloned()),
+                    sign_in: sign_ins.get(&row.id).copied(),
                     name: row.name,
                     source,
                 })
@@ -1083,6 +1147,21 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
 
 /// Administrators read everything; everyone else what `visible_to` gives them.
 /// Who did it, for the audit log.
+/// Mailbox `id` if `caller` manages it (owns it, or is an admin); others
+/// get "not found".
+pub(super) async fn managed_mailbox(
+    state: &AppState,
+    caller: &SessionUser,
+    id: i64,
+) -> Result<MailboxRow, ApiError> {
+    let row = state.mailboxes.by_id(id).await?;
+    if caller.is_admin() || row.owner_id == Some(caller.id) {
+        Ok(row)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
 pub(super) fn actor(caller: &SessionUser) -> Actor {
     Actor::User {
         id: caller.id,

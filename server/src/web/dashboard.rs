@@ -31,17 +31,45 @@ pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<Dashboard
     // One query finds the mailboxes whose latest run failed; only those are
     // looked at more closely (batches create hundreds of mailboxes).
     let latest_failed = latest_failed(&state.db, &ids).await?;
+    // OAuth mailboxes nobody (or nobody lately) signed in for come first:
+    // only a person can mend them, and their runs fail until then.
     let mut attention = Vec::new();
+    for row in mailboxes.iter().filter(|row| row.oauth_app_id.is_some()) {
+        let problem = match state.mailboxes.oauth().state(row.id).await? {
+            None => Some(
+                "Not signed in yet: sign in on the mailbox's page before it can be archived."
+                    .to_string(),
+            ),
+            Some(grant) if grant.needs_sign_in => Some(format!(
+                "Needs a new sign-in: {}",
+                grant
+                    .error
+                    .unwrap_or_else(|| "the provider refused the stored grant".into())
+            )),
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            attention.push(Attention {
+                mailbox_id: row.id,
+                mailbox: row.name.clone(),
+                problem,
+                failing_since: None,
+            });
+        }
+    }
+    let signing_in: Vec<i64> = attention.iter().map(|item| item.mailbox_id).collect();
+    let mut failing_list = Vec::new();
     for row in mailboxes
         .iter()
-        .filter(|row| latest_failed.contains(&row.id))
+        .filter(|row| latest_failed.contains(&row.id) && !signing_in.contains(&row.id))
     {
         if let Some(failing) = failing(&state.db, row).await? {
-            attention.push(failing);
+            failing_list.push(failing);
         }
     }
     // The longest-failing first; then the TLS warnings.
-    attention.sort_by_key(|item| item.failing_since);
+    failing_list.sort_by_key(|item| item.failing_since);
+    attention.extend(failing_list);
     for row in &mailboxes {
         for problem in warnings(row) {
             attention.push(Attention {

@@ -7,6 +7,7 @@ mod backend;
 mod dashboard;
 mod health;
 mod notifications;
+mod oauth;
 mod retention;
 
 use crate::auth::Accounts;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub audit: crate::audit::AuditLog,
     /// Mails (password resets); `None` until `with_notifier`.
     pub notifier: Option<Arc<crate::notify::Notifier>>,
+    /// Sign-ins with a code started in the browser, polled by this process.
+    pub device_sign_ins: Arc<oauth::DeviceSignIns>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
             accounts: Arc::new(Accounts::new(db.clone(), session_lifetime)),
             audit: crate::audit::AuditLog::new(db.clone()),
             notifier: None,
+            device_sign_ins: Arc::default(),
             config: Arc::new(config),
             db,
             mailboxes,
@@ -104,7 +108,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(health::healthz).with_state(state.clone()))
-        .merge(archive::routes(state))
+        .merge(archive::routes(state.clone()))
+        .merge(oauth::routes(state))
         .leptos_routes_with_context(
             &options,
             routes,

@@ -5,6 +5,7 @@ mod audit;
 mod batch;
 mod notifications;
 mod retention;
+mod sign_in_apps;
 mod templates;
 mod users;
 
@@ -12,6 +13,7 @@ pub use audit::AuditLogPage;
 pub use batch::BatchPage;
 pub use notifications::NotificationsPage;
 pub use retention::RetentionPage;
+pub use sign_in_apps::SignInAppsPage;
 pub use templates::TemplatesPage;
 pub use users::UsersPage;
 
@@ -27,6 +29,7 @@ pub fn AdminTabs() -> impl IntoView {
             <A href="/admin/templates">"Templates"</A>
             <A href="/admin/batch">"Batch archiving"</A>
             <A href="/admin/retention">"Retention"</A>
+            <A href="/admin/sign-in-apps">"Sign-in apps"</A>
             <A href="/admin/notifications">"Notifications"</A>
             <A href="/admin/audit">"Audit log"</A>
         </nav>

@@ -5,6 +5,7 @@ use crate::api::mailboxes::{DeleteMailbox, SetMailboxEnabled, StartMailboxRun, l
 use crate::error::ApiError;
 use crate::model::job::{JobRecord, MailboxRuns, Progress, RunRequest};
 use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, confirmed, id_param};
+use crate::ui::pages::mailbox_sign_in::SignInPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::time::Duration;
@@ -92,6 +93,8 @@ pub fn MailboxPage() -> impl IntoView {
         <ErrorBanner error=run_error/>
         <ErrorBanner error=switch_error/>
         <ErrorBanner error=delete_error/>
+        // Outside the refreshing history, so a code shown stays while runs tick.
+        {move || id().map(|id| view! { <SignInPanel id/> })}
     }
 }
 

@@ -6,6 +6,7 @@
 
 use crate::api::mailboxes::{SaveMailbox, SubscribeFolder, TestMailbox, load_mailbox_editor};
 use crate::api::notifications::SendMailboxTestMail;
+use crate::api::oauth::load_sign_in_app_names;
 use crate::api::templates::{SaveTemplate, load_template_editor};
 use crate::error::ApiError;
 use crate::model::mailbox::{
@@ -377,6 +378,7 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                     })}
                     <SelectField state label="Method" field=FormField::AuthMethod
                         options=AuthMethod::ALL.iter().map(|m| (m.as_str(), auth_label(*m))).collect()/>
+                    <SignInAppField state/>
                 </div>
                 {is_mailbox.then(|| view! {
                     <details class="advanced">
@@ -754,13 +756,52 @@ fn SelectField(
                 <label for=id.clone()>{label}</label>
                 <Inheritance state field/>
             </div>
-            <select id=id prop:value=value on:change=move |event| state.set(field, event_target_value(&event))>
+            <select id=id name=field.as_str() prop:value=value on:change=move |event| state.set(field, event_target_value(&event))>
                 {options.into_iter().map(|(option, text)| view! {
                     <option value=option selected=move || value() == option>{text}</option>
                 }).collect_view()}
             </select>
             <FieldError error=state.error field=field.as_str()/>
         </div>
+    }
+}
+
+/// For XOAUTH2/OAUTHBEARER: the sign-in app the mailbox signs in with
+/// (Admin → Sign-in apps); signing in happens on the mailbox's page.
+#[component]
+fn SignInAppField(state: Editor) -> impl IntoView {
+    let apps = Resource::new(|| (), |_| load_sign_in_app_names());
+    let method = state.value(FormField::AuthMethod);
+    let value = state.value(FormField::OAuthApp);
+    let is_oauth =
+        move || matches!(method().as_str(), "xoauth2" | "oauthbearer") || !value().is_empty();
+    view! {
+        <Show when=is_oauth>
+            <div class="field">
+                <div class="field-label">
+                    <label for="mailbox-oauth_app">"Sign-in app"</label>
+                    <Inheritance state field=FormField::OAuthApp/>
+                </div>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        let apps = apps.await.unwrap_or_default();
+                        view! {
+                            <select id="mailbox-oauth_app" name="oauth_app" prop:value=value
+                                on:change=move |event| state.set(FormField::OAuthApp, event_target_value(&event))>
+                                <option value="" selected=move || value().is_empty()>"None: the password field holds a token"</option>
+                                {apps.into_iter().map(|(id, name)| {
+                                    let id = id.to_string();
+                                    let option = id.clone();
+                                    view! { <option value=id selected=move || value() == option>{name}</option> }
+                                }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Transition>
+                <FieldError error=state.error field="oauth_app"/>
+                <small class="muted">"Register apps under Admin → Sign-in apps. After saving, sign in on the mailbox's page."</small>
+            </div>
+        </Show>
     }
 }
 

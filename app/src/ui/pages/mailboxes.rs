@@ -1,5 +1,6 @@
 use crate::api::mailboxes::list_mailboxes;
 use crate::model::mailbox::{JobSummary, MailboxSummary};
+use crate::model::oauth::SignInState;
 use crate::ui::components::{EmptyState, ErrorAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -68,6 +69,11 @@ fn MailboxTable(mailboxes: Vec<MailboxSummary>) -> impl IntoView {
                                 <a href=page><strong>{mailbox.name}</strong></a>
                                 {mailbox.shared.then(|| view! { " " <span class="badge">"Shared"</span> })}
                                 {(!mailbox.can_manage).then(|| view! { " " <span class="badge" data-testid="read-only-badge">"Read-only"</span> })}
+                                {mailbox.sign_in.and_then(|state| match state {
+                                    SignInState::SignedIn => None,
+                                    SignInState::NotSignedIn => Some(view! { " " <span class="badge badge-warn" data-testid="sign-in-badge">"Not signed in"</span> }),
+                                    SignInState::NeedsSignIn => Some(view! { " " <span class="badge badge-error" data-testid="sign-in-badge">"Needs sign-in"</span> }),
+                                })}
                                 {mailbox.template.map(|template| view! {
                                     <p class="muted">{format!("Template: {template}")}</p>
                                 })}

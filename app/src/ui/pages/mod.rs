@@ -5,6 +5,7 @@ mod archive;
 mod dashboard;
 mod mailbox;
 mod mailbox_editor;
+mod mailbox_sign_in;
 mod mailboxes;
 mod message;
 mod not_found;

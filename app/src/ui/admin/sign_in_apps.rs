@@ -1,0 +1,259 @@
+use crate::api::oauth::{RemoveSignInApp, SaveSignInApp, load_sign_in_apps};
+use crate::model::oauth::{PRESETS, Preset, SignInAppForm, SignInAppView};
+use crate::ui::admin::AdminTabs;
+use crate::ui::components::{
+    EmptyState, ErrorAlert, ErrorBanner, FieldError, action_error, confirmed,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Sign-in apps: the OAuth2 client registrations Microsoft 365, Outlook.com
+/// and Gmail mailboxes sign in with.
+#[component]
+pub fn SignInAppsPage() -> impl IntoView {
+    let save = ServerAction::<SaveSignInApp>::new();
+    let remove = ServerAction::<RemoveSignInApp>::new();
+    let apps = Resource::new(
+        move || (save.version().get(), remove.version().get()),
+        |_| load_sign_in_apps(),
+    );
+    let remove_error = action_error(remove);
+    // The editor's values: a new app from a preset, or an app being changed.
+    let form = RwSignal::new(preset_form(PRESETS[0]));
+    view! {
+        <Title text="Sign-in apps"/>
+        <AdminTabs/>
+        <div class="page-header">
+            <h1>"Sign-in apps"</h1>
+            <p class="muted">"Microsoft 365, Outlook.com and Gmail take no passwords over IMAP any more: mailboxes sign in with OAuth2 through an app you register at the provider once. Register it there, then enter its client id (and secret) here."</p>
+        </div>
+        <ErrorBanner error=remove_error/>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match apps.await {
+                    Ok(view) => {
+                        let default_redirect = view.default_redirect_url.clone();
+                        view! {
+                            <AppList apps=view.apps remove form/>
+                            <AppEditor save default_redirect form/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AppList(
+    apps: Vec<SignInAppView>,
+    remove: ServerAction<RemoveSignInApp>,
+    form: RwSignal<SignInAppForm>,
+) -> impl IntoView {
+    if apps.is_empty() {
+        return view! {
+            <EmptyState title="No sign-in app yet">
+                <p>"Add one below, starting from a preset for Microsoft 365, Outlook.com or Gmail."</p>
+            </EmptyState>
+        }
+        .into_any();
+    }
+    view! {
+        <section class="panel" data-testid="sign-in-apps">
+            <table class="table table-compact">
+                <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Client id"</th><th>"Scopes"</th><th>"Redirect URL"</th><th>"Used by"</th><th class="actions-column"></th></tr></thead>
+                <tbody>
+                    {apps.into_iter().map(|app| {
+                        let id = app.id;
+                        let name = app.name.clone();
+                        let in_use = !app.used_by.is_empty();
+                        let app_form = app.form.clone();
+                        view! {
+                            <tr>
+                                <td><strong>{app.name}</strong>{app.has_secret.then(|| view! { <br/><small class="muted">"client secret stored"</small> })}</td>
+                                <td>{provider_label(&app.provider)}{(!app.tenant.is_empty()).then(|| format!(" · {}", app.tenant))}</td>
+                                <td><code>{app.client_id}</code></td>
+                                <td class="break"><small>{app.scopes.replace('\n', " ")}</small></td>
+                                <td class="break"><small><code>{app.redirect_url}</code></small></td>
+                                <td>{if in_use { app.used_by.join(", ") } else { "—".to_string() }}</td>
+                                <td class="actions-column">
+                                    <button class="button button-small" on:click=move |_| form.set(app_form.clone())>"Change"</button>
+                                    " "
+                                    <button class="button button-small" disabled=in_use
+                                        title=if in_use { "Give its mailboxes another app first" } else { "" }
+                                        on:click=move |_| {
+                                            if confirmed(&format!("Remove the sign-in app {name}?")) {
+                                                remove.dispatch(RemoveSignInApp { id });
+                                            }
+                                        }>"Remove"</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+fn provider_label(provider: &str) -> &'static str {
+    match provider {
+        "microsoft" => "Microsoft",
+        "google" => "Google",
+        _ => "Other",
+    }
+}
+
+fn preset_form(preset: Preset) -> SignInAppForm {
+    SignInAppForm {
+        provider: preset.provider.into(),
+        tenant: preset.tenant.into(),
+        scopes: preset.scopes.into(),
+        ..SignInAppForm::default()
+    }
+}
+
+/// The form for a new app (filled from a preset) or for changing one.
+#[component]
+fn AppEditor(
+    save: ServerAction<SaveSignInApp>,
+    default_redirect: String,
+    form: RwSignal<SignInAppForm>,
+) -> impl IntoView {
+    let error = action_error(save);
+    let preset = RwSignal::new(PRESETS[0].key.to_string());
+    let chosen = move || {
+        PRESETS
+            .iter()
+            .find(|candidate| candidate.key == preset.get())
+            .copied()
+            .unwrap_or(PRESETS[0])
+    };
+    let apply_preset = move |key: String| {
+        preset.set(key);
+        let preset = chosen();
+        form.update(|form| {
+            form.provider = preset.provider.into();
+            form.tenant = preset.tenant.into();
+            form.scopes = preset.scopes.into();
+        });
+    };
+    let changing = move || form.with(|form| !form.id.is_empty());
+    let saved = move || save.value().get().is_some_and(|result| result.is_ok());
+    Effect::new(move |_| {
+        if saved() {
+            form.set(preset_form(chosen()));
+        }
+    });
+    let text = move |field: fn(&SignInAppForm) -> String| move || form.with(field);
+    view! {
+        <section class="panel" data-testid="sign-in-app-editor">
+            <h2>{move || if changing() { "Change the sign-in app" } else { "Add a sign-in app" }}</h2>
+            <ErrorBanner error/>
+            {move || saved().then(|| view! { <div class="banner banner-success" role="status">"Sign-in app saved. Choose it in a mailbox's settings (authentication XOAUTH2), then sign in."</div> })}
+            <form class="form form-grid" on:submit=move |event| {
+                event.prevent_default();
+                save.dispatch(SaveSignInApp { form: form.get_untracked() });
+            }>
+                <label class="field field-wide" class:hidden=changing>
+                    <span>"Preset"</span>
+                    <select name="preset" on:change=move |event| apply_preset(event_target_value(&event))>
+                        {PRESETS.iter().map(|preset| view! { <option value=preset.key>{preset.label}</option> }).collect_view()}
+                    </select>
+                    <small class="muted" data-testid="preset-help">{move || chosen().help}</small>
+                </label>
+                <label class="field">
+                    <span>"Name"</span>
+                    <input type="text" required placeholder="Contoso Entra ID" prop:value=text(|form| form.name.clone())
+                        on:input=move |event| form.update(|form| form.name = event_target_value(&event))/>
+                    <FieldError error field="name"/>
+                </label>
+                <label class="field">
+                    <span>"Provider"</span>
+                    <select name="provider" prop:value=text(|form| form.provider.clone())
+                        on:change=move |event| form.update(|form| form.provider = event_target_value(&event))>
+                        <option value="microsoft">"Microsoft (Entra ID)"</option>
+                        <option value="google">"Google"</option>
+                        <option value="generic">"Other"</option>
+                    </select>
+                    <FieldError error field="provider"/>
+                </label>
+                <label class="field">
+                    <span>"Tenant"</span>
+                    <input type="text" placeholder="organizations, consumers, or your tenant id" prop:value=text(|form| form.tenant.clone())
+                        on:input=move |event| form.update(|form| form.tenant = event_target_value(&event))/>
+                    <small class="muted">"Microsoft only. App-only access needs your tenant id or domain."</small>
+                </label>
+                <label class="field">
+                    <span>"Client id"</span>
+                    <input type="text" required placeholder="00000000-0000-0000-0000-000000000000" prop:value=text(|form| form.client_id.clone())
+                        on:input=move |event| form.update(|form| form.client_id = event_target_value(&event))/>
+                    <FieldError error field="client_id"/>
+                </label>
+                <label class="field">
+                    <span>"Client secret"</span>
+                    <input type="password" autocomplete="new-password" placeholder=move || if changing() { "unchanged — type to replace" } else { "" } prop:value=text(|form| form.client_secret.clone())
+                        on:input=move |event| form.update(|form| form.client_secret = event_target_value(&event))/>
+                    <small class="muted">"Stored encrypted, never shown again. Not needed for a public client using sign-in with a code."</small>
+                </label>
+                <label class="field field-wide">
+                    <span>"Scopes"</span>
+                    <textarea rows="3" prop:value=text(|form| form.scopes.clone())
+                        on:input=move |event| form.update(|form| form.scopes = event_target_value(&event))></textarea>
+                    <FieldError error field="scopes"/>
+                    <small class="muted">"One per line."</small>
+                </label>
+                <details class="field field-wide">
+                    <summary>"Addresses (for national clouds, other providers or a test server)"</summary>
+                    <div class="form-grid">
+                        <label class="field">
+                            <span>"Sign-in service"</span>
+                            <input type="url" placeholder="https://login.microsoftonline.com" prop:value=text(|form| form.authority.clone())
+                                on:input=move |event| form.update(|form| form.authority = event_target_value(&event))/>
+                            <FieldError error field="authority"/>
+                        </label>
+                        <label class="field">
+                            <span>"Redirect URL"</span>
+                            <input type="url" placeholder=default_redirect.clone() prop:value=text(|form| form.redirect_url.clone())
+                                on:input=move |event| form.update(|form| form.redirect_url = event_target_value(&event))/>
+                            <FieldError error field="redirect_url"/>
+                            <small class="muted">{format!("Register this at the provider. Empty: {default_redirect}")}</small>
+                        </label>
+                        <label class="field">
+                            <span>"Authorization URL (other providers)"</span>
+                            <input type="url" prop:value=text(|form| form.authorize_url.clone())
+                                on:input=move |event| form.update(|form| form.authorize_url = event_target_value(&event))/>
+                            <FieldError error field="authorize_url"/>
+                        </label>
+                        <label class="field">
+                            <span>"Token URL (other providers)"</span>
+                            <input type="url" prop:value=text(|form| form.token_url.clone())
+                                on:input=move |event| form.update(|form| form.token_url = event_target_value(&event))/>
+                            <FieldError error field="token_url"/>
+                        </label>
+                        <label class="field">
+                            <span>"Device code URL (other providers)"</span>
+                            <input type="url" prop:value=text(|form| form.device_url.clone())
+                                on:input=move |event| form.update(|form| form.device_url = event_target_value(&event))/>
+                            <FieldError error field="device_url"/>
+                        </label>
+                    </div>
+                </details>
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                        {move || match (save.pending().get(), changing()) {
+                            (true, _) => "Saving…",
+                            (false, true) => "Save changes",
+                            (false, false) => "Add sign-in app",
+                        }}
+                    </button>
+                    {move || changing().then(|| view! {
+                        <button type="button" class="button" on:click=move |_| form.set(preset_form(chosen()))>"Cancel"</button>
+                    })}
+                </div>
+            </form>
+        </section>
+    }
+}

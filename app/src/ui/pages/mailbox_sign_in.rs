@@ -1,0 +1,209 @@
+//! The sign-in panel of an OAuth mailbox's page: how it stands with its
+//! provider, and the ways to sign in — in the browser (authorization code
+//! with PKCE, through `/oauth/start/{id}`), with a code shown here (device
+//! code, for Microsoft), or app-only.
+
+use crate::api::oauth::{
+    AppOnlySignIn, SignOutMailbox, StartDeviceSignIn, device_sign_in_progress, load_mailbox_sign_in,
+};
+use crate::error::ApiError;
+use crate::model::oauth::{DeviceProgress, MailboxSignIn, SignInState};
+use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, confirmed};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use std::time::Duration;
+
+const POLL: Duration = Duration::from_secs(2);
+
+#[component]
+pub fn SignInPanel(id: i64) -> impl IntoView {
+    let device = ServerAction::<StartDeviceSignIn>::new();
+    let app_only = ServerAction::<AppOnlySignIn>::new();
+    let sign_out = ServerAction::<SignOutMailbox>::new();
+    let finished = RwSignal::new(0u32);
+    let sign_in = Resource::new(
+        move || {
+            (
+                app_only.version().get(),
+                sign_out.version().get(),
+                finished.get(),
+            )
+        },
+        move |_| load_mailbox_sign_in(id),
+    );
+    let query = use_query_map();
+    let outcome = move || {
+        let query = query.read();
+        if let Some(error) = query.get("sign_in_error") {
+            Some(view! { <div class="banner banner-error" role="alert" data-testid="sign-in-error">{format!("Sign-in failed: {error}")}</div> }.into_any())
+        } else {
+            query.get("signed_in").map(|_| view! {
+                <div class="banner banner-success" role="status" data-testid="signed-in">"Signed in. The mailbox can be archived now."</div>
+            }.into_any())
+        }
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match sign_in.await {
+                    Ok(Some(state)) => view! {
+                        <section class="panel" data-testid="mailbox-sign-in">
+                            <h2>"Sign-in"</h2>
+                            {outcome}
+                            <SignInState state=state.clone()/>
+                            <SignInActions id state device app_only sign_out finished/>
+                        </section>
+                    }.into_any(),
+                    // No sign-in app, or a reader who does not manage it: nothing to show.
+                    Ok(None) | Err(ApiError::NotFound) => ().into_any(),
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SignInState(state: MailboxSignIn) -> impl IntoView {
+    let how = match state.flow.as_deref() {
+        Some("device_code") => " with a code",
+        Some("client_credentials") => " for app-only access",
+        Some("authorization_code") => " through the browser",
+        _ => "",
+    };
+    let (class, text) = match state.state {
+        SignInState::SignedIn => (
+            "badge badge-ok",
+            format!(
+                "Signed in{how} on {} with the app {}.",
+                state.signed_in_at.clone().unwrap_or_default(),
+                state.app_name
+            ),
+        ),
+        SignInState::NotSignedIn => (
+            "badge badge-warn",
+            format!(
+                "Not signed in yet: sign in with {} before the first run.",
+                state.app_name
+            ),
+        ),
+        SignInState::NeedsSignIn => (
+            "badge badge-error",
+            format!(
+                "Needs a new sign-in: {}",
+                state
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "the provider refused the stored grant".into())
+            ),
+        ),
+    };
+    view! { <p data-testid="sign-in-state"><span class=class>{text}</span></p> }
+}
+
+#[component]
+fn SignInActions(
+    id: i64,
+    state: MailboxSignIn,
+    device: ServerAction<StartDeviceSignIn>,
+    app_only: ServerAction<AppOnlySignIn>,
+    sign_out: ServerAction<SignOutMailbox>,
+    finished: RwSignal<u32>,
+) -> impl IntoView {
+    let provider = match state.provider.as_str() {
+        "microsoft" => "Microsoft",
+        "google" => "Google",
+        _ => "the provider",
+    };
+    let device_error = action_error(device);
+    let app_only_error = action_error(app_only);
+    let sign_out_error = action_error(sign_out);
+    let progress = RwSignal::new(None::<DeviceProgress>);
+    // While a code is shown, ask every two seconds how it goes.
+    Effect::new(move |_| {
+        if device.value().get().is_some_and(|result| result.is_ok()) {
+            progress.set(None);
+        }
+    });
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                let waiting = device
+                    .value()
+                    .get_untracked()
+                    .is_some_and(|result| result.is_ok())
+                    && !matches!(
+                        progress.get_untracked(),
+                        Some(DeviceProgress::SignedIn | DeviceProgress::Failed { .. })
+                    );
+                if waiting {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(now) = device_sign_in_progress(id).await {
+                            if now == DeviceProgress::SignedIn {
+                                finished.update(|count| *count += 1);
+                            }
+                            progress.set(Some(now));
+                        }
+                    });
+                }
+            },
+            POLL,
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+    let shown_code = move || {
+        let started = device.value().get().and_then(Result::ok)?;
+        Some(match progress.get() {
+            Some(DeviceProgress::Failed { message }) => view! {
+                <div class="banner banner-error" role="alert" data-testid="device-failed">{message}</div>
+            }.into_any(),
+            Some(DeviceProgress::SignedIn) => ().into_any(),
+            _ => view! {
+                <div class="banner banner-info" role="status" data-testid="device-code">
+                    <p>{started.message.clone().unwrap_or_else(|| format!("Open {} and enter the code below.", started.verification_uri))}</p>
+                    <p><a href=started.verification_uri.clone() target="_blank" rel="noopener noreferrer">{started.verification_uri.clone()}</a></p>
+                    <p class="device-code"><code data-testid="user-code">{started.user_code.clone()}</code></p>
+                    <p class="muted">{format!("Waiting for the sign-in… the code is valid for {} minutes.", started.expires_in_secs.div_ceil(60))}</p>
+                </div>
+            }.into_any(),
+        })
+    };
+    let signed_in = state.state == SignInState::SignedIn;
+    view! {
+        <ErrorBanner error=device_error/>
+        <ErrorBanner error=app_only_error/>
+        <ErrorBanner error=sign_out_error/>
+        {shown_code}
+        <div class="button-row">
+            {state.interactive.then(|| view! {
+                <a class="button button-primary" href=format!("/oauth/start/{id}") rel="external">
+                    {format!("Sign in with {provider}")}
+                </a>
+            })}
+            {state.device_flow.then(|| view! {
+                <button class="button" disabled=move || device.pending().get()
+                    on:click=move |_| { device.dispatch(StartDeviceSignIn { id }); }>
+                    "Sign in with a code"
+                </button>
+            })}
+            {state.app_only.then(|| view! {
+                <button class="button" disabled=move || app_only.pending().get()
+                    on:click=move |_| { app_only.dispatch(AppOnlySignIn { id }); }>
+                    "Use app-only access"
+                </button>
+            })}
+            {signed_in.then(|| view! {
+                <button class="button" on:click=move |_| {
+                    if confirmed("Forget this mailbox's tokens? Runs fail until someone signs in again.") {
+                        sign_out.dispatch(SignOutMailbox { id });
+                    }
+                }>"Sign out"</button>
+            })}
+        </div>
+    }
+}

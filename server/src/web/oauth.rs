@@ -1,0 +1,519 @@
+//! OAuth sign-in from the browser: the server side of `app::api::oauth`
+//! (sign-in apps for admins; a mailbox's sign-in state, sign-in with a code,
+//! app-only access for those who manage it) and the two routes of the
+//! authorization-code flow, `/oauth/start/{mailbox}` (to the provider, with
+//! PKCE) and `/oauth/callback` (back from it).
+
+use super::AppState;
+use super::archive::{Refusal, caller};
+use super::backend::{audit, internal, managed_mailbox};
+use crate::audit::Action;
+use crate::oauth::{AppInput, Flow, OAuthError, Provider, SecretChange, flows};
+use crate::secrets::Secret;
+use app::error::{ApiError, FieldProblem};
+use app::model::SessionUser;
+use app::model::oauth::{
+    DeviceProgress, DeviceSignIn, MailboxSignIn, SignInAppForm, SignInAppView, SignInAppsView,
+    SignInState,
+};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+impl From<OAuthError> for ApiError {
+    fn from(error: OAuthError) -> Self {
+        match error {
+            OAuthError::Fields(problems) => ApiError::invalid_fields(
+                problems
+                    .into_iter()
+                    .map(|(field, message)| FieldProblem { field, message }),
+            )
+            .unwrap_or_else(|| ApiError::Conflict("invalid".into())),
+            OAuthError::UnknownApp(_) => ApiError::NotFound,
+            OAuthError::Db(_) | OAuthError::Secret(_) => internal(&error),
+            other => ApiError::Conflict(other.to_string()),
+        }
+    }
+}
+
+/// Device-code sign-ins started in the browser, by mailbox: polled by a
+/// task of this process; the page asks how it goes.
+#[derive(Default)]
+pub struct DeviceSignIns {
+    progress: Mutex<HashMap<i64, DeviceProgress>>,
+}
+
+impl DeviceSignIns {
+    fn set(&self, mailbox_id: i64, progress: DeviceProgress) {
+        self.progress
+            .lock()
+            .expect("the sign-in map is never poisoned")
+            .insert(mailbox_id, progress);
+    }
+
+    fn get(&self, mailbox_id: i64) -> DeviceProgress {
+        self.progress
+            .lock()
+            .expect("the sign-in map is never poisoned")
+            .get(&mailbox_id)
+            .cloned()
+            .unwrap_or(DeviceProgress::Idle)
+    }
+}
+
+fn redirect_url(state: &AppState, configured: &str) -> String {
+    match configured.trim() {
+        "" => format!(
+            "{}/oauth/callback",
+            state.config.display_url().trim_end_matches('/')
+        ),
+        url => url.to_string(),
+    }
+}
+
+// --- sign-in apps (admins) ---
+
+pub(super) async fn apps(state: &AppState) -> Result<SignInAppsView, ApiError> {
+    let apps = state.mailboxes.oauth().apps();
+    let mut users: HashMap<i64, Vec<String>> = HashMap::new();
+    for row in state.mailboxes.list().await? {
+        if let Some(app_id) = row.oauth_app_id {
+            users.entry(app_id).or_default().push(row.name);
+        }
+    }
+    let views = apps
+        .list()
+        .await?
+        .into_iter()
+        .map(|row| SignInAppView {
+            form: SignInAppForm {
+                id: row.id.to_string(),
+                name: row.name.clone(),
+                provider: row.provider.clone(),
+                tenant: row.tenant.clone(),
+                authority: row.authority.clone(),
+                authorize_url: row.authorize_url.clone(),
+                token_url: row.token_url.clone(),
+                device_url: row.device_url.clone(),
+                client_id: row.client_id.clone(),
+                client_secret: String::new(),
+                forget_secret: None,
+                scopes: row.scopes.clone(),
+                redirect_url: row.redirect_url.clone(),
+            },
+            redirect_url: redirect_url(state, &row.redirect_url),
+            used_by: users.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            name: row.name,
+            provider: row.provider,
+            tenant: row.tenant,
+            client_id: row.client_id,
+            has_secret: row.secret_sealed.is_some(),
+            scopes: row.scopes,
+        })
+        .collect();
+    Ok(SignInAppsView {
+        apps: views,
+        default_redirect_url: redirect_url(state, ""),
+    })
+}
+
+pub(super) async fn save_app(
+    state: &AppState,
+    caller: &SessionUser,
+    form: SignInAppForm,
+) -> Result<(), ApiError> {
+    let id = match form.id.trim() {
+        "" => None,
+        id => Some(id.parse::<i64>().map_err(|_| ApiError::NotFound)?),
+    };
+    let secret = if form.forget_secret.is_some() {
+        SecretChange::Remove
+    } else if form.client_secret.is_empty() {
+        SecretChange::Keep
+    } else {
+        SecretChange::Set(Secret::new(&form.client_secret))
+    };
+    let secret_change = match &secret {
+        SecretChange::Keep => "kept",
+        SecretChange::Set(_) => "changed",
+        SecretChange::Remove => "removed",
+    };
+    let input = AppInput {
+        name: form.name,
+        provider: form.provider,
+        tenant: form.tenant,
+        authority: form.authority,
+        authorize_url: form.authorize_url,
+        token_url: form.token_url,
+        device_url: form.device_url,
+        client_id: form.client_id,
+        scopes: form.scopes,
+        redirect_url: form.redirect_url,
+    };
+    let saved = state
+        .mailboxes
+        .oauth()
+        .apps()
+        .save(id, &input, secret)
+        .await?;
+    audit(
+        state,
+        caller,
+        Action::SignInAppSaved,
+        &format!("sign-in app {}", input.name.trim()),
+        json!({
+            "id": saved,
+            "provider": input.provider,
+            "tenant": input.tenant,
+            "client_id": input.client_id,
+            "scopes": input.scopes,
+            "secret_change": secret_change,
+        }),
+    )
+    .await
+}
+
+pub(super) async fn remove_app(
+    state: &AppState,
+    caller: &SessionUser,
+    id: i64,
+) -> Result<(), ApiError> {
+    let apps = state.mailboxes.oauth().apps();
+    let row = apps.row(id).await?;
+    apps.remove(id).await?;
+    audit(
+        state,
+        caller,
+        Action::SignInAppRemoved,
+        &format!("sign-in app {}", row.name),
+        json!({ "id": id }),
+    )
+    .await
+}
+
+/// The apps' names, for the mailbox editor's choice.
+pub(super) async fn app_names(state: &AppState) -> Result<Vec<(i64, String)>, ApiError> {
+    Ok(state
+        .mailboxes
+        .oauth()
+        .apps()
+        .list()
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row.name))
+        .collect())
+}
+
+// --- a mailbox's sign-in (those who manage it) ---
+
+pub(super) async fn sign_in_state(
+    state: &AppState,
+    caller: &SessionUser,
+    mailbox_id: i64,
+) -> Result<Option<MailboxSignIn>, ApiError> {
+    let row = managed_mailbox(state, caller, mailbox_id).await?;
+    let Some(app_id) = row.oauth_app_id else {
+        return Ok(None);
+    };
+    let oauth = state.mailboxes.oauth();
+    let app = oauth.apps().app(app_id).await?;
+    let grant = oauth.state(mailbox_id).await?;
+    // App-only apps ask for a resource's `/.default` scope with their secret;
+    // nobody signs in for them.
+    let app_only = app.client_secret.is_some()
+        && app.provider != Provider::Google
+        && app.scopes.iter().all(|scope| scope.ends_with("/.default"));
+    Ok(Some(MailboxSignIn {
+        app_name: app.name,
+        provider: app.provider.as_str().into(),
+        state: match &grant {
+            None => SignInState::NotSignedIn,
+            Some(grant) if grant.needs_sign_in => SignInState::NeedsSignIn,
+            Some(_) => SignInState::SignedIn,
+        },
+        error: grant.as_ref().and_then(|grant| grant.error.clone()),
+        signed_in_at: grant
+            .as_ref()
+            .map(|grant| grant.signed_in_at.format("%Y-%m-%d %H:%M UTC").to_string()),
+        flow: grant.as_ref().map(|grant| grant.flow.as_str().to_string()),
+        device_flow: app.endpoints.device.is_some() && !app_only,
+        interactive: !app_only,
+        app_only,
+    }))
+}
+
+/// Starts a sign-in with a code; a task polls until it ends and keeps the tokens.
+pub(super) async fn start_device_sign_in(
+    state: &AppState,
+    caller: &SessionUser,
+    mailbox_id: i64,
+) -> Result<DeviceSignIn, ApiError> {
+    let row = managed_mailbox(state, caller, mailbox_id).await?;
+    let app_id = row
+        .oauth_app_id
+        .ok_or_else(|| ApiError::Conflict("Choose a sign-in app for this mailbox first.".into()))?;
+    let oauth = state.mailboxes.oauth().clone();
+    let app = oauth.apps().app(app_id).await?;
+    let device = flows::start_device(oauth.http(), &app).await?;
+    let shown = DeviceSignIn {
+        user_code: device.user_code.clone(),
+        verification_uri: device.verification_uri.clone(),
+        message: device.message.clone(),
+        expires_in_secs: device.expires_in.as_secs(),
+    };
+    state.device_sign_ins.set(
+        mailbox_id,
+        DeviceProgress::Waiting {
+            sign_in: shown.clone(),
+        },
+    );
+    let sign_ins = state.device_sign_ins.clone();
+    let audit_log = state.audit.clone();
+    let actor = super::backend::actor(caller);
+    let mailbox_name = row.name.clone();
+    tokio::spawn(async move {
+        let outcome = match flows::finish_device(oauth.http(), &app, &device).await {
+            Ok(tokens) => oauth
+                .store(mailbox_id, app.id, Flow::DeviceCode, &tokens)
+                .await
+                .map(|()| DeviceProgress::SignedIn),
+            Err(error) => Err(error),
+        };
+        let progress = outcome.unwrap_or_else(|error| DeviceProgress::Failed {
+            message: error.to_string(),
+        });
+        let signed_in = progress == DeviceProgress::SignedIn;
+        let recorded = audit_log
+            .record(
+                &actor,
+                None,
+                Action::MailboxSignedIn,
+                &format!("mailbox {mailbox_name}"),
+                json!({ "flow": "device_code", "signed_in": signed_in }),
+                if signed_in {
+                    crate::audit::Outcome::Ok
+                } else {
+                    crate::audit::Outcome::Failed
+                },
+            )
+            .await;
+        if let Err(error) = recorded {
+            tracing::error!(%error, "the sign-in could not be audit-logged");
+        }
+        sign_ins.set(mailbox_id, progress);
+    });
+    Ok(shown)
+}
+
+pub(super) async fn device_progress(
+    state: &AppState,
+    caller: &SessionUser,
+    mailbox_id: i64,
+) -> Result<DeviceProgress, ApiError> {
+    managed_mailbox(state, caller, mailbox_id).await?;
+    Ok(state.device_sign_ins.get(mailbox_id))
+}
+
+/// App-only access: the app's own token (client credentials).
+pub(super) async fn app_only_sign_in(
+    state: &AppState,
+    caller: &SessionUser,
+    mailbox_id: i64,
+) -> Result<(), ApiError> {
+    let row = managed_mailbox(state, caller, mailbox_id).await?;
+    let app_id = row
+        .oauth_app_id
+        .ok_or_else(|| ApiError::Conflict("Choose a sign-in app for this mailbox first.".into()))?;
+    let oauth = state.mailboxes.oauth();
+    let app = oauth.apps().app(app_id).await?;
+    let tokens = flows::client_credentials(oauth.http(), &app).await?;
+    oauth
+        .store(mailbox_id, app.id, Flow::ClientCredentials, &tokens)
+        .await?;
+    audit(
+        state,
+        caller,
+        Action::MailboxSignedIn,
+        &format!("mailbox {}", row.name),
+        json!({ "flow": "client_credentials" }),
+    )
+    .await
+}
+
+pub(super) async fn sign_out(
+    state: &AppState,
+    caller: &SessionUser,
+    mailbox_id: i64,
+) -> Result<(), ApiError> {
+    let row = managed_mailbox(state, caller, mailbox_id).await?;
+    state.mailboxes.oauth().forget(mailbox_id).await?;
+    audit(
+        state,
+        caller,
+        Action::MailboxSignedOut,
+        &format!("mailbox {}", row.name),
+        json!({}),
+    )
+    .await
+}
+
+// --- the authorization-code routes ---
+
+pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
+    Router::new()
+        .route("/oauth/start/{mailbox_id}", get(start))
+        .route("/oauth/callback", get(callback))
+        .with_state(state)
+}
+
+/// Back to the mailbox's page, saying how the sign-in went.
+fn back_to(mailbox_id: i64, error: Option<&str>) -> Response {
+    let location = match error {
+        None => format!("/mailboxes/{mailbox_id}?signed_in=1"),
+        Some(error) => {
+            let query =
+                reqwest::Url::parse_with_params("http://tresor/", [("sign_in_error", error)])
+                    .ok()
+                    .and_then(|url| url.query().map(str::to_string))
+                    .unwrap_or_default();
+            format!("/mailboxes/{mailbox_id}?{query}")
+        }
+    };
+    Redirect::to(&location).into_response()
+}
+
+async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(mailbox_id): Path<i64>,
+) -> Result<Response, Refusal> {
+    let caller = caller(&state, &headers).await?;
+    let row = managed_mailbox(&state, &caller, mailbox_id)
+        .await
+        .map_err(|_| Refusal(axum::http::StatusCode::NOT_FOUND, "Not found."))?;
+    let Some(app_id) = row.oauth_app_id else {
+        return Ok(back_to(
+            mailbox_id,
+            Some("Choose a sign-in app for this mailbox first."),
+        ));
+    };
+    let begun = async {
+        let oauth = state.mailboxes.oauth();
+        let app = oauth.apps().app(app_id).await?;
+        let redirect = redirect_url(&state, &app.redirect_url);
+        let hint = row.email_address.clone().unwrap_or(row.username.clone());
+        let start = flows::start_authorization(&app, &redirect, Some(&hint))?;
+        oauth
+            .remember_flow(
+                &start.state,
+                mailbox_id,
+                caller.id,
+                &start.verifier,
+                &redirect,
+            )
+            .await?;
+        Ok::<_, OAuthError>(start.url)
+    }
+    .await;
+    Ok(match begun {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(error) => back_to(mailbox_id, Some(&error.to_string())),
+    })
+}
+
+#[derive(Deserialize)]
+struct Callback {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(answer): Query<Callback>,
+) -> Result<Response, Refusal> {
+    let caller = caller(&state, &headers).await?;
+    let unknown = Refusal(
+        axum::http::StatusCode::BAD_REQUEST,
+        "This sign-in is unknown or took too long. Start it again from the mailbox's page.",
+    );
+    let Some(flow_state) = answer.state.as_deref() else {
+        return Err(unknown);
+    };
+    // Single use, by the person who started it, within its lifetime.
+    let flow = state
+        .mailboxes
+        .oauth()
+        .take_flow(flow_state, caller.id)
+        .await
+        .map_err(|error| {
+            internal(&error);
+            Refusal(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "Sign-ins cannot be checked right now.",
+            )
+        })?;
+    let Some(flow) = flow else {
+        return Err(unknown);
+    };
+    let mailbox_id = flow.mailbox_id;
+    if let Some(error) = &answer.error {
+        let description = answer
+            .error_description
+            .as_deref()
+            .and_then(|text| text.lines().next())
+            .unwrap_or("");
+        let text = match error.as_str() {
+            "access_denied" => format!("The sign-in was cancelled or declined. {description}"),
+            other => format!("The provider refused the sign-in: {other}. {description}"),
+        };
+        return Ok(back_to(mailbox_id, Some(text.trim())));
+    }
+    let Some(code) = answer.code.as_deref() else {
+        return Err(unknown);
+    };
+    let finished = async {
+        let row = managed_mailbox(&state, &caller, mailbox_id)
+            .await
+            .map_err(|_| OAuthError::Settings("the mailbox is gone".into()))?;
+        let app_id = row
+            .oauth_app_id
+            .ok_or_else(|| OAuthError::Settings("the mailbox has no sign-in app".into()))?;
+        let oauth = state.mailboxes.oauth();
+        let app = oauth.apps().app(app_id).await?;
+        let tokens =
+            flows::redeem_code(oauth.http(), &app, code, &flow.verifier, &flow.redirect_url)
+                .await?;
+        oauth
+            .store(mailbox_id, app.id, Flow::AuthorizationCode, &tokens)
+            .await?;
+        Ok::<_, OAuthError>(row.name)
+    }
+    .await;
+    let recorded = match &finished {
+        Ok(name) => audit(
+            &state,
+            &caller,
+            Action::MailboxSignedIn,
+            &format!("mailbox {name}"),
+            json!({ "flow": "authorization_code" }),
+        )
+        .await
+        .map_err(|_| ()),
+        Err(_) => Ok(()),
+    };
+    Ok(match (finished, recorded) {
+        (Ok(_), Ok(())) => back_to(mailbox_id, None),
+        (Ok(_), Err(())) => back_to(mailbox_id, Some("The sign-in could not be recorded.")),
+        (Err(error), _) => back_to(mailbox_id, Some(&error.to_string())),
+    })
+}
