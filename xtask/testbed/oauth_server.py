@@ -11,6 +11,7 @@ Endpoints (any tenant):
   POST /{tenant}/oauth2/v2.0/devicecode  device authorization
   GET  /device?user_code=...&user=...&deny=1  the verification page: grants (or denies) a code
   POST /introspect                       RFC 7662 for Dovecot (GET with Authorization: Bearer too)
+  /v1.0/…, /graph-test/…              the Microsoft Graph mail stand-in (graph_standin.py)
 Test controls:
   POST /test/revoke  user=U          every refresh token of U stops working (invalid_grant)
   GET  /test/stats                   counters (grants by type, polls, slow_downs) as JSON
@@ -21,8 +22,10 @@ device codes living 4 s; one containing "slow" is told slow_down at its second p
 ask for a 1 s polling interval; a poll sooner than the interval answers slow_down (RFC 8628 §3.5)
 and adds 5 s to it, so a client that ignores it collects more. Access tokens are opaque.
 usage: oauth_server.py [PORT] [-v]"""
-import base64, hashlib, html, json, secrets, sys, threading, time, urllib.parse
+import base64, hashlib, html, json, os, secrets, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import graph_standin  # noqa: E402  (Microsoft Graph mail, behind the same tokens)
 
 CLIENTS = {"tresor-public": None, "tresor-confidential": "tresor-client-secret"}
 # Static tokens the Dovecot tests use directly.
@@ -191,7 +194,45 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return {k: v[0] for k, v in urllib.parse.parse_qs(self.rfile.read(n).decode(), keep_blank_values=True).items()}
 
+    def _graph(self, method):
+        """Microsoft Graph requests and the stand-in's test controls; False if neither."""
+        url = urllib.parse.urlparse(self.path)
+        query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        if url.path.startswith("/graph-test/"):
+            code, answer = graph_standin.handle_control(method, url.path, query, body)
+            self._send(code, answer)
+            return True
+        if not url.path.startswith("/v1.0/"):
+            return False
+        auth = self.headers.get("Authorization", "")
+        with LOCK:
+            entry = ACCESS.get(auth[7:]) if auth.startswith("Bearer ") else None
+            user = entry["user"] if entry and entry["expires"] >= time.time() else None
+        code, answer, headers = graph_standin.handle_graph(method, url.path, query, self.headers, body, user)
+        if answer is None:
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif isinstance(answer, bytes):
+            self._send(code, answer, "application/octet-stream", headers)
+        else:
+            self._send(code, answer, "application/json", headers)
+        return True
+
+    def do_PATCH(self):
+        if not self._graph("PATCH"):
+            self._send(404, {"error": "not_found"})
+
+    def do_DELETE(self):
+        if not self._graph("DELETE"):
+            self._send(404, {"error": "not_found"})
+
     def do_GET(self):
+        if self.path.startswith(("/v1.0/", "/graph-test/")):
+            self._graph("GET")
+            return
         url = urllib.parse.urlparse(self.path)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
         if url.path.endswith("/oauth2/v2.0/authorize"):
@@ -220,6 +261,9 @@ class Handler(BaseHTTPRequestHandler):
         self._send(404, {"error": "not_found"})
 
     def do_POST(self):
+        if self.path.startswith(("/v1.0/", "/graph-test/")):
+            self._graph("POST")
+            return
         url = urllib.parse.urlparse(self.path)
         form = self._form()
         if url.path.startswith("/introspect"):

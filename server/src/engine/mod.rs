@@ -148,7 +148,18 @@ impl Engine {
         });
         // A failing folder is recorded and the job goes on with the next one;
         // the job as a whole is then marked failed.
-        for listed in selected {
+        for (index, listed) in selected.into_iter().enumerate() {
+            // Some providers end an OAuth session with its token (Gmail after
+            // an hour): before the next folder, a token about to expire means
+            // a fresh login with a renewed one.
+            if index > 0 && self.mailboxes.oauth_token_expiring(mailbox).await? {
+                let (endpoint, credentials) = self.mailboxes.connection(mailbox).await?;
+                let fresh = imap::open(&endpoint, &credentials).await?;
+                let old = std::mem::replace(context.session, fresh.session);
+                imap::enable_condstore(context.session, &capabilities, endpoint.timeout).await?;
+                let _ = imap::logout(old, endpoint.timeout).await;
+                tracing::info!(mailbox = %mailbox.name, "logged in again with a renewed OAuth token");
+            }
             log.add_folder(folder::archive_folder(&mut context, listed).await);
             progress::update(progress, |progress| progress.folders_done += 1);
         }

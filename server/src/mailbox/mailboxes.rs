@@ -389,6 +389,24 @@ impl Mailboxes {
         Ok(row.update(&self.db).await?)
     }
 
+    /// Whether `row` logs in with an OAuth grant whose access token expires
+    /// soon (a session opened with it should be renewed).
+    pub async fn oauth_token_expiring(&self, row: &MailboxRow) -> Result<bool, MailboxError> {
+        let oauth = matches!(row.auth_method.as_str(), "xoauth2" | "oauthbearer");
+        if !oauth || row.oauth_app_id.is_none() {
+            return Ok(false);
+        }
+        let state = self
+            .oauth
+            .state(row.id)
+            .await
+            .map_err(|error| MailboxError::OAuth {
+                name: row.name.clone(),
+                reason: error.to_string(),
+            })?;
+        Ok(state.is_some_and(|state| crate::oauth::expires_soon(state.access_expires_at)))
+    }
+
     /// The profile's sign-in app must exist.
     async fn check_oauth_app(&self, profile: &MailboxInput) -> Result<(), MailboxError> {
         let Some(app_id) = profile.oauth_app_id else {

@@ -33,6 +33,11 @@ fn flow_context(state: &str) -> String {
     format!("oauth_flows:{state}:verifier")
 }
 
+/// Whether an access token expiring at `expires_at` should be renewed now.
+pub fn expires_soon(expires_at: Option<DateTime<Utc>>) -> bool {
+    expires_at.is_some_and(|expires| expires - Utc::now() <= REFRESH_BEFORE)
+}
+
 /// How the grant was obtained, which decides how it is renewed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -277,10 +282,9 @@ impl Grants {
             return Err(needs_sign_in(row.error.clone()));
         }
         let now = Utc::now();
-        let fresh = row
-            .access_expires_at
-            .is_none_or(|expires| expires - now > REFRESH_BEFORE);
-        if fresh && let Some(sealed) = &row.access_sealed {
+        if !expires_soon(row.access_expires_at)
+            && let Some(sealed) = &row.access_sealed
+        {
             return self
                 .secrets
                 .open(sealed, &access_context(mailbox_id))

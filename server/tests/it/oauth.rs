@@ -41,8 +41,8 @@ async fn stats(bed: &Bed) -> serde_json::Value {
 }
 
 /// A sign-in app for client `client_id` at the test server, and an XOAUTH2
-/// mailbox of Dovecot user `user` using it, archiving a fresh folder with
-/// `messages` messages in it.
+/// mailbox of Dovecot user `user` using it, archiving `folders` fresh
+/// folders with `messages` messages in each.
 async fn oauth_mailbox(
     bed: &Bed,
     data_dir: &std::path::Path,
@@ -50,6 +50,7 @@ async fn oauth_mailbox(
     client_id: &str,
     user: &str,
     password: &str,
+    folders: usize,
     messages: usize,
 ) {
     let app = format!("{name}-app");
@@ -77,17 +78,21 @@ async fn oauth_mailbox(
 
     let endpoint = endpoint(Security::ImplicitTls, None).unwrap();
     let mut imap = session(&endpoint, user, password).await;
-    let folder = format!("it-oauth-{}", rand::random::<u32>());
-    imap.create(&folder).await.unwrap();
-    for n in 0..messages {
-        let message = format!(
-            "From: sender@example.com\r\nTo: {user}@example.com\r\nSubject: OAuth {n}\r\n\
-             Message-ID: <oauth-{n}-{folder}@example.com>\r\n\r\nMessage {n} of {folder}.\r\n"
-        );
-        imap.append(&folder, None, None, message.into_bytes())
-            .await
-            .unwrap();
+    let prefix = format!("it-oauth-{}", rand::random::<u32>());
+    for index in 0..folders {
+        let folder = format!("{prefix}-{index}");
+        imap.create(&folder).await.unwrap();
+        for n in 0..messages {
+            let message = format!(
+                "From: sender@example.com\r\nTo: {user}@example.com\r\nSubject: OAuth {n}\r\n\
+                 Message-ID: <oauth-{n}-{folder}@example.com>\r\n\r\nMessage {n} of {folder}.\r\n"
+            );
+            imap.append(&folder, None, None, message.into_bytes())
+                .await
+                .unwrap();
+        }
     }
+    let rule = format!("{prefix}-*");
     let added = tresor(
         data_dir,
         &[
@@ -108,7 +113,7 @@ async fn oauth_mailbox(
             "--ca-file",
             &bed.ca,
             "--folders",
-            &folder,
+            &rule,
             "--oauth-app",
             &app,
         ],
@@ -191,6 +196,7 @@ async fn a_device_code_sign_in_from_the_cli_archives_over_xoauth2() {
         "tresor-slow-public",
         "user4",
         "pass4",
+        1,
         3,
     )
     .await;
@@ -247,6 +253,7 @@ async fn an_expired_or_declined_device_code_is_a_clear_error() {
         "user5",
         "pass5",
         1,
+        1,
     )
     .await;
     let (ok, shown, took) = authorize(&bed, data_dir.path(), "m365-expiring", None).await;
@@ -274,6 +281,7 @@ async fn an_expired_access_token_is_renewed_and_a_revoked_grant_needs_sign_in() 
         "tresor-short-public",
         "user6",
         "pass6",
+        3,
         2,
     )
     .await;
@@ -284,11 +292,15 @@ async fn an_expired_access_token_is_renewed_and_a_revoked_grant_needs_sign_in() 
     let before = stats(&bed).await;
     let log = archive(data_dir.path(), "m365-short");
     assert_eq!(log["status"], "succeeded", "{log}");
-    assert_eq!(log["archived"], 2, "{log}");
+    assert_eq!(log["archived"], 6, "three folders of two: {log}");
     let after = stats(&bed).await;
+    let renewals =
+        after["refresh_token"].as_u64().unwrap() - before["refresh_token"].as_u64().unwrap();
+    // The expired token before the first login, then — a 3 s token always
+    // being about to expire — before each further folder, with a fresh login.
     assert!(
-        after["refresh_token"].as_u64() > before["refresh_token"].as_u64(),
-        "the expired access token was renewed with the refresh token"
+        renewals >= 3,
+        "renewed with the refresh token during the run: {renewals}"
     );
 
     // The user's sessions are revoked at the provider: the next renewal is
