@@ -13,7 +13,8 @@ Endpoints (any tenant):
   POST /introspect                       RFC 7662 for Dovecot (GET with Authorization: Bearer too)
   /v1.0/…, /graph-test/…              the Microsoft Graph mail stand-in (graph_standin.py)
 Test controls:
-  POST /test/revoke  user=U          every refresh token of U stops working (invalid_grant)
+  POST /test/revoke  user=U          U's refresh tokens issued so far stop working (invalid_grant),
+                                     as Microsoft's "revoke sessions"; a new sign-in works again
   GET  /test/stats                   counters (grants by type, polls, slow_downs) as JSON
 
 Clients: "tresor-public" (public, PKCE), "tresor-confidential" (secret "tresor-client-secret").
@@ -34,7 +35,7 @@ ACCESS = {t: {"user": u, "expires": float("inf"), "scope": "IMAP"}
 REFRESH = {}      # token -> {"user", "client", "scope"}
 CODES = {}        # code -> {"user", "client", "redirect_uri", "challenge", "scope", "expires"}
 DEVICES = {}      # device_code -> {"user_code", "client", "scope", "expires", "interval", "last_poll", "state", "user"}
-REVOKED_USERS = set()
+REVOKED_USERS = {}  # user -> time: refresh tokens issued before it stop working
 STATS = {"authorization_code": 0, "refresh_token": 0, "device_code": 0, "client_credentials": 0,
          "polls": 0, "slow_down": 0, "introspections": 0}
 LOCK = threading.Lock()
@@ -52,7 +53,7 @@ def issue(user, client, scope, refresh=True):
               "access_token": access}
     if refresh and "offline_access" in scope.split():
         token = "rt-" + secrets.token_urlsafe(32)
-        REFRESH[token] = {"user": user, "client": client, "scope": scope}
+        REFRESH[token] = {"user": user, "client": client, "scope": scope, "issued": time.time()}
         answer["refresh_token"] = token
     return answer
 
@@ -96,7 +97,7 @@ def token(form):
             return 200, issue(entry["user"], client, entry["scope"])
         if grant == "refresh_token":
             entry = REFRESH.get(form.get("refresh_token", ""))
-            if entry is None or entry["client"] != client or entry["user"] in REVOKED_USERS:
+            if entry is None or entry["client"] != client or entry["issued"] <= REVOKED_USERS.get(entry["user"], 0):
                 return aad_error("invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity or was revoked.")
             STATS["refresh_token"] += 1
             # Rotated: a new refresh token comes back; the old one is not revoked at once.
@@ -290,7 +291,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._redirect(f"{redirect}{join}code={code}&state={state}")
         if url.path == "/test/revoke":
             with LOCK:
-                REVOKED_USERS.add(form.get("user", ""))
+                REVOKED_USERS[form.get("user", "")] = time.time()
             return self._send(200, {})
         if url.path == "/revoke":  # the old stub's endpoint
             with LOCK:

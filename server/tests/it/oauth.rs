@@ -40,19 +40,30 @@ async fn stats(bed: &Bed) -> serde_json::Value {
     serde_json::from_str(&body).unwrap()
 }
 
-/// A sign-in app for client `client_id` at the test server, and an XOAUTH2
-/// mailbox of Dovecot user `user` using it, archiving `folders` fresh
+/// A Dovecot user, and what its mailbox gets for a test: `folders` fresh
 /// folders with `messages` messages in each.
+struct Account<'a> {
+    user: &'a str,
+    password: &'a str,
+    folders: usize,
+    messages: usize,
+}
+
+/// A sign-in app for client `client_id` at the test server, and an XOAUTH2
+/// mailbox of `account` using it, archiving the account's fresh folders.
 async fn oauth_mailbox(
     bed: &Bed,
     data_dir: &std::path::Path,
     name: &str,
     client_id: &str,
-    user: &str,
-    password: &str,
-    folders: usize,
-    messages: usize,
+    account: Account<'_>,
 ) {
+    let Account {
+        user,
+        password,
+        folders,
+        messages,
+    } = account;
     let app = format!("{name}-app");
     let added = tresor(
         data_dir,
@@ -194,10 +205,12 @@ async fn a_device_code_sign_in_from_the_cli_archives_over_xoauth2() {
         data_dir.path(),
         "m365-device",
         "tresor-slow-public",
-        "user4",
-        "pass4",
-        1,
-        3,
+        Account {
+            user: "user4",
+            password: "pass4",
+            folders: 1,
+            messages: 3,
+        },
     )
     .await;
 
@@ -250,10 +263,12 @@ async fn an_expired_or_declined_device_code_is_a_clear_error() {
         data_dir.path(),
         "m365-expiring",
         "tresor-expiring-public",
-        "user5",
-        "pass5",
-        1,
-        1,
+        Account {
+            user: "user5",
+            password: "pass5",
+            folders: 1,
+            messages: 1,
+        },
     )
     .await;
     let (ok, shown, took) = authorize(&bed, data_dir.path(), "m365-expiring", None).await;
@@ -279,10 +294,12 @@ async fn an_expired_access_token_is_renewed_and_a_revoked_grant_needs_sign_in() 
         data_dir.path(),
         "m365-short",
         "tresor-short-public",
-        "user6",
-        "pass6",
-        3,
-        2,
+        Account {
+            user: "user6",
+            password: "pass6",
+            folders: 3,
+            messages: 2,
+        },
     )
     .await;
     let (ok, shown, _) = authorize(&bed, data_dir.path(), "m365-short", Some("user6")).await;
