@@ -12,6 +12,7 @@
 //! - `import` — importing `.eml`, mbox and Maildir files through the same pipeline.
 //! - `index` — the full-text index (tantivy): the search syntax, visibility, the indexer.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
+//! - `graph` — Microsoft Graph as a mail source: HTTP with throttling, the folder tree, delta rounds.
 //! - `oauth` — OAuth2 sign-in for mailboxes: sign-in apps, the grant flows, tokens and their renewal.
 //! - `audit` — the append-only audit log of who did what.
 //! - `retention` — retention policies, legal holds, and the deletion they allow.
@@ -29,6 +30,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod engine;
+pub mod graph;
 pub mod imap;
 pub mod import;
 pub mod index;

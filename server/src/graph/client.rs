@@ -1,0 +1,212 @@
+//! HTTP to Microsoft Graph for one mailbox: the bearer token from a
+//! `TokenSource` (asked again after a 401), at most four requests at once
+//! (Outlook's per-mailbox concurrency limit), and throttling obeyed — 429 and
+//! 503 wait for `Retry-After` (seconds, fractional at times), 503/504 without
+//! one back off exponentially.
+
+use super::GraphError;
+use crate::secrets::Secret;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Outlook allows four concurrent requests per app and mailbox.
+pub const MAX_CONCURRENT: usize = 4;
+/// Attempts of one request before its failure counts.
+const ATTEMPTS: u32 = 8;
+/// Backoff without a `Retry-After`, doubled each time, capped.
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_WAIT: Duration = Duration::from_secs(60);
+
+/// Where the access token comes from (a mailbox's OAuth grant).
+#[async_trait::async_trait]
+pub trait TokenSource: Send + Sync {
+    async fn token(&self) -> Result<Secret, GraphError>;
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    /// `https://graph.microsoft.com/v1.0/users/{user}` (or a stand-in's).
+    user_base: String,
+    tokens: Arc<dyn TokenSource>,
+    permits: Semaphore,
+    /// How often Graph asked to wait (429/503), for the job log.
+    throttled: AtomicU64,
+}
+
+impl Client {
+    /// `base` is the service root, e.g. `https://graph.microsoft.com/v1.0`.
+    pub fn new(base: &str, user: &str, tokens: Arc<dyn TokenSource>) -> Client {
+        let user = reqwest::Url::parse("http://x/")
+            .ok()
+            .and_then(|mut url| {
+                url.path_segments_mut().ok()?.push(user);
+                Some(url.path().trim_start_matches('/').to_string())
+            })
+            .unwrap_or_else(|| user.to_string());
+        Client {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .expect("the HTTP client builds with rustls"),
+            user_base: format!("{}/users/{user}", base.trim_end_matches('/')),
+            tokens,
+            permits: Semaphore::new(MAX_CONCURRENT),
+            throttled: AtomicU64::new(0),
+        }
+    }
+
+    /// A path under the mailbox's user, e.g. `mailFolders/inbox`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.user_base)
+    }
+
+    pub fn throttled(&self) -> u64 {
+        self.throttled.load(Ordering::Relaxed)
+    }
+
+    /// GET a JSON document (a path under the user, or a full next/delta link).
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        page_size: Option<usize>,
+    ) -> Result<T, GraphError> {
+        let body = self.send(Method::GET, url, None, page_size).await?;
+        serde_json::from_slice(&body).map_err(|error| GraphError::BadAnswer {
+            url: url.to_string(),
+            reason: error.to_string(),
+        })
+    }
+
+    /// GET raw bytes (a message's MIME content).
+    pub async fn get_bytes(&self, url: &str) -> Result<Vec<u8>, GraphError> {
+        self.send(Method::GET, url, None, None).await
+    }
+
+    /// POST/PATCH a JSON body, or DELETE; the answer's bytes.
+    pub async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<Vec<u8>, GraphError> {
+        self.send(method, url, body, None).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<serde_json::Value>,
+        page_size: Option<usize>,
+    ) -> Result<Vec<u8>, GraphError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let mut backoff = FIRST_BACKOFF;
+        let mut renewed_token = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let token = self.tokens.token().await?;
+            let mut request = self
+                .http
+                .request(method.clone(), url)
+                .bearer_auth(token.expose());
+            if let Some(size) = page_size {
+                request = request.header("Prefer", format!("odata.maxpagesize={size}"));
+            }
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(error) if attempt < ATTEMPTS && (error.is_timeout() || error.is_connect()) => {
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_WAIT);
+                    continue;
+                }
+                Err(error) => {
+                    return Err(GraphError::Unreachable {
+                        url: url.to_string(),
+                        reason: error.to_string(),
+                    });
+                }
+            };
+            let status = response.status();
+            if status.is_success() {
+                return response
+                    .bytes()
+                    .await
+                    .map(|bytes| bytes.to_vec())
+                    .map_err(|error| GraphError::Unreachable {
+                        url: url.to_string(),
+                        reason: error.to_string(),
+                    });
+            }
+            let retry_after = retry_after(response.headers());
+            let body = response.bytes().await.unwrap_or_default();
+            let refusal = GraphError::refused(status, url, &body);
+            let throttled = matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            );
+            if throttled {
+                self.throttled.fetch_add(1, Ordering::Relaxed);
+            }
+            if attempt >= ATTEMPTS {
+                return Err(refusal);
+            }
+            match (status, retry_after) {
+                // An expired token: once more with a renewed one.
+                (StatusCode::UNAUTHORIZED, _) if !renewed_token => renewed_token = true,
+                (_, Some(wait)) if throttled => {
+                    tracing::debug!(url, ?wait, "Graph asks to wait");
+                    tokio::time::sleep(wait.min(MAX_WAIT)).await;
+                }
+                (
+                    StatusCode::TOO_MANY_REQUESTS
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+                    | StatusCode::BAD_GATEWAY,
+                    _,
+                ) => {
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_WAIT);
+                }
+                _ => return Err(refusal),
+            }
+        }
+    }
+}
+
+/// `Retry-After` in seconds, fractional ones included (Graph sends `2.128`).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds: f64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_fractional_seconds() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "2.128".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(2128)));
+        headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+    }
+}
