@@ -68,6 +68,17 @@ test("an admin registers a sign-in app, signs a mailbox in through the provider'
   await page.getByTestId("run-now").click();
   await expect(page.getByTestId("job").first()).toContainText("Succeeded", { timeout: 30_000 });
 
+  // Signed out, then in again with a code (device code): shown here, entered at the provider.
+  await panel.getByRole("button", { name: "Sign out" }).click();
+  await expect(panel.getByTestId("sign-in-state")).toContainText("Not signed in yet");
+  await panel.getByRole("button", { name: "Sign in with a code" }).click();
+  const code = await panel.getByTestId("user-code").textContent();
+  expect(code).toMatch(/^[A-Z]{8}$/);
+  await expect(panel.getByTestId("device-code")).toContainText(`${oauthUrl}/device`);
+  const entered = await page.request.get(`${oauthUrl}/device?user_code=${code}&user=user2`);
+  expect(entered.ok()).toBeTruthy();
+  await expect(panel.getByTestId("sign-in-state")).toContainText("Signed in with a code", { timeout: 20_000 });
+
   // Cancelling at the provider comes back as a clear message.
   await panel.getByRole("link", { name: "Sign in with Microsoft" }).click();
   await page.getByRole("button", { name: "Cancel" }).click();

@@ -2383,13 +2383,14 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
         let site = Site::new(&db).await;
         let admin = site.sign_in("root%40example.com", "root-password").await;
         let user = site.sign_in("user%40example.com", "user-password").await;
-        let app_form = |name: &str, secret: &str| {
+        // `client`: the test server's clients; "short" ones get 3-second tokens.
+        let app_form = |name: &str, client: &str, secret: &str| {
             [
                 ("name", name),
                 ("provider", "microsoft"),
                 ("tenant", "contoso.example"),
                 ("authority", oauth_url.as_str()),
-                ("client_id", "tresor-confidential"),
+                ("client_id", client),
                 ("client_secret", secret),
                 (
                     "scopes",
@@ -2404,7 +2405,7 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
 
         for (path, body) in [
             ("/api/oauth/apps", String::new()),
-            ("/api/oauth/save_app", app_form("Nope", "x")),
+            ("/api/oauth/save_app", app_form("Nope", "tresor-public", "")),
             ("/api/oauth/remove_app", "id=1".to_string()),
         ] {
             let (status, _, _) = site.call(path, &body, Some(&user)).await;
@@ -2413,7 +2414,7 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
         let (status, body, _) = site
             .call(
                 "/api/oauth/save_app",
-                &app_form("Contoso", "tresor-client-secret"),
+                &app_form("Contoso", "tresor-short-public", ""),
                 Some(&admin),
             )
             .await;
@@ -2422,7 +2423,7 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(!body.contains("tresor-client-secret"), "write-only: {body}");
         let apps: SignInAppsView = serde_json::from_str(&body).unwrap();
-        assert!(apps.apps[0].has_secret);
+        assert!(!apps.apps[0].has_secret, "a public client");
         assert!(apps.default_redirect_url.ends_with("/oauth/callback"));
         let app_id = apps.apps[0].id;
 
@@ -2490,12 +2491,48 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
             .await;
         assert!(token.is_ok(), "{token:?}");
 
+        // The user's sessions are revoked at the provider: at the next renewal
+        // the mailbox needs a sign-in, and the dashboard says so.
+        let revoked = reqwest::Client::new()
+            .post(format!("{oauth_url}/test/revoke"))
+            .form(&[("user", "user3")])
+            .send()
+            .await
+            .unwrap();
+        assert!(revoked.status().is_success());
+        tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+        let refused = site
+            .mailboxes
+            .oauth()
+            .access_token(mailbox.id, "M365 Vertrieb")
+            .await;
+        assert!(refused.is_err(), "{refused:?}");
+        let state = sign_in_state().await;
+        assert_eq!(state.state, SignInState::NeedsSignIn);
+        assert!(state.error.unwrap().contains("invalid_grant"));
+        let (_, body, _) = site.call("/api/dashboard/summary", "", Some(&user)).await;
+        let dashboard: DashboardView = serde_json::from_str(&body).unwrap();
+        assert!(
+            dashboard
+                .attention
+                .iter()
+                .any(|item| item.mailbox_id == mailbox.id
+                    && item.problem.starts_with("Needs a new sign-in")
+                    && item.problem.contains("invalid_grant")),
+            "{body}"
+        );
+
         // App-only needs an app for it (a resource's /.default scope), then signed out.
         let (status, body, _) = site
             .call("/api/mailboxes/app_only_sign_in", &id, Some(&user))
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "delegated scopes: {body}");
-        let app_only = app_form("Contoso app-only", "tresor-client-secret").replace(
+        let app_only = app_form(
+            "Contoso app-only",
+            "tresor-confidential",
+            "tresor-client-secret",
+        )
+        .replace(
             &urlencode("https://outlook.office.com/IMAP.AccessAsUser.All\noffline_access"),
             &urlencode("https://outlook.office365.com/.default"),
         );
@@ -2505,12 +2542,14 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
         assert_eq!(status, StatusCode::OK, "{body}");
         let (_, body, _) = site.call("/api/oauth/apps", "", Some(&admin)).await;
         let apps: SignInAppsView = serde_json::from_str(&body).unwrap();
-        let app_only_id = apps
+        assert!(!body.contains("tresor-client-secret"), "write-only: {body}");
+        let app_only_app = apps
             .apps
             .iter()
             .find(|app| app.name == "Contoso app-only")
-            .unwrap()
-            .id;
+            .unwrap();
+        assert!(app_only_app.has_secret);
+        let app_only_id = app_only_app.id;
         site.mailboxes
             .set_oauth_app(mailbox.id, Some(app_only_id))
             .await

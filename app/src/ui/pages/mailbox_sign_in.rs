@@ -21,6 +21,45 @@ pub fn SignInPanel(id: i64) -> impl IntoView {
     let app_only = ServerAction::<AppOnlySignIn>::new();
     let sign_out = ServerAction::<SignOutMailbox>::new();
     let finished = RwSignal::new(0u32);
+    let progress = RwSignal::new(None::<DeviceProgress>);
+    // Kept here, above the parts a refresh of the state renders anew: while a
+    // code is shown, ask every two seconds how it goes.
+    Effect::new(move |_| {
+        if device.value().get().is_some_and(|result| result.is_ok()) {
+            progress.set(None);
+        }
+    });
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                let waiting = device
+                    .value()
+                    .get_untracked()
+                    .is_some_and(|result| result.is_ok())
+                    && !matches!(
+                        progress.get_untracked(),
+                        Some(DeviceProgress::SignedIn | DeviceProgress::Failed { .. })
+                    );
+                if waiting {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(now) = device_sign_in_progress(id).await {
+                            if now == DeviceProgress::SignedIn {
+                                finished.update(|count| *count += 1);
+                            }
+                            progress.set(Some(now));
+                        }
+                    });
+                }
+            },
+            POLL,
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
     let sign_in = Resource::new(
         move || {
             (
@@ -51,7 +90,7 @@ pub fn SignInPanel(id: i64) -> impl IntoView {
                             <h2>"Sign-in"</h2>
                             {outcome}
                             <SignInState state=state.clone()/>
-                            <SignInActions id state device app_only sign_out finished/>
+                            <SignInActions id state device app_only sign_out progress/>
                         </section>
                     }.into_any(),
                     // No sign-in app, or a reader who does not manage it: nothing to show.
@@ -108,7 +147,7 @@ fn SignInActions(
     device: ServerAction<StartDeviceSignIn>,
     app_only: ServerAction<AppOnlySignIn>,
     sign_out: ServerAction<SignOutMailbox>,
-    finished: RwSignal<u32>,
+    progress: RwSignal<Option<DeviceProgress>>,
 ) -> impl IntoView {
     let provider = match state.provider.as_str() {
         "microsoft" => "Microsoft",
@@ -118,44 +157,6 @@ fn SignInActions(
     let device_error = action_error(device);
     let app_only_error = action_error(app_only);
     let sign_out_error = action_error(sign_out);
-    let progress = RwSignal::new(None::<DeviceProgress>);
-    // While a code is shown, ask every two seconds how it goes.
-    Effect::new(move |_| {
-        if device.value().get().is_some_and(|result| result.is_ok()) {
-            progress.set(None);
-        }
-    });
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || {
-                let waiting = device
-                    .value()
-                    .get_untracked()
-                    .is_some_and(|result| result.is_ok())
-                    && !matches!(
-                        progress.get_untracked(),
-                        Some(DeviceProgress::SignedIn | DeviceProgress::Failed { .. })
-                    );
-                if waiting {
-                    leptos::task::spawn_local(async move {
-                        if let Ok(now) = device_sign_in_progress(id).await {
-                            if now == DeviceProgress::SignedIn {
-                                finished.update(|count| *count += 1);
-                            }
-                            progress.set(Some(now));
-                        }
-                    });
-                }
-            },
-            POLL,
-        )
-        .ok();
-        on_cleanup(move || {
-            if let Some(handle) = handle {
-                handle.clear();
-            }
-        });
-    });
     let shown_code = move || {
         let started = device.value().get().and_then(Result::ok)?;
         Some(match progress.get() {
