@@ -283,8 +283,11 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
 async fn list(mailboxes: &Mailboxes, json: bool) -> anyhow::Result<()> {
     let rows = mailboxes.list().await?;
     let mut oauth_states = std::collections::HashMap::new();
-    for row in rows.iter().filter(|row| row.oauth_app_id.is_some()) {
-        let state = match mailboxes.oauth().state(row.id).await? {
+    for row in &rows {
+        let Some(app_id) = row.oauth_app_id else {
+            continue;
+        };
+        let state = match mailboxes.oauth().state(row.id, app_id).await? {
             None => "not_signed_in",
             Some(state) if state.needs_sign_in => "needs_sign_in",
             Some(_) => "signed_in",

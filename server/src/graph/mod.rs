@@ -35,8 +35,6 @@ pub enum GraphError {
     Unreachable { url: String, reason: String },
     #[error("Microsoft Graph's answer to {url} cannot be read: {reason}")]
     BadAnswer { url: String, reason: String },
-    #[error("no access token: {0}")]
-    Token(String),
 }
 
 impl GraphError {

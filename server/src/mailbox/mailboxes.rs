@@ -393,17 +393,17 @@ impl Mailboxes {
     /// soon (a session opened with it should be renewed).
     pub async fn oauth_token_expiring(&self, row: &MailboxRow) -> Result<bool, MailboxError> {
         let oauth = matches!(row.auth_method.as_str(), "xoauth2" | "oauthbearer");
-        if !oauth || row.oauth_app_id.is_none() {
+        let Some(app_id) = row.oauth_app_id.filter(|_| oauth) else {
             return Ok(false);
-        }
-        let state = self
-            .oauth
-            .state(row.id)
-            .await
-            .map_err(|error| MailboxError::OAuth {
-                name: row.name.clone(),
-                reason: error.to_string(),
-            })?;
+        };
+        let state =
+            self.oauth
+                .state(row.id, app_id)
+                .await
+                .map_err(|error| MailboxError::OAuth {
+                    name: row.name.clone(),
+                    reason: error.to_string(),
+                })?;
         Ok(state.is_some_and(|state| crate::oauth::expires_soon(state.access_expires_at)))
     }
 
@@ -517,30 +517,31 @@ impl Mailboxes {
             timeout: STEP_TIMEOUT,
         };
         let oauth = matches!(auth_method, AuthMethod::XOAuth2 | AuthMethod::OAuthBearer);
-        let secret =
-            match (&row.secret_sealed, row.oauth_app_id) {
-                (_, Some(_)) if oauth => self.oauth.access_token(row.id, &row.name).await.map_err(
-                    |error| match error {
-                        OAuthError::NeedsSignIn { reason, .. } => MailboxError::NeedsSignIn {
-                            name: row.name.clone(),
-                            reason,
-                        },
-                        other => MailboxError::OAuth {
-                            name: row.name.clone(),
-                            reason: other.to_string(),
-                        },
-                    },
-                )?,
-                // Without a sign-in app, a stored token is used as it is.
-                (Some(sealed), _) => self.secrets.open(sealed, &secret_context(row.id))?,
-                (None, _) if oauth => {
-                    return Err(MailboxError::NeedsSignIn {
+        let secret = match (&row.secret_sealed, row.oauth_app_id) {
+            (_, Some(app_id)) if oauth => self
+                .oauth
+                .access_token(row.id, &row.name, app_id)
+                .await
+                .map_err(|error| match error {
+                    OAuthError::NeedsSignIn { reason, .. } => MailboxError::NeedsSignIn {
                         name: row.name.clone(),
-                        reason: None,
-                    });
-                }
-                (None, _) => return Err(corrupt("no password is stored".into())),
-            };
+                        reason,
+                    },
+                    other => MailboxError::OAuth {
+                        name: row.name.clone(),
+                        reason: other.to_string(),
+                    },
+                })?,
+            // Without a sign-in app, a stored token is used as it is.
+            (Some(sealed), _) => self.secrets.open(sealed, &secret_context(row.id))?,
+            (None, _) if oauth => {
+                return Err(MailboxError::NeedsSignIn {
+                    name: row.name.clone(),
+                    reason: None,
+                });
+            }
+            (None, _) => return Err(corrupt("no password is stored".into())),
+        };
         let secret = secret.expose().to_string();
         let user = row.username.clone();
         let credentials = match (auth_method, &row.master_user) {

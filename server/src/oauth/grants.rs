@@ -68,6 +68,8 @@ impl Flow {
 /// A grant as the dashboard and the editor show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantState {
+    /// The sign-in app it came from.
+    pub app_id: i64,
     pub flow: Flow,
     pub needs_sign_in: bool,
     /// Why the provider refused, when it did.
@@ -177,11 +179,19 @@ impl Grants {
         row.updated_at = Set(now);
     }
 
-    pub async fn state(&self, mailbox_id: i64) -> Result<Option<GrantState>, OAuthError> {
+    /// The mailbox's grant, if it has one from `app_id` (a grant from
+    /// another app, the mailbox's before, does not count).
+    pub async fn state(
+        &self,
+        mailbox_id: i64,
+        app_id: i64,
+    ) -> Result<Option<GrantState>, OAuthError> {
         Ok(oauth_grant::Entity::find_by_id(mailbox_id)
             .one(&self.db)
             .await?
+            .filter(|row| row.app_id == app_id)
             .map(|row| GrantState {
+                app_id: row.app_id,
                 flow: Flow::parse(&row.flow),
                 needs_sign_in: row.status == "needs_sign_in",
                 error: row.error,
@@ -258,8 +268,14 @@ impl Grants {
     }
 
     /// An access token for `mailbox_id` valid for at least a little while,
-    /// renewed if needed. `NeedsSignIn` when there is no usable grant.
-    pub async fn access_token(&self, mailbox_id: i64, mailbox: &str) -> Result<Secret, OAuthError> {
+    /// renewed if needed. `NeedsSignIn` when there is no usable grant — also
+    /// when it came from another sign-in app than `app_id`, the mailbox's now.
+    pub async fn access_token(
+        &self,
+        mailbox_id: i64,
+        mailbox: &str,
+        app_id: i64,
+    ) -> Result<Secret, OAuthError> {
         let lock = self
             .renewing
             .lock()
@@ -280,6 +296,11 @@ impl Grants {
         };
         if row.status == "needs_sign_in" {
             return Err(needs_sign_in(row.error.clone()));
+        }
+        if row.app_id != app_id {
+            return Err(needs_sign_in(Some(
+                "the mailbox signs in with another app now".into(),
+            )));
         }
         let now = Utc::now();
         if !expires_soon(row.access_expires_at)

@@ -708,8 +708,11 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
             .map(|template| (template.id, template.name))
             .collect();
         let mut sign_ins = HashMap::new();
-        for row in rows.iter().filter(|row| row.oauth_app_id.is_some()) {
-            let state = match self.state.mailboxes.oauth().state(row.id).await? {
+        for row in &rows {
+            let Some(app_id) = row.oauth_app_id else {
+                continue;
+            };
+            let state = match self.state.mailboxes.oauth().state(row.id, app_id).await? {
                 None => SignInState::NotSignedIn,
                 Some(grant) if grant.needs_sign_in => SignInState::NeedsSignIn,
                 Some(_) => SignInState::SignedIn,

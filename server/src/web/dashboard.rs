@@ -34,8 +34,11 @@ pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<Dashboard
     // OAuth mailboxes nobody (or nobody lately) signed in for come first:
     // only a person can mend them, and their runs fail until then.
     let mut attention = Vec::new();
-    for row in mailboxes.iter().filter(|row| row.oauth_app_id.is_some()) {
-        let problem = match state.mailboxes.oauth().state(row.id).await? {
+    for row in &mailboxes {
+        let Some(app_id) = row.oauth_app_id else {
+            continue;
+        };
+        let problem = match state.mailboxes.oauth().state(row.id, app_id).await? {
             None => Some(
                 "Not signed in yet: sign in on the mailbox's page before it can be archived."
                     .to_string(),

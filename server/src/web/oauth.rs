@@ -224,7 +224,7 @@ pub(super) async fn sign_in_state(
     };
     let oauth = state.mailboxes.oauth();
     let app = oauth.apps().app(app_id).await?;
-    let grant = oauth.state(mailbox_id).await?;
+    let grant = oauth.state(mailbox_id, app_id).await?;
     // App-only apps ask for a resource's `/.default` scope with their secret;
     // nobody signs in for them.
     let app_only = app.client_secret.is_some()
