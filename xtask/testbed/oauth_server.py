@@ -10,6 +10,8 @@ Endpoints (any tenant):
                                          (rotated), device_code (RFC 8628 polling), client_credentials
   POST /{tenant}/oauth2/v2.0/devicecode  device authorization
   GET  /device?user_code=...&user=...&deny=1  the verification page: grants (or denies) a code
+  GET|POST /o/oauth2/v2/auth, POST /token      the same, shaped like Google's (refresh answers
+                                         carry no new refresh token, as Google's do)
   POST /introspect                       RFC 7662 for Dovecot (GET with Authorization: Bearer too)
   /v1.0/…, /graph-test/…              the Microsoft Graph mail stand-in (graph_standin.py)
 Test controls:
@@ -47,13 +49,15 @@ def access_ttl(client):
     return 30 if "short" in client else 3600
 
 
-def issue(user, client, scope, refresh=True):
+def issue(user, client, scope, refresh=True, offline=False):
+    """Tokens for `user`; a refresh token with offline access (Microsoft's offline_access
+    scope, Google's access_type=offline)."""
     access = "at-" + secrets.token_urlsafe(24)
     ttl = access_ttl(client)
     ACCESS[access] = {"user": user, "expires": time.time() + ttl, "scope": scope}
     answer = {"token_type": "Bearer", "scope": scope, "expires_in": ttl, "ext_expires_in": ttl,
               "access_token": access}
-    if refresh and "offline_access" in scope.split():
+    if refresh and (offline or "offline_access" in scope.split()):
         token = "rt-" + secrets.token_urlsafe(32)
         REFRESH[token] = {"user": user, "client": client, "scope": scope, "issued": time.time()}
         answer["refresh_token"] = token
@@ -96,14 +100,14 @@ def token(form):
             if digest != entry["challenge"]:
                 return aad_error("invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.")
             STATS["authorization_code"] += 1
-            return 200, issue(entry["user"], client, entry["scope"])
+            return 200, issue(entry["user"], client, entry["scope"], offline=entry["offline"])
         if grant == "refresh_token":
             entry = REFRESH.get(form.get("refresh_token", ""))
             if entry is None or entry["client"] != client or entry["issued"] <= REVOKED_USERS.get(entry["user"], 0):
                 return aad_error("invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity or was revoked.")
             STATS["refresh_token"] += 1
             # Rotated: a new refresh token comes back; the old one is not revoked at once.
-            return 200, issue(entry["user"], client, form.get("scope") or entry["scope"])
+            return 200, issue(entry["user"], client, form.get("scope") or entry["scope"], offline=True)
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
             entry = DEVICES.get(form.get("device_code", ""))
             if entry is None or entry["client"] != client:
@@ -238,7 +242,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         url = urllib.parse.urlparse(self.path)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
-        if url.path.endswith("/oauth2/v2.0/authorize"):
+        if url.path.endswith("/oauth2/v2.0/authorize") or url.path == "/o/oauth2/v2/auth":
             if query.get("response_type") != "code" or query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
                 return self._send(400, "response_type=code with a S256 code_challenge is required", "text/plain")
             request = base64.urlsafe_b64encode(json.dumps(query).encode()).decode()
@@ -273,11 +277,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, introspect(form.get("token", "")))
         if url.path.endswith("/oauth2/v2.0/token") or url.path == "/token":
             code, body = token(form)
+            if url.path == "/token" and form.get("grant_type") == "refresh_token" and code == 200:
+                body.pop("refresh_token", None)  # Google keeps the first refresh token valid
             return self._send(code, body)
         if url.path.endswith("/oauth2/v2.0/devicecode"):
             code, body = device_authorization(form, self.headers.get("Host", "127.0.0.1"))
             return self._send(code, body)
-        if url.path.endswith("/oauth2/v2.0/authorize"):
+        if url.path.endswith("/oauth2/v2.0/authorize") or url.path == "/o/oauth2/v2/auth":
             query = json.loads(base64.urlsafe_b64decode(form.get("request", "")))
             redirect = query["redirect_uri"]
             join = "&" if "?" in redirect else "?"
@@ -289,7 +295,8 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 CODES[code] = {"user": form.get("user") or "alice", "client": query.get("client_id", ""),
                                "redirect_uri": redirect, "challenge": query["code_challenge"],
-                               "scope": query.get("scope", ""), "expires": time.time() + 600}
+                               "scope": query.get("scope", ""), "expires": time.time() + 600,
+                               "offline": query.get("access_type") == "offline"}
             return self._redirect(f"{redirect}{join}code={code}&state={state}")
         if url.path == "/test/revoke":
             with LOCK:

@@ -2677,3 +2677,126 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
         );
     }
 }
+
+/// Gmail's way: a Google sign-in app (authorization code + PKCE with offline
+/// access; Google has no device flow for mail) against the Google-shaped
+/// endpoints of the test bed's authorization server, the provider's page
+/// answered as a person would, back through `/oauth/callback`.
+#[tokio::test]
+async fn a_gmail_mailbox_signs_in_through_googles_authorization_code_flow() {
+    use app::model::mailbox::{AuthMethod, MailboxInput};
+    use app::model::oauth::{MailboxSignIn, SignInAppsView, SignInState};
+    let Some(oauth_url) =
+        crate::support::service_env("TRESOR_TEST_OAUTH_URL", "the OAuth2 test server")
+    else {
+        return;
+    };
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let admin = site.sign_in("root%40example.com", "root-password").await;
+        let user = site.sign_in("user%40example.com", "user-password").await;
+        let form = [
+            ("name", "Google Workspace"),
+            ("provider", "google"),
+            ("authority", oauth_url.as_str()),
+            ("client_id", "tresor-public"),
+            ("scopes", "https://mail.google.com/"),
+        ]
+        .iter()
+        .map(|(field, value)| format!("form[{field}]={}", urlencode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+        let (status, body, _) = site.call("/api/oauth/save_app", &form, Some(&admin)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, body, _) = site.call("/api/oauth/apps", "", Some(&admin)).await;
+        let apps: SignInAppsView = serde_json::from_str(&body).unwrap();
+        let mut input = MailboxInput::new("Gmail", "localhost", "user1");
+        input.auth_method = AuthMethod::XOAuth2;
+        input.oauth_app_id = Some(apps.apps[0].id);
+        let mailbox = site
+            .mailboxes
+            .create(Some(site.user_id), &input, None)
+            .await
+            .unwrap();
+        let id = format!("id={}", mailbox.id);
+        let state = || async {
+            let (_, body, _) = site.call("/api/mailboxes/sign_in", &id, Some(&user)).await;
+            serde_json::from_str::<Option<MailboxSignIn>>(&body)
+                .unwrap()
+                .unwrap()
+        };
+        let before = state().await;
+        assert!(before.interactive && !before.device_flow, "{before:?}");
+        let (status, body, _) = site
+            .call("/api/mailboxes/device_sign_in", &id, Some(&user))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(body.contains("Google refuses the Gmail scope"), "{body}");
+
+        let (status, headers, _) = site
+            .get(&format!("/oauth/start/{}", mailbox.id), Some(&user))
+            .await;
+        assert!(status.is_redirection());
+        let authorize = headers[header::LOCATION].to_str().unwrap().to_string();
+        assert!(
+            authorize.starts_with(&format!("{oauth_url}/o/oauth2/v2/auth?")),
+            "{authorize}"
+        );
+        for part in [
+            "access_type=offline",
+            "prompt=consent",
+            "code_challenge_method=S256",
+        ] {
+            assert!(authorize.contains(part), "{part} in {authorize}");
+        }
+        // The person at Google's page: the page's hidden request, accepted.
+        let page = browser
+            .get(&authorize)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let request = page
+            .split("name=\"request\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the sign-in page's form")
+            .to_string();
+        let answered = browser
+            .post(format!("{oauth_url}/o/oauth2/v2/auth"))
+            .form(&[
+                ("request", request.as_str()),
+                ("user", "user1"),
+                ("answer", "accept"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let back = answered.headers()[reqwest::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let callback = &back[back.find("/oauth/callback").expect("back to Tresor")..];
+        let (status, headers, _) = site.get(callback, Some(&user)).await;
+        assert!(status.is_redirection(), "{status}");
+        assert_eq!(
+            headers[header::LOCATION].to_str().unwrap(),
+            format!("/mailboxes/{}?signed_in=1", mailbox.id)
+        );
+        let after = state().await;
+        assert_eq!(after.state, SignInState::SignedIn);
+        assert_eq!(after.flow.as_deref(), Some("authorization_code"));
+        let token = site
+            .mailboxes
+            .oauth()
+            .access_token(mailbox.id, "Gmail", apps.apps[0].id)
+            .await;
+        assert!(token.is_ok(), "{token:?}");
+    }
+}
