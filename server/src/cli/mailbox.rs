@@ -282,18 +282,24 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
 
 async fn list(mailboxes: &Mailboxes, json: bool) -> anyhow::Result<()> {
     let rows = mailboxes.list().await?;
-    let mut oauth_states = std::collections::HashMap::new();
-    for row in &rows {
-        let Some(app_id) = row.oauth_app_id else {
-            continue;
-        };
-        let state = match mailboxes.oauth().state(row.id, app_id).await? {
-            None => "not_signed_in",
-            Some(state) if state.needs_sign_in => "needs_sign_in",
-            Some(_) => "signed_in",
-        };
-        oauth_states.insert(row.id, state);
-    }
+    let oauth_mailboxes: Vec<(i64, i64)> = rows
+        .iter()
+        .filter_map(|row| row.oauth_app_id.map(|app_id| (row.id, app_id)))
+        .collect();
+    let oauth_states: std::collections::HashMap<i64, &str> = mailboxes
+        .oauth()
+        .sign_ins(&oauth_mailboxes)
+        .await?
+        .into_iter()
+        .map(|(id, sign_in)| {
+            let state = match sign_in {
+                crate::oauth::SignIn::NotSignedIn => "not_signed_in",
+                crate::oauth::SignIn::SignedIn => "signed_in",
+                crate::oauth::SignIn::NeedsSignIn(_) => "needs_sign_in",
+            };
+            (id, state)
+        })
+        .collect();
     if json {
         let views: Vec<_> = rows
             .iter()

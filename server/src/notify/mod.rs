@@ -216,6 +216,19 @@ impl Notifier {
         }))
     }
 
+    /// The mailboxes that have settings of their own.
+    pub async fn mailboxes_with_settings(
+        &self,
+    ) -> Result<std::collections::HashSet<i64>, NotifyError> {
+        Ok(smtp_settings::Entity::find()
+            .filter(smtp_settings::Column::MailboxId.is_not_null())
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|row| row.mailbox_id)
+            .collect())
+    }
+
     /// A mailbox's own settings go; it uses the instance's again. Returns
     /// whether it had any.
     pub async fn remove_settings(&self, mailbox_id: i64) -> Result<bool, NotifyError> {

@@ -256,6 +256,7 @@ pub async fn finish_device(
         .request_async(http, tokio::time::sleep, Some(device.expires_in))
         .await
         .map_err(|error| match token_error(error) {
+            // The server's answer, or the crate's own at the code's lifetime.
             OAuthError::Refused { error, .. } if error == "expired_token" => {
                 OAuthError::DeviceCodeExpired
             }
@@ -263,12 +264,6 @@ pub async fn finish_device(
                 if error == "authorization_declined" || error == "access_denied" =>
             {
                 OAuthError::Declined
-            }
-            // The crate's own deadline (the code's lifetime) passed.
-            OAuthError::BadAnswer(text)
-                if text.contains("timed out") || text.contains("Timeout") =>
-            {
-                OAuthError::DeviceCodeExpired
             }
             other => other,
         })?;

@@ -65,6 +65,15 @@ impl Flow {
     }
 }
 
+/// Where a mailbox stands with its sign-in app, in short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    NotSignedIn,
+    SignedIn,
+    /// The provider refused; why, if it said.
+    NeedsSignIn(Option<String>),
+}
+
 /// A grant as the dashboard and the editor show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantState {
@@ -77,6 +86,20 @@ pub struct GrantState {
     pub signed_in_at: DateTime<Utc>,
     pub access_expires_at: Option<DateTime<Utc>>,
     pub scope: String,
+}
+
+impl GrantState {
+    fn of(row: oauth_grant::Model) -> GrantState {
+        GrantState {
+            app_id: row.app_id,
+            flow: Flow::parse(&row.flow),
+            needs_sign_in: row.status == "needs_sign_in",
+            error: row.error,
+            signed_in_at: row.signed_in_at,
+            access_expires_at: row.access_expires_at,
+            scope: row.scope,
+        }
+    }
 }
 
 pub struct Grants {
@@ -190,15 +213,42 @@ impl Grants {
             .one(&self.db)
             .await?
             .filter(|row| row.app_id == app_id)
-            .map(|row| GrantState {
-                app_id: row.app_id,
-                flow: Flow::parse(&row.flow),
-                needs_sign_in: row.status == "needs_sign_in",
-                error: row.error,
-                signed_in_at: row.signed_in_at,
-                access_expires_at: row.access_expires_at,
-                scope: row.scope,
-            }))
+            .map(GrantState::of))
+    }
+
+    /// The sign-in of many mailboxes in one query: for each (mailbox id,
+    /// its sign-in app), its state; lists and the dashboard show hundreds.
+    pub async fn sign_ins(
+        &self,
+        mailboxes: &[(i64, i64)],
+    ) -> Result<HashMap<i64, SignIn>, OAuthError> {
+        let ids: Vec<i64> = mailboxes
+            .iter()
+            .map(|(mailbox_id, _)| *mailbox_id)
+            .collect();
+        let mut grants: HashMap<i64, oauth_grant::Model> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for row in oauth_grant::Entity::find()
+                .filter(oauth_grant::Column::MailboxId.is_in(chunk.iter().copied()))
+                .all(&self.db)
+                .await?
+            {
+                grants.insert(row.mailbox_id, row);
+            }
+        }
+        Ok(mailboxes
+            .iter()
+            .map(|(mailbox_id, app_id)| {
+                let sign_in = match grants.remove(mailbox_id) {
+                    Some(row) if row.app_id == *app_id && row.status == "needs_sign_in" => {
+                        SignIn::NeedsSignIn(row.error)
+                    }
+                    Some(row) if row.app_id == *app_id => SignIn::SignedIn,
+                    _ => SignIn::NotSignedIn,
+                };
+                (*mailbox_id, sign_in)
+            })
+            .collect())
     }
 
     /// Keeps a started authorization-code flow (its PKCE verifier sealed)

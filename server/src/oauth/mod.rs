@@ -11,7 +11,7 @@ pub use apps::{
     App, AppInput, Endpoints, Provider, SecretChange, SignInApps, endpoints, scopes_of,
 };
 pub use flows::{DeviceAuthorization, Tokens};
-pub use grants::{Flow, GrantState, Grants, PendingFlow, expires_soon};
+pub use grants::{Flow, GrantState, Grants, PendingFlow, SignIn, expires_soon};
 
 use sea_orm::DbErr;
 

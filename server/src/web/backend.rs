@@ -8,6 +8,7 @@ use crate::db::entity::job;
 use crate::engine::JobLog;
 use crate::mailbox::batch::{Batch, BatchError};
 use crate::mailbox::{MailboxError, MailboxRow, Templates};
+use crate::oauth::SignIn;
 use crate::scheduler::Requested;
 use crate::secrets::Secret;
 use crate::viewer::{Reader, ViewerError};
@@ -707,18 +708,26 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
             .into_iter()
             .map(|template| (template.id, template.name))
             .collect();
-        let mut sign_ins = HashMap::new();
-        for row in &rows {
-            let Some(app_id) = row.oauth_app_id else {
-                continue;
-            };
-            let state = match self.state.mailboxes.oauth().state(row.id, app_id).await? {
-                None => SignInState::NotSignedIn,
-                Some(grant) if grant.needs_sign_in => SignInState::NeedsSignIn,
-                Some(_) => SignInState::SignedIn,
-            };
-            sign_ins.insert(row.id, state);
-        }
+        let oauth_mailboxes: Vec<(i64, i64)> = rows
+            .iter()
+            .filter_map(|row| row.oauth_app_id.map(|app_id| (row.id, app_id)))
+            .collect();
+        let sign_ins: HashMap<i64, SignInState> = self
+            .state
+            .mailboxes
+            .oauth()
+            .sign_ins(&oauth_mailboxes)
+            .await?
+            .into_iter()
+            .map(|(id, sign_in)| {
+                let state = match sign_in {
+                    SignIn::NotSignedIn => SignInState::NotSignedIn,
+                    SignIn::SignedIn => SignInState::SignedIn,
+                    SignIn::NeedsSignIn(_) => SignInState::NeedsSignIn,
+                };
+                (id, state)
+            })
+            .collect();
         rows.into_iter()
             .map(|row| {
                 let source: Source = row

@@ -5,6 +5,7 @@ use super::AppState;
 use super::backend::{internal, warnings};
 use crate::db::entity::{job, message, message_location};
 use crate::mailbox::MailboxRow;
+use crate::oauth::SignIn;
 use app::error::ApiError;
 use app::model::{Attention, DashboardView, IntegrityView, SessionUser, VerificationSummary};
 use chrono::{Duration, Utc};
@@ -34,22 +35,22 @@ pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<Dashboard
     // OAuth mailboxes nobody (or nobody lately) signed in for come first:
     // only a person can mend them, and their runs fail until then.
     let mut attention = Vec::new();
+    let oauth_mailboxes: Vec<(i64, i64)> = mailboxes
+        .iter()
+        .filter_map(|row| row.oauth_app_id.map(|app_id| (row.id, app_id)))
+        .collect();
+    let mut sign_ins = state.mailboxes.oauth().sign_ins(&oauth_mailboxes).await?;
     for row in &mailboxes {
-        let Some(app_id) = row.oauth_app_id else {
-            continue;
-        };
-        let problem = match state.mailboxes.oauth().state(row.id, app_id).await? {
-            None => Some(
+        let problem = match sign_ins.remove(&row.id) {
+            None | Some(SignIn::SignedIn) => None,
+            Some(SignIn::NotSignedIn) => Some(
                 "Not signed in yet: sign in on the mailbox's page before it can be archived."
                     .to_string(),
             ),
-            Some(grant) if grant.needs_sign_in => Some(format!(
+            Some(SignIn::NeedsSignIn(reason)) => Some(format!(
                 "Needs a new sign-in: {}",
-                grant
-                    .error
-                    .unwrap_or_else(|| "the provider refused the stored grant".into())
+                reason.unwrap_or_else(|| "the provider refused the stored grant".into())
             )),
-            Some(_) => None,
         };
         if let Some(problem) = problem {
             attention.push(Attention {

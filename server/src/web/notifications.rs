@@ -72,10 +72,11 @@ pub(super) async fn settings(
         name: "All mailboxes (instance)".into(),
         configured: notifier.stored(None).await?.is_some(),
     }];
+    let own = notifier.mailboxes_with_settings().await?;
     for row in state.mailboxes.list().await? {
         scopes.push(SmtpScope {
             mailbox_id: Some(row.id),
-            configured: notifier.stored(Some(row.id)).await?.is_some(),
+            configured: own.contains(&row.id),
             name: row.name,
         });
     }
