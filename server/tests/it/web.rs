@@ -90,6 +90,23 @@ impl Site {
         }
     }
 
+    /// A site able to send mail, and its notifier (no SMTP server set yet).
+    async fn with_mail(db: &TestDb) -> (Site, std::sync::Arc<tresor::notify::Notifier>) {
+        let key = format!("{}=", "A".repeat(43));
+        let notifier = std::sync::Arc::new(tresor::notify::Notifier::new(
+            db.connection.clone(),
+            std::sync::Arc::new(
+                tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key)).unwrap(),
+            ),
+            std::sync::Arc::new(tresor::notify::SystemClock),
+            None,
+        ));
+        let site = Site::new(db)
+            .await
+            .with_state(|state| state.with_notifier(notifier.clone()));
+        (site, notifier)
+    }
+
     /// The same site, its state changed by `change` (e.g. able to send mail).
     fn with_state(mut self, change: impl FnOnce(AppState) -> AppState) -> Site {
         self.state = change(self.state);
@@ -1911,18 +1928,7 @@ async fn a_password_reset_link_arrives_by_mail_and_works_once() {
         return;
     };
     for db in databases().await {
-        let key = format!("{}=", "A".repeat(43));
-        let notifier = std::sync::Arc::new(tresor::notify::Notifier::new(
-            db.connection.clone(),
-            std::sync::Arc::new(
-                tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key)).unwrap(),
-            ),
-            std::sync::Arc::new(tresor::notify::SystemClock),
-            None,
-        ));
-        let site = Site::new(&db)
-            .await
-            .with_state(|state| state.with_notifier(notifier.clone()));
+        let (site, notifier) = Site::with_mail(&db).await;
         let ask = |email: &str| format!("email={}", urlencode(email));
 
         // Without an SMTP server the page says whom to ask instead.
@@ -2090,18 +2096,7 @@ async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
         return;
     };
     for db in databases().await {
-        let key = format!("{}=", "A".repeat(43));
-        let notifier = std::sync::Arc::new(tresor::notify::Notifier::new(
-            db.connection.clone(),
-            std::sync::Arc::new(
-                tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key)).unwrap(),
-            ),
-            std::sync::Arc::new(tresor::notify::SystemClock),
-            None,
-        ));
-        let site = Site::new(&db)
-            .await
-            .with_state(|state| state.with_notifier(notifier.clone()));
+        let (site, _) = Site::with_mail(&db).await;
         let admin = site.sign_in("root%40example.com", "root-password").await;
         let user = site.sign_in("user%40example.com", "user-password").await;
         let mailbox = site
