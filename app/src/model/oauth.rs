@@ -51,23 +51,17 @@ pub const PRESETS: [Preset; 4] = [
     },
 ];
 
-/// A sign-in app as listed.
+/// A sign-in app as listed: its settings as the form shows them (the
+/// secret empty), and what the list adds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInAppView {
     pub id: i64,
-    pub name: String,
-    pub provider: String,
-    pub tenant: String,
-    pub client_id: String,
+    pub form: SignInAppForm,
     pub has_secret: bool,
-    /// One per line.
-    pub scopes: String,
     /// Where the provider sends the browser back to (register it there).
     pub redirect_url: String,
     /// The mailboxes that sign in with it.
     pub used_by: Vec<String>,
-    /// The form to change it (the secret empty).
-    pub form: SignInAppForm,
 }
 
 /// The app form as the browser posts it.

@@ -1,5 +1,5 @@
 //! HTTP to Microsoft Graph for one mailbox: the bearer token from a
-//! `TokenSource` (asked again after a 401), at most four requests at once
+//! `TokenSource` (asked for a renewed one after a 401), at most four requests at once
 //! (Outlook's per-mailbox concurrency limit), and throttling obeyed — 429 and
 //! 503 wait for `Retry-After` (seconds, fractional at times), 503/504 without
 //! one back off exponentially.
@@ -24,7 +24,9 @@ const MAX_WAIT: Duration = Duration::from_secs(60);
 /// Where the access token comes from (a mailbox's OAuth grant).
 #[async_trait::async_trait]
 pub trait TokenSource: Send + Sync {
-    async fn token(&self) -> Result<Secret, GraphError>;
+    /// The current token; with `renew`, a new one even if the current one
+    /// has not expired (Graph refused it with 401).
+    async fn token(&self, renew: bool) -> Result<Secret, GraphError>;
 }
 
 pub struct Client {
@@ -109,11 +111,13 @@ impl Client {
             .await
             .expect("the semaphore is never closed");
         let mut backoff = FIRST_BACKOFF;
+        // Set after a 401: the next attempt asks for a renewed token, once.
+        let mut renew_token = false;
         let mut renewed_token = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let token = self.tokens.token().await?;
+            let token = self.tokens.token(std::mem::take(&mut renew_token)).await?;
             let mut request = self
                 .http
                 .request(method.clone(), url)
@@ -164,7 +168,10 @@ impl Client {
             }
             match (status, retry_after) {
                 // An expired token: once more with a renewed one.
-                (StatusCode::UNAUTHORIZED, _) if !renewed_token => renewed_token = true,
+                (StatusCode::UNAUTHORIZED, _) if !renewed_token => {
+                    renew_token = true;
+                    renewed_token = true;
+                }
                 (_, Some(wait)) if throttled => {
                     tracing::debug!(url, ?wait, "Graph asks to wait");
                     tokio::time::sleep(wait.min(MAX_WAIT)).await;

@@ -94,28 +94,23 @@ pub(super) async fn apps(state: &AppState) -> Result<SignInAppsView, ApiError> {
         .map(|row| SignInAppView {
             form: SignInAppForm {
                 id: row.id.to_string(),
-                name: row.name.clone(),
-                provider: row.provider.clone(),
-                tenant: row.tenant.clone(),
-                authority: row.authority.clone(),
-                authorize_url: row.authorize_url.clone(),
-                token_url: row.token_url.clone(),
-                device_url: row.device_url.clone(),
-                client_id: row.client_id.clone(),
+                name: row.name,
+                provider: row.provider,
+                tenant: row.tenant,
+                authority: row.authority,
+                authorize_url: row.authorize_url,
+                token_url: row.token_url,
+                device_url: row.device_url,
+                client_id: row.client_id,
                 client_secret: String::new(),
                 forget_secret: None,
-                scopes: row.scopes.clone(),
+                scopes: row.scopes,
                 redirect_url: row.redirect_url.clone(),
             },
             redirect_url: redirect_url(state, &row.redirect_url),
             used_by: users.remove(&row.id).unwrap_or_default(),
             id: row.id,
-            name: row.name,
-            provider: row.provider,
-            tenant: row.tenant,
-            client_id: row.client_id,
             has_secret: row.secret_sealed.is_some(),
-            scopes: row.scopes,
         })
         .collect();
     Ok(SignInAppsView {
@@ -249,18 +244,28 @@ pub(super) async fn sign_in_state(
     }))
 }
 
+/// A mailbox `caller` manages, with its sign-in app (secret opened).
+async fn managed_mailbox_app(
+    state: &AppState,
+    caller: &SessionUser,
+    mailbox_id: i64,
+) -> Result<(crate::mailbox::MailboxRow, crate::oauth::App), ApiError> {
+    let row = managed_mailbox(state, caller, mailbox_id).await?;
+    let app_id = row
+        .oauth_app_id
+        .ok_or_else(|| ApiError::Conflict("Choose a sign-in app for this mailbox first.".into()))?;
+    let app = state.mailboxes.oauth().apps().app(app_id).await?;
+    Ok((row, app))
+}
+
 /// Starts a sign-in with a code; a task polls until it ends and keeps the tokens.
 pub(super) async fn start_device_sign_in(
     state: &AppState,
     caller: &SessionUser,
     mailbox_id: i64,
 ) -> Result<DeviceSignIn, ApiError> {
-    let row = managed_mailbox(state, caller, mailbox_id).await?;
-    let app_id = row
-        .oauth_app_id
-        .ok_or_else(|| ApiError::Conflict("Choose a sign-in app for this mailbox first.".into()))?;
+    let (row, app) = managed_mailbox_app(state, caller, mailbox_id).await?;
     let oauth = state.mailboxes.oauth().clone();
-    let app = oauth.apps().app(app_id).await?;
     let device = flows::start_device(oauth.http(), &app).await?;
     let shown = DeviceSignIn {
         user_code: device.user_code.clone(),
@@ -327,12 +332,8 @@ pub(super) async fn app_only_sign_in(
     caller: &SessionUser,
     mailbox_id: i64,
 ) -> Result<(), ApiError> {
-    let row = managed_mailbox(state, caller, mailbox_id).await?;
-    let app_id = row
-        .oauth_app_id
-        .ok_or_else(|| ApiError::Conflict("Choose a sign-in app for this mailbox first.".into()))?;
+    let (row, app) = managed_mailbox_app(state, caller, mailbox_id).await?;
     let oauth = state.mailboxes.oauth();
-    let app = oauth.apps().app(app_id).await?;
     let tokens = flows::client_credentials(oauth.http(), &app).await?;
     oauth
         .store(mailbox_id, app.id, Flow::ClientCredentials, &tokens)

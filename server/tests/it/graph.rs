@@ -18,7 +18,7 @@ struct AppToken(String);
 
 #[async_trait::async_trait]
 impl TokenSource for AppToken {
-    async fn token(&self) -> Result<Secret, GraphError> {
+    async fn token(&self, _renew: bool) -> Result<Secret, GraphError> {
         Ok(Secret::new(&self.0))
     }
 }

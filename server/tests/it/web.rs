@@ -2227,22 +2227,18 @@ async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
                 .filter(|(got, _)| got == subject)
                 .count()
         };
+        let test_mail_form = format!("id={}", mailbox.id);
+        let test_mail = |cookie: &String| {
+            let (cookie, form, site) = (cookie.clone(), &test_mail_form, &site);
+            async move {
+                site.call("/api/mailboxes/test_mail", form, Some(&cookie))
+                    .await
+            }
+        };
         let before = mailbox_mails();
-        let (status, body, _) = site
-            .call(
-                "/api/mailboxes/test_mail",
-                &format!("id={}", mailbox.id),
-                Some(&admin),
-            )
-            .await;
+        let (status, body, _) = test_mail(&admin).await;
         assert_eq!(status, StatusCode::OK, "an admin manages it too: {body}");
-        let (status, body, _) = site
-            .call(
-                "/api/mailboxes/test_mail",
-                &format!("id={}", mailbox.id),
-                Some(&user),
-            )
-            .await;
+        let (status, body, _) = test_mail(&user).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(mailbox_mails(), before + 1, "{}", db.name);
         let (status, body, _) = site
@@ -2253,13 +2249,7 @@ async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let (status, body, _) = site
-            .call(
-                "/api/mailboxes/test_mail",
-                &format!("id={}", mailbox.id),
-                Some(&user),
-            )
-            .await;
+        let (status, body, _) = test_mail(&user).await;
         assert_eq!(status, StatusCode::CONFLICT, "port 1 takes no mail: {body}");
         assert!(
             body.contains("localhost:1"),
@@ -2273,13 +2263,7 @@ async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let (status, body, _) = site
-            .call(
-                "/api/mailboxes/test_mail",
-                &format!("id={}", mailbox.id),
-                Some(&user),
-            )
-            .await;
+        let (status, body, _) = test_mail(&user).await;
         assert_eq!(status, StatusCode::OK, "back on the instance's: {body}");
         assert_eq!(mailbox_mails(), before + 2);
 
@@ -2541,7 +2525,7 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
         let app_only_app = apps
             .apps
             .iter()
-            .find(|app| app.name == "Contoso app-only")
+            .find(|app| app.form.name == "Contoso app-only")
             .unwrap();
         assert!(app_only_app.has_secret);
         let app_only_id = app_only_app.id;

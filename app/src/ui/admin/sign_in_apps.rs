@@ -66,15 +66,15 @@ fn AppList(
                 <tbody>
                     {apps.into_iter().map(|app| {
                         let id = app.id;
-                        let name = app.name.clone();
+                        let name = app.form.name.clone();
                         let in_use = !app.used_by.is_empty();
                         let app_form = app.form.clone();
                         view! {
                             <tr>
-                                <td><strong>{app.name}</strong>{app.has_secret.then(|| view! { <br/><small class="muted">"client secret stored"</small> })}</td>
-                                <td>{provider_label(&app.provider)}{(!app.tenant.is_empty()).then(|| format!(" · {}", app.tenant))}</td>
-                                <td><code>{app.client_id}</code></td>
-                                <td class="break"><small>{app.scopes.replace('\n', " ")}</small></td>
+                                <td><strong>{app.form.name}</strong>{app.has_secret.then(|| view! { <br/><small class="muted">"client secret stored"</small> })}</td>
+                                <td>{provider_label(&app.form.provider)}{(!app.form.tenant.is_empty()).then(|| format!(" · {}", app.form.tenant))}</td>
+                                <td><code>{app.form.client_id}</code></td>
+                                <td class="break"><small>{app.form.scopes.replace('\n', " ")}</small></td>
                                 <td class="break"><small><code>{app.redirect_url}</code></small></td>
                                 <td>{if in_use { app.used_by.join(", ") } else { "—".to_string() }}</td>
                                 <td class="actions-column">
