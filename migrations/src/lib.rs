@@ -18,6 +18,7 @@ mod m20261123_000010_notifications;
 mod m20261123_000011_password_resets;
 mod m20261123_000012_job_summaries;
 mod m20261123_000013_oauth;
+mod m20261123_000014_graph_source;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_password_resets::Migration),
             Box::new(m20261123_000012_job_summaries::Migration),
             Box::new(m20261123_000013_oauth::Migration),
+            Box::new(m20261123_000014_graph_source::Migration),
         ]
     }
 }

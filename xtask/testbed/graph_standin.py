@@ -242,6 +242,9 @@ def route(mb, method, rest, query, headers, body):
         if len(rest) == 2 and method == "PATCH":
             mb.counters["patches"] += 1
             m["categories"] = json.loads(body or b"{}").get("categories", m["categories"])
+            # A change: the next delta round lists the message again, as Exchange does.
+            mb.seq += 1
+            m["seq"] = mb.seq
             return 200, message_view(m), []
         if len(rest) == 2 and method == "DELETE":
             mb.counters["deletes"] += 1

@@ -132,6 +132,9 @@ pub struct JobLog {
     pub deleted: u64,
     #[serde(default)]
     pub revisions: u64,
+    /// How often Microsoft Graph asked the run to wait (429/503) — it did.
+    #[serde(default)]
+    pub throttled: u64,
     pub folders: Vec<FolderLog>,
 }
 
@@ -151,6 +154,7 @@ impl JobLog {
             tagged: 0,
             moved: 0,
             deleted: 0,
+            throttled: 0,
             folders: Vec::new(),
         }
     }

@@ -77,8 +77,9 @@ named_enum!(
     Action { None => "none", Tag => "tag", Move => "move", Delete => "delete" }
 );
 named_enum!(
-    /// Where a mailbox's mail comes from.
-    Source { Imap => "imap", Import => "import" }
+    /// Where a mailbox's mail comes from: a server read over IMAP or
+    /// Microsoft Graph, or imported files.
+    Source { Imap => "imap", Graph => "graph", Import => "import" }
 );
 named_enum!(
     /// What to do with a message the archive has already (Dr.DOC).
@@ -89,6 +90,26 @@ named_enum!(
     /// the same Message-ID, Date and From (a copy a server or gateway altered).
     DuplicateMatch { Content => "content", Headers => "headers" }
 );
+
+impl Source {
+    /// Read from a server (IMAP or Graph), as opposed to imported files.
+    pub fn is_server(self) -> bool {
+        matches!(self, Source::Imap | Source::Graph)
+    }
+}
+
+/// Microsoft Graph's public service root, a Graph mailbox's default "host".
+pub const GRAPH_SERVICE_ROOT: &str = "https://graph.microsoft.com/v1.0";
+/// Messages per page of a Graph delta round unless the profile says otherwise.
+pub const DEFAULT_PAGE_SIZE: u32 = 25;
+
+fn default_source() -> Source {
+    Source::Imap
+}
+
+fn default_page_size() -> u32 {
+    DEFAULT_PAGE_SIZE
+}
 
 impl Security {
     pub fn default_port(self) -> u16 {
@@ -104,6 +125,10 @@ impl Security {
 pub struct MailboxInput {
     pub name: String,
     pub email_address: Option<String>,
+    /// `imap` or `graph` (an import mailbox is made by importing).
+    #[serde(default = "default_source")]
+    pub source: Source,
+    /// The IMAP server's host name, or for Graph the service root URL.
     pub host: String,
     pub port: u16,
     pub security: Security,
@@ -133,6 +158,9 @@ pub struct MailboxInput {
     pub labels: BTreeMap<String, String>,
     pub schedule: Option<String>,
     pub max_connections: u32,
+    /// Messages per page of a Graph delta round.
+    #[serde(default = "default_page_size")]
+    pub page_size: u32,
 }
 
 impl MailboxInput {
@@ -142,6 +170,7 @@ impl MailboxInput {
         MailboxInput {
             name: name.to_string(),
             email_address: None,
+            source: Source::Imap,
             host: host.to_string(),
             port: Security::Tls.default_port(),
             security: Security::Tls,
@@ -169,6 +198,7 @@ impl MailboxInput {
             labels: BTreeMap::new(),
             schedule: None,
             max_connections: 2,
+            page_size: DEFAULT_PAGE_SIZE,
         }
     }
 }

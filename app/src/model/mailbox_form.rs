@@ -3,7 +3,7 @@
 //! server and comes back as a message next to its field instead of failing
 //! to decode. `MailboxForm::parse` turns it into a typed `MailboxInput`.
 
-use super::mailbox::{MailboxInput, named_enum};
+use super::mailbox::{DEFAULT_PAGE_SIZE, MailboxInput, Source, named_enum};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,6 +12,7 @@ named_enum!(
     FormField {
         Name => "name",
         EmailAddress => "email_address",
+        Source => "source",
         Host => "host",
         Port => "port",
         Security => "security",
@@ -39,6 +40,7 @@ named_enum!(
         Labels => "labels",
         Schedule => "schedule",
         MaxConnections => "max_connections",
+        PageSize => "page_size",
     }
 );
 
@@ -72,6 +74,8 @@ pub struct MailboxForm {
     pub id: String,
     pub name: String,
     pub email_address: String,
+    /// `imap` or `graph`.
+    pub source: String,
     pub host: String,
     pub port: String,
     pub security: String,
@@ -105,6 +109,8 @@ pub struct MailboxForm {
     pub labels: String,
     pub schedule: String,
     pub max_connections: String,
+    /// Messages per Graph delta page.
+    pub page_size: String,
     /// The template's id, empty for none.
     pub template_id: String,
     /// Comma-separated `FormField` names whose value comes from the template.
@@ -134,6 +140,7 @@ impl MailboxForm {
             id: id.map(|id| id.to_string()).unwrap_or_default(),
             name: input.name.clone(),
             email_address: text(&input.email_address),
+            source: input.source.as_str().into(),
             host: input.host.clone(),
             port: input.port.to_string(),
             security: input.security.as_str().into(),
@@ -176,6 +183,7 @@ impl MailboxForm {
                 .join("\n"),
             schedule: text(&input.schedule),
             max_connections: input.max_connections.to_string(),
+            page_size: input.page_size.to_string(),
             // Who may read it and what it inherits are not part of a profile;
             // the editor's loader fills them in.
             template_id: String::new(),
@@ -206,6 +214,19 @@ impl MailboxForm {
         Ok(MailboxInput {
             name: self.name.trim().to_string(),
             email_address: optional(&self.email_address),
+            // A form from before Graph mailboxes posts no source.
+            source: match optional(&self.source) {
+                Some(source) => match choice("source", &source)? {
+                    source @ (Source::Imap | Source::Graph) => source,
+                    Source::Import => {
+                        return Err(error(
+                            "source",
+                            "Imported mail has no server to read; choose IMAP or Microsoft Graph.",
+                        ));
+                    }
+                },
+                None => Source::Imap,
+            },
             host: self.host.trim().to_string(),
             port: self
                 .port
@@ -264,6 +285,19 @@ impl MailboxForm {
                 .ok()
                 .filter(|count| *count > 0)
                 .ok_or_else(|| error("max_connections", "Allow at least one connection."))?,
+            page_size: match optional(&self.page_size) {
+                None => DEFAULT_PAGE_SIZE,
+                Some(size) => size
+                    .parse()
+                    .ok()
+                    .filter(|size| (1..=1000).contains(size))
+                    .ok_or_else(|| {
+                        error(
+                            "page_size",
+                            "Enter a page size between 1 and 1000 messages.",
+                        )
+                    })?,
+            },
         })
     }
 
@@ -334,6 +368,7 @@ impl MailboxForm {
         match field {
             FormField::Name => self.name.clone(),
             FormField::EmailAddress => self.email_address.clone(),
+            FormField::Source => self.source.clone(),
             FormField::Host => self.host.clone(),
             FormField::Port => self.port.clone(),
             FormField::Security => self.security.clone(),
@@ -361,6 +396,7 @@ impl MailboxForm {
             FormField::Labels => self.labels.clone(),
             FormField::Schedule => self.schedule.clone(),
             FormField::MaxConnections => self.max_connections.clone(),
+            FormField::PageSize => self.page_size.clone(),
         }
     }
 
@@ -370,6 +406,7 @@ impl MailboxForm {
         match field {
             FormField::Name => self.name = value,
             FormField::EmailAddress => self.email_address = value,
+            FormField::Source => self.source = value,
             FormField::Host => self.host = value,
             FormField::Port => self.port = value,
             FormField::Security => self.security = value,
@@ -397,6 +434,7 @@ impl MailboxForm {
             FormField::Labels => self.labels = value,
             FormField::Schedule => self.schedule = value,
             FormField::MaxConnections => self.max_connections = value,
+            FormField::PageSize => self.page_size = value,
         }
     }
 }

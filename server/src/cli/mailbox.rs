@@ -1,10 +1,12 @@
 use crate::config::Config;
 use crate::engine::probe::{ProbeReport, probe};
 use crate::mailbox::profile::{
-    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, parse_label,
+    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, Source,
+    parse_label,
 };
 use crate::mailbox::{MailboxInput, Mailboxes};
 use crate::secrets::Secret;
+use app::model::mailbox::GRAPH_SERVICE_ROOT;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
@@ -43,8 +45,17 @@ pub struct AddArgs {
     name: String,
     #[arg(long)]
     email: Option<String>,
+    /// `imap`, or `graph` for Microsoft 365 through Microsoft Graph (needs
+    /// --oauth-app; --username is the mailbox's address).
+    #[arg(long, default_value = "imap")]
+    source: Source,
+    /// The IMAP server; for Graph its service root (default
+    /// https://graph.microsoft.com/v1.0).
     #[arg(long)]
-    host: String,
+    host: Option<String>,
+    /// Graph: messages per page of a delta round (default 25).
+    #[arg(long)]
+    page_size: Option<u32>,
     /// Default: 993 for tls, 143 otherwise.
     #[arg(long)]
     port: Option<u16>,
@@ -224,9 +235,16 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
     } else {
         None
     };
-    let defaults = MailboxInput::new(&args.name, &args.host, &args.username);
+    let host = match (&args.host, args.source) {
+        (Some(host), _) => host.clone(),
+        (None, Source::Graph) => GRAPH_SERVICE_ROOT.to_string(),
+        (None, _) => String::new(),
+    };
+    let defaults = MailboxInput::new(&args.name, &host, &args.username);
     let profile = MailboxInput {
         email_address: args.email,
+        source: args.source,
+        page_size: args.page_size.unwrap_or(defaults.page_size),
         port: args.port.unwrap_or(args.security.default_port()),
         security: args.security,
         auth_method: args.auth,

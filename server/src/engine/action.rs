@@ -36,6 +36,8 @@ pub struct Settled {
 pub enum ActionError {
     #[error(transparent)]
     Imap(#[from] ImapError),
+    #[error(transparent)]
+    Graph(#[from] crate::graph::GraphError),
     #[error(
         "the server supports neither MOVE nor UIDPLUS; removing messages would need a plain EXPUNGE, which can also remove messages someone else marked as deleted, so the action was not applied"
     )]
@@ -105,6 +107,11 @@ impl AfterArchive {
     /// The move targets are never archived themselves: that would archive
     /// every message a second time, as a duplicate, and move it again.
     pub fn is_target(&self, folder: &ListedFolder) -> bool {
+        self.is_target_path(&folder.path())
+    }
+
+    /// `is_target` by the folder's readable path (`Archived/Inbox`).
+    pub fn is_target_path(&self, path: &str) -> bool {
         let AfterArchive::Move {
             success,
             duplicate,
@@ -113,7 +120,6 @@ impl AfterArchive {
         else {
             return false;
         };
-        let path = folder.path();
         [success, duplicate, error]
             .iter()
             .any(|base| path == **base || path.starts_with(&format!("{base}/")))

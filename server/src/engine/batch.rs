@@ -24,6 +24,7 @@ pub struct FetchedMessage {
     body: Vec<u8>,
     flags: Vec<String>,
     internal_date: Option<DateTime<Utc>>,
+    remote_id: Option<String>,
 }
 
 impl FetchedMessage {
@@ -33,6 +34,7 @@ impl FetchedMessage {
             body,
             flags: fetch.flags().map(|flag| flag_name(&flag)).collect(),
             internal_date: fetch.internal_date().map(|date| date.with_timezone(&Utc)),
+            remote_id: None,
         }
     }
 
@@ -48,6 +50,15 @@ impl FetchedMessage {
             body,
             flags,
             internal_date,
+            remote_id: None,
+        }
+    }
+
+    /// The message's id at its source (a Graph message id), kept on its location.
+    pub fn with_remote_id(self, remote_id: String) -> FetchedMessage {
+        FetchedMessage {
+            remote_id: Some(remote_id),
+            ..self
         }
     }
 
@@ -64,6 +75,7 @@ impl FetchedMessage {
             metadata,
             flags: self.flags,
             internal_date: self.internal_date,
+            remote_id: self.remote_id,
         })
     }
 }
@@ -89,6 +101,7 @@ pub struct StoredMessage {
     identity: Option<String>,
     flags: Vec<String>,
     internal_date: Option<DateTime<Utc>>,
+    remote_id: Option<String>,
 }
 
 /// Rows per INSERT or hashes per lookup: ~15 parameters a row stays far below
@@ -282,6 +295,7 @@ impl Batch {
                 archived_at: Set(now),
                 duplicate: Set(outcome == Outcome::Duplicate),
                 listed: Set(listed),
+                remote_id: Set(stored.remote_id.clone()),
                 ..Default::default()
             });
         }

@@ -30,13 +30,13 @@ use std::time::Duration;
 
 /// Messages per database transaction: large enough to amortise the commit,
 /// small enough that memory stays bounded (batch bytes are capped too).
-const BATCH_MESSAGES: usize = 200;
-const BATCH_BYTES: usize = 64 * 1024 * 1024;
+pub(super) const BATCH_MESSAGES: usize = 200;
+pub(super) const BATCH_BYTES: usize = 64 * 1024 * 1024;
 /// Messages fetched per `UID FETCH`; the after-archive action runs between
 /// chunks, so a long first run already moves or tags as it goes.
-const FETCH_CHUNK: usize = 1000;
+pub(super) const FETCH_CHUNK: usize = 1000;
 /// UIDs per database lookup of existing locations.
-const LOOKUP_CHUNK: usize = 500;
+pub(super) const LOOKUP_CHUNK: usize = 500;
 
 /// What the run needs besides the folder itself.
 pub struct FolderContext<'a> {

@@ -2,7 +2,9 @@
 //! new message, then apply the after-archive action on the server.
 //!
 //! - `settings` — a mailbox row read into rules, filters and the action.
-//! - `folder` — one folder's run: checkpoint, candidates, fetch, act.
+//! - `folder` — one IMAP folder's run: checkpoint, candidates, fetch, act.
+//! - `graph_mailbox` — a Microsoft Graph mailbox's run: delta rounds per
+//!   folder, the same batches, actions through Graph.
 //! - `batch` — recording stored messages and the checkpoint in one transaction.
 //! - `action` — tag, move or delete on the server, only for committed messages.
 //! - `log` — the job log with its reconciliation.
@@ -20,6 +22,7 @@
 mod action;
 pub(crate) mod batch;
 mod folder;
+mod graph_mailbox;
 pub mod log;
 pub mod probe;
 pub mod progress;
@@ -33,7 +36,7 @@ pub use settings::{Duplicates, Filter, Settings};
 
 use crate::db::entity::job;
 use crate::imap::{self, ImapError};
-use crate::mailbox::{MailboxError, MailboxRow, Mailboxes};
+use crate::mailbox::{MailboxError, MailboxRow, Mailboxes, Source};
 use crate::store::BlobStore;
 use chrono::Utc;
 use folder::FolderContext;
@@ -54,6 +57,8 @@ pub enum EngineError {
     Mailbox(#[from] MailboxError),
     #[error(transparent)]
     Imap(#[from] ImapError),
+    #[error(transparent)]
+    Graph(#[from] crate::graph::GraphError),
     #[error("the after-archive action failed: {0}")]
     Action(#[from] action::ActionError),
     #[error("storing a message failed: {0}")]
@@ -117,6 +122,18 @@ impl Engine {
         progress: &ProgressSender,
     ) -> Result<(), EngineError> {
         let settings = Settings::read(mailbox)?;
+        if mailbox.source == Source::Graph.as_str() {
+            return graph_mailbox::archive_mailbox(
+                &self.db,
+                &self.store,
+                &self.mailboxes,
+                mailbox,
+                &settings,
+                log,
+                progress,
+            )
+            .await;
+        }
         let (endpoint, credentials) = self.mailboxes.connection(mailbox).await?;
         let imap::Connection {
             mut session,

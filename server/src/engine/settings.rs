@@ -130,6 +130,22 @@ impl Settings {
         })
     }
 
+    /// Whether the run archives a Graph folder: by the same rules on its
+    /// path and well-known role; a hidden folder counts as unsubscribed.
+    pub fn selects_graph(
+        &self,
+        folder: &crate::graph::Folder,
+        special_use: Option<SpecialUse>,
+    ) -> bool {
+        if self.action.is_target_path(&folder.path) || (self.subscribed_only && folder.hidden) {
+            return false;
+        }
+        self.rules.selects(&Folder {
+            path: folder.path.clone(),
+            special_use,
+        })
+    }
+
     /// Whether each new message's date and size must be known before fetching it.
     pub fn needs_envelope(&self) -> bool {
         self.filter.is_active() || self.action.needs_dates()

@@ -24,9 +24,9 @@ const MAX_WAIT: Duration = Duration::from_secs(60);
 /// Where the access token comes from (a mailbox's OAuth grant).
 #[async_trait::async_trait]
 pub trait TokenSource: Send + Sync {
-    /// The current token; with `renew`, a new one even if the current one
-    /// has not expired (Graph refused it with 401).
-    async fn token(&self, renew: bool) -> Result<Secret, GraphError>;
+    /// The current token; with `refused`, one other than that, which Graph
+    /// turned away with 401 although it had not expired.
+    async fn token(&self, refused: Option<&Secret>) -> Result<Secret, GraphError>;
 }
 
 pub struct Client {
@@ -111,13 +111,13 @@ impl Client {
             .await
             .expect("the semaphore is never closed");
         let mut backoff = FIRST_BACKOFF;
-        // Set after a 401: the next attempt asks for a renewed token, once.
-        let mut renew_token = false;
+        // Set after a 401: the next attempt asks for another token, once.
+        let mut refused_token: Option<Secret> = None;
         let mut renewed_token = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let token = self.tokens.token(std::mem::take(&mut renew_token)).await?;
+            let token = self.tokens.token(refused_token.take().as_ref()).await?;
             let mut request = self
                 .http
                 .request(method.clone(), url)
@@ -169,7 +169,7 @@ impl Client {
             match (status, retry_after) {
                 // An expired token: once more with a renewed one.
                 (StatusCode::UNAUTHORIZED, _) if !renewed_token => {
-                    renew_token = true;
+                    refused_token = Some(token);
                     renewed_token = true;
                 }
                 (_, Some(wait)) if throttled => {

@@ -4,15 +4,35 @@
 //! is kept for the next round — the Graph counterpart of an IMAP UID mark.
 
 use super::{Client, GraphError};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 /// A message the round reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeltaItem {
     /// New or changed: fetch it (if not archived yet).
-    Present { id: String },
+    Present(Listed),
     /// Deleted, or moved out of the folder.
     Removed { id: String },
+}
+
+/// A message as a delta round lists it: enough to decide on filters and
+/// actions without fetching it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub received: Option<DateTime<Utc>>,
+    /// Outlook categories (what tags become on Graph).
+    pub categories: Vec<String>,
+}
+
+impl DeltaItem {
+    pub fn id(&self) -> &str {
+        match self {
+            DeltaItem::Present(listed) => &listed.id,
+            DeltaItem::Removed { id } => id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,10 +53,14 @@ struct Page {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Entry {
     id: String,
     #[serde(rename = "@removed")]
     removed: Option<serde_json::Value>,
+    received_date_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    categories: Vec<String>,
 }
 
 /// Runs a round of `folder_id` from `delta_link` (or from the start) with
@@ -51,7 +75,7 @@ pub async fn delta_round(
     let mut url = match delta_link {
         Some(link) => link.to_string(),
         None => client.url(&format!(
-            "mailFolders/{folder_id}/messages/delta?$select=id,receivedDateTime,parentFolderId"
+            "mailFolders/{folder_id}/messages/delta?$select=id,receivedDateTime,categories"
         )),
     };
     let mut items = Vec::new();
@@ -61,7 +85,11 @@ pub async fn delta_round(
         pages += 1;
         items.extend(page.value.into_iter().map(|entry| match entry.removed {
             Some(_) => DeltaItem::Removed { id: entry.id },
-            None => DeltaItem::Present { id: entry.id },
+            None => DeltaItem::Present(Listed {
+                id: entry.id,
+                received: entry.received_date_time,
+                categories: entry.categories,
+            }),
         }));
         match (page.next, page.delta) {
             (Some(next), _) => url = next,

@@ -77,3 +77,66 @@ pub async fn list_folders(client: &Client) -> Result<Vec<Folder>, GraphError> {
     folders.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(folders)
 }
+
+/// The id of a well-known folder (`sentitems`, `deleteditems`, …), or
+/// `None` if the mailbox has none (not every mailbox has an `archive`).
+pub async fn well_known_folder(client: &Client, name: &str) -> Result<Option<String>, GraphError> {
+    #[derive(Deserialize)]
+    struct Found {
+        id: String,
+    }
+    match client
+        .get_json::<Found>(&client.url(&format!("mailFolders/{name}?$select=id")), None)
+        .await
+    {
+        Ok(found) => Ok(Some(found.id)),
+        Err(error) if error.is_not_found() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Creates folder `name` below `parent_id` (`msgfolderroot` for the top
+/// level) and returns its id; an existing one of that name is found instead.
+pub async fn create_folder(
+    client: &Client,
+    parent_id: &str,
+    name: &str,
+) -> Result<String, GraphError> {
+    #[derive(Deserialize)]
+    struct Created {
+        id: String,
+    }
+    let url = client.url(&format!("mailFolders/{parent_id}/childFolders"));
+    let created = client
+        .call(
+            reqwest::Method::POST,
+            &url,
+            Some(serde_json::json!({ "displayName": name })),
+        )
+        .await;
+    match created {
+        Ok(body) => serde_json::from_slice::<Created>(&body)
+            .map(|created| created.id)
+            .map_err(|error| GraphError::BadAnswer {
+                url,
+                reason: error.to_string(),
+            }),
+        // Made meanwhile (another run, or the user): use it.
+        Err(error) if error.code() == Some("ErrorFolderExists") => {
+            let mut next = Some(format!("{url}?includeHiddenFolders=true&$top=100"));
+            while let Some(url) = next {
+                let page: Page = client.get_json(&url, None).await?;
+                if let Some(found) = page
+                    .value
+                    .into_iter()
+                    .find(|entry| entry.display_name == name)
+                {
+                    return Ok(found.id);
+                }
+                next = page.next;
+            }
+            Err(error)
+        }
+        Err(error) => Err(error),
+    }
+}

@@ -12,8 +12,8 @@ mod delta;
 mod folders;
 
 pub use client::{Client, MAX_CONCURRENT, TokenSource};
-pub use delta::{DeltaItem, DeltaRound, delta_round};
-pub use folders::{Folder, list_folders};
+pub use delta::{DeltaItem, DeltaRound, Listed, delta_round};
+pub use folders::{Folder, create_folder, list_folders, well_known_folder};
 
 use reqwest::StatusCode;
 
@@ -35,6 +35,9 @@ pub enum GraphError {
     Unreachable { url: String, reason: String },
     #[error("Microsoft Graph's answer to {url} cannot be read: {reason}")]
     BadAnswer { url: String, reason: String },
+    /// No access token to send (the mailbox needs a sign-in, say).
+    #[error("{0}")]
+    NoToken(String),
 }
 
 impl GraphError {
@@ -70,6 +73,11 @@ impl GraphError {
             GraphError::Refused { code, .. } => Some(code),
             _ => None,
         }
+    }
+
+    /// The item is not there (any more): deleted or moved meanwhile.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, GraphError::Refused { status: 404, .. })
     }
 
     /// A delta link that is no longer valid: start the folder's round afresh.

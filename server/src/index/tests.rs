@@ -61,6 +61,7 @@ impl Mail {
                 archived_at: Utc::now(),
                 duplicate: false,
                 listed: *listed,
+                remote_id: None,
             })
             .collect()
     }

@@ -8,6 +8,7 @@ use crate::db::entity::{mailbox, mailbox_grant};
 use crate::imap;
 use crate::oauth::{Grants, OAuthError};
 use crate::secrets::{Secret, SecretBox, SecretError};
+use app::model::mailbox::DEFAULT_PAGE_SIZE;
 use app::model::mailbox_form::FormField;
 use chrono::Utc;
 use sea_orm::sea_query::Query;
@@ -89,7 +90,7 @@ impl Mailboxes {
         }
         self.check_oauth_app(profile).await?;
         let transaction = self.db.begin().await?;
-        let row = new_row(owner_id, profile, Source::Imap)
+        let row = new_row(owner_id, profile, profile.source)
             .insert(&transaction)
             .await
             .map_err(|error| match error.sql_err() {
@@ -314,7 +315,7 @@ impl Mailboxes {
         let existing = self.by_id(id).await?;
         self.check_update(&existing, profile, secret)?;
         self.check_oauth_app(profile).await?;
-        let mut row = new_row(existing.owner_id, profile, Source::Imap);
+        let mut row = new_row(existing.owner_id, profile, profile.source);
         row.id = Set(id);
         row.enabled = Set(existing.enabled);
         row.created_at = Set(existing.created_at);
@@ -342,7 +343,11 @@ impl Mailboxes {
         profile: &MailboxInput,
         secret: Option<&Secret>,
     ) -> Result<(), MailboxError> {
-        if existing.source != Source::Imap.as_str() {
+        if !existing
+            .source
+            .parse::<Source>()
+            .is_ok_and(|source| source.is_server())
+        {
             return Err(MailboxError::NoServer(existing.name.clone()));
         }
         check_stored_secret_use(existing, profile, secret)?;
@@ -372,7 +377,7 @@ impl Mailboxes {
             return Err(MailboxError::Invalid(errors));
         }
         let id = existing.map_or(0, |row| row.id);
-        let mut row = new_row(owner_id, profile, Source::Imap);
+        let mut row = new_row(owner_id, profile, profile.source);
         row.id = Set(id);
         row.secret_sealed = Set(match secret {
             Some(secret) => Some(self.secrets.seal(secret, &secret_context(id))),
@@ -405,6 +410,39 @@ impl Mailboxes {
                     reason: error.to_string(),
                 })?;
         Ok(state.is_some_and(|state| crate::oauth::expires_soon(state.access_expires_at)))
+    }
+
+    /// A current access token from `row`'s grant with its sign-in app; with
+    /// `refused`, one other than that (the service turned it away).
+    pub async fn oauth_access_token(
+        &self,
+        row: &MailboxRow,
+        refused: Option<&Secret>,
+    ) -> Result<Secret, MailboxError> {
+        let Some(app_id) = row.oauth_app_id else {
+            return Err(MailboxError::NeedsSignIn {
+                name: row.name.clone(),
+                reason: Some("no sign-in app is chosen for it".into()),
+            });
+        };
+        let token = match refused {
+            None => self.oauth.access_token(row.id, &row.name, app_id).await,
+            Some(refused) => {
+                self.oauth
+                    .token_instead_of(row.id, &row.name, app_id, refused)
+                    .await
+            }
+        };
+        token.map_err(|error| match error {
+            OAuthError::NeedsSignIn { reason, .. } => MailboxError::NeedsSignIn {
+                name: row.name.clone(),
+                reason,
+            },
+            other => MailboxError::OAuth {
+                name: row.name.clone(),
+                reason: other.to_string(),
+            },
+        })
     }
 
     /// The profile's sign-in app must exist.
@@ -444,6 +482,7 @@ impl Mailboxes {
             oauth_app_id: row.oauth_app_id,
             name: row.name.clone(),
             email_address: row.email_address.clone(),
+            source: row.source.parse().map_err(corrupt)?,
             host: row.host.clone(),
             port: u16::try_from(row.port).unwrap_or(0),
             security: row.security.parse().map_err(corrupt)?,
@@ -482,6 +521,7 @@ impl Mailboxes {
                 .map_err(|error| corrupt(format!("labels: {error}")))?,
             schedule: row.schedule.clone(),
             max_connections: u32::try_from(row.max_connections).unwrap_or(1),
+            page_size: u32::try_from(row.page_size).unwrap_or(DEFAULT_PAGE_SIZE),
         })
     }
 
@@ -518,20 +558,7 @@ impl Mailboxes {
         };
         let oauth = matches!(auth_method, AuthMethod::XOAuth2 | AuthMethod::OAuthBearer);
         let secret = match (&row.secret_sealed, row.oauth_app_id) {
-            (_, Some(app_id)) if oauth => self
-                .oauth
-                .access_token(row.id, &row.name, app_id)
-                .await
-                .map_err(|error| match error {
-                    OAuthError::NeedsSignIn { reason, .. } => MailboxError::NeedsSignIn {
-                        name: row.name.clone(),
-                        reason,
-                    },
-                    other => MailboxError::OAuth {
-                        name: row.name.clone(),
-                        reason: other.to_string(),
-                    },
-                })?,
+            (_, Some(_)) if oauth => self.oauth_access_token(row, None).await?,
             // Without a sign-in app, a stored token is used as it is.
             (Some(sealed), _) => self.secrets.open(sealed, &secret_context(row.id))?,
             (None, _) if oauth => {
@@ -608,7 +635,8 @@ fn check_stored_secret_use(
     profile: &MailboxInput,
     secret: Option<&Secret>,
 ) -> Result<(), MailboxError> {
-    let same_target = existing.host == profile.host.trim()
+    let same_target = existing.source == profile.source.as_str()
+        && existing.host == profile.host.trim()
         && existing.port == i32::from(profile.port)
         && existing.security == profile.security.as_str()
         && existing.username == profile.username
@@ -634,7 +662,11 @@ fn new_row(owner_id: Option<i64>, profile: &MailboxInput, source: Source) -> mai
         host: Set(profile.host.trim().to_string()),
         port: Set(i32::from(profile.port)),
         security: Set(profile.security.as_str().into()),
-        auth_method: Set(profile.auth_method.as_str().into()),
+        // Graph takes only bearer tokens, whatever the form said.
+        auth_method: Set(match source {
+            Source::Graph => AuthMethod::XOAuth2.as_str().into(),
+            _ => profile.auth_method.as_str().into(),
+        }),
         oauth_app_id: Set(profile.oauth_app_id),
         username: Set(profile.username.clone()),
         secret_sealed: Set(None),
@@ -659,6 +691,7 @@ fn new_row(owner_id: Option<i64>, profile: &MailboxInput, source: Source) -> mai
         labels: Set(serde_json::to_string(&profile.labels).expect("labels serialise")),
         schedule: Set(profile.schedule.clone()),
         max_connections: Set(profile.max_connections as i32),
+        page_size: Set(profile.page_size as i32),
         source: Set(source.as_str().into()),
         created_at: Set(now),
         updated_at: Set(now),

@@ -36,6 +36,10 @@ impl Validation for MailboxInput {
         if self.name.trim().is_empty() {
             errors.push(field_error("name", "Give the mailbox a name."));
         }
+        if self.source == Source::Graph {
+            errors.extend(graph_problems(self));
+            return errors;
+        }
         if self.host.trim().is_empty() || self.host.contains(char::is_whitespace) {
             errors.push(field_error(
                 "host",
@@ -64,35 +68,6 @@ impl Validation for MailboxInput {
                 "A sign-in app is for OAuth mailboxes: choose XOAUTH2 or OAUTHBEARER as the method.",
             ));
         }
-        if let Err(rule_errors) = FolderRules::parse(&self.folder_rules) {
-            for rule_error in rule_errors {
-                errors.push(field_error("folder_rules", rule_error.to_string()));
-            }
-        }
-        for (field, folder) in [
-            ("success_folder", &self.success_folder),
-            ("duplicate_folder", &self.duplicate_folder),
-            ("error_folder", &self.error_folder),
-        ] {
-            if let Some(message) = base_folder_problem(folder) {
-                errors.push(field_error(field, message));
-            }
-        }
-        for (field, tag) in [
-            ("success_tag", &self.success_tag),
-            ("duplicate_tag", &self.duplicate_tag),
-        ] {
-            if tag.is_empty()
-                || tag
-                    .chars()
-                    .any(|c| c.is_whitespace() || "(){%*\"\\]".contains(c))
-            {
-                errors.push(field_error(
-                    field,
-                    format!("{tag:?} is not a valid IMAP keyword."),
-                ));
-            }
-        }
         if self.master_user.is_some()
             && !matches!(self.auth_method, AuthMethod::Plain | AuthMethod::Login)
         {
@@ -107,18 +82,107 @@ impl Validation for MailboxInput {
                 "There is no certificate on an unencrypted connection.",
             ));
         }
-        if let Some(schedule) = &self.schedule
-            && let Err(message) = super::schedule::Schedule::parse(schedule)
-        {
-            errors.push(field_error("schedule", message));
+        errors.extend(common_problems(self));
+        errors
+    }
+}
+
+/// A Graph mailbox: the service root, the user it reads, a sign-in app
+/// (Graph takes only bearer tokens), a page size; no port or password.
+fn graph_problems(profile: &MailboxInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Some(message) = graph_root_problem(profile.host.trim()) {
+        errors.push(field_error("host", message));
+    }
+    if profile.username.trim().is_empty() {
+        errors.push(field_error(
+            "username",
+            "Enter the mailbox's address (the user whose mail Graph reads), e.g. anna@contoso.com.",
+        ));
+    }
+    if profile.oauth_app_id.is_none() {
+        errors.push(field_error(
+            "oauth_app",
+            "Microsoft Graph needs a sign-in app: choose one (Admin → Sign-in apps registers it).",
+        ));
+    }
+    if profile.master_user.is_some() {
+        errors.push(field_error(
+            "master_user",
+            "Graph has no master users: an app-only sign-in reads every mailbox it is granted.",
+        ));
+    }
+    if !(1..=1000).contains(&profile.page_size) {
+        errors.push(field_error(
+            "page_size",
+            "Enter a page size between 1 and 1000 messages.",
+        ));
+    }
+    errors.extend(common_problems(profile));
+    errors
+}
+
+/// What every server mailbox must get right: folders, the action, the schedule.
+fn common_problems(profile: &MailboxInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Err(rule_errors) = FolderRules::parse(&profile.folder_rules) {
+        for rule_error in rule_errors {
+            errors.push(field_error("folder_rules", rule_error.to_string()));
         }
-        if self.max_connections == 0 {
+    }
+    for (field, folder) in [
+        ("success_folder", &profile.success_folder),
+        ("duplicate_folder", &profile.duplicate_folder),
+        ("error_folder", &profile.error_folder),
+    ] {
+        if let Some(message) = base_folder_problem(folder) {
+            errors.push(field_error(field, message));
+        }
+    }
+    for (field, tag) in [
+        ("success_tag", &profile.success_tag),
+        ("duplicate_tag", &profile.duplicate_tag),
+    ] {
+        if tag.is_empty()
+            || tag
+                .chars()
+                .any(|c| c.is_whitespace() || "(){%*\"\\]".contains(c))
+        {
             errors.push(field_error(
-                "max_connections",
-                "Allow at least one connection.",
+                field,
+                format!("{tag:?} is not a valid IMAP keyword."),
             ));
         }
-        errors
+    }
+    if let Some(schedule) = &profile.schedule
+        && let Err(message) = super::schedule::Schedule::parse(schedule)
+    {
+        errors.push(field_error("schedule", message));
+    }
+    if profile.max_connections == 0 {
+        errors.push(field_error(
+            "max_connections",
+            "Allow at least one connection.",
+        ));
+    }
+    errors
+}
+
+/// Graph's service root must be an `https` URL; plain `http` only to this
+/// machine (a stand-in or a local proxy), since the bearer token travels with every request.
+fn graph_root_problem(root: &str) -> Option<String> {
+    let example =
+        "e.g. https://graph.microsoft.com/v1.0 (graph.microsoft.us for US Government clouds)";
+    let Ok(url) = reqwest::Url::parse(root) else {
+        return Some(format!("Enter Graph's service root URL, {example}."));
+    };
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" => None,
+        "http" if loopback => None,
+        _ => Some(format!(
+            "Graph is reached over https only (the access token travels with every request), {example}."
+        )),
     }
 }
 

@@ -326,6 +326,30 @@ impl Grants {
         mailbox: &str,
         app_id: i64,
     ) -> Result<Secret, OAuthError> {
+        self.current_token(mailbox_id, mailbox, app_id, None).await
+    }
+
+    /// An access token other than `refused`, which the service turned away
+    /// (401) before it expired: renewed, unless another request renewed it
+    /// meanwhile — four requests refused at once renew it once.
+    pub async fn token_instead_of(
+        &self,
+        mailbox_id: i64,
+        mailbox: &str,
+        app_id: i64,
+        refused: &Secret,
+    ) -> Result<Secret, OAuthError> {
+        self.current_token(mailbox_id, mailbox, app_id, Some(refused))
+            .await
+    }
+
+    async fn current_token(
+        &self,
+        mailbox_id: i64,
+        mailbox: &str,
+        app_id: i64,
+        refused: Option<&Secret>,
+    ) -> Result<Secret, OAuthError> {
         let lock = self
             .renewing
             .lock()
@@ -356,10 +380,13 @@ impl Grants {
         if !expires_soon(row.access_expires_at)
             && let Some(sealed) = &row.access_sealed
         {
-            return self
+            let current = self
                 .secrets
                 .open(sealed, &access_context(mailbox_id))
-                .map_err(|error| OAuthError::Secret(error.to_string()));
+                .map_err(|error| OAuthError::Secret(error.to_string()))?;
+            if refused.is_none_or(|refused| refused.expose() != current.expose()) {
+                return Ok(current);
+            }
         }
         let app = self.apps.app(row.app_id).await?;
         let renewed = match Flow::parse(&row.flow) {

@@ -215,6 +215,7 @@ mod tests {
             archived_at: Utc::now(),
             duplicate: false,
             listed: true,
+            remote_id: None,
         }
     }
 

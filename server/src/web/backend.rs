@@ -738,6 +738,7 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
                     id: row.id,
                     server: match source {
                         Source::Imap => format!("{}@{}:{}", row.username, row.host, row.port),
+                        Source::Graph => format!("{} via Microsoft Graph", row.username),
                         Source::Import => String::new(),
                     },
                     owner: row.owner_id.and_then(|id| owners.get(&id).cloned()),
@@ -953,7 +954,7 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
 
     async fn run_mailbox(&self, caller: &SessionUser, id: i64) -> Result<RunRequest, ApiError> {
         let row = self.managed_mailbox(caller, id).await?;
-        if row.source != Source::Imap.as_str() {
+        if !row.source.parse::<Source>().is_ok_and(Source::is_server) {
             return Err(ApiError::Conflict(
                 "This mailbox holds imported files; there is no server to archive from.".into(),
             ));

@@ -11,6 +11,8 @@ pub struct Model {
     pub uid_validity: i64,
     pub last_uid: i64,
     pub highest_modseq: Option<i64>,
+    /// A Graph folder's delta link: where the next round starts.
+    pub delta_link: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

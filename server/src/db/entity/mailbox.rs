@@ -41,7 +41,7 @@ pub struct Model {
     pub max_connections: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
-    /// Where its mail comes from: `imap`, or `import` (files; no server).
+    /// Where its mail comes from: `imap`, `graph` (Microsoft Graph), or `import` (files; no server).
     pub source: String,
     /// The template whose values the `inherited` fields take.
     pub template_id: Option<i64>,
@@ -51,6 +51,8 @@ pub struct Model {
     pub deleted_at: Option<DateTimeUtc>,
     /// The sign-in app of an OAuth mailbox.
     pub oauth_app_id: Option<i64>,
+    /// Messages per page of a Graph mailbox's delta rounds.
+    pub page_size: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

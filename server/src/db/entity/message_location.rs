@@ -22,6 +22,9 @@ pub struct Model {
     /// Shows the message in this mailbox and folder, with these labels;
     /// `false` for a duplicate the `drop` policy only recorded.
     pub listed: bool,
+    /// The message's id at its source when it has one besides the UID (a
+    /// Graph message id); a Graph folder's UIDs are Tresor's own numbering.
+    pub remote_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,714 @@
+//! Archiving a Microsoft 365 mailbox through Microsoft Graph: the pipeline
+//! of an IMAP run (blob first, then one transaction for a batch of messages
+//! and the folder's checkpoint, then the action on the server), with
+//! Graph's own bookkeeping:
+//!
+//! - A folder's checkpoint keeps its **delta link**: the next round lists
+//!   only what changed since. The link moves on only when the whole round is
+//!   settled — every listed message archived (or skipped for good) and its
+//!   action applied — so a message held back (too young) or failed comes
+//!   again in the next round, as a held-back UID keeps an IMAP checkpoint below it.
+//! - Graph ids are not numbers. Each archived copy gets a UID of Tresor's
+//!   own numbering in its folder (`last_uid` counts them) and keeps its
+//!   Graph id as `remote_id`, by which a later round knows it without
+//!   fetching it again.
+//! - A folder's UIDVALIDITY is derived from its Graph id: a folder deleted
+//!   and made again under the same name starts afresh, as on IMAP.
+
+use super::action::{ActionError, AfterArchive, Outcome, Settled};
+use super::batch::{self, Batch, FetchedMessage, store_blob};
+use super::folder::{BATCH_BYTES, BATCH_MESSAGES, FETCH_CHUNK, LOOKUP_CHUNK};
+use super::progress::{self, ProgressSender};
+use super::settings::Settings;
+use super::{EngineError, FolderLog, JobLog, STORE_TASKS_IN_FLIGHT};
+use crate::db::entity::{folder_checkpoint, message_location};
+use crate::graph::{self, Client, DeltaItem, GraphError, Listed, TokenSource};
+use crate::mailbox::{MailboxRow, Mailboxes, SpecialUse};
+use crate::secrets::Secret;
+use crate::store::BlobStore;
+use chrono::{DateTime, Duration as Days, Utc};
+use futures::StreamExt;
+use futures::stream::FuturesOrdered;
+use reqwest::Method;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set,
+};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The well-known folders whose role the folder rules know (`!\Trash`, …).
+const ROLES: [(&str, SpecialUse); 5] = [
+    ("sentitems", SpecialUse::Sent),
+    ("drafts", SpecialUse::Drafts),
+    ("deleteditems", SpecialUse::Trash),
+    ("junkemail", SpecialUse::Junk),
+    ("archive", SpecialUse::Archive),
+];
+
+/// What a folder's run needs besides the folder.
+struct Context<'a> {
+    db: &'a DatabaseConnection,
+    store: &'a Arc<BlobStore>,
+    mailbox: &'a MailboxRow,
+    settings: &'a Settings,
+    client: &'a Client,
+    now: DateTime<Utc>,
+    progress: &'a ProgressSender,
+    /// Folder ids by path: those listed, and move targets made in this run.
+    folder_ids: HashMap<String, String>,
+}
+
+/// The grant of the mailbox's sign-in app hands Graph its tokens.
+struct GrantTokens {
+    mailboxes: Arc<Mailboxes>,
+    mailbox: MailboxRow,
+}
+
+#[async_trait::async_trait]
+impl TokenSource for GrantTokens {
+    async fn token(&self, refused: Option<&Secret>) -> Result<Secret, GraphError> {
+        self.mailboxes
+            .oauth_access_token(&self.mailbox, refused)
+            .await
+            .map_err(|error| GraphError::NoToken(error.to_string()))
+    }
+}
+
+pub(super) async fn archive_mailbox(
+    db: &DatabaseConnection,
+    store: &Arc<BlobStore>,
+    mailboxes: &Arc<Mailboxes>,
+    mailbox: &MailboxRow,
+    settings: &Settings,
+    log: &mut JobLog,
+    progress: &ProgressSender,
+) -> Result<(), EngineError> {
+    // A mailbox that needs a sign-in fails here, before any request, in
+    // the words an IMAP mailbox's run uses.
+    mailboxes.oauth_access_token(mailbox, None).await?;
+    let tokens = Arc::new(GrantTokens {
+        mailboxes: mailboxes.clone(),
+        mailbox: mailbox.clone(),
+    });
+    let client = Client::new(&mailbox.host, &mailbox.username, tokens);
+    let folders = graph::list_folders(&client).await?;
+    let mut roles = HashMap::new();
+    for (name, role) in ROLES {
+        if let Some(id) = graph::well_known_folder(&client, name).await? {
+            roles.insert(id, role);
+        }
+    }
+    let selected: Vec<&graph::Folder> = folders
+        .iter()
+        .filter(|folder| settings.selects_graph(folder, roles.get(&folder.id).copied()))
+        .collect();
+    progress::update(progress, |progress| {
+        progress.folders_total = selected.len();
+    });
+    let mut context = Context {
+        db,
+        store,
+        mailbox,
+        settings,
+        client: &client,
+        now: Utc::now(),
+        progress,
+        folder_ids: folders
+            .iter()
+            .map(|folder| (folder.path.clone(), folder.id.clone()))
+            .collect(),
+    };
+    // A failing folder is recorded and the job goes on with the next one.
+    for folder in selected {
+        let mut folder_log = FolderLog::new(&folder.path);
+        if let Err(error) = archive_folder(&mut context, folder, &mut folder_log).await {
+            folder_log.error = Some(error.to_string());
+        }
+        log.add_folder(folder_log);
+        progress::update(progress, |progress| progress.folders_done += 1);
+    }
+    log.throttled = client.throttled();
+    Ok(())
+}
+
+async fn archive_folder(
+    context: &mut Context<'_>,
+    folder: &graph::Folder,
+    log: &mut FolderLog,
+) -> Result<(), EngineError> {
+    log.server_count = folder.total;
+    let uid_validity = uid_validity_of(&folder.id);
+    let saved = folder_checkpoint::Entity::find()
+        .filter(folder_checkpoint::Column::MailboxId.eq(context.mailbox.id))
+        .filter(folder_checkpoint::Column::Folder.eq(folder.path.as_str()))
+        .one(context.db)
+        .await?;
+    let (last_uid, delta_link) = match saved {
+        Some(saved) if saved.uid_validity == uid_validity => {
+            (u32::try_from(saved.last_uid).unwrap_or(0), saved.delta_link)
+        }
+        Some(saved) => {
+            tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path, "the folder was made anew: reading it afresh");
+            // Its delta link belongs to the folder that is gone.
+            save_delta_link(context.db, saved, None).await?;
+            (0, None)
+        }
+        None => (0, None),
+    };
+    progress::update(context.progress, |progress| {
+        progress.folder = Some(folder.path.clone());
+        progress.folder_done = 0;
+        progress.folder_total = folder.total;
+    });
+
+    let page_size = usize::try_from(context.mailbox.page_size)
+        .unwrap_or(25)
+        .max(1);
+    let round = match graph::delta_round(
+        context.client,
+        &folder.id,
+        delta_link.as_deref(),
+        page_size,
+    )
+    .await
+    {
+        Err(error) if error.is_sync_state_lost() && delta_link.is_some() => {
+            tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path, "Graph lost the folder's sync state: a full round");
+            graph::delta_round(context.client, &folder.id, None, page_size).await?
+        }
+        round => round?,
+    };
+    let listed = present(round.items);
+    let mut run = Run {
+        folder,
+        uid_validity,
+        last_uid,
+        settled: true,
+        listed: HashMap::new(),
+    };
+
+    // 1. Archived already (known by their Graph id): the action, where it is still due.
+    let known = run.already_archived(context, &listed).await?;
+    let mut waiting = Vec::new();
+    let mut new = Vec::new();
+    for message in listed {
+        match known.get(&message.id) {
+            Some(settled) => {
+                waiting.push(*settled);
+                run.listed.insert(settled.uid, message);
+            }
+            None => new.push(message),
+        }
+    }
+    progress::update(context.progress, |progress| {
+        progress.folder_done = waiting.len() as u64;
+    });
+    run.apply(context, &waiting, log).await?;
+
+    // 2. The new ones: filtered, numbered, fetched, stored and committed in
+    // batches, each batch's action applied once it is committed.
+    let mut to_fetch = Vec::new();
+    for message in new {
+        match context
+            .settings
+            .filter
+            .skip(message.received, None, context.now)
+        {
+            None => {
+                run.last_uid += 1;
+                to_fetch.push(run.last_uid);
+                run.listed.insert(run.last_uid, message);
+            }
+            // Too young (a round lists no sizes, so nothing else): the next
+            // round must list it again.
+            Some(_) => {
+                log.skipped += 1;
+                run.settled = false;
+            }
+        }
+    }
+    for chunk in to_fetch.chunks(FETCH_CHUNK) {
+        let settled = run.fetch_and_store(context, chunk, log).await?;
+        run.apply(context, &settled, log).await?;
+    }
+
+    // 3. Numbering and, when the round is settled, the delta link.
+    batch::save_checkpoint(
+        context.db,
+        context.mailbox.id,
+        &folder.path,
+        uid_validity,
+        run.last_uid,
+        None,
+    )
+    .await?;
+    if run.settled {
+        let saved = folder_checkpoint::Entity::find()
+            .filter(folder_checkpoint::Column::MailboxId.eq(context.mailbox.id))
+            .filter(folder_checkpoint::Column::Folder.eq(folder.path.as_str()))
+            .one(context.db)
+            .await?
+            .expect("the checkpoint was just saved");
+        save_delta_link(context.db, saved, Some(round.delta_link)).await?;
+    }
+    log.archived_total = run.archived_count(context).await?;
+    Ok(())
+}
+
+/// A folder's stable UIDVALIDITY: from its Graph id, 31 bits as IMAP's.
+fn uid_validity_of(folder_id: &str) -> i64 {
+    let digest = Sha256::digest(folder_id.as_bytes());
+    i64::from(u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) >> 1)
+}
+
+/// The messages a round leaves present; a round may name a message more
+/// than once (changed, then deleted), and its last mention counts.
+fn present(items: Vec<DeltaItem>) -> Vec<Listed> {
+    let last: HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| (item.id(), index))
+        .collect();
+    let keep: Vec<bool> = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| matches!(item, DeltaItem::Present(_)) && last[item.id()] == index)
+        .collect();
+    items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(item, keep)| match item {
+            DeltaItem::Present(listed) if keep => Some(listed),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn save_delta_link(
+    db: &DatabaseConnection,
+    checkpoint: folder_checkpoint::Model,
+    delta_link: Option<String>,
+) -> Result<(), EngineError> {
+    let mut active: folder_checkpoint::ActiveModel = checkpoint.into();
+    active.delta_link = Set(delta_link);
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    Ok(())
+}
+
+/// A location as `already_archived` reads it: UID, duplicate, date, Graph id.
+type KnownRow = (i64, bool, Option<DateTime<Utc>>, Option<String>);
+
+/// State of one folder's run.
+struct Run<'a> {
+    folder: &'a graph::Folder,
+    uid_validity: i64,
+    /// The highest UID given to a message of this folder.
+    last_uid: u32,
+    /// Nothing was held back, failed or left without its action: the
+    /// round's delta link may be kept.
+    settled: bool,
+    /// The round's messages that have a UID, as listed.
+    listed: HashMap<u32, Listed>,
+}
+
+impl Run<'_> {
+    /// Which of `listed` this folder's locations record, by Graph id.
+    async fn already_archived(
+        &self,
+        context: &Context<'_>,
+        listed: &[Listed],
+    ) -> Result<HashMap<String, Settled>, EngineError> {
+        let mut known = HashMap::new();
+        for chunk in listed.chunks(LOOKUP_CHUNK) {
+            let rows: Vec<KnownRow> = message_location::Entity::find()
+                .select_only()
+                .column(message_location::Column::Uid)
+                .column(message_location::Column::Duplicate)
+                .column(message_location::Column::InternalDate)
+                .column(message_location::Column::RemoteId)
+                .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
+                .filter(message_location::Column::Folder.eq(self.folder.path.as_str()))
+                .filter(message_location::Column::UidValidity.eq(self.uid_validity))
+                .filter(
+                    message_location::Column::RemoteId
+                        .is_in(chunk.iter().map(|message| message.id.as_str())),
+                )
+                .into_tuple()
+                .all(context.db)
+                .await?;
+            for (uid, duplicate, internal_date, remote_id) in rows {
+                let (Ok(uid), Some(remote_id)) = (u32::try_from(uid), remote_id) else {
+                    continue;
+                };
+                let outcome = if duplicate {
+                    Outcome::Duplicate
+                } else {
+                    Outcome::Archived
+                };
+                known.insert(
+                    remote_id,
+                    Settled {
+                        uid,
+                        outcome,
+                        internal_date,
+                    },
+                );
+            }
+        }
+        Ok(known)
+    }
+
+    async fn archived_count(&self, context: &Context<'_>) -> Result<u64, EngineError> {
+        Ok(message_location::Entity::find()
+            .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
+            .filter(message_location::Column::Folder.eq(self.folder.path.as_str()))
+            .filter(message_location::Column::UidValidity.eq(self.uid_validity))
+            .count(context.db)
+            .await?)
+    }
+
+    /// Downloads `chunk`'s MIME bytes (as many at once as Graph allows, in
+    /// order), stores each while the next arrive, and commits in batches.
+    /// Returns the settled messages, failures included.
+    async fn fetch_and_store(
+        &mut self,
+        context: &Context<'_>,
+        chunk: &[u32],
+        log: &mut FolderLog,
+    ) -> Result<Vec<Settled>, EngineError> {
+        let client = context.client;
+        // Built in a loop, not by closures: a stream of closures' futures
+        // over borrowed data is not `Send` to the compiler.
+        let mut requests = Vec::with_capacity(chunk.len());
+        for uid in chunk.iter().copied() {
+            let url = client.url(&format!("messages/{}/$value", self.listed[&uid].id));
+            requests.push(async move { (uid, client.get_bytes(&url).await) });
+        }
+        let mut downloads = futures::stream::iter(requests).buffered(graph::MAX_CONCURRENT);
+        let limit = context.settings.filter.max_message_size;
+        let mut batch = Batch::new(
+            context.mailbox,
+            &self.folder.path,
+            self.uid_validity,
+            context.settings.duplicates,
+        );
+        let mut settled = Vec::with_capacity(chunk.len());
+        let mut in_flight = FuturesOrdered::new();
+        let mut failed = false;
+        while let Some((uid, download)) = downloads.next().await {
+            let listed = &self.listed[&uid];
+            match download {
+                Ok(body) if limit.is_some_and(|limit| body.len() as u64 > limit) => {
+                    log.skipped += 1;
+                    log.record_skip(
+                        uid,
+                        &format!(
+                            "{} bytes, larger than the limit of {} bytes",
+                            body.len(),
+                            limit.unwrap_or_default()
+                        ),
+                    );
+                }
+                Ok(body) => {
+                    let message = FetchedMessage::from_parts(
+                        uid,
+                        body,
+                        listed.categories.clone(),
+                        listed.received,
+                    )
+                    .with_remote_id(listed.id.clone());
+                    in_flight.push_back(store_blob(context.store.clone(), message));
+                }
+                // Deleted or moved since the round listed it: nothing to archive here.
+                Err(error) if error.is_not_found() => {
+                    tracing::info!(folder = %self.folder.path, uid, "a message went away while the run read the folder");
+                }
+                // Graph cannot be reached (after its retries): the folder stops.
+                Err(error @ (GraphError::Unreachable { .. } | GraphError::NoToken(_))) => {
+                    return Err(error.into());
+                }
+                Err(error) => {
+                    log.record_failure(uid, &error.to_string());
+                    failed = true;
+                    settled.push(Settled {
+                        uid,
+                        outcome: Outcome::Failed,
+                        internal_date: listed.received,
+                    });
+                }
+            }
+            while in_flight.len() >= STORE_TASKS_IN_FLIGHT {
+                let stored = in_flight.next().await.expect("in_flight is not empty")?;
+                batch.push(stored);
+                if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
+                    commit(context, &mut batch, log, &mut settled).await?;
+                }
+            }
+        }
+        while let Some(stored) = in_flight.next().await {
+            batch.push(stored?);
+        }
+        commit(context, &mut batch, log, &mut settled).await?;
+        if failed {
+            self.settled = false;
+        }
+        Ok(settled)
+    }
+
+    /// The after-archive action on Graph, for committed messages only.
+    async fn apply(
+        &mut self,
+        context: &mut Context<'_>,
+        settled: &[Settled],
+        log: &mut FolderLog,
+    ) -> Result<(), EngineError> {
+        let action = context.settings.action.clone();
+        let result = match &action {
+            AfterArchive::None => Ok(()),
+            AfterArchive::Tag { success, duplicate } => {
+                self.tag(context, settled, success, duplicate, log).await
+            }
+            AfterArchive::Move {
+                success,
+                duplicate,
+                error,
+            } => {
+                let mut result = Ok(());
+                for (outcome, base) in [
+                    (Outcome::Archived, success),
+                    (Outcome::Duplicate, duplicate),
+                    (Outcome::Failed, error),
+                ] {
+                    result = self.move_to(context, settled, outcome, base, log).await;
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                result
+            }
+            AfterArchive::Delete { older_than_days } => {
+                self.delete(context, settled, *older_than_days, log).await
+            }
+        };
+        result.map_err(|error| EngineError::Action(ActionError::Graph(error)))
+    }
+
+    /// Adds the tag as an Outlook category; a message with either tag is done.
+    async fn tag(
+        &self,
+        context: &Context<'_>,
+        settled: &[Settled],
+        success: &str,
+        duplicate: &str,
+        log: &mut FolderLog,
+    ) -> Result<(), GraphError> {
+        let client = context.client;
+        let mut patches = Vec::new();
+        for message in settled {
+            let tag = match message.outcome {
+                Outcome::Archived => success,
+                Outcome::Duplicate => duplicate,
+                Outcome::Failed => continue,
+            };
+            let listed = &self.listed[&message.uid];
+            if listed
+                .categories
+                .iter()
+                .any(|category| category == success || category == duplicate)
+            {
+                continue;
+            }
+            let mut categories = listed.categories.clone();
+            categories.push(tag.to_string());
+            let url = client.url(&format!("messages/{}", listed.id));
+            let body = serde_json::json!({ "categories": categories });
+            patches.push(async move { client.call(Method::PATCH, &url, Some(body)).await });
+        }
+        log.tagged += each_at_most_four(patches).await?;
+        Ok(())
+    }
+
+    /// Moves the messages with `outcome` to `<base>/<folder>`, made if need be.
+    async fn move_to(
+        &self,
+        context: &mut Context<'_>,
+        settled: &[Settled],
+        outcome: Outcome,
+        base: &str,
+        log: &mut FolderLog,
+    ) -> Result<(), GraphError> {
+        let ids: Vec<&str> = settled
+            .iter()
+            .filter(|message| message.outcome == outcome)
+            .map(|message| self.listed[&message.uid].id.as_str())
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let target = target_folder(context, &format!("{base}/{}", self.folder.path)).await?;
+        let client = context.client;
+        let mut moves = Vec::with_capacity(ids.len());
+        for id in ids {
+            let url = client.url(&format!("messages/{id}/move"));
+            let body = serde_json::json!({ "destinationId": target });
+            moves.push(async move { client.call(Method::POST, &url, Some(body)).await });
+        }
+        log.moved += each_at_most_four(moves).await?;
+        Ok(())
+    }
+
+    /// Deletes archived messages (old enough, if the action says so); a
+    /// message still too young keeps the round unsettled, so it comes again.
+    async fn delete(
+        &mut self,
+        context: &Context<'_>,
+        settled: &[Settled],
+        older_than_days: Option<u32>,
+        log: &mut FolderLog,
+    ) -> Result<(), GraphError> {
+        let cutoff = older_than_days.map(|days| context.now - Days::days(i64::from(days)));
+        let mut due = Vec::new();
+        for message in settled
+            .iter()
+            .filter(|message| message.outcome != Outcome::Failed)
+        {
+            let old_enough = match (cutoff, message.internal_date) {
+                (None, _) => true,
+                (Some(cutoff), Some(date)) => date < cutoff,
+                // Without a date the age is unknown: keep it.
+                (Some(_), None) => false,
+            };
+            if old_enough {
+                due.push(self.listed[&message.uid].id.clone());
+            } else {
+                self.settled = false;
+            }
+        }
+        let client = context.client;
+        let mut deletions = Vec::with_capacity(due.len());
+        for id in due {
+            let url = client.url(&format!("messages/{id}"));
+            deletions.push(async move { client.call(Method::DELETE, &url, None).await });
+        }
+        log.deleted += each_at_most_four(deletions).await?;
+        Ok(())
+    }
+}
+
+/// Runs the requests, four at a time (the client's limit), and counts those
+/// done; one that finds its message gone counts as nothing, any other
+/// refusal is the action's failure.
+async fn each_at_most_four<F>(requests: Vec<F>) -> Result<u64, GraphError>
+where
+    F: std::future::Future<Output = Result<Vec<u8>, GraphError>>,
+{
+    let results: Vec<_> = futures::stream::iter(requests)
+        .buffer_unordered(graph::MAX_CONCURRENT)
+        .collect()
+        .await;
+    let mut done = 0;
+    for result in results {
+        match result {
+            Ok(_) => done += 1,
+            Err(error) if error.is_not_found() => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(done)
+}
+
+/// The id of the folder at `path`, made level by level below the root
+/// where missing.
+async fn target_folder(context: &mut Context<'_>, path: &str) -> Result<String, GraphError> {
+    if let Some(id) = context.folder_ids.get(path) {
+        return Ok(id.clone());
+    }
+    let mut parent = "msgfolderroot".to_string();
+    let mut so_far = String::new();
+    for name in path.split('/') {
+        if !so_far.is_empty() {
+            so_far.push('/');
+        }
+        so_far.push_str(name);
+        let id = match context.folder_ids.get(&so_far) {
+            Some(id) => id.clone(),
+            None => {
+                let id = graph::create_folder(context.client, &parent, name).await?;
+                context.folder_ids.insert(so_far.clone(), id.clone());
+                id
+            }
+        };
+        parent = id;
+    }
+    Ok(parent)
+}
+
+/// Records a batch (its highest UID is the checkpoint: Graph UIDs are given
+/// in order and committed in order) and counts it.
+async fn commit(
+    context: &Context<'_>,
+    batch: &mut Batch,
+    log: &mut FolderLog,
+    settled: &mut Vec<Settled>,
+) -> Result<(), EngineError> {
+    let Some(highest) = batch.highest_uid() else {
+        return Ok(());
+    };
+    let bytes = batch.bytes() as u64;
+    let committed = batch
+        .commit(context.db, context.store, highest, log)
+        .await?;
+    let duplicates = committed
+        .iter()
+        .filter(|message| message.outcome == Outcome::Duplicate)
+        .count() as u64;
+    let total = committed.len() as u64;
+    progress::update(context.progress, |progress| {
+        progress.folder_done += total;
+        progress.archived += total - duplicates;
+        progress.duplicates += duplicates;
+        progress.bytes += bytes;
+    });
+    settled.extend(committed);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(id: &str) -> DeltaItem {
+        DeltaItem::Present(Listed {
+            id: id.into(),
+            received: None,
+            categories: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_message_counts_as_its_last_mention_in_a_round() {
+        let items = vec![
+            listed("a"),
+            listed("b"),
+            DeltaItem::Removed { id: "a".into() },
+            listed("c"),
+            listed("b"),
+        ];
+        let ids: Vec<String> = present(items)
+            .into_iter()
+            .map(|message| message.id)
+            .collect();
+        assert_eq!(ids, ["c", "b"]);
+    }
+
+    #[test]
+    fn a_folders_uid_validity_is_stable_and_fits_imaps() {
+        let first = uid_validity_of("AAMkAGFoFolder1");
+        assert_eq!(first, uid_validity_of("AAMkAGFoFolder1"));
+        assert_ne!(first, uid_validity_of("AAMkAGFoFolder2"));
+        assert!((0..=i64::from(i32::MAX)).contains(&first));
+    }
+}
