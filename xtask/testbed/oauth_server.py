@@ -17,7 +17,9 @@ Endpoints (any tenant):
 Test controls:
   POST /test/revoke  user=U          U's refresh tokens issued so far stop working (invalid_grant),
                                      as Microsoft's "revoke sessions"; a new sign-in works again
-  GET  /test/stats                   counters (grants by type, polls, slow_downs) as JSON
+  POST /test/expire-access client=C  C's access tokens stop working now, before their expiry
+  GET  /test/stats                   counters (grants by type, polls, slow_downs; tokens issued
+                                     by client) as JSON
 
 Clients: "tresor-public" (public, PKCE), "tresor-confidential" (secret "tresor-client-secret").
 A client id containing "short" gets access tokens living 30 s; one containing "expiring" gets
@@ -31,6 +33,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import graph_standin  # noqa: E402  (Microsoft Graph mail, behind the same tokens)
 
 CLIENTS = {"tresor-public": None, "tresor-confidential": "tresor-client-secret"}
+
+
+def client_secret(client):
+    """A client's secret; "tresor-confidential-<anything>" are confidential too, so a test can
+    have a client (and its counters) of its own."""
+    if client.startswith("tresor-confidential-"):
+        return "tresor-client-secret"
+    return CLIENTS.get(client)
 # Static tokens the Dovecot tests use directly.
 ACCESS = {t: {"user": u, "expires": float("inf"), "scope": "IMAP"}
           for t, u in {"alice-token": "alice", "bob-token": "bob", "archiver-token": "alice"}.items()}
@@ -39,7 +49,7 @@ CODES = {}        # code -> {"user", "client", "redirect_uri", "challenge", "sco
 DEVICES = {}      # device_code -> {"user_code", "client", "scope", "expires", "interval", "last_poll", "state", "user"}
 REVOKED_USERS = {}  # user -> time: refresh tokens issued before it stop working
 STATS = {"authorization_code": 0, "refresh_token": 0, "device_code": 0, "client_credentials": 0,
-         "polls": 0, "slow_down": 0, "introspections": 0}
+         "polls": 0, "slow_down": 0, "introspections": 0, "by_client": {}}
 LOCK = threading.Lock()
 
 
@@ -54,7 +64,8 @@ def issue(user, client, scope, refresh=True, offline=False):
     scope, Google's access_type=offline)."""
     access = "at-" + secrets.token_urlsafe(24)
     ttl = access_ttl(client)
-    ACCESS[access] = {"user": user, "expires": time.time() + ttl, "scope": scope}
+    ACCESS[access] = {"user": user, "client": client, "expires": time.time() + ttl, "scope": scope}
+    STATS["by_client"][client] = STATS["by_client"].get(client, 0) + 1
     answer = {"token_type": "Bearer", "scope": scope, "expires_in": ttl, "ext_expires_in": ttl,
               "access_token": access}
     if refresh and (offline or "offline_access" in scope.split()):
@@ -77,7 +88,7 @@ def check_client(form):
     client = form.get("client_id", "")
     if client not in CLIENTS and not client.startswith("tresor-"):
         return None, aad_error("unauthorized_client", f"AADSTS700016: Application with identifier '{client}' was not found.")
-    secret = CLIENTS.get(client)
+    secret = client_secret(client)
     if secret is not None and form.get("client_secret") != secret:
         return None, aad_error("invalid_client", "AADSTS7000215: Invalid client secret provided.", 401)
     return client, None
@@ -132,7 +143,7 @@ def token(form):
             STATS["device_code"] += 1
             return 200, issue(entry["user"], client, entry["scope"])
         if grant == "client_credentials":
-            if CLIENTS.get(client) is None:
+            if client_secret(client) is None:
                 return aad_error("invalid_client", "AADSTS7000218: The request body must contain client_assertion or client_secret.", 401)
             scope = form.get("scope", "")
             if not scope.endswith("/.default"):
@@ -259,7 +270,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, f"Signed in as {entry['user']}. You can close this window.", "text/plain")
         if url.path == "/test/stats":
             with LOCK:
-                return self._send(200, dict(STATS))
+                return self._send(200, json.loads(json.dumps(STATS)))
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer "):
             return self._send(200, introspect(auth[7:]))
@@ -301,6 +312,14 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/test/revoke":
             with LOCK:
                 REVOKED_USERS[form.get("user", "")] = time.time()
+            return self._send(200, {})
+        if url.path == "/test/expire-access":
+            # The client's access tokens stop working before their time (as when Entra ID's
+            # continuous access evaluation ends them): Graph answers 401 until a new one comes.
+            with LOCK:
+                for entry in ACCESS.values():
+                    if entry.get("client") == form.get("client"):
+                        entry["expires"] = 0
             return self._send(200, {})
         if url.path == "/revoke":  # the old stub's endpoint
             with LOCK:

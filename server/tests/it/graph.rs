@@ -4,6 +4,11 @@
 //! with a 429 every few requests — the folder tree, delta rounds with paging,
 //! every message's MIME bytes exactly as loaded, never more than four
 //! requests at once, and a second round that reports only what changed.
+//! Then Graph mailboxes archived by the engine through the CLI, as an
+//! administrator sets them up (app-only sign-in): byte-exact through 429s,
+//! a second run that fetches only the new message, a token Graph refuses
+//! before its expiry renewed once, and tag / move / delete applied to
+//! archived messages only.
 
 use crate::cli::{stderr, stdout, tresor};
 use crate::corpus::bulk_corpus;
@@ -214,9 +219,11 @@ async fn a_nested_mailbox_is_read_byte_exactly_through_throttling_and_then_by_de
 
 /// A Graph mailbox set up as an administrator would: an app-only sign-in app
 /// for the test server, the mailbox reading `user` through the stand-in,
-/// signed in with the app's own credentials. `extra` are more `mailbox add` options.
-fn graph_mailbox(data_dir: &Path, base: &str, name: &str, user: &str, extra: &[&str]) {
+/// signed in with the app's own credentials. `extra` are more `mailbox add`
+/// options. Returns the app's client id (its own, so its tokens can be counted).
+fn graph_mailbox(data_dir: &Path, base: &str, name: &str, user: &str, extra: &[&str]) -> String {
     let app = format!("{name}-app");
+    let client_id = format!("tresor-confidential-{}", rand::random::<u32>());
     let added = tresor(
         data_dir,
         &[
@@ -231,7 +238,7 @@ fn graph_mailbox(data_dir: &Path, base: &str, name: &str, user: &str, extra: &[&
             "--authority",
             base,
             "--client-id",
-            "tresor-confidential",
+            &client_id,
             "--client-secret-stdin",
             "--scopes",
             "https://graph.microsoft.com/.default",
@@ -263,6 +270,18 @@ fn graph_mailbox(data_dir: &Path, base: &str, name: &str, user: &str, extra: &[&
         None,
     );
     assert!(signed_in.status.success(), "{}", stderr(&signed_in));
+    client_id
+}
+
+/// How many access tokens the test server issued to `client`.
+async fn tokens_issued(base: &str, client: &str) -> u64 {
+    let stats: serde_json::Value = reqwest::get(format!("{base}/test/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["by_client"][client].as_u64().unwrap_or(0)
 }
 
 fn archive(data_dir: &Path, name: &str) -> serde_json::Value {
@@ -344,7 +363,7 @@ async fn a_graph_mailbox_is_archived_through_throttling_then_by_delta_and_tagged
     .await;
 
     let data_dir = tempfile::tempdir().unwrap();
-    graph_mailbox(
+    let client = graph_mailbox(
         data_dir.path(),
         &base,
         "M365 Einkauf",
@@ -439,7 +458,17 @@ async fn a_graph_mailbox_is_archived_through_throttling_then_by_delta_and_tagged
         "only the new message: {counters}"
     );
 
-    // 3. Nothing changed: the third run fetches and tags nothing.
+    // 3. Nothing changed: the third run fetches and tags nothing. Its
+    // token was ended early: Graph's 401 gets exactly one new token.
+    let issued = tokens_issued(&base, &client).await;
+    let form = [("client", client.as_str())];
+    let expired = reqwest::Client::new()
+        .post(format!("{base}/test/expire-access"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(expired.status().is_success());
     let log = archive(data_dir.path(), "M365 Einkauf");
     assert_eq!(log["status"], "succeeded", "{log:#}");
     assert_eq!(log["archived"], 0);
@@ -447,6 +476,7 @@ async fn a_graph_mailbox_is_archived_through_throttling_then_by_delta_and_tagged
     let counters = &standin_state(&base, &user).await["counters"];
     assert_eq!(counters["value_fetches"], 1901, "{counters}");
     assert_eq!(counters["patches"], 1901, "{counters}");
+    assert_eq!(tokens_issued(&base, &client).await, issued + 1);
 }
 
 #[tokio::test]
