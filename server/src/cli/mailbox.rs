@@ -8,6 +8,7 @@ use crate::mailbox::{MailboxInput, Mailboxes};
 use crate::secrets::Secret;
 use app::model::mailbox::GRAPH_SERVICE_ROOT;
 use clap::{Args, Subcommand};
+use std::sync::Arc;
 
 #[derive(Debug, Subcommand)]
 pub enum MailboxCommand {
@@ -148,7 +149,7 @@ pub async fn run(config: Config, command: MailboxCommand) -> anyhow::Result<()> 
     }
 }
 
-async fn test(mailboxes: &Mailboxes, name: &str, json: bool) -> anyhow::Result<()> {
+async fn test(mailboxes: &Arc<Mailboxes>, name: &str, json: bool) -> anyhow::Result<()> {
     let row = mailboxes.by_name(name).await?;
     let report = probe(mailboxes, &row).await;
     if json {
@@ -198,7 +199,7 @@ fn print_probe(report: &ProbeReport) {
     }
 }
 
-async fn folders(mailboxes: &Mailboxes, name: &str, json: bool) -> anyhow::Result<()> {
+async fn folders(mailboxes: &Arc<Mailboxes>, name: &str, json: bool) -> anyhow::Result<()> {
     let row = mailboxes.by_name(name).await?;
     let report = probe(mailboxes, &row).await;
     if let Some(error) = &report.error {

@@ -88,21 +88,12 @@ pub(super) async fn archive_mailbox(
     // A mailbox that needs a sign-in fails here, before any request, in
     // the words an IMAP mailbox's run uses.
     mailboxes.oauth_access_token(mailbox, None).await?;
-    let tokens = Arc::new(GrantTokens {
-        mailboxes: mailboxes.clone(),
-        mailbox: mailbox.clone(),
-    });
-    let client = Client::new(&mailbox.host, &mailbox.username, tokens);
-    let folders = graph::list_folders(&client).await?;
-    let mut roles = HashMap::new();
-    for (name, role) in ROLES {
-        if let Some(id) = graph::well_known_folder(&client, name).await? {
-            roles.insert(id, role);
-        }
-    }
+    let client = client(mailboxes, mailbox);
+    let folders = folders_with_roles(&client).await?;
     let selected: Vec<&graph::Folder> = folders
         .iter()
-        .filter(|folder| settings.selects_graph(folder, roles.get(&folder.id).copied()))
+        .filter(|(folder, role)| settings.selects_graph(folder, *role))
+        .map(|(folder, _)| folder)
         .collect();
     progress::update(progress, |progress| {
         progress.folders_total = selected.len();
@@ -117,7 +108,7 @@ pub(super) async fn archive_mailbox(
         progress,
         folder_ids: folders
             .iter()
-            .map(|folder| (folder.path.clone(), folder.id.clone()))
+            .map(|(folder, _)| (folder.path.clone(), folder.id.clone()))
             .collect(),
     };
     // A failing folder is recorded and the job goes on with the next one.
@@ -131,6 +122,35 @@ pub(super) async fn archive_mailbox(
     }
     log.throttled = client.throttled();
     Ok(())
+}
+
+/// The Graph client of `mailbox`, its tokens from the mailbox's grant.
+pub(super) fn client(mailboxes: &Arc<Mailboxes>, mailbox: &MailboxRow) -> Client {
+    let tokens = Arc::new(GrantTokens {
+        mailboxes: mailboxes.clone(),
+        mailbox: mailbox.clone(),
+    });
+    Client::new(&mailbox.host, &mailbox.username, tokens)
+}
+
+/// Every folder with its well-known role, if it has one the rules know.
+pub(super) async fn folders_with_roles(
+    client: &Client,
+) -> Result<Vec<(graph::Folder, Option<SpecialUse>)>, GraphError> {
+    let folders = graph::list_folders(client).await?;
+    let mut roles = HashMap::new();
+    for (name, role) in ROLES {
+        if let Some(id) = graph::well_known_folder(client, name).await? {
+            roles.insert(id, role);
+        }
+    }
+    Ok(folders
+        .into_iter()
+        .map(|folder| {
+            let role = roles.get(&folder.id).copied();
+            (folder, role)
+        })
+        .collect())
 }
 
 async fn archive_folder(

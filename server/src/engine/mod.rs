@@ -22,7 +22,7 @@
 mod action;
 pub(crate) mod batch;
 mod folder;
-mod graph_mailbox;
+pub(crate) mod graph_mailbox;
 pub mod log;
 pub mod probe;
 pub mod progress;

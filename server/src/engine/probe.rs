@@ -3,14 +3,17 @@
 //! whether the mailbox's rules select them — or the specific reason it failed.
 //! Changes nothing on the server.
 
+use super::graph_mailbox;
 use super::settings::Settings;
+use crate::graph::GraphError;
 use crate::imap::{self, ImapError};
-use crate::mailbox::{MailboxRow, Mailboxes, SpecialUse};
+use crate::mailbox::{MailboxRow, Mailboxes, Source, SpecialUse};
 pub use app::model::probe::{FolderInfo, ProbeReport};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Runs the probe; never fails — a failure is the report's content.
-pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow) -> ProbeReport {
+pub async fn probe(mailboxes: &Arc<Mailboxes>, mailbox: &MailboxRow) -> ProbeReport {
     let started = Instant::now();
     let mut report = ProbeReport {
         mailbox: mailbox.name.clone(),
@@ -23,7 +26,12 @@ pub async fn probe(mailboxes: &Mailboxes, mailbox: &MailboxRow) -> ProbeReport {
         folders: Vec::new(),
         elapsed_ms: 0,
     };
-    if let Err((kind, error)) = run(mailboxes, mailbox, &mut report).await {
+    let outcome = if mailbox.source == Source::Graph.as_str() {
+        run_graph(mailboxes, mailbox, &mut report).await
+    } else {
+        run(mailboxes, mailbox, &mut report).await
+    };
+    if let Err((kind, error)) = outcome {
         report.error = Some(error);
         report.error_kind = Some(kind.to_string());
     } else {
@@ -80,6 +88,45 @@ async fn run(
         });
     }
     let _ = imap::logout(session, endpoint.timeout).await;
+    Ok(())
+}
+
+/// A Graph mailbox: a token from its grant, then the folder tree with counts.
+async fn run_graph(
+    mailboxes: &Arc<Mailboxes>,
+    mailbox: &MailboxRow,
+    report: &mut ProbeReport,
+) -> Result<(), (&'static str, String)> {
+    let settings = Settings::read(mailbox).map_err(|error| ("settings", error.to_string()))?;
+    mailboxes
+        .oauth_access_token(mailbox, None)
+        .await
+        .map_err(|error| ("authentication", error.to_string()))?;
+    let client = graph_mailbox::client(mailboxes, mailbox);
+    let folders = graph_mailbox::folders_with_roles(&client)
+        .await
+        .map_err(|error| {
+            let kind = match &error {
+                GraphError::Refused {
+                    status: 401 | 403, ..
+                }
+                | GraphError::NoToken(_) => "authentication",
+                GraphError::Unreachable { .. } => "connect",
+                _ => "protocol",
+            };
+            (kind, error.to_string())
+        })?;
+    for (folder, role) in folders {
+        report.folders.push(FolderInfo {
+            selected: settings.selects_graph(&folder, role),
+            path: folder.path.clone(),
+            server_name: folder.path,
+            messages: u32::try_from(folder.total).ok(),
+            special_use: role.map(|role| role.as_str().to_string()),
+            subscribed: !folder.hidden,
+            selectable: true,
+        });
+    }
     Ok(())
 }
 

@@ -38,6 +38,10 @@ pub enum MailboxError {
     Corrupt { name: String, reason: String },
     #[error("the mailbox {0:?} holds imported mail and has no server to archive from")]
     NoServer(String),
+    #[error(
+        "the mailbox {0:?} is read through Microsoft Graph, not IMAP: folder subscriptions and restoring need an IMAP mailbox"
+    )]
+    NotImap(String),
     /// No usable OAuth grant: nobody signed in yet, or the provider refused
     /// to renew it (revoked, expired, consent withdrawn).
     #[error("the mailbox {name:?} needs a sign-in{}", .reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_else(|| ": nobody has signed in for it yet".into()))]
@@ -536,8 +540,10 @@ impl Mailboxes {
             name: row.name.clone(),
             reason,
         };
-        if row.source.parse::<Source>().map_err(corrupt)? != Source::Imap {
-            return Err(MailboxError::NoServer(row.name.clone()));
+        match row.source.parse::<Source>().map_err(corrupt)? {
+            Source::Imap => {}
+            Source::Graph => return Err(MailboxError::NotImap(row.name.clone())),
+            Source::Import => return Err(MailboxError::NoServer(row.name.clone())),
         }
         let security: Security = row.security.parse().map_err(corrupt)?;
         let auth_method: AuthMethod = row.auth_method.parse().map_err(corrupt)?;

@@ -93,9 +93,9 @@ impl From<MailboxError> for ApiError {
             ),
             MailboxError::NotFound(_) => ApiError::NotFound,
             // Said to the person: they can act on it (sign in again, retry).
-            MailboxError::NeedsSignIn { .. } | MailboxError::OAuth { .. } => {
-                ApiError::Conflict(error.to_string())
-            }
+            MailboxError::NeedsSignIn { .. }
+            | MailboxError::OAuth { .. }
+            | MailboxError::NotImap(_) => ApiError::Conflict(error.to_string()),
             other => internal(&other),
         }
     }

@@ -2779,3 +2779,166 @@ async fn a_gmail_mailbox_signs_in_through_googles_authorization_code_flow() {
         assert!(token.is_ok(), "{token:?}");
     }
 }
+
+#[tokio::test]
+async fn a_graph_mailbox_is_set_up_tested_and_run_from_the_browser_functions() {
+    use app::model::mailbox::{MailboxEditor, MailboxSummary};
+    use app::model::oauth::SignInAppsView;
+    use app::model::probe::ProbeReport;
+    let (Some(oauth_url), Some(corpus)) = (
+        crate::support::service_env("TRESOR_TEST_OAUTH_URL", "the OAuth2 and Graph test server"),
+        crate::corpus::corpus_dir("tricky-mime"),
+    ) else {
+        return;
+    };
+    let mut files: Vec<String> = crate::support::files_under(&corpus)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
+        .map(|path| path.display().to_string())
+        .collect();
+    files.sort();
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let admin = site.sign_in("root%40example.com", "root-password").await;
+        let user = format!("web-{}@contoso.example", rand::random::<u32>());
+        let loaded = reqwest::Client::new()
+            .post(format!("{oauth_url}/graph-test/load"))
+            .json(&serde_json::json!({ "user": user, "folders": {
+                "Inbox": files[0..12], "Deleted Items": files[12..15],
+            }}))
+            .send()
+            .await
+            .unwrap();
+        assert!(loaded.status().is_success());
+
+        let app = [
+            ("name", "Contoso Graph"),
+            ("provider", "microsoft"),
+            ("tenant", "contoso.example"),
+            ("authority", oauth_url.as_str()),
+            ("client_id", "tresor-confidential"),
+            ("client_secret", "tresor-client-secret"),
+            ("scopes", "https://graph.microsoft.com/.default"),
+        ]
+        .iter()
+        .map(|(field, value)| format!("form[{field}]={}", urlencode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+        let (status, body, _) = site.call("/api/oauth/save_app", &app, Some(&admin)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, body, _) = site.call("/api/oauth/apps", "", Some(&admin)).await;
+        let app_id = serde_json::from_str::<SignInAppsView>(&body).unwrap().apps[0]
+            .id
+            .to_string();
+
+        let graph_root = format!("{oauth_url}/v1.0");
+        let valid: Vec<(&str, &str)> = vec![
+            ("id", ""),
+            ("name", "M365 Buchhaltung"),
+            ("source", "graph"),
+            ("host", &graph_root),
+            ("port", "993"),
+            ("security", "tls"),
+            ("auth_method", "plain"),
+            ("oauth_app", &app_id),
+            ("username", &user),
+            ("action", "none"),
+            ("success_folder", "Archived"),
+            ("duplicate_folder", "Duplicates"),
+            ("error_folder", "Archive errors"),
+            ("success_tag", "$Archived"),
+            ("duplicate_tag", "$ArchivedDuplicate"),
+            ("duplicate_policy", "drop"),
+            ("duplicate_match", "content"),
+            ("max_connections", "2"),
+            ("page_size", "5"),
+        ];
+        let with = |changes: &[(&str, &str)]| changed_form(&valid, changes);
+        // No password is asked for; what Graph needs is.
+        for (changes, field) in [
+            (vec![("host", "http://graph.example.com/v1.0")], "host"),
+            (vec![("host", "graph.microsoft.com")], "host"),
+            (vec![("oauth_app", "")], "oauth_app"),
+            (vec![("page_size", "0")], "page_size"),
+            (vec![("username", "")], "username"),
+            (vec![("source", "import")], "source"),
+        ] {
+            let (status, body, _) = site
+                .call("/api/mailboxes/save", &with(&changes), Some(&admin))
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{changes:?}: {body}"
+            );
+            assert_eq!(error_field(&body), field, "{changes:?}");
+        }
+        let (status, body, _) = site
+            .call("/api/mailboxes/save", &with(&[]), Some(&admin))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
+        let id: i64 = serde_json::from_str(&body).unwrap();
+        let (_, body, _) = site
+            .call("/api/mailboxes/editor", &format!("id={id}"), Some(&admin))
+            .await;
+        let editor: MailboxEditor = serde_json::from_str(&body).unwrap();
+        assert_eq!(editor.form.source, "graph");
+        assert_eq!(editor.form.page_size, "5");
+        assert_eq!(
+            editor.form.auth_method, "xoauth2",
+            "Graph takes bearer tokens only"
+        );
+
+        // Not signed in yet: the test says so; signed in (app-only), it lists the folders.
+        let saved = with(&[("id", &id.to_string())]);
+        let (status, body, _) = site.call("/api/mailboxes/test", &saved, Some(&admin)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let report: ProbeReport = serde_json::from_str(&body).unwrap();
+        assert!(!report.ok);
+        assert_eq!(report.error_kind.as_deref(), Some("authentication"));
+        assert!(report.error.unwrap().contains("sign-in"));
+        let (status, body, _) = site
+            .call(
+                "/api/mailboxes/app_only_sign_in",
+                &format!("id={id}"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, body, _) = site.call("/api/mailboxes/test", &saved, Some(&admin)).await;
+        let report: ProbeReport = serde_json::from_str(&body).unwrap();
+        assert!(report.ok, "{report:?}");
+        let inbox = report.folders.iter().find(|f| f.path == "Inbox").unwrap();
+        assert_eq!((inbox.messages, inbox.selected), (Some(12), true));
+        let trash = report
+            .folders
+            .iter()
+            .find(|f| f.path == "Deleted Items")
+            .unwrap();
+        assert_eq!(trash.special_use.as_deref(), Some("trash"));
+        assert!(!trash.selected, "the default rules leave the trash out");
+
+        let (_, body, _) = site.call("/api/mailboxes/list", "", Some(&admin)).await;
+        let list: Vec<MailboxSummary> = serde_json::from_str(&body).unwrap();
+        let summary = list.iter().find(|summary| summary.id == id).unwrap();
+        assert_eq!(summary.server, format!("{user} via Microsoft Graph"));
+
+        // A run archives the inbox (odd MIME is only bytes to Graph).
+        let engine = tresor::engine::Engine::new(
+            site.db.clone(),
+            site.store.clone(),
+            site.mailboxes.clone(),
+        );
+        let log = engine.archive("M365 Buchhaltung").await.unwrap();
+        assert_eq!(log.status, tresor::engine::JobStatus::Succeeded, "{log:?}");
+        let names: Vec<&str> = log.folders.iter().map(|f| f.name.as_str()).collect();
+        assert!(!names.contains(&"Deleted Items"), "{names:?}");
+        let inbox = log.folders.iter().find(|f| f.name == "Inbox").unwrap();
+        assert_eq!(inbox.archived + inbox.duplicates, 12, "{inbox:?}");
+        assert_eq!(inbox.archived_total, inbox.server_count);
+        // Restoring and subscriptions are IMAP's: a clear answer, not a crash.
+        let row = site.mailboxes.by_id(id).await.unwrap();
+        let refused = site.mailboxes.connection(&row).await.unwrap_err();
+        assert!(refused.to_string().contains("Microsoft Graph"), "{refused}");
+    }
+}

@@ -10,8 +10,8 @@ use crate::api::oauth::load_sign_in_app_names;
 use crate::api::templates::{SaveTemplate, load_template_editor};
 use crate::error::ApiError;
 use crate::model::mailbox::{
-    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, MailboxEditor, Security,
-    TemplateChoice,
+    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, GRAPH_SERVICE_ROOT, IdentityKind,
+    MailboxEditor, Security, Source, TemplateChoice,
 };
 use crate::model::mailbox_form::{FormField, MailboxForm};
 use crate::model::probe::ProbeReport;
@@ -21,29 +21,74 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use std::collections::BTreeSet;
 
-/// Common providers: host, port and security filled in.
-const PRESETS: &[(&str, &str, u16, Security)] = &[
-    (
-        "Microsoft 365 / Outlook.com",
+/// A provider as the editor's "Provider" choice fills it in.
+struct ServerPreset {
+    name: &'static str,
+    source: Source,
+    host: &'static str,
+    port: u16,
+    security: Security,
+    auth: AuthMethod,
+    /// What to register and grant first, in the words of the provider's admin centre.
+    help: &'static str,
+}
+
+const fn imap(
+    name: &'static str,
+    host: &'static str,
+    auth: AuthMethod,
+    help: &'static str,
+) -> ServerPreset {
+    ServerPreset {
+        name,
+        source: Source::Imap,
+        host,
+        port: 993,
+        security: Security::Tls,
+        auth,
+        help,
+    }
+}
+
+/// Common providers, OAuth ones first (Microsoft and Google switched basic
+/// authentication off for business mailboxes).
+const PRESETS: &[ServerPreset] = &[
+    ServerPreset {
+        name: "Microsoft 365 (Graph, app-only)",
+        source: Source::Graph,
+        host: GRAPH_SERVICE_ROOT,
+        port: 993,
+        security: Security::Tls,
+        auth: AuthMethod::XOAuth2,
+        help: "Reads the mailbox through Microsoft Graph. Needs a sign-in app from the preset \"Microsoft 365 (Graph, app-only)\": application permission Mail.ReadWrite (Mail.Read without after-archive actions) with admin consent. User name: the mailbox's address. Sign in with \"App-only access\" on the mailbox's page.",
+    },
+    imap(
+        "Microsoft 365 (IMAP, OAuth2)",
         "outlook.office365.com",
-        993,
-        Security::Tls,
+        AuthMethod::XOAuth2,
+        "Needs a sign-in app from the preset \"Microsoft 365 (IMAP, OAuth2)\": delegated IMAP.AccessAsUser.All and offline_access (or IMAP.AccessAsApp for app-only, with the mailbox granted to the app in Exchange). User name: the mailbox's address.",
     ),
-    (
-        "Gmail / Google Workspace",
+    imap(
+        "Gmail / Google Workspace (IMAP, OAuth2)",
         "imap.gmail.com",
-        993,
-        Security::Tls,
+        AuthMethod::XOAuth2,
+        "Needs a sign-in app from the preset \"Gmail / Google Workspace\": scope https://mail.google.com/; sign in with Google on the mailbox's page. User name: the Gmail address.",
     ),
-    ("IONOS", "imap.ionos.de", 993, Security::Tls),
-    ("Strato", "imap.strato.de", 993, Security::Tls),
-    ("GMX", "imap.gmx.net", 993, Security::Tls),
-    ("WEB.DE", "imap.web.de", 993, Security::Tls),
-    (
+    imap(
+        "Outlook.com (IMAP, OAuth2)",
+        "outlook.office365.com",
+        AuthMethod::XOAuth2,
+        "Needs a sign-in app from the preset \"Outlook.com\" (tenant consumers): IMAP.AccessAsUser.All and offline_access. User name: the Outlook.com address.",
+    ),
+    imap("IONOS", "imap.ionos.de", AuthMethod::Plain, ""),
+    imap("Strato", "imap.strato.de", AuthMethod::Plain, ""),
+    imap("GMX", "imap.gmx.net", AuthMethod::Plain, ""),
+    imap("WEB.DE", "imap.web.de", AuthMethod::Plain, ""),
+    imap(
         "Telekom (t-online.de)",
         "secureimap.t-online.de",
-        993,
-        Security::Tls,
+        AuthMethod::Plain,
+        "",
     ),
 ];
 
@@ -268,16 +313,21 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
             navigate(target, Default::default());
         }
     });
+    let preset_help = RwSignal::new("");
     let apply_preset = move |event: leptos::ev::Event| {
         let chosen = event_target_value(&event);
-        if let Some((_, preset_host, preset_port, preset_security)) =
-            PRESETS.iter().find(|(name, ..)| *name == chosen)
-        {
-            state.set(FormField::Host, preset_host.to_string());
-            state.set(FormField::Port, preset_port.to_string());
-            state.set(FormField::Security, preset_security.as_str().to_string());
+        let preset = PRESETS.iter().find(|preset| preset.name == chosen);
+        preset_help.set(preset.map_or("", |preset| preset.help));
+        if let Some(preset) = preset {
+            state.set(FormField::Source, preset.source.as_str().to_string());
+            state.set(FormField::Host, preset.host.to_string());
+            state.set(FormField::Port, preset.port.to_string());
+            state.set(FormField::Security, preset.security.as_str().to_string());
+            state.set(FormField::AuthMethod, preset.auth.as_str().to_string());
         }
     };
+    let source = state.value(FormField::Source);
+    let is_graph = move || source() == Source::Graph.as_str();
     let template_list = StoredValue::new(templates.clone());
     let choose_template = move |event: leptos::ev::Event| {
         let id = event_target_value(&event);
@@ -342,10 +392,29 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                         <label for="mailbox-preset">"Provider"</label>
                         <select id="mailbox-preset" on:change=apply_preset data-testid="preset">
                             <option value="">"Other (enter below)"</option>
-                            {PRESETS.iter().map(|(name, ..)| view! { <option value=*name>{*name}</option> }).collect_view()}
+                            {PRESETS.iter().map(|preset| view! { <option value=preset.name>{preset.name}</option> }).collect_view()}
                         </select>
-                        <small class="muted">"Fills in host, port and security."</small>
+                        <small class="muted" data-testid="preset-help">{move || match preset_help.get() {
+                            "" => "Fills in how to reach the server.",
+                            help => help,
+                        }}</small>
                     </div>
+                    <SelectField state label="Read the mail with" field=FormField::Source
+                        options=vec![("imap", "IMAP"), ("graph", "Microsoft Graph (Microsoft 365)")]/>
+                </div>
+                <Show when=is_graph>
+                    {view! {
+                    <div class="form-grid">
+                        <TextField state label="Graph service root" field=FormField::Host
+                            help="https://graph.microsoft.com/v1.0; a national cloud has its own (graph.microsoft.us, microsoftgraph.chinacloudapi.cn)."/>
+                        <TextField state label="Messages per page" field=FormField::PageSize
+                            help="Per request while listing a folder's changes (default 25). Larger pages mean fewer requests and more throttling risk."/>
+                    </div>
+                    }.into_any()}
+                </Show>
+                <Show when=move || !is_graph()>
+                {view! {
+                <div class="form-grid">
                     <TextField state label="Host" field=FormField::Host/>
                     <TextField state label="Port" field=FormField::Port/>
                     <SelectField state label="Security" field=FormField::Security
@@ -359,6 +428,8 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                         <Checkbox state label="Accept invalid certificates (insecure, marked as a warning)" field=FormField::AcceptInvalidCerts/>
                     </div>
                 </details>
+                }.into_any()}
+                </Show>
             </fieldset>
             }.into_any()}
 
@@ -368,6 +439,8 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                 <div class="form-grid">
                     {is_mailbox.then(|| view! {
                         <TextField state label="User name" field=FormField::Username/>
+                        <Show when=move || !is_graph()>
+                        {view! {
                         <div class="field">
                             <label for="mailbox-secret">"Password"</label>
                             <input id="mailbox-secret" type="password" placeholder=secret_placeholder autocomplete="new-password"
@@ -375,12 +448,20 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                             <FieldError error field="secret"/>
                             {has_secret.then(|| view! { <small class="muted">"A password is stored. Leave empty to keep it."</small> })}
                         </div>
+                        }.into_any()}
+                        </Show>
                     })}
-                    <SelectField state label="Method" field=FormField::AuthMethod
-                        options=AuthMethod::ALL.iter().map(|m| (m.as_str(), auth_label(*m))).collect()/>
-                    <SignInAppField state/>
+                    <Show when=move || !is_graph()>
+                        {view! {
+                        <SelectField state label="Method" field=FormField::AuthMethod
+                            options=AuthMethod::ALL.iter().map(|m| (m.as_str(), auth_label(*m))).collect()/>
+                        }.into_any()}
+                    </Show>
+                    <SignInAppField state graph=Signal::derive(is_graph)/>
                 </div>
                 {is_mailbox.then(|| view! {
+                    <Show when=move || !is_graph()>
+                    {view! {
                     <details class="advanced">
                         <summary>"Master user (archive someone else's mailbox)"</summary>
                         <div class="form-grid">
@@ -389,6 +470,8 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                                 options=std::iter::once(("", "—")).chain(IdentityKind::ALL.iter().map(|k| (k.as_str(), identity_label(*k)))).collect()/>
                         </div>
                     </details>
+                    }.into_any()}
+                    </Show>
                 })}
             </fieldset>
             }.into_any()}
@@ -766,15 +849,16 @@ fn SelectField(
     }
 }
 
-/// For XOAUTH2/OAUTHBEARER: the sign-in app the mailbox signs in with
+/// For XOAUTH2/OAUTHBEARER and Graph: the sign-in app the mailbox signs in with
 /// (Admin → Sign-in apps); signing in happens on the mailbox's page.
 #[component]
-fn SignInAppField(state: Editor) -> impl IntoView {
+fn SignInAppField(state: Editor, graph: Signal<bool>) -> impl IntoView {
     let apps = Resource::new(|| (), |_| load_sign_in_app_names());
     let method = state.value(FormField::AuthMethod);
     let value = state.value(FormField::OAuthApp);
-    let is_oauth =
-        move || matches!(method().as_str(), "xoauth2" | "oauthbearer") || !value().is_empty();
+    let is_oauth = move || {
+        graph.get() || matches!(method().as_str(), "xoauth2" | "oauthbearer") || !value().is_empty()
+    };
     view! {
         <Show when=is_oauth>
             <div class="field">
