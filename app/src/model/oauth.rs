@@ -31,7 +31,7 @@ pub const PRESETS: [Preset; 4] = [
         provider: "microsoft",
         tenant: "",
         scopes: "https://graph.microsoft.com/.default",
-        help: "Entra ID → App registrations → New registration; Certificates & secrets: a client secret. API permissions: Microsoft Graph → Application permissions → Mail.ReadWrite, then \"Grant admin consent\". Enter your tenant id or domain (app-only needs a real tenant). For IMAP app-only instead: Office 365 Exchange Online → IMAP.AccessAsApp, scope https://outlook.office365.com/.default, and register the app in Exchange (New-ServicePrincipal, Add-MailboxPermission).",
+        help: "Entra ID → App registrations → New registration; Certificates & secrets: a client secret. API permissions: Microsoft Graph → Application permissions → Mail.ReadWrite (Mail.Read if nothing is tagged, moved or deleted after archiving), then \"Grant admin consent\". Enter your tenant id or domain (app-only needs a real tenant). Mailboxes read with \"Microsoft Graph\"; an application access policy in Exchange can limit the app to the mailboxes it archives. For IMAP app-only instead: Office 365 Exchange Online → IMAP.AccessAsApp, scope https://outlook.office365.com/.default, and register the app in Exchange (New-ServicePrincipal, Add-MailboxPermission).",
     },
     Preset {
         key: "gmail",

@@ -60,7 +60,7 @@ const PRESETS: &[ServerPreset] = &[
         port: 993,
         security: Security::Tls,
         auth: AuthMethod::XOAuth2,
-        help: "Reads the mailbox through Microsoft Graph. Needs a sign-in app from the preset \"Microsoft 365 (Graph, app-only)\": application permission Mail.ReadWrite (Mail.Read without after-archive actions) with admin consent. User name: the mailbox's address. Sign in with \"App-only access\" on the mailbox's page.",
+        help: "Reads the mailbox through Microsoft Graph. Needs a sign-in app from the preset \"Microsoft 365 (Graph, app-only)\": application permission Mail.ReadWrite (Mail.Read without after-archive actions) with admin consent. User name: the mailbox's address. After saving, \"Use app-only access\" on the mailbox's page.",
     },
     imap(
         "Microsoft 365 (IMAP, OAuth2)",
