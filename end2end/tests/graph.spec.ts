@@ -43,9 +43,9 @@ test("an admin sets up a Graph mailbox from the presets and archives it with app
   await editor.locator('select[name="preset"]').selectOption("m365-graph");
   await expect(editor.getByTestId("preset-help")).toContainText("Mail.ReadWrite");
   await editor.getByLabel("Name", { exact: true }).fill(appName);
-  await editor.getByLabel("Tenant").fill("contoso.example");
+  await editor.getByRole("textbox", { name: /^Tenant/ }).fill("contoso.example");
   await editor.getByLabel("Client id").fill("tresor-confidential");
-  await editor.getByLabel("Client secret").fill("tresor-client-secret");
+  await editor.getByRole("textbox", { name: /^Client secret/ }).fill("tresor-client-secret");
   await editor.locator("summary", { hasText: "Addresses" }).click();
   await editor.getByLabel("Sign-in service").fill(oauthUrl!);
   await editor.getByRole("button", { name: "Add sign-in app" }).click();
