@@ -44,6 +44,7 @@ pub struct Scheduler {
 }
 
 struct RunningJob {
+    /// What `max_connections` limits (`server_key`).
     host: String,
     progress: ProgressReceiver,
     task: JoinHandle<()>,
@@ -196,7 +197,8 @@ impl Scheduler {
             if running.contains_key(&row.id) {
                 continue;
             }
-            let on_host = running.values().filter(|job| job.host == row.host).count();
+            let server = server_key(row);
+            let on_host = running.values().filter(|job| job.host == server).count();
             if on_host >= usize::try_from(row.max_connections.max(1)).unwrap_or(1) {
                 continue;
             }
@@ -258,7 +260,7 @@ impl Scheduler {
             wake.notify_one();
         });
         RunningJob {
-            host: row.host.clone(),
+            host: server_key(row),
             progress: receiver,
             task,
         }
@@ -321,5 +323,16 @@ impl Scheduler {
         self.running
             .lock()
             .expect("the job table is never poisoned")
+    }
+}
+
+/// What a mailbox's `max_connections` counts runs against: its IMAP server;
+/// for Graph, whose limits are per mailbox (four requests at once), the
+/// mailbox's user, not the one service root all Graph mailboxes share.
+fn server_key(row: &crate::mailbox::MailboxRow) -> String {
+    if row.source == crate::mailbox::Source::Graph.as_str() {
+        format!("{} {}", row.host, row.username)
+    } else {
+        row.host.clone()
     }
 }

@@ -266,9 +266,15 @@ fn FolderTable(log: crate::model::job::JobLog) -> impl IntoView {
     if log.folders.is_empty() {
         return view! { <span class="muted">"No folder was archived."</span> }.into_any();
     }
+    let throttled = log.throttled;
     view! {
         <details class="job-log">
             <summary>{format!("Folders ({})", log.folders.len())}</summary>
+            {(throttled > 0).then(|| view! {
+                <p class="muted" data-testid="throttled">{format!(
+                    "Microsoft Graph asked the run to wait {throttled} times; it waited as told."
+                )}</p>
+            })}
             <table class="table table-compact" data-testid="reconciliation">
                 <thead>
                     <tr>
