@@ -35,6 +35,29 @@ fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// The bulk corpus's messages, in a stable order.
+fn corpus_messages(corpus: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = files_under(corpus)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A fresh stand-in mailbox (`<prefix>-<random>@contoso.example`) with
+/// `folders` (`{"Inbox": [paths], …}`); returns its user.
+async fn load_mailbox(base: &str, prefix: &str, folders: serde_json::Value) -> String {
+    let user = format!("{prefix}-{}@contoso.example", rand::random::<u32>());
+    control(
+        base,
+        "/graph-test/load",
+        serde_json::json!({ "user": user, "folders": folders }),
+    )
+    .await;
+    user
+}
+
 async fn control(base: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
     let response = reqwest::Client::new()
         .post(format!("{base}{path}"))
@@ -54,11 +77,7 @@ async fn a_nested_mailbox_is_read_byte_exactly_through_throttling_and_then_by_de
     ) else {
         return;
     };
-    let mut files: Vec<_> = files_under(&corpus)
-        .into_iter()
-        .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
-        .collect();
-    files.sort();
+    let mut files = corpus_messages(&corpus);
     files.truncate(2000);
     assert_eq!(files.len(), 2000);
     let layout = [
@@ -84,13 +103,7 @@ async fn a_nested_mailbox_is_read_byte_exactly_through_throttling_and_then_by_de
         );
         folders.insert(folder.into(), serde_json::json!(paths));
     }
-    let user = format!("graph-{}@contoso.example", rand::random::<u32>());
-    control(
-        &base,
-        "/graph-test/load",
-        serde_json::json!({ "user": user, "folders": folders }),
-    )
-    .await;
+    let user = load_mailbox(&base, "graph", serde_json::json!(folders)).await;
     // Every seventh request is throttled, with a fractional Retry-After.
     control(
         &base,
@@ -320,11 +333,7 @@ async fn a_graph_mailbox_is_archived_through_throttling_then_by_delta_and_tagged
     ) else {
         return;
     };
-    let mut files: Vec<_> = files_under(&corpus)
-        .into_iter()
-        .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
-        .collect();
-    files.sort();
+    let files = corpus_messages(&corpus);
     // Other files than the client test's, so the two tests share nothing.
     let files: Vec<String> = files[2000..4001]
         .iter()
@@ -348,13 +357,7 @@ async fn a_graph_mailbox_is_archived_through_throttling_then_by_delta_and_tagged
         .iter()
         .map(|path| Digest::of(&std::fs::read(path).unwrap()))
         .collect();
-    let user = format!("engine-{}@contoso.example", rand::random::<u32>());
-    control(
-        &base,
-        "/graph-test/load",
-        serde_json::json!({ "user": user, "folders": folders }),
-    )
-    .await;
+    let user = load_mailbox(&base, "engine", serde_json::json!(folders)).await;
     control(
         &base,
         "/graph-test/throttle",
@@ -487,11 +490,7 @@ async fn graph_moves_and_deletes_only_what_is_archived() {
     ) else {
         return;
     };
-    let mut files: Vec<_> = files_under(&corpus)
-        .into_iter()
-        .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
-        .collect();
-    files.sort();
+    let files = corpus_messages(&corpus);
     let files: Vec<(String, u64)> = files[5000..5060]
         .iter()
         .map(|path| (path.display().to_string(), path.metadata().unwrap().len()))
@@ -512,13 +511,10 @@ async fn graph_moves_and_deletes_only_what_is_archived() {
 
     // Moving: archived messages go to Archiviert/<folder>, made as needed;
     // those too large stay where they are.
-    let mover = format!("move-{}@contoso.example", rand::random::<u32>());
-    control(
+    let mover = load_mailbox(
         &base,
-        "/graph-test/load",
-        serde_json::json!({ "user": mover, "folders": {
-            "Inbox": paths(0..20), "Inbox/Kunden": paths(20..30),
-        }}),
+        "move",
+        serde_json::json!({ "Inbox": paths(0..20), "Inbox/Kunden": paths(20..30) }),
     )
     .await;
     let data_dir = tempfile::tempdir().unwrap();
@@ -596,11 +592,10 @@ async fn graph_moves_and_deletes_only_what_is_archived() {
     );
 
     // Deleting: archived messages are deleted; too large ones stay.
-    let deleter = format!("delete-{}@contoso.example", rand::random::<u32>());
-    control(
+    let deleter = load_mailbox(
         &base,
-        "/graph-test/load",
-        serde_json::json!({ "user": deleter, "folders": { "Inbox": paths(30..60) }}),
+        "delete",
+        serde_json::json!({ "Inbox": paths(30..60) }),
     )
     .await;
     graph_mailbox(
