@@ -510,17 +510,7 @@ impl Run<'_> {
         let checkpoint = self.settled_through(highest, to_fetch);
         let bytes = batch.bytes() as u64;
         let committed = batch.commit(sink.db, &sink.store, checkpoint, log).await?;
-        let duplicates = committed
-            .iter()
-            .filter(|message| message.outcome == Outcome::Duplicate)
-            .count() as u64;
-        let total = committed.len() as u64;
-        progress::update(sink.progress, |progress| {
-            progress.folder_done += total;
-            progress.archived += total - duplicates;
-            progress.duplicates += duplicates;
-            progress.bytes += bytes;
-        });
+        progress::count_committed(sink.progress, &committed, bytes);
         settled.extend(committed);
         Ok(())
     }

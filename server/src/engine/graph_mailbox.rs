@@ -30,9 +30,9 @@ use chrono::{DateTime, Duration as Days, Utc};
 use futures::StreamExt;
 use futures::stream::FuturesOrdered;
 use reqwest::Method;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set,
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -169,10 +169,10 @@ async fn archive_folder(
         Some(saved) if saved.uid_validity == uid_validity => {
             (u32::try_from(saved.last_uid).unwrap_or(0), saved.delta_link)
         }
-        Some(saved) => {
+        Some(_) => {
             tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path, "the folder was made anew: reading it afresh");
             // Its delta link belongs to the folder that is gone.
-            save_delta_link(context.db, saved, None).await?;
+            save_delta_link(context, &folder.path, None).await?;
             (0, None)
         }
         None => (0, None),
@@ -265,13 +265,7 @@ async fn archive_folder(
     )
     .await?;
     if run.settled {
-        let saved = folder_checkpoint::Entity::find()
-            .filter(folder_checkpoint::Column::MailboxId.eq(context.mailbox.id))
-            .filter(folder_checkpoint::Column::Folder.eq(folder.path.as_str()))
-            .one(context.db)
-            .await?
-            .expect("the checkpoint was just saved");
-        save_delta_link(context.db, saved, Some(round.delta_link)).await?;
+        save_delta_link(context, &folder.path, Some(round.delta_link)).await?;
     }
     log.archived_total = run.archived_count(context).await?;
     Ok(())
@@ -306,15 +300,26 @@ fn present(items: Vec<DeltaItem>) -> Vec<Listed> {
         .collect()
 }
 
+/// Sets the delta link on the folder's checkpoint row (written by the
+/// batches and `save_checkpoint`, which leave the link alone).
 async fn save_delta_link(
-    db: &DatabaseConnection,
-    checkpoint: folder_checkpoint::Model,
+    context: &Context<'_>,
+    folder: &str,
     delta_link: Option<String>,
 ) -> Result<(), EngineError> {
-    let mut active: folder_checkpoint::ActiveModel = checkpoint.into();
-    active.delta_link = Set(delta_link);
-    active.updated_at = Set(Utc::now());
-    active.update(db).await?;
+    folder_checkpoint::Entity::update_many()
+        .col_expr(
+            folder_checkpoint::Column::DeltaLink,
+            Expr::value(delta_link),
+        )
+        .col_expr(
+            folder_checkpoint::Column::UpdatedAt,
+            Expr::value(Utc::now()),
+        )
+        .filter(folder_checkpoint::Column::MailboxId.eq(context.mailbox.id))
+        .filter(folder_checkpoint::Column::Folder.eq(folder))
+        .exec(context.db)
+        .await?;
     Ok(())
 }
 
@@ -485,35 +490,41 @@ impl Run<'_> {
         settled: &[Settled],
         log: &mut FolderLog,
     ) -> Result<(), EngineError> {
-        let action = context.settings.action.clone();
-        let result = match &action {
-            AfterArchive::None => Ok(()),
+        self.act(context, settled, log)
+            .await
+            .map_err(|error| EngineError::Action(ActionError::Graph(error)))
+    }
+
+    async fn act(
+        &mut self,
+        context: &mut Context<'_>,
+        settled: &[Settled],
+        log: &mut FolderLog,
+    ) -> Result<(), GraphError> {
+        match context.settings.action.clone() {
+            AfterArchive::None => {}
             AfterArchive::Tag { success, duplicate } => {
-                self.tag(context, settled, success, duplicate, log).await
+                self.tag(context, settled, &success, &duplicate, log)
+                    .await?;
             }
             AfterArchive::Move {
                 success,
                 duplicate,
                 error,
             } => {
-                let mut result = Ok(());
                 for (outcome, base) in [
                     (Outcome::Archived, success),
                     (Outcome::Duplicate, duplicate),
                     (Outcome::Failed, error),
                 ] {
-                    result = self.move_to(context, settled, outcome, base, log).await;
-                    if result.is_err() {
-                        break;
-                    }
+                    self.move_to(context, settled, outcome, &base, log).await?;
                 }
-                result
             }
             AfterArchive::Delete { older_than_days } => {
-                self.delete(context, settled, *older_than_days, log).await
+                self.delete(context, settled, older_than_days, log).await?;
             }
-        };
-        result.map_err(|error| EngineError::Action(ActionError::Graph(error)))
+        }
+        Ok(())
     }
 
     /// Adds the tag as an Outlook category; a message with either tag is done.
@@ -681,17 +692,7 @@ async fn commit(
     let committed = batch
         .commit(context.db, context.store, highest, log)
         .await?;
-    let duplicates = committed
-        .iter()
-        .filter(|message| message.outcome == Outcome::Duplicate)
-        .count() as u64;
-    let total = committed.len() as u64;
-    progress::update(context.progress, |progress| {
-        progress.folder_done += total;
-        progress.archived += total - duplicates;
-        progress.duplicates += duplicates;
-        progress.bytes += bytes;
-    });
+    progress::count_committed(context.progress, &committed, bytes);
     settled.extend(committed);
     Ok(())
 }
