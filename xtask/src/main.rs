@@ -5,6 +5,7 @@
 //! - `cargo xtask test` — install and start everything the tests need (Dovecot,
 //!   PostgreSQL, Chromium, Playwright), run `cargo test` and the Playwright
 //!   suite, stop what was started, exit non-zero on any failure.
+//! - `cargo xtask testbed` — start the test bed and keep it up for your own `cargo test` runs.
 //! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary.
 //! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync.
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         "run" => run(&rest),
         "test" => test::run(&rest),
+        "testbed" => test::keep_testbed_up(),
         "build" => build::build_all(rest.iter().any(|arg| arg == "--release")).map(|_| ()),
         "bench" => bench::run(&rest),
         _ => {

@@ -74,22 +74,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                     // Never the WASM crate on the host: it would unify app's `hydrate`
                     // feature into the server build.
                     .args(["test", "--workspace", "--exclude", "frontend"])
-                    .env("TRESOR_TEST_REQUIRE_SERVICES", "1")
-                    .env("TRESOR_TEST_POSTGRES_URL", &testbed.postgres_url)
-                    .env("TRESOR_TEST_DOVECOT_CA", testbed.ca_file())
-                    .env("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string())
-                    .env("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string())
-                    .env(
-                        "TRESOR_TEST_CYRUS_IMAPS_PORT",
-                        testbed::CYRUS_IMAPS_PORT.to_string(),
-                    )
-                    .env("TRESOR_TEST_SMTP_PORT", testbed::SMTP_PORT.to_string())
-                    .env("TRESOR_TEST_SMTPS_PORT", testbed::SMTPS_PORT.to_string())
-                    .env(
-                        "TRESOR_TEST_OAUTH_URL",
-                        format!("http://127.0.0.1:{}", testbed::OAUTH_PORT),
-                    )
-                    .env("TRESOR_TEST_SMTP_DIR", testbed.smtp_dir());
+                    .envs(test_env(&testbed));
                 command
             },
             CARGO_TEST_LIMIT,
@@ -98,6 +83,54 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     step("end-to-end tests", || end_to_end(&testbed))?;
     drop(testbed);
     eprintln!("all tests passed in {} s", started.elapsed().as_secs());
+    Ok(())
+}
+
+/// What `cargo test` needs to find the test bed's services (and to fail, not
+/// skip, when one is missing).
+pub fn test_env(testbed: &Testbed) -> Vec<(&'static str, String)> {
+    vec![
+        ("TRESOR_TEST_REQUIRE_SERVICES", "1".into()),
+        ("TRESOR_TEST_POSTGRES_URL", testbed.postgres_url.clone()),
+        ("TRESOR_TEST_DOVECOT_CA", testbed.ca_file().display().to_string()),
+        ("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string()),
+        ("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string()),
+        (
+            "TRESOR_TEST_CYRUS_IMAPS_PORT",
+            testbed::CYRUS_IMAPS_PORT.to_string(),
+        ),
+        ("TRESOR_TEST_SMTP_PORT", testbed::SMTP_PORT.to_string()),
+        ("TRESOR_TEST_SMTPS_PORT", testbed::SMTPS_PORT.to_string()),
+        (
+            "TRESOR_TEST_OAUTH_URL",
+            format!("http://127.0.0.1:{}", testbed::OAUTH_PORT),
+        ),
+        ("TRESOR_TEST_SMTP_DIR", testbed.smtp_dir().display().to_string()),
+    ]
+}
+
+/// `cargo xtask testbed`: starts the test bed and keeps it up for a developer's
+/// own `cargo test` runs, until `<root>/stop` appears (or the process is killed;
+/// the next start stops what it left). `<root>/env.sh` holds the variables.
+pub fn keep_testbed_up() -> anyhow::Result<()> {
+    tools::ensure_test_tools()?;
+    let testbed = Testbed::start()?;
+    let env: String = test_env(&testbed)
+        .into_iter()
+        .map(|(name, value)| format!("export {name}='{value}'\n"))
+        .collect();
+    std::fs::write(testbed.root.join("env.sh"), env)?;
+    let stop = testbed.root.join("stop");
+    let _ = std::fs::remove_file(&stop);
+    eprintln!(
+        "test bed up: `source {}` before `cargo test`; `touch {}` stops it",
+        testbed.root.join("env.sh").display(),
+        stop.display()
+    );
+    while !stop.exists() {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    let _ = std::fs::remove_file(&stop);
     Ok(())
 }
 
