@@ -92,7 +92,10 @@ pub fn test_env(testbed: &Testbed) -> Vec<(&'static str, String)> {
     vec![
         ("TRESOR_TEST_REQUIRE_SERVICES", "1".into()),
         ("TRESOR_TEST_POSTGRES_URL", testbed.postgres_url.clone()),
-        ("TRESOR_TEST_DOVECOT_CA", testbed.ca_file().display().to_string()),
+        (
+            "TRESOR_TEST_DOVECOT_CA",
+            testbed.ca_file().display().to_string(),
+        ),
         ("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string()),
         ("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string()),
         (
@@ -105,7 +108,10 @@ pub fn test_env(testbed: &Testbed) -> Vec<(&'static str, String)> {
             "TRESOR_TEST_OAUTH_URL",
             format!("http://127.0.0.1:{}", testbed::OAUTH_PORT),
         ),
-        ("TRESOR_TEST_SMTP_DIR", testbed.smtp_dir().display().to_string()),
+        (
+            "TRESOR_TEST_SMTP_DIR",
+            testbed.smtp_dir().display().to_string(),
+        ),
     ]
 }
 

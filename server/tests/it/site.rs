@@ -323,7 +323,11 @@ impl Site {
         (status, headers, body)
     }
 
-    pub(crate) async fn search(&self, query: &str, cookie: &str) -> app::model::archive::SearchPage {
+    pub(crate) async fn search(
+        &self,
+        query: &str,
+        cookie: &str,
+    ) -> app::model::archive::SearchPage {
         let form = format!(
             "input[query]={}&input[sort]=oldest&input[offset]=0&input[limit]=50",
             urlencode(query)

@@ -305,8 +305,6 @@ async fn users_see_their_own_mailboxes_and_admins_every_one() {
     }
 }
 
-
-
 #[tokio::test]
 async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
     use app::model::mailbox::MailboxEditor;
@@ -544,8 +542,6 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
         assert!(site.mailboxes.by_id(stranger.id).await.unwrap().enabled);
     }
 }
-
-
 
 #[tokio::test]
 async fn shared_mailboxes_are_read_only_for_the_users_granted_them() {
@@ -1982,7 +1978,6 @@ async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
         );
     }
 }
-
 
 /// OAuth from the browser's side, against the test bed's authorization
 /// server: sign-in apps are for admins and never give their secret back; a
