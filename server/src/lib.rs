@@ -2,6 +2,7 @@
 //! (and, as it arrives, the search index).
 //!
 //! Layout:
+//! - `access` — the one access rule: who may read, manage or administer what.
 //! - `cli` — the `tresor` command line, one file per subcommand; the only place using `anyhow`.
 //! - `config` — TOML file plus `TRESOR_*` environment, built once and passed down.
 //! - `db` — database connection, migrations, sea-orm entities.
@@ -24,6 +25,7 @@
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
 //! - `telemetry` — `tracing` set-up.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod cli;

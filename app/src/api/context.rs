@@ -8,7 +8,8 @@
 
 use super::Backend;
 use crate::error::ApiError;
-use crate::model::{Role, SessionUser};
+use crate::model::SessionUser;
+use crate::model::access::Capability;
 use http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use http::{HeaderValue, StatusCode, request::Parts};
 use leptos::prelude::*;
@@ -58,10 +59,11 @@ impl Request {
         }
     }
 
-    /// The signed-in caller if they hold one of `roles`; otherwise 401 or 403.
-    pub async fn caller_with_role(&self, roles: &[Role]) -> Result<SessionUser, ApiError> {
+    /// The signed-in caller if the access rule lets their role do
+    /// `capability`'s kind of work; otherwise 401 or 403.
+    pub async fn caller_who_may(&self, capability: Capability) -> Result<SessionUser, ApiError> {
         let user = self.caller().await?;
-        if roles.contains(&user.role) {
+        if user.may(capability) {
             Ok(user)
         } else {
             Err(self.fail(ApiError::Forbidden))
@@ -69,7 +71,7 @@ impl Request {
     }
 
     pub async fn admin(&self) -> Result<SessionUser, ApiError> {
-        self.caller_with_role(&[Role::Admin]).await
+        self.caller_who_may(Capability::Administer).await
     }
 
     /// Sets the HTTP status that belongs to `error` and hands the error back,

@@ -2,6 +2,7 @@
 //! `*View` goes to the browser, `*Input` comes from it. Nothing secret lives here:
 //! password hashes and session tokens are server-only types in `server/`.
 
+pub mod access;
 pub mod archive;
 pub mod audit;
 pub mod batch;

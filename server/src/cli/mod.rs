@@ -185,11 +185,7 @@ impl Services {
             return Ok(Reader::Everyone);
         };
         let user = self.user_by_email(config, email).await?;
-        Ok(if user.role == app::model::Role::Admin.as_str() {
-            Reader::Everyone
-        } else {
-            Reader::User(user.id)
-        })
+        Ok(crate::access::reader(&user.to_session_user()?))
     }
 
     /// Indexes what a job archives while it runs, if no server does; call

@@ -31,8 +31,21 @@ pub use restore::RestoreError;
 pub enum Reader {
     /// An administrator, or the operator at the command line: all mail.
     Everyone,
-    /// A user or auditor: mail of the mailboxes they own or were granted.
+    /// A user: mail of the mailboxes they own or were granted.
     User(i64),
+    /// An auditor: the same mail as a user sees, but read-only (restores
+    /// into nothing, not even a mailbox they own).
+    Auditor(i64),
+}
+
+impl Reader {
+    /// The user whose mailboxes bound what is read; `None`: everything.
+    fn user(self) -> Option<i64> {
+        match self {
+            Reader::Everyone => None,
+            Reader::User(id) | Reader::Auditor(id) => Some(id),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,8 +115,8 @@ impl Viewer {
 
     /// The mailboxes `reader` may search, and the visibility that follows.
     pub async fn scope(&self, reader: Reader) -> Result<Scope, ViewerError> {
-        Ok(match reader {
-            Reader::Everyone => Scope {
+        Ok(match reader.user() {
+            None => Scope {
                 visibility: Visibility::All,
                 mailboxes: mailbox::Entity::find()
                     .order_by_asc(mailbox::Column::Name)
@@ -113,7 +126,7 @@ impl Viewer {
                     .map(|row| (row.id, row.name))
                     .collect(),
             },
-            Reader::User(user_id) => {
+            Some(user_id) => {
                 let rows = self.mailboxes.visible_to(user_id, false).await?;
                 Scope {
                     visibility: Visibility::Mailboxes(rows.iter().map(|row| row.id).collect()),
@@ -416,6 +429,7 @@ impl Viewer {
             .filter(|row| match reader {
                 Reader::Everyone => true,
                 Reader::User(user_id) => row.owner_id == Some(user_id),
+                Reader::Auditor(_) => false,
             })
             .map(|row| row.id)
             .collect())

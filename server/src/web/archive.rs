@@ -60,7 +60,7 @@ impl From<ViewerError> for Refusal {
 
 /// The reader behind the request's session cookie.
 async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Refusal> {
-    Ok(super::backend::reader(&caller(state, headers).await?))
+    Ok(crate::access::reader(&caller(state, headers).await?))
 }
 
 /// Records a download or export; refused when it cannot be recorded.
@@ -175,7 +175,7 @@ async fn raw(
     let caller = caller(&state, &headers).await?;
     let (row, bytes) = state
         .viewer
-        .raw_of(super::backend::reader(&caller), id)
+        .raw_of(crate::access::reader(&caller), id)
         .await?;
     let details = serde_json::json!({ "sha256": row.sha256 });
     audit(
@@ -219,7 +219,7 @@ async fn attachment(
     let caller = caller(&state, &headers).await?;
     let (_, raw) = state
         .viewer
-        .raw_of(super::backend::reader(&caller), id)
+        .raw_of(crate::access::reader(&caller), id)
         .await?;
     let attachment =
         tokio::task::spawn_blocking(move || crate::viewer::message::attachment(&raw, index))
@@ -335,7 +335,7 @@ async fn export(
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, Refusal> {
     let caller = caller(&state, &headers).await?;
-    let reader = super::backend::reader(&caller);
+    let reader = crate::access::reader(&caller);
     let format = ExportFormat::parse(query.format.as_deref().unwrap_or("eml")).ok_or(Refusal(
         StatusCode::BAD_REQUEST,
         "Unknown export format; use eml or mbox.",
@@ -446,7 +446,7 @@ async fn audit_csv(
     Query(filter): Query<app::model::audit::AuditFilter>,
 ) -> Result<Response, Refusal> {
     let caller = caller(&state, &headers).await?;
-    if !caller.is_admin() {
+    if !caller.may(app::model::access::Capability::Administer) {
         return Err(Refusal(StatusCode::FORBIDDEN, "Administrators only."));
     }
     let entries = state

@@ -2,6 +2,7 @@
 //! the services and their errors onto `ApiError`.
 
 use super::AppState;
+use crate::access::{self, Denied, MailboxUse};
 use crate::audit::{Action, Actor, Outcome};
 use crate::auth::AuthError;
 use crate::db::entity::job;
@@ -11,9 +12,10 @@ use crate::mailbox::{MailboxError, MailboxRow, Templates};
 use crate::oauth::SignIn;
 use crate::scheduler::Requested;
 use crate::secrets::Secret;
-use crate::viewer::{Reader, ViewerError};
+use crate::viewer::ViewerError;
 use app::api::{Backend, SignedIn};
 use app::error::{ApiError, FieldProblem};
+use app::model::access::Capability;
 use app::model::archive::{
     MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
 };
@@ -162,14 +164,13 @@ impl WebBackend {
         caller: &SessionUser,
         id: i64,
     ) -> Result<(MailboxRow, bool), ApiError> {
-        let row = self.state.mailboxes.by_id(id).await?;
-        if caller.is_admin() || row.owner_id == Some(caller.id) {
-            Ok((row, true))
-        } else if self.state.mailboxes.is_granted(id, caller.id).await? {
-            Ok((row, false))
-        } else {
-            Err(ApiError::NotFound)
-        }
+        let row = self
+            .state
+            .access
+            .mailbox(caller, id, MailboxUse::Read)
+            .await?;
+        let can_manage = access::manages(caller, &row);
+        Ok((row, can_manage))
     }
 
     fn templates(&self) -> Templates<'_> {
@@ -249,7 +250,10 @@ impl WebBackend {
         let secret = form.secret().map(Secret::new);
         let existing = match form.id().map_err(invalid)? {
             Some(id) => Some(self.managed_mailbox(caller, id).await?),
-            None => None,
+            None => {
+                access::require(caller, Capability::ManageOwnMailboxes)?;
+                None
+            }
         };
         let owner = existing
             .as_ref()
@@ -683,14 +687,10 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
     }
 
     async fn list_mailboxes(&self, caller: &SessionUser) -> Result<Vec<MailboxSummary>, ApiError> {
-        let rows = self
-            .state
-            .mailboxes
-            .visible_to(caller.id, caller.is_admin())
-            .await?;
+        let rows = self.state.access.visible_mailboxes(caller).await?;
         let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
         let mut last_jobs = self.last_jobs(&ids).await?;
-        let owners: HashMap<i64, String> = if caller.is_admin() {
+        let owners: HashMap<i64, String> = if caller.may(Capability::Administer) {
             self.state
                 .accounts
                 .list_users()
@@ -747,7 +747,7 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
                     last_job: last_jobs.remove(&row.id),
                     warnings: warnings(&row),
                     shared: row.owner_id.is_none(),
-                    can_manage: caller.is_admin() || row.owner_id == Some(caller.id),
+                    can_manage: access::manages(caller, &row),
                     template: row
                         .template_id
                         .and_then(|id| template_names.get(&id).cloned()),
@@ -765,7 +765,8 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
         id: Option<i64>,
     ) -> Result<MailboxEditor, ApiError> {
         let templates = self.template_choices().await?;
-        let can_share = caller.is_admin();
+        access::require(caller, Capability::ManageOwnMailboxes)?;
+        let can_share = caller.may(Capability::Administer);
         let Some(id) = id else {
             return Ok(MailboxEditor {
                 form: MailboxForm::from_input(None, &MailboxInput::new("", "", "")),
@@ -814,7 +815,10 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
         let invalid = |error: FormError| ApiError::invalid(error.field, error.message);
         let existing = match form.id().map_err(invalid)? {
             Some(id) => Some(self.managed_mailbox(caller, id).await?),
-            None => None,
+            None => {
+                access::require(caller, Capability::ManageOwnMailboxes)?;
+                None
+            }
         };
         // Inherited fields take the template's values whatever the form says.
         let template_id = form.template_id().map_err(invalid)?;
@@ -830,7 +834,7 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
             form.inherit(&templates.form_of(&template)?, &inherited);
         }
         let sharing = form.shared.is_some() || !form.grants.trim().is_empty();
-        if sharing && !caller.is_admin() {
+        if sharing && !caller.may(Capability::Administer) {
             return Err(ApiError::invalid(
                 "grants",
                 "Only an administrator shares mailboxes.",
@@ -861,7 +865,7 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
         mailboxes
             .set_template(row.id, template_id.map(|id| (id, &inherited)))
             .await?;
-        if caller.is_admin() {
+        if caller.may(Capability::Administer) {
             // Unsharing gives the mailbox to the admin who does it.
             let owner = match form.shared {
                 Some(_) => None,
@@ -1088,7 +1092,11 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
         caller: &SessionUser,
         input: SearchInput,
     ) -> Result<SearchPage, ApiError> {
-        let page = self.state.viewer.search(reader(caller), &input).await?;
+        let page = self
+            .state
+            .viewer
+            .search(access::reader(caller), &input)
+            .await?;
         // What an auditor looked for is part of the record (GoBD: who
         // inspected which mail); users' and admins' own searches are not.
         if caller.role == app::model::Role::Auditor {
@@ -1103,7 +1111,11 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
         caller: &SessionUser,
         id: i64,
     ) -> Result<MessageView, ApiError> {
-        let view = self.state.viewer.message(reader(caller), id).await?;
+        let view = self
+            .state
+            .viewer
+            .message(access::reader(caller), id)
+            .await?;
         let details = json!({ "sha256": view.sha256, "subject": view.subject });
         audit(
             &self.state,
@@ -1117,7 +1129,11 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
     }
 
     async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError> {
-        Ok(self.state.viewer.restore_targets(reader(caller)).await?)
+        Ok(self
+            .state
+            .viewer
+            .restore_targets(access::reader(caller))
+            .await?)
     }
 
     async fn restore_messages(
@@ -1126,7 +1142,13 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
         input: RestoreInput,
     ) -> Result<RestoreReport, ApiError> {
         use crate::viewer::RestoreError;
-        match self.state.viewer.restore(reader(caller), &input).await {
+        access::require(caller, Capability::ManageOwnMailboxes)?;
+        match self
+            .state
+            .viewer
+            .restore(access::reader(caller), &input)
+            .await
+        {
             Ok(report) => {
                 let details = json!({
                     "message_ids": input.message_ids,
@@ -1158,23 +1180,26 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
     }
 }
 
-/// Administrators read everything; everyone else what `visible_to` gives them.
-/// Who did it, for the audit log.
-/// Mailbox `id` if `caller` manages it (owns it, or is an admin); others
-/// get "not found".
+/// Mailbox `id` if the access rule lets `caller` manage it.
 pub(super) async fn managed_mailbox(
     state: &AppState,
     caller: &SessionUser,
     id: i64,
 ) -> Result<MailboxRow, ApiError> {
-    let row = state.mailboxes.by_id(id).await?;
-    if caller.is_admin() || row.owner_id == Some(caller.id) {
-        Ok(row)
-    } else {
-        Err(ApiError::NotFound)
+    Ok(state.access.mailbox(caller, id, MailboxUse::Manage).await?)
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Forbidden => ApiError::Forbidden,
+            Denied::NotFound => ApiError::NotFound,
+            Denied::Mailbox(error) => error.into(),
+        }
     }
 }
 
+/// Who did it, for the audit log.
 pub(super) fn actor(caller: &SessionUser) -> Actor {
     Actor::User {
         id: caller.id,
@@ -1196,14 +1221,6 @@ pub(super) async fn audit(
         .record(&actor(caller), None, action, target, details, Outcome::Ok)
         .await
         .map_err(|error| internal(&error))
-}
-
-pub(super) fn reader(caller: &SessionUser) -> Reader {
-    if caller.is_admin() {
-        Reader::Everyone
-    } else {
-        Reader::User(caller.id)
-    }
 }
 
 impl From<ViewerError> for ApiError {

@@ -7,6 +7,7 @@ use crate::db::entity::{job, message, message_location};
 use crate::mailbox::MailboxRow;
 use crate::oauth::SignIn;
 use app::error::ApiError;
+use app::model::access::Capability;
 use app::model::{Attention, DashboardView, IntegrityView, SessionUser, VerificationSummary};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func, Query};
@@ -16,12 +17,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 const RECENT_RUNS: u64 = 50;
 
 pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<DashboardView, ApiError> {
-    let mailboxes = state
-        .mailboxes
-        .visible_to(caller.id, caller.is_admin())
-        .await?;
+    let mailboxes = state.access.visible_mailboxes(caller).await?;
+    let administers = caller.may(Capability::Administer);
     let ids: Vec<i64> = mailboxes.iter().map(|row| row.id).collect();
-    let user_count = if caller.is_admin() {
+    let user_count = if administers {
         Some(state.accounts.count_users().await?)
     } else {
         None
@@ -84,7 +83,7 @@ pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<Dashboard
             });
         }
     }
-    let integrity = if caller.is_admin() {
+    let integrity = if administers {
         Some(integrity(state).await?)
     } else {
         None

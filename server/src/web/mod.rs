@@ -35,6 +35,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub accounts: Arc<Accounts>,
     pub mailboxes: Arc<Mailboxes>,
+    /// The one access rule, over `mailboxes`.
+    pub access: crate::access::Access,
     /// Runs jobs; the web asks it for manual runs and live progress.
     pub scheduler: Arc<Scheduler>,
     /// Search, read, export and restore archived mail.
@@ -63,6 +65,7 @@ impl AppState {
             device_sign_ins: Arc::default(),
             config: Arc::new(config),
             db,
+            access: crate::access::Access::new(mailboxes.clone()),
             mailboxes,
             scheduler,
             viewer,

@@ -5,6 +5,7 @@
 //! `cargo xtask test` starts. With `TRESOR_TEST_REQUIRE_SERVICES=1` (always set
 //! by `cargo xtask test`) a missing service fails the test instead of skipping it.
 
+mod access_matrix;
 mod accounts;
 mod actions;
 mod archive;

@@ -38,7 +38,9 @@ pub async fn remove_sign_in_app(id: i64) -> Result<(), ApiError> {
 #[server(prefix = "/api", endpoint = "oauth/app_names")]
 pub async fn load_sign_in_app_names() -> Result<Vec<(i64, String)>, ApiError> {
     let request = crate::api::context::Request::current()?;
-    request.caller().await?;
+    request
+        .caller_who_may(crate::model::access::Capability::ManageOwnMailboxes)
+        .await?;
     request.respond(request.backend.sign_in_app_names()).await
 }
 
