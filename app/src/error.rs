@@ -27,7 +27,7 @@ pub enum ApiError {
     },
     #[error("Wrong e-mail address or password.")]
     BadCredentials,
-    #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("Not found.")]
     NotFound,

@@ -6,7 +6,7 @@ use crate::telemetry::LogFormat;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,10 +36,17 @@ pub struct Config {
     /// verify`); 0 turns the scheduled check off. The ledger head is written
     /// to `<data_dir>/ledger/heads.log` once a day either way.
     pub verify_interval_hours: u64,
+    /// Reverse proxies in front of Tresor (addresses or networks such as
+    /// `10.0.0.0/8`; in the environment separated by commas). Only when a
+    /// request comes from one of them are its `X-Forwarded-For` (or, without
+    /// one, `Forwarded: for=`) addresses believed, so sign-in throttling and the
+    /// audit log see the real client; from anyone else these headers are ignored.
+    /// Empty by default: without a proxy, a client could name any address.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Every key of `Config`, as written in the file and (upper-cased, after `TRESOR_`) in the environment.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "data_dir",
     "listen",
     "database_url",
@@ -51,6 +58,7 @@ const KEYS: [&str; 11] = [
     "log_format",
     "max_concurrent_jobs",
     "verify_interval_hours",
+    "trusted_proxies",
 ];
 
 impl Default for Config {
@@ -67,6 +75,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             max_concurrent_jobs: 4,
             verify_interval_hours: 24,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -149,6 +158,122 @@ impl Config {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+/// An address or a network (`192.0.2.0/24`, `2001:db8::/32`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNetwork {
+    address: IpAddr,
+    prefix: u8,
+}
+
+impl IpNetwork {
+    pub fn contains(&self, address: IpAddr) -> bool {
+        match (self.address, address.to_canonical()) {
+            (IpAddr::V4(network), IpAddr::V4(address)) => same_prefix(
+                u32::from(network).into(),
+                u32::from(address).into(),
+                32,
+                self.prefix,
+            ),
+            (IpAddr::V6(network), IpAddr::V6(address)) => {
+                same_prefix(u128::from(network), u128::from(address), 128, self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether the first `prefix` of `bits` bits of `a` and `b` agree.
+fn same_prefix(a: u128, b: u128, bits: u32, prefix: u8) -> bool {
+    let ignored = bits - u32::from(prefix);
+    a.checked_shr(ignored).unwrap_or(0) == b.checked_shr(ignored).unwrap_or(0)
+}
+
+impl std::str::FromStr for IpNetwork {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let invalid = || format!("{text:?} is not an IP address or network (such as 10.0.0.0/8)");
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let address: IpAddr = address.parse().map_err(|_| invalid())?;
+        let address = address.to_canonical();
+        let bits = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(prefix) => prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|prefix| *prefix <= bits)
+                .ok_or_else(invalid)?,
+            None => bits,
+        };
+        Ok(IpNetwork { address, prefix })
+    }
+}
+
+impl std::fmt::Display for IpNetwork {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}/{}", self.address, self.prefix)
+    }
+}
+
+/// The reverse proxies whose forwarding headers are believed. In TOML a list
+/// (`["10.0.0.1", "192.168.0.0/16"]`) or one string; in the environment
+/// `TRESOR_TRUSTED_PROXIES=10.0.0.1,192.168.0.0/16`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpNetwork>);
+
+impl TrustedProxies {
+    pub fn new(networks: Vec<IpNetwork>) -> Self {
+        TrustedProxies(networks)
+    }
+
+    pub fn contains(&self, address: IpAddr) -> bool {
+        self.0.iter().any(|network| network.contains(address))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::str::FromStr for TrustedProxies {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|part| !part.is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+}
+
+impl Serialize for TrustedProxies {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(ToString::to_string))
+    }
+}
+
+impl<'de> Deserialize<'de> for TrustedProxies {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// A list of entries, or one string of them separated by commas.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            One(String),
+            Many(Vec<String>),
+        }
+        let text = match Given::deserialize(deserializer)? {
+            Given::One(text) => text,
+            Given::Many(entries) => entries.join(","),
+        };
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -247,6 +372,66 @@ mod tests {
         fields.sort();
         keys.sort();
         assert_eq!(fields, keys);
+    }
+
+    #[test]
+    fn trusted_proxies_from_the_file_or_the_environment() {
+        Jail::expect_with(|jail| {
+            let address = |text: &str| text.parse::<IpAddr>().unwrap();
+            let defaults = load(None, &Overrides::default()).unwrap();
+            assert!(
+                defaults.trusted_proxies.is_empty(),
+                "nobody is trusted by default"
+            );
+
+            jail.create_file(
+                "tresor.toml",
+                "trusted_proxies = [\"10.1.2.3\", \"192.168.0.0/16\"]\n",
+            )?;
+            let from_file = load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            let proxies = &from_file.trusted_proxies;
+            assert!(proxies.contains(address("10.1.2.3")));
+            assert!(!proxies.contains(address("10.1.2.4")));
+            assert!(proxies.contains(address("192.168.200.1")));
+            assert!(
+                proxies.contains(address("::ffff:192.168.0.9")),
+                "IPv4 mapped into IPv6"
+            );
+            assert!(!proxies.contains(address("192.169.0.1")));
+
+            jail.set_env("TRESOR_TRUSTED_PROXIES", "2001:db8::/32, 127.0.0.1");
+            let from_env = load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            let proxies = &from_env.trusted_proxies;
+            assert!(proxies.contains(address("2001:db8:ff::1")));
+            assert!(proxies.contains(address("127.0.0.1")));
+            assert!(
+                !proxies.contains(address("10.1.2.3")),
+                "the environment replaces the file"
+            );
+
+            jail.set_env("TRESOR_TRUSTED_PROXIES", "10.0.0.0/33");
+            assert!(matches!(
+                load(None, &Overrides::default()),
+                Err(ConfigError::Invalid(_))
+            ));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn networks_match_by_their_prefix() {
+        let network = |text: &str| text.parse::<IpNetwork>().unwrap();
+        let address = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert!(network("0.0.0.0/0").contains(address("203.0.113.9")));
+        assert!(!network("0.0.0.0/0").contains(address("2001:db8::1")));
+        assert!(network("::/0").contains(address("2001:db8::1")));
+        assert!(network("10.0.0.0/8").contains(address("10.255.0.1")));
+        assert!(!network("10.0.0.0/8").contains(address("11.0.0.1")));
+        assert!(network("fd00::/8").contains(address("fd12::1")));
+        assert!(network("::ffff:10.0.0.1").contains(address("10.0.0.1")));
+        for bad in ["", "10.0.0", "10.0.0.0/", "::1/129", "example.com"] {
+            assert!(bad.parse::<IpNetwork>().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -14,15 +14,23 @@ use http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use http::{HeaderValue, StatusCode, request::Parts};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "tresor_session";
+
+/// The client's address as the server worked it out for this request (the
+/// socket peer, or what a trusted reverse proxy says it forwarded for), put
+/// into the request's extensions by the server's edge. Nothing else here reads
+/// the socket or the forwarding headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
 
 /// The current request, as server functions see it.
 pub struct Request {
     pub backend: Arc<dyn Backend>,
     pub session_token: Option<String>,
+    /// See `ClientAddress`; `None` for a request that came from no socket.
     pub client_ip: Option<IpAddr>,
     pub user_agent: Option<String>,
     response: Option<ResponseOptions>,
@@ -130,8 +138,8 @@ pub fn cookie_value(header: &str, name: &str) -> Option<String> {
 fn client_ip(parts: &Parts) -> Option<IpAddr> {
     parts
         .extensions
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
+        .get::<ClientAddress>()
+        .map(|address| address.0)
 }
 
 fn user_agent(parts: &Parts) -> Option<String> {

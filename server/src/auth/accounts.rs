@@ -1,8 +1,8 @@
 //! User accounts and their sessions: create, list, disable, sign in, sign out,
 //! change password, and the first administrator on a fresh installation.
 
-use super::password;
-use super::throttle::{Policy, Throttle};
+use super::password::{self, HashingSlot};
+use super::throttle::{self, Policy, Throttle};
 use crate::db::entity::{password_reset, session, user};
 use app::model::{MIN_PASSWORD_LEN, Role, SessionUser, UserView};
 use chrono::{Duration as ChronoDuration, Utc};
@@ -30,7 +30,7 @@ pub enum AuthError {
     },
     #[error("wrong e-mail address or password")]
     BadCredentials,
-    #[error("too many failed sign-in attempts; retry in {} s", .0.as_secs())]
+    #[error("too many attempts; retry in {} s", .0.as_secs())]
     Throttled(Duration),
     #[error("a user with the e-mail address {0} exists already")]
     EmailTaken(String),
@@ -54,8 +54,14 @@ pub struct NewSession {
 pub struct Accounts {
     db: DatabaseConnection,
     session_lifetime: Duration,
+    /// Failed password checks per account: sign-ins and password changes.
     per_account: Throttle,
+    /// Failed sign-ins per client address.
     per_client: Throttle,
+    /// Password-reset requests per e-mail address, known or not.
+    resets_per_address: Throttle,
+    /// Password-reset requests per client address.
+    resets_per_client: Throttle,
 }
 
 /// How often a session's `last_seen_at` is written; more often would turn every page view into a write.
@@ -63,11 +69,14 @@ const LAST_SEEN_RESOLUTION: ChronoDuration = ChronoDuration::minutes(5);
 
 impl Accounts {
     pub fn new(db: DatabaseConnection, session_lifetime: Duration) -> Self {
+        password::prepare_dummy();
         Accounts {
             db,
             session_lifetime,
-            per_account: Throttle::new(Policy::PER_ACCOUNT),
-            per_client: Throttle::new(Policy::PER_CLIENT),
+            per_account: Throttle::new(Policy::SIGN_IN_PER_ACCOUNT),
+            per_client: Throttle::new(Policy::SIGN_IN_PER_CLIENT),
+            resets_per_address: Throttle::new(Policy::RESET_PER_ADDRESS),
+            resets_per_client: Throttle::new(Policy::RESET_PER_CLIENT),
         }
     }
 
@@ -86,7 +95,7 @@ impl Accounts {
             display_name.to_string()
         };
         check_password_rules(password, "password")?;
-        let password_hash = hash_off_thread(password).await?;
+        let password_hash = HashingSlot::acquire().await.hash(password).await?;
         let now = Utc::now();
         let row = user::ActiveModel {
             email: Set(email.clone()),
@@ -125,7 +134,7 @@ impl Accounts {
             .await?)
     }
 
-    /// Disabling ends the user's sessions at once.
+    /// Disabling ends the user's sessions and reset links at once.
     pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<UserRow, AuthError> {
         let row = user::Entity::find_by_id(user_id)
             .one(&self.db)
@@ -137,21 +146,35 @@ impl Accounts {
         let updated = active.update(&self.db).await?;
         if disabled {
             self.end_sessions(user_id, None).await?;
+            // Nor does a link mailed before work once the account is enabled again.
+            password_reset::Entity::delete_many()
+                .filter(password_reset::Column::UserId.eq(user_id))
+                .exec(&self.db)
+                .await?;
         }
         Ok(updated)
     }
 
-    /// Checks the password, with throttling per address and per client, and opens a session.
+    /// Checks the password, with throttling per account and per client, and
+    /// opens a session. `client` is the client's address as the web edge
+    /// worked it out (behind a trusted proxy: the forwarded one).
+    ///
+    /// An unknown address costs the same Argon2 time as a known one, and the
+    /// throttles are checked only once a hashing slot is free, so attempts
+    /// that queued meanwhile see the failures recorded while they waited.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
-        client_ip: Option<IpAddr>,
+        client: Option<IpAddr>,
         user_agent: Option<&str>,
     ) -> Result<NewSession, AuthError> {
         let email = email.trim().to_lowercase();
-        let account_key = format!("account:{email}");
-        let client_key = client_ip.map(|ip| format!("client:{ip}"));
+        let account_key = key_of_account(&email);
+        let client_key = client.map(throttle::client_key);
+        let found = self.find_by_email(&email).await?;
+
+        let slot = HashingSlot::acquire().await;
         let now = Instant::now();
         self.per_account
             .check(&account_key, now)
@@ -161,32 +184,24 @@ impl Accounts {
                 .check(key, now)
                 .map_err(AuthError::Throttled)?;
         }
+        let stored_hash = found.as_ref().map(|row| row.password_hash.as_str());
+        let verified = slot.verify(password, stored_hash).await;
 
-        let found = self.find_by_email(&email).await?;
-        let verified = match &found {
-            Some(row) => verify_off_thread(password, &row.password_hash).await,
-            None => {
-                let password = password.to_string();
-                let _ =
-                    tokio::task::spawn_blocking(move || password::verify_against_dummy(&password))
-                        .await;
-                false
-            }
-        };
         let user = match found {
             Some(row) if verified && !row.disabled => row,
             _ => {
-                self.per_account.record_failure(&account_key, now);
+                self.per_account.record(&account_key, now);
                 if let Some(key) = &client_key {
-                    self.per_client.record_failure(key, now);
+                    self.per_client.record(key, now);
                 }
-                tracing::info!(%email, client = ?client_ip, "sign-in failed");
+                tracing::info!(%email, ?client, "sign-in failed");
                 return Err(AuthError::BadCredentials);
             }
         };
-        self.per_account.record_success(&account_key);
+        // The account's owner proved it; the client's count stays (see the policy).
+        self.per_account.clear(&account_key);
         let token = self.open_session(user.id, user_agent).await?;
-        tracing::info!(email = %user.email, client = ?client_ip, "signed in");
+        tracing::info!(email = %user.email, ?client, "signed in");
         Ok(NewSession {
             user,
             token,
@@ -239,20 +254,57 @@ impl Accounts {
             .one(&self.db)
             .await?
             .ok_or(AuthError::NotFound)?;
-        if !verify_off_thread(current_password, &row.password_hash).await {
+        // Guessing the current password with a stolen session is throttled
+        // like guessing it at sign-in, on the same count.
+        let account_key = key_of_account(&row.email);
+        let slot = HashingSlot::acquire().await;
+        let now = Instant::now();
+        self.per_account
+            .check(&account_key, now)
+            .map_err(AuthError::Throttled)?;
+        if !slot
+            .verify(current_password, Some(&row.password_hash))
+            .await
+        {
+            self.per_account.record(&account_key, now);
             return Err(AuthError::Invalid {
                 field: "current_password",
                 message: "The current password is not correct.".into(),
             });
         }
+        self.per_account.clear(&account_key);
         check_password_rules(new_password, "new_password")?;
         self.set_password(row, new_password).await?;
         self.end_sessions(user_id, keep_session).await
     }
 
+    /// Counts a password-reset request for `email` from `client`, or refuses
+    /// it when either has asked too often lately. The same for known and
+    /// unknown addresses: the answer tells nothing about accounts.
+    pub fn admit_password_reset(
+        &self,
+        email: &str,
+        client: Option<IpAddr>,
+    ) -> Result<(), AuthError> {
+        let now = Instant::now();
+        let address_key = key_of_account(&email.trim().to_lowercase());
+        let client_key = client.map(throttle::client_key);
+        self.resets_per_address
+            .check(&address_key, now)
+            .map_err(AuthError::Throttled)?;
+        if let Some(key) = &client_key {
+            self.resets_per_client
+                .admit(key, now)
+                .map_err(AuthError::Throttled)?;
+        }
+        self.resets_per_address.record(&address_key, now);
+        Ok(())
+    }
+
     /// Starts a password reset for `email`: a one-time token, valid for an
-    /// hour, for the mail. `None` for an unknown or disabled account (the
-    /// caller answers the same either way).
+    /// hour, for the mail; any earlier link of the account stops working.
+    /// `None` for an unknown or disabled account (the caller answers the same
+    /// either way). Callers count the request with `admit_password_reset` first.
     pub async fn start_password_reset(
         &self,
         email: &str,
@@ -268,7 +320,7 @@ impl Accounts {
         }
         let token = new_token();
         let now = Utc::now();
-        password_reset::ActiveModel {
+        let issued = password_reset::ActiveModel {
             user_id: Set(row.id),
             token_hash: Set(token_hash(&token)),
             created_at: Set(now),
@@ -278,11 +330,16 @@ impl Accounts {
         }
         .insert(&self.db)
         .await?;
+        password_reset::Entity::delete_many()
+            .filter(password_reset::Column::UserId.eq(row.id))
+            .filter(password_reset::Column::Id.ne(issued.id))
+            .exec(&self.db)
+            .await?;
         Ok(Some((row, token)))
     }
 
-    /// Sets a new password with a reset token (once, within its hour) and
-    /// ends every session of the account.
+    /// Sets a new password with a reset token (once, within its hour, and only
+    /// the account's newest) and ends every session of the account.
     pub async fn finish_password_reset(
         &self,
         token: &str,
@@ -300,6 +357,16 @@ impl Accounts {
             .await?
             .filter(|reset| reset.used_at.is_none() && reset.expires_at > now)
             .ok_or_else(expired)?;
+        // Issuing a link deletes the older ones; this catches two issued at
+        // the same moment, each before the other was committed.
+        let newer = password_reset::Entity::find()
+            .filter(password_reset::Column::UserId.eq(reset.user_id))
+            .filter(password_reset::Column::Id.gt(reset.id))
+            .count(&self.db)
+            .await?;
+        if newer > 0 {
+            return Err(expired());
+        }
         // Used up first: a second request with the same token finds it spent.
         let spent = password_reset::Entity::update_many()
             .col_expr(password_reset::Column::UsedAt, Expr::value(now))
@@ -320,12 +387,20 @@ impl Accounts {
         Ok(row)
     }
 
+    /// The one place a password is replaced (a reset link, a change by the
+    /// user, and any later way an administrator may set one): every reset
+    /// link still out for the account stops working with it.
     async fn set_password(&self, row: UserRow, new_password: &str) -> Result<(), AuthError> {
-        let password_hash = hash_off_thread(new_password).await?;
+        let password_hash = HashingSlot::acquire().await.hash(new_password).await?;
+        let user_id = row.id;
         let mut active: user::ActiveModel = row.into();
         active.password_hash = Set(password_hash);
         active.updated_at = Set(Utc::now());
         active.update(&self.db).await?;
+        password_reset::Entity::delete_many()
+            .filter(password_reset::Column::UserId.eq(user_id))
+            .exec(&self.db)
+            .await?;
         Ok(())
     }
 
@@ -430,19 +505,9 @@ pub fn generate_password() -> String {
         .collect()
 }
 
-// Argon2 takes tens of milliseconds of CPU: off the async runtime's threads.
-async fn hash_off_thread(password: &str) -> Result<String, password::HashError> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .unwrap_or_else(|join_error| Err(password::HashError::from_join(join_error)))
-}
-
-async fn verify_off_thread(password: &str, phc_hash: &str) -> bool {
-    let (password, phc_hash) = (password.to_string(), phc_hash.to_string());
-    tokio::task::spawn_blocking(move || password::verify(&password, &phc_hash))
-        .await
-        .unwrap_or(false)
+/// The throttling key of an e-mail address (lower-cased already).
+fn key_of_account(email: &str) -> String {
+    format!("account:{email}")
 }
 
 impl UserRow {

@@ -1,4 +1,5 @@
-//! Who may sign in and what they may do: password hashing, sign-in throttling,
+//! Who may sign in and what they may do: password hashing (bounded, off the
+//! async runtime), throttling of sign-ins and password-reset requests,
 //! sessions and user accounts. Role checks for server functions live in
 //! `app::api::context`; this module answers "who is this?".
 

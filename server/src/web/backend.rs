@@ -365,12 +365,15 @@ impl Backend for WebBackend {
         Ok(())
     }
 
+    /// Answers before anything that depends on whether the address has an
+    /// account: the checks and the audit entry are the same for every address;
+    /// issuing the link and mailing it happen afterwards, in a task of their
+    /// own, so a known address is not answered later than an unknown one.
     async fn request_password_reset(
         &self,
         email: &str,
         client_ip: Option<IpAddr>,
     ) -> Result<(), ApiError> {
-        let client = client_ip.map(|ip| ip.to_string());
         let notifier = match &self.state.notifier {
             Some(notifier)
                 if notifier
@@ -379,7 +382,7 @@ impl Backend for WebBackend {
                     .map_err(|error| internal(&error))?
                     .is_some() =>
             {
-                notifier
+                notifier.clone()
             }
             _ => {
                 return Err(ApiError::Conflict(
@@ -387,65 +390,24 @@ impl Backend for WebBackend {
                 ));
             }
         };
-        let anonymous = Actor::Anonymous {
-            email: email.trim().to_lowercase(),
-        };
-        let Some((user, token)) = self.state.accounts.start_password_reset(email).await? else {
-            // The same answer as for an account, so addresses cannot be probed.
-            self.state
-                .audit
-                .record(
-                    &anonymous,
-                    client.as_deref(),
-                    Action::PasswordResetRequested,
-                    "sign-in",
-                    json!({ "account": false }),
-                    Outcome::Denied,
-                )
-                .await
-                .map_err(|error| internal(&error))?;
-            return Ok(());
-        };
-        let link = format!(
-            "{}/reset-password?token={token}",
-            self.state.config.display_url().trim_end_matches('/')
-        );
-        let mail = crate::notify::Mail {
-            to: vec![user.email.clone()],
-            subject: "Tresor: choose a new password".into(),
-            body: format!(
-                "Hello {},
-
-someone (hopefully you) asked to reset the password of your Tresor account {}.
-
-                 Choose a new password here (the link works once, for an hour):
-{link}
-
-                 If you did not ask for this, ignore this mail: your password stays as it is.
-",
-                user.display_name, user.email
-            ),
-        };
-        let outcome = match notifier.send_mail(None, &mail).await {
-            Ok(()) => Outcome::Ok,
-            Err(error) => {
-                // Logged for the administrator; the answer stays the same.
-                tracing::error!(%error, email = %user.email, "the password-reset mail could not be sent");
-                Outcome::Failed
-            }
-        };
+        self.state.accounts.admit_password_reset(email, client_ip)?;
+        let email = email.trim().to_lowercase();
         self.state
             .audit
             .record(
-                &anonymous,
-                client.as_deref(),
+                &Actor::Anonymous {
+                    email: email.clone(),
+                },
+                client_ip.map(|ip| ip.to_string()).as_deref(),
                 Action::PasswordResetRequested,
-                &format!("user {}", user.email),
-                json!({ "account": true }),
-                outcome,
+                "sign-in",
+                json!({}),
+                Outcome::Ok,
             )
             .await
-            .map_err(|error| internal(&error))
+            .map_err(|error| internal(&error))?;
+        tokio::spawn(mail_reset_link(self.state.clone(), notifier, email));
+        Ok(())
     }
 
     async fn reset_password(
@@ -1177,6 +1139,49 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
 
     fn secure_cookies(&self) -> bool {
         self.state.config.secure_cookies()
+    }
+}
+
+/// Issues a reset link for `email` if it has an enabled account, and mails
+/// it; runs after the request was answered, so problems go to the log.
+async fn mail_reset_link(
+    state: AppState,
+    notifier: std::sync::Arc<crate::notify::Notifier>,
+    email: String,
+) {
+    let (user, token) = match state.accounts.start_password_reset(&email).await {
+        Ok(Some(issued)) => issued,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!(%error, %email, "no password-reset link could be issued");
+            return;
+        }
+    };
+    let link = format!(
+        "{}/reset-password?token={token}",
+        state.config.display_url().trim_end_matches('/')
+    );
+    let mail = crate::notify::Mail {
+        to: vec![user.email.clone()],
+        subject: "Tresor: choose a new password".into(),
+        body: format!(
+            "Hello {},
+
+someone (hopefully you) asked to reset the password of your Tresor account {}.
+
+Choose a new password here (the link works once, for an hour, and only until a newer one is sent):
+{link}
+
+If you did not ask for this, ignore this mail: your password stays as it is.
+",
+            user.display_name, user.email
+        ),
+    };
+    match notifier.send_mail(None, &mail).await {
+        Ok(()) => tracing::info!(email = %user.email, "password-reset link sent"),
+        Err(error) => {
+            tracing::error!(%error, email = %user.email, "the password-reset mail could not be sent")
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod archive;
 mod backend;
+mod client;
 mod dashboard;
 mod health;
 mod notifications;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let backend: Arc<dyn Backend> = Arc::new(backend::WebBackend::new(state.clone()));
     let shell_options = options.clone();
+    let trusted_proxies = Arc::new(state.config.trusted_proxies.clone());
 
     Router::new()
         .route("/healthz", get(health::healthz).with_state(state.clone()))
@@ -124,6 +126,10 @@ pub fn router(state: AppState) -> Router {
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "same-origin"))
+        .layer(axum::middleware::from_fn_with_state(
+            trusted_proxies,
+            client::remember_client_address,
+        ))
 }
 
 fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -24,6 +24,7 @@ mod profiles;
 mod restore;
 mod retention;
 mod scheduler;
+mod sign_in_limits;
 mod site;
 mod support;
 mod verify;
