@@ -2,6 +2,7 @@
 //! `TRESOR_*` environment variables, then command-line flags. Built once in
 //! `cli` and passed down; nothing reads the environment behind its back.
 
+use crate::connect::AllowedDestination;
 use crate::telemetry::LogFormat;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -43,10 +44,21 @@ pub struct Config {
     /// audit log see the real client; from anyone else these headers are ignored.
     /// Empty by default: without a proxy, a client could name any address.
     pub trusted_proxies: TrustedProxies,
+    /// Whether mailboxes of users (not administrators) may connect to
+    /// internal addresses: loopback, private networks (10/8, 172.16/12,
+    /// 192.168/16, fc00::/7), link-local (where cloud metadata services
+    /// answer), carrier-grade NAT and the like. Off, they reach public
+    /// addresses only, so nobody can point the server at its own network.
+    /// Administrators' and shared mailboxes reach any address either way.
+    pub allow_private_destinations: bool,
+    /// Internal networks (`10.1.2.0/24`, `192.168.1.10`) and host names
+    /// (`mail.internal`) users' mailboxes may reach although
+    /// `allow_private_destinations` is off: the company's own mail server.
+    pub allowed_destinations: Vec<AllowedDestination>,
 }
 
 /// Every key of `Config`, as written in the file and (upper-cased, after `TRESOR_`) in the environment.
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 14] = [
     "data_dir",
     "listen",
     "database_url",
@@ -59,6 +71,8 @@ const KEYS: [&str; 12] = [
     "max_concurrent_jobs",
     "verify_interval_hours",
     "trusted_proxies",
+    "allow_private_destinations",
+    "allowed_destinations",
 ];
 
 impl Default for Config {
@@ -76,6 +90,8 @@ impl Default for Config {
             max_concurrent_jobs: 4,
             verify_interval_hours: 24,
             trusted_proxies: TrustedProxies::default(),
+            allow_private_destinations: false,
+            allowed_destinations: Vec::new(),
         }
     }
 }
@@ -410,6 +426,45 @@ mod tests {
             );
 
             jail.set_env("TRESOR_TRUSTED_PROXIES", "10.0.0.0/33");
+            assert!(matches!(
+                load(None, &Overrides::default()),
+                Err(ConfigError::Invalid(_))
+            ));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn connection_policy_from_file_and_environment() {
+        Jail::expect_with(|jail| {
+            let defaults = load(None, &Overrides::default()).unwrap();
+            assert!(!defaults.allow_private_destinations, "strict by default");
+            assert!(defaults.allowed_destinations.is_empty());
+
+            jail.create_file(
+                "tresor.toml",
+                "allowed_destinations = [\"10.1.2.0/24\", \"mail.internal\"]\n",
+            )?;
+            let from_file = load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            let shown: Vec<String> = from_file
+                .allowed_destinations
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(shown, ["10.1.2.0/24", "mail.internal"]);
+
+            jail.set_env("TRESOR_ALLOW_PRIVATE_DESTINATIONS", "true");
+            jail.set_env("TRESOR_ALLOWED_DESTINATIONS", "[192.168.1.10, fd00::/8]");
+            let from_env = load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            assert!(from_env.allow_private_destinations);
+            let shown: Vec<String> = from_env
+                .allowed_destinations
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(shown, ["192.168.1.10/32", "fd00::/8"]);
+
+            jail.set_env("TRESOR_ALLOWED_DESTINATIONS", "[\"10.0.0.0/40\"]");
             assert!(matches!(
                 load(None, &Overrides::default()),
                 Err(ConfigError::Invalid(_))

@@ -12,6 +12,7 @@
 //! - `scheduler` — unattended runs in `tresor serve` within concurrency limits.
 //! - `import` — importing `.eml`, mbox and Maildir files through the same pipeline.
 //! - `index` — the full-text index (tantivy): the search syntax, visibility, the indexer.
+//! - `connect` — where the server may connect for a mailbox (the connection policy), CA files.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
 //! - `graph` — Microsoft Graph as a mail source: HTTP with throttling, the folder tree, delta rounds.
 //! - `oauth` — OAuth2 sign-in for mailboxes: sign-in apps, the grant flows, tokens and their renewal.
@@ -30,6 +31,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod db;
 pub mod engine;
 pub mod graph;

@@ -1,4 +1,5 @@
 use crate::config::Config;
+use crate::connect::Disclosure;
 use crate::engine::probe::{ProbeReport, probe};
 use crate::mailbox::profile::{
     Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, Source,
@@ -151,7 +152,7 @@ pub async fn run(config: Config, command: MailboxCommand) -> anyhow::Result<()> 
 
 async fn test(mailboxes: &Arc<Mailboxes>, name: &str, json: bool) -> anyhow::Result<()> {
     let row = mailboxes.by_name(name).await?;
-    let report = probe(mailboxes, &row).await;
+    let report = probe(mailboxes, &row, Disclosure::Full).await;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -201,7 +202,7 @@ fn print_probe(report: &ProbeReport) {
 
 async fn folders(mailboxes: &Arc<Mailboxes>, name: &str, json: bool) -> anyhow::Result<()> {
     let row = mailboxes.by_name(name).await?;
-    let report = probe(mailboxes, &row).await;
+    let report = probe(mailboxes, &row, Disclosure::Full).await;
     if let Some(error) = &report.error {
         anyhow::bail!("cannot list the folders of {name:?}: {error}");
     }

@@ -149,7 +149,10 @@ impl Services {
             config.data_dir.join("blobs"),
         )?);
         let secrets = Arc::new(secret_box(config)?);
-        let mailboxes = Arc::new(crate::mailbox::Mailboxes::new(db.clone(), secrets.clone()));
+        let mailboxes = Arc::new(
+            crate::mailbox::Mailboxes::new(db.clone(), secrets.clone())
+                .with_connection_policy(crate::connect::ConnectionPolicy::from_config(config)),
+        );
         let engine = crate::engine::Engine::new(db.clone(), store.clone(), mailboxes.clone());
         Ok(Services {
             db,

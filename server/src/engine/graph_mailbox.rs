@@ -23,7 +23,7 @@ use super::settings::Settings;
 use super::{EngineError, FolderLog, JobLog, STORE_TASKS_IN_FLIGHT};
 use crate::db::entity::{folder_checkpoint, message_location};
 use crate::graph::{self, Client, DeltaItem, GraphError, Listed, TokenSource};
-use crate::mailbox::{MailboxRow, Mailboxes, SpecialUse};
+use crate::mailbox::{MailboxError, MailboxRow, Mailboxes, SpecialUse};
 use crate::secrets::Secret;
 use crate::store::BlobStore;
 use chrono::{DateTime, Duration as Days, Utc};
@@ -88,7 +88,7 @@ pub(super) async fn archive_mailbox(
     // A mailbox that needs a sign-in fails here, before any request, in
     // the words an IMAP mailbox's run uses.
     mailboxes.oauth_access_token(mailbox, None).await?;
-    let client = client(mailboxes, mailbox);
+    let client = client(mailboxes, mailbox).await?;
     let folders = folders_with_roles(&client).await?;
     let selected: Vec<&graph::Folder> = folders
         .iter()
@@ -124,13 +124,23 @@ pub(super) async fn archive_mailbox(
     Ok(())
 }
 
-/// The Graph client of `mailbox`, its tokens from the mailbox's grant.
-pub(super) fn client(mailboxes: &Arc<Mailboxes>, mailbox: &MailboxRow) -> Client {
+/// The Graph client of `mailbox`, its tokens from the mailbox's grant, its
+/// connections where the mailbox's may go.
+pub(super) async fn client(
+    mailboxes: &Arc<Mailboxes>,
+    mailbox: &MailboxRow,
+) -> Result<Client, MailboxError> {
     let tokens = Arc::new(GrantTokens {
         mailboxes: mailboxes.clone(),
         mailbox: mailbox.clone(),
     });
-    Client::new(&mailbox.host, &mailbox.username, tokens)
+    let destinations = mailboxes.destinations(mailbox).await?;
+    Ok(Client::new(
+        &mailbox.host,
+        &mailbox.username,
+        tokens,
+        destinations,
+    ))
 }
 
 /// Every folder with its well-known role, if it has one the rules know.

@@ -2,9 +2,15 @@
 //! offers — capabilities, certificate, folders with message counts and
 //! whether the mailbox's rules select them — or the specific reason it failed.
 //! Changes nothing on the server.
+//!
+//! The reason is specific for administrators. Anyone else learns only that
+//! Tresor cannot connect (`connect::CANNOT_CONNECT`) for whatever happened
+//! before the server accepted a login: otherwise the test would tell them
+//! what listens where, a port scanner for whatever the server can reach.
 
 use super::graph_mailbox;
 use super::settings::Settings;
+use crate::connect::{CANNOT_CONNECT, Disclosure};
 use crate::graph::GraphError;
 use crate::imap::{self, ImapError};
 use crate::mailbox::{MailboxRow, Mailboxes, Source, SpecialUse};
@@ -12,8 +18,13 @@ pub use app::model::probe::{FolderInfo, ProbeReport};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Runs the probe; never fails — a failure is the report's content.
-pub async fn probe(mailboxes: &Arc<Mailboxes>, mailbox: &MailboxRow) -> ProbeReport {
+/// Runs the probe; never fails — a failure is the report's content, told
+/// as `disclosure` allows.
+pub async fn probe(
+    mailboxes: &Arc<Mailboxes>,
+    mailbox: &MailboxRow,
+    disclosure: Disclosure,
+) -> ProbeReport {
     let started = Instant::now();
     let mut report = ProbeReport {
         mailbox: mailbox.name.clone(),
@@ -31,7 +42,8 @@ pub async fn probe(mailboxes: &Arc<Mailboxes>, mailbox: &MailboxRow) -> ProbeRep
     } else {
         run(mailboxes, mailbox, &mut report).await
     };
-    if let Err((kind, error)) = outcome {
+    if let Err(failure) = outcome {
+        let (kind, error) = failure.told(&mailbox.name, disclosure);
         report.error = Some(error);
         report.error_kind = Some(kind.to_string());
     } else {
@@ -41,16 +53,53 @@ pub async fn probe(mailboxes: &Arc<Mailboxes>, mailbox: &MailboxRow) -> ProbeRep
     report
 }
 
+/// Why a probe (or a subscription change) failed.
+struct Failure {
+    /// What the editor's advice depends on: `authentication`, `connect`, …
+    kind: &'static str,
+    reason: String,
+    /// Before the server accepted a login: the reason tells what answered.
+    before_login: bool,
+}
+
+impl Failure {
+    fn settings(error: impl ToString) -> Failure {
+        Failure {
+            kind: "settings",
+            reason: error.to_string(),
+            before_login: false,
+        }
+    }
+
+    /// After a login the server is known to be a mail server that took the
+    /// mailbox's credentials: what it says may be shown.
+    fn after_login(error: ImapError) -> Failure {
+        Failure {
+            before_login: false,
+            ..classify(error)
+        }
+    }
+
+    /// The kind and text the asker sees; what is withheld goes to the log.
+    fn told(self, mailbox: &str, disclosure: Disclosure) -> (&'static str, String) {
+        if disclosure == Disclosure::Limited && self.before_login {
+            tracing::info!(mailbox, kind = self.kind, reason = %self.reason, "a connection of a user's mailbox failed");
+            return ("connect", CANNOT_CONNECT.to_string());
+        }
+        (self.kind, self.reason)
+    }
+}
+
 async fn run(
     mailboxes: &Mailboxes,
     mailbox: &MailboxRow,
     report: &mut ProbeReport,
-) -> Result<(), (&'static str, String)> {
-    let settings = Settings::read(mailbox).map_err(|error| ("settings", error.to_string()))?;
+) -> Result<(), Failure> {
+    let settings = Settings::read(mailbox).map_err(Failure::settings)?;
     let (endpoint, credentials) = mailboxes
         .connection(mailbox)
         .await
-        .map_err(|error| ("settings", error.to_string()))?;
+        .map_err(Failure::settings)?;
     let imap::Connection {
         mut session,
         capabilities,
@@ -62,7 +111,7 @@ async fn run(
     report.certificate = certificate;
     let listed = imap::list_folders(&mut session, endpoint.timeout)
         .await
-        .map_err(classify)?;
+        .map_err(Failure::after_login)?;
     for folder in &listed {
         let messages = if folder.is_selectable() {
             tokio::time::timeout(endpoint.timeout, session.status(&folder.name, "(MESSAGES)"))
@@ -96,25 +145,36 @@ async fn run_graph(
     mailboxes: &Arc<Mailboxes>,
     mailbox: &MailboxRow,
     report: &mut ProbeReport,
-) -> Result<(), (&'static str, String)> {
-    let settings = Settings::read(mailbox).map_err(|error| ("settings", error.to_string()))?;
+) -> Result<(), Failure> {
+    let settings = Settings::read(mailbox).map_err(Failure::settings)?;
     mailboxes
         .oauth_access_token(mailbox, None)
         .await
-        .map_err(|error| ("authentication", error.to_string()))?;
-    let client = graph_mailbox::client(mailboxes, mailbox);
+        .map_err(|error| Failure {
+            kind: "authentication",
+            reason: error.to_string(),
+            before_login: false,
+        })?;
+    let client = graph_mailbox::client(mailboxes, mailbox)
+        .await
+        .map_err(Failure::settings)?;
     let folders = graph_mailbox::folders_with_roles(&client)
         .await
         .map_err(|error| {
-            let kind = match &error {
+            let (kind, before_login) = match &error {
                 GraphError::Refused {
                     status: 401 | 403, ..
                 }
-                | GraphError::NoToken(_) => "authentication",
-                GraphError::Unreachable { .. } => "connect",
-                _ => "protocol",
+                | GraphError::NoToken(_) => ("authentication", false),
+                GraphError::Unreachable { .. } => ("connect", true),
+                GraphError::BadAnswer { .. } => ("protocol", true),
+                _ => ("protocol", false),
             };
-            (kind, error.to_string())
+            Failure {
+                kind,
+                reason: error.to_string(),
+                before_login,
+            }
         })?;
     for (folder, role) in folders {
         report.folders.push(FolderInfo {
@@ -131,36 +191,47 @@ async fn run_graph(
 }
 
 /// Subscribes or unsubscribes one folder of `mailbox` on its server (the
-/// folder picker's toggle). The error is in words, like the probe's.
+/// folder picker's toggle). The error is in words, like the probe's, told
+/// as `disclosure` allows.
 pub async fn set_subscription(
     mailboxes: &Mailboxes,
     mailbox: &MailboxRow,
     server_name: &str,
     subscribed: bool,
+    disclosure: Disclosure,
 ) -> Result<(), String> {
+    let told = |failure: Failure| failure.told(&mailbox.name, disclosure).1;
     let (endpoint, credentials) = mailboxes
         .connection(mailbox)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| told(Failure::settings(error)))?;
     let imap::Connection { mut session, .. } = imap::open(&endpoint, &credentials)
         .await
-        .map_err(|error| classify(error).1)?;
+        .map_err(|error| told(classify(error)))?;
     imap::set_subscribed(&mut session, server_name, subscribed, endpoint.timeout)
         .await
-        .map_err(|error| classify(error).1)?;
+        .map_err(|error| told(Failure::after_login(error)))?;
     let _ = imap::logout(session, endpoint.timeout).await;
     Ok(())
 }
 
-fn classify(error: ImapError) -> (&'static str, String) {
-    let kind = match &error {
-        ImapError::Authentication { .. } => "authentication",
-        ImapError::Certificate(_) => "certificate",
-        ImapError::HostNotFound { .. } => "host_not_found",
-        ImapError::Connect { .. } => "connect",
-        ImapError::Timeout { .. } => "timeout",
-        ImapError::Tls(_) | ImapError::Handshake { .. } | ImapError::StartTls(_) => "tls",
-        _ => "protocol",
+/// A failure of `imap::open`: everything but a refused login (and a CA file
+/// that cannot be used, which says nothing about the server) happened
+/// before the server accepted one.
+fn classify(error: ImapError) -> Failure {
+    let (kind, before_login) = match &error {
+        ImapError::Authentication { .. } => ("authentication", false),
+        ImapError::CaFile(_) => ("ca_file", false),
+        ImapError::Certificate(_) => ("certificate", true),
+        ImapError::HostNotFound { .. } => ("host_not_found", true),
+        ImapError::Connect { .. } | ImapError::Refused(_) => ("connect", true),
+        ImapError::Timeout { .. } => ("timeout", true),
+        ImapError::Tls(_) | ImapError::Handshake { .. } | ImapError::StartTls(_) => ("tls", true),
+        _ => ("protocol", true),
     };
-    (kind, error.to_string())
+    Failure {
+        kind,
+        reason: error.to_string(),
+        before_login,
+    }
 }

@@ -5,6 +5,7 @@
 //! one back off exponentially.
 
 use super::GraphError;
+use crate::connect::{self, CheckedResolver, Destinations};
 use crate::secrets::Secret;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -34,14 +35,22 @@ pub struct Client {
     /// `https://graph.microsoft.com/v1.0/users/{user}` (or a stand-in's).
     user_base: String,
     tokens: Arc<dyn TokenSource>,
+    /// Where requests may go (every URL: next and delta links come from the server).
+    destinations: Destinations,
     permits: Semaphore,
     /// How often Graph asked to wait (429/503), for the job log.
     throttled: AtomicU64,
 }
 
 impl Client {
-    /// `base` is the service root, e.g. `https://graph.microsoft.com/v1.0`.
-    pub fn new(base: &str, user: &str, tokens: Arc<dyn TokenSource>) -> Client {
+    /// `base` is the service root, e.g. `https://graph.microsoft.com/v1.0`;
+    /// connections go only where `destinations` permit.
+    pub fn new(
+        base: &str,
+        user: &str,
+        tokens: Arc<dyn TokenSource>,
+        destinations: Destinations,
+    ) -> Client {
         let user = reqwest::Url::parse("http://x/")
             .ok()
             .and_then(|mut url| {
@@ -49,11 +58,17 @@ impl Client {
                 Some(url.path().trim_start_matches('/').to_string())
             })
             .unwrap_or_else(|| user.to_string());
+        let mut http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .dns_resolver(Arc::new(CheckedResolver::new(destinations.clone())));
+        if matches!(destinations, Destinations::Public(_)) {
+            // Through a proxy, the proxy would resolve and reach the host,
+            // unchecked; restricted connections resolve and connect themselves.
+            http = http.no_proxy();
+        }
         Client {
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(120))
-                .build()
-                .expect("the HTTP client builds with rustls"),
+            http: http.build().expect("the HTTP client builds with rustls"),
+            destinations,
             user_base: format!("{}/users/{user}", base.trim_end_matches('/')),
             tokens,
             permits: Semaphore::new(MAX_CONCURRENT),
@@ -110,6 +125,10 @@ impl Client {
             .acquire()
             .await
             .expect("the semaphore is never closed");
+        connect::check_url(&self.destinations, url).map_err(|refused| GraphError::Unreachable {
+            url: url.to_string(),
+            reason: refused.to_string(),
+        })?;
         let mut backoff = FIRST_BACKOFF;
         // Set after a 401: the next attempt asks for another token, once.
         let mut refused_token: Option<Secret> = None;
@@ -130,6 +149,13 @@ impl Client {
             }
             let response = match request.send().await {
                 Ok(response) => response,
+                // Final: asking again resolves to the same refused addresses.
+                Err(error) if let Some(refused) = connect::refusal_in(&error) => {
+                    return Err(GraphError::Unreachable {
+                        url: url.to_string(),
+                        reason: refused.to_string(),
+                    });
+                }
                 Err(error) if attempt < ATTEMPTS && (error.is_timeout() || error.is_connect()) => {
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_WAIT);

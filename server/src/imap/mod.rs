@@ -3,6 +3,8 @@
 //!
 //! Certificate verification is on unless a mailbox opts out (`tls::TlsOptions`).
 //! Every network step has a timeout, so a silent server cannot hang a job.
+//! Connections go only to addresses the endpoint's `Destinations` permit
+//! (`crate::connect`), checked on the resolved addresses.
 
 mod folders;
 mod sasl;
@@ -16,6 +18,7 @@ pub use stream::MailStream;
 pub use tls::{CertificateProblem, PeerCertificate, TlsOptions};
 pub use uid_set::uid_sets;
 
+use crate::connect::{self, CaFileError, Destinations, Refused, ResolveError};
 use futures::TryStreamExt;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -42,6 +45,8 @@ pub struct Endpoint {
     pub tls: TlsOptions,
     /// Applies to every network step (connect, TLS handshake, each command).
     pub timeout: Duration,
+    /// Which addresses the connection may go to.
+    pub destinations: Destinations,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +71,11 @@ pub enum Credentials {
 pub enum ImapError {
     #[error("the host name {host} was not found (DNS): check the spelling")]
     HostNotFound { host: String },
+    /// The host is not one this mailbox may connect to; nothing was sent.
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    #[error(transparent)]
+    CaFile(#[from] CaFileError),
     #[error("cannot connect to {host}:{port}: {source}")]
     Connect {
         host: String,
@@ -148,17 +158,19 @@ pub async fn open(endpoint: &Endpoint, credentials: &Credentials) -> Result<Conn
 async fn connect(
     endpoint: &Endpoint,
 ) -> Result<(async_imap::Client<MailStream>, Option<PeerCertificate>), ImapError> {
-    // Resolving separately tells "no such host" apart from "nobody listens".
-    let addresses: Vec<_> = with_timeout(
+    // Resolved once and checked; the connection goes to exactly these
+    // addresses. Resolving separately also tells "no such host" apart from
+    // "nobody listens".
+    let addresses = with_timeout(
         endpoint.timeout,
         "looking up the host name",
-        tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port)),
+        connect::resolve(&endpoint.host, endpoint.port, &endpoint.destinations),
     )
     .await?
-    .map_err(|_| ImapError::HostNotFound {
-        host: endpoint.host.clone(),
-    })?
-    .collect();
+    .map_err(|error| match error {
+        ResolveError::NotFound { host } => ImapError::HostNotFound { host },
+        ResolveError::Refused(refused) => ImapError::Refused(refused),
+    })?;
     let tcp = with_timeout(
         endpoint.timeout,
         "connecting",
@@ -212,7 +224,11 @@ async fn tls_handshake(
     endpoint: &Endpoint,
     tcp: TcpStream,
 ) -> Result<(MailStream, PeerCertificate), ImapError> {
-    let config = tls::client_config(&endpoint.tls)?;
+    let ca_certificates = match &endpoint.tls.ca_file {
+        Some(path) => connect::read_ca_file(path).await?,
+        None => Vec::new(),
+    };
+    let config = tls::client_config(&endpoint.tls, ca_certificates)?;
     let server_name = tls::server_name(endpoint)?;
     let stream = with_timeout(
         endpoint.timeout,

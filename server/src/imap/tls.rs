@@ -3,8 +3,8 @@
 //! administrator can act on.
 
 use super::{Endpoint, ImapError};
+use crate::connect::CaFileError;
 pub use app::model::probe::PeerCertificate;
-use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -92,7 +92,12 @@ pub(super) fn server_name(endpoint: &Endpoint) -> Result<ServerName<'static>, Im
         .map_err(|error| ImapError::Tls(format!("invalid host name {name:?}: {error}")))
 }
 
-pub(super) fn client_config(options: &TlsOptions) -> Result<ClientConfig, ImapError> {
+/// `ca_certificates`: those of `options.ca_file`, read by the caller
+/// (`connect::read_ca_file`: bounded, off the runtime).
+pub(super) fn client_config(
+    options: &TlsOptions,
+    ca_certificates: Vec<CertificateDer<'static>>,
+) -> Result<ClientConfig, ImapError> {
     let provider = Arc::new(ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -104,28 +109,18 @@ pub(super) fn client_config(options: &TlsOptions) -> Result<ClientConfig, ImapEr
             .with_no_client_auth());
     }
     Ok(builder
-        .with_root_certificates(roots(options)?)
+        .with_root_certificates(roots(ca_certificates)?)
         .with_no_client_auth())
 }
 
-fn roots(options: &TlsOptions) -> Result<RootCertStore, ImapError> {
+fn roots(ca_certificates: Vec<CertificateDer<'static>>) -> Result<RootCertStore, ImapError> {
     let mut roots = RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(ca_file) = &options.ca_file {
-        let certificates = CertificateDer::pem_file_iter(ca_file).map_err(|error| {
-            ImapError::Tls(format!(
-                "cannot read CA file {}: {error}",
-                ca_file.display()
-            ))
+    for certificate in ca_certificates {
+        roots.add(certificate).map_err(|error| {
+            tracing::warn!(%error, "a certificate of the CA file is no usable CA");
+            CaFileError
         })?;
-        for certificate in certificates {
-            let certificate = certificate.map_err(|error| {
-                ImapError::Tls(format!("bad certificate in {}: {error}", ca_file.display()))
-            })?;
-            roots.add(certificate).map_err(|error| {
-                ImapError::Tls(format!("unusable CA in {}: {error}", ca_file.display()))
-            })?;
-        }
     }
     Ok(roots)
 }

@@ -4,7 +4,8 @@
 use super::profile::{
     AuthMethod, FieldError, IdentityKind, MailboxInput, Security, Source, Validation,
 };
-use crate::db::entity::{mailbox, mailbox_grant};
+use crate::connect::{self, ConnectionPolicy, Destinations, MailboxOwner};
+use crate::db::entity::{mailbox, mailbox_grant, user};
 use crate::imap;
 use crate::oauth::{Grants, OAuthError};
 use crate::secrets::{Secret, SecretBox, SecretError};
@@ -66,15 +67,39 @@ pub struct Mailboxes {
     secrets: Arc<SecretBox>,
     /// OAuth mailboxes' tokens.
     oauth: Arc<Grants>,
+    /// Where users' mailboxes may connect.
+    connection_policy: ConnectionPolicy,
 }
 
 impl Mailboxes {
+    /// With the strict connection policy (users' mailboxes reach public
+    /// addresses only); `with_connection_policy` sets the configured one.
     pub fn new(db: DatabaseConnection, secrets: Arc<SecretBox>) -> Self {
         Mailboxes {
             oauth: Arc::new(Grants::new(db.clone(), secrets.clone())),
             db,
             secrets,
+            connection_policy: ConnectionPolicy::default(),
         }
+    }
+
+    pub fn with_connection_policy(mut self, policy: ConnectionPolicy) -> Self {
+        self.connection_policy = policy;
+        self
+    }
+
+    /// Where connections for `row` may go: decided by who manages it
+    /// (`connect::destinations_for`), looked up at each connection.
+    pub async fn destinations(&self, row: &MailboxRow) -> Result<Destinations, MailboxError> {
+        let owner = match row.owner_id {
+            None => MailboxOwner::Shared,
+            Some(owner_id) => user::Entity::find_by_id(owner_id)
+                .one(&self.db)
+                .await?
+                .and_then(|owner| owner.role.parse().ok())
+                .map_or(MailboxOwner::Unknown, MailboxOwner::Role),
+        };
+        Ok(connect::destinations_for(owner, &self.connection_policy))
     }
 
     /// The OAuth grants (and sign-in apps) behind OAuth mailboxes.
@@ -561,6 +586,7 @@ impl Mailboxes {
                 expected_name: row.expected_cert_name.clone(),
             },
             timeout: STEP_TIMEOUT,
+            destinations: self.destinations(row).await?,
         };
         let oauth = matches!(auth_method, AuthMethod::XOAuth2 | AuthMethod::OAuthBearer);
         let secret = match (&row.secret_sealed, row.oauth_app_id) {

@@ -1,7 +1,12 @@
 //! Sending one notification mail with lettre: implicit TLS (465) or STARTTLS
 //! (587) with certificate verification, AUTH PLAIN/LOGIN, UTF-8 subjects and
 //! names (lettre encodes them per RFC 2047).
+//!
+//! Only administrators set SMTP servers (the instance's and a mailbox's own),
+//! so these connections may go anywhere (`connect::Destinations::Any`); the
+//! CA file is read like an IMAP mailbox's (`connect::read_ca_file`).
 
+use crate::connect::{self, CaFileError};
 use crate::secrets::Secret;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
@@ -72,8 +77,8 @@ impl SmtpSettings {
 pub enum SmtpError {
     #[error("{0} is not an e-mail address")]
     Address(String),
-    #[error("cannot read the CA file {path}: {reason}")]
-    CaFile { path: String, reason: String },
+    #[error(transparent)]
+    CaFile(#[from] CaFileError),
     #[error("building the mail: {0}")]
     Build(String),
     #[error("the mail server {host}:{port} refused or failed: {reason}")]
@@ -124,14 +129,11 @@ pub async fn send(settings: &SmtpSettings, mail: &Mail) -> Result<(), SmtpError>
     if settings.security != SmtpSecurity::None {
         let mut tls = TlsParameters::builder(settings.host.clone());
         if let Some(path) = &settings.ca_file {
-            let ca_error = |reason: String| SmtpError::CaFile {
-                path: path.display().to_string(),
-                reason,
-            };
-            let pem = std::fs::read(path).map_err(|error| ca_error(error.to_string()))?;
-            let certificate =
-                Certificate::from_pem(&pem).map_err(|error| ca_error(error.to_string()))?;
-            tls = tls.add_root_certificate(certificate);
+            for certificate in connect::read_ca_file(path).await? {
+                let certificate =
+                    Certificate::from_der(certificate.to_vec()).map_err(|_| CaFileError)?;
+                tls = tls.add_root_certificate(certificate);
+            }
         }
         let tls = tls
             .build_rustls()

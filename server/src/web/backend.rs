@@ -5,6 +5,7 @@ use super::AppState;
 use crate::access::{self, Denied, MailboxUse};
 use crate::audit::{Action, Actor, Outcome};
 use crate::auth::AuthError;
+use crate::connect::Disclosure;
 use crate::db::entity::job;
 use crate::engine::JobLog;
 use crate::mailbox::batch::{Batch, BatchError};
@@ -28,7 +29,7 @@ use app::model::mailbox::{
     JobSummary, MailboxEditor, MailboxInput, MailboxSummary, Source, TemplateChoice,
     TemplateSummary,
 };
-use app::model::mailbox_form::{FormError, MailboxForm};
+use app::model::mailbox_form::{FormError, FormField, MailboxForm};
 use app::model::notifications::{SmtpForm, SmtpSettingsView, TestMailSent};
 use app::model::oauth::{
     DeviceProgress, DeviceSignIn, MailboxSignIn, SignInAppForm, SignInAppsView, SignInState,
@@ -255,6 +256,7 @@ impl WebBackend {
                 None
             }
         };
+        self.check_ca_file(caller, form, existing.as_ref()).await?;
         let owner = existing
             .as_ref()
             .map_or(Some(caller.id), |row| row.owner_id);
@@ -262,6 +264,53 @@ impl WebBackend {
             .state
             .mailboxes
             .probe_row(owner, existing.as_ref(), &input, secret.as_ref())?)
+    }
+
+    /// Only administrators name files on the Tresor server: anyone else may
+    /// keep the CA file an administrator chose (the mailbox's, or its
+    /// template's), but not name another — reading it would tell them
+    /// whether some file exists.
+    async fn check_ca_file(
+        &self,
+        caller: &SessionUser,
+        form: &MailboxForm,
+        existing: Option<&MailboxRow>,
+    ) -> Result<(), ApiError> {
+        let named = form.ca_file.trim();
+        if caller.is_admin() || named.is_empty() {
+            return Ok(());
+        }
+        let invalid = |error: FormError| ApiError::invalid(error.field, error.message);
+        let template_ca_file = match form.template_id().map_err(invalid)? {
+            Some(id)
+                if form
+                    .inherited_fields()
+                    .map_err(invalid)?
+                    .contains(&FormField::CaFile) =>
+            {
+                let templates = self.templates();
+                match templates.by_id(id).await {
+                    Ok(template) => Some(templates.form_of(&template)?.ca_file),
+                    Err(_) => None,
+                }
+            }
+            _ => None,
+        };
+        let chosen_by_admin = [
+            template_ca_file.as_deref(),
+            existing.and_then(|row| row.ca_file.as_deref()),
+        ];
+        if chosen_by_admin
+            .into_iter()
+            .flatten()
+            .any(|path| path.trim() == named)
+        {
+            return Ok(());
+        }
+        Err(ApiError::invalid(
+            "ca_file",
+            "Only an administrator can name a CA file on the Tresor server: leave it empty, or ask an administrator to set it for this mailbox.",
+        ))
     }
 
     /// The latest job of each of `mailbox_ids`.
@@ -795,6 +844,7 @@ impl Backend for WebBackend {
             })?;
             form.inherit(&templates.form_of(&template)?, &inherited);
         }
+        self.check_ca_file(caller, &form, existing.as_ref()).await?;
         let sharing = form.shared.is_some() || !form.grants.trim().is_empty();
         if sharing && !caller.may(Capability::Administer) {
             return Err(ApiError::invalid(
@@ -857,7 +907,12 @@ impl Backend for WebBackend {
         form: MailboxForm,
     ) -> Result<ProbeReport, ApiError> {
         let row = self.probe_row(caller, &form).await?;
-        Ok(crate::engine::probe::probe(&self.state.mailboxes, &row).await)
+        Ok(crate::engine::probe::probe(
+            &self.state.mailboxes,
+            &row,
+            Disclosure::for_role(caller.role),
+        )
+        .await)
     }
 
     async fn subscribe_folder(
@@ -868,9 +923,15 @@ impl Backend for WebBackend {
         subscribed: bool,
     ) -> Result<(), ApiError> {
         let row = self.probe_row(caller, &form).await?;
-        crate::engine::probe::set_subscription(&self.state.mailboxes, &row, folder, subscribed)
-            .await
-            .map_err(ApiError::Conflict)?;
+        crate::engine::probe::set_subscription(
+            &self.state.mailboxes,
+            &row,
+            folder,
+            subscribed,
+            Disclosure::for_role(caller.role),
+        )
+        .await
+        .map_err(ApiError::Conflict)?;
         tracing::info!(mailbox = %row.name, folder, subscribed, by = %caller.email, "subscription changed");
         Ok(())
     }

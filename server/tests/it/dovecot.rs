@@ -27,6 +27,7 @@ pub fn endpoint(security: Security, ca_file: Option<PathBuf>) -> Option<Endpoint
             ..TlsOptions::default()
         },
         timeout: TIMEOUT,
+        destinations: tresor::connect::Destinations::Any,
     })
 }
 

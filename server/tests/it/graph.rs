@@ -126,7 +126,12 @@ async fn a_nested_mailbox_is_read_byte_exactly_through_throttling_and_then_by_de
         .await
         .unwrap();
     let tokens = Arc::new(AppToken(token["access_token"].as_str().unwrap().into()));
-    let client = Client::new(&format!("{base}/v1.0"), &user, tokens);
+    let client = Client::new(
+        &format!("{base}/v1.0"),
+        &user,
+        tokens,
+        tresor::connect::Destinations::Any,
+    );
 
     let tree = graph::list_folders(&client).await.unwrap();
     let paths: BTreeSet<&str> = tree.iter().map(|folder| folder.path.as_str()).collect();

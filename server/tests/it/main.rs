@@ -10,6 +10,7 @@ mod accounts;
 mod actions;
 mod archive;
 mod cli;
+mod connection_policy;
 mod corpus;
 mod crash;
 mod dovecot;

@@ -150,6 +150,7 @@ async fn authorize(
         .env_remove("DATABASE_URL")
         .env_remove("TRESOR_DATABASE_URL")
         .env("RUST_LOG", "warn")
+        .env("TRESOR_ALLOW_PRIVATE_DESTINATIONS", "true")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -10,6 +10,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use tresor::config::Config;
+use tresor::connect::ConnectionPolicy;
 use tresor::web::{AppState, router};
 
 pub(crate) struct Site {
@@ -27,7 +28,14 @@ pub(crate) struct Site {
 }
 
 impl Site {
+    /// Users' mailboxes reach any address here: the test bed's servers all
+    /// listen on loopback, which the production default refuses them.
     pub(crate) async fn new(db: &TestDb) -> Site {
+        Site::with_connection_policy(db, ConnectionPolicy::allow_private()).await
+    }
+
+    /// A site whose users' mailboxes connect where `policy` lets them.
+    pub(crate) async fn with_connection_policy(db: &TestDb, policy: ConnectionPolicy) -> Site {
         let config = Config {
             database_url: Some(db.url.clone()),
             ..Config::default()
@@ -36,10 +44,10 @@ impl Site {
         let key = format!("{}=", "A".repeat(43));
         let secrets = tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key))
             .expect("a master key from the environment");
-        let mailboxes = std::sync::Arc::new(tresor::mailbox::Mailboxes::new(
-            db.connection.clone(),
-            std::sync::Arc::new(secrets),
-        ));
+        let mailboxes = std::sync::Arc::new(
+            tresor::mailbox::Mailboxes::new(db.connection.clone(), std::sync::Arc::new(secrets))
+                .with_connection_policy(policy),
+        );
         // A scheduler that is never started: manual runs queue, nothing runs.
         let dir = tempfile::tempdir().unwrap();
         let store =
