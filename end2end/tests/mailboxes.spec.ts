@@ -77,7 +77,8 @@ test("a user runs a mailbox now and reads the job log with its reconciliation", 
   await editor.getByLabel("Host", { exact: true }).fill("localhost");
   await editor.getByLabel("Port", { exact: true }).fill(port!);
   await editor.locator("summary", { hasText: "Certificates" }).click();
-  await editor.getByLabel("CA file on the Tresor server", { exact: true }).fill(ca!);
+  // Only administrators name CA files on the server; a user accepts the test bed's certificate.
+  await editor.getByLabel("Accept invalid certificates (insecure, marked as a warning)").check();
   await editor.getByLabel("User name", { exact: true }).fill("alice");
   await editor.getByLabel("Password", { exact: true }).fill("alicepw");
   await editor.getByLabel("Folders to archive", { exact: true }).fill("INBOX");
@@ -102,7 +103,6 @@ test("a user runs a mailbox now and reads the job log with its reconciliation", 
 
 test("test connection shows the server's folders, or what is wrong and what to do", async ({ page, request }) => {
   const port = process.env.E2E_IMAPS_PORT!;
-  const ca = process.env.E2E_DOVECOT_CA!;
   await newUser(page, request);
   await page.goto("/mailboxes/new");
   await waitForHydration(page);
@@ -111,7 +111,8 @@ test("test connection shows the server's folders, or what is wrong and what to d
   await editor.getByLabel("Host", { exact: true }).fill("localhost");
   await editor.getByLabel("Port", { exact: true }).fill(port);
   await editor.locator("summary", { hasText: "Certificates" }).click();
-  await editor.getByLabel("CA file on the Tresor server", { exact: true }).fill(ca);
+  // Only administrators name CA files on the server; a user accepts the test bed's certificate.
+  await editor.getByLabel("Accept invalid certificates (insecure, marked as a warning)").check();
   await editor.getByLabel("User name", { exact: true }).fill("alice");
 
   await editor.getByLabel("Password", { exact: true }).fill("wrong-password");
