@@ -53,7 +53,7 @@ test("an admin registers a sign-in app, signs a mailbox in through the provider'
   await expect(panel.getByTestId("sign-in-state")).toContainText("Not signed in yet");
 
   // To the provider's page and back, with PKCE.
-  await panel.getByRole("link", { name: "Sign in with Microsoft" }).click();
+  await panel.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await expect(page).toHaveURL(new RegExp(`^${oauthUrl}/organizations/oauth2/v2.0/authorize\\?`));
   expect(new URL(page.url()).searchParams.get("code_challenge_method")).toBe("S256");
   await page.getByLabel("User name").fill("user2");
@@ -80,7 +80,7 @@ test("an admin registers a sign-in app, signs a mailbox in through the provider'
   await expect(panel.getByTestId("sign-in-state")).toContainText("Signed in with a code", { timeout: 20_000 });
 
   // Cancelling at the provider comes back as a clear message.
-  await panel.getByRole("link", { name: "Sign in with Microsoft" }).click();
+  await panel.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByTestId("sign-in-error")).toContainText("The sign-in was cancelled or declined");
 });

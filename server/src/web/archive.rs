@@ -2,11 +2,14 @@
 //! not pages: raw `.eml`, attachments, the sanitized HTML body for the
 //! sandboxed frame, and streamed exports. Each checks the session cookie and
 //! then the viewer's visibility rule; a message the caller may not see is
-//! "404 Not Found", the same as one that does not exist.
+//! "404 Not Found", the same as one that does not exist. Every answer that
+//! carries message content (or the audit log) is written to the audit log
+//! first, so none of them may be opened by another site's link
+//! (`cross_site::refuse_cross_site_reads`).
 
 use super::AppState;
 use crate::audit::Action;
-use crate::viewer::{Reader, Selection, ViewerError, export};
+use crate::viewer::{Selection, ViewerError, export};
 use app::model::SessionUser;
 use app::model::archive::ExportFormat;
 use axum::Router;
@@ -25,6 +28,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .route("/m/{id}/attachments/{index}", get(attachment))
         .route("/export", get(export))
         .route("/admin/audit.csv", get(audit_csv))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::cross_site::refuse_cross_site_reads,
+        ))
         .with_state(state)
 }
 
@@ -56,11 +63,6 @@ impl From<ViewerError> for Refusal {
             }
         }
     }
-}
-
-/// The reader behind the request's session cookie.
-async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Refusal> {
-    Ok(crate::access::reader(&caller(state, headers).await?))
 }
 
 /// Records a download or export; refused when it cannot be recorded.
@@ -232,17 +234,20 @@ async fn attachment(
         && attachment.content_type.starts_with("image/")
         && attachment.content_type != "image/svg+xml";
     let kind = if inline { "inline" } else { "attachment" };
-    if !inline {
-        let details = serde_json::json!({ "index": index, "name": attachment.name });
-        audit(
-            &state,
-            &caller,
-            Action::AttachmentDownloaded,
-            &format!("message {id}"),
-            details,
+    // An image shown inside the message is as much its content as the file
+    // saved from it.
+    let (action, details) = if inline {
+        (
+            Action::MessageViewed,
+            serde_json::json!({ "part": "inline image", "index": index, "name": attachment.name }),
         )
-        .await?;
-    }
+    } else {
+        (
+            Action::AttachmentDownloaded,
+            serde_json::json!({ "index": index, "name": attachment.name }),
+        )
+    };
+    audit(&state, &caller, action, &format!("message {id}"), details).await?;
     Ok((
         download_headers(
             &attachment.content_type,
@@ -265,8 +270,11 @@ async fn html(
     Path(id): Path<i64>,
     Query(query): Query<HtmlQuery>,
 ) -> Result<Response, Refusal> {
-    let reader = reader(&state, &headers).await?;
-    let (_, raw) = state.viewer.raw_of(reader, id).await?;
+    let caller = caller(&state, &headers).await?;
+    let (row, raw) = state
+        .viewer
+        .raw_of(crate::access::reader(&caller), id)
+        .await?;
     let load_images = query.images == Some(1);
     let document = tokio::task::spawn_blocking(move || {
         crate::viewer::message::sanitized_html(&raw, id, load_images)
@@ -278,6 +286,19 @@ async fn html(
         StatusCode::NOT_FOUND,
         "This message has no HTML body.",
     ))?;
+    let details = serde_json::json!({
+        "sha256": row.sha256,
+        "part": "html",
+        "remote_images": load_images,
+    });
+    audit(
+        &state,
+        &caller,
+        Action::MessageViewed,
+        &format!("message {id}"),
+        details,
+    )
+    .await?;
     // The sanitizer removed scripts and remote images; the policy makes sure
     // of it: nothing runs, nothing loads from elsewhere unless asked.
     let images = if load_images {

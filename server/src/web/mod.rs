@@ -1,10 +1,12 @@
 //! The HTTP edge: the axum router with Leptos pages and server functions,
-//! static files, `/healthz`, security headers, and graceful shutdown.
-//! Only this module and `app` know HTTP.
+//! static files, `/healthz`, security headers, body limits, cross-site
+//! refusals, and graceful shutdown. Only this module and `app` know HTTP.
 
 mod archive;
 mod backend;
+pub mod body_limit;
 mod client;
+mod cross_site;
 mod dashboard;
 mod health;
 mod notifications;
@@ -18,7 +20,9 @@ use crate::scheduler::Scheduler;
 use crate::viewer::Viewer;
 use app::api::Backend;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
@@ -114,7 +118,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz).with_state(state.clone()))
         .merge(archive::routes(state.clone()))
-        .merge(oauth::routes(state))
+        .merge(oauth::routes(state.clone()))
         .leptos_routes_with_context(
             &options,
             routes,
@@ -123,16 +127,51 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options)
-        .layer(header("x-content-type-options", "nosniff"))
-        .layer(header("x-frame-options", "DENY"))
-        .layer(header("referrer-policy", "same-origin"))
+        // `body_limit` has read the body within its route's limit already;
+        // axum's own default (2 MB, answered 500) would only get in the way.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(body_limit::limit_request_body))
+        // Outside the body limit: another site's request is refused before
+        // its body is read.
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            cross_site::refuse_cross_site_changes,
+        ))
+        .layer(set_header("x-content-type-options", "nosniff"))
+        .layer(set_header("x-frame-options", "DENY"))
+        .layer(set_header("referrer-policy", "same-origin"))
         .layer(axum::middleware::from_fn_with_state(
             trusted_proxies,
             client::remember_client_address,
         ))
 }
 
-fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+/// Where Leptos serves the server functions (`#[server(prefix = "/api")]`).
+const SERVER_FUNCTION_PREFIX: &str = "/api/";
+
+fn is_server_function(path: &str) -> bool {
+    path.starts_with(SERVER_FUNCTION_PREFIX)
+}
+
+/// A refusal from the edge, before any handler ran: a server function's
+/// caller gets it as the `ApiError` JSON the app reads (shown as the
+/// message), anyone else as plain text.
+fn refuse(path: &str, status: StatusCode, message: &str) -> Response {
+    if is_server_function(path) {
+        let error = app::error::ApiError::Conflict(message.to_string());
+        let body = serde_json::to_string(&error).expect("an ApiError serializes");
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message.to_string(),
+        )
+            .into_response()
+    }
+}
+
+fn set_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(
         HeaderName::from_static(name),
         HeaderValue::from_static(value),

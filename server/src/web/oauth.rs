@@ -1,8 +1,10 @@
 //! OAuth sign-in from the browser: the server side of `app::api::oauth`
 //! (sign-in apps for admins; a mailbox's sign-in state, sign-in with a code,
 //! app-only access for those who manage it) and the two routes of the
-//! authorization-code flow, `/oauth/start/{mailbox}` (to the provider, with
-//! PKCE) and `/oauth/callback` (back from it).
+//! authorization-code flow, `POST /oauth/start/{mailbox}` (to the provider,
+//! with PKCE) and `/oauth/callback` (back from it; a GET from the provider's
+//! site by design, accepted only with the `state` of a flow the same user
+//! started here).
 
 use super::AppState;
 use super::archive::{Refusal, caller};
@@ -18,9 +20,9 @@ use app::model::oauth::{
 };
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -369,7 +371,10 @@ pub(super) async fn sign_out(
 
 pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
     Router::new()
-        .route("/oauth/start/{mailbox_id}", get(start))
+        // A POST from the mailbox page's form: starting a sign-in changes
+        // state (a flow is remembered, and the provider may sign in without
+        // asking), so another site's link must not be able to start it.
+        .route("/oauth/start/{mailbox_id}", post(start))
         .route("/oauth/callback", get(callback))
         .with_state(state)
 }
@@ -424,9 +429,51 @@ async fn start(
     }
     .await;
     Ok(match begun {
-        Ok(url) => Redirect::to(&url).into_response(),
+        Ok(url) => continue_to_provider(&url),
         Err(error) => back_to(mailbox_id, Some(&error.to_string())),
     })
+}
+
+/// A page that sends the browser on to the provider. Not a redirect: the
+/// app's pages allow forms to post only to Tresor (`form-action 'self'`),
+/// and browsers hold a form's redirect elsewhere to that too; a page's
+/// refresh is a navigation of its own.
+fn continue_to_provider(url: &str) -> Response {
+    let url = html_escape(url);
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"0; url={url}\">\
+         <title>Signing in · Tresor</title></head>\
+         <body><p><a href=\"{url}\">Continue to the sign-in</a></p></body></html>"
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 #[derive(Deserialize)]

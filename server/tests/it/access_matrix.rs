@@ -280,7 +280,7 @@ fn rows() -> Vec<Row> {
         get("/export?mailbox={archive}&format=zip", READ_MAILBOX),
         get("/admin/audit.csv", ADMIN_ONLY),
         get("/healthz", PUBLIC),
-        get("/oauth/start/{mailbox_id}", [U, P, N, N, N, P]),
+        post("/oauth/start/{mailbox_id}", "", [U, P, N, N, N, P]),
         get("/oauth/callback?state=unknown&code=x", [U, P, P, P, P, P]),
     ]
 }

@@ -15,6 +15,7 @@ mod corpus;
 mod crash;
 mod dovecot;
 mod duplicates;
+mod edge;
 mod graph;
 mod import;
 mod master_user;

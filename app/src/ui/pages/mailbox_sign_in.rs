@@ -182,9 +182,13 @@ fn SignInActions(
         {shown_code}
         <div class="button-row">
             {state.interactive.then(|| view! {
-                <a class="button button-primary" href=format!("/oauth/start/{id}") rel="external">
-                    {format!("Sign in with {provider}")}
-                </a>
+                // A form, not a link: starting a sign-in is a POST, which
+                // another site cannot send in this person's name.
+                <form class="inline-form" method="post" action=format!("/oauth/start/{id}")>
+                    <button type="submit" class="button button-primary">
+                        {format!("Sign in with {provider}")}
+                    </button>
+                </form>
             })}
             {state.device_flow.then(|| view! {
                 <button class="button" disabled=move || device.pending().get()
