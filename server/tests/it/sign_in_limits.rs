@@ -46,8 +46,10 @@ async fn call_from(
     path: &str,
     form: &str,
 ) -> (StatusCode, String) {
-    let mut request =
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    // Sent as the browser's own page sends it, so only the addresses differ.
+    let mut request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin");
     if let Some(forwarded_for) = forwarded_for {
         request = request.header("x-forwarded-for", forwarded_for);
     }
@@ -118,6 +120,61 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_count() {
         .await;
         assert_eq!(status, StatusCode::OK, "{}", db.name);
     }
+}
+
+/// The same against a real `tresor serve` behind a proxy on the loopback
+/// address, trusted through `TRESOR_TRUSTED_PROXIES`: the addresses the
+/// proxy forwards for are counted apart, not its own socket address.
+#[tokio::test]
+async fn a_real_server_behind_a_trusted_proxy_counts_each_client() {
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_tresor"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("DATABASE_URL")
+        .env_remove("TRESOR_DATABASE_URL")
+        .env("TRESOR_TRUSTED_PROXIES", "127.0.0.1, ::1")
+        .env("TRESOR_INITIAL_ADMIN_EMAIL", "root@example.com")
+        .env("TRESOR_INITIAL_ADMIN_PASSWORD", "root-password")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("tresor serve starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..300 {
+        if let Ok(response) = http.get(format!("{base}/healthz")).send().await {
+            up = response.status().is_success();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "tresor serve answers /healthz");
+    let sign_in = |client: &'static str, email: String, password: &'static str| {
+        let request = http
+            .post(format!("{base}/api/auth/sign_in"))
+            .header("x-forwarded-for", client)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(sign_in_form(&email, password));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    for attempt in 0..FREE_PER_CLIENT {
+        let email = format!("nobody{attempt}@example.com");
+        assert_eq!(sign_in("198.51.100.1", email, "guess-guess").await, 401);
+    }
+    let root = || "root@example.com".to_string();
+    assert_eq!(sign_in("198.51.100.1", root(), "root-password").await, 429);
+    assert_eq!(sign_in("198.51.100.2", root(), "root-password").await, 200);
+    server.kill().await.unwrap();
 }
 
 /// From a peer that is not a trusted proxy, `X-Forwarded-For` proves
