@@ -36,10 +36,16 @@ pub struct Config {
     /// verify`); 0 turns the scheduled check off. The ledger head is written
     /// to `<data_dir>/ledger/heads.log` once a day either way.
     pub verify_interval_hours: u64,
+    /// Microsoft Graph service roots mailboxes may use besides Microsoft's
+    /// own (graph.microsoft.com and the national clouds), e.g. a proxy or a
+    /// test bed: `graph_roots = ["http://127.0.0.1:18080"]`, in the
+    /// environment `TRESOR_GRAPH_ROOTS='["http://127.0.0.1:18080"]'`. Every
+    /// request there carries a mailbox's bearer token.
+    pub graph_roots: Vec<String>,
 }
 
 /// Every key of `Config`, as written in the file and (upper-cased, after `TRESOR_`) in the environment.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "data_dir",
     "listen",
     "database_url",
@@ -51,6 +57,7 @@ const KEYS: [&str; 11] = [
     "log_format",
     "max_concurrent_jobs",
     "verify_interval_hours",
+    "graph_roots",
 ];
 
 impl Default for Config {
@@ -67,6 +74,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             max_concurrent_jobs: 4,
             verify_interval_hours: 24,
+            graph_roots: Vec::new(),
         }
     }
 }
@@ -247,6 +255,37 @@ mod tests {
         fields.sort();
         keys.sort();
         assert_eq!(fields, keys);
+    }
+
+    #[test]
+    fn graph_roots_from_the_file_or_the_environment() {
+        Jail::expect_with(|jail| {
+            assert!(
+                load(None, &Overrides::default())
+                    .unwrap()
+                    .graph_roots
+                    .is_empty()
+            );
+            jail.create_file(
+                "tresor.toml",
+                "graph_roots = [\"https://graph-proxy.example.com/v1.0\"]\n",
+            )?;
+            let from_file = load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            assert_eq!(
+                from_file.graph_roots,
+                ["https://graph-proxy.example.com/v1.0"]
+            );
+            jail.set_env(
+                "TRESOR_GRAPH_ROOTS",
+                "[\"http://127.0.0.1:18080\", \"https://graph.example.net\"]",
+            );
+            let from_env = load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            assert_eq!(
+                from_env.graph_roots,
+                ["http://127.0.0.1:18080", "https://graph.example.net"]
+            );
+            Ok(())
+        });
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod archive;
 mod cli;
 mod corpus;
 mod crash;
+mod credential_binding;
 mod dovecot;
 mod duplicates;
 mod graph;

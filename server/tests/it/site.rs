@@ -28,18 +28,24 @@ pub(crate) struct Site {
 
 impl Site {
     pub(crate) async fn new(db: &TestDb) -> Site {
+        Site::allowing_graph_roots(db, &[]).await
+    }
+
+    /// A site whose configuration allows `graph_roots` (a test bed's Graph) too.
+    pub(crate) async fn allowing_graph_roots(db: &TestDb, graph_roots: &[String]) -> Site {
         let config = Config {
             database_url: Some(db.url.clone()),
+            graph_roots: graph_roots.to_vec(),
             ..Config::default()
         };
         // A key as `TRESOR_MASTER_KEY` would give it: no key file written.
         let key = format!("{}=", "A".repeat(43));
         let secrets = tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key))
             .expect("a master key from the environment");
-        let mailboxes = std::sync::Arc::new(tresor::mailbox::Mailboxes::new(
-            db.connection.clone(),
-            std::sync::Arc::new(secrets),
-        ));
+        let mailboxes = std::sync::Arc::new(
+            tresor::mailbox::Mailboxes::new(db.connection.clone(), std::sync::Arc::new(secrets))
+                .with_graph_roots(tresor::mailbox::GraphRoots::new(&config.graph_roots).unwrap()),
+        );
         // A scheduler that is never started: manual runs queue, nothing runs.
         let dir = tempfile::tempdir().unwrap();
         let store =
@@ -123,6 +129,7 @@ impl Site {
     ) -> tresor::mailbox::MailboxRow {
         self.mailboxes
             .create(
+                tresor::mailbox::Editor::Admin,
                 Some(owner_id),
                 input,
                 Some(&tresor::secrets::Secret::new("pw")),
@@ -323,7 +330,11 @@ impl Site {
         (status, headers, body)
     }
 
-    pub(crate) async fn search(&self, query: &str, cookie: &str) -> app::model::archive::SearchPage {
+    pub(crate) async fn search(
+        &self,
+        query: &str,
+        cookie: &str,
+    ) -> app::model::archive::SearchPage {
         let form = format!(
             "input[query]={}&input[sort]=oldest&input[offset]=0&input[limit]=50",
             urlencode(query)
