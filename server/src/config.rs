@@ -55,10 +55,16 @@ pub struct Config {
     /// (`mail.internal`) users' mailboxes may reach although
     /// `allow_private_destinations` is off: the company's own mail server.
     pub allowed_destinations: Vec<AllowedDestination>,
+    /// Microsoft Graph service roots mailboxes may use besides Microsoft's
+    /// own (graph.microsoft.com and the national clouds), e.g. a proxy or a
+    /// test bed: `graph_roots = ["http://127.0.0.1:18080"]`, in the
+    /// environment `TRESOR_GRAPH_ROOTS='["http://127.0.0.1:18080"]'`. Every
+    /// request there carries a mailbox's bearer token.
+    pub graph_roots: Vec<String>,
 }
 
 /// Every key of `Config`, as written in the file and (upper-cased, after `TRESOR_`) in the environment.
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 15] = [
     "data_dir",
     "listen",
     "database_url",
@@ -73,6 +79,7 @@ const KEYS: [&str; 14] = [
     "trusted_proxies",
     "allow_private_destinations",
     "allowed_destinations",
+    "graph_roots",
 ];
 
 impl Default for Config {
@@ -92,6 +99,7 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             allow_private_destinations: false,
             allowed_destinations: Vec::new(),
+            graph_roots: Vec::new(),
         }
     }
 }
@@ -487,6 +495,37 @@ mod tests {
         for bad in ["", "10.0.0", "10.0.0.0/", "::1/129", "example.com"] {
             assert!(bad.parse::<IpNetwork>().is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn graph_roots_from_the_file_or_the_environment() {
+        Jail::expect_with(|jail| {
+            assert!(
+                load(None, &Overrides::default())
+                    .unwrap()
+                    .graph_roots
+                    .is_empty()
+            );
+            jail.create_file(
+                "tresor.toml",
+                "graph_roots = [\"https://graph-proxy.example.com/v1.0\"]\n",
+            )?;
+            let from_file = load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            assert_eq!(
+                from_file.graph_roots,
+                ["https://graph-proxy.example.com/v1.0"]
+            );
+            jail.set_env(
+                "TRESOR_GRAPH_ROOTS",
+                "[\"http://127.0.0.1:18080\", \"https://graph.example.net\"]",
+            );
+            let from_env = load(Some(Path::new("tresor.toml")), &Overrides::default()).unwrap();
+            assert_eq!(
+                from_env.graph_roots,
+                ["http://127.0.0.1:18080", "https://graph.example.net"]
+            );
+            Ok(())
+        });
     }
 
     #[test]

@@ -217,6 +217,11 @@ fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
         .env("TRESOR_SITE_ROOT", &site_root)
         // The specs' users connect mailboxes to the test bed on loopback.
         .env("TRESOR_ALLOW_PRIVATE_DESTINATIONS", "true")
+        // The Graph spec's mailbox reads the test bed's Graph stand-in.
+        .env(
+            "TRESOR_GRAPH_ROOTS",
+            format!("[\"http://127.0.0.1:{}\"]", testbed::OAUTH_PORT),
+        )
         .env("RUST_LOG", "info,tresor=debug")
         .spawn()
         .context("starting tresor serve")?;

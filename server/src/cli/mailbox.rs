@@ -5,7 +5,7 @@ use crate::mailbox::profile::{
     Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, Source,
     parse_label,
 };
-use crate::mailbox::{MailboxInput, Mailboxes};
+use crate::mailbox::{Editor, MailboxInput, Mailboxes};
 use crate::secrets::Secret;
 use app::model::mailbox::GRAPH_SERVICE_ROOT;
 use clap::{Args, Subcommand};
@@ -288,7 +288,7 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
     };
     let row = services
         .mailboxes
-        .create(owner_id, &profile, secret.as_ref())
+        .create(Editor::Admin, owner_id, &profile, secret.as_ref())
         .await?;
     println!(
         "added mailbox {:?} (id {}) for {}:{}",

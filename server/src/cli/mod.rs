@@ -149,9 +149,11 @@ impl Services {
             config.data_dir.join("blobs"),
         )?);
         let secrets = Arc::new(secret_box(config)?);
+        let graph_roots = crate::mailbox::GraphRoots::new(&config.graph_roots)?;
         let mailboxes = Arc::new(
             crate::mailbox::Mailboxes::new(db.clone(), secrets.clone())
-                .with_connection_policy(crate::connect::ConnectionPolicy::from_config(config)),
+                .with_connection_policy(crate::connect::ConnectionPolicy::from_config(config))
+                .with_graph_roots(graph_roots),
         );
         let engine = crate::engine::Engine::new(db.clone(), store.clone(), mailboxes.clone());
         Ok(Services {

@@ -2,7 +2,9 @@
 //! `TokenSource` (asked for a renewed one after a 401), at most four requests at once
 //! (Outlook's per-mailbox concurrency limit), and throttling obeyed — 429 and
 //! 503 wait for `Retry-After` (seconds, fractional at times), 503/504 without
-//! one back off exponentially.
+//! one back off exponentially. Redirects are never followed, links Graph
+//! hands out must stay on the service root, and answers are read up to a
+//! size (`MAX_MIME_BYTES`, `MAX_JSON_BYTES`).
 
 use super::GraphError;
 use crate::connect::{self, CheckedResolver, Destinations};
@@ -21,6 +23,22 @@ const ATTEMPTS: u32 = 8;
 /// Backoff without a `Retry-After`, doubled each time, capped.
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_WAIT: Duration = Duration::from_secs(60);
+/// One request, its answer included.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+const MB: usize = 1024 * 1024;
+/// The largest `$value` (a message's MIME bytes) read: Exchange Online
+/// takes messages of at most 150 MB (the most an administrator can allow),
+/// measured with attachments encoded, plus room for the headers Exchange
+/// adds. Anything longer is not a message it could hold, and is not read
+/// into memory.
+pub const MAX_MIME_BYTES: usize = 160 * MB;
+/// The largest JSON answer read (a delta page, the folder list, an error):
+/// a page of 1,000 messages with the few fields a round selects is well
+/// under 1 MB.
+pub const MAX_JSON_BYTES: usize = 8 * MB;
+/// The part of a refusal's body kept for its message.
+const MAX_ERROR_BYTES: usize = 64 * 1024;
 
 /// Where the access token comes from (a mailbox's OAuth grant).
 #[async_trait::async_trait]
@@ -34,6 +52,9 @@ pub struct Client {
     http: reqwest::Client,
     /// `https://graph.microsoft.com/v1.0/users/{user}` (or a stand-in's).
     user_base: String,
+    /// The service root's origin: links Graph hands out (next, delta) must
+    /// stay there, since the bearer token goes with them.
+    origin: Option<reqwest::Url>,
     tokens: Arc<dyn TokenSource>,
     /// Where requests may go (every URL: next and delta links come from the server).
     destinations: Destinations,
@@ -58,8 +79,11 @@ impl Client {
                 Some(url.path().trim_start_matches('/').to_string())
             })
             .unwrap_or_else(|| user.to_string());
+        // A redirect would carry the request (and its token, where the HTTP
+        // stack keeps it) to wherever the answer says: never followed.
         let mut http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT)
             .dns_resolver(Arc::new(CheckedResolver::new(destinations.clone())));
         if matches!(destinations, Destinations::Public(_)) {
             // Through a proxy, the proxy would resolve and reach the host,
@@ -69,6 +93,7 @@ impl Client {
         Client {
             http: http.build().expect("the HTTP client builds with rustls"),
             destinations,
+            origin: reqwest::Url::parse(base).ok(),
             user_base: format!("{}/users/{user}", base.trim_end_matches('/')),
             tokens,
             permits: Semaphore::new(MAX_CONCURRENT),
@@ -91,16 +116,19 @@ impl Client {
         url: &str,
         page_size: Option<usize>,
     ) -> Result<T, GraphError> {
-        let body = self.send(Method::GET, url, None, page_size).await?;
+        let body = self
+            .send(Method::GET, url, None, page_size, MAX_JSON_BYTES)
+            .await?;
         serde_json::from_slice(&body).map_err(|error| GraphError::BadAnswer {
             url: url.to_string(),
             reason: error.to_string(),
         })
     }
 
-    /// GET raw bytes (a message's MIME content).
+    /// GET raw bytes (a message's MIME content), at most `MAX_MIME_BYTES`.
     pub async fn get_bytes(&self, url: &str) -> Result<Vec<u8>, GraphError> {
-        self.send(Method::GET, url, None, None).await
+        self.send(Method::GET, url, None, None, MAX_MIME_BYTES)
+            .await
     }
 
     /// POST/PATCH a JSON body, or DELETE; the answer's bytes.
@@ -110,7 +138,17 @@ impl Client {
         url: &str,
         body: Option<serde_json::Value>,
     ) -> Result<Vec<u8>, GraphError> {
-        self.send(method, url, body, None).await
+        self.send(method, url, body, None, MAX_JSON_BYTES).await
+    }
+
+    /// Whether `url` is on the service root's origin.
+    fn on_service_root(&self, url: &str) -> bool {
+        let Ok(url) = reqwest::Url::parse(url) else {
+            return false;
+        };
+        self.origin
+            .as_ref()
+            .is_some_and(|origin| origin.origin() == url.origin())
     }
 
     async fn send(
@@ -119,7 +157,15 @@ impl Client {
         url: &str,
         body: Option<serde_json::Value>,
         page_size: Option<usize>,
+        max_bytes: usize,
     ) -> Result<Vec<u8>, GraphError> {
+        if !self.on_service_root(url) {
+            return Err(GraphError::BadAnswer {
+                url: url.to_string(),
+                reason: "the link leads away from the service root; the token is not sent there"
+                    .into(),
+            });
+        }
         let _permit = self
             .permits
             .acquire()
@@ -170,17 +216,12 @@ impl Client {
             };
             let status = response.status();
             if status.is_success() {
-                return response
-                    .bytes()
-                    .await
-                    .map(|bytes| bytes.to_vec())
-                    .map_err(|error| GraphError::Unreachable {
-                        url: url.to_string(),
-                        reason: error.to_string(),
-                    });
+                return read_capped(response, url, max_bytes).await;
             }
             let retry_after = retry_after(response.headers());
-            let body = response.bytes().await.unwrap_or_default();
+            let body = read_capped(response, url, MAX_ERROR_BYTES)
+                .await
+                .unwrap_or_default();
             let refusal = GraphError::refused(status, url, &body);
             let throttled = matches!(
                 status,
@@ -215,6 +256,42 @@ impl Client {
                 _ => return Err(refusal),
             }
         }
+    }
+}
+
+/// The body of `response`, read as it arrives and refused as soon as it
+/// is longer than `max_bytes` (whatever `Content-Length` claims).
+async fn read_capped(
+    mut response: reqwest::Response,
+    url: &str,
+    max_bytes: usize,
+) -> Result<Vec<u8>, GraphError> {
+    let too_large = || GraphError::BadAnswer {
+        url: url.to_string(),
+        reason: format!("the answer is larger than {max_bytes} bytes"),
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > max_bytes as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        let chunk = response
+            .chunk()
+            .await
+            .map_err(|error| GraphError::Unreachable {
+                url: url.to_string(),
+                reason: error.to_string(),
+            })?;
+        let Some(chunk) = chunk else {
+            return Ok(body);
+        };
+        if body.len() + chunk.len() > max_bytes {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
     }
 }
 

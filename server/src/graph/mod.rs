@@ -11,7 +11,7 @@ mod client;
 mod delta;
 mod folders;
 
-pub use client::{Client, MAX_CONCURRENT, TokenSource};
+pub use client::{Client, MAX_CONCURRENT, MAX_JSON_BYTES, MAX_MIME_BYTES, TokenSource};
 pub use delta::{DeltaItem, DeltaRound, Listed, delta_round};
 pub use folders::{Folder, create_folder, list_folders, well_known_folder};
 

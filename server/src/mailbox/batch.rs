@@ -12,8 +12,7 @@
 //! (the scheduler keeps to the concurrent-job limit).
 
 use super::csv::{self, Column, Sheet};
-use super::mailboxes::{MailboxError, Mailboxes};
-use super::profile::Validation;
+use super::mailboxes::{Editor, MailboxError, Mailboxes};
 use super::templates::Templates;
 use crate::auth::{Accounts, AuthError, UserRow, generate_password, normalize_email};
 use crate::secrets::Secret;
@@ -320,7 +319,7 @@ impl<'a> Batch<'a> {
             let secret = value(Column::Password).map(Secret::new);
             match mailbox.parse() {
                 Ok(profile) => {
-                    for error in profile.validate(secret.is_some()) {
+                    for error in self.mailboxes.problems(&profile, secret.is_some()) {
                         problems.errors.push(describe(error.field, &error.message));
                     }
                     if !name.is_empty() {
@@ -442,7 +441,7 @@ impl<'a> Batch<'a> {
             // The connection settings are the same for every user: a problem
             // there is the form's, reported once, before anything is created.
             if !checked_once {
-                if let Some(error) = profile.validate(true).into_iter().next() {
+                if let Some(error) = self.mailboxes.problems(&profile, true).into_iter().next() {
                     return Err(invalid(error.field, error.message));
                 }
                 checked_once = true;
@@ -527,9 +526,15 @@ impl<'a> Batch<'a> {
                 }
             }
         };
+        // Batches are the administrators' (they set up master users).
         let created = self
             .mailboxes
-            .create(Some(owner), &planned.profile, planned.secret.as_ref())
+            .create(
+                Editor::Admin,
+                Some(owner),
+                &planned.profile,
+                planned.secret.as_ref(),
+            )
             .await;
         match created {
             Ok(mailbox) => {

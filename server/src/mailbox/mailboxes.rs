@@ -2,10 +2,10 @@
 //! key, bound to the row (`mailbox:<id>:secret`), and only opened to log in.
 
 use super::profile::{
-    AuthMethod, FieldError, IdentityKind, MailboxInput, Security, Source, Validation,
+    AuthMethod, FieldError, GraphRoots, IdentityKind, MailboxInput, Security, Source, Validation,
 };
 use crate::connect::{self, ConnectionPolicy, Destinations, MailboxOwner};
-use crate::db::entity::{mailbox, mailbox_grant, user};
+use crate::db::entity::{mailbox, mailbox_grant, oauth_flow, oauth_grant, user};
 use crate::imap;
 use crate::oauth::{Grants, OAuthError};
 use crate::secrets::{Secret, SecretBox, SecretError};
@@ -17,7 +17,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     QueryOrder, Set, SqlErr, TransactionTrait, TryIntoModel,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +52,12 @@ pub enum MailboxError {
     },
     #[error("the OAuth token of the mailbox {name:?} cannot be renewed now: {reason}")]
     OAuth { name: String, reason: String },
+    /// Saved before the service root was refused (or the configuration
+    /// changed since): its token is not sent there.
+    #[error(
+        "the mailbox {name:?} reads Microsoft Graph at {root}, which is not an allowed service root; an administrator can change the mailbox or allow the root in the configuration (graph_roots)"
+    )]
+    GraphRootNotAllowed { name: String, root: String },
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error("database error: {0}")]
@@ -62,6 +68,44 @@ fn secret_context(mailbox_id: i64) -> String {
     format!("mailbox:{mailbox_id}:secret")
 }
 
+/// Who saves or tests a profile, which decides what they may set: how a
+/// master user logs in and app-only sign-in apps reach other people's mail,
+/// so only administrators choose them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Editor {
+    /// An administrator, or the command line (run by whoever holds the
+    /// data directory and its master key).
+    Admin,
+    /// Anyone else who manages a mailbox: its owner.
+    Owner,
+}
+
+impl Editor {
+    pub fn of(role: app::model::Role) -> Editor {
+        match role {
+            app::model::Role::Admin => Editor::Admin,
+            app::model::Role::User | app::model::Role::Auditor => Editor::Owner,
+        }
+    }
+}
+
+/// Whether a profile is saved or only tried ("test connection", folder
+/// subscriptions): a change that invalidates the OAuth grant drops it on
+/// saving, but a test must not use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Save,
+    Test,
+}
+
+/// What a checked change of a saved mailbox does to its sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckedChange {
+    /// Something a stored credential was given for changed: the OAuth grant
+    /// and any sign-in under way go (the mailbox needs a sign-in).
+    pub drops_grant: bool,
+}
+
 pub struct Mailboxes {
     db: DatabaseConnection,
     secrets: Arc<SecretBox>,
@@ -69,18 +113,28 @@ pub struct Mailboxes {
     oauth: Arc<Grants>,
     /// Where users' mailboxes may connect.
     connection_policy: ConnectionPolicy,
+    /// Where Graph mailboxes may send their tokens.
+    graph_roots: GraphRoots,
 }
 
 impl Mailboxes {
     /// With the strict connection policy (users' mailboxes reach public
-    /// addresses only); `with_connection_policy` sets the configured one.
+    /// addresses only) and Microsoft's Graph service roots only;
+    /// `with_connection_policy` and `with_graph_roots` set the configured ones.
     pub fn new(db: DatabaseConnection, secrets: Arc<SecretBox>) -> Self {
         Mailboxes {
             oauth: Arc::new(Grants::new(db.clone(), secrets.clone())),
             db,
             secrets,
             connection_policy: ConnectionPolicy::default(),
+            graph_roots: GraphRoots::default(),
         }
+    }
+
+    /// The same, with the Graph service roots an administrator configured.
+    pub fn with_graph_roots(mut self, graph_roots: GraphRoots) -> Self {
+        self.graph_roots = graph_roots;
+        self
     }
 
     pub fn with_connection_policy(mut self, policy: ConnectionPolicy) -> Self {
@@ -107,17 +161,17 @@ impl Mailboxes {
         &self.oauth
     }
 
+    /// Creates a mailbox of `owner_id` (`None`: the organisation's), as
+    /// `editor` may: see `check_profile`.
     pub async fn create(
         &self,
+        editor: Editor,
         owner_id: Option<i64>,
         profile: &MailboxInput,
         secret: Option<&Secret>,
     ) -> Result<MailboxRow, MailboxError> {
-        let errors = profile.validate(secret.is_some());
-        if !errors.is_empty() {
-            return Err(MailboxError::Invalid(errors));
-        }
-        self.check_oauth_app(profile).await?;
+        self.check_profile(editor, None, profile, secret, Purpose::Save)
+            .await?;
         let transaction = self.db.begin().await?;
         let row = new_row(owner_id, profile, profile.source)
             .insert(&transaction)
@@ -334,16 +388,19 @@ impl Mailboxes {
 
     /// Replaces the profile of mailbox `id`; `secret: None` keeps the stored
     /// one. The owner, source and archive are untouched. Takes effect from
-    /// the next run.
+    /// the next run. A change of anything the OAuth grant was given for
+    /// (`credential_binding`) drops the grant: the mailbox needs a sign-in.
     pub async fn update(
         &self,
+        editor: Editor,
         id: i64,
         profile: &MailboxInput,
         secret: Option<&Secret>,
     ) -> Result<MailboxRow, MailboxError> {
         let existing = self.by_id(id).await?;
-        self.check_update(&existing, profile, secret)?;
-        self.check_oauth_app(profile).await?;
+        let change = self
+            .check_update(editor, &existing, profile, secret)
+            .await?;
         let mut row = new_row(existing.owner_id, profile, profile.source);
         row.id = Set(id);
         row.enabled = Set(existing.enabled);
@@ -354,57 +411,51 @@ impl Mailboxes {
             Some(secret) => Some(self.secrets.seal(secret, &secret_context(id))),
             None => existing.secret_sealed,
         });
-        row.update(&self.db)
+        let transaction = self.db.begin().await?;
+        if change.drops_grant {
+            forget_sign_in(&transaction, id).await?;
+        }
+        let row = row
+            .update(&transaction)
             .await
             .map_err(|error| match error.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(_)) => {
                     MailboxError::NameTaken(profile.name.clone())
                 }
                 _ => MailboxError::Db(error),
-            })
+            })?;
+        transaction.commit().await?;
+        Ok(row)
     }
 
-    /// Whether `existing` may be replaced by `profile` (and `secret`): what
-    /// `update` checks before it writes.
-    pub fn check_update(
+    /// Whether `existing` may be replaced by `profile` (and `secret`) by
+    /// `editor`: what `update` checks before it writes.
+    pub async fn check_update(
         &self,
+        editor: Editor,
         existing: &MailboxRow,
         profile: &MailboxInput,
         secret: Option<&Secret>,
-    ) -> Result<(), MailboxError> {
-        if !existing
-            .source
-            .parse::<Source>()
-            .is_ok_and(|source| source.is_server())
-        {
-            return Err(MailboxError::NoServer(existing.name.clone()));
-        }
-        check_stored_secret_use(existing, profile, secret)?;
-        let errors = profile.validate(secret.is_some() || existing.secret_sealed.is_some());
-        if !errors.is_empty() {
-            return Err(MailboxError::Invalid(errors));
-        }
-        Ok(())
+    ) -> Result<CheckedChange, MailboxError> {
+        self.check_profile(editor, Some(existing), profile, secret, Purpose::Save)
+            .await
     }
 
     /// The row a run of `profile` would use, without saving it: "test
     /// connection" for the editor's current values. Without a new secret the
-    /// stored one of `existing` is used (only for the same server and user).
-    pub fn probe_row(
+    /// stored one of `existing` is used, and its OAuth grant, only where
+    /// nothing they were given for changed (`credential_binding`).
+    pub async fn probe_row(
         &self,
+        editor: Editor,
         owner_id: Option<i64>,
         existing: Option<&MailboxRow>,
         profile: &MailboxInput,
         secret: Option<&Secret>,
     ) -> Result<MailboxRow, MailboxError> {
-        if let Some(existing) = existing {
-            check_stored_secret_use(existing, profile, secret)?;
-        }
+        self.check_profile(editor, existing, profile, secret, Purpose::Test)
+            .await?;
         let stored = existing.and_then(|row| row.secret_sealed.clone());
-        let errors = profile.validate(secret.is_some() || stored.is_some());
-        if !errors.is_empty() {
-            return Err(MailboxError::Invalid(errors));
-        }
         let id = existing.map_or(0, |row| row.id);
         let mut row = new_row(owner_id, profile, profile.source);
         row.id = Set(id);
@@ -413,6 +464,89 @@ impl Mailboxes {
             None => stored,
         });
         Ok(row.try_into_model()?)
+    }
+
+    /// Every check a profile passes before it is saved or tried, every
+    /// problem with its field:
+    /// - a stored password or token, and an OAuth grant, only go where they
+    ///   were given for: a change of `credential_binding` needs the password
+    ///   typed again; the grant is dropped on saving and not used by a test;
+    /// - only administrators set up master users (a master user logs in as
+    ///   anyone) or use app-only sign-in apps (they read every mailbox of
+    ///   the organisation);
+    /// - the profile is valid, its sign-in app exists, its Graph root is allowed.
+    async fn check_profile(
+        &self,
+        editor: Editor,
+        existing: Option<&MailboxRow>,
+        profile: &MailboxInput,
+        secret: Option<&Secret>,
+        purpose: Purpose,
+    ) -> Result<CheckedChange, MailboxError> {
+        if let Some(existing) = existing
+            && !existing
+                .source
+                .parse::<Source>()
+                .is_ok_and(|source| source.is_server())
+        {
+            return Err(MailboxError::NoServer(existing.name.clone()));
+        }
+        let before = existing.map(|row| self.input_of(row)).transpose()?;
+        let mut errors = Vec::new();
+        let mut drops_grant = false;
+        if let (Some(existing), Some(before)) = (existing, &before) {
+            let changed = binding_changes(before, profile);
+            if !changed.is_empty() {
+                if secret.is_none() && existing.secret_sealed.is_some() {
+                    errors.extend(secret_needed(&changed));
+                }
+                match purpose {
+                    Purpose::Save => drops_grant = true,
+                    Purpose::Test if uses_grant(profile) && self.has_grant(existing.id).await? => {
+                        errors.extend(changed.iter().map(|field| FieldError {
+                            field,
+                            message: "Save the mailbox and sign in again to test this: its sign-in was given for the settings before.".into(),
+                        }));
+                    }
+                    Purpose::Test => {}
+                }
+            }
+        }
+        if editor == Editor::Owner {
+            errors.extend(master_user_changes(before.as_ref(), profile));
+        }
+        let has_secret =
+            secret.is_some() || existing.is_some_and(|row| row.secret_sealed.is_some());
+        errors.extend(self.problems(profile, has_secret));
+        errors.extend(self.oauth_app_problems(editor, profile).await?);
+        if !errors.is_empty() {
+            return Err(MailboxError::Invalid(errors));
+        }
+        Ok(CheckedChange { drops_grant })
+    }
+
+    /// The profile's own problems (`Validation`) and, for Graph, whether
+    /// its service root is allowed.
+    pub fn problems(&self, profile: &MailboxInput, has_secret: bool) -> Vec<FieldError> {
+        let mut errors = profile.validate(has_secret);
+        if profile.source == Source::Graph
+            && errors.iter().all(|error| error.field != "host")
+            && let Some(message) = self.graph_roots.problem(&profile.host)
+        {
+            errors.push(FieldError {
+                field: "host",
+                message,
+            });
+        }
+        errors
+    }
+
+    /// Whether mailbox `id` has an OAuth grant (from whichever app).
+    async fn has_grant(&self, id: i64) -> Result<bool, MailboxError> {
+        Ok(oauth_grant::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .is_some())
     }
 
     /// Switches scheduled runs on or off; manual runs stay possible.
@@ -454,6 +588,14 @@ impl Mailboxes {
                 reason: Some("no sign-in app is chosen for it".into()),
             });
         };
+        // Checked again here, where the token leaves: a row saved before
+        // the allow-list, or a root the configuration no longer allows.
+        if row.source == Source::Graph.as_str() && !self.graph_roots.allows(&row.host) {
+            return Err(MailboxError::GraphRootNotAllowed {
+                name: row.name.clone(),
+                root: row.host.clone(),
+            });
+        }
         let token = match refused {
             None => self.oauth.access_token(row.id, &row.name, app_id).await,
             Some(refused) => {
@@ -474,31 +616,50 @@ impl Mailboxes {
         })
     }
 
-    /// The profile's sign-in app must exist.
-    async fn check_oauth_app(&self, profile: &MailboxInput) -> Result<(), MailboxError> {
+    /// The profile's sign-in app must exist, and only an administrator
+    /// uses an app-only one (its token reads any mailbox of the organisation).
+    async fn oauth_app_problems(
+        &self,
+        editor: Editor,
+        profile: &MailboxInput,
+    ) -> Result<Vec<FieldError>, MailboxError> {
         let Some(app_id) = profile.oauth_app_id else {
-            return Ok(());
+            return Ok(Vec::new());
         };
-        if self.oauth.apps().row(app_id).await.is_err() {
-            return Err(MailboxError::Invalid(vec![FieldError {
-                field: "oauth_app",
-                message: "There is no such sign-in app (any more); choose another.".into(),
-            }]));
-        }
-        Ok(())
+        let message = match self.oauth.apps().row(app_id).await {
+            Err(OAuthError::Db(error)) => return Err(error.into()),
+            Err(_) => "There is no such sign-in app (any more); choose another.",
+            Ok(app) if editor == Editor::Owner && crate::oauth::is_app_only(&app) => {
+                "Only an administrator uses an app-only sign-in app: it reads every mailbox of the organisation. Choose an app you sign in to yourself."
+            }
+            Ok(_) => return Ok(Vec::new()),
+        };
+        Ok(vec![FieldError {
+            field: "oauth_app",
+            message: message.into(),
+        }])
     }
 
     /// Chooses the sign-in app an OAuth mailbox logs in with (`None`: a
     /// stored token is used as it is).
+    /// A grant from another app goes with the change.
     pub async fn set_oauth_app(
         &self,
         id: i64,
         app_id: Option<i64>,
     ) -> Result<MailboxRow, MailboxError> {
-        let mut row: mailbox::ActiveModel = self.by_id(id).await?.into();
+        let existing = self.by_id(id).await?;
+        let changed = existing.oauth_app_id != app_id;
+        let mut row: mailbox::ActiveModel = existing.into();
         row.oauth_app_id = Set(app_id);
         row.updated_at = Set(Utc::now());
-        Ok(row.update(&self.db).await?)
+        let transaction = self.db.begin().await?;
+        if changed {
+            forget_sign_in(&transaction, id).await?;
+        }
+        let row = row.update(&transaction).await?;
+        transaction.commit().await?;
+        Ok(row)
     }
 
     /// The stored profile as the editor shows it (without the secret).
@@ -635,7 +796,11 @@ impl Mailboxes {
         Ok((endpoint, credentials))
     }
 
-    /// The user a master user acts as: the address, its local part, or the user name.
+    /// The user a master user acts as: the address, its local part, or the
+    /// user name — always from the mailbox's own columns, fixed when it was
+    /// saved (a batch copies the owner's address then), never from the
+    /// owner's account at run time: neither a new owner nor a changed
+    /// account address redirects it. Only administrators change them.
     fn identity(&self, row: &MailboxRow) -> Result<String, MailboxError> {
         let kind: IdentityKind = row
             .identity_kind
@@ -646,39 +811,160 @@ impl Mailboxes {
                 name: row.name.clone(),
                 reason,
             })?;
-        let address = || {
-            row.email_address
-                .clone()
-                .unwrap_or_else(|| row.username.clone())
-        };
-        Ok(match kind {
-            IdentityKind::Address => address(),
-            IdentityKind::LocalPart => address().split('@').next().unwrap_or_default().to_string(),
-            IdentityKind::Username => row.username.clone(),
-        })
+        Ok(master_identity(
+            kind,
+            row.email_address.as_deref(),
+            &row.username,
+        ))
     }
 }
 
-/// A stored password is only ever sent to the server and user it was entered
-/// for: whoever may edit a mailbox (its owner, an admin) must not be able to
-/// point it at a server of their own and collect the password from there.
-fn check_stored_secret_use(
-    existing: &MailboxRow,
-    profile: &MailboxInput,
-    secret: Option<&Secret>,
-) -> Result<(), MailboxError> {
-    let same_target = existing.source == profile.source.as_str()
-        && existing.host == profile.host.trim()
-        && existing.port == i32::from(profile.port)
-        && existing.security == profile.security.as_str()
-        && existing.username == profile.username
-        && existing.master_user == profile.master_user;
-    if secret.is_none() && existing.secret_sealed.is_some() && !same_target {
-        return Err(MailboxError::Invalid(vec![FieldError {
-            field: "secret",
-            message: "Enter the password again: the server or user changed, and a stored password is only sent to the server it was entered for.".into(),
-        }]));
+/// Who a master user logs in as (the authzid it sends).
+fn master_identity(kind: IdentityKind, email_address: Option<&str>, username: &str) -> String {
+    let address = email_address.unwrap_or(username);
+    match kind {
+        IdentityKind::Address => address.to_string(),
+        IdentityKind::LocalPart => address.split('@').next().unwrap_or_default().to_string(),
+        IdentityKind::Username => username.to_string(),
     }
+}
+
+/// Everything that decides whose mail a stored password, token or OAuth
+/// grant reads and whether the connection is trusted, each under the form
+/// field it comes from. Whoever may edit a mailbox (its owner, an admin)
+/// must not be able to point a stored credential at a server of their own,
+/// another user, an untrusted connection or another sign-in app.
+fn credential_binding(profile: &MailboxInput) -> BTreeMap<&'static str, String> {
+    let mut binding = BTreeMap::from([
+        ("source", profile.source.as_str().to_string()),
+        // Graph: the service root the bearer token is sent to.
+        ("host", profile.host.trim().to_string()),
+        // Graph: the mailbox read.
+        ("username", profile.username.clone()),
+        (
+            "auth_method",
+            stored_auth_method(profile).as_str().to_string(),
+        ),
+        ("oauth_app", format!("{:?}", profile.oauth_app_id)),
+    ]);
+    // Graph is reached over the public web PKI only.
+    if profile.source != Source::Graph {
+        binding.extend([
+            ("port", profile.port.to_string()),
+            ("security", profile.security.as_str().to_string()),
+            ("ca_file", format!("{:?}", profile.ca_file)),
+            (
+                "accept_invalid_certs",
+                profile.accept_invalid_certs.to_string(),
+            ),
+            (
+                "expected_cert_name",
+                format!("{:?}", profile.expected_cert_name),
+            ),
+            ("master_user", format!("{:?}", profile.master_user)),
+        ]);
+        if profile.master_user.is_some() {
+            let kind = profile.identity_kind.unwrap_or(IdentityKind::Address);
+            binding.insert("identity_kind", kind.as_str().to_string());
+            // The identity actually sent, under the field it is mostly taken from.
+            binding.insert(
+                "email_address",
+                master_identity(kind, profile.email_address.as_deref(), &profile.username),
+            );
+        }
+    }
+    binding
+}
+
+/// The fields of `credential_binding` that differ between `before` and `after`.
+fn binding_changes(before: &MailboxInput, after: &MailboxInput) -> Vec<&'static str> {
+    let before = credential_binding(before);
+    let after = credential_binding(after);
+    let fields: BTreeSet<&'static str> = before.keys().chain(after.keys()).copied().collect();
+    fields
+        .into_iter()
+        .filter(|field| before.get(field) != after.get(field))
+        .collect()
+}
+
+/// A stored password used for changed settings: the password field and
+/// every changed one say so.
+fn secret_needed(changed: &[&'static str]) -> Vec<FieldError> {
+    let names = changed.join(", ");
+    std::iter::once(FieldError {
+        field: "secret",
+        message: format!(
+            "Enter the password again: {names} changed, and a stored password is only used with the server, user and connection settings it was entered for."
+        ),
+    })
+    .chain(changed.iter().map(|field| FieldError {
+        field,
+        message: "Changing this needs the password typed again.".into(),
+    }))
+    .collect()
+}
+
+/// For someone other than an administrator: a master user and whom it acts
+/// for are not theirs to set or change (it logs in as anyone).
+fn master_user_changes(before: Option<&MailboxInput>, after: &MailboxInput) -> Vec<FieldError> {
+    let is_master = |profile: &MailboxInput| profile.master_user.is_some();
+    if !is_master(after) && !before.is_some_and(is_master) {
+        return Vec::new();
+    }
+    let message =
+        "Only an administrator sets up how a master user logs in: it can read anyone's mail.";
+    let Some(before) = before else {
+        return vec![FieldError {
+            field: "master_user",
+            message: message.into(),
+        }];
+    };
+    [
+        ("master_user", before.master_user != after.master_user),
+        (
+            "identity_kind",
+            before.identity_kind.unwrap_or(IdentityKind::Address)
+                != after.identity_kind.unwrap_or(IdentityKind::Address),
+        ),
+        ("email_address", before.email_address != after.email_address),
+        ("username", before.username != after.username),
+    ]
+    .into_iter()
+    .filter(|(_, changed)| *changed)
+    .map(|(field, _)| FieldError {
+        field,
+        message: message.into(),
+    })
+    .collect()
+}
+
+/// Whether a run of `profile` logs in with the mailbox's OAuth grant.
+fn uses_grant(profile: &MailboxInput) -> bool {
+    profile.oauth_app_id.is_some()
+        && matches!(
+            stored_auth_method(profile),
+            AuthMethod::XOAuth2 | AuthMethod::OAuthBearer
+        )
+}
+
+/// The method a saved `profile` logs in with: Graph takes only bearer tokens,
+/// whatever the form said.
+fn stored_auth_method(profile: &MailboxInput) -> AuthMethod {
+    match profile.source {
+        Source::Graph => AuthMethod::XOAuth2,
+        _ => profile.auth_method,
+    }
+}
+
+/// Drops mailbox `id`'s OAuth grant and the sign-ins under way for it.
+async fn forget_sign_in(transaction: &sea_orm::DatabaseTransaction, id: i64) -> Result<(), DbErr> {
+    oauth_grant::Entity::delete_by_id(id)
+        .exec(transaction)
+        .await?;
+    oauth_flow::Entity::delete_many()
+        .filter(oauth_flow::Column::MailboxId.eq(id))
+        .exec(transaction)
+        .await?;
     Ok(())
 }
 

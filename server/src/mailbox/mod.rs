@@ -17,7 +17,10 @@ pub mod schedule;
 pub mod templates;
 
 pub use folder_rules::{Folder, FolderRules, RuleError, SpecialUse};
-pub use mailboxes::{MailboxError, MailboxRow, Mailboxes};
-pub use profile::{Action, DuplicateMatch, DuplicatePolicy, MailboxInput, Source, Validation};
+pub use mailboxes::{CheckedChange, Editor, MailboxError, MailboxRow, Mailboxes};
+pub use profile::{
+    Action, BadGraphRoot, DuplicateMatch, DuplicatePolicy, GraphRoots, MailboxInput, Source,
+    Validation,
+};
 pub use schedule::Schedule;
 pub use templates::{TemplateRow, Templates};

@@ -168,22 +168,104 @@ fn common_problems(profile: &MailboxInput) -> Vec<FieldError> {
     errors
 }
 
-/// Graph's service root must be an `https` URL; plain `http` only to this
-/// machine (a stand-in or a local proxy), since the bearer token travels with every request.
+/// Graph's service root must be a web address; which ones a mailbox may
+/// use (the bearer token travels with every request) is `GraphRoots`'.
 fn graph_root_problem(root: &str) -> Option<String> {
-    let example =
-        "e.g. https://graph.microsoft.com/v1.0 (graph.microsoft.us for US Government clouds)";
-    let Ok(url) = reqwest::Url::parse(root) else {
-        return Some(format!("Enter Graph's service root URL, {example}."));
-    };
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match url.scheme() {
-        "https" => None,
-        "http" if loopback => None,
+    match reqwest::Url::parse(root) {
+        Ok(url) if matches!(url.scheme(), "https" | "http") => None,
         _ => Some(format!(
-            "Graph is reached over https only (the access token travels with every request), {example}."
+            "Enter Graph's service root URL, {GRAPH_ROOT_EXAMPLE}."
         )),
     }
+}
+
+const GRAPH_ROOT_EXAMPLE: &str =
+    "e.g. https://graph.microsoft.com/v1.0 (graph.microsoft.us for US Government clouds)";
+
+/// Microsoft Graph's service roots: the global service and the national
+/// clouds (US Government L4 and L5 (DoD), China operated by 21Vianet).
+pub const MICROSOFT_GRAPH_ROOTS: [&str; 4] = [
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.us",
+    "https://dod-graph.microsoft.us",
+    "https://microsoftgraph.chinacloudapi.cn",
+];
+
+/// A configured Graph service root that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "graph_roots: {root:?} is not a service root; write an http(s) address without user, query or fragment, e.g. \"https://graph-proxy.example.com/v1.0\""
+)]
+pub struct BadGraphRoot {
+    pub root: String,
+}
+
+/// The Graph service roots a mailbox may read through. Every request
+/// carries the mailbox's bearer token (with app-only access one for the
+/// whole organisation), so only Microsoft's own roots are allowed, plus the
+/// ones an administrator configures (`graph_roots`: a proxy, a test bed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphRoots {
+    roots: Vec<reqwest::Url>,
+}
+
+impl Default for GraphRoots {
+    fn default() -> Self {
+        GraphRoots::new(&[]).expect("Microsoft's roots are valid")
+    }
+}
+
+impl GraphRoots {
+    /// Microsoft's roots and `configured` ones. A root allows its own
+    /// origin and every path below its own (`http://127.0.0.1:18080` any
+    /// path there, `https://proxy.example.com/graph` only below `/graph`).
+    pub fn new(configured: &[String]) -> Result<GraphRoots, BadGraphRoot> {
+        let roots = MICROSOFT_GRAPH_ROOTS
+            .iter()
+            .map(|root| root.to_string())
+            .chain(configured.iter().map(|root| root.trim().to_string()))
+            .map(|root| parse_root(&root).ok_or(BadGraphRoot { root: root.clone() }))
+            .collect::<Result<_, _>>()?;
+        Ok(GraphRoots { roots })
+    }
+
+    /// Why `root` may not be a mailbox's service root, if it may not.
+    pub fn problem(&self, root: &str) -> Option<String> {
+        if self.allows(root) {
+            return None;
+        }
+        Some(format!(
+            "Graph is read at Microsoft's service roots only, {GRAPH_ROOT_EXAMPLE}; an administrator can allow others in the configuration (graph_roots)."
+        ))
+    }
+
+    pub fn allows(&self, root: &str) -> bool {
+        let Some(url) = parse_root(root.trim()) else {
+            return false;
+        };
+        self.roots.iter().any(|allowed| {
+            let allowed_path = allowed.path().trim_end_matches('/');
+            allowed.scheme() == url.scheme()
+                && allowed.host_str() == url.host_str()
+                && allowed.port_or_known_default() == url.port_or_known_default()
+                && url
+                    .path()
+                    .strip_prefix(allowed_path)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+}
+
+/// `root` as a service root: http(s), a host, no credentials, query or fragment.
+fn parse_root(root: &str) -> Option<reqwest::Url> {
+    let url = reqwest::Url::parse(root).ok()?;
+    let plain = matches!(url.scheme(), "https" | "http")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.query().is_none()
+        && url.fragment().is_none();
+    plain.then_some(url)
 }
 
 /// Base folders become `<base>/<source folder>` on the server, whose
@@ -289,6 +371,50 @@ mod tests {
             "\"ssl\" is not one of: tls, starttls, plain"
         );
         assert_eq!(Action::Move.to_string(), "move");
+    }
+
+    #[test]
+    fn graph_roots_are_microsofts_unless_configured() {
+        let microsoft = GraphRoots::default();
+        for root in [
+            "https://graph.microsoft.com/v1.0",
+            "https://graph.microsoft.com/beta/",
+            "https://GRAPH.microsoft.com:443/v1.0",
+            "https://graph.microsoft.us/v1.0",
+            "https://dod-graph.microsoft.us/v1.0",
+            "https://microsoftgraph.chinacloudapi.cn/v1.0",
+        ] {
+            assert!(microsoft.allows(root), "{root}");
+        }
+        for root in [
+            "http://graph.microsoft.com/v1.0",
+            "https://graph.microsoft.com.attacker.example/v1.0",
+            "https://graph.microsoft.com:8443/v1.0",
+            "https://user:pw@graph.microsoft.com/v1.0",
+            "https://graph.microsoft.com/v1.0?x=1",
+            "http://127.0.0.1:18080/v1.0",
+            "graph.microsoft.com",
+        ] {
+            assert!(!microsoft.allows(root), "{root}");
+            assert!(microsoft.problem(root).is_some(), "{root}");
+        }
+        let configured = GraphRoots::new(&[
+            "http://127.0.0.1:18080".into(),
+            "https://proxy.example.com/graph/".into(),
+        ])
+        .unwrap();
+        assert!(configured.allows("http://127.0.0.1:18080/v1.0"));
+        assert!(configured.allows("https://proxy.example.com/graph/v1.0"));
+        assert!(!configured.allows("https://proxy.example.com/graphs/v1.0"));
+        assert!(!configured.allows("https://proxy.example.com/v1.0"));
+        assert!(!configured.allows("http://127.0.0.1:18081/v1.0"));
+        assert!(configured.allows("https://graph.microsoft.com/v1.0"));
+        assert_eq!(
+            GraphRoots::new(&["graph-proxy".into()]),
+            Err(BadGraphRoot {
+                root: "graph-proxy".into()
+            })
+        );
     }
 
     #[test]

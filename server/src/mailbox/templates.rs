@@ -4,8 +4,8 @@
 //! values, so saving a template rewrites the inherited fields of every
 //! mailbox that uses it, effective from their next run.
 
-use super::mailboxes::{MailboxError, Mailboxes};
-use super::profile::{FieldError, MailboxInput, Validation};
+use super::mailboxes::{Editor, MailboxError, Mailboxes};
+use super::profile::{FieldError, MailboxInput};
 use crate::db::entity::mailbox_template;
 use app::model::mailbox_form::MailboxForm;
 use chrono::Utc;
@@ -68,7 +68,7 @@ impl<'a> Templates<'a> {
         input.email_address = None;
         input.master_user = None;
         input.identity_kind = None;
-        let errors = input.validate(true);
+        let errors = self.mailboxes.problems(&input, true);
         if !errors.is_empty() {
             return Err(MailboxError::Invalid(errors));
         }
@@ -101,8 +101,11 @@ impl<'a> Templates<'a> {
         // Every mailbox was checked above; a crash between these writes
         // leaves some on the old values until the template is saved again.
         let row = changed.update(self.db).await.map_err(name_taken)?;
+        // Templates are the administrators'.
         for (mailbox_id, profile) in updates {
-            self.mailboxes.update(mailbox_id, &profile, None).await?;
+            self.mailboxes
+                .update(Editor::Admin, mailbox_id, &profile, None)
+                .await?;
         }
         Ok(row)
     }
@@ -135,34 +138,36 @@ impl<'a> Templates<'a> {
             };
             let mut form = MailboxForm::from_input(Some(row.id), &self.mailboxes.input_of(&row)?);
             form.inherit(&template_form, &fields);
-            let checked = form
-                .parse()
-                .map_err(|error| FieldError {
+            let checked = match form.parse() {
+                Err(error) => Err(FieldError {
                     field: error.field,
                     message: error.message,
-                })
-                .and_then(|profile| {
-                    self.mailboxes
-                        .check_update(&row, &profile, None)
-                        .map(|()| profile)
-                        .map_err(|error| match error {
-                            MailboxError::Invalid(mut errors) => errors.remove(0),
-                            other => FieldError {
-                                field: "name",
-                                message: other.to_string(),
-                            },
-                        })
-                });
+                }),
+                Ok(profile) => match self
+                    .mailboxes
+                    .check_update(Editor::Admin, &row, &profile, None)
+                    .await
+                {
+                    Ok(_) => Ok(profile),
+                    // A stored password only goes where it was entered for:
+                    // the first of the template's fields that changed is named
+                    // (the password is the mailbox's, not the template's).
+                    Err(MailboxError::Invalid(errors)) => Err(errors
+                        .iter()
+                        .find(|error| error.field != "secret")
+                        .or(errors.first())
+                        .cloned()
+                        .expect("an invalid profile has a problem")),
+                    Err(other) => Err(FieldError {
+                        field: "name",
+                        message: other.to_string(),
+                    }),
+                },
+            };
             match checked {
                 Ok(profile) => updates.push((row.id, profile)),
-                // A stored password only goes to its server: the connection
-                // fields are what the template changed.
                 Err(problem) => problems.push(FieldError {
-                    field: if problem.field == "secret" {
-                        "host"
-                    } else {
-                        problem.field
-                    },
+                    field: problem.field,
                     message: format!("Mailbox {:?} inherits this: {}", row.name, problem.message),
                 }),
             }

@@ -147,6 +147,32 @@ pub fn endpoints(
     }
 }
 
+/// Whether the app is for app-only access (client credentials): it has a
+/// client secret and asks only for resources' `/.default` scopes, which is
+/// how Microsoft grants an app itself the permissions an administrator
+/// consented to — for every mailbox of the organisation. (Google has no
+/// client-credentials grant for mail.) Nobody signs in for such an app.
+pub fn is_app_only(row: &oauth_app::Model) -> bool {
+    app_only(
+        row.secret_sealed.is_some(),
+        Provider::parse(&row.provider).unwrap_or(Provider::Generic),
+        &scopes_of(&row.scopes),
+    )
+}
+
+fn app_only(has_secret: bool, provider: Provider, scopes: &[String]) -> bool {
+    has_secret
+        && provider != Provider::Google
+        && scopes.iter().all(|scope| scope.ends_with("/.default"))
+}
+
+impl App {
+    /// See `is_app_only`.
+    pub fn is_app_only(&self) -> bool {
+        app_only(self.client_secret.is_some(), self.provider, &self.scopes)
+    }
+}
+
 pub fn scopes_of(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_string).collect()
 }

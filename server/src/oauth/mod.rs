@@ -8,7 +8,7 @@ pub mod flows;
 mod grants;
 
 pub use apps::{
-    App, AppInput, Endpoints, Provider, SecretChange, SignInApps, endpoints, scopes_of,
+    App, AppInput, Endpoints, Provider, SecretChange, SignInApps, endpoints, is_app_only, scopes_of,
 };
 pub use flows::{DeviceAuthorization, Tokens};
 pub use grants::{Flow, GrantState, Grants, PendingFlow, SignIn, expires_soon};

@@ -9,7 +9,7 @@ use crate::connect::Disclosure;
 use crate::db::entity::job;
 use crate::engine::JobLog;
 use crate::mailbox::batch::{Batch, BatchError};
-use crate::mailbox::{MailboxError, MailboxRow, Templates};
+use crate::mailbox::{Editor, MailboxError, MailboxRow, Templates};
 use crate::oauth::SignIn;
 use crate::scheduler::Requested;
 use crate::secrets::Secret;
@@ -98,6 +98,7 @@ impl From<MailboxError> for ApiError {
             // Said to the person: they can act on it (sign in again, retry).
             MailboxError::NeedsSignIn { .. }
             | MailboxError::OAuth { .. }
+            | MailboxError::GraphRootNotAllowed { .. }
             | MailboxError::NotImap(_) => ApiError::Conflict(error.to_string()),
             other => internal(&other),
         }
@@ -239,8 +240,8 @@ impl WebBackend {
     }
 
     /// The unsaved row the editor's current values describe (for a saved
-    /// mailbox: only its manager's, with its stored password when the server
-    /// and user are unchanged).
+    /// mailbox: only its manager's, with its stored password or sign-in only
+    /// where nothing they were given for changed).
     async fn probe_row(
         &self,
         caller: &SessionUser,
@@ -263,7 +264,14 @@ impl WebBackend {
         Ok(self
             .state
             .mailboxes
-            .probe_row(owner, existing.as_ref(), &input, secret.as_ref())?)
+            .probe_row(
+                Editor::of(caller.role),
+                owner,
+                existing.as_ref(),
+                &input,
+                secret.as_ref(),
+            )
+            .await?)
     }
 
     /// Only administrators name files on the Tresor server: anyone else may
@@ -862,15 +870,16 @@ impl Backend for WebBackend {
             None => None,
         };
         let mailboxes = &self.state.mailboxes;
+        let editor = Editor::of(caller.role);
         let row = match &existing {
             Some(existing) => {
                 mailboxes
-                    .update(existing.id, &input, secret.as_ref())
+                    .update(editor, existing.id, &input, secret.as_ref())
                     .await?
             }
             None => {
                 mailboxes
-                    .create(Some(caller.id), &input, secret.as_ref())
+                    .create(editor, Some(caller.id), &input, secret.as_ref())
                     .await?
             }
         };

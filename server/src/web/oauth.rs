@@ -1,6 +1,6 @@
 //! OAuth sign-in from the browser: the server side of `app::api::oauth`
 //! (sign-in apps for admins; a mailbox's sign-in state, sign-in with a code,
-//! app-only access for those who manage it) and the two routes of the
+//! app-only access for administrators) and the two routes of the
 //! authorization-code flow, `POST /oauth/start/{mailbox}` (to the provider,
 //! with PKCE) and `/oauth/callback` (back from it; a GET from the provider's
 //! site by design, accepted only with the `state` of a flow the same user
@@ -10,7 +10,7 @@ use super::AppState;
 use super::archive::{Refusal, caller};
 use super::backend::{audit, internal, managed_mailbox};
 use crate::audit::Action;
-use crate::oauth::{AppInput, Flow, OAuthError, Provider, SecretChange, flows};
+use crate::oauth::{AppInput, Flow, OAuthError, SecretChange, flows};
 use crate::secrets::Secret;
 use app::error::{ApiError, FieldProblem};
 use app::model::SessionUser;
@@ -222,11 +222,8 @@ pub(super) async fn sign_in_state(
     let oauth = state.mailboxes.oauth();
     let app = oauth.apps().app(app_id).await?;
     let grant = oauth.state(mailbox_id, app_id).await?;
-    // App-only apps ask for a resource's `/.default` scope with their secret;
-    // nobody signs in for them.
-    let app_only = app.client_secret.is_some()
-        && app.provider != Provider::Google
-        && app.scopes.iter().all(|scope| scope.ends_with("/.default"));
+    // Nobody signs in for an app-only app; an administrator grants it.
+    let app_only = app.is_app_only();
     Ok(Some(MailboxSignIn {
         app_name: app.name,
         provider: app.provider.as_str().into(),
@@ -328,12 +325,17 @@ pub(super) async fn device_progress(
     Ok(state.device_sign_ins.get(mailbox_id))
 }
 
-/// App-only access: the app's own token (client credentials).
+/// App-only access: the app's own token (client credentials). Only for
+/// administrators: the token reads every mailbox the app was granted, not
+/// one person's.
 pub(super) async fn app_only_sign_in(
     state: &AppState,
     caller: &SessionUser,
     mailbox_id: i64,
 ) -> Result<(), ApiError> {
+    if !caller.is_admin() {
+        return Err(ApiError::Forbidden);
+    }
     let (row, app) = managed_mailbox_app(state, caller, mailbox_id).await?;
     let oauth = state.mailboxes.oauth();
     let tokens = flows::client_credentials(oauth.http(), &app).await?;

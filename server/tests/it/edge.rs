@@ -502,7 +502,12 @@ async fn another_site_cannot_start_a_mailbox_sign_in() {
         input.oauth_app_id = Some(apps.apps[0].id);
         let mailbox = site
             .mailboxes
-            .create(Some(site.user_id), &input, None)
+            .create(
+                tresor::mailbox::Editor::Admin,
+                Some(site.user_id),
+                &input,
+                None,
+            )
             .await
             .unwrap();
         let start = format!("/oauth/start/{}", mailbox.id);

@@ -235,6 +235,22 @@ async fn a_nested_mailbox_is_read_byte_exactly_through_throttling_and_then_by_de
     assert!(quiet.items.is_empty(), "nothing changed there");
 }
 
+/// `tresor` with the test bed's Graph allowed as an administrator would
+/// configure it (`graph_roots`): Microsoft's roots only otherwise.
+fn tresor_with_graph(
+    data_dir: &Path,
+    base: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> std::process::Output {
+    let config = data_dir.join("graph-roots.toml");
+    std::fs::write(&config, format!("graph_roots = [{base:?}]\n")).unwrap();
+    let config = config.display().to_string();
+    let mut with_config = vec!["--config", config.as_str()];
+    with_config.extend_from_slice(args);
+    tresor(data_dir, &with_config, stdin)
+}
+
 /// A Graph mailbox set up as an administrator would: an app-only sign-in app
 /// for the test server, the mailbox reading `user` through the stand-in,
 /// signed in with the app's own credentials. `extra` are more `mailbox add`
@@ -242,8 +258,9 @@ async fn a_nested_mailbox_is_read_byte_exactly_through_throttling_and_then_by_de
 fn graph_mailbox(data_dir: &Path, base: &str, name: &str, user: &str, extra: &[&str]) -> String {
     let app = format!("{name}-app");
     let client_id = format!("tresor-confidential-{}", rand::random::<u32>());
-    let added = tresor(
+    let added = tresor_with_graph(
         data_dir,
+        base,
         &[
             "oauth-app",
             "add",
@@ -280,10 +297,11 @@ fn graph_mailbox(data_dir: &Path, base: &str, name: &str, user: &str, extra: &[&
         &app,
     ];
     args.extend_from_slice(extra);
-    let added = tresor(data_dir, &args, None);
+    let added = tresor_with_graph(data_dir, base, &args, None);
     assert!(added.status.success(), "{}", stderr(&added));
-    let signed_in = tresor(
+    let signed_in = tresor_with_graph(
         data_dir,
+        base,
         &["mailbox", "authorize", name, "--app-only"],
         None,
     );
@@ -302,8 +320,14 @@ async fn tokens_issued(base: &str, client: &str) -> u64 {
     stats["by_client"][client].as_u64().unwrap_or(0)
 }
 
+/// Runs mailbox `name`, set up by `graph_mailbox` (whose configuration it uses).
 fn archive(data_dir: &Path, name: &str) -> serde_json::Value {
-    let run = tresor(data_dir, &["archive", name, "--json"], None);
+    let config = data_dir.join("graph-roots.toml").display().to_string();
+    let run = tresor(
+        data_dir,
+        &["--config", &config, "archive", name, "--json"],
+        None,
+    );
     serde_json::from_str(&stdout(&run))
         .unwrap_or_else(|_| panic!("{}\n{}", stdout(&run), stderr(&run)))
 }

@@ -13,6 +13,7 @@ mod cli;
 mod connection_policy;
 mod corpus;
 mod crash;
+mod credential_binding;
 mod dovecot;
 mod duplicates;
 mod edge;

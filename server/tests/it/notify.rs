@@ -221,6 +221,7 @@ async fn summaries_go_out_daily_over_implicit_tls() {
         let mailboxes = tresor::mailbox::Mailboxes::new(db.connection.clone(), secrets);
         let mailbox = mailboxes
             .create(
+                tresor::mailbox::Editor::Admin,
                 None,
                 &tresor::mailbox::MailboxInput::new(
                     &format!("Buchhaltung {token}"),

@@ -33,11 +33,17 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             .insert("category".into(), "Eingangsrechnung".into());
         ann_input.schedule = Some("1h".into());
         let ann_row = mailboxes
-            .create(Some(ann.id), &ann_input, Some(&Secret::new("ann-imap")))
+            .create(
+                tresor::mailbox::Editor::Admin,
+                Some(ann.id),
+                &ann_input,
+                Some(&Secret::new("ann-imap")),
+            )
             .await
             .unwrap();
         mailboxes
             .create(
+                tresor::mailbox::Editor::Admin,
                 Some(bob.id),
                 &MailboxInput::new("bob-work", "imap.example.com", "bob"),
                 Some(&Secret::new("bob-imap")),
@@ -72,29 +78,56 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
         // The stored password only goes to the server it was entered for.
         let mut elsewhere = ann_input.clone();
         elsewhere.host = "mail.attacker.example".into();
-        match mailboxes.update(ann_row.id, &elsewhere, None).await {
+        match mailboxes
+            .update(tresor::mailbox::Editor::Admin, ann_row.id, &elsewhere, None)
+            .await
+        {
             Err(MailboxError::Invalid(errors)) => assert_eq!(errors[0].field, "secret"),
             other => panic!("a new server without the password was accepted: {other:?}"),
         }
         assert!(
             mailboxes
-                .probe_row(Some(ann.id), Some(&ann_row), &elsewhere, None)
+                .probe_row(
+                    tresor::mailbox::Editor::Admin,
+                    Some(ann.id),
+                    Some(&ann_row),
+                    &elsewhere,
+                    None
+                )
+                .await
                 .is_err()
         );
 
         // "Test connection" of a mailbox not saved yet, and of a saved one.
         let unsaved = mailboxes
-            .probe_row(Some(ann.id), None, &ann_input, Some(&Secret::new("typed")))
+            .probe_row(
+                tresor::mailbox::Editor::Admin,
+                Some(ann.id),
+                None,
+                &ann_input,
+                Some(&Secret::new("typed")),
+            )
+            .await
             .expect("an unsaved mailbox can be tested");
         assert_eq!(unsaved.oauth_app_id, None);
         mailboxes
-            .probe_row(Some(ann.id), Some(&ann_row), &ann_input, None)
+            .probe_row(
+                tresor::mailbox::Editor::Admin,
+                Some(ann.id),
+                Some(&ann_row),
+                &ann_input,
+                None,
+            )
+            .await
             .expect("a saved mailbox tests with its stored password");
 
         // Editing without a new secret keeps the stored one.
         let mut edited = ann_input.clone();
         edited.schedule = Some("0 2 * * *".into());
-        let updated = mailboxes.update(ann_row.id, &edited, None).await.unwrap();
+        let updated = mailboxes
+            .update(tresor::mailbox::Editor::Admin, ann_row.id, &edited, None)
+            .await
+            .unwrap();
         assert_eq!(updated.schedule.as_deref(), Some("0 2 * * *"));
         assert_eq!(updated.owner_id, Some(ann.id));
         let (_, credentials) = mailboxes.connection(&updated).await.unwrap();
@@ -106,7 +139,10 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
         // Field errors name their field; a taken name is refused.
         let mut broken = edited.clone();
         broken.folder_rules = "/INBOX".into();
-        match mailboxes.update(ann_row.id, &broken, None).await {
+        match mailboxes
+            .update(tresor::mailbox::Editor::Admin, ann_row.id, &broken, None)
+            .await
+        {
             Err(MailboxError::Invalid(errors)) => {
                 assert_eq!(errors[0].field, "folder_rules", "{errors:?}")
             }
@@ -115,7 +151,9 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
         let mut clash = edited.clone();
         clash.name = "bob-work".into();
         assert!(matches!(
-            mailboxes.update(ann_row.id, &clash, None).await,
+            mailboxes
+                .update(tresor::mailbox::Editor::Admin, ann_row.id, &clash, None)
+                .await,
             Err(MailboxError::NameTaken(_))
         ));
 

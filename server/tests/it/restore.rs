@@ -46,7 +46,12 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
         ..MailboxInput::new("restore-test", "localhost", "alice")
     };
     let row = mailboxes
-        .create(None, &profile, Some(&Secret::new("alicepw")))
+        .create(
+            tresor::mailbox::Editor::Admin,
+            None,
+            &profile,
+            Some(&Secret::new("alicepw")),
+        )
         .await
         .unwrap();
     let engine = Engine::new(db.connection.clone(), store.clone(), mailboxes.clone());

@@ -49,7 +49,12 @@ async fn setup(db: sea_orm::DatabaseConnection, folder: &str) -> Setup {
             ..MailboxInput::new(name, host, "alice")
         };
         let row = mailboxes
-            .create(None, &profile, Some(&Secret::new("alicepw")))
+            .create(
+                tresor::mailbox::Editor::Admin,
+                None,
+                &profile,
+                Some(&Secret::new("alicepw")),
+            )
             .await
             .unwrap();
         ids.push(row.id);
@@ -129,6 +134,7 @@ async fn jobs_left_running_by_a_crash_are_marked_interrupted() {
         ));
         let mailbox = mailboxes
             .create(
+                tresor::mailbox::Editor::Admin,
                 None,
                 &MailboxInput::new("crashed", "localhost", "alice"),
                 Some(&Secret::new("pw")),

@@ -31,13 +31,23 @@ impl Site {
     /// Users' mailboxes reach any address here: the test bed's servers all
     /// listen on loopback, which the production default refuses them.
     pub(crate) async fn new(db: &TestDb) -> Site {
-        Site::with_connection_policy(db, ConnectionPolicy::allow_private()).await
+        Site::build(db, ConnectionPolicy::allow_private(), &[]).await
     }
 
     /// A site whose users' mailboxes connect where `policy` lets them.
     pub(crate) async fn with_connection_policy(db: &TestDb, policy: ConnectionPolicy) -> Site {
+        Site::build(db, policy, &[]).await
+    }
+
+    /// A site whose configuration allows `graph_roots` (a test bed's Graph) too.
+    pub(crate) async fn allowing_graph_roots(db: &TestDb, graph_roots: &[String]) -> Site {
+        Site::build(db, ConnectionPolicy::allow_private(), graph_roots).await
+    }
+
+    async fn build(db: &TestDb, policy: ConnectionPolicy, graph_roots: &[String]) -> Site {
         let config = Config {
             database_url: Some(db.url.clone()),
+            graph_roots: graph_roots.to_vec(),
             ..Config::default()
         };
         // A key as `TRESOR_MASTER_KEY` would give it: no key file written.
@@ -46,7 +56,8 @@ impl Site {
             .expect("a master key from the environment");
         let mailboxes = std::sync::Arc::new(
             tresor::mailbox::Mailboxes::new(db.connection.clone(), std::sync::Arc::new(secrets))
-                .with_connection_policy(policy),
+                .with_connection_policy(policy)
+                .with_graph_roots(tresor::mailbox::GraphRoots::new(&config.graph_roots).unwrap()),
         );
         // A scheduler that is never started: manual runs queue, nothing runs.
         let dir = tempfile::tempdir().unwrap();
@@ -131,6 +142,7 @@ impl Site {
     ) -> tresor::mailbox::MailboxRow {
         self.mailboxes
             .create(
+                tresor::mailbox::Editor::Admin,
                 Some(owner_id),
                 input,
                 Some(&tresor::secrets::Secret::new("pw")),
