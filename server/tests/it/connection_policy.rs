@@ -355,12 +355,13 @@ async fn only_administrators_name_ca_files() {
         let with = |ca_file: &'static str| {
             valid_mailbox_form("mine", &[("id", &id), ("secret", ""), ("ca_file", ca_file)])
         };
+        // Changing the CA file needs the stored password typed again.
+        let admin_form = valid_mailbox_form(
+            "mine",
+            &[("id", &id), ("secret", "pw"), ("ca_file", "/etc/ssl/company-ca.pem")],
+        );
         let (status, body, _) = site
-            .call(
-                "/api/mailboxes/save",
-                &with("/etc/ssl/company-ca.pem"),
-                Some(&admin),
-            )
+            .call("/api/mailboxes/save", &admin_form, Some(&admin))
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let (status, body, _) = site

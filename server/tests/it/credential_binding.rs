@@ -124,7 +124,11 @@ async fn a_master_user_mailbox_cannot_be_pointed_elsewhere_without_its_password(
                     refusal.field_message(field).is_some(),
                     "{path}: {field} not named: {text}"
                 );
-                assert!(refusal.field_message("secret").is_some(), "{path}: {text}");
+                // A user names no CA file at all (connection_policy's test);
+                // every other change is refused for want of the password.
+                if field != "ca_file" {
+                    assert!(refusal.field_message("secret").is_some(), "{path}: {text}");
+                }
             }
         }
         let row = site.mailboxes.by_id(id).await.unwrap();
