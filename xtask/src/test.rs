@@ -2,15 +2,17 @@
 //!
 //! 1. install missing tools and packages;
 //! 2. formatting and clippy (`-D warnings`);
-//! 3. start the test bed (Dovecot, PostgreSQL, OAuth2 stub, SMTP sink);
-//! 4. `cargo test` for the workspace, with the services required (a test that
+//! 3. a short run of each fuzz target (`fuzz::short_run`);
+//! 4. start the test bed (Dovecot, PostgreSQL, OAuth2 stub, SMTP sink);
+//! 5. `cargo test` for the workspace, with the services required (a test that
 //!    would need one fails instead of skipping);
-//! 5. build the browser app and the server, start `tresor serve` on a fresh
+//! 6. build the browser app and the server, start `tresor serve` on a fresh
 //!    SQLite data dir, and run the Playwright suite in Chromium against it;
-//! 6. stop everything, whatever failed.
+//! 7. stop everything, whatever failed.
 
 use crate::build;
 use crate::cmd::{self, cargo, repo_root};
+use crate::fuzz;
 use crate::testbed::{self, Testbed};
 use crate::tools;
 use anyhow::{Context, bail};
@@ -64,6 +66,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             command
         })
     })?;
+    step("fuzzing", fuzz::short_run)?;
 
     let testbed = Testbed::start()?;
     step("cargo test", || {
@@ -92,7 +95,10 @@ pub fn test_env(testbed: &Testbed) -> Vec<(&'static str, String)> {
     vec![
         ("TRESOR_TEST_REQUIRE_SERVICES", "1".into()),
         ("TRESOR_TEST_POSTGRES_URL", testbed.postgres_url.clone()),
-        ("TRESOR_TEST_DOVECOT_CA", testbed.ca_file().display().to_string()),
+        (
+            "TRESOR_TEST_DOVECOT_CA",
+            testbed.ca_file().display().to_string(),
+        ),
         ("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string()),
         ("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string()),
         (
@@ -105,7 +111,10 @@ pub fn test_env(testbed: &Testbed) -> Vec<(&'static str, String)> {
             "TRESOR_TEST_OAUTH_URL",
             format!("http://127.0.0.1:{}", testbed::OAUTH_PORT),
         ),
-        ("TRESOR_TEST_SMTP_DIR", testbed.smtp_dir().display().to_string()),
+        (
+            "TRESOR_TEST_SMTP_DIR",
+            testbed.smtp_dir().display().to_string(),
+        ),
     ]
 }
 
