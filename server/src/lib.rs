@@ -26,26 +26,70 @@
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
 //! - `telemetry` — `tracing` set-up.
 
+#[cfg(feature = "server")]
 pub mod access;
+#[cfg(feature = "server")]
 pub mod audit;
+#[cfg(feature = "server")]
 pub mod auth;
+#[cfg(feature = "server")]
 pub mod cli;
+#[cfg(feature = "server")]
 pub mod config;
+#[cfg(feature = "server")]
 pub mod connect;
+#[cfg(feature = "server")]
 pub mod db;
+#[cfg(feature = "server")]
 pub mod engine;
+#[cfg(feature = "server")]
 pub mod graph;
+#[cfg(feature = "server")]
 pub mod imap;
+#[cfg(feature = "server")]
 pub mod import;
+#[cfg(feature = "server")]
 pub mod index;
+#[cfg(feature = "server")]
 pub mod mailbox;
 pub mod metadata;
+#[cfg(feature = "server")]
 pub mod notify;
+#[cfg(feature = "server")]
 pub mod oauth;
+#[cfg(feature = "server")]
 pub mod retention;
+#[cfg(feature = "server")]
 pub mod scheduler;
+#[cfg(feature = "server")]
 pub mod secrets;
+#[cfg(feature = "server")]
 pub mod store;
+#[cfg(feature = "server")]
 pub mod telemetry;
+#[cfg(feature = "server")]
 pub mod viewer;
+#[cfg(feature = "server")]
 pub mod web;
+
+// Without the `server` feature: only the readers of untrusted input, from the
+// same files, for the fuzz targets (fuzz/). See server/Cargo.toml.
+#[cfg(not(feature = "server"))]
+pub mod index {
+    pub mod query;
+}
+#[cfg(not(feature = "server"))]
+pub mod mailbox {
+    pub mod csv;
+    pub mod folder_rules;
+}
+#[cfg(not(feature = "server"))]
+pub mod import {
+    pub mod mbox;
+}
+#[cfg(not(feature = "server"))]
+pub mod store {
+    #[allow(dead_code, reason = "the streaming `Hasher` serves the blob store")]
+    mod digest;
+    pub use digest::{Digest, ParseDigestError};
+}

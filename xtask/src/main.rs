@@ -8,12 +8,14 @@
 //! - `cargo xtask testbed` — start the test bed and keep it up for your own `cargo test` runs.
 //! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary.
 //! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync.
+//! - `cargo xtask fuzz [SECONDS] [TARGET...]` — run the fuzz targets (fuzz/) longer than the tests do.
 
 mod bench;
 mod bench_search;
 mod bench_verify;
 mod build;
 mod cmd;
+mod fuzz;
 mod test;
 mod testbed;
 mod tools;
@@ -30,9 +32,10 @@ fn main() -> ExitCode {
         "testbed" => test::keep_testbed_up(),
         "build" => build::build_all(rest.iter().any(|arg| arg == "--release")).map(|_| ()),
         "bench" => bench::run(&rest),
+        "fuzz" => fuzz::run(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask (run [-- serve args] | test | build [--release] | bench ingest [SIZE...])"
+                "usage: cargo xtask (run [-- serve args] | test | build [--release] | bench ingest [SIZE...] | fuzz [SECONDS] [TARGET...])"
             );
             return ExitCode::from(2);
         }

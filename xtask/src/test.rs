@@ -2,15 +2,17 @@
 //!
 //! 1. install missing tools and packages;
 //! 2. formatting and clippy (`-D warnings`);
-//! 3. start the test bed (Dovecot, PostgreSQL, OAuth2 stub, SMTP sink);
-//! 4. `cargo test` for the workspace, with the services required (a test that
+//! 3. a short run of each fuzz target (`fuzz::short_run`);
+//! 4. start the test bed (Dovecot, PostgreSQL, OAuth2 stub, SMTP sink);
+//! 5. `cargo test` for the workspace, with the services required (a test that
 //!    would need one fails instead of skipping);
-//! 5. build the browser app and the server, start `tresor serve` on a fresh
+//! 6. build the browser app and the server, start `tresor serve` on a fresh
 //!    SQLite data dir, and run the Playwright suite in Chromium against it;
-//! 6. stop everything, whatever failed.
+//! 7. stop everything, whatever failed.
 
 use crate::build;
 use crate::cmd::{self, cargo, repo_root};
+use crate::fuzz;
 use crate::testbed::{self, Testbed};
 use crate::tools;
 use anyhow::{Context, bail};
@@ -64,6 +66,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             command
         })
     })?;
+    step("fuzzing", fuzz::short_run)?;
 
     let testbed = Testbed::start()?;
     step("cargo test", || {

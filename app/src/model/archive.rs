@@ -49,13 +49,21 @@ impl SearchSort {
 pub const PAGE_SIZE: usize = 50;
 pub const MAX_PAGE_SIZE: usize = 200;
 
+/// How deep into a result a search may page: `offset + limit` at most.
+/// To find one page the index keeps the best `offset + limit` hits in
+/// memory, so the depth is what a page costs; an unbounded offset would let
+/// one request ask for terabytes. 10,000 is 200 pages of 50: a message that
+/// far down is found sooner by narrowing the search than by paging.
+pub const MAX_SEARCH_WINDOW: usize = 10_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SearchInput {
     /// In the search syntax (`from:alice has:attachment "annual report"`).
     pub query: String,
     pub sort: SearchSort,
-    /// Hits to skip.
+    /// Hits to skip; `offset + limit` is at most `MAX_SEARCH_WINDOW`.
     pub offset: usize,
+    /// Hits on the page: 0 for `PAGE_SIZE`, at most `MAX_PAGE_SIZE`.
     pub limit: usize,
 }
 

@@ -1,6 +1,6 @@
 use super::Services;
 use crate::config::Config;
-use app::model::archive::{MAX_PAGE_SIZE, SearchInput, SearchSort};
+use app::model::archive::{MAX_PAGE_SIZE, MAX_SEARCH_WINDOW, SearchInput, SearchSort};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -14,6 +14,7 @@ pub struct SearchArgs {
     /// One JSON object per hit, one per line.
     #[arg(long)]
     json: bool,
+    /// How many hits to print, at most 10000 (a search pages no deeper).
     #[arg(long, default_value_t = 20)]
     limit: usize,
     /// newest, oldest or relevance.
@@ -26,6 +27,10 @@ pub struct SearchArgs {
 }
 
 pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (1..=MAX_SEARCH_WINDOW).contains(&args.limit),
+        "--limit must be between 1 and {MAX_SEARCH_WINDOW}: a search shows only its first {MAX_SEARCH_WINDOW} hits (narrow the search to reach messages further down)"
+    );
     let services = Services::open(&config).await?;
     let reader = services.reader_for(&config, args.user.as_deref()).await?;
     let viewer = services.viewer(&config)?;
@@ -33,7 +38,7 @@ pub async fn run(config: Config, args: SearchArgs) -> anyhow::Result<()> {
         query: args.query.clone(),
         sort: SearchSort::parse(&args.sort),
         offset: 0,
-        limit: args.limit.clamp(1, MAX_PAGE_SIZE),
+        limit: args.limit.min(MAX_PAGE_SIZE),
     };
     let mut page = viewer.search(reader, &input).await?;
     if let Some(rounds) = args.repeat {

@@ -10,7 +10,7 @@
 //! folder checkpoint remembers how far an import got, so importing the same
 //! file again (or after a crash) stores nothing twice.
 
-pub(crate) mod mbox;
+pub mod mbox;
 mod source;
 
 pub use source::{Discovered, Source, SourceKind, discover};

@@ -42,6 +42,12 @@ pub enum IndexError {
     Busy,
     #[error("{0}")]
     Query(#[from] QueryError),
+    /// A page beyond `MAX_SEARCH_WINDOW` (`search::SearchRequest::offset`).
+    #[error(
+        "a search shows only its first {max} hits, and this page would end at hit {end}: narrow the search (a sender, a date, a folder) to reach messages further down",
+        max = app::model::archive::MAX_SEARCH_WINDOW
+    )]
+    TooDeep { end: usize },
     #[error("search index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("search index: {0}")]

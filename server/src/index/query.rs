@@ -9,7 +9,13 @@
 //! Terms side by side must all match. `OR` joins the terms beside it and binds
 //! tighter than that (`invoice from:a OR from:b` is invoice AND (a OR b)), as
 //! in Gmail; parentheses group. `AND` may be written but changes nothing.
+//! `-word` and `NOT word` exclude; `-(a OR b)` excludes a group.
 //! An unknown `word:` prefix is searched as text (so `12:30` finds 12:30).
+//!
+//! A search is at most `MAX_QUERY_BYTES` long and nests parentheses and
+//! negations at most `MAX_QUERY_DEPTH` deep: the parser, the compiler into a
+//! tantivy query and dropping the tree all recurse once per level, so an
+//! unbounded nesting (100,000 `(`) would overflow the stack and end the server.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::fmt;
@@ -53,6 +59,16 @@ pub enum TextField {
     Attachment,
 }
 
+/// The longest search, in bytes. A search is typed or pasted by a person
+/// (or kept with a legal hold); 8 KiB holds a hundred Message-IDs joined by
+/// OR. Beyond that a search only costs time and memory to parse and run.
+pub const MAX_QUERY_BYTES: usize = 8 * 1024;
+
+/// How deep parentheses and negations (`NOT`, `-(`) may nest. Every level is
+/// a recursion in the parser, in `search`'s compiler and in dropping the
+/// tree, so the depth is what bounds their stack; no person nests 32 deep.
+pub const MAX_QUERY_DEPTH: usize = 32;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryError(pub String);
 
@@ -66,9 +82,15 @@ impl std::error::Error for QueryError {}
 
 impl Query {
     pub fn parse(input: &str) -> Result<Query, QueryError> {
+        if input.len() > MAX_QUERY_BYTES {
+            return Err(QueryError(format!(
+                "the search is {} bytes long; at most {MAX_QUERY_BYTES} are allowed, so shorten it or split it into several searches",
+                input.len()
+            )));
+        }
         let tokens = tokenize(input)?;
         let mut parser = Parser { tokens, at: 0 };
-        let query = parser.sequence()?;
+        let query = parser.sequence(0)?;
         if parser.at < parser.tokens.len() {
             return Err(QueryError(
                 "a closing parenthesis has no opening one".into(),
@@ -114,6 +136,11 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
         let negated = c == '-';
         if negated {
             chars.next();
+            // `-(a OR b)` excludes the group, as `NOT (a OR b)` does.
+            if chars.peek() == Some(&'(') {
+                tokens.push(Token::Not);
+                continue;
+            }
         }
         // A word, maybe `prefix:` and then a quoted or bare value.
         let mut word = String::new();
@@ -205,9 +232,11 @@ struct Parser {
     at: usize,
 }
 
+/// `depth` is how many parentheses and negations enclose the part being
+/// parsed; each of them recurses, so each counts against `MAX_QUERY_DEPTH`.
 impl Parser {
     /// Terms side by side until the end or a closing parenthesis: all must match.
-    fn sequence(&mut self) -> Result<Query, QueryError> {
+    fn sequence(&mut self, depth: usize) -> Result<Query, QueryError> {
         let mut all = Vec::new();
         while let Some(token) = self.tokens.get(self.at) {
             match token {
@@ -215,7 +244,7 @@ impl Parser {
                 Token::And => {
                     self.at += 1;
                 }
-                _ => all.push(self.alternatives()?),
+                _ => all.push(self.alternatives(depth)?),
             }
         }
         Ok(match all.len() {
@@ -226,14 +255,14 @@ impl Parser {
     }
 
     /// `a OR b OR c`.
-    fn alternatives(&mut self) -> Result<Query, QueryError> {
-        let mut any = vec![self.unary()?];
+    fn alternatives(&mut self, depth: usize) -> Result<Query, QueryError> {
+        let mut any = vec![self.unary(depth)?];
         while self.tokens.get(self.at) == Some(&Token::Or) {
             self.at += 1;
             if matches!(self.tokens.get(self.at), None | Some(Token::Close)) {
                 return Err(QueryError("OR needs something after it".into()));
             }
-            any.push(self.unary()?);
+            any.push(self.unary(depth)?);
         }
         Ok(if any.len() == 1 {
             any.pop().expect("one")
@@ -242,7 +271,7 @@ impl Parser {
         })
     }
 
-    fn unary(&mut self) -> Result<Query, QueryError> {
+    fn unary(&mut self, depth: usize) -> Result<Query, QueryError> {
         let token = self.tokens.get(self.at).cloned();
         self.at += 1;
         match token {
@@ -250,10 +279,10 @@ impl Parser {
                 if matches!(self.tokens.get(self.at), None | Some(Token::Close)) {
                     return Err(QueryError("NOT needs something after it".into()));
                 }
-                Ok(Query::Not(Box::new(self.unary()?)))
+                Ok(Query::Not(Box::new(self.unary(deeper(depth)?)?)))
             }
             Some(Token::Open) => {
-                let inner = self.sequence()?;
+                let inner = self.sequence(deeper(depth)?)?;
                 if self.tokens.get(self.at) != Some(&Token::Close) {
                     return Err(QueryError("a parenthesis is not closed".into()));
                 }
@@ -278,6 +307,16 @@ impl Parser {
             }
         }
     }
+}
+
+/// One level deeper than `depth`, unless that is deeper than allowed.
+fn deeper(depth: usize) -> Result<usize, QueryError> {
+    if depth >= MAX_QUERY_DEPTH {
+        return Err(QueryError(format!(
+            "the search nests parentheses and NOT more than {MAX_QUERY_DEPTH} deep; write it with fewer levels"
+        )));
+    }
+    Ok(depth + 1)
 }
 
 fn term(prefix: Option<&str>, value: String) -> Result<Query, QueryError> {
@@ -435,5 +474,86 @@ mod tests {
             let error = Query::parse(input).unwrap_err();
             assert!(error.0.contains(says), "{input}: {error}");
         }
+    }
+
+    #[test]
+    fn a_minus_before_a_group_excludes_the_group() {
+        assert_eq!(
+            Query::parse("invoice -(spam OR ham)").unwrap(),
+            Query::And(vec![
+                text(None, "invoice"),
+                Query::Not(Box::new(Query::Or(vec![
+                    text(None, "spam"),
+                    text(None, "ham")
+                ]))),
+            ])
+        );
+    }
+
+    /// Nesting `levels` deep with each way of nesting, and whether it parses.
+    fn nested(levels: usize) -> [(String, &'static str); 4] {
+        [
+            (
+                format!("{}a{}", "(".repeat(levels), ")".repeat(levels)),
+                "parentheses",
+            ),
+            (format!("{}a", "NOT ".repeat(levels)), "NOT"),
+            // `-(` is two levels: the negation and the group.
+            (
+                format!("{}a{}", "-(".repeat(levels / 2), ")".repeat(levels / 2)),
+                "-(",
+            ),
+            (
+                format!("{}a{}", "(NOT ".repeat(levels / 2), ")".repeat(levels / 2)),
+                "parentheses and NOT mixed",
+            ),
+        ]
+    }
+
+    #[test]
+    fn nesting_is_allowed_up_to_the_limit_and_refused_beyond_it() {
+        for (input, kind) in nested(MAX_QUERY_DEPTH) {
+            assert!(Query::parse(&input).is_ok(), "{kind} at the limit");
+        }
+        for (input, kind) in nested(MAX_QUERY_DEPTH + 2) {
+            let error = Query::parse(&input).unwrap_err();
+            assert!(
+                error
+                    .0
+                    .contains(&format!("more than {MAX_QUERY_DEPTH} deep")),
+                "{kind}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_hundred_thousand_levels_are_refused_without_overflowing_the_stack() {
+        for input in [
+            "(".repeat(100_000),
+            "NOT ".repeat(100_000) + "a",
+            "-(".repeat(100_000),
+        ] {
+            let error = Query::parse(&input).unwrap_err();
+            assert!(error.0.contains("at most"), "{error}");
+        }
+        // Within the length limit, the depth limit is what refuses it.
+        let within_length = "(".repeat(MAX_QUERY_BYTES);
+        let error = Query::parse(&within_length).unwrap_err();
+        assert!(error.0.contains("deep"), "{error}");
+        let not_chain = "NOT ".repeat(MAX_QUERY_BYTES / 4 - 1) + "a";
+        let error = Query::parse(&not_chain).unwrap_err();
+        assert!(error.0.contains("deep"), "{error}");
+    }
+
+    #[test]
+    fn length_is_allowed_up_to_the_limit() {
+        let longest = "a ".repeat(MAX_QUERY_BYTES / 2);
+        assert_eq!(longest.len(), MAX_QUERY_BYTES);
+        assert!(Query::parse(&longest).is_ok());
+        let error = Query::parse(&format!("{longest}b")).unwrap_err();
+        assert!(
+            error.0.contains(&format!("at most {MAX_QUERY_BYTES}")),
+            "{error}"
+        );
     }
 }

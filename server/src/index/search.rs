@@ -4,6 +4,7 @@
 use super::query::{Query, QueryError, TextField};
 use super::schema::{self, FOLDED};
 use super::{IndexError, SearchIndex};
+use app::model::archive::MAX_SEARCH_WINDOW;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -45,6 +46,8 @@ pub enum Sort {
 pub struct SearchRequest {
     pub query: Query,
     pub sort: Sort,
+    /// Hits to skip; `offset + limit` beyond `MAX_SEARCH_WINDOW` is refused
+    /// (`IndexError::TooDeep`).
     pub offset: usize,
     pub limit: usize,
     /// Also find messages a newer revision replaced (normally hidden).
@@ -76,6 +79,12 @@ impl SearchIndex {
         request: &SearchRequest,
         scope: &Scope,
     ) -> Result<SearchResults, IndexError> {
+        let limit = request.limit.max(1);
+        // Checked before anything else: tantivy allocates for `offset + limit` hits.
+        let end = request.offset.saturating_add(limit);
+        if end > MAX_SEARCH_WINDOW {
+            return Err(IndexError::TooDeep { end });
+        }
         let Some(query) = self.compile_scoped(request, scope)? else {
             return Ok(SearchResults {
                 total: 0,
@@ -83,7 +92,7 @@ impl SearchIndex {
             });
         };
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+        let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let (total, found): (usize, Vec<(f32, DocAddress)>) = match request.sort {
             Sort::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
             Sort::Newest | Sort::Oldest => {

@@ -83,8 +83,18 @@ const DEFAULT_EXCLUDED_NAMES: &[&str] = &[
     "entwürfe",
 ];
 
+/// The longest rules text, in bytes. Dr.DOC's rule lists are a few dozen
+/// lines; every rule is matched against every folder of every run, in time
+/// proportional to the pattern's length times the path's, so the length of
+/// the text bounds what one mailbox's rules can cost a run.
+pub const MAX_FOLDER_RULES_BYTES: usize = 8 * 1024;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
+    #[error(
+        "the folder rules are {bytes} bytes long; at most {MAX_FOLDER_RULES_BYTES} are allowed (one pattern with * can stand for many folders)"
+    )]
+    TooLong { bytes: usize },
     #[error("line {line}: a folder rule must not start with \"/\" (write \"{suggestion}\")")]
     LeadingSlash { line: usize, suggestion: String },
     #[error("line {line}: \"{text}\" has an empty pattern around \"&\"")]
@@ -120,6 +130,9 @@ pub struct FolderRules {
 impl FolderRules {
     /// Parses the rules text; blank lines are ignored. Every faulty line is reported.
     pub fn parse(text: &str) -> Result<FolderRules, Vec<RuleError>> {
+        if text.len() > MAX_FOLDER_RULES_BYTES {
+            return Err(vec![RuleError::TooLong { bytes: text.len() }]);
+        }
         let mut rules = FolderRules::default();
         let mut errors = Vec::new();
         for (index, raw_line) in text.lines().enumerate() {
@@ -353,6 +366,26 @@ mod tests {
         assert_eq!(
             errors[0].to_string(),
             "line 2: a folder rule must not start with \"/\" (write \"Sent\")"
+        );
+    }
+
+    #[test]
+    fn rules_are_allowed_up_to_the_length_limit() {
+        let line = "Projects/*&*2024\n";
+        let longest = line.repeat(MAX_FOLDER_RULES_BYTES / line.len());
+        assert!(FolderRules::parse(&longest).is_ok());
+        let too_long = "*a".repeat(MAX_FOLDER_RULES_BYTES / 2) + "\n!";
+        assert_eq!(
+            FolderRules::parse(&too_long),
+            Err(vec![RuleError::TooLong {
+                bytes: MAX_FOLDER_RULES_BYTES + 2
+            }])
+        );
+        assert!(
+            FolderRules::parse(&"A&\n".repeat(1_000_000)).unwrap_err()[0]
+                .to_string()
+                .contains("at most 8192"),
+            "one error for the whole text, not one per line"
         );
     }
 

@@ -56,6 +56,9 @@ pub enum ViewerError {
     NotFound,
     #[error("{0}")]
     Query(String),
+    /// A page deeper than a search may go (`MAX_SEARCH_WINDOW`).
+    #[error("{0}")]
+    Offset(String),
     #[error(transparent)]
     Index(IndexError),
     #[error(transparent)]
@@ -73,6 +76,7 @@ impl From<IndexError> for ViewerError {
     fn from(error: IndexError) -> Self {
         match error {
             IndexError::Query(query) => ViewerError::Query(query.0),
+            too_deep @ IndexError::TooDeep { .. } => ViewerError::Offset(too_deep.to_string()),
             other => ViewerError::Index(other),
         }
     }

@@ -1303,6 +1303,7 @@ impl From<ViewerError> for ApiError {
         match error {
             ViewerError::NotFound => ApiError::NotFound,
             ViewerError::Query(message) => ApiError::invalid("query", message),
+            ViewerError::Offset(message) => ApiError::invalid("offset", message),
             other => internal(&other),
         }
     }

@@ -191,7 +191,8 @@ fn rows() -> Vec<Row> {
         post(
             "/api/mailboxes/app_only_sign_in",
             "id={mailbox}",
-            [U, F, N, F, N, P],
+            // Tenant-wide access is the administrators' whatever the mailbox.
+            ADMIN_ONLY,
         ),
         post("/api/mailboxes/sign_out", "id={mailbox}", MANAGE_MAILBOX),
         // Sign-in apps.

@@ -24,6 +24,7 @@ mod notify;
 mod oauth;
 mod probe;
 mod profiles;
+mod query_limits;
 mod restore;
 mod retention;
 mod scheduler;

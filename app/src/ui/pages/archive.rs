@@ -4,7 +4,9 @@
 //! bookmarked and the back button works.
 
 use crate::api::archive::search_archive;
-use crate::model::archive::{HitView, PAGE_SIZE, SearchInput, SearchPage, SearchSort};
+use crate::model::archive::{
+    HitView, MAX_SEARCH_WINDOW, PAGE_SIZE, SearchInput, SearchPage, SearchSort,
+};
 use crate::ui::components::{EmptyState, ErrorAlert};
 use crate::ui::pages::message::Restore;
 use leptos::prelude::*;
@@ -197,7 +199,9 @@ fn Results(
             page.offset.saturating_sub(PAGE_SIZE),
         )
     });
-    let next = (last < page.total).then(|| search_href(&input.query, input.sort, last));
+    // No link past the pages a search may show: the server would refuse it.
+    let next = (last < page.total.min(MAX_SEARCH_WINDOW))
+        .then(|| search_href(&input.query, input.sort, last));
     let restoring = RwSignal::new(false);
     let page_ids: Vec<i64> = page.hits.iter().map(|hit| hit.id).collect();
     let all_ids = page_ids.clone();
