@@ -4,6 +4,7 @@
 //! Layout:
 //! - `cli` — the `tresor` command line, one file per subcommand; the only place using `anyhow`.
 //! - `config` — TOML file plus `TRESOR_*` environment, built once and passed down.
+//! - `data_dir` — the data directory's protection: private modes at creation, the check at start.
 //! - `db` — database connection, migrations, sea-orm entities.
 //! - `auth` — passwords, sessions, sign-in throttling, user accounts.
 //! - `mailbox` — mailbox profiles: validation, folder rules, schedules, sealed secrets.
@@ -28,6 +29,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod data_dir;
 pub mod db;
 pub mod engine;
 pub mod graph;
