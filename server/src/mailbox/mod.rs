@@ -18,6 +18,9 @@ pub mod templates;
 
 pub use folder_rules::{Folder, FolderRules, RuleError, SpecialUse};
 pub use mailboxes::{MailboxError, MailboxRow, Mailboxes};
-pub use profile::{Action, DuplicateMatch, DuplicatePolicy, MailboxInput, Source, Validation};
+pub use profile::{
+    Action, DEFAULT_MAX_MESSAGE_BYTES, DuplicateMatch, DuplicatePolicy, MAX_MESSAGE_BYTES_CEILING,
+    MailboxInput, Source, Validation,
+};
 pub use schedule::Schedule;
 pub use templates::{TemplateRow, Templates};
