@@ -853,9 +853,14 @@ someone (hopefully you) asked to reset the password of your Tresor account {}.
                     .await?
             }
             None => {
-                mailboxes
-                    .create(Some(caller.id), &input, secret.as_ref())
-                    .await?
+                // Created with the owner it ends up with: names are unique
+                // per owner, so a name check against another owner's would
+                // be wrong (and leave a half-made mailbox).
+                let owner = match form.shared {
+                    Some(_) if caller.is_admin() => None,
+                    _ => Some(caller.id),
+                };
+                mailboxes.create(owner, &input, secret.as_ref()).await?
             }
         };
         mailboxes
