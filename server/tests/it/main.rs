@@ -11,6 +11,7 @@ mod archive;
 mod cli;
 mod corpus;
 mod crash;
+mod data_protection;
 mod dovecot;
 mod duplicates;
 mod graph;
