@@ -19,6 +19,8 @@ mod m20261123_000011_password_resets;
 mod m20261123_000012_job_summaries;
 mod m20261123_000013_oauth;
 mod m20261123_000014_graph_source;
+mod m20261124_000015_mailbox_names_per_owner;
+mod m20261124_000016_locations_by_mailbox;
 
 pub struct Migrator;
 
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_job_summaries::Migration),
             Box::new(m20261123_000013_oauth::Migration),
             Box::new(m20261123_000014_graph_source::Migration),
+            Box::new(m20261124_000015_mailbox_names_per_owner::Migration),
+            Box::new(m20261124_000016_locations_by_mailbox::Migration),
         ]
     }
 }

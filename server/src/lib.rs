@@ -5,6 +5,7 @@
 //! - `access` — the one access rule: who may read, manage or administer what.
 //! - `cli` — the `tresor` command line, one file per subcommand; the only place using `anyhow`.
 //! - `config` — TOML file plus `TRESOR_*` environment, built once and passed down.
+//! - `data_dir` — the data directory's protection: private modes at creation, the check at start.
 //! - `db` — database connection, migrations, sea-orm entities.
 //! - `auth` — passwords, sessions, sign-in throttling, user accounts.
 //! - `mailbox` — mailbox profiles: validation, folder rules, schedules, sealed secrets.
@@ -38,6 +39,8 @@ pub mod cli;
 pub mod config;
 #[cfg(feature = "server")]
 pub mod connect;
+#[cfg(feature = "server")]
+pub mod data_dir;
 #[cfg(feature = "server")]
 pub mod db;
 #[cfg(feature = "server")]

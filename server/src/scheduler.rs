@@ -235,7 +235,7 @@ impl Scheduler {
         let mailbox_id = row.id;
         let notifier = self.notifier.get().cloned();
         let task = tokio::spawn(async move {
-            let failure = match engine.archive_reporting(&name, &sender).await {
+            let failure = match engine.archive_mailbox_reporting(mailbox_id, &sender).await {
                 Ok(log) if log.status == JobStatus::Succeeded => {
                     tracing::info!(mailbox = %name, archived = log.archived, duplicates = log.duplicates, "scheduled archive job finished");
                     None

@@ -17,7 +17,8 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const KEY_FILE: &str = "master.key";
+/// The master key's file in the data directory.
+pub const KEY_FILE: &str = "master.key";
 const FORMAT_PREFIX: &str = "v1.";
 const NONCE_LEN: usize = 12;
 
@@ -29,6 +30,10 @@ pub enum SecretError {
     MalformedKey,
     #[error("the master key file {path} is damaged: it must hold the base64 of 32 bytes")]
     MalformedKeyFile { path: PathBuf },
+    #[error(
+        "the master key file {path} has mode {mode:04o}: other users of this machine can read it, and with it every stored password and token; run `chmod 600 {path}` and start Tresor again"
+    )]
+    KeyFileReadable { path: PathBuf, mode: u32 },
     #[error("cannot read or create the master key file {path}: {source}")]
     KeyFile {
         path: PathBuf,
@@ -124,11 +129,29 @@ fn decode_key(text: &str) -> Option<[u8; 32]> {
     STANDARD.decode(text.trim()).ok()?.try_into().ok()
 }
 
+/// Refuses a key file that group or others may read: the key opens every
+/// sealed secret, so it is not used until its mode is fixed. A missing file
+/// passes (it is created private).
+pub fn check_key_file(path: &Path) -> Result<(), SecretError> {
+    let mode = crate::data_dir::mode_of(path).map_err(|source| SecretError::KeyFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match mode {
+        Some(mode) if mode & 0o044 != 0 => Err(SecretError::KeyFileReadable {
+            path: path.to_path_buf(),
+            mode,
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn load_or_create_key_file(path: &Path) -> Result<[u8; 32], SecretError> {
     let key_file_error = |source| SecretError::KeyFile {
         path: path.to_path_buf(),
         source,
     };
+    check_key_file(path)?;
     match std::fs::read_to_string(path) {
         Ok(text) => {
             return decode_key(&text).ok_or_else(|| SecretError::MalformedKeyFile {
@@ -141,14 +164,14 @@ fn load_or_create_key_file(path: &Path) -> Result<[u8; 32], SecretError> {
         Err(_) => {}
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(key_file_error)?;
+        crate::data_dir::create_private_dir(parent).map_err(key_file_error)?;
     }
     let key: [u8; 32] = Aes256Gcm::generate_key(&mut OsRng).into();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match crate::data_dir::private_file_options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
         Ok(mut file) => {
             file.write_all(format!("{}\n", STANDARD.encode(key)).as_bytes())
                 .and_then(|()| file.sync_all())
@@ -253,11 +276,40 @@ mod tests {
             Err(SecretError::MalformedKey)
         ));
 
-        std::fs::write(dir.path().join(KEY_FILE), "garbage").unwrap();
+        let key_file = dir.path().join(KEY_FILE);
+        std::fs::write(&key_file, "garbage").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         assert!(matches!(
             SecretBox::load(dir.path(), None),
             Err(SecretError::MalformedKeyFile { .. })
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, _) = secret_box();
+        let key_file = dir.path().join(KEY_FILE);
+        for mode in [0o644, 0o640, 0o604] {
+            std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(mode)).unwrap();
+            let refused = SecretBox::load(dir.path(), None).err().unwrap();
+            assert!(
+                matches!(refused, SecretError::KeyFileReadable { .. }),
+                "{refused:?}"
+            );
+            assert!(
+                refused
+                    .to_string()
+                    .contains(&format!("chmod 600 {}", key_file.display()))
+            );
+        }
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(SecretBox::load(dir.path(), None).is_ok());
     }
 
     #[test]

@@ -4,8 +4,13 @@
 use crate::db::entity::audit_entry;
 use std::io::Write;
 
-pub fn write_csv(entries: &[audit_entry::Model], out: &mut impl Write) -> std::io::Result<()> {
-    out.write_all(b"id,time (UTC),actor,client,action,target,outcome,details\r\n")?;
+/// The CSV's first line, naming the columns.
+pub fn write_header(out: &mut impl Write) -> std::io::Result<()> {
+    out.write_all(b"id,time (UTC),actor,client,action,target,outcome,details\r\n")
+}
+
+/// One line per entry, as `write_header` names the columns.
+pub fn write_rows(entries: &[audit_entry::Model], out: &mut impl Write) -> std::io::Result<()> {
     for entry in entries {
         let fields = [
             entry.id.to_string(),

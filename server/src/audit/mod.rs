@@ -10,11 +10,10 @@
 
 mod csv;
 
-pub use csv::write_csv;
-
 use crate::db::entity::audit_entry;
 use app::model::audit::{AUDIT_PAGE_SIZE, AuditFilter};
 use chrono::{NaiveDate, Utc};
+use futures::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, Set,
@@ -173,14 +172,40 @@ pub fn mask(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// Entries per page of the CSV export: one query and that many rows in
+/// memory at a time, however long the log.
+pub const CSV_PAGE_SIZE: u64 = 500;
+
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     db: DatabaseConnection,
+    csv_page_size: u64,
+}
+
+/// A CSV export of the log, resolved (`AuditLog::csv_export`): which
+/// entries, and how many there are.
+#[derive(Debug, Clone)]
+pub struct CsvExport {
+    filter: AuditFilter,
+    /// The highest entry id when it was resolved: entries written while
+    /// the export runs (its own record among them) are not in it.
+    through: i64,
+    pub count: u64,
 }
 
 impl AuditLog {
     pub fn new(db: DatabaseConnection) -> AuditLog {
-        AuditLog { db }
+        AuditLog {
+            db,
+            csv_page_size: CSV_PAGE_SIZE,
+        }
+    }
+
+    /// The same log exporting `size` entries per CSV page (tests use tiny
+    /// pages to cross many page boundaries).
+    pub fn with_csv_page_size(mut self, size: u64) -> AuditLog {
+        self.csv_page_size = size.max(1);
+        self
     }
 
     pub async fn record(
@@ -224,12 +249,70 @@ impl AuditLog {
         Ok((entries, total))
     }
 
-    /// Every entry matching `filter`, oldest first (for the CSV export).
-    pub async fn all(&self, filter: &AuditFilter) -> Result<Vec<audit_entry::Model>, AuditError> {
-        Ok(filtered(filter)?
+    /// The CSV export of the entries matching `filter` as they are now;
+    /// checks the filter (`AuditError::Filter`) before anything is written.
+    pub async fn csv_export(&self, filter: &AuditFilter) -> Result<CsvExport, AuditError> {
+        let through: i64 = audit_entry::Entity::find()
+            .select_only()
+            .column_as(audit_entry::Column::Id.max(), "through")
+            .into_tuple::<Option<i64>>()
+            .one(&self.db)
+            .await?
+            .flatten()
+            .unwrap_or(0);
+        let count = filtered(filter)?
+            .filter(audit_entry::Column::Id.lte(through))
+            .count(&self.db)
+            .await?;
+        Ok(CsvExport {
+            filter: filter.clone(),
+            through,
+            count,
+        })
+    }
+
+    /// The entries of `export` after id `after`, oldest first, one page.
+    async fn csv_page(
+        &self,
+        export: &CsvExport,
+        after: i64,
+    ) -> Result<Vec<audit_entry::Model>, AuditError> {
+        Ok(filtered(&export.filter)?
+            .filter(audit_entry::Column::Id.gt(after))
+            .filter(audit_entry::Column::Id.lte(export.through))
             .order_by_asc(audit_entry::Column::Id)
+            .limit(self.csv_page_size)
             .all(&self.db)
             .await?)
+    }
+
+    /// `export` as CSV (RFC 4180), oldest entry first: the header, then one
+    /// chunk per page, each page read when the one before is taken.
+    pub fn csv_stream(
+        &self,
+        export: CsvExport,
+    ) -> impl futures::Stream<Item = Result<Vec<u8>, AuditError>> + Send + 'static {
+        let log = self.clone();
+        let mut header = Vec::new();
+        csv::write_header(&mut header).expect("writing to memory");
+        let rows = futures::stream::try_unfold(Some(0i64), move |after| {
+            let log = log.clone();
+            let export = export.clone();
+            async move {
+                let Some(after) = after else {
+                    return Ok(None);
+                };
+                let entries = log.csv_page(&export, after).await?;
+                let Some(last) = entries.last().map(|entry| entry.id) else {
+                    return Ok(None);
+                };
+                let mut chunk = Vec::new();
+                csv::write_rows(&entries, &mut chunk).expect("writing to memory");
+                let next = (entries.len() as u64 == log.csv_page_size).then_some(last);
+                Ok(Some((chunk, next)))
+            }
+        });
+        futures::stream::once(futures::future::ready(Ok(header))).chain(rows)
     }
 }
 

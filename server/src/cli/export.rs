@@ -34,9 +34,9 @@ pub async fn run(config: Config, args: ExportArgs) -> anyhow::Result<()> {
         (None, None) => bail!("say what to export: --mailbox NAME or --query 'Q'"),
     };
     // A mailbox export needs no index; a query does.
-    let viewer = services.viewer(&config)?;
-    let items = viewer.export_items(reader, &selection).await?;
-    let count = items.len();
+    let viewer = std::sync::Arc::new(services.viewer(&config)?);
+    let plan = viewer.plan_export(reader, &selection).await?;
+    let count = plan.count;
     crate::audit::AuditLog::new(services.db.clone())
         .record(
             &crate::audit::Actor::Operator,
@@ -58,9 +58,11 @@ pub async fn run(config: Config, args: ExportArgs) -> anyhow::Result<()> {
     let store = services.store.clone();
     let out = args.out.clone();
     let format = args.format.clone();
+    // Read a page at a time while written.
+    let items = crate::viewer::ExportItems::new(viewer, plan);
     let summary = tokio::task::spawn_blocking(move || -> anyhow::Result<export::ExportSummary> {
         match format.as_str() {
-            "eml" => write_directory(&store, &items, &out),
+            "eml" => write_directory(&store, items, &out),
             "zip" | "mbox" => {
                 let file = std::fs::File::create(&out)
                     .with_context(|| format!("creating {}", out.display()))?;
@@ -94,12 +96,13 @@ pub async fn run(config: Config, args: ExportArgs) -> anyhow::Result<()> {
 /// One `<sha256>.eml` per message, streamed from the store.
 fn write_directory(
     store: &crate::store::BlobStore,
-    items: &[export::ExportItem],
+    items: crate::viewer::ExportItems,
     out: &std::path::Path,
 ) -> anyhow::Result<export::ExportSummary> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut summary = export::ExportSummary::default();
     for item in items {
+        let item = item?;
         let path = out.join(format!("{}.eml", item.digest));
         let mut reader = store.open_reader(&item.digest)?;
         let mut file =

@@ -91,7 +91,8 @@ pub struct AddArgs {
     /// Archive only messages older than this many days; younger ones wait.
     #[arg(long)]
     older_than_days: Option<u32>,
-    /// Skip (and report) messages larger than this many bytes.
+    /// Skip (and report) messages larger than this many bytes. Default:
+    /// 150 MiB (157286400); at most 512 MiB.
     #[arg(long)]
     max_size: Option<u64>,
     /// With `--action delete`: delete only messages older than this many days.

@@ -77,6 +77,8 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
+    // Before any file is created: nothing of the archive is for other users.
+    crate::data_dir::restrict_umask();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

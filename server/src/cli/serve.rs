@@ -17,8 +17,9 @@ pub struct ServeArgs {
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir)
+    crate::data_dir::create_private_dir(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    check_data_dir(&config)?;
     let url = config.database_url();
     let db = crate::db::connect_and_migrate(&url)
         .await
@@ -98,6 +99,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let _ = task.await;
     }
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Before anything is opened: refuses a master key file others can read
+/// (saying which `chmod` fixes it), and warns about a data directory or key
+/// file more open than private, in the log and on the terminal.
+fn check_data_dir(config: &Config) -> anyhow::Result<()> {
+    let key_file = config.data_dir.join(crate::secrets::KEY_FILE);
+    crate::secrets::check_key_file(&key_file)?;
+    let exposures = crate::data_dir::inspect(&config.data_dir, &key_file).with_context(|| {
+        format!(
+            "checking the permissions of the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
+    for exposure in exposures {
+        tracing::warn!("{exposure}");
+        eprintln!("warning: {exposure}");
+    }
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("cannot create the database directory {path}: {source}")]
+    #[error("cannot create the database file or its directory {path}: {source}")]
     CreateDir {
         path: String,
         #[source]
@@ -30,14 +30,10 @@ pub enum DbError {
 /// created when missing, and the journal is switched to WAL so readers never
 /// wait for the archiver's writes.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
-    if let Some(path) = sqlite_path(url)
-        && let Some(parent) = std::path::Path::new(path).parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
-            path: parent.display().to_string(),
-            source,
-        })?;
+    if let Some(path) = sqlite_path(url) {
+        // The file only where SQLite would create it (`mode=rwc`): elsewhere
+        // a missing file stays an error, not a new empty database.
+        create_private_sqlite_file(std::path::Path::new(path), url.contains("mode=rwc"))?;
     }
     let mut options = ConnectOptions::new(url.to_string());
     options
@@ -84,6 +80,34 @@ pub async fn migrate(connection: &DatabaseConnection) -> Result<(), DbError> {
 /// Whether the database answers, for `/healthz`.
 pub async fn ping(connection: &DatabaseConnection) -> Result<(), DbErr> {
     connection.ping().await
+}
+
+/// Creates a missing SQLite directory (0700) and, with `create_file`, the
+/// file (0600), private from the start. SQLite gives its `-wal` and `-shm`
+/// files the mode of the database file, so they are private too. What exists
+/// keeps its mode.
+fn create_private_sqlite_file(path: &std::path::Path, create_file: bool) -> Result<(), DbError> {
+    let create_error = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| DbError::CreateDir { path, source }
+    };
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        crate::data_dir::create_private_dir(parent).map_err(create_error(parent))?;
+    }
+    if !create_file {
+        return Ok(());
+    }
+    match crate::data_dir::private_file_options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(create_error(path)(error)),
+    }
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {

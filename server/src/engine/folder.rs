@@ -74,6 +74,9 @@ async fn sync(
 ) -> Result<(), EngineError> {
     let action = &context.settings.action;
     let timeout = context.timeout;
+    // A body above the maximum message size ends the connection before it
+    // is read (a server may state a smaller size than it sends).
+    imap::limit_literals(context.session, context.settings.filter.max_message_size);
     // Read-only unless the action changes the server: EXAMINE cannot alter a flag.
     let opened = if action.changes_the_server() {
         tokio::time::timeout(timeout, context.session.select(&folder.name)).await
@@ -190,8 +193,9 @@ async fn checkpoint(
         .await?)
 }
 
-/// The UIDs in `window`; with their date and size when a filter or the
-/// action needs them (a cheap FETCH without bodies), else just a SEARCH.
+/// The UIDs in `window` with their date and size (a cheap FETCH without
+/// bodies): the size always, as there is always a maximum message size, so
+/// a message above it is skipped and listed before its body is asked for.
 async fn candidates(
     context: &mut FolderContext<'_>,
     window: &Window,
@@ -199,39 +203,27 @@ async fn candidates(
     let range = window.set();
     let timeout = context.timeout;
     // `n:*` always includes the highest message, even when its UID is below n.
-    let mut candidates: Vec<Candidate> = if context.settings.needs_envelope() {
-        tokio::time::timeout(timeout, async {
-            context
-                .session
-                .uid_fetch(&range, "(UID INTERNALDATE RFC822.SIZE)")
-                .await?
-                .try_filter_map(|fetch| {
-                    futures::future::ready(Ok(fetch.uid.map(|uid| Candidate {
-                        uid,
-                        internal_date: fetch.internal_date().map(|date| date.with_timezone(&Utc)),
-                        size: fetch.size.map(u64::from),
-                    })))
-                })
-                .try_collect()
-                .await
-        })
-        .await
-        .map_err(|_| ImapError::Timeout {
-            step: "listing new messages",
-            after: timeout,
-        })?
-        .map_err(ImapError::Protocol)?
-    } else {
-        imap::uid_search(context.session, &format!("UID {range}"), timeout)
+    let mut candidates: Vec<Candidate> = tokio::time::timeout(timeout, async {
+        context
+            .session
+            .uid_fetch(&range, "(UID INTERNALDATE RFC822.SIZE)")
             .await?
-            .into_iter()
-            .map(|uid| Candidate {
-                uid,
-                internal_date: None,
-                size: None,
+            .try_filter_map(|fetch| {
+                futures::future::ready(Ok(fetch.uid.map(|uid| Candidate {
+                    uid,
+                    internal_date: fetch.internal_date().map(|date| date.with_timezone(&Utc)),
+                    size: fetch.size.map(u64::from),
+                })))
             })
-            .collect()
-    };
+            .try_collect()
+            .await
+    })
+    .await
+    .map_err(|_| ImapError::Timeout {
+        step: "listing new messages",
+        after: timeout,
+    })?
+    .map_err(ImapError::Protocol)?;
     candidates.retain(|candidate| window.contains(candidate.uid));
     candidates.sort_by_key(|candidate| candidate.uid);
     Ok(candidates)

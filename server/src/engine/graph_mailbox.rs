@@ -436,14 +436,14 @@ impl Run<'_> {
         while let Some((uid, download)) = downloads.next().await {
             let listed = &self.listed[&uid];
             match download {
-                Ok(body) if limit.is_some_and(|limit| body.len() as u64 > limit) => {
+                Ok(body) if body.len() as u64 > limit => {
                     log.skipped += 1;
                     log.record_skip(
                         uid,
                         &format!(
                             "{} bytes, larger than the limit of {} bytes",
                             body.len(),
-                            limit.unwrap_or_default()
+                            limit
                         ),
                     );
                 }

@@ -103,6 +103,17 @@ impl Engine {
         progress: &ProgressSender,
     ) -> Result<JobLog, EngineError> {
         let mailbox = self.mailboxes.by_name(mailbox_name).await?;
+        self.archive_mailbox_reporting(mailbox.id, progress).await
+    }
+
+    /// `archive_reporting` for mailbox `mailbox_id`: the scheduler's way, as
+    /// names are unique only per owner.
+    pub async fn archive_mailbox_reporting(
+        &self,
+        mailbox_id: i64,
+        progress: &ProgressSender,
+    ) -> Result<JobLog, EngineError> {
+        let mailbox = self.mailboxes.by_id(mailbox_id).await?;
         let started_at = Utc::now();
         let job = record_start(&self.db, mailbox.id, started_at).await?;
         let mut log = JobLog::new(&mailbox.name, started_at);

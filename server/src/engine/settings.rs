@@ -6,7 +6,8 @@ use super::EngineError;
 use super::action::AfterArchive;
 use crate::imap::ListedFolder;
 use crate::mailbox::{
-    Action, DuplicateMatch, DuplicatePolicy, Folder, FolderRules, MailboxRow, SpecialUse,
+    Action, DEFAULT_MAX_MESSAGE_BYTES, DuplicateMatch, DuplicatePolicy, Folder, FolderRules,
+    MailboxRow, SpecialUse,
 };
 use chrono::{DateTime, Duration as Days, Utc};
 
@@ -36,12 +37,23 @@ impl Duplicates {
 }
 
 /// Which messages of a selected folder are archived (MailStore's filters).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Filter {
     /// Only messages older than this many days; younger ones wait on the server.
     pub older_than_days: Option<u32>,
-    /// Larger messages are skipped and reported.
-    pub max_message_size: Option<u64>,
+    /// Larger messages are skipped and reported: the profile's limit, else
+    /// `DEFAULT_MAX_MESSAGE_BYTES` (there is always one). The IMAP session
+    /// refuses bodies above it too, in case a server understates a size.
+    pub max_message_size: u64,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            older_than_days: None,
+            max_message_size: DEFAULT_MAX_MESSAGE_BYTES,
+        }
+    }
 }
 
 /// Why a message was not archived in this run.
@@ -54,17 +66,14 @@ pub enum Skip {
 }
 
 impl Filter {
-    pub fn is_active(&self) -> bool {
-        self.older_than_days.is_some() || self.max_message_size.is_some()
-    }
-
     pub fn skip(
         &self,
         internal_date: Option<DateTime<Utc>>,
         size: Option<u64>,
         now: DateTime<Utc>,
     ) -> Option<Skip> {
-        if let (Some(limit), Some(size)) = (self.max_message_size, size)
+        let limit = self.max_message_size;
+        if let Some(size) = size
             && size > limit
         {
             return Some(Skip::TooLarge { size, limit });
@@ -103,7 +112,8 @@ impl Settings {
                     .and_then(|days| u32::try_from(days).ok()),
                 max_message_size: mailbox
                     .max_message_size
-                    .and_then(|size| u64::try_from(size).ok()),
+                    .and_then(|size| u64::try_from(size).ok())
+                    .unwrap_or(DEFAULT_MAX_MESSAGE_BYTES),
             },
             action: AfterArchive::from_row(mailbox, action),
             duplicates: Duplicates::read(mailbox)?,
@@ -145,11 +155,6 @@ impl Settings {
             special_use,
         })
     }
-
-    /// Whether each new message's date and size must be known before fetching it.
-    pub fn needs_envelope(&self) -> bool {
-        self.filter.is_active() || self.action.needs_dates()
-    }
 }
 
 #[cfg(test)]
@@ -167,7 +172,7 @@ mod tests {
         let now = at("2026-11-22T12:00:00Z");
         let filter = Filter {
             older_than_days: Some(30),
-            max_message_size: Some(1000),
+            max_message_size: 1000,
         };
         assert_eq!(
             filter.skip(Some(at("2026-10-01T00:00:00Z")), Some(10), now),
@@ -186,5 +191,23 @@ mod tests {
             })
         );
         assert_eq!(Filter::default().skip(None, None, now), None);
+    }
+
+    #[test]
+    fn without_a_limit_of_its_own_a_profile_gets_the_default_one() {
+        let now = at("2026-11-22T12:00:00Z");
+        let unlimited = Filter::default();
+        assert_eq!(unlimited.max_message_size, DEFAULT_MAX_MESSAGE_BYTES);
+        assert_eq!(
+            unlimited.skip(None, Some(DEFAULT_MAX_MESSAGE_BYTES + 1), now),
+            Some(Skip::TooLarge {
+                size: DEFAULT_MAX_MESSAGE_BYTES + 1,
+                limit: DEFAULT_MAX_MESSAGE_BYTES
+            })
+        );
+        assert_eq!(
+            unlimited.skip(None, Some(DEFAULT_MAX_MESSAGE_BYTES), now),
+            None
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! (`crate::connect`), checked on the resolved addresses.
 
 mod folders;
+mod guard;
 mod sasl;
 mod stream;
 mod tls;
@@ -14,6 +15,7 @@ mod uid_set;
 pub mod utf7;
 
 pub use folders::{ListedFolder, create_folder, list_folders};
+pub use guard::{MAX_RESPONSE_OVERHEAD_BYTES, Refusal as ResponseRefusal};
 pub use stream::MailStream;
 pub use tls::{CertificateProblem, PeerCertificate, TlsOptions};
 pub use uid_set::uid_sets;
@@ -190,7 +192,7 @@ async fn connect(
             let (stream, certificate) = tls_handshake(endpoint, tcp).await?;
             (stream, Some(certificate))
         }
-        Security::Plain | Security::StartTls => (MailStream::Plain(tcp), None),
+        Security::Plain | Security::StartTls => (MailStream::plain(tcp), None),
     };
     let mut client = async_imap::Client::new(stream);
     with_timeout(
@@ -209,7 +211,7 @@ async fn connect(
         )
         .await?
         .map_err(ImapError::StartTls)?;
-        let MailStream::Plain(tcp) = client.into_inner() else {
+        let Some(tcp) = client.into_inner().into_plain() else {
             unreachable!("STARTTLS is only sent on a plain stream");
         };
         // After STARTTLS the server sends no new greeting.
@@ -250,7 +252,7 @@ async fn tls_handshake(
         .and_then(|chain| chain.first())
         .map(|der| tls::read_certificate(der))
         .ok_or_else(|| ImapError::Tls("the server presented no certificate".into()))?;
-    Ok((MailStream::Tls(Box::new(stream)), certificate))
+    Ok((MailStream::tls(stream), certificate))
 }
 
 async fn authenticate(
@@ -296,6 +298,13 @@ async fn authenticate(
             source,
             details: exchange.error_details.take(),
         })
+}
+
+/// The largest literal (message body) `session`'s server may send from now
+/// on; a larger one ends the connection before it is read. Until set: the
+/// default maximum message size.
+pub fn limit_literals(session: &Session, bytes: u64) {
+    session.get_ref().limit_literals(bytes);
 }
 
 /// What the server supports beyond IMAP4rev1, as upper-case names

@@ -156,6 +156,66 @@ impl SearchIndex {
         Ok(ids)
     }
 
+    /// One page of an export: up to `limit` ids of what `request` finds
+    /// within `scope` in `after < id <= through`, ascending. Keyset paging:
+    /// each page is one search from where the last one ended, nothing is
+    /// held between pages, and mail indexed meanwhile (above `through`)
+    /// stays out.
+    pub fn ids_page(
+        &self,
+        request: &SearchRequest,
+        scope: &Scope,
+        after: i64,
+        through: i64,
+        limit: usize,
+    ) -> Result<Vec<i64>, IndexError> {
+        let Some(query) = self.id_bounded(request, scope, after, through)? else {
+            return Ok(Vec::new());
+        };
+        let searcher = self.reader.searcher();
+        let found = searcher.search(
+            &query,
+            &TopDocs::with_limit(limit.max(1)).order_by_fast_field::<u64>("id", Order::Asc),
+        )?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(id, _)| id.and_then(|id| i64::try_from(id).ok()))
+            .collect())
+    }
+
+    /// How many messages `request` finds within `scope` with `id <= through`:
+    /// what `ids_page` will go through.
+    pub fn count_through(
+        &self,
+        request: &SearchRequest,
+        scope: &Scope,
+        through: i64,
+    ) -> Result<u64, IndexError> {
+        let Some(query) = self.id_bounded(request, scope, 0, through)? else {
+            return Ok(0);
+        };
+        Ok(self.reader.searcher().search(&query, &Count)? as u64)
+    }
+
+    /// `request` within `scope`, limited to `after < id <= through`.
+    fn id_bounded(
+        &self,
+        request: &SearchRequest,
+        scope: &Scope,
+        after: i64,
+        through: i64,
+    ) -> Result<Option<Box<dyn TantivyQuery>>, IndexError> {
+        let Some(query) = self.compile_scoped(request, scope)? else {
+            return Ok(None);
+        };
+        let id = |value: i64| Term::from_field_u64(self.fields.id, value.max(0) as u64);
+        let range = RangeQuery::new(Bound::Excluded(id(after)), Bound::Included(id(through)));
+        Ok(Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(range)),
+        ]))))
+    }
+
     /// The user's query, within the visibility, without superseded
     /// revisions unless asked. `None` when the asker may see nothing.
     fn compile_scoped(

@@ -27,6 +27,11 @@ pub type MailboxRow = mailbox::Model;
 /// How long each IMAP step may take before the run fails with a timeout.
 const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The owner part of a shared mailbox's qualified name (`shared/Name`):
+/// mailbox names are unique per owner, so the command line names a mailbox
+/// as `owner@example.com/Name` when its bare name is not unique.
+pub const SHARED_OWNER: &str = "shared";
+
 #[derive(Debug, thiserror::Error)]
 pub enum MailboxError {
     #[error("the mailbox profile is not valid: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
@@ -35,6 +40,13 @@ pub enum MailboxError {
     NameTaken(String),
     #[error("no mailbox named {0:?}")]
     NotFound(String),
+    /// Names are unique per owner: a bare name can fit several mailboxes.
+    #[error("{} mailboxes are named {name:?}; name one as OWNER-EMAIL/NAME (\"{SHARED_OWNER}/NAME\" for a shared one): {}", .candidates.len(), .candidates.join(", "))]
+    Ambiguous {
+        name: String,
+        /// Each one's qualified name, `owner@example.com/Name`.
+        candidates: Vec<String>,
+    },
     #[error("the stored mailbox {name:?} is damaged: {reason}")]
     Corrupt { name: String, reason: String },
     #[error("the mailbox {0:?} holds imported mail and has no server to archive from")]
@@ -173,15 +185,12 @@ impl Mailboxes {
         self.check_profile(editor, None, profile, secret, Purpose::Save)
             .await?;
         let transaction = self.db.begin().await?;
+        // Names are unique per owner (and among shared mailboxes), so a
+        // taken name says only that the same owner has one of that name.
         let row = new_row(owner_id, profile, profile.source)
             .insert(&transaction)
             .await
-            .map_err(|error| match error.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(_)) => {
-                    MailboxError::NameTaken(profile.name.clone())
-                }
-                _ => MailboxError::Db(error),
-            })?;
+            .map_err(name_taken(&profile.name))?;
         let row = match secret {
             Some(secret) => {
                 let sealed = self.secrets.seal(secret, &secret_context(row.id));
@@ -202,12 +211,15 @@ impl Mailboxes {
         owner_id: Option<i64>,
         name: &str,
     ) -> Result<MailboxRow, MailboxError> {
+        // Only the owner's own names count: another owner's mailbox of the
+        // same name is neither found nor reported.
         if let Some(existing) = mailbox::Entity::find()
             .filter(mailbox::Column::Name.eq(name))
+            .filter(owned_by(owner_id))
             .one(&self.db)
             .await?
         {
-            if existing.source != Source::Import.as_str() || existing.owner_id != owner_id {
+            if existing.source != Source::Import.as_str() {
                 return Err(MailboxError::NameTaken(name.to_string()));
             }
             return Ok(existing);
@@ -216,7 +228,7 @@ impl Mailboxes {
         let mut row = new_row(owner_id, &MailboxInput::new(name, "", ""), Source::Import);
         row.port = Set(0);
         row.enabled = Set(false);
-        Ok(row.insert(&self.db).await?)
+        row.insert(&self.db).await.map_err(name_taken(name))
     }
 
     /// Every mailbox that is not deleted.
@@ -227,12 +239,59 @@ impl Mailboxes {
             .await?)
     }
 
+    /// The live mailbox `name` names, for the command line: a bare name
+    /// when exactly one mailbox has it, else the qualified
+    /// `owner@example.com/Name` (`shared/Name` for a shared one). A bare
+    /// name several owners use is `Ambiguous`, listing the qualified names.
     pub async fn by_name(&self, name: &str) -> Result<MailboxRow, MailboxError> {
-        live()
+        let mut named = live()
             .filter(mailbox::Column::Name.eq(name))
+            .order_by_asc(mailbox::Column::Id)
+            .all(&self.db)
+            .await?;
+        if named.len() > 1 {
+            let mut candidates = Vec::with_capacity(named.len());
+            for row in &named {
+                candidates.push(self.qualified_name(row).await?);
+            }
+            return Err(MailboxError::Ambiguous {
+                name: name.to_string(),
+                candidates,
+            });
+        }
+        if let Some(row) = named.pop() {
+            return Ok(row);
+        }
+        let not_found = || MailboxError::NotFound(name.to_string());
+        let (owner, bare) = name.split_once('/').ok_or_else(not_found)?;
+        let owner_id = if owner.eq_ignore_ascii_case(SHARED_OWNER) {
+            None
+        } else {
+            let owner = user::Entity::find()
+                .filter(user::Column::Email.eq(owner.to_lowercase()))
+                .one(&self.db)
+                .await?
+                .ok_or_else(not_found)?;
+            Some(owner.id)
+        };
+        live()
+            .filter(mailbox::Column::Name.eq(bare))
+            .filter(owned_by(owner_id))
             .one(&self.db)
             .await?
-            .ok_or_else(|| MailboxError::NotFound(name.to_string()))
+            .ok_or_else(not_found)
+    }
+
+    /// `owner@example.com/Name`, or `shared/Name`: what `by_name` always finds.
+    pub async fn qualified_name(&self, row: &MailboxRow) -> Result<String, MailboxError> {
+        let owner = match row.owner_id {
+            None => SHARED_OWNER.to_string(),
+            Some(owner_id) => user::Entity::find_by_id(owner_id)
+                .one(&self.db)
+                .await?
+                .map_or_else(|| format!("user #{owner_id}"), |owner| owner.email),
+        };
+        Ok(format!("{owner}/{}", row.name))
     }
 
     pub async fn by_id(&self, id: i64) -> Result<MailboxRow, MailboxError> {
@@ -296,11 +355,14 @@ impl Mailboxes {
         owner_id: Option<i64>,
         granted: &BTreeSet<i64>,
     ) -> Result<(), MailboxError> {
-        let mut row: mailbox::ActiveModel = self.by_id(id).await?.into();
+        let existing = self.by_id(id).await?;
+        let name = existing.name.clone();
+        let mut row: mailbox::ActiveModel = existing.into();
         let transaction = self.db.begin().await?;
         row.owner_id = Set(owner_id);
         row.updated_at = Set(Utc::now());
-        row.update(&transaction).await?;
+        // The new owner may have a mailbox of this name already.
+        row.update(&transaction).await.map_err(name_taken(&name))?;
         mailbox_grant::Entity::delete_many()
             .filter(mailbox_grant::Column::MailboxId.eq(id))
             .exec(&transaction)
@@ -418,12 +480,7 @@ impl Mailboxes {
         let row = row
             .update(&transaction)
             .await
-            .map_err(|error| match error.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(_)) => {
-                    MailboxError::NameTaken(profile.name.clone())
-                }
-                _ => MailboxError::Db(error),
-            })?;
+            .map_err(name_taken(&profile.name))?;
         transaction.commit().await?;
         Ok(row)
     }
@@ -1023,4 +1080,22 @@ fn new_row(owner_id: Option<i64>, profile: &MailboxInput, source: Source) -> mai
 /// Mailboxes that are not deleted.
 fn live() -> sea_orm::Select<mailbox::Entity> {
     mailbox::Entity::find().filter(mailbox::Column::DeletedAt.is_null())
+}
+
+/// The mailboxes of `owner_id`; `None`: the shared ones. Names are unique
+/// within each such group (the indexes of migration 15).
+fn owned_by(owner_id: Option<i64>) -> Condition {
+    match owner_id {
+        Some(owner_id) => Condition::all().add(mailbox::Column::OwnerId.eq(owner_id)),
+        None => Condition::all().add(mailbox::Column::OwnerId.is_null()),
+    }
+}
+
+/// A unique-index violation on saving a mailbox means its owner (or the
+/// shared mailboxes) has one of that name.
+fn name_taken(name: &str) -> impl FnOnce(DbErr) -> MailboxError + '_ {
+    move |error| match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => MailboxError::NameTaken(name.to_string()),
+        _ => MailboxError::Db(error),
+    }
 }

@@ -19,8 +19,8 @@ pub mod templates;
 pub use folder_rules::{Folder, FolderRules, RuleError, SpecialUse};
 pub use mailboxes::{CheckedChange, Editor, MailboxError, MailboxRow, Mailboxes};
 pub use profile::{
-    Action, BadGraphRoot, DuplicateMatch, DuplicatePolicy, GraphRoots, MailboxInput, Source,
-    Validation,
+    Action, BadGraphRoot, DEFAULT_MAX_MESSAGE_BYTES, DuplicateMatch, DuplicatePolicy, GraphRoots,
+    MAX_MESSAGE_BYTES_CEILING, MailboxInput, Source, Validation,
 };
 pub use schedule::Schedule;
 pub use templates::{TemplateRow, Templates};

@@ -8,6 +8,20 @@ pub use app::model::mailbox::{
     Source,
 };
 
+/// The largest message archived when a profile sets no maximum size. A
+/// limit is always in force: a hostile (or broken) server could otherwise
+/// send one "message" of any size into memory. 150 MiB covers what real mail
+/// systems carry: Microsoft 365's maximum message size is 150 MB (150,000,000
+/// bytes, encoding included), Gmail's is 50 MB when receiving (25 MB to
+/// send), most other providers' less. A message above it is skipped and
+/// listed in the job log.
+pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 150 * 1024 * 1024;
+
+/// The largest maximum message size a profile may set: the IMAP library
+/// buffers at most 512 MiB for one response, so a larger message could not
+/// be fetched anyway.
+pub const MAX_MESSAGE_BYTES_CEILING: u64 = 512 * 1024 * 1024;
+
 /// A problem with one field of a profile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
@@ -125,6 +139,18 @@ fn graph_problems(profile: &MailboxInput) -> Vec<FieldError> {
 /// What every server mailbox must get right: folders, the action, the schedule.
 fn common_problems(profile: &MailboxInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    if profile
+        .max_message_size
+        .is_some_and(|size| size > MAX_MESSAGE_BYTES_CEILING)
+    {
+        errors.push(field_error(
+            "max_message_size_mb",
+            format!(
+                "Enter at most {} MB: larger messages cannot be fetched.",
+                MAX_MESSAGE_BYTES_CEILING / (1024 * 1024)
+            ),
+        ));
+    }
     if let Err(rule_errors) = FolderRules::parse(&profile.folder_rules) {
         for rule_error in rule_errors {
             errors.push(field_error("folder_rules", rule_error.to_string()));

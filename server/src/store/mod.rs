@@ -17,6 +17,9 @@
 //! a second `put` of them finds the first. The database and index only ever
 //! point here; this is the source of truth.
 //!
+//! Directories are created 0700 and blobs 0600 (`data_dir`): a message is
+//! readable by Tresor's account only, whatever the umask.
+//!
 //! The API is blocking (file I/O); async callers use `spawn_blocking`.
 
 mod digest;
@@ -109,7 +112,7 @@ impl BlobStore {
     pub fn open(root: impl Into<PathBuf>) -> Result<BlobStore, StoreError> {
         let root = root.into();
         let temp = root.join(TEMP_DIR);
-        fs::create_dir_all(&temp).map_err(io_error(&temp))?;
+        crate::data_dir::create_private_dir(&temp).map_err(io_error(&temp))?;
         for entry in fs::read_dir(&temp).map_err(io_error(&temp))? {
             let path = entry.map_err(io_error(&temp))?.path();
             let writer = path
@@ -125,7 +128,7 @@ impl BlobStore {
         }
         for prefix in 0..=255u8 {
             let directory = root.join(format!("{prefix:02x}"));
-            fs::create_dir_all(&directory).map_err(io_error(&directory))?;
+            crate::data_dir::create_private_dir(&directory).map_err(io_error(&directory))?;
         }
         Ok(BlobStore { root })
     }
@@ -172,7 +175,12 @@ impl BlobStore {
             std::process::id(),
             rand::random::<u64>()
         ));
-        let mut temp = File::create(&temp_path).map_err(io_error(&temp_path))?;
+        // Private from its creation: the rename into place keeps the mode.
+        let mut temp = crate::data_dir::private_file_options()
+            .write(true)
+            .create_new(true)
+            .open(&temp_path)
+            .map_err(io_error(&temp_path))?;
         temp.write_all(&compressed).map_err(io_error(&temp_path))?;
         Ok(Staged {
             digest,
@@ -474,6 +482,20 @@ mod tests {
             store.get(&stored.digest),
             Err(StoreError::Missing(_))
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn blobs_and_their_directories_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, store) = store();
+        let stored = store.put(MESSAGE).unwrap();
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let blob = store.path_of(&stored.digest);
+        assert_eq!(mode(&blob), 0o600);
+        assert_eq!(mode(blob.parent().unwrap()), 0o700);
+        assert_eq!(mode(store.root()), 0o700);
+        assert_eq!(mode(&store.root().join(TEMP_DIR)), 0o700);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Writing archived messages out as they were archived: a zip of `.eml`
 //! files or one mbox (mboxrd). Both are written to any `Write`, one message
-//! at a time straight from the blob store, so an export of any size needs the
-//! memory of one message, and the web streams it as it is written.
+//! at a time straight from the blob store, from an iterator that reads the
+//! selection a page at a time (`super::ExportItems`), so an export of any
+//! size needs the memory of one page of rows and one message, and the web
+//! streams it as it is written.
 
 use crate::store::{BlobStore, Digest, StoreError};
 use chrono::{DateTime, Utc};
@@ -21,6 +23,9 @@ pub struct ExportItem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// The next page of the selection could not be read.
+    #[error(transparent)]
+    Selection(#[from] super::ViewerError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("writing the export: {0}")]
@@ -42,7 +47,7 @@ pub struct ExportSummary {
 /// A zip of one `.eml` per message, named by date, subject and hash.
 pub fn write_zip(
     store: &BlobStore,
-    items: impl IntoIterator<Item = ExportItem>,
+    items: impl IntoIterator<Item = Result<ExportItem, super::ViewerError>>,
     out: impl Write,
 ) -> Result<ExportSummary, ExportError> {
     let mut zip = ZipWriter::new_stream(out).set_auto_large_file();
@@ -51,6 +56,7 @@ pub fn write_zip(
         .large_file(false);
     let mut summary = ExportSummary::default();
     for item in items {
+        let item = item?;
         zip.start_file(eml_name(&item), options)?;
         let mut reader = store.open_reader(&item.digest)?;
         summary.bytes += io::copy(&mut reader, &mut zip)?;
@@ -96,11 +102,12 @@ pub fn eml_name(item: &ExportItem) -> String {
 /// back to the same bytes.
 pub fn write_mbox(
     store: &BlobStore,
-    items: impl IntoIterator<Item = ExportItem>,
+    items: impl IntoIterator<Item = Result<ExportItem, super::ViewerError>>,
     mut out: impl Write,
 ) -> Result<ExportSummary, ExportError> {
     let mut summary = ExportSummary::default();
     for item in items {
+        let item = item?;
         writeln!(out, "{}", envelope_line(&item))?;
         let mut reader = BufReader::new(store.open_reader(&item.digest)?);
         let mut line = Vec::new();
@@ -164,7 +171,7 @@ mod tests {
             })
             .collect();
         let mut mbox = Vec::new();
-        let summary = write_mbox(&store, items, &mut mbox).unwrap();
+        let summary = write_mbox(&store, items.into_iter().map(Ok), &mut mbox).unwrap();
         assert_eq!(summary.messages, 3);
         assert_eq!(summary.line_break_added, 0);
         let mut reader = MboxReader::new(&mbox[..]);

@@ -18,6 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures::TryStreamExt;
 use serde::Deserialize;
 use std::io::Write;
 
@@ -387,8 +388,11 @@ async fn export(
             ));
         }
     };
-    let items = state.viewer.export_items(reader, &selection).await?;
-    if items.is_empty() {
+    // The selection is resolved, not read: its messages are read a page at
+    // a time while the download is written.
+    let plan = state.viewer.plan_export(reader, &selection).await?;
+    let count = plan.count;
+    if count == 0 {
         return Err(Refusal(
             StatusCode::NOT_FOUND,
             "Nothing to export: no message you may see matches.",
@@ -400,12 +404,12 @@ async fn export(
         "query": query.query,
         "mailbox_id": query.mailbox,
         "folder": query.folder,
-        "messages": items.len(),
+        "messages": count,
     });
     audit(&state, &caller, Action::Export, "export", details).await?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(8);
     let store = state.viewer.store().clone();
-    let count = items.len();
+    let items = crate::viewer::ExportItems::new(state.viewer.clone(), plan);
     tokio::task::spawn_blocking(move || {
         let mut writer =
             std::io::BufWriter::with_capacity(256 << 10, ChannelWriter(sender.clone()));
@@ -470,9 +474,11 @@ async fn audit_csv(
     if !caller.may(app::model::access::Capability::Administer) {
         return Err(Refusal(StatusCode::FORBIDDEN, "Administrators only."));
     }
-    let entries = state
+    // Resolved before this export is recorded, so the CSV ends before its
+    // own entry; read a page at a time while the download is written.
+    let export = state
         .audit
-        .all(&filter)
+        .csv_export(&filter)
         .await
         .map_err(|error| match error {
             crate::audit::AuditError::Filter(_) => {
@@ -486,15 +492,17 @@ async fn audit_csv(
                 )
             }
         })?;
-    let details = serde_json::json!({ "filter": filter, "entries": entries.len() });
+    let details = serde_json::json!({ "filter": filter, "entries": export.count });
     audit(&state, &caller, Action::AuditExported, "audit log", details).await?;
-    let mut csv = Vec::new();
-    crate::audit::write_csv(&entries, &mut csv)
-        .map_err(|_| Refusal(StatusCode::INTERNAL_SERVER_ERROR, "Writing the CSV failed."))?;
+    let csv = state.audit.csv_stream(export).map_err(|error| {
+        // The download breaks off instead of ending as if complete.
+        tracing::error!(%error, "the audit CSV failed while streaming");
+        std::io::Error::other(error)
+    });
     let name = format!("tresor-audit-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
     Ok((
         download_headers("text/csv; charset=utf-8", disposition("attachment", &name)),
-        csv,
+        Body::from_stream(csv),
     )
         .into_response())
 }

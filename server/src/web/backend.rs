@@ -878,8 +878,15 @@ impl Backend for WebBackend {
                     .await?
             }
             None => {
+                // Created with the owner it ends up with: names are unique
+                // per owner, so a name check against another owner's would
+                // be wrong (and leave a half-made mailbox).
+                let owner = match form.shared {
+                    Some(_) if caller.may(Capability::Administer) => None,
+                    _ => Some(caller.id),
+                };
                 mailboxes
-                    .create(editor, Some(caller.id), &input, secret.as_ref())
+                    .create(editor, owner, &input, secret.as_ref())
                     .await?
             }
         };

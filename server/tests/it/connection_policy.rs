@@ -358,7 +358,11 @@ async fn only_administrators_name_ca_files() {
         // Changing the CA file needs the stored password typed again.
         let admin_form = valid_mailbox_form(
             "mine",
-            &[("id", &id), ("secret", "pw"), ("ca_file", "/etc/ssl/company-ca.pem")],
+            &[
+                ("id", &id),
+                ("secret", "pw"),
+                ("ca_file", "/etc/ssl/company-ca.pem"),
+            ],
         );
         let (status, body, _) = site
             .call("/api/mailboxes/save", &admin_form, Some(&admin))

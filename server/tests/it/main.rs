@@ -14,6 +14,7 @@ mod connection_policy;
 mod corpus;
 mod crash;
 mod credential_binding;
+mod data_protection;
 mod dovecot;
 mod duplicates;
 mod edge;

@@ -136,7 +136,8 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             other => panic!("unexpected credentials {other:?}"),
         }
 
-        // Field errors name their field; a taken name is refused.
+        // Field errors name their field; a name the owner uses already is
+        // refused (another owner's is not: names are unique per owner).
         let mut broken = edited.clone();
         broken.folder_rules = "/INBOX".into();
         match mailboxes
@@ -148,14 +149,33 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             }
             other => panic!("expected a field error, got {other:?}"),
         }
+        mailboxes
+            .create(
+                tresor::mailbox::Editor::Admin,
+                Some(ann.id),
+                &MailboxInput::new("ann-private", "imap.example.com", "ann"),
+                Some(&Secret::new("ann-imap")),
+            )
+            .await
+            .unwrap();
         let mut clash = edited.clone();
-        clash.name = "bob-work".into();
+        clash.name = "ann-private".into();
         assert!(matches!(
             mailboxes
                 .update(tresor::mailbox::Editor::Admin, ann_row.id, &clash, None)
                 .await,
             Err(MailboxError::NameTaken(_))
         ));
+        clash.name = "bob-work".into();
+        let renamed = mailboxes
+            .update(tresor::mailbox::Editor::Admin, ann_row.id, &clash, None)
+            .await
+            .unwrap();
+        assert_eq!(renamed.name, "bob-work");
+        mailboxes
+            .update(tresor::mailbox::Editor::Admin, ann_row.id, &edited, None)
+            .await
+            .unwrap();
 
         let disabled = mailboxes.set_enabled(ann_row.id, false).await.unwrap();
         assert!(!disabled.enabled);
