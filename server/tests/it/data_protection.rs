@@ -265,7 +265,12 @@ async fn restore_never_takes_flags_or_date_from_another_persons_copy() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
     let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
-    let mailboxes = Arc::new(Mailboxes::new(db.connection.clone(), secrets));
+    // The test's Dovecot listens on loopback, which users' mailboxes may
+    // reach only where the configuration allows it, as here.
+    let mailboxes = Arc::new(
+        Mailboxes::new(db.connection.clone(), secrets)
+            .with_connection_policy(tresor::connect::ConnectionPolicy::allow_private()),
+    );
     let accounts = tresor::auth::Accounts::new(db.connection.clone(), Duration::from_secs(3600));
     let ann = accounts
         .create_user("ann@example.com", "Ann", Role::User, "ann-password-1")
