@@ -283,28 +283,7 @@ async fn call_from(
     cookie: Option<&str>,
     headers: &[(&str, &str)],
 ) -> (StatusCode, String, Option<String>) {
-    let mut request =
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = site
-        .send(request.body(Body::from(form.to_string())).unwrap())
-        .await;
-    let status = response.status();
-    let set_cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|value| value.to_str().unwrap().to_string());
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        String::from_utf8_lossy(&body).into_owned(),
-        set_cookie,
-    )
+    site.call_with_headers(path, form, cookie, headers).await
 }
 
 /// A GET as a browser sends it, with `headers`.

@@ -180,10 +180,24 @@ impl Site {
         form: &str,
         cookie: Option<&str>,
     ) -> (StatusCode, String, Option<String>) {
+        self.call_with_headers(path, form, cookie, &[]).await
+    }
+
+    /// The same, with `headers` besides (e.g. `Sec-Fetch-Site`, `Origin`).
+    pub(crate) async fn call_with_headers(
+        &self,
+        path: &str,
+        form: &str,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
         let mut request =
             Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let response = self
             .send(request.body(Body::from(form.to_string())).unwrap())
