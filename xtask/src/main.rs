@@ -9,6 +9,8 @@
 //! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary.
 //! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]` — run the fuzz targets (fuzz/) longer than the tests do.
+//! - `cargo xtask tidy` — the house rules (module docs, file length, folders named in
+//!   ARCHITECTURE.md, no import cycles); also the first step of `cargo xtask test`.
 
 mod bench;
 mod bench_search;
@@ -18,6 +20,7 @@ mod cmd;
 mod fuzz;
 mod test;
 mod testbed;
+mod tidy;
 mod tools;
 
 use std::process::ExitCode;
@@ -33,9 +36,10 @@ fn main() -> ExitCode {
         "build" => build::build_all(rest.iter().any(|arg| arg == "--release")).map(|_| ()),
         "bench" => bench::run(&rest),
         "fuzz" => fuzz::run(&rest),
+        "tidy" => tidy::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask (run [-- serve args] | test | build [--release] | bench ingest [SIZE...] | fuzz [SECONDS] [TARGET...])"
+                "usage: cargo xtask (run [-- serve args] | test | build [--release] | bench ingest [SIZE...] | fuzz [SECONDS] [TARGET...] | tidy)"
             );
             return ExitCode::from(2);
         }

@@ -52,6 +52,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             command
         })
     })?;
+    step("house rules (tidy)", crate::tidy::run)?;
     step("clippy", || {
         cmd::run({
             let mut command = cargo();

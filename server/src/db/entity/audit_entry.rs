@@ -1,3 +1,5 @@
+//! The `audit_log` table: one audit log entry; see `crate::audit`. Never updated or deleted.
+
 use sea_orm::entity::prelude::*;
 
 /// One audit log entry; see `crate::audit`. Never updated or deleted.

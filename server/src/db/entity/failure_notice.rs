@@ -1,3 +1,6 @@
+//! The `failure_notices` table: a failing mailbox's notices: since when it fails, when the last
+//! went out.
+
 use sea_orm::entity::prelude::*;
 
 /// A failing mailbox's notices: since when it fails, when the last went out.

@@ -1,3 +1,5 @@
+//! The `folder_checkpoints` table: how far a folder of a mailbox is archived.
+
 use sea_orm::entity::prelude::*;
 
 /// How far a folder of a mailbox is archived.

@@ -1,3 +1,6 @@
+//! The `index_queue` table: a message whose search-index document must be (re)built; see the
+//! `index_queue` migration for why rows are removed one by one.
+
 use sea_orm::entity::prelude::*;
 
 /// A message whose search-index document must be (re)built; see the

@@ -1,3 +1,5 @@
+//! The `jobs` table: one archiving run and its log.
+
 use sea_orm::entity::prelude::*;
 
 /// One archiving run and its log.

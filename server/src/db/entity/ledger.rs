@@ -1,3 +1,5 @@
+//! The `ledger` table: one entry of the hash-chained ledger; see `crate::ledger`. Never updated.
+
 use sea_orm::entity::prelude::*;
 
 /// One entry of the hash-chained ledger; see `crate::ledger`. Never updated.

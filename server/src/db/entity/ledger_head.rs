@@ -1,3 +1,6 @@
+//! The `ledger_head` table: the ledger's last sequence number and hash (one row, id 1); appenders
+//! lock it first. `seq` -1: the ledger has not begun (see `Ledger::begin`).
+
 use sea_orm::entity::prelude::*;
 
 /// The ledger's last sequence number and hash (one row, id 1); appenders

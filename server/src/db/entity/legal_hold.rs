@@ -1,3 +1,5 @@
+//! The `legal_holds` table: a legal hold; see `crate::retention`. Released, never deleted.
+
 use sea_orm::entity::prelude::*;
 
 /// A legal hold; see `crate::retention`. Released, never deleted.

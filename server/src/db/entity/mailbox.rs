@@ -1,3 +1,5 @@
+//! The `mailboxes` table: a mailbox profile as stored. Typed access is `crate::mailbox::Profile`.
+
 use sea_orm::entity::prelude::*;
 
 /// A mailbox profile as stored. Typed access is `crate::mailbox::Profile`.

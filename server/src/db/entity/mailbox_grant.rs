@@ -1,3 +1,6 @@
+//! The `mailbox_grants` table: a user who may read a mailbox they do not own (and its archived
+//! mail).
+
 use sea_orm::entity::prelude::*;
 
 /// A user who may read a mailbox they do not own (and its archived mail).

@@ -1,3 +1,6 @@
+//! The `mailbox_templates` table: defaults mailboxes inherit; `settings` is an
+//! `app::model::template::TemplateSettings` as JSON.
+
 use sea_orm::entity::prelude::*;
 
 /// Defaults mailboxes inherit; `settings` is an `app::model::template::TemplateSettings` as JSON.

@@ -1,3 +1,6 @@
+//! The `messages` table: one distinct archived message (one blob). Where it was found is in
+//! `message_location`.
+
 use sea_orm::entity::prelude::*;
 
 /// One distinct archived message (one blob). Where it was found is in `message_location`.

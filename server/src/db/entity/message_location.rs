@@ -1,3 +1,6 @@
+//! The `message_locations` table: where an archived message was found: mailbox, folder, UIDVALIDITY
+//! and UID.
+
 use sea_orm::entity::prelude::*;
 
 /// Where an archived message was found: mailbox, folder, UIDVALIDITY and UID.

@@ -1,3 +1,5 @@
+//! The `oauth_apps` table: a sign-in app (OAuth2 client registration). Holds a sealed secret.
+
 use sea_orm::entity::prelude::*;
 
 /// A sign-in app (OAuth2 client registration). Holds a sealed secret.

@@ -1,3 +1,6 @@
+//! The `oauth_flows` table: an authorization-code flow waiting for the provider to send the browser
+//! back.
+
 use sea_orm::entity::prelude::*;
 
 /// An authorization-code flow waiting for the provider to send the browser back.

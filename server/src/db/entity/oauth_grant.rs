@@ -1,3 +1,5 @@
+//! The `oauth_grants` table: a mailbox's OAuth grant: its tokens, sealed.
+
 use sea_orm::entity::prelude::*;
 
 /// A mailbox's OAuth grant: its tokens, sealed.

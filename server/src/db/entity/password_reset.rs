@@ -1,3 +1,5 @@
+//! The `password_resets` table: a password reset sent by mail; only the token's SHA-256 is stored.
+
 use sea_orm::entity::prelude::*;
 
 /// A password reset sent by mail; only the token's SHA-256 is stored.

@@ -1,3 +1,5 @@
+//! The `retention_policies` table: a retention policy; see `crate::retention`.
+
 use sea_orm::entity::prelude::*;
 
 /// A retention policy; see `crate::retention`.

@@ -1,3 +1,5 @@
+//! The `sessions` table: a signed-in browser session of a user (until it expires or they sign out).
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

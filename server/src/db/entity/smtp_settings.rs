@@ -1,3 +1,6 @@
+//! The `smtp_settings` table: sMTP settings: the instance's (`mailbox_id` NULL) or one mailbox's.
+//! Holds a sealed secret, so never serialised.
+
 use sea_orm::entity::prelude::*;
 
 /// SMTP settings: the instance's (`mailbox_id` NULL) or one mailbox's.

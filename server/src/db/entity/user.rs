@@ -1,3 +1,5 @@
+//! The `users` table: a person who signs in to Tresor: e-mail, role, password hash, disabled flag.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,3 +1,6 @@
+//! The `verifications` table: one run of the integrity check (`tresor verify` or the scheduled
+//! job).
+
 use sea_orm::entity::prelude::*;
 
 /// One run of the integrity check (`tresor verify` or the scheduled job).
