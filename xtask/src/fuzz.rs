@@ -47,7 +47,7 @@ const CARGO_FUZZ_VERSION: &str = "0.13.2";
 pub fn short_run() -> anyhow::Result<()> {
     ensure_cargo_fuzz()?;
     for (target, _) in TARGETS {
-        fuzz(target, SHORT_RUN)?;
+        fuzz(target, SHORT_RUN, Output::Summary)?;
     }
     Ok(())
 }
@@ -76,13 +76,26 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     }
     ensure_cargo_fuzz()?;
     for target in targets {
-        fuzz(target, Duration::from_secs(seconds))?;
+        fuzz(target, Duration::from_secs(seconds), Output::Live)?;
     }
     Ok(())
 }
 
+/// What a fuzz run shows on the terminal.
+#[derive(Clone, Copy, PartialEq)]
+enum Output {
+    /// Everything libFuzzer prints, as it prints it (a person watching a long run).
+    Live,
+    /// libFuzzer's progress (tens of thousands of lines per short run) goes to a
+    /// log file; the terminal gets the final statistics, or the log's end on failure.
+    Summary,
+}
+
+/// Lines of a failed run's log shown on the terminal: the crash report and its input.
+const FAILURE_TAIL_LINES: usize = 80;
+
 /// Runs `target` for `time`; a crash, a hang or running out of memory is the error.
-fn fuzz(target: &str, time: Duration) -> anyhow::Result<()> {
+fn fuzz(target: &str, time: Duration, output: Output) -> anyhow::Result<()> {
     let fuzz_dir = repo_root().join("fuzz");
     let corpus = fuzz_target_dir().join("corpus").join(target);
     std::fs::create_dir_all(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
@@ -108,12 +121,41 @@ fn fuzz(target: &str, time: Duration) -> anyhow::Result<()> {
         format!("-max_len={MAX_INPUT_BYTES}"),
         "-print_final_stats=1".to_string(),
     ]);
-    cmd::run(command).with_context(|| {
+    let failed = || {
         format!(
             "fuzz target {target} failed: its input is in fuzz/artifacts/{target}/; \
              replay it with `cd fuzz && cargo fuzz run --sanitizer none {target} artifacts/{target}/<file>`"
         )
-    })
+    };
+    if output == Output::Live {
+        return cmd::run(command).with_context(failed);
+    }
+    let log = fuzz_target_dir().join(format!("{target}.log"));
+    let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+    command.stdout(file.try_clone()?).stderr(file);
+    let result = cmd::run(command);
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    if result.is_err() {
+        let tail = &lines[lines.len().saturating_sub(FAILURE_TAIL_LINES)..];
+        eprintln!("--- last {} lines of {} ---", tail.len(), log.display());
+        for line in tail {
+            eprintln!("{line}");
+        }
+        return result.with_context(failed);
+    }
+    let stats: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|line| line.starts_with("stat::") || line.starts_with("Done "))
+        .collect();
+    eprintln!(
+        "fuzz {target}: no crash in {} s ({}; full log: {})",
+        time.as_secs(),
+        stats.join(", "),
+        log.display()
+    );
+    Ok(())
 }
 
 /// Beside the main build cache: the fuzz build has flags of its own
