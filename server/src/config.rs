@@ -2,7 +2,7 @@
 //! `TRESOR_*` environment variables, then command-line flags. Built once in
 //! `cli` and passed down; nothing reads the environment behind its back.
 
-use crate::connect::AllowedDestination;
+use crate::connect::{AllowedDestination, Network};
 use crate::telemetry::LogFormat;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -38,7 +38,8 @@ pub struct Config {
     /// to `<data_dir>/ledger/heads.log` once a day either way.
     pub verify_interval_hours: u64,
     /// Reverse proxies in front of Tresor (addresses or networks such as
-    /// `10.0.0.0/8`; in the environment separated by commas). Only when a
+    /// `10.0.0.0/8`; like every list setting, in the environment separated by
+    /// commas, see `list`). Only when a
     /// request comes from one of them are its `X-Forwarded-For` (or, without
     /// one, `Forwarded: for=`) addresses believed, so sign-in throttling and the
     /// audit log see the real client; from anyone else these headers are ignored.
@@ -54,12 +55,14 @@ pub struct Config {
     /// Internal networks (`10.1.2.0/24`, `192.168.1.10`) and host names
     /// (`mail.internal`) users' mailboxes may reach although
     /// `allow_private_destinations` is off: the company's own mail server.
+    #[serde(deserialize_with = "list::deserialize")]
     pub allowed_destinations: Vec<AllowedDestination>,
     /// Microsoft Graph service roots mailboxes may use besides Microsoft's
     /// own (graph.microsoft.com and the national clouds), e.g. a proxy or a
     /// test bed: `graph_roots = ["http://127.0.0.1:18080"]`, in the
     /// environment `TRESOR_GRAPH_ROOTS='["http://127.0.0.1:18080"]'`. Every
     /// request there carries a mailbox's bearer token.
+    #[serde(deserialize_with = "list::deserialize")]
     pub graph_roots: Vec<String>,
 }
 
@@ -185,75 +188,14 @@ impl Config {
     }
 }
 
-/// An address or a network (`192.0.2.0/24`, `2001:db8::/32`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNetwork {
-    address: IpAddr,
-    prefix: u8,
-}
-
-impl IpNetwork {
-    pub fn contains(&self, address: IpAddr) -> bool {
-        match (self.address, address.to_canonical()) {
-            (IpAddr::V4(network), IpAddr::V4(address)) => same_prefix(
-                u32::from(network).into(),
-                u32::from(address).into(),
-                32,
-                self.prefix,
-            ),
-            (IpAddr::V6(network), IpAddr::V6(address)) => {
-                same_prefix(u128::from(network), u128::from(address), 128, self.prefix)
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Whether the first `prefix` of `bits` bits of `a` and `b` agree.
-fn same_prefix(a: u128, b: u128, bits: u32, prefix: u8) -> bool {
-    let ignored = bits - u32::from(prefix);
-    a.checked_shr(ignored).unwrap_or(0) == b.checked_shr(ignored).unwrap_or(0)
-}
-
-impl std::str::FromStr for IpNetwork {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let text = text.trim();
-        let invalid = || format!("{text:?} is not an IP address or network (such as 10.0.0.0/8)");
-        let (address, prefix) = match text.split_once('/') {
-            Some((address, prefix)) => (address, Some(prefix)),
-            None => (text, None),
-        };
-        let address: IpAddr = address.parse().map_err(|_| invalid())?;
-        let address = address.to_canonical();
-        let bits = if address.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(prefix) => prefix
-                .parse::<u8>()
-                .ok()
-                .filter(|prefix| *prefix <= bits)
-                .ok_or_else(invalid)?,
-            None => bits,
-        };
-        Ok(IpNetwork { address, prefix })
-    }
-}
-
-impl std::fmt::Display for IpNetwork {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "{}/{}", self.address, self.prefix)
-    }
-}
-
 /// The reverse proxies whose forwarding headers are believed. In TOML a list
 /// (`["10.0.0.1", "192.168.0.0/16"]`) or one string; in the environment
 /// `TRESOR_TRUSTED_PROXIES=10.0.0.1,192.168.0.0/16`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<IpNetwork>);
+pub struct TrustedProxies(Vec<Network>);
 
 impl TrustedProxies {
-    pub fn new(networks: Vec<IpNetwork>) -> Self {
+    pub fn new(networks: Vec<Network>) -> Self {
         TrustedProxies(networks)
     }
 
@@ -270,11 +212,7 @@ impl std::str::FromStr for TrustedProxies {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        text.split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|part| !part.is_empty())
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map(TrustedProxies)
+        list::parse(text).map(TrustedProxies)
     }
 }
 
@@ -286,7 +224,35 @@ impl Serialize for TrustedProxies {
 
 impl<'de> Deserialize<'de> for TrustedProxies {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// A list of entries, or one string of them separated by commas.
+        list::deserialize(deserializer).map(TrustedProxies)
+    }
+}
+
+/// The one syntax of every list setting: in TOML a list (`["a", "b"]`) or
+/// one string; in the environment `a,b` or figment's `[a, b]`. Entries are
+/// separated by commas or white space and parsed by their type's `FromStr`,
+/// so a mistake names the entry.
+mod list {
+    use serde::Deserialize;
+    use std::str::FromStr;
+
+    pub fn parse<T: FromStr>(text: &str) -> Result<Vec<T>, String>
+    where
+        T::Err: std::fmt::Display,
+    {
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| entry.parse().map_err(|error: T::Err| error.to_string()))
+            .collect()
+    }
+
+    pub fn deserialize<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        T: FromStr,
+        T::Err: std::fmt::Display,
+    {
+        /// A list of entries, or one string of them.
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Given {
@@ -297,7 +263,7 @@ impl<'de> Deserialize<'de> for TrustedProxies {
             Given::One(text) => text,
             Given::Many(entries) => entries.join(","),
         };
-        text.parse().map_err(serde::de::Error::custom)
+        parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -472,6 +438,16 @@ mod tests {
                 .collect();
             assert_eq!(shown, ["192.168.1.10/32", "fd00::/8"]);
 
+            // The same list syntax as `trusted_proxies`: commas, no brackets.
+            jail.set_env("TRESOR_ALLOWED_DESTINATIONS", "10.9.0.0/16, mail.internal");
+            let plain = load(None, &Overrides::default()).unwrap();
+            let shown: Vec<String> = plain
+                .allowed_destinations
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(shown, ["10.9.0.0/16", "mail.internal"]);
+
             jail.set_env("TRESOR_ALLOWED_DESTINATIONS", "[\"10.0.0.0/40\"]");
             assert!(matches!(
                 load(None, &Overrides::default()),
@@ -483,7 +459,7 @@ mod tests {
 
     #[test]
     fn networks_match_by_their_prefix() {
-        let network = |text: &str| text.parse::<IpNetwork>().unwrap();
+        let network = |text: &str| text.parse::<Network>().unwrap();
         let address = |text: &str| text.parse::<IpAddr>().unwrap();
         assert!(network("0.0.0.0/0").contains(address("203.0.113.9")));
         assert!(!network("0.0.0.0/0").contains(address("2001:db8::1")));
@@ -493,7 +469,7 @@ mod tests {
         assert!(network("fd00::/8").contains(address("fd12::1")));
         assert!(network("::ffff:10.0.0.1").contains(address("10.0.0.1")));
         for bad in ["", "10.0.0", "10.0.0.0/", "::1/129", "example.com"] {
-            assert!(bad.parse::<IpNetwork>().is_err(), "{bad:?}");
+            assert!(bad.parse::<Network>().is_err(), "{bad:?}");
         }
     }
 

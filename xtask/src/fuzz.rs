@@ -131,7 +131,8 @@ fn fuzz(target: &str, time: Duration, output: Output) -> anyhow::Result<()> {
         return cmd::run(command).with_context(failed);
     }
     let log = fuzz_target_dir().join(format!("{target}.log"));
-    let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+    let file =
+        std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
     command.stdout(file.try_clone()?).stderr(file);
     let result = cmd::run(command);
     let text = std::fs::read_to_string(&log).unwrap_or_default();
