@@ -30,7 +30,9 @@ mod restore;
 mod retention;
 mod scheduler;
 mod sign_in_limits;
+#[path = "harness/site.rs"]
 mod site;
+#[path = "harness/databases.rs"]
 mod support;
 mod verify;
 mod web;
