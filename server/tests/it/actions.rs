@@ -5,7 +5,7 @@ use crate::archive::add_mailbox_with;
 use crate::cli::{stderr, stdout, tresor};
 use crate::crash::synthetic_message;
 use crate::dovecot::{endpoint, session};
-use crate::support::{export_digests, server_digests};
+use crate::harness::{export_digests, server_digests};
 use futures::TryStreamExt;
 use std::collections::BTreeSet;
 use std::time::Duration;

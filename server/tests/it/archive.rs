@@ -5,7 +5,7 @@
 use crate::cli::{stderr, stdout, tresor};
 use crate::corpus::corpus_dir;
 use crate::dovecot::{cyrus_endpoint, endpoint, session};
-use crate::support::{export_digests, files_under, server_digests};
+use crate::harness::{export_digests, files_under, server_digests};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use tresor::imap::{self, Security};

@@ -4,7 +4,7 @@
 
 use crate::cli::{stderr, stdout, tresor};
 use crate::dovecot::{endpoint, session};
-use crate::support::{export_digests, files_under, server_digests};
+use crate::harness::{export_digests, files_under, server_digests};
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

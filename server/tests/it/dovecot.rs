@@ -1,7 +1,7 @@
 //! Proves the test bed: the IMAP layer talks to the real Dovecot that
 //! `cargo xtask test` starts (users alice/alicepw…, master user archiver/masterpw).
 
-use crate::support::service_env;
+use crate::harness::service_env;
 use std::path::PathBuf;
 use std::time::Duration;
 use tresor::imap::{

@@ -4,7 +4,7 @@
 use crate::cli::{stderr, stdout, tresor};
 use crate::corpus::corpus_dir;
 use crate::crash::synthetic_message;
-use crate::support::export_digests;
+use crate::harness::export_digests;
 use std::collections::BTreeSet;
 use tresor::store::Digest;
 

@@ -19,6 +19,7 @@ mod dovecot;
 mod duplicates;
 mod edge;
 mod graph;
+mod harness;
 mod import;
 mod master_user;
 mod notify;
@@ -30,9 +31,5 @@ mod restore;
 mod retention;
 mod scheduler;
 mod sign_in_limits;
-#[path = "harness/site.rs"]
-mod site;
-#[path = "harness/databases.rs"]
-mod support;
 mod verify;
 mod web;

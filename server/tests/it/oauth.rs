@@ -7,7 +7,7 @@
 
 use crate::cli::{stderr, stdout, tresor};
 use crate::dovecot::{endpoint, session};
-use crate::support::service_env;
+use crate::harness::service_env;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

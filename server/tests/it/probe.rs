@@ -2,7 +2,7 @@
 //! what an administrator sees when a mailbox works, and when it does not.
 
 use crate::cli::{stderr, stdout, tresor};
-use crate::support::service_env;
+use crate::harness::service_env;
 
 /// A data dir with one mailbox `name` for alice, added with `options`.
 fn mailbox(data_dir: &std::path::Path, name: &str, password: &str, options: &[&str]) {

@@ -1,14 +1,13 @@
 //! Mailbox profiles as the browser's editor uses them: who sees which,
 //! editing without retyping the password, field errors, name clashes.
 
-use crate::support::databases;
+use crate::harness::{databases, services};
 use app::model::Role;
-use std::sync::Arc;
 use std::time::Duration;
 use tresor::auth::Accounts;
 use tresor::imap::Credentials;
-use tresor::mailbox::{MailboxError, MailboxInput, Mailboxes};
-use tresor::secrets::{Secret, SecretBox};
+use tresor::mailbox::{MailboxError, MailboxInput};
+use tresor::secrets::Secret;
 
 #[tokio::test]
 async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
@@ -22,9 +21,8 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             .create_user("bob@example.com", "Bob", Role::User, "bob-password-1")
             .await
             .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
-        let mailboxes = Mailboxes::new(db.connection.clone(), secrets);
+        let services = services(&db).await;
+        let mailboxes = &services.mailboxes;
 
         let mut ann_input = MailboxInput::new("ann-work", "imap.example.com", "ann");
         ann_input.folder_rules = "INBOX\n!Spam".into();

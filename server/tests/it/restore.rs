@@ -2,16 +2,12 @@
 //! flags and internal date, and can be read there byte for byte.
 
 use crate::dovecot::{endpoint, session};
-use crate::support::sqlite;
+use crate::harness::{services, sqlite};
 use futures::TryStreamExt;
-use std::sync::Arc;
-use tresor::engine::Engine;
 use tresor::imap::{self, Security};
-use tresor::index::Indexer;
-use tresor::mailbox::{MailboxInput, Mailboxes};
-use tresor::secrets::{Secret, SecretBox};
-use tresor::store::BlobStore;
-use tresor::viewer::{Reader, Viewer};
+use tresor::mailbox::MailboxInput;
+use tresor::secrets::Secret;
+use tresor::viewer::Reader;
 
 #[tokio::test]
 async fn restore_appends_into_dovecot_with_flags_and_date() {
@@ -35,17 +31,15 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
         .unwrap();
 
     let db = sqlite().await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
-    let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
-    let mailboxes = Arc::new(Mailboxes::new(db.connection.clone(), secrets));
+    let services = services(&db).await;
     let profile = MailboxInput {
         port: endpoint.port,
         ca_file: Some(ca),
         folder_rules: folder.clone(),
         ..MailboxInput::new("restore-test", "localhost", "alice")
     };
-    let row = mailboxes
+    let row = services
+        .mailboxes
         .create(
             tresor::mailbox::Editor::Admin,
             None,
@@ -54,14 +48,10 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
         )
         .await
         .unwrap();
-    let engine = Engine::new(db.connection.clone(), store.clone(), mailboxes.clone());
-    let log = engine.archive("restore-test").await.unwrap();
+    let log = services.engine.archive("restore-test").await.unwrap();
     assert_eq!(log.archived, 1, "{log:?}");
-    let indexer = Indexer::open(dir.path(), db.connection.clone(), store.clone())
-        .await
-        .unwrap();
-    indexer.drain(|_| {}).await.unwrap();
-    let viewer = Viewer::new(db.connection.clone(), store, mailboxes, indexer.index());
+    services.indexer.drain(|_| {}).await.unwrap();
+    let viewer = &services.viewer;
     let page = viewer
         .search(
             Reader::Everyone,

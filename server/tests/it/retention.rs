@@ -4,7 +4,7 @@
 //! mailbox holds them; the ledger records each deletion and the archive still
 //! verifies clean. On SQLite and PostgreSQL.
 
-use crate::support::databases;
+use crate::harness::databases;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -3,36 +3,31 @@
 //! against Dovecot; only the clock of `tick` is chosen by the test.
 
 use crate::dovecot::{endpoint, session};
-use crate::support::databases;
+use crate::harness::{Services, TestDb, databases, services};
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use std::sync::Arc;
 use tresor::db::entity::job;
-use tresor::engine::Engine;
 use tresor::imap::{self, Security};
-use tresor::mailbox::{MailboxInput, Mailboxes};
+use tresor::mailbox::MailboxInput;
 use tresor::scheduler::{Requested, Scheduler};
-use tresor::secrets::{Secret, SecretBox};
-use tresor::store::BlobStore;
+use tresor::secrets::Secret;
 
 struct Setup {
     scheduler: Arc<Scheduler>,
     ids: Vec<i64>,
-    _dir: tempfile::TempDir,
+    _services: Services,
 }
 
 /// Mailboxes A and B on `localhost` (one connection allowed), C on
 /// `127.0.0.1` (two allowed), D without a schedule; all read one small folder.
-async fn setup(db: sea_orm::DatabaseConnection, folder: &str) -> Setup {
+async fn setup(db: &TestDb, folder: &str) -> Setup {
     let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
     let port: u16 = std::env::var("TRESOR_TEST_IMAPS_PORT")
         .unwrap()
         .parse()
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
-    let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
-    let mailboxes = Arc::new(Mailboxes::new(db.clone(), secrets));
+    let services = services(db).await;
     let mut ids = Vec::new();
     for (name, host, max_connections, schedule) in [
         ("A", "localhost", 1, Some("1h")),
@@ -48,7 +43,8 @@ async fn setup(db: sea_orm::DatabaseConnection, folder: &str) -> Setup {
             schedule: schedule.map(str::to_string),
             ..MailboxInput::new(name, host, "alice")
         };
-        let row = mailboxes
+        let row = services
+            .mailboxes
             .create(
                 tresor::mailbox::Editor::Admin,
                 None,
@@ -59,11 +55,10 @@ async fn setup(db: sea_orm::DatabaseConnection, folder: &str) -> Setup {
             .unwrap();
         ids.push(row.id);
     }
-    let engine = Arc::new(Engine::new(db.clone(), store, mailboxes));
     Setup {
-        scheduler: Scheduler::new(db, engine, 2),
+        scheduler: Scheduler::new(db.connection.clone(), services.engine.clone(), 2),
         ids,
-        _dir: dir,
+        _services: services,
     }
 }
 
@@ -84,7 +79,7 @@ async fn schedules_and_limits_decide_what_starts() {
         .unwrap();
 
     for db in databases().await {
-        let setup = setup(db.connection.clone(), &folder).await;
+        let setup = setup(&db, &folder).await;
         let scheduler = &setup.scheduler;
         let [a, b, c, d] = setup.ids[..] else {
             unreachable!()
@@ -126,13 +121,9 @@ async fn schedules_and_limits_decide_what_starts() {
 #[tokio::test]
 async fn jobs_left_running_by_a_crash_are_marked_interrupted() {
     for db in databases().await {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
-        let mailboxes = Arc::new(Mailboxes::new(
-            db.connection.clone(),
-            Arc::new(SecretBox::load(dir.path(), None).unwrap()),
-        ));
-        let mailbox = mailboxes
+        let services = services(&db).await;
+        let mailbox = services
+            .mailboxes
             .create(
                 tresor::mailbox::Editor::Admin,
                 None,
@@ -141,8 +132,7 @@ async fn jobs_left_running_by_a_crash_are_marked_interrupted() {
             )
             .await
             .unwrap();
-        let engine = Arc::new(Engine::new(db.connection.clone(), store, mailboxes));
-        let scheduler = Scheduler::new(db.connection.clone(), engine, 1);
+        let scheduler = Scheduler::new(db.connection.clone(), services.engine.clone(), 1);
         let left = job::ActiveModel {
             mailbox_id: Set(mailbox.id),
             status: Set("running".into()),

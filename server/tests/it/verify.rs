@@ -4,7 +4,7 @@
 //! with the id of what was touched. On SQLite and PostgreSQL.
 
 use crate::crash::synthetic_message;
-use crate::support::databases;
+use crate::harness::databases;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::Value;
 use std::path::Path;

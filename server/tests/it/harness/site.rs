@@ -1,13 +1,19 @@
-//! The web harness the HTTP tests share: a `Site` is the axum router over a
-//! fresh database (an admin root@example.com and a user user@example.com),
-//! driven in-process the way the browser calls it, plus the editor's form helpers.
+//! A `Site` is the axum router over a fresh database (an admin
+//! root@example.com and a user user@example.com), driven in-process the
+//! way the browser calls it: server functions, pages and byte routes.
 
-use crate::support::TestDb;
+use super::databases::TestDb;
+use super::forms::{sign_in_form, struct_form};
+use super::services::Services;
 use app::model::Role;
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use tower::ServiceExt;
 use tresor::config::Config;
 use tresor::connect::ConnectionPolicy;
@@ -17,19 +23,17 @@ pub(crate) struct Site {
     pub(crate) router: Router,
     /// What `router` was built from, to build more routers.
     pub(crate) state: AppState,
-    pub(crate) mailboxes: std::sync::Arc<tresor::mailbox::Mailboxes>,
-    pub(crate) db: sea_orm::DatabaseConnection,
+    pub(crate) services: Services,
     /// Ids of root@example.com (admin) and user@example.com.
     pub(crate) root_id: i64,
     pub(crate) user_id: i64,
-    pub(crate) store: std::sync::Arc<tresor::store::BlobStore>,
-    pub(crate) indexer: std::sync::Arc<tresor::index::Indexer>,
-    pub(crate) _store_dir: tempfile::TempDir,
 }
 
+/// A server function's answer: status, body, and the `Set-Cookie` header.
+pub(crate) type Answer = (StatusCode, String, Option<String>);
+
 impl Site {
-    /// Users' mailboxes reach any address here: the test bed's servers all
-    /// listen on loopback, which the production default refuses them.
+    /// Users' mailboxes reach any address here (see `services`).
     pub(crate) async fn new(db: &TestDb) -> Site {
         Site::build(db, ConnectionPolicy::allow_private(), &[]).await
     }
@@ -50,42 +54,16 @@ impl Site {
             graph_roots: graph_roots.to_vec(),
             ..Config::default()
         };
-        // A key as `TRESOR_MASTER_KEY` would give it: no key file written.
-        let key = format!("{}=", "A".repeat(43));
-        let secrets = tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key))
-            .expect("a master key from the environment");
-        let mailboxes = std::sync::Arc::new(
-            tresor::mailbox::Mailboxes::new(db.connection.clone(), std::sync::Arc::new(secrets))
-                .with_connection_policy(policy)
-                .with_graph_roots(tresor::mailbox::GraphRoots::new(&config.graph_roots).unwrap()),
-        );
+        let services = Services::new(&db.connection, policy, graph_roots).await;
         // A scheduler that is never started: manual runs queue, nothing runs.
-        let dir = tempfile::tempdir().unwrap();
-        let store =
-            std::sync::Arc::new(tresor::store::BlobStore::open(dir.path().join("blobs")).unwrap());
-        let engine = std::sync::Arc::new(tresor::engine::Engine::new(
-            db.connection.clone(),
-            store.clone(),
-            mailboxes.clone(),
-        ));
-        let scheduler = tresor::scheduler::Scheduler::new(db.connection.clone(), engine, 2);
-        let indexer = std::sync::Arc::new(
-            tresor::index::Indexer::open(dir.path(), db.connection.clone(), store.clone())
-                .await
-                .unwrap(),
-        );
-        let viewer = std::sync::Arc::new(tresor::viewer::Viewer::new(
-            db.connection.clone(),
-            store.clone(),
-            mailboxes.clone(),
-            indexer.index(),
-        ));
+        let scheduler =
+            tresor::scheduler::Scheduler::new(db.connection.clone(), services.engine.clone(), 2);
         let state = AppState::new(
             config,
             db.connection.clone(),
-            mailboxes.clone(),
+            services.mailboxes.clone(),
             scheduler,
-            viewer,
+            services.viewer.clone(),
         );
         let root = state
             .accounts
@@ -100,30 +78,22 @@ impl Site {
         Site {
             router: router(state.clone()),
             state,
-            mailboxes,
-            db: db.connection.clone(),
+            services,
             root_id: root.id,
             user_id: user.id,
-            store,
-            indexer,
-            _store_dir: dir,
         }
     }
 
     /// A site able to send mail, and its notifier (no SMTP server set yet).
-    pub(crate) async fn with_mail(db: &TestDb) -> (Site, std::sync::Arc<tresor::notify::Notifier>) {
-        let key = format!("{}=", "A".repeat(43));
-        let notifier = std::sync::Arc::new(tresor::notify::Notifier::new(
+    pub(crate) async fn with_mail(db: &TestDb) -> (Site, Arc<tresor::notify::Notifier>) {
+        let site = Site::new(db).await;
+        let notifier = Arc::new(tresor::notify::Notifier::new(
             db.connection.clone(),
-            std::sync::Arc::new(
-                tresor::secrets::SecretBox::load(&std::env::temp_dir(), Some(&key)).unwrap(),
-            ),
-            std::sync::Arc::new(tresor::notify::SystemClock),
+            site.services.secrets.clone(),
+            Arc::new(tresor::notify::SystemClock),
             None,
         ));
-        let site = Site::new(db)
-            .await
-            .with_state(|state| state.with_notifier(notifier.clone()));
+        let site = site.with_state(|state| state.with_notifier(notifier.clone()));
         (site, notifier)
     }
 
@@ -140,7 +110,8 @@ impl Site {
         owner_id: i64,
         input: &app::model::mailbox::MailboxInput,
     ) -> tresor::mailbox::MailboxRow {
-        self.mailboxes
+        self.services
+            .mailboxes
             .create(
                 tresor::mailbox::Editor::Admin,
                 Some(owner_id),
@@ -164,9 +135,49 @@ impl Site {
             log: Set(serde_json::to_string(log).unwrap()),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&self.services.db)
         .await
         .unwrap();
+    }
+
+    /// Imports `messages` (name, raw bytes) into a new mailbox `name` of
+    /// `owner_id` through the engine, indexes them, and returns the
+    /// archive's message ids by file name.
+    pub(crate) async fn archive_for(
+        &self,
+        owner_id: i64,
+        name: &str,
+        messages: &[(&str, &[u8])],
+    ) -> HashMap<String, i64> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (file, raw) in messages {
+            let path = dir.path().join(format!("{file}.eml"));
+            std::fs::write(&path, raw).unwrap();
+            paths.push(path);
+        }
+        let services = &self.services;
+        let importer = tresor::import::Importer::new(
+            services.db.clone(),
+            services.store.clone(),
+            services.mailboxes.clone(),
+        );
+        let log = importer.import(Some(owner_id), name, &paths).await.unwrap();
+        assert_eq!(log.archived as usize, messages.len(), "{log:?}");
+        services.indexer.drain(|_| {}).await.unwrap();
+        let mut ids = HashMap::new();
+        for (file, raw) in messages {
+            let sha256 = tresor::store::Digest::of(raw).to_string();
+            let row = tresor::db::entity::message::Entity::find()
+                .filter(tresor::db::entity::message::Column::Sha256.eq(sha256))
+                .one(&services.db)
+                .await
+                .unwrap()
+                .unwrap();
+            ids.insert(file.to_string(), row.id);
+        }
+        ids
     }
 
     pub(crate) async fn send(&self, request: Request<Body>) -> Response<Body> {
@@ -174,12 +185,7 @@ impl Site {
     }
 
     /// Calls a server function the way the browser's WASM does (form-encoded POST).
-    pub(crate) async fn call(
-        &self,
-        path: &str,
-        form: &str,
-        cookie: Option<&str>,
-    ) -> (StatusCode, String, Option<String>) {
+    pub(crate) async fn call(&self, path: &str, form: &str, cookie: Option<&str>) -> Answer {
         self.call_with_headers(path, form, cookie, &[]).await
     }
 
@@ -190,223 +196,143 @@ impl Site {
         form: &str,
         cookie: Option<&str>,
         headers: &[(&str, &str)],
-    ) -> (StatusCode, String, Option<String>) {
-        let mut request =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    ) -> Answer {
+        let request = form_request(path, form, cookie, headers);
+        answer(self.send(request).await).await
+    }
+
+    /// The same, without a cookie, from the socket address `peer` (a
+    /// browser, or a reverse proxy saying whom it forwards for in `headers`).
+    pub(crate) async fn call_from_peer(
+        &self,
+        peer: &str,
+        path: &str,
+        form: &str,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = form_request(path, form, None, headers);
+        let peer = SocketAddr::new(peer.parse().unwrap(), 40000);
+        request.extensions_mut().insert(ConnectInfo(peer));
+        answer(self.send(request).await).await
+    }
+
+    /// Signs in and returns the `name=value` part of the session cookie.
+    pub(crate) async fn sign_in(&self, email: &str, password: &str) -> String {
+        let form = sign_in_form(email, password);
+        let (status, body, set_cookie) = self.call("/api/auth/sign_in", &form, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let set_cookie = set_cookie.expect("sign-in sets a cookie");
+        set_cookie.split(';').next().unwrap().to_string()
+    }
+
+    /// A page as the browser asks for it (`Accept: text/html`).
+    pub(crate) async fn get(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        self.get_with_headers(path, cookie, &[("accept", "text/html")])
+            .await
+    }
+
+    /// A GET with `headers`, and nothing else but the cookie.
+    pub(crate) async fn get_with_headers(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut request = Request::get(path);
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = self
-            .send(request.body(Body::from(form.to_string())).unwrap())
-            .await;
-        let status = response.status();
-        let set_cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .map(|value| value.to_str().unwrap().to_string());
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            String::from_utf8_lossy(&body).into_owned(),
-            set_cookie,
-        )
-    }
-
-    /// Signs in and returns the `name=value` part of the session cookie.
-    pub(crate) async fn sign_in(&self, email: &str, password: &str) -> String {
-        let (status, body, set_cookie) = self
-            .call(
-                "/api/auth/sign_in",
-                &format!("email={email}&password={password}"),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let set_cookie = set_cookie.expect("sign-in sets a cookie");
-        set_cookie.split(';').next().unwrap().to_string()
-    }
-}
-
-/// `valid` with `changes` applied (a field given twice takes the change).
-pub(crate) fn changed_form(valid: &[(&str, &str)], changes: &[(&str, &str)]) -> String {
-    let mut fields: Vec<(&str, &str)> = valid
-        .iter()
-        .filter(|(name, _)| !changes.iter().any(|(changed, _)| changed == name))
-        .copied()
-        .collect();
-    fields.extend_from_slice(changes);
-    editor_form(&fields)
-}
-
-/// The editor's form as the browser posts it: `form[field]=value`, encoded.
-pub(crate) fn editor_form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(field, value)| {
-            let value: String = value
-                .bytes()
-                .map(|byte| match byte {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
-                        (byte as char).to_string()
-                    }
-                    _ => format!("%{byte:02X}"),
-                })
-                .collect();
-            format!("form%5B{field}%5D={value}")
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A complete, valid editor form for a mailbox on imap.example.com.
-pub(crate) fn valid_mailbox_form<'a>(name: &'a str, changes: &[(&'a str, &'a str)]) -> String {
-    let valid: Vec<(&str, &str)> = vec![
-        ("id", ""),
-        ("name", name),
-        ("host", "imap.example.com"),
-        ("port", "993"),
-        ("security", "tls"),
-        ("auth_method", "plain"),
-        ("username", "someone"),
-        ("secret", "imap-pw"),
-        ("folder_rules", ""),
-        ("action", "none"),
-        ("success_folder", "Archived"),
-        ("duplicate_folder", "Duplicates"),
-        ("error_folder", "Archive errors"),
-        ("success_tag", "$Archived"),
-        ("duplicate_tag", "$ArchivedDuplicate"),
-        ("duplicate_policy", "drop"),
-        ("duplicate_match", "content"),
-        ("labels", ""),
-        ("schedule", ""),
-        ("max_connections", "2"),
-    ];
-    changed_form(&valid, changes)
-}
-
-pub(crate) fn error_field(body: &str) -> String {
-    match serde_json::from_str::<app::error::ApiError>(body) {
-        Ok(app::error::ApiError::Invalid { field, .. }) => field,
-        other => panic!("expected a field error, got {other:?} from {body}"),
-    }
-}
-
-impl Site {
-    /// Imports `messages` (name, raw bytes) into a new mailbox `name` of
-    /// `owner_id` through the engine, indexes them, and returns the
-    /// archive's message ids by file name.
-    pub(crate) async fn archive_for(
-        &self,
-        owner_id: i64,
-        name: &str,
-        messages: &[(&str, &[u8])],
-    ) -> std::collections::HashMap<String, i64> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let dir = tempfile::tempdir().unwrap();
-        let mut paths = Vec::new();
-        for (file, raw) in messages {
-            let path = dir.path().join(format!("{file}.eml"));
-            std::fs::write(&path, raw).unwrap();
-            paths.push(path);
-        }
-        let importer = tresor::import::Importer::new(
-            self.db.clone(),
-            self.store.clone(),
-            self.mailboxes.clone(),
-        );
-        let log = importer.import(Some(owner_id), name, &paths).await.unwrap();
-        assert_eq!(log.archived as usize, messages.len(), "{log:?}");
-        self.indexer.drain(|_| {}).await.unwrap();
-        let mut ids = std::collections::HashMap::new();
-        for (file, raw) in messages {
-            let sha256 = tresor::store::Digest::of(raw).to_string();
-            let row = tresor::db::entity::message::Entity::find()
-                .filter(tresor::db::entity::message::Column::Sha256.eq(sha256))
-                .one(&self.db)
-                .await
-                .unwrap()
-                .unwrap();
-            ids.insert(file.to_string(), row.id);
-        }
-        ids
-    }
-
-    pub(crate) async fn get(
-        &self,
-        path: &str,
-        cookie: Option<&str>,
-    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
         let response = self.send(request.body(Body::empty()).unwrap()).await;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        (status, headers, body)
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, body.to_vec())
     }
 
+    /// The archive's search as `cookie` runs it, oldest first.
     pub(crate) async fn search(
         &self,
         query: &str,
         cookie: &str,
     ) -> app::model::archive::SearchPage {
-        let form = format!(
-            "input[query]={}&input[sort]=oldest&input[offset]=0&input[limit]=50",
-            urlencode(query)
+        let form = struct_form(
+            "input",
+            &[
+                ("query", query),
+                ("sort", "oldest"),
+                ("offset", "0"),
+                ("limit", "50"),
+            ],
         );
         let (status, body, _) = self.call("/api/archive/search", &form, Some(cookie)).await;
         assert_eq!(status, StatusCode::OK, "{query}: {body}");
         serde_json::from_str(&body).unwrap()
     }
-}
 
-pub(crate) fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Mails in the SMTP sink addressed to `to`: (subject, envelope).
-pub(crate) fn sink_mails(dir: &str, to: &str) -> Vec<(String, serde_json::Value)> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|extension| extension != "json") {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let Ok(envelope) = serde_json::from_str::<serde_json::Value>(&text) else {
-            continue; // being written
-        };
-        if !envelope["rcpt"]
-            .as_array()
-            .is_some_and(|rcpt| rcpt.iter().any(|address| address == to))
-        {
-            continue;
-        }
-        let raw = std::fs::read(path.with_extension("eml")).unwrap();
-        let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
-        found.push((message.subject().unwrap_or_default().to_string(), envelope));
+    /// Starts the browser sign-in of `mailbox_id` as the mailbox page's button
+    /// does: its status, and the provider's address the page sends the browser
+    /// on to (`None` when it answers otherwise, e.g. back to the mailbox).
+    pub(crate) async fn start_oauth(
+        &self,
+        mailbox_id: i64,
+        cookie: &str,
+    ) -> (StatusCode, Option<String>) {
+        let (status, body, _) = self
+            .call_with_headers(
+                &format!("/oauth/start/{mailbox_id}"),
+                "",
+                Some(cookie),
+                &[("sec-fetch-site", "same-origin")],
+            )
+            .await;
+        let provider = body
+            .split("url=")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(|url| {
+                url.replace("&amp;", "&")
+                    .replace("&#39;", "'")
+                    .replace("&quot;", "\"")
+            });
+        (status, provider)
     }
-    found
+}
+
+/// A form-encoded POST with `cookie` and `headers`.
+fn form_request(
+    path: &str,
+    form: &str,
+    cookie: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Request<Body> {
+    let mut request =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::from(form.to_string())).unwrap()
+}
+
+async fn answer(response: Response<Body>) -> Answer {
+    let status = response.status();
+    let set_cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|value| value.to_str().unwrap().to_string());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        String::from_utf8_lossy(&body).into_owned(),
+        set_cookie,
+    )
 }
