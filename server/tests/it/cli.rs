@@ -48,6 +48,19 @@ pub fn tresor(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) ->
     child.wait_with_output().unwrap()
 }
 
+/// `tresor` over `data_dir` (blobs) and the test database.
+pub fn tresor_on_database(data_dir: &std::path::Path, database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tresor"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("TRESOR_DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("tresor runs")
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

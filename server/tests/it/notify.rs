@@ -208,19 +208,16 @@ async fn summaries_go_out_daily_over_implicit_tls() {
             .unwrap();
 
         let mailbox = services
-            .mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+            .add_mailbox(
                 None,
                 &tresor::mailbox::MailboxInput::new(
                     &format!("Buchhaltung {token}"),
                     "imap.example.com",
                     "buha",
                 ),
-                Some(&Secret::new("pw")),
+                Some("pw"),
             )
-            .await
-            .unwrap();
+            .await;
         for (hours_ago, failed) in [(30, false), (20, false), (3, true)] {
             let started = now - Duration::hours(hours_ago);
             let mut log = tresor::engine::JobLog::new(&mailbox.name, started);

@@ -30,24 +30,16 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             .labels
             .insert("category".into(), "Eingangsrechnung".into());
         ann_input.schedule = Some("1h".into());
-        let ann_row = mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
-                Some(ann.id),
-                &ann_input,
-                Some(&Secret::new("ann-imap")),
-            )
-            .await
-            .unwrap();
-        mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+        let ann_row = services
+            .add_mailbox(Some(ann.id), &ann_input, Some("ann-imap"))
+            .await;
+        services
+            .add_mailbox(
                 Some(bob.id),
                 &MailboxInput::new("bob-work", "imap.example.com", "bob"),
-                Some(&Secret::new("bob-imap")),
+                Some("bob-imap"),
             )
-            .await
-            .unwrap();
+            .await;
 
         let names = |rows: Vec<tresor::mailbox::MailboxRow>| {
             rows.into_iter().map(|row| row.name).collect::<Vec<_>>()
@@ -147,15 +139,13 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             }
             other => panic!("expected a field error, got {other:?}"),
         }
-        mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+        services
+            .add_mailbox(
                 Some(ann.id),
                 &MailboxInput::new("ann-private", "imap.example.com", "ann"),
-                Some(&Secret::new("ann-imap")),
+                Some("ann-imap"),
             )
-            .await
-            .unwrap();
+            .await;
         let mut clash = edited.clone();
         clash.name = "ann-private".into();
         assert!(matches!(

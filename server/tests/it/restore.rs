@@ -6,7 +6,6 @@ use crate::harness::{services, sqlite};
 use futures::TryStreamExt;
 use tresor::imap::{self, Security};
 use tresor::mailbox::MailboxInput;
-use tresor::secrets::Secret;
 use tresor::viewer::Reader;
 
 #[tokio::test]
@@ -38,16 +37,7 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
         folder_rules: folder.clone(),
         ..MailboxInput::new("restore-test", "localhost", "alice")
     };
-    let row = services
-        .mailboxes
-        .create(
-            tresor::mailbox::Editor::Admin,
-            None,
-            &profile,
-            Some(&Secret::new("alicepw")),
-        )
-        .await
-        .unwrap();
+    let row = services.add_mailbox(None, &profile, Some("alicepw")).await;
     let log = services.engine.archive("restore-test").await.unwrap();
     assert_eq!(log.archived, 1, "{log:?}");
     services.indexer.drain(|_| {}).await.unwrap();

@@ -11,7 +11,6 @@ use tresor::db::entity::job;
 use tresor::imap::{self, Security};
 use tresor::mailbox::MailboxInput;
 use tresor::scheduler::{Requested, Scheduler};
-use tresor::secrets::Secret;
 
 struct Setup {
     scheduler: Arc<Scheduler>,
@@ -43,16 +42,7 @@ async fn setup(db: &TestDb, folder: &str) -> Setup {
             schedule: schedule.map(str::to_string),
             ..MailboxInput::new(name, host, "alice")
         };
-        let row = services
-            .mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
-                None,
-                &profile,
-                Some(&Secret::new("alicepw")),
-            )
-            .await
-            .unwrap();
+        let row = services.add_mailbox(None, &profile, Some("alicepw")).await;
         ids.push(row.id);
     }
     Setup {
@@ -123,15 +113,12 @@ async fn jobs_left_running_by_a_crash_are_marked_interrupted() {
     for db in databases().await {
         let services = services(&db).await;
         let mailbox = services
-            .mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+            .add_mailbox(
                 None,
                 &MailboxInput::new("crashed", "localhost", "alice"),
-                Some(&Secret::new("pw")),
+                Some("pw"),
             )
-            .await
-            .unwrap();
+            .await;
         let scheduler = Scheduler::new(db.connection.clone(), services.engine.clone(), 1);
         let left = job::ActiveModel {
             mailbox_id: Set(mailbox.id),

@@ -210,10 +210,8 @@ async fn app_only_sign_in_apps_are_the_administrators() {
         input.oauth_app_id = Some(app_only);
         let row = site
             .services
-            .mailboxes
-            .create(Editor::Admin, Some(site.user_id), &input, None)
-            .await
-            .unwrap();
+            .add_mailbox(Some(site.user_id), &input, None)
+            .await;
         let id = row.id.to_string();
         let form = graph_form(
             "admin made",
@@ -284,10 +282,8 @@ async fn a_graph_service_root_must_be_microsofts_or_configured() {
         input.oauth_app_id = Some(app);
         let row = site
             .services
-            .mailboxes
-            .create(Editor::Admin, Some(site.root_id), &input, None)
-            .await
-            .unwrap();
+            .add_mailbox(Some(site.root_id), &input, None)
+            .await;
         site.services
             .mailboxes
             .oauth()

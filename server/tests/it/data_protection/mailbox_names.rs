@@ -188,15 +188,13 @@ async fn the_migration_keeps_existing_mailboxes() {
         let mailboxes = &services.mailboxes;
         let mut ids = Vec::new();
         for name in ["one", "two", "three"] {
-            let row = mailboxes
-                .create(
-                    tresor::mailbox::Editor::Admin,
+            let row = services
+                .add_mailbox(
                     Some(ann.id),
                     &MailboxInput::new(name, "imap.example.com", "ann"),
-                    Some(&Secret::new("pw")),
+                    Some("pw"),
                 )
-                .await
-                .unwrap();
+                .await;
             ids.push(row.id);
         }
         mailboxes
@@ -227,15 +225,13 @@ async fn the_migration_keeps_existing_mailboxes() {
         assert_eq!(grants.len(), 1);
         assert_eq!(grants[0].mailbox_id, ids[1]);
         // New ids continue after the old ones; names repeat across owners only.
-        let next = mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+        let next = services
+            .add_mailbox(
                 None,
                 &MailboxInput::new("one", "imap.example.com", "x"),
-                Some(&Secret::new("pw")),
+                Some("pw"),
             )
-            .await
-            .unwrap();
+            .await;
         assert!(next.id > ids[2], "{url}");
         assert!(matches!(
             mailboxes

@@ -8,7 +8,6 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tresor::imap::{self, Credentials, Endpoint, Security, TlsOptions};
 use tresor::mailbox::MailboxInput;
-use tresor::secrets::Secret;
 
 /// A scripted IMAP server on localhost, for one connection: any LOGIN works;
 /// INBOX holds one message, UID 1, whose size the server states as
@@ -155,16 +154,7 @@ async fn without_a_limit_of_its_own_a_mailbox_skips_and_lists_what_is_over_the_d
         ..MailboxInput::new("hostile", "127.0.0.1", "u")
     };
     assert_eq!(profile.max_message_size, None, "no limit of its own");
-    services
-        .mailboxes
-        .create(
-            tresor::mailbox::Editor::Admin,
-            None,
-            &profile,
-            Some(&Secret::new("p")),
-        )
-        .await
-        .unwrap();
+    services.add_mailbox(None, &profile, Some("p")).await;
     let log = tokio::time::timeout(Duration::from_secs(60), services.engine.archive("hostile"))
         .await
         .expect("the run does not wait for the body")

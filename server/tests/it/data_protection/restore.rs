@@ -10,7 +10,6 @@ use futures::TryStreamExt;
 use std::time::Duration;
 use tresor::imap::{self, Security};
 use tresor::mailbox::MailboxInput;
-use tresor::secrets::Secret;
 use tresor::viewer::Reader;
 
 #[tokio::test]
@@ -60,25 +59,12 @@ async fn restore_never_takes_flags_or_date_from_another_persons_copy() {
         folder_rules: folders.to_string(),
         ..MailboxInput::new(name, "localhost", "alice")
     };
-    let password = Secret::new("alicepw");
-    let bobs = mailboxes
-        .create(
-            tresor::mailbox::Editor::Admin,
-            Some(bob.id),
-            &profile("bob-mail", &source),
-            Some(&password),
-        )
-        .await
-        .unwrap();
-    let anns = mailboxes
-        .create(
-            tresor::mailbox::Editor::Admin,
-            Some(ann.id),
-            &profile("ann-mail", &empty),
-            Some(&password),
-        )
-        .await
-        .unwrap();
+    let bobs = services
+        .add_mailbox(Some(bob.id), &profile("bob-mail", &source), Some("alicepw"))
+        .await;
+    let anns = services
+        .add_mailbox(Some(ann.id), &profile("ann-mail", &empty), Some("alicepw"))
+        .await;
     // Bob lets Ann read his mailbox; her own has no copy of the message.
     mailboxes
         .set_sharing(bobs.id, Some(bob.id), &[ann.id].into())

@@ -3,7 +3,7 @@
 //! of a mailbox's browser sign-in.
 
 use super::{CROSS_SITE, SAME_ORIGIN, SAME_SITE, entries};
-use crate::harness::{Site, databases, struct_form};
+use crate::harness::{Site, databases};
 use axum::http::StatusCode;
 use sea_orm::EntityTrait;
 
@@ -148,40 +148,25 @@ async fn audited_downloads_refuse_other_sites_links_and_leave_no_entry() {
 /// link (a GET) cannot start it, nor can another site's form.
 #[tokio::test]
 async fn another_site_cannot_start_a_mailbox_sign_in() {
-    use app::model::mailbox::{AuthMethod, MailboxInput};
-    use app::model::oauth::SignInAppsView;
     for db in databases().await {
         let site = Site::new(&db).await;
         let admin = site.sign_in("root@example.com", "root-password").await;
         let user = site.sign_in("user@example.com", "user-password").await;
-        let form = struct_form(
-            "form",
-            &[
-                ("name", "Contoso"),
-                ("provider", "microsoft"),
-                ("tenant", "contoso.example"),
-                ("client_id", "tresor-public"),
-                ("scopes", "https://outlook.office.com/IMAP.AccessAsUser.All"),
-            ],
-        );
-        let (status, body, _) = site.call("/api/oauth/save_app", &form, Some(&admin)).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let (_, body, _) = site.call("/api/oauth/apps", "", Some(&admin)).await;
-        let apps: SignInAppsView = serde_json::from_str(&body).unwrap();
-        let mut input = MailboxInput::new("M365", "outlook.office365.com", "user3");
-        input.auth_method = AuthMethod::XOAuth2;
-        input.oauth_app_id = Some(apps.apps[0].id);
-        let mailbox = site
-            .services
-            .mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
-                Some(site.user_id),
-                &input,
-                None,
+        let apps = site
+            .save_sign_in_app(
+                &admin,
+                &[
+                    ("name", "Contoso"),
+                    ("provider", "microsoft"),
+                    ("tenant", "contoso.example"),
+                    ("client_id", "tresor-public"),
+                    ("scopes", "https://outlook.office.com/IMAP.AccessAsUser.All"),
+                ],
             )
-            .await
-            .unwrap();
+            .await;
+        let mailbox = site
+            .add_oauth_mailbox("M365", "outlook.office365.com", "user3", apps.apps[0].id)
+            .await;
         let start = format!("/oauth/start/{}", mailbox.id);
         let flows = || async {
             tresor::db::entity::oauth_flow::Entity::find()

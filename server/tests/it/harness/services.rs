@@ -3,12 +3,14 @@
 //! changes is changed in one place.
 
 use super::databases::TestDb;
+use app::model::mailbox::MailboxInput;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tresor::connect::ConnectionPolicy;
 use tresor::engine::Engine;
 use tresor::index::Indexer;
-use tresor::mailbox::{GraphRoots, Mailboxes};
+use tresor::mailbox::{Editor, GraphRoots, MailboxRow, Mailboxes};
+use tresor::secrets::Secret;
 use tresor::secrets::SecretBox;
 use tresor::store::BlobStore;
 use tresor::viewer::Viewer;
@@ -66,6 +68,21 @@ impl Services {
             viewer,
             _data_dir: data_dir,
         }
+    }
+
+    /// A mailbox `input` of `owner_id` (none: shared) as an administrator
+    /// adds it, with `password` stored.
+    pub(crate) async fn add_mailbox(
+        &self,
+        owner_id: Option<i64>,
+        input: &MailboxInput,
+        password: Option<&str>,
+    ) -> MailboxRow {
+        let password = password.map(Secret::new);
+        self.mailboxes
+            .create(Editor::Admin, owner_id, input, password.as_ref())
+            .await
+            .unwrap()
     }
 
     /// Another viewer over the same archive (e.g. with a smaller export page).

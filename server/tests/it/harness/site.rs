@@ -111,15 +111,8 @@ impl Site {
         input: &app::model::mailbox::MailboxInput,
     ) -> tresor::mailbox::MailboxRow {
         self.services
-            .mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
-                Some(owner_id),
-                input,
-                Some(&tresor::secrets::Secret::new("pw")),
-            )
+            .add_mailbox(Some(owner_id), input, Some("pw"))
             .await
-            .unwrap()
     }
 
     /// A finished run of `mailbox_id` as the engine records it: status,
@@ -274,6 +267,38 @@ impl Site {
         let (status, body, _) = self.call("/api/archive/search", &form, Some(cookie)).await;
         assert_eq!(status, StatusCode::OK, "{query}: {body}");
         serde_json::from_str(&body).unwrap()
+    }
+
+    /// Saves a sign-in app from Admin → Sign-in apps as `admin`, its `form`
+    /// fields given; the apps as the page then lists them.
+    pub(crate) async fn save_sign_in_app(
+        &self,
+        admin: &str,
+        form: &[(&str, &str)],
+    ) -> app::model::oauth::SignInAppsView {
+        let form = struct_form("form", form);
+        let (status, body, _) = self.call("/api/oauth/save_app", &form, Some(admin)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body, _) = self.call("/api/oauth/apps", "", Some(admin)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// An XOAUTH2 mailbox of user@example.com signing in through sign-in
+    /// app `app_id` (no password: it is signed in, or not yet).
+    pub(crate) async fn add_oauth_mailbox(
+        &self,
+        name: &str,
+        host: &str,
+        username: &str,
+        app_id: i64,
+    ) -> tresor::mailbox::MailboxRow {
+        let mut input = app::model::mailbox::MailboxInput::new(name, host, username);
+        input.auth_method = app::model::mailbox::AuthMethod::XOAuth2;
+        input.oauth_app_id = Some(app_id);
+        self.services
+            .add_mailbox(Some(self.user_id), &input, None)
+            .await
     }
 
     /// Starts the browser sign-in of `mailbox_id` as the mailbox page's button

@@ -2,14 +2,13 @@
 //! functions, against the test bed's Graph stand-in.
 
 use crate::harness::{
-    Site, assert_field_error, databases, files_under, graph_mailbox_form, service_env, struct_form,
+    Site, assert_field_error, databases, files_under, graph_mailbox_form, service_env,
 };
 use axum::http::StatusCode;
 
 #[tokio::test]
 async fn a_graph_mailbox_is_set_up_tested_and_run_from_the_browser_functions() {
     use app::model::mailbox::{MailboxEditor, MailboxSummary};
-    use app::model::oauth::SignInAppsView;
     use app::model::probe::ProbeReport;
     let (Some(oauth_url), Some(corpus)) = (
         service_env("TRESOR_TEST_OAUTH_URL", "the OAuth2 and Graph test server"),
@@ -38,24 +37,21 @@ async fn a_graph_mailbox_is_set_up_tested_and_run_from_the_browser_functions() {
             .unwrap();
         assert!(loaded.status().is_success());
 
-        let app = struct_form(
-            "form",
-            &[
-                ("name", "Contoso Graph"),
-                ("provider", "microsoft"),
-                ("tenant", "contoso.example"),
-                ("authority", oauth_url.as_str()),
-                ("client_id", "tresor-confidential"),
-                ("client_secret", "tresor-client-secret"),
-                ("scopes", "https://graph.microsoft.com/.default"),
-            ],
-        );
-        let (status, body, _) = site.call("/api/oauth/save_app", &app, Some(&admin)).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let (_, body, _) = site.call("/api/oauth/apps", "", Some(&admin)).await;
-        let app_id = serde_json::from_str::<SignInAppsView>(&body).unwrap().apps[0]
-            .id
-            .to_string();
+        let apps = site
+            .save_sign_in_app(
+                &admin,
+                &[
+                    ("name", "Contoso Graph"),
+                    ("provider", "microsoft"),
+                    ("tenant", "contoso.example"),
+                    ("authority", oauth_url.as_str()),
+                    ("client_id", "tresor-confidential"),
+                    ("client_secret", "tresor-client-secret"),
+                    ("scopes", "https://graph.microsoft.com/.default"),
+                ],
+            )
+            .await;
+        let app_id = apps.apps[0].id.to_string();
 
         let graph_root = format!("{oauth_url}/v1.0");
         // Sent as "plain": the server makes it bearer tokens.

@@ -13,7 +13,6 @@ use axum::http::{StatusCode, header};
 #[tokio::test]
 async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
     use app::model::DashboardView;
-    use app::model::mailbox::{AuthMethod, MailboxInput};
     use app::model::oauth::{
         DeviceProgress, DeviceSignIn, MailboxSignIn, SignInAppsView, SignInState,
     };
@@ -66,20 +65,9 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
         assert!(apps.default_redirect_url.ends_with("/oauth/callback"));
         let app_id = apps.apps[0].id;
 
-        let mut input = MailboxInput::new("M365 Vertrieb", "localhost", "user3");
-        input.auth_method = AuthMethod::XOAuth2;
-        input.oauth_app_id = Some(app_id);
         let mailbox = site
-            .services
-            .mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
-                Some(site.user_id),
-                &input,
-                None,
-            )
-            .await
-            .unwrap();
+            .add_oauth_mailbox("M365 Vertrieb", "localhost", "user3", app_id)
+            .await;
         let id = format!("id={}", mailbox.id);
         let sign_in_state = || async {
             let (status, body, _) = site.call("/api/mailboxes/sign_in", &id, Some(&user)).await;
@@ -340,8 +328,7 @@ async fn mailboxes_sign_in_with_oauth_through_the_browser_functions() {
 /// answered as a person would, back through `/oauth/callback`.
 #[tokio::test]
 async fn a_gmail_mailbox_signs_in_through_googles_authorization_code_flow() {
-    use app::model::mailbox::{AuthMethod, MailboxInput};
-    use app::model::oauth::{MailboxSignIn, SignInAppsView, SignInState};
+    use app::model::oauth::{MailboxSignIn, SignInState};
     let Some(oauth_url) = service_env("TRESOR_TEST_OAUTH_URL", "the OAuth2 test server") else {
         return;
     };
@@ -353,34 +340,21 @@ async fn a_gmail_mailbox_signs_in_through_googles_authorization_code_flow() {
         let site = Site::new(&db).await;
         let admin = site.sign_in("root@example.com", "root-password").await;
         let user = site.sign_in("user@example.com", "user-password").await;
-        let form = struct_form(
-            "form",
-            &[
-                ("name", "Google Workspace"),
-                ("provider", "google"),
-                ("authority", oauth_url.as_str()),
-                ("client_id", "tresor-public"),
-                ("scopes", "https://mail.google.com/"),
-            ],
-        );
-        let (status, body, _) = site.call("/api/oauth/save_app", &form, Some(&admin)).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let (_, body, _) = site.call("/api/oauth/apps", "", Some(&admin)).await;
-        let apps: SignInAppsView = serde_json::from_str(&body).unwrap();
-        let mut input = MailboxInput::new("Gmail", "localhost", "user1");
-        input.auth_method = AuthMethod::XOAuth2;
-        input.oauth_app_id = Some(apps.apps[0].id);
-        let mailbox = site
-            .services
-            .mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
-                Some(site.user_id),
-                &input,
-                None,
+        let apps = site
+            .save_sign_in_app(
+                &admin,
+                &[
+                    ("name", "Google Workspace"),
+                    ("provider", "google"),
+                    ("authority", oauth_url.as_str()),
+                    ("client_id", "tresor-public"),
+                    ("scopes", "https://mail.google.com/"),
+                ],
             )
-            .await
-            .unwrap();
+            .await;
+        let mailbox = site
+            .add_oauth_mailbox("Gmail", "localhost", "user1", apps.apps[0].id)
+            .await;
         let id = format!("id={}", mailbox.id);
         let state = || async {
             let (_, body, _) = site.call("/api/mailboxes/sign_in", &id, Some(&user)).await;
