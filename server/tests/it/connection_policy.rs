@@ -346,12 +346,7 @@ async fn only_administrators_name_ca_files() {
 
         // An administrator sets one on the user's mailbox; the user keeps
         // it when saving, and cannot change it.
-        let mailbox = site
-            .add_mailbox(
-                site.user_id,
-                &MailboxInput::new("mine", "imap.example.com", "someone"),
-            )
-            .await;
+        let mailbox = site.add_imap_mailbox(site.user_id, "mine", "someone").await;
         let id = mailbox.id.to_string();
         let with = |ca_file: &'static str| {
             mailbox_form(&[

@@ -1,8 +1,11 @@
 //! What the integration tests share, in one place: the databases a test
 //! runs on, the test bed's services, Tresor's services over a database
-//! (`services`), the web site in front of them (`Site`), the forms the
-//! browser posts and the field errors it gets back, digests to compare
-//! archives by, a clock the test sets, and a fixed token for the Graph client.
+//! (`services`, the only place tests build them), the web site in front of
+//! them (`Site`), the forms the browser posts and the field errors it gets
+//! back, the mail tests receive, digests to compare archives by, a clock the
+//! test sets, and a fixed token for the Graph client.
+//!
+//! A test's own helpers stay in its file; what two test files need comes here.
 
 mod clock;
 mod databases;

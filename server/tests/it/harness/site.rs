@@ -115,6 +115,18 @@ impl Site {
             .await
     }
 
+    /// A mailbox `name` of `owner_id` on imap.example.com, logging in as
+    /// `username` with a stored password.
+    pub(crate) async fn add_imap_mailbox(
+        &self,
+        owner_id: i64,
+        name: &str,
+        username: &str,
+    ) -> tresor::mailbox::MailboxRow {
+        let input = app::model::mailbox::MailboxInput::new(name, "imap.example.com", username);
+        self.add_mailbox(owner_id, &input).await
+    }
+
     /// A finished run of `mailbox_id` as the engine records it: status,
     /// times and error from `log`, the log as JSON.
     pub(crate) async fn add_job(&self, mailbox_id: i64, log: &tresor::engine::JobLog) {

@@ -15,10 +15,7 @@ async fn the_dashboard_counts_what_the_caller_sees_and_names_failing_mailboxes()
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
-            .add_mailbox(
-                site.user_id,
-                &MailboxInput::new("user-mail", "imap.example.com", "user"),
-            )
+            .add_imap_mailbox(site.user_id, "user-mail", "user")
             .await;
         let mut insecure = MailboxInput::new("root-mail", "imap.example.com", "root");
         insecure.accept_invalid_certs = true;

@@ -10,10 +10,7 @@ async fn users_see_their_own_mailboxes_and_admins_every_one() {
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
-            .add_mailbox(
-                site.user_id,
-                &MailboxInput::new("user-mail", "imap.example.com", "user"),
-            )
+            .add_imap_mailbox(site.user_id, "user-mail", "user")
             .await;
         let mut insecure = MailboxInput::new("root-mail", "imap.example.com", "root");
         insecure.accept_invalid_certs = true;
@@ -146,12 +143,7 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
         }
 
         // Someone else's mailbox does not exist for a user; an admin may edit it.
-        let other = site
-            .add_mailbox(
-                site.root_id,
-                &app::model::mailbox::MailboxInput::new("roots", "imap.example.com", "root"),
-            )
-            .await;
+        let other = site.add_imap_mailbox(site.root_id, "roots", "root").await;
         let other_id = other.id.to_string();
         let (status, _, _) = site
             .call(
@@ -190,14 +182,10 @@ async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
 #[tokio::test]
 async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
     use app::model::job::{MailboxRuns, RunRequest};
-    use app::model::mailbox::MailboxInput;
     for db in databases().await {
         let site = Site::new(&db).await;
         let own = site
-            .add_mailbox(
-                site.user_id,
-                &MailboxInput::new("user-mail", "imap.example.com", "user"),
-            )
+            .add_imap_mailbox(site.user_id, "user-mail", "user")
             .await;
         let user_cookie = site.sign_in("user@example.com", "user-password").await;
         let id = format!("id={}", own.id);
@@ -259,10 +247,7 @@ async fn runs_are_started_and_listed_only_for_the_mailbox_owner() {
 
         // Another user's mailbox: no history, no run.
         let stranger = site
-            .add_mailbox(
-                site.root_id,
-                &MailboxInput::new("root-mail", "imap.example.com", "root"),
-            )
+            .add_imap_mailbox(site.root_id, "root-mail", "root")
             .await;
         let stranger_id = format!("id={}&enabled=false", stranger.id);
         for endpoint in [
@@ -412,15 +397,9 @@ async fn shared_mailboxes_are_read_only_for_the_users_granted_them() {
 
 #[tokio::test]
 async fn a_deleted_mailbox_leaves_every_list_and_frees_its_name() {
-    use app::model::mailbox::MailboxInput;
     for db in databases().await {
         let site = Site::new(&db).await;
-        let own = site
-            .add_mailbox(
-                site.user_id,
-                &MailboxInput::new("work", "imap.example.com", "u"),
-            )
-            .await;
+        let own = site.add_imap_mailbox(site.user_id, "work", "u").await;
         let user = site.sign_in("user@example.com", "user-password").await;
         let (status, body, _) = site
             .call(
@@ -449,10 +428,6 @@ async fn a_deleted_mailbox_leaves_every_list_and_frees_its_name() {
             .unwrap()
             .expect("the row is kept");
         assert!(kept.deleted_at.is_some() && !kept.enabled);
-        site.add_mailbox(
-            site.user_id,
-            &MailboxInput::new("work", "imap.example.com", "u"),
-        )
-        .await;
+        site.add_imap_mailbox(site.user_id, "work", "u").await;
     }
 }

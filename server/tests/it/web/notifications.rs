@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 /// page and from the mailbox test reach the test bed's SMTP sink.
 #[tokio::test]
 async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
-    use app::model::mailbox::MailboxInput;
     use app::model::notifications::{SmtpSettingsView, TestMailSent};
     let (Some(port), Some(dir), Ok(ca)) = (
         service_env("TRESOR_TEST_SMTP_PORT", "the SMTP sink"),
@@ -24,10 +23,7 @@ async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
         let admin = site.sign_in("root@example.com", "root-password").await;
         let user = site.sign_in("user@example.com", "user-password").await;
         let mailbox = site
-            .add_mailbox(
-                site.user_id,
-                &MailboxInput::new("Vertrieb", "imap.example.com", "sales"),
-            )
+            .add_imap_mailbox(site.user_id, "Vertrieb", "sales")
             .await;
         let token = format!("{}{}", db.name, rand::random::<u32>());
         let form = |scope: &str, port: &str, changes: &[(&str, &str)]| {
@@ -185,10 +181,7 @@ async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
 
         // Another user's mailbox is not theirs to test.
         let other = site
-            .add_mailbox(
-                site.root_id,
-                &MailboxInput::new("Chefsache", "imap.example.com", "boss"),
-            )
+            .add_imap_mailbox(site.root_id, "Chefsache", "boss")
             .await;
         let (status, _, _) = site
             .call(
