@@ -5,9 +5,7 @@
 //! token, renewal after the access token expired, and a revoked grant that
 //! leaves the mailbox "needs sign-in".
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::dovecot::{endpoint, session};
-use crate::harness::service_env;
+use crate::harness::{endpoint, service_env, session, stderr, stdout, tresor};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -4,8 +4,9 @@
 //! server function, `GET /export?query=`, `tresor search`), and the server
 //! keeps answering.
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::harness::{Site, TestDb, assert_field_error, databases, struct_form, urlencode};
+use crate::harness::{
+    Site, TestDb, assert_field_error, databases, stderr, stdout, struct_form, tresor, urlencode,
+};
 use app::error::ApiError;
 use app::model::archive::{MAX_PAGE_SIZE, MAX_SEARCH_WINDOW, PAGE_SIZE, SearchPage};
 use axum::http::StatusCode;

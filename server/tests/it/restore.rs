@@ -1,8 +1,7 @@
 //! Restore: archived messages go back into Dovecot by APPEND, with their
 //! flags and internal date, and can be read there byte for byte.
 
-use crate::dovecot::{endpoint, session};
-use crate::harness::{services, sqlite};
+use crate::harness::{endpoint, services, session, sqlite};
 use futures::TryStreamExt;
 use tresor::imap::{self, Security};
 use tresor::mailbox::MailboxInput;
@@ -16,7 +15,7 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
     let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
     let folder = format!("it-restore-src-{}", rand::random::<u32>());
     let target = format!("it-restored-{}", rand::random::<u32>());
-    let message = crate::crash::synthetic_message(42);
+    let message = crate::harness::synthetic_message(42);
     let mut imap_session = session(&endpoint, "alice", "alicepw").await;
     imap_session.create(&folder).await.unwrap();
     imap_session

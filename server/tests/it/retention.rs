@@ -4,8 +4,7 @@
 //! mailbox holds them; the ledger records each deletion and the archive still
 //! verifies clean. On SQLite and PostgreSQL.
 
-use crate::cli::tresor_on_database;
-use crate::harness::databases;
+use crate::harness::{databases, tresor_on_database};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;

@@ -2,8 +2,7 @@
 //! global job limit and the per-server connection limit. Jobs run for real
 //! against Dovecot; only the clock of `tick` is chosen by the test.
 
-use crate::dovecot::{endpoint, session};
-use crate::harness::{Services, TestDb, databases, services};
+use crate::harness::{Services, TestDb, databases, endpoint, services, session};
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use std::sync::Arc;
@@ -61,7 +60,7 @@ async fn schedules_and_limits_decide_what_starts() {
     let folder = format!("it-scheduler-{}", rand::random::<u32>());
     session.create(&folder).await.unwrap();
     session
-        .append(&folder, None, None, crate::crash::synthetic_message(7))
+        .append(&folder, None, None, crate::harness::synthetic_message(7))
         .await
         .unwrap();
     imap::logout(session, std::time::Duration::from_secs(30))

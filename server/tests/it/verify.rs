@@ -3,9 +3,7 @@
 //! edited, a row slipped in past the ledger, a rewritten chain — is reported
 //! with the id of what was touched. On SQLite and PostgreSQL.
 
-use crate::cli::tresor_on_database;
-use crate::crash::synthetic_message;
-use crate::harness::databases;
+use crate::harness::{databases, synthetic_message, tresor_on_database};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::Value;
 use std::path::Path;

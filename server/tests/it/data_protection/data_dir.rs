@@ -2,7 +2,7 @@
 //! whatever the umask, and `tresor serve` refuses a key file others can
 //! read and warns about an open directory, saying how to fix it.
 
-use crate::crash::synthetic_message;
+use crate::harness::synthetic_message;
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

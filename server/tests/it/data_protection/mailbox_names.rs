@@ -1,9 +1,9 @@
 //! Mailbox names unique per owner only (item 5), on the web, on the
 //! command line, and through the migration over existing mailboxes.
 
-use crate::cli::{stderr, tresor};
 use crate::harness::{
-    Services, Site, assert_field_error, databases, mailbox_form, unmigrated_postgres,
+    Services, Site, assert_field_error, databases, mailbox_form, stderr, tresor,
+    unmigrated_postgres,
 };
 use app::model::Role;
 use sea_orm::{EntityTrait, QueryOrder};

@@ -1,8 +1,7 @@
 //! Exports and the audit CSV read a page at a time (item 3), and write the
 //! same bytes as when read at once.
 
-use crate::crash::synthetic_message;
-use crate::harness::{Site, databases, urlencode};
+use crate::harness::{Site, databases, synthetic_message, urlencode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::sync::Arc;
 

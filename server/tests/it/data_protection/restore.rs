@@ -2,9 +2,7 @@
 //! message read through a grant takes flags and internal date only from
 //! the restorer's own copies.
 
-use crate::crash::synthetic_message;
-use crate::dovecot::{endpoint, session};
-use crate::harness::{services, sqlite};
+use crate::harness::{endpoint, services, session, sqlite, synthetic_message};
 use app::model::Role;
 use futures::TryStreamExt;
 use std::time::Duration;

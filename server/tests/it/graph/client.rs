@@ -3,8 +3,7 @@
 //! four requests at once, then a second delta round with only the changes.
 
 use super::{control, corpus_messages, load_mailbox};
-use crate::corpus::bulk_corpus;
-use crate::harness::{FixedToken, service_env};
+use crate::harness::{FixedToken, bulk_corpus, service_env};
 use futures::StreamExt;
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};

@@ -4,9 +4,7 @@
 //! once, and tag / move / delete applied to archived messages only.
 
 use super::{control, corpus_messages, load_mailbox};
-use crate::cli::{stderr, stdout, tresor};
-use crate::corpus::bulk_corpus;
-use crate::harness::{export_digests, service_env};
+use crate::harness::{bulk_corpus, export_digests, service_env, stderr, stdout, tresor};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use tresor::store::Digest;

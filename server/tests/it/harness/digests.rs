@@ -21,7 +21,7 @@ pub fn files_under(root: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// Runs `tresor export --format eml` for `mailbox` and returns the SHA-256 of every exported file.
 pub fn export_digests(data_dir: &std::path::Path, mailbox: &str) -> Vec<tresor::store::Digest> {
     let export_dir = data_dir.join(format!("export-{}", rand::random::<u32>()));
-    let exported = crate::cli::tresor(
+    let exported = super::tresor(
         data_dir,
         &[
             "export",
@@ -34,11 +34,7 @@ pub fn export_digests(data_dir: &std::path::Path, mailbox: &str) -> Vec<tresor::
         ],
         None,
     );
-    assert!(
-        exported.status.success(),
-        "{}",
-        crate::cli::stderr(&exported)
-    );
+    assert!(exported.status.success(), "{}", super::stderr(&exported));
     files_under(&export_dir)
         .iter()
         .map(|path| tresor::store::Digest::of(&std::fs::read(path).unwrap()))

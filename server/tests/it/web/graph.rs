@@ -12,7 +12,7 @@ async fn a_graph_mailbox_is_set_up_tested_and_run_from_the_browser_functions() {
     use app::model::probe::ProbeReport;
     let (Some(oauth_url), Some(corpus)) = (
         service_env("TRESOR_TEST_OAUTH_URL", "the OAuth2 and Graph test server"),
-        crate::corpus::corpus_dir("tricky-mime"),
+        crate::harness::corpus_dir("tricky-mime"),
     ) else {
         return;
     };
