@@ -255,11 +255,7 @@ async fn what_the_configuration_allows_users_reach_and_they_still_read_one_text(
 async fn runs_of_a_users_mailbox_do_not_connect_to_internal_addresses() {
     for db in databases().await {
         let site = Site::with_connection_policy(&db, strict_site_policy()).await;
-        let engine = tresor::engine::Engine::new(
-            site.services.db.clone(),
-            site.services.store.clone(),
-            site.services.mailboxes.clone(),
-        );
+        let engine = &site.services.engine;
         let listener = Listener::start().await;
         let input = |name: &str| MailboxInput {
             port: listener.port,
