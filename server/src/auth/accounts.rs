@@ -4,8 +4,9 @@
 use super::password::{self, HashingSlot};
 use super::throttle::{self, Policy, Throttle};
 use crate::db::entity::{password_reset, session, user};
+use crate::notify::{Clock, SystemClock};
 use app::model::{MIN_PASSWORD_LEN, Role, SessionUser, UserView};
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::Duration as ChronoDuration;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -14,6 +15,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a password-reset link works.
@@ -62,6 +64,8 @@ pub struct Accounts {
     resets_per_address: Throttle,
     /// Password-reset requests per client address.
     resets_per_client: Throttle,
+    /// What "now" is for sessions, reset links and timestamps (a test sets its own).
+    clock: Arc<dyn Clock>,
 }
 
 /// How often a session's `last_seen_at` is written; more often would turn every page view into a write.
@@ -77,7 +81,14 @@ impl Accounts {
             per_client: Throttle::new(Policy::SIGN_IN_PER_CLIENT),
             resets_per_address: Throttle::new(Policy::RESET_PER_ADDRESS),
             resets_per_client: Throttle::new(Policy::RESET_PER_CLIENT),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same accounts, telling the time by `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     pub async fn create_user(
@@ -96,7 +107,7 @@ impl Accounts {
         };
         check_password_rules(password, "password")?;
         let password_hash = HashingSlot::acquire().await.hash(password).await?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let row = user::ActiveModel {
             email: Set(email.clone()),
             display_name: Set(display_name),
@@ -142,7 +153,7 @@ impl Accounts {
             .ok_or(AuthError::NotFound)?;
         let mut active: user::ActiveModel = row.into();
         active.disabled = Set(disabled);
-        active.updated_at = Set(Utc::now());
+        active.updated_at = Set(self.clock.now());
         let updated = active.update(&self.db).await?;
         if disabled {
             self.end_sessions(user_id, None).await?;
@@ -211,7 +222,7 @@ impl Accounts {
 
     /// The enabled user behind a live session token.
     pub async fn session_user(&self, token: &str) -> Result<Option<UserRow>, AuthError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let found = session::Entity::find()
             .filter(session::Column::TokenHash.eq(token_hash(token)))
             .find_also_related(user::Entity)
@@ -319,7 +330,7 @@ impl Accounts {
             return Ok(None);
         }
         let token = new_token();
-        let now = Utc::now();
+        let now = self.clock.now();
         let issued = password_reset::ActiveModel {
             user_id: Set(row.id),
             token_hash: Set(token_hash(&token)),
@@ -350,7 +361,7 @@ impl Accounts {
             field: "token",
             message: "This link has expired or was used already; ask for a new one.".into(),
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         let reset = password_reset::Entity::find()
             .filter(password_reset::Column::TokenHash.eq(token_hash(token)))
             .one(&self.db)
@@ -395,7 +406,7 @@ impl Accounts {
         let user_id = row.id;
         let mut active: user::ActiveModel = row.into();
         active.password_hash = Set(password_hash);
-        active.updated_at = Set(Utc::now());
+        active.updated_at = Set(self.clock.now());
         active.update(&self.db).await?;
         password_reset::Entity::delete_many()
             .filter(password_reset::Column::UserId.eq(user_id))
@@ -410,7 +421,7 @@ impl Accounts {
         user_agent: Option<&str>,
     ) -> Result<String, AuthError> {
         let token = new_token();
-        let now = Utc::now();
+        let now = self.clock.now();
         let lifetime =
             ChronoDuration::from_std(self.session_lifetime).unwrap_or(ChronoDuration::hours(12));
         session::ActiveModel {

@@ -8,7 +8,7 @@
 //! The people: nobody signed in; the mailbox's owner (a user); a grantee (a
 //! user granted the mailbox); an auditor granted it; another user; an admin.
 
-use crate::site::{Site, valid_mailbox_form};
+use crate::harness::{Site, mailbox_form};
 use app::model::Role;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -89,20 +89,20 @@ fn fresh(row: Row) -> Row {
 /// Placeholders: `{mailbox}` the owner's IMAP mailbox, `{archive}` the
 /// owner's mailbox holding `{message}`, `{password}` the caller's password.
 fn rows() -> Vec<Row> {
-    let mailbox_form = valid_mailbox_form(
-        "matrix",
-        &[
-            ("id", "{mailbox}"),
-            ("host", "127.0.0.1"),
-            ("port", "9"),
-            ("security", "plain"),
-        ],
-    );
-    let new_mailbox_form = valid_mailbox_form(
-        "matrix-new",
-        &[("host", "127.0.0.1"), ("port", "9"), ("security", "plain")],
-    );
-    let template_form = valid_mailbox_form("matrix-template", &[]);
+    let saved_mailbox_form = mailbox_form(&[
+        ("name", "matrix"),
+        ("id", "{mailbox}"),
+        ("host", "127.0.0.1"),
+        ("port", "9"),
+        ("security", "plain"),
+    ]);
+    let new_mailbox_form = mailbox_form(&[
+        ("name", "matrix-new"),
+        ("host", "127.0.0.1"),
+        ("port", "9"),
+        ("security", "plain"),
+    ]);
+    let template_form = mailbox_form(&[("name", "matrix-template")]);
     vec![
         // Signing in and out, and one's own account.
         post(
@@ -148,7 +148,7 @@ fn rows() -> Vec<Row> {
         // An administrator's save sets the sharing the form holds (none here).
         fresh(post(
             "/api/mailboxes/save",
-            mailbox_form.clone(),
+            saved_mailbox_form.clone(),
             MANAGE_MAILBOX,
         )),
         post(
@@ -156,11 +156,15 @@ fn rows() -> Vec<Row> {
             new_mailbox_form.clone(),
             OWN_MAILBOXES,
         ),
-        post("/api/mailboxes/test", mailbox_form.clone(), MANAGE_MAILBOX),
+        post(
+            "/api/mailboxes/test",
+            saved_mailbox_form.clone(),
+            MANAGE_MAILBOX,
+        ),
         post("/api/mailboxes/test", new_mailbox_form, OWN_MAILBOXES),
         post(
             "/api/mailboxes/subscribe",
-            format!("{mailbox_form}&folder=INBOX&subscribed=true"),
+            format!("{saved_mailbox_form}&folder=INBOX&subscribed=true"),
             MANAGE_MAILBOX,
         ),
         post("/api/mailboxes/runs", "id={mailbox}", READ_MAILBOX),
@@ -308,7 +312,7 @@ const PASSWORDS: [(&str, &str); 6] = [
 
 impl World {
     async fn new() -> World {
-        let db = crate::support::sqlite().await;
+        let db = crate::harness::sqlite().await;
         let site = Site::new(&db).await;
         let accounts = &site.state.accounts;
         let grantee = accounts
@@ -341,21 +345,28 @@ impl World {
         let message = site
             .archive_for(site.user_id, "owner-archive", &[("mail", MAIL)])
             .await["mail"];
-        let archive = site.mailboxes.by_name("owner-archive").await.unwrap().id;
+        let archive = site
+            .services
+            .mailboxes
+            .by_name("owner-archive")
+            .await
+            .unwrap()
+            .id;
         let readers = BTreeSet::from([grantee.id, auditor.id]);
         for id in [mailbox.id, archive] {
-            site.mailboxes
+            site.services
+                .mailboxes
                 .set_sharing(id, Some(site.user_id), &readers)
                 .await
                 .unwrap();
         }
         let mut cookies = HashMap::new();
         for (caller, email) in [
-            ("owner", "user%40example.com"),
-            ("grantee", "grantee%40example.com"),
-            ("auditor", "auditor%40example.com"),
-            ("other", "other%40example.com"),
-            ("admin", "root%40example.com"),
+            ("owner", "user@example.com"),
+            ("grantee", "grantee@example.com"),
+            ("auditor", "auditor@example.com"),
+            ("other", "other@example.com"),
+            ("admin", "root@example.com"),
         ] {
             let password = PASSWORDS.iter().find(|(who, _)| *who == caller).unwrap().1;
             cookies.insert(caller, site.sign_in(email, password).await);

@@ -1,7 +1,8 @@
 //! `auth::Accounts` against real databases.
 
-use crate::support::databases;
+use crate::harness::{TestClock, databases};
 use app::model::Role;
+use std::sync::Arc;
 use std::time::Duration;
 use tresor::auth::{Accounts, AuthError};
 
@@ -293,7 +294,9 @@ async fn changing_the_password_keeps_only_the_current_session() {
 #[tokio::test]
 async fn expired_sessions_are_refused() {
     for db in databases().await {
-        let accounts = Accounts::new(db.connection.clone(), Duration::from_secs(1));
+        let clock = Arc::new(TestClock::at(chrono::Utc::now()));
+        let accounts =
+            Accounts::new(db.connection.clone(), Duration::from_secs(1)).with_clock(clock.clone());
         accounts
             .create_user("heidi@example.com", "Heidi", Role::User, "heidi-password")
             .await
@@ -309,7 +312,19 @@ async fn expired_sessions_are_refused() {
                 .unwrap()
                 .is_some()
         );
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // Within its second the session holds; past it, it is refused (a
+        // millisecond either side: PostgreSQL keeps microseconds).
+        clock.advance(chrono::Duration::milliseconds(999));
+        assert!(
+            accounts
+                .session_user(&session.token)
+                .await
+                .unwrap()
+                .is_some(),
+            "{}",
+            db.name
+        );
+        clock.advance(chrono::Duration::milliseconds(2));
         assert!(
             accounts
                 .session_user(&session.token)

@@ -2,10 +2,9 @@
 //! archive holds and what the server shows afterwards.
 
 use crate::archive::add_mailbox_with;
-use crate::cli::{stderr, stdout, tresor};
-use crate::crash::synthetic_message;
-use crate::dovecot::{endpoint, session};
-use crate::support::{export_digests, server_digests};
+use crate::harness::{
+    endpoint, export_digests, server_digests, session, stderr, stdout, synthetic_message, tresor,
+};
 use futures::TryStreamExt;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -364,7 +363,7 @@ async fn a_base_folder_with_a_dot_is_refused_with_a_clear_message() {
     let Some(_) = endpoint(Security::ImplicitTls, None) else {
         return;
     };
-    crate::cli::add_owner(data_dir.path());
+    crate::harness::add_owner(data_dir.path());
     let added = tresor(
         data_dir.path(),
         &[

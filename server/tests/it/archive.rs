@@ -2,10 +2,10 @@
 //! every message the server holds arrives byte-identical, and a second run
 //! archives nothing new.
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::corpus::corpus_dir;
-use crate::dovecot::{cyrus_endpoint, endpoint, session};
-use crate::support::{export_digests, files_under, server_digests};
+use crate::harness::{
+    corpus_dir, cyrus_endpoint, endpoint, export_digests, files_under, server_digests, session,
+    stderr, stdout, tresor,
+};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use tresor::imap::{self, Security};
@@ -116,7 +116,7 @@ pub fn add_mailbox_for(
     extra: &[&str],
 ) {
     let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
-    crate::cli::add_owner(data_dir);
+    crate::harness::add_owner(data_dir);
     let added = tresor(
         data_dir,
         &[
@@ -350,7 +350,7 @@ async fn archives_every_tricky_mime_message_from_cyrus_too() {
 #[tokio::test]
 async fn archives_every_bulk_realistic_message_byte_for_byte_and_only_once() {
     let (Some(corpus), Some(endpoint)) = (
-        crate::corpus::bulk_corpus(),
+        crate::harness::bulk_corpus(),
         endpoint(Security::ImplicitTls, None),
     ) else {
         return;
@@ -504,7 +504,7 @@ async fn identical_copies_in_one_batch_are_stored_once() {
     let folder = format!("it-copies-{}", rand::random::<u32>());
     session.create(&folder).await.unwrap();
     for index in [1, 1, 2] {
-        let message = crate::crash::synthetic_message(index);
+        let message = crate::harness::synthetic_message(index);
         session.append(&folder, None, None, message).await.unwrap();
     }
     imap::logout(session, TIMEOUT).await.unwrap();

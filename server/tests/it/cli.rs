@@ -1,60 +1,6 @@
 //! The `tresor` binary as an admin or a script uses it.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-/// Creates the Tresor user alice@example.com, who owns the tests' mailboxes.
-pub fn add_owner(data_dir: &std::path::Path) {
-    let user = tresor(
-        data_dir,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--password-stdin",
-        ],
-        Some("alice-tresor-password\n"),
-    );
-    // A second mailbox in the same data dir finds its owner there already.
-    assert!(
-        user.status.success() || stderr(&user).contains("exists already"),
-        "{}",
-        stderr(&user)
-    );
-}
-
-pub fn tresor(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("TRESOR_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        // Users' mailboxes point at the test bed on loopback.
-        .env("TRESOR_ALLOW_PRIVATE_DESTINATIONS", "true")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tresor runs");
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        // `tresor` may exit before reading (clap rejects the arguments): a broken pipe is fine.
-        let _ = input.write_all(text.as_bytes());
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-pub fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-pub fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::harness::{stderr, stdout, tresor};
 
 #[test]
 fn migrate_creates_the_sqlite_database_in_the_data_dir() {

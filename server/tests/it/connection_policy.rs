@@ -6,8 +6,7 @@
 //! No test here sends anything to a non-loopback address: the refusals are
 //! checked on loopback first, and only then for 169.254/10.x.
 
-use crate::site::{Site, error_field, valid_mailbox_form};
-use crate::support::databases;
+use crate::harness::{FixedToken, Site, assert_field_error, databases, mailbox_form};
 use app::model::Role;
 use app::model::mailbox::{MailboxInput, Security};
 use app::model::probe::ProbeReport;
@@ -19,7 +18,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tresor::connect::{
     CANNOT_CONNECT, CaFileError, ConnectionPolicy, Destinations, MailboxOwner, destinations_for,
 };
-use tresor::secrets::Secret;
 
 /// A loopback port that counts the connections it accepts and answers each
 /// with an HTTP 404 before closing it (after the request, if one comes
@@ -84,7 +82,7 @@ async fn test_connection(site: &Site, cookie: &str, changes: &[(&str, &str)]) ->
     let (status, body, _) = site
         .call(
             "/api/mailboxes/test",
-            &valid_mailbox_form("probe", changes),
+            &mailbox_form(&[&[("name", "probe")], changes].concat()),
             Some(cookie),
         )
         .await;
@@ -115,7 +113,7 @@ fn strict_site_policy() -> ConnectionPolicy {
 async fn a_users_test_connection_reaches_no_internal_address_and_says_one_thing() {
     for db in databases().await {
         let site = Site::with_connection_policy(&db, strict_site_policy()).await;
-        let user = site.sign_in("user%40example.com", "user-password").await;
+        let user = site.sign_in("user@example.com", "user-password").await;
         let listener = Listener::start().await;
         let open = listener.port();
         let closed = closed_port().await;
@@ -156,7 +154,13 @@ async fn a_users_test_connection_reaches_no_internal_address_and_says_one_thing(
                 "/api/mailboxes/subscribe",
                 &format!(
                     "{}&folder=INBOX&subscribed=true",
-                    valid_mailbox_form("probe", &borrowed(&plain("127.0.0.1", &open)))
+                    mailbox_form(
+                        &[
+                            &[("name", "probe")],
+                            &borrowed(&plain("127.0.0.1", &open))[..]
+                        ]
+                        .concat()
+                    )
                 ),
                 Some(&user),
             )
@@ -174,7 +178,7 @@ async fn a_users_test_connection_reaches_no_internal_address_and_says_one_thing(
 async fn administrators_reach_internal_servers_and_read_what_answered() {
     for db in databases().await {
         let site = Site::with_connection_policy(&db, strict_site_policy()).await;
-        let admin = site.sign_in("root%40example.com", "root-password").await;
+        let admin = site.sign_in("root@example.com", "root-password").await;
         let listener = Listener::start().await;
         let open = listener.port();
         let closed = closed_port().await;
@@ -232,7 +236,7 @@ async fn what_the_configuration_allows_users_reach_and_they_still_read_one_text(
     ] {
         for db in databases().await {
             let site = Site::with_connection_policy(&db, policy.clone()).await;
-            let user = site.sign_in("user%40example.com", "user-password").await;
+            let user = site.sign_in("user@example.com", "user-password").await;
             let listener = Listener::start().await;
             let open = listener.port();
             let closed = closed_port().await;
@@ -251,11 +255,7 @@ async fn what_the_configuration_allows_users_reach_and_they_still_read_one_text(
 async fn runs_of_a_users_mailbox_do_not_connect_to_internal_addresses() {
     for db in databases().await {
         let site = Site::with_connection_policy(&db, strict_site_policy()).await;
-        let engine = tresor::engine::Engine::new(
-            site.db.clone(),
-            site.store.clone(),
-            site.mailboxes.clone(),
-        );
+        let engine = &site.services.engine;
         let listener = Listener::start().await;
         let input = |name: &str| MailboxInput {
             port: listener.port,
@@ -278,16 +278,6 @@ async fn runs_of_a_users_mailbox_do_not_connect_to_internal_addresses() {
     }
 }
 
-/// A token for the Graph client; the listener never checks it.
-struct AnyToken;
-
-#[async_trait::async_trait]
-impl tresor::graph::TokenSource for AnyToken {
-    async fn token(&self, _refused: Option<&Secret>) -> Result<Secret, tresor::graph::GraphError> {
-        Ok(Secret::new("token"))
-    }
-}
-
 #[tokio::test]
 async fn graph_requests_of_a_users_mailbox_do_not_connect_to_internal_addresses() {
     let listener = Listener::start().await;
@@ -297,8 +287,12 @@ async fn graph_requests_of_a_users_mailbox_do_not_connect_to_internal_addresses(
         format!("http://localhost:{}/v1.0", listener.port),
         format!("http://[::ffff:127.0.0.1]:{}/v1.0", listener.port),
     ] {
-        let client =
-            tresor::graph::Client::new(&root, "someone", Arc::new(AnyToken), users.clone());
+        let client = tresor::graph::Client::new(
+            &root,
+            "someone",
+            Arc::new(FixedToken::any()),
+            users.clone(),
+        );
         let started = Instant::now();
         let error = client
             .get_json::<serde_json::Value>(&client.url("mailFolders"), None)
@@ -317,8 +311,12 @@ async fn graph_requests_of_a_users_mailbox_do_not_connect_to_internal_addresses(
         assert_eq!(listener.accepted(), 0, "{root}");
     }
     let root = format!("http://localhost:{}/v1.0", listener.port);
-    let client =
-        tresor::graph::Client::new(&root, "someone", Arc::new(AnyToken), Destinations::Any);
+    let client = tresor::graph::Client::new(
+        &root,
+        "someone",
+        Arc::new(FixedToken::any()),
+        Destinations::Any,
+    );
     let error = client
         .get_json::<serde_json::Value>(&client.url("mailFolders"), None)
         .await
@@ -331,39 +329,36 @@ async fn graph_requests_of_a_users_mailbox_do_not_connect_to_internal_addresses(
 async fn only_administrators_name_ca_files() {
     for db in databases().await {
         let site = Site::new(&db).await;
-        let admin = site.sign_in("root%40example.com", "root-password").await;
-        let user = site.sign_in("user%40example.com", "user-password").await;
-        let ca = [("ca_file", "/etc/hostname")];
+        let admin = site.sign_in("root@example.com", "root-password").await;
+        let user = site.sign_in("user@example.com", "user-password").await;
+        let ca = ("ca_file", "/etc/hostname");
         for path in ["/api/mailboxes/test", "/api/mailboxes/save"] {
             let (status, body, _) = site
-                .call(path, &valid_mailbox_form("mine", &ca), Some(&user))
+                .call(path, &mailbox_form(&[("name", "mine"), ca]), Some(&user))
                 .await;
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
-            assert_eq!(error_field(&body), "ca_file", "{path}");
+            assert_field_error(status, &body, "ca_file");
             assert!(body.contains("Only an administrator"), "{body}");
         }
 
         // An administrator sets one on the user's mailbox; the user keeps
         // it when saving, and cannot change it.
-        let mailbox = site
-            .add_mailbox(
-                site.user_id,
-                &MailboxInput::new("mine", "imap.example.com", "someone"),
-            )
-            .await;
+        let mailbox = site.add_imap_mailbox(site.user_id, "mine", "someone").await;
         let id = mailbox.id.to_string();
         let with = |ca_file: &'static str| {
-            valid_mailbox_form("mine", &[("id", &id), ("secret", ""), ("ca_file", ca_file)])
+            mailbox_form(&[
+                ("name", "mine"),
+                ("id", &id),
+                ("secret", ""),
+                ("ca_file", ca_file),
+            ])
         };
         // Changing the CA file needs the stored password typed again.
-        let admin_form = valid_mailbox_form(
-            "mine",
-            &[
-                ("id", &id),
-                ("secret", "pw"),
-                ("ca_file", "/etc/ssl/company-ca.pem"),
-            ],
-        );
+        let admin_form = mailbox_form(&[
+            ("name", "mine"),
+            ("id", &id),
+            ("secret", "pw"),
+            ("ca_file", "/etc/ssl/company-ca.pem"),
+        ]);
         let (status, body, _) = site
             .call("/api/mailboxes/save", &admin_form, Some(&admin))
             .await;
@@ -379,15 +374,19 @@ async fn only_administrators_name_ca_files() {
         let (status, body, _) = site
             .call("/api/mailboxes/save", &with("/etc/shadow"), Some(&user))
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert_eq!(error_field(&body), "ca_file");
+        assert_field_error(status, &body, "ca_file");
         // Dropping it is a change of the connection, too: with the password.
-        let without = valid_mailbox_form("mine", &[("id", &id), ("secret", "pw"), ("ca_file", "")]);
+        let without = mailbox_form(&[
+            ("name", "mine"),
+            ("id", &id),
+            ("secret", "pw"),
+            ("ca_file", ""),
+        ]);
         let (status, body, _) = site
             .call("/api/mailboxes/save", &without, Some(&user))
             .await;
         assert_eq!(status, StatusCode::OK, "dropping it is fine: {body}");
-        let row = site.mailboxes.by_id(mailbox.id).await.unwrap();
+        let row = site.services.mailboxes.by_id(mailbox.id).await.unwrap();
         assert_eq!(row.ca_file, None);
     }
 }
@@ -404,7 +403,7 @@ async fn an_unusable_ca_file_fails_fast_with_one_text() {
     let not_pem = not_pem.display().to_string();
     for db in databases().await {
         let site = Site::new(&db).await;
-        let admin = site.sign_in("root%40example.com", "root-password").await;
+        let admin = site.sign_in("root@example.com", "root-password").await;
         let listener = Listener::start().await;
         let port = listener.port();
         for ca_file in [

@@ -2,9 +2,10 @@
 //! the archive holds exactly what the server held, nothing twice, nothing lost,
 //! and no message was moved off the server before it was in the archive.
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::dovecot::{endpoint, session};
-use crate::support::{export_digests, files_under, server_digests};
+use crate::harness::{
+    endpoint, export_digests, files_under, server_digests, session, stderr, stdout,
+    synthetic_message, tresor,
+};
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,23 +13,6 @@ use tresor::imap::{self, Security};
 use tresor::store::Digest;
 
 const MESSAGES: usize = 10_000;
-
-/// A small but real-looking message, different for every `index`.
-pub fn synthetic_message(index: usize) -> Vec<u8> {
-    let mut body = String::new();
-    for line in 0..(20 + index % 40) {
-        body.push_str(&format!(
-            "Line {line} of message {index}: the quick brown fox jumps over the lazy dog.\r\n"
-        ));
-    }
-    format!(
-        "Message-ID: <crash-{index}@example.com>\r\nDate: Mon, 2 Nov 2026 10:{:02}:00 +0100\r\n\
-         From: Sender {index} <sender{index}@example.com>\r\nTo: alice@example.com\r\n\
-         Subject: Crash test message {index}\r\n\r\n{body}",
-        index % 60
-    )
-    .into_bytes()
-}
 
 #[tokio::test]
 async fn a_run_killed_at_any_point_resumes_without_loss_or_duplicates() {

@@ -5,7 +5,7 @@
 
 use crate::actions::{archive_json, seed};
 use crate::archive::add_mailbox_with;
-use crate::crash::synthetic_message;
+use crate::harness::synthetic_message;
 use sea_orm::{ConnectionTrait, Statement};
 use std::collections::BTreeMap;
 use tresor::store::Digest;

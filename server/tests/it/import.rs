@@ -1,10 +1,7 @@
 //! `tresor import`: .eml files, mbox and Maildir go through the same store,
 //! deduplication and job log as IMAP, and come back out byte for byte.
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::corpus::corpus_dir;
-use crate::crash::synthetic_message;
-use crate::support::export_digests;
+use crate::harness::{corpus_dir, export_digests, stderr, stdout, synthetic_message, tresor};
 use std::collections::BTreeSet;
 use tresor::store::Digest;
 
@@ -29,7 +26,7 @@ fn import(data_dir: &std::path::Path, paths: &[&std::path::Path]) -> serde_json:
 
 fn with_owner() -> tempfile::TempDir {
     let data_dir = tempfile::tempdir().unwrap();
-    crate::cli::add_owner(data_dir.path());
+    crate::harness::add_owner(data_dir.path());
     data_dir
 }
 

@@ -1,9 +1,7 @@
 //! MailStore-style batch archiving: one privileged login (Dovecot's master user
 //! `archiver`) archives several users' mailboxes via SASL PLAIN authzid.
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::crash::synthetic_message;
-use crate::dovecot::{endpoint, session};
+use crate::harness::{endpoint, session, stderr, stdout, synthetic_message, tresor};
 use std::time::Duration;
 use tresor::imap::{self, Security};
 

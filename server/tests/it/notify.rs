@@ -3,26 +3,12 @@
 //! notices once a day per failing mailbox, for 21 days, with the clock
 //! injected. On SQLite and PostgreSQL.
 
-use crate::support::{databases, service_env};
+use crate::harness::{TestClock, databases, service_env, services};
 use chrono::{DateTime, Duration, Utc};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use tresor::notify::{Clock, Notifier, PasswordChange, SmtpInput, SmtpSecurity};
-use tresor::secrets::{Secret, SecretBox};
-
-struct FakeClock(Mutex<DateTime<Utc>>);
-
-impl Clock for FakeClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
-
-impl FakeClock {
-    fn set(&self, now: DateTime<Utc>) {
-        *self.0.lock().unwrap() = now;
-    }
-}
+use std::sync::Arc;
+use tresor::notify::{Notifier, PasswordChange, SmtpInput, SmtpSecurity};
+use tresor::secrets::Secret;
 
 struct Sink {
     port: u16,
@@ -80,15 +66,14 @@ async fn failure_notices_arrive_once_a_day_for_three_weeks() {
         return;
     };
     for db in databases().await {
-        let key = format!("{}=", "A".repeat(43));
-        let secrets = Arc::new(SecretBox::load(&std::env::temp_dir(), Some(&key)).unwrap());
+        let services = services(&db).await;
         let start = DateTime::parse_from_rfc3339("2026-11-02T03:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        let clock = Arc::new(FakeClock(Mutex::new(start)));
+        let clock = Arc::new(TestClock::at(start));
         let notifier = Notifier::new(
             db.connection.clone(),
-            secrets,
+            services.secrets.clone(),
             clock.clone(),
             Some("https://archive.example.com".into()),
         );
@@ -200,11 +185,15 @@ async fn summaries_go_out_daily_over_implicit_tls() {
         return;
     };
     for db in databases().await {
-        let key = format!("{}=", "A".repeat(43));
-        let secrets = Arc::new(SecretBox::load(&std::env::temp_dir(), Some(&key)).unwrap());
+        let services = services(&db).await;
         let now = Utc::now();
-        let clock = Arc::new(FakeClock(Mutex::new(now)));
-        let notifier = Notifier::new(db.connection.clone(), secrets.clone(), clock.clone(), None);
+        let clock = Arc::new(TestClock::at(now));
+        let notifier = Notifier::new(
+            db.connection.clone(),
+            services.secrets.clone(),
+            clock.clone(),
+            None,
+        );
         let token = format!("{}{}", db.name, rand::random::<u32>());
         let (mut input, password) = settings(&sink, "notifypw");
         input.security = SmtpSecurity::Tls;
@@ -218,20 +207,17 @@ async fn summaries_go_out_daily_over_implicit_tls() {
             .await
             .unwrap();
 
-        let mailboxes = tresor::mailbox::Mailboxes::new(db.connection.clone(), secrets);
-        let mailbox = mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+        let mailbox = services
+            .add_mailbox(
                 None,
                 &tresor::mailbox::MailboxInput::new(
                     &format!("Buchhaltung {token}"),
                     "imap.example.com",
                     "buha",
                 ),
-                Some(&Secret::new("pw")),
+                Some("pw"),
             )
-            .await
-            .unwrap();
+            .await;
         for (hours_ago, failed) in [(30, false), (20, false), (3, true)] {
             let started = now - Duration::hours(hours_ago);
             let mut log = tresor::engine::JobLog::new(&mailbox.name, started);

@@ -5,9 +5,7 @@
 //! token, renewal after the access token expired, and a revoked grant that
 //! leaves the mailbox "needs sign-in".
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::dovecot::{endpoint, session};
-use crate::support::service_env;
+use crate::harness::{endpoint, service_env, session, stderr, stdout, tresor};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -133,15 +131,27 @@ async fn oauth_mailbox(
     assert!(added.status.success(), "{}", stderr(&added));
 }
 
-/// Runs `tresor mailbox authorize NAME`; once it shows the code, someone
-/// enters it at the verification page (`user`, or declines with `None`).
+/// When the person at the provider's verification page enters the code.
+enum Person<'a> {
+    /// Never: the code expires.
+    Away,
+    /// As this user, as soon as it is shown.
+    SignsInAtOnce(&'a str),
+    /// As this user, once the provider has told the CLI to slow down (the
+    /// "slow" client's second poll), so the next poll must wait for it.
+    SignsInAfterSlowDown(&'a str),
+}
+
+/// Runs `tresor mailbox authorize NAME`; once it shows the code, `person`
+/// enters it at the verification page (or not).
 /// Returns (success, stdout + stderr, seconds until it ended).
 async fn authorize(
     bed: &Bed,
     data_dir: &std::path::Path,
     name: &str,
-    user: Option<&str>,
+    person: Person<'_>,
 ) -> (bool, String, Duration) {
+    let slow_downs_before = stats(bed).await["slow_down"].as_u64().unwrap();
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
         .arg("--data-dir")
@@ -168,9 +178,23 @@ async fn authorize(
         }
     }
     let code = code.unwrap_or_else(|| panic!("no code shown: {shown}"));
+    let user = match person {
+        Person::Away => None,
+        Person::SignsInAtOnce(user) => Some(user),
+        Person::SignsInAfterSlowDown(user) => {
+            // Waiting for what the provider said, not for time to pass.
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while stats(bed).await["slow_down"].as_u64().unwrap() == slow_downs_before {
+                assert!(
+                    Instant::now() < deadline,
+                    "never told to slow down: {shown}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Some(user)
+        }
+    };
     if let Some(user) = user {
-        // The person takes a moment: the CLI polls meanwhile (and is told to slow down).
-        tokio::time::sleep(Duration::from_millis(2500)).await;
         let entered = reqwest::get(format!(
             "{}/device?user_code={code}&user={user}",
             bed.oauth_url
@@ -224,7 +248,13 @@ async fn a_device_code_sign_in_from_the_cli_archives_over_xoauth2() {
     );
 
     let before = stats(&bed).await;
-    let (ok, shown, took) = authorize(&bed, data_dir.path(), "m365-device", Some("user4")).await;
+    let (ok, shown, took) = authorize(
+        &bed,
+        data_dir.path(),
+        "m365-device",
+        Person::SignsInAfterSlowDown("user4"),
+    )
+    .await;
     assert!(ok, "{shown}");
     assert!(
         shown.contains("To sign in, use a web browser to open the page"),
@@ -272,7 +302,7 @@ async fn an_expired_or_declined_device_code_is_a_clear_error() {
         },
     )
     .await;
-    let (ok, shown, took) = authorize(&bed, data_dir.path(), "m365-expiring", None).await;
+    let (ok, shown, took) = authorize(&bed, data_dir.path(), "m365-expiring", Person::Away).await;
     assert!(!ok, "{shown}");
     assert!(
         shown.contains("the code expired before anyone signed in"),
@@ -304,7 +334,13 @@ async fn an_access_token_about_to_expire_is_renewed_and_a_revoked_grant_needs_si
         },
     )
     .await;
-    let (ok, shown, _) = authorize(&bed, data_dir.path(), "m365-short", Some("user6")).await;
+    let (ok, shown, _) = authorize(
+        &bed,
+        data_dir.path(),
+        "m365-short",
+        Person::SignsInAtOnce("user6"),
+    )
+    .await;
     assert!(ok, "{shown}");
 
     let before = stats(&bed).await;

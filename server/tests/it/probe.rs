@@ -1,12 +1,11 @@
 //! `tresor mailbox test` and `tresor mailbox folders` against the real Dovecot:
 //! what an administrator sees when a mailbox works, and when it does not.
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::support::service_env;
+use crate::harness::{service_env, stderr, stdout, tresor};
 
 /// A data dir with one mailbox `name` for alice, added with `options`.
 fn mailbox(data_dir: &std::path::Path, name: &str, password: &str, options: &[&str]) {
-    crate::cli::add_owner(data_dir);
+    crate::harness::add_owner(data_dir);
     let mut args = vec![
         "mailbox",
         "add",

@@ -1,14 +1,13 @@
 //! Mailbox profiles as the browser's editor uses them: who sees which,
 //! editing without retyping the password, field errors, name clashes.
 
-use crate::support::databases;
+use crate::harness::{databases, services};
 use app::model::Role;
-use std::sync::Arc;
 use std::time::Duration;
 use tresor::auth::Accounts;
 use tresor::imap::Credentials;
-use tresor::mailbox::{MailboxError, MailboxInput, Mailboxes};
-use tresor::secrets::{Secret, SecretBox};
+use tresor::mailbox::{MailboxError, MailboxInput};
+use tresor::secrets::Secret;
 
 #[tokio::test]
 async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
@@ -22,9 +21,8 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             .create_user("bob@example.com", "Bob", Role::User, "bob-password-1")
             .await
             .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
-        let mailboxes = Mailboxes::new(db.connection.clone(), secrets);
+        let services = services(&db).await;
+        let mailboxes = &services.mailboxes;
 
         let mut ann_input = MailboxInput::new("ann-work", "imap.example.com", "ann");
         ann_input.folder_rules = "INBOX\n!Spam".into();
@@ -32,24 +30,16 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             .labels
             .insert("category".into(), "Eingangsrechnung".into());
         ann_input.schedule = Some("1h".into());
-        let ann_row = mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
-                Some(ann.id),
-                &ann_input,
-                Some(&Secret::new("ann-imap")),
-            )
-            .await
-            .unwrap();
-        mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+        let ann_row = services
+            .add_mailbox(Some(ann.id), &ann_input, Some("ann-imap"))
+            .await;
+        services
+            .add_mailbox(
                 Some(bob.id),
                 &MailboxInput::new("bob-work", "imap.example.com", "bob"),
-                Some(&Secret::new("bob-imap")),
+                Some("bob-imap"),
             )
-            .await
-            .unwrap();
+            .await;
 
         let names = |rows: Vec<tresor::mailbox::MailboxRow>| {
             rows.into_iter().map(|row| row.name).collect::<Vec<_>>()
@@ -149,15 +139,13 @@ async fn owners_see_their_own_mailboxes_and_edit_them_keeping_the_secret() {
             }
             other => panic!("expected a field error, got {other:?}"),
         }
-        mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+        services
+            .add_mailbox(
                 Some(ann.id),
                 &MailboxInput::new("ann-private", "imap.example.com", "ann"),
-                Some(&Secret::new("ann-imap")),
+                Some("ann-imap"),
             )
-            .await
-            .unwrap();
+            .await;
         let mut clash = edited.clone();
         clash.name = "ann-private".into();
         assert!(matches!(

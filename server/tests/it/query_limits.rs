@@ -4,9 +4,10 @@
 //! server function, `GET /export?query=`, `tresor search`), and the server
 //! keeps answering.
 
-use crate::cli::{stderr, stdout, tresor};
-use crate::site::{Site, error_field, urlencode};
-use crate::support::databases;
+use crate::harness::{
+    Site, TestDb, assert_field_error, databases, stderr, stdout, struct_form, tresor, urlencode,
+};
+use app::error::ApiError;
 use app::model::archive::{MAX_PAGE_SIZE, MAX_SEARCH_WINDOW, PAGE_SIZE, SearchPage};
 use axum::http::StatusCode;
 use std::time::{Duration, Instant};
@@ -19,14 +20,20 @@ const SECOND: &[u8] = b"From: Bob <bob@example.com>\r\nTo: user@example.com\r\nS
 const QUICKLY: Duration = Duration::from_secs(5);
 
 fn search_form(query: &str, offset: u128, limit: usize) -> String {
-    format!(
-        "input[query]={}&input[sort]=newest&input[offset]={offset}&input[limit]={limit}",
-        urlencode(query)
+    let (offset, limit) = (offset.to_string(), limit.to_string());
+    struct_form(
+        "input",
+        &[
+            ("query", query),
+            ("sort", "newest"),
+            ("offset", &offset),
+            ("limit", &limit),
+        ],
     )
 }
 
 /// A site where user@example.com has two archived messages, and their cookie.
-async fn site_with_mail(db: &crate::support::TestDb) -> (Site, String) {
+async fn site_with_mail(db: &TestDb) -> (Site, String) {
     let site = Site::new(db).await;
     site.archive_for(
         site.user_id,
@@ -34,7 +41,7 @@ async fn site_with_mail(db: &crate::support::TestDb) -> (Site, String) {
         &[("first", FIRST), ("second", SECOND)],
     )
     .await;
-    let cookie = site.sign_in("user%40example.com", "user-password").await;
+    let cookie = site.sign_in("user@example.com", "user-password").await;
     (site, cookie)
 }
 
@@ -63,13 +70,7 @@ async fn a_page_beyond_the_search_window_is_refused_and_the_last_page_is_served(
                 )
                 .await;
             assert!(started.elapsed() < QUICKLY, "{}", db.name);
-            assert_eq!(
-                status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{} offset {offset}: {body}",
-                db.name
-            );
-            assert_eq!(error_field(&body), "offset");
+            assert_field_error(status, &body, "offset");
             assert!(
                 body.contains(&format!("first {MAX_SEARCH_WINDOW} hits"))
                     && body.contains("narrow the search"),
@@ -144,7 +145,10 @@ async fn a_search_nested_or_long_beyond_the_limits_is_refused_by_the_search() {
             // Refused as a search (its length), or before that by a limit on
             // the size of a server function's request body.
             assert!(
-                status == StatusCode::UNPROCESSABLE_ENTITY && error_field(&body) == "query"
+                matches!(
+                    serde_json::from_str(&body),
+                    Ok(ApiError::Invalid { field, .. }) if field == "query"
+                ) && status == StatusCode::UNPROCESSABLE_ENTITY
                     || status == StatusCode::PAYLOAD_TOO_LARGE,
                 "{}: {status} {body}",
                 db.name
@@ -159,13 +163,7 @@ async fn a_search_nested_or_long_beyond_the_limits_is_refused_by_the_search() {
                     Some(&cookie),
                 )
                 .await;
-            assert_eq!(
-                status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{}: {body}",
-                db.name
-            );
-            assert_eq!(error_field(&body), "query");
+            assert_field_error(status, &body, "query");
             assert!(
                 body.contains(&format!("more than {MAX_QUERY_DEPTH} deep"))
                     || body.contains(&format!("at most {MAX_QUERY_BYTES}")),

@@ -1,17 +1,11 @@
 //! Restore: archived messages go back into Dovecot by APPEND, with their
 //! flags and internal date, and can be read there byte for byte.
 
-use crate::dovecot::{endpoint, session};
-use crate::support::sqlite;
+use crate::harness::{endpoint, services, session, sqlite};
 use futures::TryStreamExt;
-use std::sync::Arc;
-use tresor::engine::Engine;
 use tresor::imap::{self, Security};
-use tresor::index::Indexer;
-use tresor::mailbox::{MailboxInput, Mailboxes};
-use tresor::secrets::{Secret, SecretBox};
-use tresor::store::BlobStore;
-use tresor::viewer::{Reader, Viewer};
+use tresor::mailbox::MailboxInput;
+use tresor::viewer::Reader;
 
 #[tokio::test]
 async fn restore_appends_into_dovecot_with_flags_and_date() {
@@ -21,7 +15,7 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
     let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
     let folder = format!("it-restore-src-{}", rand::random::<u32>());
     let target = format!("it-restored-{}", rand::random::<u32>());
-    let message = crate::crash::synthetic_message(42);
+    let message = crate::harness::synthetic_message(42);
     let mut imap_session = session(&endpoint, "alice", "alicepw").await;
     imap_session.create(&folder).await.unwrap();
     imap_session
@@ -35,33 +29,18 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
         .unwrap();
 
     let db = sqlite().await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
-    let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
-    let mailboxes = Arc::new(Mailboxes::new(db.connection.clone(), secrets));
+    let services = services(&db).await;
     let profile = MailboxInput {
         port: endpoint.port,
         ca_file: Some(ca),
         folder_rules: folder.clone(),
         ..MailboxInput::new("restore-test", "localhost", "alice")
     };
-    let row = mailboxes
-        .create(
-            tresor::mailbox::Editor::Admin,
-            None,
-            &profile,
-            Some(&Secret::new("alicepw")),
-        )
-        .await
-        .unwrap();
-    let engine = Engine::new(db.connection.clone(), store.clone(), mailboxes.clone());
-    let log = engine.archive("restore-test").await.unwrap();
+    let row = services.add_mailbox(None, &profile, Some("alicepw")).await;
+    let log = services.engine.archive("restore-test").await.unwrap();
     assert_eq!(log.archived, 1, "{log:?}");
-    let indexer = Indexer::open(dir.path(), db.connection.clone(), store.clone())
-        .await
-        .unwrap();
-    indexer.drain(|_| {}).await.unwrap();
-    let viewer = Viewer::new(db.connection.clone(), store, mailboxes, indexer.index());
+    services.indexer.drain(|_| {}).await.unwrap();
+    let viewer = &services.viewer;
     let page = viewer
         .search(
             Reader::Everyone,

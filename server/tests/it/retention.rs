@@ -4,22 +4,10 @@
 //! mailbox holds them; the ledger records each deletion and the archive still
 //! verifies clean. On SQLite and PostgreSQL.
 
-use crate::support::databases;
+use crate::harness::{databases, tresor_on_database};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn tresor(data_dir: &Path, database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tresor"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env("TRESOR_DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("tresor runs")
-}
+use std::process::Output;
 
 fn ok(output: Output) -> String {
     assert!(
@@ -56,12 +44,12 @@ fn import(data_dir: &Path, url: &str, mailbox: &str, messages: &[(&str, i32)]) {
         args.push(path.display().to_string());
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(tresor(data_dir, url, &args));
+    ok(tresor_on_database(data_dir, url, &args));
 }
 
 /// The subjects `tresor search` finds (everything, as the operator).
 fn subjects(data_dir: &Path, url: &str) -> Vec<String> {
-    let out = ok(tresor(
+    let out = ok(tresor_on_database(
         data_dir,
         url,
         &[
@@ -101,7 +89,7 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
         assert_eq!(subjects(data_dir, url).len(), 4);
 
         // No policy: nothing is deletable, everything "not covered".
-        let plan: Value = serde_json::from_str(&ok(tresor(
+        let plan: Value = serde_json::from_str(&ok(tresor_on_database(
             data_dir,
             url,
             &["retention", "apply", "--dry-run", "--json"],
@@ -112,7 +100,7 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
 
         // Ten years from the message date, for all mail; the legal mailbox is
         // under hold, and so is one message found by a search.
-        ok(tresor(
+        ok(tresor_on_database(
             data_dir,
             url,
             &[
@@ -124,19 +112,19 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
                 "10",
             ],
         ));
-        let refused = tresor(
+        let refused = tresor_on_database(
             data_dir,
             url,
             &["hold", "add", "--mailbox", "legal", "--reason", " "],
         );
         assert!(!refused.status.success());
         assert!(String::from_utf8_lossy(&refused.stderr).contains("needs a reason"));
-        ok(tresor(
+        ok(tresor_on_database(
             data_dir,
             url,
             &["hold", "add", "--mailbox", "legal", "--reason", "Case 4711"],
         ));
-        ok(tresor(
+        ok(tresor_on_database(
             data_dir,
             url,
             &[
@@ -149,7 +137,7 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
             ],
         ));
 
-        let dry: Value = serde_json::from_str(&ok(tresor(
+        let dry: Value = serde_json::from_str(&ok(tresor_on_database(
             data_dir,
             url,
             &["retention", "apply", "--dry-run", "--json"],
@@ -176,7 +164,7 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
             "a dry run deletes nothing"
         );
 
-        let applied: Value = serde_json::from_str(&ok(tresor(
+        let applied: Value = serde_json::from_str(&ok(tresor_on_database(
             data_dir,
             url,
             &["retention", "apply", "--json"],
@@ -187,8 +175,12 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
         assert_eq!(applied["applied"]["blobs_deleted"], 0);
 
         // Releasing the query hold lets old-offer go, row and blob.
-        let holds: Value =
-            serde_json::from_str(&ok(tresor(data_dir, url, &["hold", "list", "--json"]))).unwrap();
+        let holds: Value = serde_json::from_str(&ok(tresor_on_database(
+            data_dir,
+            url,
+            &["hold", "list", "--json"],
+        )))
+        .unwrap();
         let query_hold = holds
             .as_array()
             .unwrap()
@@ -196,12 +188,12 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
             .find(|hold| hold["scope"]["kind"] == "query")
             .unwrap()["id"]
             .to_string();
-        ok(tresor(
+        ok(tresor_on_database(
             data_dir,
             url,
             &["hold", "release", &query_hold, "--reason", "Audit closed"],
         ));
-        let applied: Value = serde_json::from_str(&ok(tresor(
+        let applied: Value = serde_json::from_str(&ok(tresor_on_database(
             data_dir,
             url,
             &["retention", "apply", "--json"],
@@ -231,7 +223,7 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
             ]
         );
         // The ledger has the deletions, and everything still verifies.
-        let verify = tresor(data_dir, url, &["verify", "--json"]);
+        let verify = tresor_on_database(data_dir, url, &["verify", "--json"]);
         let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
         assert!(verify.status.success(), "{report}");
         let actions = crate::verify::ledger_actions(&db.connection).await;
@@ -244,8 +236,12 @@ async fn retention_deletes_only_released_unheld_mail_and_the_ledger_records_it()
             1
         );
         // A released hold stays on record, with who and why.
-        let holds: Value =
-            serde_json::from_str(&ok(tresor(data_dir, url, &["hold", "list", "--json"]))).unwrap();
+        let holds: Value = serde_json::from_str(&ok(tresor_on_database(
+            data_dir,
+            url,
+            &["hold", "list", "--json"],
+        )))
+        .unwrap();
         let released = holds
             .as_array()
             .unwrap()

@@ -2,37 +2,30 @@
 //! global job limit and the per-server connection limit. Jobs run for real
 //! against Dovecot; only the clock of `tick` is chosen by the test.
 
-use crate::dovecot::{endpoint, session};
-use crate::support::databases;
+use crate::harness::{Services, TestDb, databases, endpoint, services, session};
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use std::sync::Arc;
 use tresor::db::entity::job;
-use tresor::engine::Engine;
 use tresor::imap::{self, Security};
-use tresor::mailbox::{MailboxInput, Mailboxes};
+use tresor::mailbox::MailboxInput;
 use tresor::scheduler::{Requested, Scheduler};
-use tresor::secrets::{Secret, SecretBox};
-use tresor::store::BlobStore;
 
 struct Setup {
     scheduler: Arc<Scheduler>,
     ids: Vec<i64>,
-    _dir: tempfile::TempDir,
+    _services: Services,
 }
 
 /// Mailboxes A and B on `localhost` (one connection allowed), C on
 /// `127.0.0.1` (two allowed), D without a schedule; all read one small folder.
-async fn setup(db: sea_orm::DatabaseConnection, folder: &str) -> Setup {
+async fn setup(db: &TestDb, folder: &str) -> Setup {
     let ca = std::env::var("TRESOR_TEST_DOVECOT_CA").unwrap();
     let port: u16 = std::env::var("TRESOR_TEST_IMAPS_PORT")
         .unwrap()
         .parse()
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
-    let secrets = Arc::new(SecretBox::load(dir.path(), None).unwrap());
-    let mailboxes = Arc::new(Mailboxes::new(db.clone(), secrets));
+    let services = services(db).await;
     let mut ids = Vec::new();
     for (name, host, max_connections, schedule) in [
         ("A", "localhost", 1, Some("1h")),
@@ -48,22 +41,13 @@ async fn setup(db: sea_orm::DatabaseConnection, folder: &str) -> Setup {
             schedule: schedule.map(str::to_string),
             ..MailboxInput::new(name, host, "alice")
         };
-        let row = mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
-                None,
-                &profile,
-                Some(&Secret::new("alicepw")),
-            )
-            .await
-            .unwrap();
+        let row = services.add_mailbox(None, &profile, Some("alicepw")).await;
         ids.push(row.id);
     }
-    let engine = Arc::new(Engine::new(db.clone(), store, mailboxes));
     Setup {
-        scheduler: Scheduler::new(db, engine, 2),
+        scheduler: Scheduler::new(db.connection.clone(), services.engine.clone(), 2),
         ids,
-        _dir: dir,
+        _services: services,
     }
 }
 
@@ -76,7 +60,7 @@ async fn schedules_and_limits_decide_what_starts() {
     let folder = format!("it-scheduler-{}", rand::random::<u32>());
     session.create(&folder).await.unwrap();
     session
-        .append(&folder, None, None, crate::crash::synthetic_message(7))
+        .append(&folder, None, None, crate::harness::synthetic_message(7))
         .await
         .unwrap();
     imap::logout(session, std::time::Duration::from_secs(30))
@@ -84,7 +68,7 @@ async fn schedules_and_limits_decide_what_starts() {
         .unwrap();
 
     for db in databases().await {
-        let setup = setup(db.connection.clone(), &folder).await;
+        let setup = setup(&db, &folder).await;
         let scheduler = &setup.scheduler;
         let [a, b, c, d] = setup.ids[..] else {
             unreachable!()
@@ -126,23 +110,15 @@ async fn schedules_and_limits_decide_what_starts() {
 #[tokio::test]
 async fn jobs_left_running_by_a_crash_are_marked_interrupted() {
     for db in databases().await {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(BlobStore::open(dir.path().join("blobs")).unwrap());
-        let mailboxes = Arc::new(Mailboxes::new(
-            db.connection.clone(),
-            Arc::new(SecretBox::load(dir.path(), None).unwrap()),
-        ));
-        let mailbox = mailboxes
-            .create(
-                tresor::mailbox::Editor::Admin,
+        let services = services(&db).await;
+        let mailbox = services
+            .add_mailbox(
                 None,
                 &MailboxInput::new("crashed", "localhost", "alice"),
-                Some(&Secret::new("pw")),
+                Some("pw"),
             )
-            .await
-            .unwrap();
-        let engine = Arc::new(Engine::new(db.connection.clone(), store, mailboxes));
-        let scheduler = Scheduler::new(db.connection.clone(), engine, 1);
+            .await;
+        let scheduler = Scheduler::new(db.connection.clone(), services.engine.clone(), 1);
         let left = job::ActiveModel {
             mailbox_id: Set(mailbox.id),
             status: Set("running".into()),

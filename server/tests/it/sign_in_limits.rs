@@ -3,17 +3,13 @@
 //! count together, what a success forgives, what the audit log records as the
 //! client, and how often a reset link can be asked for and how long it lives.
 
-use crate::site::{Site, error_field, urlencode};
-use crate::support::databases;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use std::net::SocketAddr;
+use crate::harness::{
+    MailSink, Site, TestDb, assert_field_error, databases, plain_form, reset_password_form,
+    sign_in_form,
+};
+use axum::http::{StatusCode, header};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::sync::mpsc;
 
 /// The reverse proxy of these tests; `trusted_proxies` names its network.
 const PROXY: &str = "10.0.0.1";
@@ -28,7 +24,7 @@ const RESETS_PER_ADDRESS: usize = 3;
 const RESETS_PER_CLIENT: usize = 10;
 
 /// A site whose configuration trusts the proxy's network.
-async fn site_behind_proxy(db: &crate::support::TestDb) -> Site {
+async fn site_behind_proxy(db: &TestDb) -> Site {
     Site::new(db).await.with_state(|mut state| {
         let mut config = (*state.config).clone();
         config.trusted_proxies = PROXY_NETWORK.parse().unwrap();
@@ -47,27 +43,12 @@ async fn call_from(
     form: &str,
 ) -> (StatusCode, String) {
     // Sent as the browser's own page sends it, so only the addresses differ.
-    let mut request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin");
+    let mut headers = vec![("sec-fetch-site", "same-origin")];
     if let Some(forwarded_for) = forwarded_for {
-        request = request.header("x-forwarded-for", forwarded_for);
+        headers.push(("x-forwarded-for", forwarded_for));
     }
-    let mut request = request.body(Body::from(form.to_string())).unwrap();
-    let peer = SocketAddr::new(peer.parse().unwrap(), 40000);
-    request.extensions_mut().insert(ConnectInfo(peer));
-    let response = site.send(request).await;
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
-
-fn sign_in_form(email: &str, password: &str) -> String {
-    format!(
-        "email={}&password={}",
-        urlencode(email),
-        urlencode(password)
-    )
+    let (status, body, _) = site.call_from_peer(peer, path, form, &headers).await;
+    (status, body)
 }
 
 /// A sign-in by the client at `client`, through the proxy.
@@ -313,7 +294,7 @@ async fn the_audit_log_names_the_forwarded_client() {
 
 /// The `client` of every audit entry with `action`, as an administrator reads the log.
 async fn audit_clients(site: &Site, action: &str) -> Vec<Option<String>> {
-    let admin = site.sign_in("root%40example.com", "root-password").await;
+    let admin = site.sign_in("root@example.com", "root-password").await;
     let (status, body, _) = site
         .call(
             "/api/admin/audit_log",
@@ -332,102 +313,8 @@ async fn audit_clients(site: &Site, action: &str) -> Vec<Option<String>> {
 
 // ---- Password resets -------------------------------------------------------
 
-/// A plain SMTP server on a loopback port that takes every mail and hands
-/// it over on a channel, so these tests need no test bed.
-struct MailSink {
-    port: u16,
-    mails: mpsc::UnboundedReceiver<Vec<u8>>,
-}
-
-impl MailSink {
-    async fn start() -> MailSink {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (sender, mails) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve_smtp(stream, sender.clone()));
-            }
-        });
-        MailSink { port, mails }
-    }
-
-    /// The next mail's recipient and reset token; fails after a while without one.
-    async fn next_reset(&mut self) -> (String, String) {
-        let raw = tokio::time::timeout(Duration::from_secs(20), self.mails.recv())
-            .await
-            .expect("a reset mail within 20 s")
-            .expect("the sink is running");
-        let mail = mail_parser::MessageParser::default().parse(&raw).unwrap();
-        let to = mail
-            .to()
-            .and_then(|to| to.first()?.address().map(str::to_string))
-            .unwrap_or_default();
-        let body = mail.body_text(0).unwrap().to_string();
-        let token = body
-            .split("reset-password?token=")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .expect("a link with the token")
-            .to_string();
-        (to, token)
-    }
-
-    /// How many mails arrive within a short wait (for "no further mail").
-    async fn count_more(&mut self) -> usize {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let mut count = 0;
-        while self.mails.try_recv().is_ok() {
-            count += 1;
-        }
-        count
-    }
-}
-
-/// Just enough SMTP for lettre without TLS or AUTH.
-async fn serve_smtp(stream: tokio::net::TcpStream, mails: mpsc::UnboundedSender<Vec<u8>>) {
-    let (reader, mut writer) = stream.into_split();
-    let mut reader = BufReader::new(reader);
-    let _ = writer.write_all(b"220 sink ESMTP\r\n").await;
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
-            return;
-        }
-        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
-        let answer: &[u8] = match verb.as_str() {
-            "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
-            "DATA" => {
-                let _ = writer.write_all(b"354 go on\r\n").await;
-                let mut raw = Vec::new();
-                loop {
-                    line.clear();
-                    if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if line == ".\r\n" {
-                        break;
-                    }
-                    raw.extend_from_slice(line.strip_prefix('.').unwrap_or(&line).as_bytes());
-                }
-                let _ = mails.send(raw);
-                b"250 taken\r\n"
-            }
-            "QUIT" => {
-                let _ = writer.write_all(b"221 bye\r\n").await;
-                return;
-            }
-            _ => b"250 OK\r\n",
-        };
-        if writer.write_all(answer).await.is_err() {
-            return;
-        }
-    }
-}
-
 /// A site whose password-reset mails go to a new `MailSink`.
-async fn site_with_sink(db: &crate::support::TestDb) -> (Site, MailSink) {
+async fn site_with_sink(db: &TestDb) -> (Site, MailSink) {
     let sink = MailSink::start().await;
     let (site, notifier) = Site::with_mail(db).await;
     notifier
@@ -458,20 +345,14 @@ async fn ask_reset(site: &Site, client: &str, email: &str) -> (StatusCode, Strin
         client,
         None,
         "/api/auth/request_password_reset",
-        &format!("email={}", urlencode(email)),
+        &plain_form(&[("email", email)]),
     )
     .await
 }
 
 async fn use_reset_link(site: &Site, token: &str, password: &str) -> (StatusCode, String) {
-    let password = urlencode(password);
-    let (status, body, _) = site
-        .call(
-            "/api/auth/reset_password",
-            &format!("token={token}&new_password={password}&confirm_password={password}"),
-            None,
-        )
-        .await;
+    let form = reset_password_form(token, password, password);
+    let (status, body, _) = site.call("/api/auth/reset_password", &form, None).await;
     (status, body)
 }
 
@@ -490,16 +371,10 @@ async fn a_second_reset_request_invalidates_the_first_link() {
         assert_ne!(first, second);
 
         let (status, body) = use_reset_link(&site, &first, "first-new-password").await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}: {body}",
-            db.name
-        );
-        assert_eq!(error_field(&body), "token");
+        assert_field_error(status, &body, "token");
         let (status, body) = use_reset_link(&site, &second, "second-new-password").await;
         assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
-        site.sign_in("user%40example.com", "second-new-password")
+        site.sign_in("user@example.com", "second-new-password")
             .await;
     }
 }
@@ -514,7 +389,7 @@ async fn changing_the_password_invalidates_an_outstanding_link() {
         assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
         let (_, token) = sink.next_reset().await;
 
-        let user = site.sign_in("user%40example.com", "user-password").await;
+        let user = site.sign_in("user@example.com", "user-password").await;
         let (status, body, _) = site
             .call(
                 "/api/auth/change_password",
@@ -525,14 +400,8 @@ async fn changing_the_password_invalidates_an_outstanding_link() {
         assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
 
         let (status, body) = use_reset_link(&site, &token, "from-the-old-link").await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}: {body}",
-            db.name
-        );
-        assert_eq!(error_field(&body), "token");
-        site.sign_in("user%40example.com", "changed-password").await;
+        assert_field_error(status, &body, "token");
+        site.sign_in("user@example.com", "changed-password").await;
     }
 }
 

@@ -3,25 +3,11 @@
 //! edited, a row slipped in past the ledger, a rewritten chain — is reported
 //! with the id of what was touched. On SQLite and PostgreSQL.
 
-use crate::crash::synthetic_message;
-use crate::support::databases;
+use crate::harness::{databases, synthetic_message, tresor_on_database};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-/// `tresor` over `data_dir` (blobs) and the test database.
-fn tresor(data_dir: &Path, database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tresor"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env("TRESOR_DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("tresor runs")
-}
+use std::process::Command;
 
 pub fn add_user(data_dir: &Path, database_url: &str, email: &str) {
     use std::io::Write;
@@ -41,7 +27,7 @@ pub fn add_user(data_dir: &Path, database_url: &str, email: &str) {
 
 /// Runs `tresor verify --json`: its exit status and its report.
 fn verify(data_dir: &Path, database_url: &str) -> (bool, Value) {
-    let run = tresor(data_dir, database_url, &["verify", "--json"]);
+    let run = tresor_on_database(data_dir, database_url, &["verify", "--json"]);
     let report = serde_json::from_slice(&run.stdout).unwrap_or_else(|_| {
         panic!(
             "verify prints JSON: {}\n{}",
@@ -134,7 +120,7 @@ async fn verify_finds_every_kind_of_tampering_by_id() {
         for (name, files) in [("first", &files[..]), ("second", &files[..2])] {
             let mut args = vec!["import", "--owner", "alice@example.com", "--name", name];
             args.extend(files.iter().map(String::as_str));
-            let run = tresor(data_dir, url, &args);
+            let run = tresor_on_database(data_dir, url, &args);
             assert!(
                 run.status.success(),
                 "{}",
@@ -307,7 +293,7 @@ async fn a_rewritten_chain_disagrees_with_the_written_head() {
     let path = mail.path().join("one.eml");
     std::fs::write(&path, synthetic_message(1)).unwrap();
     add_user(data_dir, url, "bob@example.com");
-    let run = tresor(
+    let run = tresor_on_database(
         data_dir,
         url,
         &[
