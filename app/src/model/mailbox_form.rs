@@ -3,7 +3,8 @@
 //! server and comes back as a message next to its field instead of failing
 //! to decode. `MailboxForm::parse` turns it into a typed `MailboxInput`.
 
-use super::mailbox::{DEFAULT_PAGE_SIZE, MailboxInput, Source, named_enum};
+use super::mailbox_profile::{DEFAULT_PAGE_SIZE, MailboxInput, Source};
+use super::named_enum::named_enum;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -497,7 +498,7 @@ fn labels(text: &str) -> Result<BTreeMap<String, String>, FormError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::mailbox::{Action, Security};
+    use crate::model::mailbox_profile::{Action, Security};
 
     #[test]
     fn a_profile_survives_the_form_both_ways() {
