@@ -3,6 +3,7 @@
 use crate::CurrentUser;
 use crate::api::auth::SignOut;
 use crate::model::SessionUser;
+use crate::ui::url::sign_in_href;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
@@ -27,11 +28,7 @@ pub fn AppLayout() -> impl IntoView {
                         // Back to the page asked for after signing in (a permalink, say).
                         let location = leptos_router::hooks::use_location();
                         let wanted = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                        let path = if wanted == "/" {
-                            "/sign-in".to_string()
-                        } else {
-                            format!("/sign-in?next={}", crate::ui::pages::encode(&wanted))
-                        };
+                        let path = sign_in_href(&wanted);
                         view! { <Redirect path/> }.into_any()
                     }
                     Err(error) => view! {

@@ -3,7 +3,7 @@ use crate::api::retention::{
     load_retention,
 };
 use crate::model::retention::{HoldView, PolicyView, RetentionOverview, RetentionSummary};
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{
     EmptyState, ErrorAlert, ErrorBanner, FieldError, action_error, confirmed,
 };

@@ -1,6 +1,6 @@
 use crate::api::oauth::{RemoveSignInApp, SaveSignInApp, load_sign_in_apps};
 use crate::model::oauth::{PRESETS, Preset, SignInAppForm, SignInAppView};
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{
     EmptyState, ErrorAlert, ErrorBanner, FieldError, action_error, confirmed,
 };

@@ -1,6 +1,6 @@
 use crate::api::templates::{DeleteTemplate, list_templates};
 use crate::model::mailbox::TemplateSummary;
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{EmptyState, ErrorAlert, ErrorBanner, action_error, confirmed};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,6 +1,6 @@
 use crate::api::users::{CreateUser, SetUserDisabled, list_users};
 use crate::model::{MIN_PASSWORD_LEN, Role, UserView};
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{
     ErrorAlert, ErrorBanner, FieldError, action_error, reset_form_after_success,
 };
