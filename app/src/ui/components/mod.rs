@@ -1,6 +1,8 @@
 //! Small building blocks: error banners, field messages, empty states, and
 //! how sizes and senders read.
 
+pub mod fields;
+
 use crate::error::ApiError;
 use leptos::prelude::*;
 
