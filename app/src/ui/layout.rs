@@ -1,4 +1,5 @@
-//! The frame around every signed-in page: top bar, navigation, content.
+//! The frames around pages: for someone signed in, the top bar, navigation
+//! and content; for someone not signed in, the card with the brand.
 
 use crate::CurrentUser;
 use crate::api::auth::SignOut;
@@ -81,5 +82,22 @@ fn TopBar(user: SessionUser) -> impl IntoView {
                 </ActionForm>
             </div>
         </header>
+    }
+}
+
+/// The frame of the pages for someone not signed in (sign-in, password
+/// reset): a card with the brand, then `children`.
+#[component]
+pub fn SignInCard(children: Children) -> impl IntoView {
+    view! {
+        <div class="sign-in-page">
+            <div class="sign-in-card">
+                <div class="sign-in-brand">
+                    <span class="brand-mark">"T"</span>
+                    <h1>"Tresor"</h1>
+                </div>
+                {children()}
+            </div>
+        </div>
     }
 }

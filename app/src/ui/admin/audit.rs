@@ -1,3 +1,6 @@
+//! Admin → Audit log: the entries filtered by action, person and dates,
+//! paged, and the same selection as CSV. The filter lives in the URL.
+
 use crate::api::users::audit_log;
 use crate::model::audit::{AUDIT_ACTIONS, AUDIT_PAGE_SIZE, AuditEntryView, AuditFilter, AuditPage};
 use crate::ui::admin::tabs::AdminTabs;

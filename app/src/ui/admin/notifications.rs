@@ -1,3 +1,6 @@
+//! Admin → Notifications: the SMTP settings for notification mail, the
+//! instance's or one mailbox's, and a test mail sent with them.
+
 use crate::CurrentUser;
 use crate::api::notifications::{RemoveSmtp, SaveSmtp, SendTestMail, load_smtp};
 use crate::model::notifications::SmtpSettingsView;

@@ -1,3 +1,6 @@
+//! Admin → Retention: retention policies, legal holds, and the deletion they
+//! allow (a preview of what may be deleted, and "Delete now").
+
 use crate::api::retention::{
     AddPolicy, ApplyRetention, PlaceHold, ReleaseHold, RemovePolicy, RetentionPreview,
     load_retention,

@@ -1,3 +1,7 @@
+//! Admin → Templates: the list of templates (defaults mailboxes inherit field
+//! by field) and how many mailboxes follow each; the editor is the mailbox
+//! editor's (`pages::mailbox_editor`).
+
 use crate::api::templates::{DeleteTemplate, list_templates};
 use crate::model::mailbox::TemplateSummary;
 use crate::ui::admin::tabs::AdminTabs;

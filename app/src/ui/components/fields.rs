@@ -2,7 +2,8 @@
 //! text area, a choice and a checkbox, each with its label, what stands
 //! beside the label, the server's message for the field and a line of help,
 //! in the markup the stylesheet lays out (`.field`, `.field-label`). What they
-//! edit is a `FormState`; the mailbox editor is one.
+//! edit is a `FormState`; the mailbox editor is one. Also the new-password
+//! pair that the account page and the password reset both ask for.
 
 use super::FieldError;
 use crate::error::ApiError;
@@ -122,5 +123,26 @@ pub fn Checkbox<S: FormState>(state: S, label: &'static str, field: S::Field) ->
             {state.label_note(field)}
             <FieldError error=state.error() field=S::name(field)/>
         </div>
+    }
+}
+
+/// A new password and the same again, posted as `new_password` and
+/// `confirm_password`; `repeat_label` names the second.
+#[component]
+pub fn NewPasswordFields(
+    error: Signal<Option<ApiError>>,
+    repeat_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>"New password"</span>
+            <input type="password" name="new_password" autocomplete="new-password" required/>
+            <FieldError error field="new_password"/>
+        </label>
+        <label class="field">
+            <span>{repeat_label}</span>
+            <input type="password" name="confirm_password" autocomplete="new-password" required/>
+            <FieldError error field="confirm_password"/>
+        </label>
     }
 }
