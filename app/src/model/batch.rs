@@ -2,7 +2,7 @@
 //! master user's access to every user's mailbox, or from a CSV list. Forms
 //! travel as strings like the mailbox editor's; results come back per row.
 
-use super::mailbox::named_enum;
+use super::named_enum::named_enum;
 use serde::{Deserialize, Serialize};
 
 named_enum!(

@@ -9,6 +9,8 @@ pub mod batch;
 pub mod job;
 pub mod mailbox;
 pub mod mailbox_form;
+pub mod mailbox_profile;
+mod named_enum;
 pub mod notifications;
 pub mod oauth;
 pub mod probe;

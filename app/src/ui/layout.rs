@@ -1,8 +1,10 @@
-//! The frame around every signed-in page: top bar, navigation, content.
+//! The frames around pages: for someone signed in, the top bar, navigation
+//! and content; for someone not signed in, the card with the brand.
 
 use crate::CurrentUser;
 use crate::api::auth::SignOut;
 use crate::model::SessionUser;
+use crate::ui::url::sign_in_href;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
@@ -27,11 +29,7 @@ pub fn AppLayout() -> impl IntoView {
                         // Back to the page asked for after signing in (a permalink, say).
                         let location = leptos_router::hooks::use_location();
                         let wanted = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                        let path = if wanted == "/" {
-                            "/sign-in".to_string()
-                        } else {
-                            format!("/sign-in?next={}", crate::ui::pages::encode(&wanted))
-                        };
+                        let path = sign_in_href(&wanted);
                         view! { <Redirect path/> }.into_any()
                     }
                     Err(error) => view! {
@@ -84,5 +82,22 @@ fn TopBar(user: SessionUser) -> impl IntoView {
                 </ActionForm>
             </div>
         </header>
+    }
+}
+
+/// The frame of the pages for someone not signed in (sign-in, password
+/// reset): a card with the brand, then `children`.
+#[component]
+pub fn SignInCard(children: Children) -> impl IntoView {
+    view! {
+        <div class="sign-in-page">
+            <div class="sign-in-card">
+                <div class="sign-in-brand">
+                    <span class="brand-mark">"T"</span>
+                    <h1>"Tresor"</h1>
+                </div>
+                {children()}
+            </div>
+        </div>
     }
 }

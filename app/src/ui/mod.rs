@@ -4,6 +4,7 @@ pub mod admin;
 pub mod components;
 pub mod layout;
 pub mod pages;
+pub mod url;
 
 use leptos::prelude::*;
 

@@ -25,7 +25,7 @@ pub struct ExportItem {
 pub enum ExportError {
     /// The next page of the selection could not be read.
     #[error(transparent)]
-    Selection(#[from] super::ViewerError),
+    Selection(#[from] super::service::ViewerError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("writing the export: {0}")]
@@ -47,7 +47,7 @@ pub struct ExportSummary {
 /// A zip of one `.eml` per message, named by date, subject and hash.
 pub fn write_zip(
     store: &BlobStore,
-    items: impl IntoIterator<Item = Result<ExportItem, super::ViewerError>>,
+    items: impl IntoIterator<Item = Result<ExportItem, super::service::ViewerError>>,
     out: impl Write,
 ) -> Result<ExportSummary, ExportError> {
     let mut zip = ZipWriter::new_stream(out).set_auto_large_file();
@@ -102,7 +102,7 @@ pub fn eml_name(item: &ExportItem) -> String {
 /// back to the same bytes.
 pub fn write_mbox(
     store: &BlobStore,
-    items: impl IntoIterator<Item = Result<ExportItem, super::ViewerError>>,
+    items: impl IntoIterator<Item = Result<ExportItem, super::service::ViewerError>>,
     mut out: impl Write,
 ) -> Result<ExportSummary, ExportError> {
     let mut summary = ExportSummary::default();

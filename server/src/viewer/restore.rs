@@ -5,7 +5,7 @@
 //! labels) and date tell how that person handled the message.
 //! The archive is only read; a failed message is reported and the rest go on.
 
-use super::{Reader, Viewer, ViewerError};
+use super::service::{Reader, Viewer, ViewerError};
 use crate::db::entity::message_location;
 use crate::imap::{self, ImapError};
 use crate::mailbox::MailboxError;

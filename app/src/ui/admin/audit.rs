@@ -1,8 +1,11 @@
+//! Admin → Audit log: the entries filtered by action, person and dates,
+//! paged, and the same selection as CSV. The filter lives in the URL.
+
 use crate::api::users::audit_log;
 use crate::model::audit::{AUDIT_ACTIONS, AUDIT_PAGE_SIZE, AuditEntryView, AuditFilter, AuditPage};
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{EmptyState, ErrorAlert};
-use crate::ui::pages::encode;
+use crate::ui::url::{audit_csv_href, audit_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -45,28 +48,9 @@ pub fn AuditLogPage() -> impl IntoView {
     }
 }
 
-/// The query string of `filter` at `offset` (for links and the CSV).
-fn query_of(filter: &AuditFilter, offset: Option<usize>) -> String {
-    let mut parts = Vec::new();
-    for (key, value) in [
-        ("action", &filter.action),
-        ("actor", &filter.actor),
-        ("from", &filter.from),
-        ("to", &filter.to),
-    ] {
-        if !value.is_empty() {
-            parts.push(format!("{key}={}", encode(value)));
-        }
-    }
-    if let Some(offset) = offset.filter(|offset| *offset > 0) {
-        parts.push(format!("offset={offset}"));
-    }
-    parts.join("&")
-}
-
 #[component]
 fn Filters(filter: AuditFilter) -> impl IntoView {
-    let csv = format!("/admin/audit.csv?{}", query_of(&filter, None));
+    let csv = audit_csv_href(&filter);
     view! {
         <form method="get" action="/admin/audit" class="form form-grid panel" data-testid="audit-filters">
             <label class="field">
@@ -118,14 +102,9 @@ fn Entries(page: AuditPage, filter: AuditFilter) -> impl IntoView {
         .into_any();
     }
     let shown_to = page.offset + page.entries.len();
-    let newer = (page.offset > 0).then(|| {
-        format!(
-            "/admin/audit?{}",
-            query_of(&filter, Some(page.offset.saturating_sub(AUDIT_PAGE_SIZE)))
-        )
-    });
-    let older = (shown_to < page.total as usize)
-        .then(|| format!("/admin/audit?{}", query_of(&filter, Some(shown_to))));
+    let newer =
+        (page.offset > 0).then(|| audit_href(&filter, page.offset.saturating_sub(AUDIT_PAGE_SIZE)));
+    let older = (shown_to < page.total as usize).then(|| audit_href(&filter, shown_to));
     view! {
         <p class="muted" data-testid="audit-count">
             {format!("Entries {}–{shown_to} of {}, newest first.", page.offset + 1, page.total)}

@@ -5,7 +5,7 @@ use crate::api::batch::{ImportCsv, PreviewCsv, RunMasterBatch};
 use crate::api::templates::list_templates;
 use crate::model::batch::{BatchOutcome, BatchReport, CsvImportForm, CsvPreview, UserSelection};
 use crate::model::mailbox::{IdentityKind, Security, TemplateSummary};
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{ErrorBanner, FieldError, action_error};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,10 @@
+//! Admin → Notifications: the SMTP settings for notification mail, the
+//! instance's or one mailbox's, and a test mail sent with them.
+
 use crate::CurrentUser;
 use crate::api::notifications::{RemoveSmtp, SaveSmtp, SendTestMail, load_smtp};
 use crate::model::notifications::SmtpSettingsView;
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error, confirmed};
 use leptos::prelude::*;
 use leptos_meta::Title;

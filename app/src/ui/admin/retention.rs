@@ -1,9 +1,12 @@
+//! Admin → Retention: retention policies, legal holds, and the deletion they
+//! allow (a preview of what may be deleted, and "Delete now").
+
 use crate::api::retention::{
     AddPolicy, ApplyRetention, PlaceHold, ReleaseHold, RemovePolicy, RetentionPreview,
     load_retention,
 };
 use crate::model::retention::{HoldView, PolicyView, RetentionOverview, RetentionSummary};
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{
     EmptyState, ErrorAlert, ErrorBanner, FieldError, action_error, confirmed,
 };

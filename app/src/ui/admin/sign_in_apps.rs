@@ -1,6 +1,10 @@
+//! Admin → Sign-in apps: the OAuth2 client registrations mailboxes sign in
+//! with, listed, added from a provider's preset, changed and removed.
+
 use crate::api::oauth::{RemoveSignInApp, SaveSignInApp, load_sign_in_apps};
+use crate::error::ApiError;
 use crate::model::oauth::{PRESETS, Preset, SignInAppForm, SignInAppView};
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{
     EmptyState, ErrorAlert, ErrorBanner, FieldError, action_error, confirmed,
 };
@@ -164,12 +168,7 @@ fn AppEditor(
                     </select>
                     <small class="muted" data-testid="preset-help">{move || chosen().help}</small>
                 </label>
-                <label class="field">
-                    <span>"Name"</span>
-                    <input type="text" required placeholder="Contoso Entra ID" prop:value=text(|form| form.name.clone())
-                        on:input=move |event| form.update(|form| form.name = event_target_value(&event))/>
-                    <FieldError error field="name"/>
-                </label>
+                <AppInput label="Name" kind="text" field="name" value=slice!(form.name) error required=true placeholder="Contoso Entra ID"/>
                 <label class="field">
                     <span>"Provider"</span>
                     <select name="provider" prop:value=text(|form| form.provider.clone())
@@ -186,12 +185,7 @@ fn AppEditor(
                         on:input=move |event| form.update(|form| form.tenant = event_target_value(&event))/>
                     <small class="muted">"Microsoft only. App-only access needs your tenant id or domain."</small>
                 </label>
-                <label class="field">
-                    <span>"Client id"</span>
-                    <input type="text" required placeholder="00000000-0000-0000-0000-000000000000" prop:value=text(|form| form.client_id.clone())
-                        on:input=move |event| form.update(|form| form.client_id = event_target_value(&event))/>
-                    <FieldError error field="client_id"/>
-                </label>
+                <AppInput label="Client id" kind="text" field="client_id" value=slice!(form.client_id) error required=true placeholder="00000000-0000-0000-0000-000000000000"/>
                 <label class="field">
                     <span>"Client secret"</span>
                     <input type="password" autocomplete="new-password" placeholder=move || if changing() { "unchanged — type to replace" } else { "" } prop:value=text(|form| form.client_secret.clone())
@@ -208,12 +202,7 @@ fn AppEditor(
                 <details class="field field-wide">
                     <summary>"Addresses (for national clouds, other providers or a test server)"</summary>
                     <div class="form-grid">
-                        <label class="field">
-                            <span>"Sign-in service"</span>
-                            <input type="url" placeholder="https://login.microsoftonline.com" prop:value=text(|form| form.authority.clone())
-                                on:input=move |event| form.update(|form| form.authority = event_target_value(&event))/>
-                            <FieldError error field="authority"/>
-                        </label>
+                        <AppInput label="Sign-in service" kind="url" field="authority" value=slice!(form.authority) error placeholder="https://login.microsoftonline.com"/>
                         <label class="field">
                             <span>"Redirect URL"</span>
                             <input type="url" placeholder=default_redirect.clone() prop:value=text(|form| form.redirect_url.clone())
@@ -221,24 +210,9 @@ fn AppEditor(
                             <FieldError error field="redirect_url"/>
                             <small class="muted">{format!("Register this at the provider. Empty: {default_redirect}")}</small>
                         </label>
-                        <label class="field">
-                            <span>"Authorization URL (other providers)"</span>
-                            <input type="url" prop:value=text(|form| form.authorize_url.clone())
-                                on:input=move |event| form.update(|form| form.authorize_url = event_target_value(&event))/>
-                            <FieldError error field="authorize_url"/>
-                        </label>
-                        <label class="field">
-                            <span>"Token URL (other providers)"</span>
-                            <input type="url" prop:value=text(|form| form.token_url.clone())
-                                on:input=move |event| form.update(|form| form.token_url = event_target_value(&event))/>
-                            <FieldError error field="token_url"/>
-                        </label>
-                        <label class="field">
-                            <span>"Device code URL (other providers)"</span>
-                            <input type="url" prop:value=text(|form| form.device_url.clone())
-                                on:input=move |event| form.update(|form| form.device_url = event_target_value(&event))/>
-                            <FieldError error field="device_url"/>
-                        </label>
+                        <AppInput label="Authorization URL (other providers)" kind="url" field="authorize_url" value=slice!(form.authorize_url) error/>
+                        <AppInput label="Token URL (other providers)" kind="url" field="token_url" value=slice!(form.token_url) error/>
+                        <AppInput label="Device code URL (other providers)" kind="url" field="device_url" value=slice!(form.device_url) error/>
                     </div>
                 </details>
                 <div class="form-actions">
@@ -255,5 +229,30 @@ fn AppEditor(
                 </div>
             </form>
         </section>
+    }
+}
+
+/// One line of the app form, bound to one text of it, with the server's
+/// message for it.
+#[component]
+fn AppInput(
+    label: &'static str,
+    /// The input's type: `text` or `url`.
+    kind: &'static str,
+    /// The field's name in the server's messages.
+    field: &'static str,
+    value: (Signal<String>, SignalSetter<String>),
+    error: Signal<Option<ApiError>>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] placeholder: Option<&'static str>,
+) -> impl IntoView {
+    let (value, set_value) = value;
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input type=kind required=required placeholder=placeholder prop:value=value
+                on:input=move |event| set_value.set(event_target_value(&event))/>
+            <FieldError error field/>
+        </label>
     }
 }

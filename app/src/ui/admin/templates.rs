@@ -1,6 +1,10 @@
+//! Admin → Templates: the list of templates (defaults mailboxes inherit field
+//! by field) and how many mailboxes follow each; the editor is the mailbox
+//! editor's (`pages::mailbox_editor`).
+
 use crate::api::templates::{DeleteTemplate, list_templates};
 use crate::model::mailbox::TemplateSummary;
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{EmptyState, ErrorAlert, ErrorBanner, action_error, confirmed};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,6 +1,9 @@
+//! Admin → Users: who may sign in to Tresor and with which role; adding a
+//! user, disabling and enabling one.
+
 use crate::api::users::{CreateUser, SetUserDisabled, list_users};
 use crate::model::{MIN_PASSWORD_LEN, Role, UserView};
-use crate::ui::admin::AdminTabs;
+use crate::ui::admin::tabs::AdminTabs;
 use crate::ui::components::{
     ErrorAlert, ErrorBanner, FieldError, action_error, reset_form_after_success,
 };

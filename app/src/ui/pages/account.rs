@@ -1,6 +1,10 @@
+//! The signed-in person's own account: who they are, and changing their
+//! password.
+
 use crate::CurrentUser;
 use crate::api::auth::ChangePassword;
 use crate::model::MIN_PASSWORD_LEN;
+use crate::ui::components::fields::NewPasswordFields;
 use crate::ui::components::{ErrorBanner, FieldError, action_error, reset_form_after_success};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,16 +47,7 @@ pub fn AccountPage() -> impl IntoView {
                     <input type="password" name="current_password" autocomplete="current-password" required/>
                     <FieldError error field="current_password"/>
                 </label>
-                <label class="field">
-                    <span>"New password"</span>
-                    <input type="password" name="new_password" autocomplete="new-password" required/>
-                    <FieldError error field="new_password"/>
-                </label>
-                <label class="field">
-                    <span>"Repeat new password"</span>
-                    <input type="password" name="confirm_password" autocomplete="new-password" required/>
-                    <FieldError error field="confirm_password"/>
-                </label>
+                <NewPasswordFields error repeat_label="Repeat new password"/>
                 <button type="submit" class="button button-primary" disabled=move || change.pending().get()>
                     "Change password"
                 </button>

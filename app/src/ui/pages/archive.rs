@@ -7,8 +7,9 @@ use crate::api::archive::search_archive;
 use crate::model::archive::{
     HitView, MAX_SEARCH_WINDOW, PAGE_SIZE, SearchInput, SearchPage, SearchSort,
 };
-use crate::ui::components::{EmptyState, ErrorAlert};
-use crate::ui::pages::message::Restore;
+use crate::ui::components::{EmptyState, ErrorAlert, short_sender};
+use crate::ui::pages::restore::Restore;
+use crate::ui::url::{messages_export_href, search_export_href, search_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -48,30 +49,6 @@ pub fn ArchivePage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// A link to this search with another query, sort or offset.
-fn search_href(query: &str, sort: SearchSort, offset: usize) -> String {
-    let mut href = format!("/archive?q={}", encode(query));
-    if sort != SearchSort::Newest {
-        href.push_str(&format!("&sort={}", sort.as_str()));
-    }
-    if offset > 0 {
-        href.push_str(&format!("&from={offset}"));
-    }
-    href
-}
-
-pub(crate) fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
 }
 
 #[component]
@@ -205,14 +182,9 @@ fn Results(
     let restoring = RwSignal::new(false);
     let page_ids: Vec<i64> = page.hits.iter().map(|hit| hit.id).collect();
     let all_ids = page_ids.clone();
-    let query_export =
-        move |format: &str| format!("/export?format={format}&query={}", encode(&input.query));
-    let selected_export = move |format: &'static str| {
-        move || {
-            let ids: Vec<String> = selected.get().iter().map(ToString::to_string).collect();
-            format!("/export?format={format}&ids={}", ids.join(","))
-        }
-    };
+    let query_export = move |format: &str| search_export_href(format, &input.query);
+    let selected_export =
+        move |format: &'static str| move || messages_export_href(format, selected.get());
     view! {
         {chips}
         {indexing}
@@ -302,14 +274,5 @@ fn HitRow(hit: HitView, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
             </td>
             <td class="col-date">{date}</td>
         </tr>
-    }
-}
-
-/// "Alice Smith" of "Alice Smith <alice@example.com>, …".
-pub(crate) fn short_sender(from: &str) -> String {
-    let first = from.split(", ").next().unwrap_or("").trim();
-    match first.find(" <") {
-        Some(at) if at > 0 => first[..at].trim_matches('"').to_string(),
-        _ => first.to_string(),
     }
 }

@@ -1,3 +1,6 @@
+//! The dashboard: the archive's figures, the mailboxes that need attention
+//! and, for admins, the archive's integrity (the last verification).
+
 use crate::api::dashboard::dashboard_summary;
 use crate::model::{Attention, DashboardView, IntegrityView, VerificationSummary};
 use crate::ui::components::{EmptyState, ErrorAlert, human_size};

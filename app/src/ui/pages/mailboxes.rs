@@ -1,3 +1,6 @@
+//! The mailbox list: the caller's mailboxes (an admin's: every one) with how
+//! their last run went and what needs attention.
+
 use crate::api::mailboxes::list_mailboxes;
 use crate::model::mailbox::{JobSummary, MailboxSummary};
 use crate::model::oauth::SignInState;

@@ -2,10 +2,11 @@
 //! the sanitized HTML in a sandboxed frame, attachments, the proof of
 //! integrity, the conversation, and restore.
 
-use crate::api::archive::{RestoreMessages, load_archived_message, load_restore_targets};
-use crate::model::archive::{MessageView, RestoreInput};
-use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, human_size, id_param};
-use crate::ui::pages::archive::short_sender;
+use crate::api::archive::load_archived_message;
+use crate::model::archive::MessageView;
+use crate::ui::components::{ErrorAlert, human_size, id_param, short_sender};
+use crate::ui::pages::restore::Restore;
+use crate::ui::url::folder_export_href;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -179,64 +180,10 @@ fn Integrity(message: MessageView) -> impl IntoView {
                         <strong>{location.mailbox.clone()}</strong>" / "{location.folder.clone()}
                         <span class="muted">{format!(" · UID {} · archived {}", location.uid, location.archived_at.format("%Y-%m-%d %H:%M"))}</span>
                         <br/>
-                        <a href=format!("/export?mailbox={}&folder={}", location.mailbox_id, crate::ui::pages::encode(&location.folder)) title="Download every message of this folder as a .zip of .eml files">"Export folder"</a>
+                        <a href=folder_export_href(location.mailbox_id, &location.folder) title="Download every message of this folder as a .zip of .eml files">"Export folder"</a>
                     </li>
                 }).collect_view()}
             </ul>
         </section>
-    }
-}
-
-/// Restores `ids` into a folder of a mailbox the reader manages.
-#[component]
-pub(crate) fn Restore(#[prop(into)] ids: Signal<Vec<i64>>) -> impl IntoView {
-    let targets = Resource::new(|| (), |_| load_restore_targets());
-    let restore = ServerAction::<RestoreMessages>::new();
-    let error = action_error(restore);
-    let mailbox = RwSignal::new(String::new());
-    let folder = RwSignal::new("INBOX".to_string());
-    view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                let Ok(targets) = targets.await else { return None };
-                if targets.is_empty() {
-                    return None;
-                }
-                if mailbox.get_untracked().is_empty() {
-                    mailbox.set(targets[0].mailbox_id.to_string());
-                }
-                Some(view! {
-                    <section class="card" data-testid="restore">
-                        <h2 class="section-title">"Restore"</h2>
-                        <p class="muted">"Puts a copy back on the mail server, with its flags and date. The archive keeps its copy."</p>
-                        <ErrorBanner error/>
-                        <label class="field">
-                            <span>"Mailbox"</span>
-                            <select prop:value=move || mailbox.get() on:change=move |event| mailbox.set(event_target_value(&event)) data-testid="restore-mailbox">
-                                {targets.iter().map(|target| view! {
-                                    <option value=target.mailbox_id.to_string()>{target.name.clone()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class="field">
-                            <span>"Folder"</span>
-                            <input type="text" prop:value=move || folder.get() on:input=move |event| folder.set(event_target_value(&event)) data-testid="restore-folder"/>
-                        </label>
-                        <button type="button" class="button" disabled=move || restore.pending().get() data-testid="restore-button"
-                            on:click=move |_| {
-                                let Ok(mailbox_id) = mailbox.get().parse() else { return };
-                                restore.dispatch(RestoreMessages { input: RestoreInput { message_ids: ids.get(), mailbox_id, folder: folder.get() } });
-                            }>
-                            {move || if restore.pending().get() { "Restoring…" } else { "Restore" }}
-                        </button>
-                        {move || restore.value().get().and_then(Result::ok).map(|report| if report.failed.is_empty() {
-                            view! { <p class="banner banner-success" data-testid="restore-done">{match report.restored { 1 => "Restored 1 message.".to_string(), n => format!("Restored {n} messages.") }}</p> }.into_any()
-                        } else {
-                            view! { <p class="banner banner-error">{format!("Not restored: {}", report.failed.iter().map(|(_, why)| why.as_str()).collect::<Vec<_>>().join("; "))}</p> }.into_any()
-                        })}
-                    </section>
-                })
-            })}
-        </Transition>
     }
 }

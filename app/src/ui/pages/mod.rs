@@ -10,11 +10,11 @@ mod mailboxes;
 mod message;
 mod not_found;
 mod password_reset;
+mod restore;
 mod sign_in;
 
 pub use account::AccountPage;
 pub use archive::ArchivePage;
-pub(crate) use archive::encode;
 pub use dashboard::DashboardPage;
 pub use mailbox::MailboxPage;
 pub use mailbox_editor::{EditMailboxPage, NewMailboxPage, TemplateEditorPage};

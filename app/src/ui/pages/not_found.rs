@@ -1,3 +1,5 @@
+//! The page for an address the app does not know (HTTP 404).
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,6 +1,11 @@
+//! Password reset without being signed in: asking for a link by mail, and
+//! the page the link opens to choose a new password.
+
 use crate::api::auth::{RequestPasswordReset, ResetPassword};
 use crate::model::MIN_PASSWORD_LEN;
+use crate::ui::components::fields::NewPasswordFields;
 use crate::ui::components::{ErrorBanner, FieldError, action_error};
+use crate::ui::layout::SignInCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,31 +17,25 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let sent = move || matches!(request.value().get(), Some(Ok(())));
     view! {
         <Title text="Reset your password"/>
-        <div class="sign-in-page">
-            <div class="sign-in-card">
-                <div class="sign-in-brand">
-                    <span class="brand-mark">"T"</span>
-                    <h1>"Tresor"</h1>
+        <SignInCard>
+            <p class="muted">"Enter the address you sign in with. We send you a link to choose a new password; it works once, for an hour."</p>
+            <ErrorBanner error/>
+            {move || sent().then(|| view! {
+                <div class="banner banner-success" role="status" data-testid="reset-sent">
+                    "If this address belongs to an account, a mail with the link is on its way. Check your inbox (and spam folder)."
                 </div>
-                <p class="muted">"Enter the address you sign in with. We send you a link to choose a new password; it works once, for an hour."</p>
-                <ErrorBanner error/>
-                {move || sent().then(|| view! {
-                    <div class="banner banner-success" role="status" data-testid="reset-sent">
-                        "If this address belongs to an account, a mail with the link is on its way. Check your inbox (and spam folder)."
-                    </div>
-                })}
-                <ActionForm action=request attr:class="form">
-                    <label class="field">
-                        <span>"E-mail address"</span>
-                        <input type="email" name="email" autocomplete="username" required autofocus/>
-                    </label>
-                    <button type="submit" class="button button-primary" disabled=move || request.pending().get()>
-                        "Send the link"
-                    </button>
-                </ActionForm>
-                <p><a href="/sign-in">"Back to sign-in"</a></p>
-            </div>
-        </div>
+            })}
+            <ActionForm action=request attr:class="form">
+                <label class="field">
+                    <span>"E-mail address"</span>
+                    <input type="email" name="email" autocomplete="username" required autofocus/>
+                </label>
+                <button type="submit" class="button button-primary" disabled=move || request.pending().get()>
+                    "Send the link"
+                </button>
+            </ActionForm>
+            <p><a href="/sign-in">"Back to sign-in"</a></p>
+        </SignInCard>
     }
 }
 
@@ -50,43 +49,28 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let done = move || matches!(reset.value().get(), Some(Ok(())));
     view! {
         <Title text="Choose a new password"/>
-        <div class="sign-in-page">
-            <div class="sign-in-card">
-                <div class="sign-in-brand">
-                    <span class="brand-mark">"T"</span>
-                    <h1>"Tresor"</h1>
-                </div>
-                {move || if done() {
-                    view! {
-                        <div class="banner banner-success" role="status" data-testid="reset-done">
-                            "Your password is changed; every session of your account was ended."
-                        </div>
-                        <p><a class="button button-primary" href="/sign-in">"Sign in"</a></p>
-                    }.into_any()
-                } else {
-                    view! {
-                        <p class="muted">{format!("Choose a new password of at least {MIN_PASSWORD_LEN} characters.")}</p>
-                        <ErrorBanner error/>
-                        <FieldError error field="token"/>
-                        <ActionForm action=reset attr:class="form">
-                            <input type="hidden" name="token" value=token/>
-                            <label class="field">
-                                <span>"New password"</span>
-                                <input type="password" name="new_password" autocomplete="new-password" required/>
-                                <FieldError error field="new_password"/>
-                            </label>
-                            <label class="field">
-                                <span>"Repeat it"</span>
-                                <input type="password" name="confirm_password" autocomplete="new-password" required/>
-                                <FieldError error field="confirm_password"/>
-                            </label>
-                            <button type="submit" class="button button-primary" disabled=move || reset.pending().get()>
-                                "Set the new password"
-                            </button>
-                        </ActionForm>
-                    }.into_any()
-                }}
-            </div>
-        </div>
+        <SignInCard>
+            {move || if done() {
+                view! {
+                    <div class="banner banner-success" role="status" data-testid="reset-done">
+                        "Your password is changed; every session of your account was ended."
+                    </div>
+                    <p><a class="button button-primary" href="/sign-in">"Sign in"</a></p>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="muted">{format!("Choose a new password of at least {MIN_PASSWORD_LEN} characters.")}</p>
+                    <ErrorBanner error/>
+                    <FieldError error field="token"/>
+                    <ActionForm action=reset attr:class="form">
+                        <input type="hidden" name="token" value=token/>
+                        <NewPasswordFields error repeat_label="Repeat it"/>
+                        <button type="submit" class="button button-primary" disabled=move || reset.pending().get()>
+                            "Set the new password"
+                        </button>
+                    </ActionForm>
+                }.into_any()
+            }}
+        </SignInCard>
     }
 }

@@ -1,6 +1,10 @@
+//! The sign-in page, which goes on to the page asked for (`next`) once the
+//! password is right.
+
 use crate::CurrentUser;
 use crate::api::auth::SignIn;
 use crate::ui::components::{ErrorBanner, action_error};
+use crate::ui::layout::SignInCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -37,29 +41,23 @@ pub fn SignInPage() -> impl IntoView {
                 matches!(current_user.0.await, Ok(Some(_))).then(|| view! { <Redirect path=next_page()/> })
             })}
         </Suspense>
-        <div class="sign-in-page">
-            <div class="sign-in-card">
-                <div class="sign-in-brand">
-                    <span class="brand-mark">"T"</span>
-                    <h1>"Tresor"</h1>
-                </div>
-                <p class="muted">"Sign in to your mail archive."</p>
-                <ErrorBanner error/>
-                <ActionForm action=sign_in attr:class="form">
-                    <label class="field">
-                        <span>"E-mail address"</span>
-                        <input type="email" name="email" autocomplete="username" required autofocus/>
-                    </label>
-                    <label class="field">
-                        <span>"Password"</span>
-                        <input type="password" name="password" autocomplete="current-password" required/>
-                    </label>
-                    <button type="submit" class="button button-primary" disabled=move || sign_in.pending().get()>
-                        {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
-                <p><a href="/forgot-password">"Forgot your password?"</a></p>
-            </div>
-        </div>
+        <SignInCard>
+            <p class="muted">"Sign in to your mail archive."</p>
+            <ErrorBanner error/>
+            <ActionForm action=sign_in attr:class="form">
+                <label class="field">
+                    <span>"E-mail address"</span>
+                    <input type="email" name="email" autocomplete="username" required autofocus/>
+                </label>
+                <label class="field">
+                    <span>"Password"</span>
+                    <input type="password" name="password" autocomplete="current-password" required/>
+                </label>
+                <button type="submit" class="button button-primary" disabled=move || sign_in.pending().get()>
+                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p><a href="/forgot-password">"Forgot your password?"</a></p>
+        </SignInCard>
     }
 }

@@ -1,247 +1,29 @@
-//! The mailbox editor: every field of a profile, grouped so a non-expert gets
-//! through it top to bottom. The server checks everything; its messages show
-//! next to the field they are about. The same editor edits templates (without
-//! the mailbox's identity); a mailbox inheriting from a template shows each
-//! field as inherited or overridden, with a reset.
+//! The editor's form: every field of a profile in panels (identity, server,
+//! sign-in, folders, after archiving, duplicates, schedule, sharing), the
+//! connection test and the mailbox's test mail, and saving.
 
-use crate::api::mailboxes::{SaveMailbox, SubscribeFolder, TestMailbox, load_mailbox_editor};
+use super::presets::PRESETS;
+use super::probe::ProbeResult;
+use super::state::{Editor, EditorKind, Inheritance};
+use crate::api::mailboxes::{SaveMailbox, TestMailbox};
 use crate::api::notifications::SendMailboxTestMail;
 use crate::api::oauth::load_sign_in_app_names;
-use crate::api::templates::{SaveTemplate, load_template_editor};
+use crate::api::templates::SaveTemplate;
 use crate::error::ApiError;
-use crate::model::mailbox::{
-    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, GRAPH_SERVICE_ROOT, IdentityKind,
-    MailboxEditor, Security, Source, TemplateChoice,
+use crate::model::mailbox::MailboxEditor;
+use crate::model::mailbox_form::FormField;
+use crate::model::mailbox_profile::{
+    Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, Source,
 };
-use crate::model::mailbox_form::{FormField, MailboxForm};
-use crate::model::probe::ProbeReport;
-use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error, id_param};
+use crate::ui::components::fields::{Checkbox, FormState, SelectField, TextArea, TextField};
+use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
-use std::collections::BTreeSet;
 
-/// A provider as the editor's "Provider" choice fills it in.
-struct ServerPreset {
-    name: &'static str,
-    source: Source,
-    host: &'static str,
-    port: u16,
-    security: Security,
-    auth: AuthMethod,
-    /// What to register and grant first, in the words of the provider's admin centre.
-    help: &'static str,
-}
-
-const fn imap(
-    name: &'static str,
-    host: &'static str,
-    auth: AuthMethod,
-    help: &'static str,
-) -> ServerPreset {
-    ServerPreset {
-        name,
-        source: Source::Imap,
-        host,
-        port: 993,
-        security: Security::Tls,
-        auth,
-        help,
-    }
-}
-
-/// Common providers, OAuth ones first (Microsoft and Google switched basic
-/// authentication off for business mailboxes).
-const PRESETS: &[ServerPreset] = &[
-    ServerPreset {
-        name: "Microsoft 365 (Graph, app-only)",
-        source: Source::Graph,
-        host: GRAPH_SERVICE_ROOT,
-        port: 993,
-        security: Security::Tls,
-        auth: AuthMethod::XOAuth2,
-        help: "Reads the mailbox through Microsoft Graph. Needs a sign-in app from the preset \"Microsoft 365 (Graph, app-only)\": application permission Mail.ReadWrite (Mail.Read without after-archive actions) with admin consent. User name: the mailbox's address. After saving, \"Use app-only access\" on the mailbox's page.",
-    },
-    imap(
-        "Microsoft 365 (IMAP, OAuth2)",
-        "outlook.office365.com",
-        AuthMethod::XOAuth2,
-        "Needs a sign-in app from the preset \"Microsoft 365 (IMAP, OAuth2)\": delegated IMAP.AccessAsUser.All and offline_access (or IMAP.AccessAsApp for app-only, with the mailbox granted to the app in Exchange). User name: the mailbox's address.",
-    ),
-    imap(
-        "Gmail / Google Workspace (IMAP, OAuth2)",
-        "imap.gmail.com",
-        AuthMethod::XOAuth2,
-        "Needs a sign-in app from the preset \"Gmail / Google Workspace\": scope https://mail.google.com/; sign in with Google on the mailbox's page. User name: the Gmail address.",
-    ),
-    imap(
-        "Outlook.com (IMAP, OAuth2)",
-        "outlook.office365.com",
-        AuthMethod::XOAuth2,
-        "Needs a sign-in app from the preset \"Outlook.com\" (tenant consumers): IMAP.AccessAsUser.All and offline_access. User name: the Outlook.com address.",
-    ),
-    imap("IONOS", "imap.ionos.de", AuthMethod::Plain, ""),
-    imap("Strato", "imap.strato.de", AuthMethod::Plain, ""),
-    imap("GMX", "imap.gmx.net", AuthMethod::Plain, ""),
-    imap("WEB.DE", "imap.web.de", AuthMethod::Plain, ""),
-    imap(
-        "Telekom (t-online.de)",
-        "secureimap.t-online.de",
-        AuthMethod::Plain,
-        "",
-    ),
-];
-
+/// The editor for `editor`'s form: saves it as a mailbox or a template
+/// (`kind`), then goes back to the list.
 #[component]
-pub fn NewMailboxPage() -> impl IntoView {
-    let editor = Resource::new(|| (), |_| load_mailbox_editor(None));
-    view! {
-        <EditorPage title="Add a mailbox" kind=EditorKind::Mailbox editor
-            intro="Tresor reads the mailbox on its schedule and keeps an exact copy of every message. Nothing changes on the server unless you choose an action below."/>
-    }
-}
-
-#[component]
-pub fn EditMailboxPage() -> impl IntoView {
-    let id = id_param();
-    let editor = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => load_mailbox_editor(Some(id)).await,
-            None => Err(ApiError::NotFound),
-        }
-    });
-    view! {
-        <EditorPage title="Edit mailbox" kind=EditorKind::Mailbox editor
-            intro="Changes apply from the next run. Mail already archived stays as it is."/>
-    }
-}
-
-/// A new template, or `/admin/templates/:id` for an existing one.
-#[component]
-pub fn TemplateEditorPage() -> impl IntoView {
-    let id = id_param();
-    let editor = Resource::new(id, |id| async move {
-        let form = load_template_editor(id).await?;
-        Ok(MailboxEditor {
-            form,
-            has_secret: false,
-            templates: Vec::new(),
-            can_share: false,
-        })
-    });
-    let title = if untrack(id).is_some() {
-        "Edit template"
-    } else {
-        "New template"
-    };
-    view! {
-        <EditorPage title kind=EditorKind::Template editor
-            intro="A template holds defaults. Mailboxes that inherit a field take it from here, from their next run on; a mailbox can override any field."/>
-    }
-}
-
-/// What the editor edits: a mailbox, or a template (no identity, no password,
-/// no test, no sharing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EditorKind {
-    Mailbox,
-    Template,
-}
-
-/// A page with the editor: its title and what the page is for, then the
-/// editor once `editor` has loaded.
-#[component]
-fn EditorPage(
-    title: &'static str,
-    intro: &'static str,
-    kind: EditorKind,
-    editor: Resource<Result<MailboxEditor, ApiError>>,
-) -> impl IntoView {
-    view! {
-        <Title text=title/>
-        <div class="page-header">
-            <h1>{title}</h1>
-            <p class="muted">{intro}</p>
-        </div>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match editor.await {
-                    Ok(editor) => view! { <MailboxEditorForm editor kind/> }.into_any(),
-                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// The editor's state: the form's values, which fields come from the
-/// template, the template chosen, and the last server error.
-#[derive(Clone, Copy)]
-struct Editor {
-    values: RwSignal<MailboxForm>,
-    inherited: RwSignal<BTreeSet<FormField>>,
-    template: RwSignal<Option<TemplateChoice>>,
-    error: Signal<Option<ApiError>>,
-}
-
-impl Editor {
-    fn value(self, field: FormField) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-        move || self.values.with(|form| form.get(field))
-    }
-
-    /// A value typed by the user: the field is now the mailbox's own.
-    fn set(self, field: FormField, value: String) {
-        self.values.update(|form| form.set(field, value));
-        self.inherited.update(|inherited| {
-            inherited.remove(&field);
-        });
-    }
-
-    /// Back to the template's value.
-    fn reset(self, field: FormField) {
-        if let Some(template) = self.template.get_untracked() {
-            self.values
-                .update(|form| form.set(field, template.form.get(field)));
-            self.inherited.update(|inherited| {
-                inherited.insert(field);
-            });
-        }
-    }
-
-    /// Inherits every inheritable field from `template` (or nothing).
-    fn choose_template(self, template: Option<TemplateChoice>) {
-        let fields: BTreeSet<FormField> = match &template {
-            Some(_) => FormField::ALL
-                .iter()
-                .copied()
-                .filter(|field| field.inheritable())
-                .collect(),
-            None => BTreeSet::new(),
-        };
-        if let Some(template) = &template {
-            self.values
-                .update(|form| form.inherit(&template.form, &fields));
-        }
-        self.values.update(|form| {
-            form.template_id = template
-                .as_ref()
-                .map(|template| template.id.to_string())
-                .unwrap_or_default();
-        });
-        self.inherited.set(fields);
-        self.template.set(template);
-    }
-
-    /// The form as it would be submitted now.
-    fn current(self) -> MailboxForm {
-        let mut form = self.values.get_untracked();
-        form.set_inherited(&self.inherited.get_untracked());
-        form
-    }
-}
-
-#[component]
-fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
+pub fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
     let save = ServerAction::<SaveMailbox>::new();
     let save_template = ServerAction::<SaveTemplate>::new();
     let test = ServerAction::<TestMailbox>::new();
@@ -353,8 +135,7 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
         <ErrorBanner error/>
         <form on:submit=on_submit class="form editor" data-testid="mailbox-editor" novalidate>
             {(is_mailbox && !templates.is_empty()).then(|| view! {
-                <fieldset class="panel">
-                    <legend>"Template"</legend>
+                <Panel legend="Template">
                     <div class="form-grid">
                         <div class="field">
                             <label for="mailbox-template">"Inherit from"</label>
@@ -369,24 +150,19 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                             <small class="muted">"Inherited fields follow the template when it changes. Type into a field to override it."</small>
                         </div>
                     </div>
-                </fieldset>
+                </Panel>
             }.into_any())}
 
-            {view! {
-            <fieldset class="panel">
-                <legend>{if is_mailbox { "Mailbox" } else { "Template" }}</legend>
+            <Panel legend=if is_mailbox { "Mailbox" } else { "Template" }>
                 <div class="form-grid">
                     <TextField state label="Name" field=FormField::Name help=if is_mailbox { "How the mailbox is listed, e.g. Accounting." } else { "e.g. Company IMAP server." }/>
                     {is_mailbox.then(|| view! {
                         <TextField state label="E-mail address" field=FormField::EmailAddress kind="email"/>
                     })}
                 </div>
-            </fieldset>
-            }.into_any()}
+            </Panel>
 
-            {view! {
-            <fieldset class="panel">
-                <legend>"Server"</legend>
+            <Panel legend="Server">
                 <div class="form-grid">
                     <div class="field">
                         <label for="mailbox-preset">"Provider"</label>
@@ -430,12 +206,9 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                 </details>
                 }.into_any()}
                 </Show>
-            </fieldset>
-            }.into_any()}
+            </Panel>
 
-            {view! {
-            <fieldset class="panel">
-                <legend>"Sign-in"</legend>
+            <Panel legend="Sign-in">
                 <div class="form-grid">
                     {is_mailbox.then(|| view! {
                         <TextField state label="User name" field=FormField::Username/>
@@ -473,12 +246,9 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                     }.into_any()}
                     </Show>
                 })}
-            </fieldset>
-            }.into_any()}
+            </Panel>
 
-            {view! {
-            <fieldset class="panel">
-                <legend>"Folders and filters"</legend>
+            <Panel legend="Folders and filters">
                 <div class="form-grid">
                     <TextArea state label="Folders to archive" field=FormField::FolderRules rows=4 placeholder="*\n!Newsletters"
                         help="One rule per line: a folder name, * for every folder, & for a folder and its subfolders (Sent&), ! to exclude. Empty: every folder except Trash, Junk and Drafts."/>
@@ -486,12 +256,9 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                     <TextField state label="Only messages older than (days)" field=FormField::OlderThanDays help="Empty: archive at once."/>
                     <TextField state label="Skip messages larger than (MB)" field=FormField::MaxMessageSizeMb help="Skipped messages are listed in the job log."/>
                 </div>
-            </fieldset>
-            }.into_any()}
+            </Panel>
 
-            {view! {
-            <fieldset class="panel">
-                <legend>"After archiving"</legend>
+            <Panel legend="After archiving">
                 <div class="form-grid">
                     <SelectField state label="On the server" field=FormField::Action
                         options=Action::ALL.iter().map(|a| (a.as_str(), action_label(*a))).collect()/>
@@ -503,12 +270,9 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                     <TextField state label="Tag for duplicates" field=FormField::DuplicateTag/>
                 </div>
                 <p class="muted">"A message is only tagged, moved or deleted after it is safely in the archive."</p>
-            </fieldset>
-            }.into_any()}
+            </Panel>
 
-            {view! {
-            <fieldset class="panel">
-                <legend>"Duplicates and labels"</legend>
+            <Panel legend="Duplicates and labels">
                 <div class="form-grid">
                     <SelectField state label="A message the archive has already" field=FormField::DuplicatePolicy
                         options=DuplicatePolicy::ALL.iter().map(|p| (p.as_str(), policy_label(*p))).collect()/>
@@ -517,22 +281,17 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                     <TextArea state label="Labels" field=FormField::Labels rows=3 placeholder="category=Invoices"
                         help="One key=value per line, attached to every message of this mailbox; searchable."/>
                 </div>
-            </fieldset>
-            }.into_any()}
+            </Panel>
 
-            {view! {
-            <fieldset class="panel">
-                <legend>"Schedule"</legend>
+            <Panel legend="Schedule">
                 <div class="form-grid">
                     <TextField state label="Run" field=FormField::Schedule help="An interval (30m, 6h, 1d) or a cron expression (0 2 * * *). Empty: only when started by hand."/>
                     <TextField state label="Connections to this server at most" field=FormField::MaxConnections help="Protects against provider throttling."/>
                 </div>
-            </fieldset>
-            }.into_any()}
+            </Panel>
 
             {(is_mailbox && can_share).then(|| view! {
-                <fieldset class="panel" data-testid="sharing">
-                    <legend>"Sharing"</legend>
+                <Panel legend="Sharing" testid="sharing">
                     <div class="form-grid">
                         <label class="field field-check">
                             <span>
@@ -553,7 +312,7 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
                             <small class="muted">"One e-mail address per line. They see the mailbox and its archived mail, read-only."</small>
                         </div>
                     </div>
-                </fieldset>
+                </Panel>
             }.into_any())}
 
             {is_mailbox.then(|| view! {
@@ -583,6 +342,21 @@ fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
     }
 }
 
+/// One panel of the form: a fieldset with its legend.
+#[component]
+fn Panel(
+    legend: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <fieldset class="panel" data-testid=testid>
+            <legend>{legend}</legend>
+            {children()}
+        </fieldset>
+    }
+}
+
 /// The mailbox test's mail: to the person testing, with the SMTP settings
 /// that apply to this mailbox as saved, so they know failure notices arrive.
 #[component]
@@ -601,251 +375,6 @@ fn TestMail(id: i64) -> impl IntoView {
         {move || send.value().get().and_then(Result::ok).map(|sent| view! {
             <div class="banner banner-success" role="status">{sent.message()}</div>
         })}
-    }
-}
-
-/// What "Test connection" found: the server's offer, or what went wrong
-/// and what to do about it.
-#[component]
-fn ProbeResult(
-    report: ProbeReport,
-    state: Editor,
-    current_form: Callback<(), MailboxForm>,
-) -> impl IntoView {
-    let subscribe = ServerAction::<SubscribeFolder>::new();
-    let subscribe_error = action_error(subscribe);
-    // A failed change puts the tick back where the server still has it.
-    let last_change = RwSignal::new(None::<(RwSignal<bool>, bool)>);
-    Effect::new(move |_| {
-        if let Some(Err(_)) = subscribe.value().get()
-            && let Some((tick, before)) = last_change.get_untracked()
-        {
-            tick.set(before);
-        }
-    });
-    if !report.ok {
-        let advice = match report.error_kind.as_deref() {
-            Some("authentication") => {
-                "Check the user name and password. Microsoft 365 and Gmail refuse plain passwords for many accounts: use an app password."
-            }
-            Some("certificate") => {
-                "The server's certificate is not trusted as it is. Fix the certificate, name a CA file, or (last resort) use the certificate options."
-            }
-            Some("host_not_found") => "Check the host name for typing errors.",
-            Some("connect") => {
-                "Check the port and security, and that a firewall lets Tresor reach the server."
-            }
-            Some("timeout") => {
-                "The server did not answer in time. Check the host and port, or try again later."
-            }
-            Some("tls") => {
-                "The encrypted connection failed. Check that port and security belong together (993 with TLS, 143 with STARTTLS)."
-            }
-            _ => "Check the settings above.",
-        };
-        return view! {
-            <div class="banner banner-error" role="alert" data-testid="test-failed">
-                <strong>{report.error.unwrap_or_default()}</strong>
-                <p>{advice}</p>
-            </div>
-        }
-        .into_any();
-    }
-    let selected = report
-        .folders
-        .iter()
-        .filter(|folder| folder.selected)
-        .count();
-    let picked = RwSignal::new(
-        report
-            .folders
-            .iter()
-            .filter(|folder| folder.selected)
-            .map(|folder| folder.path.clone())
-            .collect::<std::collections::HashSet<String>>(),
-    );
-    let order: Vec<String> = report
-        .folders
-        .iter()
-        .map(|folder| folder.path.clone())
-        .collect();
-    view! {
-        <div class="banner banner-success" role="status" data-testid="test-ok">
-            {format!(
-                "Connected in {} ms. {} folders, {} of them archived by the current rules.",
-                report.elapsed_ms,
-                report.folders.len(),
-                selected
-            )}
-        </div>
-        {report.insecure_tls.then(|| view! { <p class="field-error">"Certificate checks are weakened for this mailbox."</p> })}
-        <p class="muted">{format!("Capabilities: {}", report.capabilities.join(" "))}</p>
-        {report.certificate.map(|certificate| view! {
-            <details>
-                <summary>"Certificate"</summary>
-                <dl class="facts">
-                    <dt>"Subject"</dt><dd>{certificate.subject}</dd>
-                    <dt>"Issuer"</dt><dd>{certificate.issuer}</dd>
-                    <dt>"Valid"</dt><dd>{format!("{} – {}", certificate.not_before, certificate.not_after)}</dd>
-                    <dt>"Names"</dt><dd>{certificate.names.join(", ")}</dd>
-                    <dt>"SHA-256"</dt><dd><code>{certificate.sha256}</code></dd>
-                </dl>
-            </details>
-        })}
-        <p class="muted">"Ticked: archived by the current rules. Change the ticks and press “Use these folders” to write them as the rules. “Subscribed” changes the subscription on the server at once."</p>
-        <ErrorBanner error=subscribe_error/>
-        <table class="table table-compact" data-testid="test-folders">
-            <thead>
-                <tr><th>"Archive"</th><th>"Folder"</th><th class="number">"Messages"</th><th>"Kind"</th><th>"Subscribed"</th></tr>
-            </thead>
-            <tbody>
-                {report.folders.into_iter().map(|folder| {
-                    let path = folder.path.clone();
-                    let toggle_path = folder.path.clone();
-                    let ticked = move || picked.with(|picked| picked.contains(&path));
-                    // The server's hierarchy as a tree: indented by level, named by the last part.
-                    let depth = folder.path.matches('/').count().min(3);
-                    let leaf = folder.path.rsplit('/').next().unwrap_or_default().to_string();
-                    let subscribed = RwSignal::new(folder.subscribed);
-                    let server_name = folder.server_name.clone();
-                    view! {
-                        <tr>
-                            <td>
-                                <input type="checkbox" aria-label=format!("Archive {}", folder.path)
-                                    disabled=!folder.selectable
-                                    prop:checked=ticked
-                                    on:change=move |_| picked.update(|picked| {
-                                        if !picked.remove(&toggle_path) {
-                                            picked.insert(toggle_path.clone());
-                                        }
-                                    })/>
-                            </td>
-                            <td class=format!("folder-depth-{depth}") title=folder.path.clone()>{leaf}</td>
-                            <td class="number">{folder.messages.map(|count| count.to_string()).unwrap_or_default()}</td>
-                            <td>{folder.special_use.map(|kind| view! { <span class="badge">{kind}</span> })}</td>
-                            <td>
-                                <input type="checkbox" aria-label=format!("Subscribed {}", folder.path)
-                                    prop:checked=subscribed
-                                    disabled=move || subscribe.pending().get()
-                                    on:change=move |event| {
-                                        let on = event_target_checked(&event);
-                                        last_change.set(Some((subscribed, !on)));
-                                        subscribed.set(on);
-                                        subscribe.dispatch(SubscribeFolder {
-                                            form: current_form.run(()),
-                                            folder: server_name.clone(),
-                                            subscribed: on,
-                                        });
-                                    }/>
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-        <button type="button" class="button" on:click=move |_| {
-            // One exact folder per line, in the server's order.
-            let chosen = picked.with(|picked| {
-                order.iter().filter(|path| picked.contains(*path)).cloned().collect::<Vec<_>>()
-            });
-            state.set(FormField::FolderRules, chosen.join("\n"));
-        }>"Use these folders"</button>
-    }
-    .into_any()
-}
-
-/// "inherited" or "overridden" next to a field's label when the mailbox has
-/// a template, with a reset for an overridden one.
-#[component]
-fn Inheritance(state: Editor, field: FormField) -> impl IntoView {
-    move || {
-        if !field.inheritable() || state.template.with(Option::is_none) {
-            return None;
-        }
-        let inherited = state.inherited.with(|inherited| inherited.contains(&field));
-        Some(if inherited {
-            view! { <span class="badge badge-inherited" data-testid="inherited">"inherited"</span> }
-                .into_any()
-        } else {
-            view! {
-                <span class="badge badge-overridden" data-testid="overridden">"overridden"</span>
-                <button type="button" class="link-button" on:click=move |_| state.reset(field)
-                    aria-label=format!("Reset {} to the template", field.as_str())>"Reset"</button>
-            }
-            .into_any()
-        })
-    }
-}
-
-#[component]
-fn TextField(
-    state: Editor,
-    label: &'static str,
-    field: FormField,
-    #[prop(optional)] help: Option<&'static str>,
-    #[prop(optional)] kind: Option<&'static str>,
-) -> impl IntoView {
-    let id = format!("mailbox-{field}");
-    view! {
-        <div class="field">
-            <div class="field-label">
-                <label for=id.clone()>{label}</label>
-                <Inheritance state field/>
-            </div>
-            <input id=id type=kind.unwrap_or("text") prop:value=state.value(field)
-                on:input=move |event| state.set(field, event_target_value(&event))/>
-            <FieldError error=state.error field=field.as_str()/>
-            {help.map(|help| view! { <small class="muted">{help}</small> })}
-        </div>
-    }
-}
-
-#[component]
-fn TextArea(
-    state: Editor,
-    label: &'static str,
-    field: FormField,
-    rows: u32,
-    placeholder: &'static str,
-    help: &'static str,
-) -> impl IntoView {
-    let id = format!("mailbox-{field}");
-    view! {
-        <div class="field field-wide">
-            <div class="field-label">
-                <label for=id.clone()>{label}</label>
-                <Inheritance state field/>
-            </div>
-            <textarea id=id rows=rows placeholder=placeholder prop:value=state.value(field)
-                on:input=move |event| state.set(field, event_target_value(&event))></textarea>
-            <FieldError error=state.error field=field.as_str()/>
-            <small class="muted">{help}</small>
-        </div>
-    }
-}
-
-#[component]
-fn SelectField(
-    state: Editor,
-    label: &'static str,
-    field: FormField,
-    options: Vec<(&'static str, &'static str)>,
-) -> impl IntoView {
-    let id = format!("mailbox-{field}");
-    let value = state.value(field);
-    view! {
-        <div class="field">
-            <div class="field-label">
-                <label for=id.clone()>{label}</label>
-                <Inheritance state field/>
-            </div>
-            <select id=id name=field.as_str() prop:value=value on:change=move |event| state.set(field, event_target_value(&event))>
-                {options.into_iter().map(|(option, text)| view! {
-                    <option value=option selected=move || value() == option>{text}</option>
-                }).collect_view()}
-            </select>
-            <FieldError error=state.error field=field.as_str()/>
-        </div>
     }
 }
 
@@ -886,22 +415,6 @@ fn SignInAppField(state: Editor, graph: Signal<bool>) -> impl IntoView {
                 <small class="muted">"Register apps under Admin → Sign-in apps. After saving, sign in on the mailbox's page."</small>
             </div>
         </Show>
-    }
-}
-
-#[component]
-fn Checkbox(state: Editor, label: &'static str, field: FormField) -> impl IntoView {
-    let value = state.value(field);
-    view! {
-        <div class="field field-check">
-            <label>
-                <input type="checkbox" prop:checked=move || !value().is_empty()
-                    on:change=move |event| state.set(field, if event_target_checked(&event) { "on".into() } else { String::new() })/>
-                " " {label}
-            </label>
-            <Inheritance state field/>
-            <FieldError error=state.error field=field.as_str()/>
-        </div>
     }
 }
 

@@ -1,4 +1,7 @@
-//! Small building blocks: error banners, field messages, empty states.
+//! Small building blocks: error banners, field messages, empty states, and
+//! how sizes and senders read.
+
+pub mod fields;
 
 use crate::error::ApiError;
 use leptos::prelude::*;
@@ -112,11 +115,32 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
+/// "Alice Smith" of "Alice Smith <alice@example.com>, …".
+pub fn short_sender(from: &str) -> String {
+    let first = from.split(", ").next().unwrap_or("").trim();
+    match first.find(" <") {
+        Some(at) if at > 0 => first[..at].trim_matches('"').to_string(),
+        _ => first.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn sizes_read_as_people_write_them() {
         assert_eq!(super::human_size(512), "512 bytes");
         assert_eq!(super::human_size(1_400_000_000), "1.4 GB");
+    }
+
+    #[test]
+    fn a_sender_is_named_by_the_first_name_given() {
+        let short_sender = super::short_sender;
+        assert_eq!(
+            short_sender("Alice Smith <alice@example.com>, bob@example.com"),
+            "Alice Smith"
+        );
+        assert_eq!(short_sender("\"Alice\" <alice@example.com>"), "Alice");
+        assert_eq!(short_sender("<alice@example.com>"), "<alice@example.com>");
+        assert_eq!(short_sender("bob@example.com"), "bob@example.com");
     }
 }

@@ -1,0 +1,76 @@
+//! The editor's "Provider" choice: common mail providers with how to reach
+//! them and what to set up first, so a non-expert need not look up host,
+//! port and sign-in method.
+
+use crate::model::mailbox_profile::{AuthMethod, GRAPH_SERVICE_ROOT, Security, Source};
+
+/// A provider as the editor's "Provider" choice fills it in.
+pub struct ServerPreset {
+    pub name: &'static str,
+    pub source: Source,
+    pub host: &'static str,
+    pub port: u16,
+    pub security: Security,
+    pub auth: AuthMethod,
+    /// What to register and grant first, in the words of the provider's admin centre.
+    pub help: &'static str,
+}
+
+const fn imap(
+    name: &'static str,
+    host: &'static str,
+    auth: AuthMethod,
+    help: &'static str,
+) -> ServerPreset {
+    ServerPreset {
+        name,
+        source: Source::Imap,
+        host,
+        port: 993,
+        security: Security::Tls,
+        auth,
+        help,
+    }
+}
+
+/// Common providers, OAuth ones first (Microsoft and Google switched basic
+/// authentication off for business mailboxes).
+pub const PRESETS: &[ServerPreset] = &[
+    ServerPreset {
+        name: "Microsoft 365 (Graph, app-only)",
+        source: Source::Graph,
+        host: GRAPH_SERVICE_ROOT,
+        port: 993,
+        security: Security::Tls,
+        auth: AuthMethod::XOAuth2,
+        help: "Reads the mailbox through Microsoft Graph. Needs a sign-in app from the preset \"Microsoft 365 (Graph, app-only)\": application permission Mail.ReadWrite (Mail.Read without after-archive actions) with admin consent. User name: the mailbox's address. After saving, \"Use app-only access\" on the mailbox's page.",
+    },
+    imap(
+        "Microsoft 365 (IMAP, OAuth2)",
+        "outlook.office365.com",
+        AuthMethod::XOAuth2,
+        "Needs a sign-in app from the preset \"Microsoft 365 (IMAP, OAuth2)\": delegated IMAP.AccessAsUser.All and offline_access (or IMAP.AccessAsApp for app-only, with the mailbox granted to the app in Exchange). User name: the mailbox's address.",
+    ),
+    imap(
+        "Gmail / Google Workspace (IMAP, OAuth2)",
+        "imap.gmail.com",
+        AuthMethod::XOAuth2,
+        "Needs a sign-in app from the preset \"Gmail / Google Workspace\": scope https://mail.google.com/; sign in with Google on the mailbox's page. User name: the Gmail address.",
+    ),
+    imap(
+        "Outlook.com (IMAP, OAuth2)",
+        "outlook.office365.com",
+        AuthMethod::XOAuth2,
+        "Needs a sign-in app from the preset \"Outlook.com\" (tenant consumers): IMAP.AccessAsUser.All and offline_access. User name: the Outlook.com address.",
+    ),
+    imap("IONOS", "imap.ionos.de", AuthMethod::Plain, ""),
+    imap("Strato", "imap.strato.de", AuthMethod::Plain, ""),
+    imap("GMX", "imap.gmx.net", AuthMethod::Plain, ""),
+    imap("WEB.DE", "imap.web.de", AuthMethod::Plain, ""),
+    imap(
+        "Telekom (t-online.de)",
+        "secureimap.t-online.de",
+        AuthMethod::Plain,
+        "",
+    ),
+];
