@@ -1,3 +1,5 @@
+//! `tresor archive`: archive one mailbox (or all) now and print the job log.
+
 use super::Services;
 use crate::config::Config;
 use crate::engine::{JobLog, JobStatus, Progress, progress};

@@ -1,3 +1,5 @@
+//! `tresor export`: write archived messages out byte for byte (.eml files, zip or mbox).
+
 use super::Services;
 use crate::config::Config;
 use crate::viewer::{Selection, export};

@@ -1,3 +1,5 @@
+//! `tresor import`: .eml files, mbox files and Maildir folders into an import mailbox.
+
 use super::Services;
 use crate::config::Config;
 use crate::engine::JobStatus;

@@ -1,3 +1,5 @@
+//! `tresor migrate`: create or upgrade the database schema, then exit.
+
 use crate::config::Config;
 use anyhow::Context;
 

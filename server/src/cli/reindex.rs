@@ -1,3 +1,5 @@
+//! `tresor reindex`: rebuild the search index from the database and the blob store.
+
 use super::Services;
 use crate::config::Config;
 use crate::index::{IndexError, Indexer};

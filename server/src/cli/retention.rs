@@ -1,3 +1,5 @@
+//! `tresor retention` and `tresor hold`: policies, legal holds and the job that deletes what policies release.
+
 use super::Services;
 use crate::audit::Actor;
 use crate::config::Config;

@@ -1,3 +1,5 @@
+//! `tresor search`: search the archive (as a given user, or everything) and print the hits.
+
 use super::Services;
 use crate::config::Config;
 use app::model::archive::{MAX_PAGE_SIZE, MAX_SEARCH_WINDOW, SearchInput, SearchSort};

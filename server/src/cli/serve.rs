@@ -1,3 +1,5 @@
+//! `tresor serve`: the web server, the scheduler, the indexer and the daily checks in one process.
+
 use crate::auth::accounts::generate_password;
 use crate::config::Config;
 use crate::index::{IndexError, Indexer, SearchIndex};

@@ -1,3 +1,5 @@
+//! `tresor verify`: re-hash every blob and walk the ledger; exit 1 on any finding.
+
 use super::Services;
 use crate::config::Config;
 use crate::store::ledger::HeadFile;

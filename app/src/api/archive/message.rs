@@ -1,3 +1,5 @@
+//! Server function `/api/archive/message`: one archived message as its reader sees it (text, sanitized HTML link, attachments).
+
 use crate::error::ApiError;
 use crate::model::archive::MessageView;
 use leptos::prelude::*;

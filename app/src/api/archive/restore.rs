@@ -1,3 +1,5 @@
+//! Server function `/api/archive/restore`: restore selected messages into a mailbox the caller manages (IMAP APPEND).
+
 use crate::error::ApiError;
 use crate::model::archive::{RestoreInput, RestoreReport};
 use leptos::prelude::*;

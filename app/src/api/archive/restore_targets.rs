@@ -1,3 +1,5 @@
+//! Server function `/api/archive/restore_targets`: the mailboxes (and their folders) the caller may restore into.
+
 use crate::error::ApiError;
 use crate::model::archive::RestoreTarget;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/archive/search`: search the archive within what the caller may read.
+
 use crate::error::ApiError;
 use crate::model::archive::{SearchInput, SearchPage};
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/auth/change_password`: a signed-in person changes their own password (the current one required).
+
 use crate::error::ApiError;
 use leptos::prelude::*;
 

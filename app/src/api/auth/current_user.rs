@@ -1,3 +1,5 @@
+//! Server function `/api/auth/current_user`: who is signed in, if anyone (public: pages ask it before rendering).
+
 use crate::error::ApiError;
 use crate::model::SessionUser;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/auth/request_password_reset`: send a password-reset link by mail (public; the same answer whether the address exists or not).
+
 use crate::error::ApiError;
 use leptos::prelude::*;
 

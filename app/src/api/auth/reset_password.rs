@@ -1,3 +1,5 @@
+//! Server function `/api/auth/reset_password`: set a new password with a reset link's token (public, once, one hour).
+
 use crate::error::ApiError;
 use leptos::prelude::*;
 

@@ -1,3 +1,5 @@
+//! Server function `/api/auth/sign_in`: sign in with e-mail and password; sets the session cookie (public, throttled).
+
 use crate::error::ApiError;
 use crate::model::SessionUser;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/auth/sign_out`: end the session behind the cookie.
+
 use crate::error::ApiError;
 use leptos::prelude::*;
 

@@ -1,3 +1,5 @@
+//! Server function `/api/batch/import_csv`: create mailboxes from a CSV list (admin).
+
 use crate::error::ApiError;
 use crate::model::batch::{BatchReport, CsvImportForm};
 use leptos::prelude::*;

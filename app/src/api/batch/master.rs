@@ -1,3 +1,5 @@
+//! Server function `/api/batch/master`: create mailboxes for Tresor users through a master user (admin).
+
 use crate::error::ApiError;
 use crate::model::batch::{BatchReport, MasterBatchForm};
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/batch/preview_csv`: check a CSV mailbox list and show what it would create, creating nothing (admin).
+
 use crate::error::ApiError;
 use crate::model::batch::{CsvImportForm, CsvPreview};
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/dashboard/summary`: the dashboard's figures for the caller (their mailboxes; admins: everything and the checks).
+
 use crate::error::ApiError;
 use crate::model::DashboardView;
 use leptos::prelude::*;

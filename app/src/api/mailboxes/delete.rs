@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/delete`: delete a mailbox profile (its archived mail stays).
+
 use crate::error::ApiError;
 use leptos::prelude::*;
 

@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/editor`: a mailbox's editor form (secrets never sent), or a new one's.
+
 use crate::error::ApiError;
 use crate::model::mailbox::MailboxEditor;
 use leptos::prelude::*;

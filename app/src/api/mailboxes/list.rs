@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/list`: the mailboxes the caller may read, with their last run.
+
 use crate::error::ApiError;
 use crate::model::mailbox::MailboxSummary;
 use leptos::prelude::*;

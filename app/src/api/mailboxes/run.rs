@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/run`: ask the scheduler to run a mailbox now ("Run now").
+
 use crate::error::ApiError;
 use crate::model::job::RunRequest;
 use leptos::prelude::*;

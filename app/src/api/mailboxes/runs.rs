@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/runs`: a mailbox's recent runs and its live progress.
+
 use crate::error::ApiError;
 use crate::model::job::MailboxRuns;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/save`: create or change a mailbox profile from the editor's form.
+
 use crate::error::ApiError;
 use crate::model::mailbox_form::MailboxForm;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/set_enabled`: pause or resume a mailbox's schedule.
+
 use crate::error::ApiError;
 use leptos::prelude::*;
 

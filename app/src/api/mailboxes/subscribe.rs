@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/subscribe`: subscribe or unsubscribe a folder on the mailbox's server.
+
 use crate::error::ApiError;
 use crate::model::mailbox_form::MailboxForm;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/mailboxes/test`: "Test connection": log in with the editor's settings and report, changing nothing.
+
 use crate::error::ApiError;
 use crate::model::mailbox_form::MailboxForm;
 use crate::model::probe::ProbeReport;

@@ -1,3 +1,5 @@
+//! Server function `/api/templates/delete`: delete a mailbox template (its mailboxes keep their settings; admin).
+
 use crate::error::ApiError;
 use leptos::prelude::*;
 

@@ -1,3 +1,5 @@
+//! Server function `/api/templates/editor`: a template's editor form, or a new one's (admin).
+
 use crate::error::ApiError;
 use crate::model::mailbox_form::MailboxForm;
 use leptos::prelude::*;

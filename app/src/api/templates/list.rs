@@ -1,3 +1,5 @@
+//! Server function `/api/templates/list`: the mailbox templates (admin).
+
 use crate::error::ApiError;
 use crate::model::mailbox::TemplateSummary;
 use leptos::prelude::*;

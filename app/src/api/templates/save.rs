@@ -1,3 +1,5 @@
+//! Server function `/api/templates/save`: create or change a template; its mailboxes' inherited settings follow (admin).
+
 use crate::error::ApiError;
 use crate::model::mailbox_form::MailboxForm;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/admin/audit_log`: a page of the audit log, filtered (admin).
+
 use crate::error::ApiError;
 use crate::model::audit::{AuditFilter, AuditPage};
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Server function `/api/users/create`: create a Tresor user (admin).
+
 use crate::error::ApiError;
 use crate::model::{Role, UserView};
 use leptos::prelude::*;

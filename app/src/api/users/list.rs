@@ -1,3 +1,5 @@
+//! Server function `/api/users/list`: the Tresor users (admin).
+
 use crate::error::ApiError;
 use crate::model::UserView;
 use leptos::prelude::*;

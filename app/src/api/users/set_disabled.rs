@@ -1,3 +1,5 @@
+//! Server function `/api/users/set_disabled`: disable or re-enable a user (admin; never oneself).
+
 use crate::error::ApiError;
 use crate::model::UserView;
 use leptos::prelude::*;
