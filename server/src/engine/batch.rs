@@ -3,17 +3,18 @@
 //! moves the folder's checkpoint.
 
 use super::action::{Outcome, Settled};
+use super::locations::SourceFolder;
 use super::log::FolderLog;
 use super::settings::Duplicates;
-use crate::db::entity::{folder_checkpoint, message, message_location};
+use crate::db::entity::{message, message_location};
 use crate::mailbox::{DuplicateMatch, DuplicatePolicy, MailboxRow};
 use crate::metadata::{Mailbox, MessageMetadata};
 use crate::store::{BlobStore, Digest, Staged, StoreError, ledger};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    QueryTrait, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,18 +29,10 @@ pub struct FetchedMessage {
 }
 
 impl FetchedMessage {
-    pub fn new(uid: u32, body: Vec<u8>, fetch: &async_imap::types::Fetch) -> FetchedMessage {
-        FetchedMessage {
-            uid,
-            body,
-            flags: fetch.flags().map(|flag| flag_name(&flag)).collect(),
-            internal_date: fetch.internal_date().map(|date| date.with_timezone(&Utc)),
-            remote_id: None,
-        }
-    }
-
-    /// A message from another source than IMAP (an import); `uid` numbers it within its folder.
-    pub fn from_parts(
+    /// A message as its source handed it over; `uid` numbers it within its
+    /// folder (IMAP's UID, or Tresor's own numbering of a Graph folder or an
+    /// imported file).
+    pub fn new(
         uid: u32,
         body: Vec<u8>,
         flags: Vec<String>,
@@ -109,28 +102,19 @@ pub struct StoredMessage {
 const ROWS_PER_STATEMENT: usize = 500;
 
 pub struct Batch {
-    mailbox_id: i64,
+    folder: SourceFolder,
     duplicates: Duplicates,
     labels: String,
-    folder: String,
-    uid_validity: i64,
     messages: Vec<StoredMessage>,
     bytes: usize,
 }
 
 impl Batch {
-    pub fn new(
-        mailbox: &MailboxRow,
-        folder: &str,
-        uid_validity: i64,
-        duplicates: Duplicates,
-    ) -> Batch {
+    pub fn new(mailbox: &MailboxRow, folder: SourceFolder, duplicates: Duplicates) -> Batch {
         Batch {
-            mailbox_id: mailbox.id,
+            folder,
             duplicates,
             labels: mailbox.labels.clone(),
-            folder: folder.to_string(),
-            uid_validity,
             messages: Vec::new(),
             bytes: 0,
         }
@@ -285,9 +269,9 @@ impl Batch {
             });
             locations.push(message_location::ActiveModel {
                 message_id: Set(message_id),
-                mailbox_id: Set(self.mailbox_id),
-                folder: Set(self.folder.clone()),
-                uid_validity: Set(self.uid_validity),
+                mailbox_id: Set(self.folder.mailbox_id),
+                folder: Set(self.folder.name.clone()),
+                uid_validity: Set(self.folder.uid_validity),
                 uid: Set(i64::from(stored.uid)),
                 flags: Set(serde_json::to_string(&stored.flags).expect("flags serialise")),
                 internal_date: Set(stored.internal_date),
@@ -323,15 +307,9 @@ impl Batch {
             .await?;
         crate::index::queue(&transaction, to_index).await?;
         // A folder in the middle of a run is not settled: no HIGHESTMODSEQ yet.
-        save_checkpoint(
-            &transaction,
-            self.mailbox_id,
-            &self.folder,
-            self.uid_validity,
-            checkpoint,
-            None,
-        )
-        .await?;
+        self.folder
+            .save_checkpoint(&transaction, checkpoint, None)
+            .await?;
         transaction.commit().await?;
 
         folder_log.archived += archived;
@@ -376,8 +354,8 @@ impl Batch {
                 message_id,
                 location_id: Some(location_id),
                 sha256: hashes[index].clone(),
-                mailbox_id: Some(self.mailbox_id),
-                folder: self.folder.clone(),
+                mailbox_id: Some(self.folder.mailbox_id),
+                folder: self.folder.name.clone(),
             });
         }
         // In the order the messages came, whatever order RETURNING used.
@@ -570,49 +548,6 @@ async fn insert_new_messages(
     Ok(inserted)
 }
 
-/// Every UID up to `last_uid` in the folder is settled (archived, or skipped
-/// for good); the next run starts above it. `highest_modseq` is set only when
-/// the whole folder was settled as of that CONDSTORE state.
-pub async fn save_checkpoint(
-    db: &impl sea_orm::ConnectionTrait,
-    mailbox_id: i64,
-    folder: &str,
-    uid_validity: i64,
-    last_uid: u32,
-    highest_modseq: Option<i64>,
-) -> Result<(), DbErr> {
-    let now = Utc::now();
-    let existing = folder_checkpoint::Entity::find()
-        .filter(folder_checkpoint::Column::MailboxId.eq(mailbox_id))
-        .filter(folder_checkpoint::Column::Folder.eq(folder))
-        .one(db)
-        .await?;
-    match existing {
-        Some(row) => {
-            let mut active: folder_checkpoint::ActiveModel = row.into();
-            active.uid_validity = Set(uid_validity);
-            active.last_uid = Set(i64::from(last_uid));
-            active.highest_modseq = Set(highest_modseq);
-            active.updated_at = Set(now);
-            active.update(db).await?;
-        }
-        None => {
-            folder_checkpoint::ActiveModel {
-                mailbox_id: Set(mailbox_id),
-                folder: Set(folder.to_string()),
-                uid_validity: Set(uid_validity),
-                last_uid: Set(i64::from(last_uid)),
-                highest_modseq: Set(highest_modseq),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
-        }
-    }
-    Ok(())
-}
-
 fn message_row(
     stored: &StoredMessage,
     sha256: String,
@@ -655,20 +590,6 @@ fn address_text(mailboxes: &[Mailbox]) -> String {
         .filter(|text| !text.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn flag_name(flag: &async_imap::types::Flag<'_>) -> String {
-    use async_imap::types::Flag;
-    match flag {
-        Flag::Seen => "\\Seen".into(),
-        Flag::Answered => "\\Answered".into(),
-        Flag::Flagged => "\\Flagged".into(),
-        Flag::Deleted => "\\Deleted".into(),
-        Flag::Draft => "\\Draft".into(),
-        Flag::Recent => "\\Recent".into(),
-        Flag::MayCreate => "\\*".into(),
-        Flag::Custom(name) => name.to_string(),
-    }
 }
 
 #[cfg(test)]

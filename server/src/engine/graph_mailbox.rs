@@ -16,12 +16,12 @@
 //!   and made again under the same name starts afresh, as on IMAP.
 
 use super::action::{ActionError, AfterArchive, Outcome, Settled};
-use super::batch::{self, Batch, FetchedMessage, store_blob};
-use super::folder::{BATCH_BYTES, BATCH_MESSAGES, FETCH_CHUNK, LOOKUP_CHUNK};
+use super::batch::{Batch, FetchedMessage, store_blob};
+use super::locations::SourceFolder;
+use super::pipeline::{BATCH_BYTES, BATCH_MESSAGES, FETCH_CHUNK, IN_FLIGHT};
 use super::progress::{self, ProgressSender};
 use super::settings::Settings;
-use super::{EngineError, FolderLog, JobLog, STORE_TASKS_IN_FLIGHT};
-use crate::db::entity::{folder_checkpoint, message_location};
+use super::{EngineError, FolderLog, JobLog};
 use crate::graph::{self, Client, DeltaItem, GraphError, Listed, TokenSource};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes, SpecialUse};
 use crate::secrets::Secret;
@@ -30,10 +30,7 @@ use chrono::{DateTime, Duration as Days, Utc};
 use futures::StreamExt;
 use futures::stream::FuturesOrdered;
 use reqwest::Method;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -169,20 +166,19 @@ async fn archive_folder(
     log: &mut FolderLog,
 ) -> Result<(), EngineError> {
     log.server_count = folder.total;
-    let uid_validity = uid_validity_of(&folder.id);
-    let saved = folder_checkpoint::Entity::find()
-        .filter(folder_checkpoint::Column::MailboxId.eq(context.mailbox.id))
-        .filter(folder_checkpoint::Column::Folder.eq(folder.path.as_str()))
-        .one(context.db)
-        .await?;
-    let (last_uid, delta_link) = match saved {
-        Some(saved) if saved.uid_validity == uid_validity => {
+    let source = SourceFolder {
+        mailbox_id: context.mailbox.id,
+        name: folder.path.clone(),
+        uid_validity: uid_validity_of(&folder.id),
+    };
+    let (last_uid, delta_link) = match source.checkpoint(context.db).await? {
+        Some(saved) if saved.uid_validity == source.uid_validity => {
             (u32::try_from(saved.last_uid).unwrap_or(0), saved.delta_link)
         }
         Some(_) => {
             tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path, "the folder was made anew: reading it afresh");
             // Its delta link belongs to the folder that is gone.
-            save_delta_link(context, &folder.path, None).await?;
+            source.save_delta_link(context.db, None).await?;
             (0, None)
         }
         None => (0, None),
@@ -213,7 +209,7 @@ async fn archive_folder(
     let listed = present(round.items);
     let mut run = Run {
         folder,
-        uid_validity,
+        source,
         last_uid,
         settled: true,
         listed: HashMap::new(),
@@ -265,19 +261,15 @@ async fn archive_folder(
     }
 
     // 3. Numbering and, when the round is settled, the delta link.
-    batch::save_checkpoint(
-        context.db,
-        context.mailbox.id,
-        &folder.path,
-        uid_validity,
-        run.last_uid,
-        None,
-    )
-    .await?;
+    run.source
+        .save_checkpoint(context.db, run.last_uid, None)
+        .await?;
     if run.settled {
-        save_delta_link(context, &folder.path, Some(round.delta_link)).await?;
+        run.source
+            .save_delta_link(context.db, Some(round.delta_link))
+            .await?;
     }
-    log.archived_total = run.archived_count(context).await?;
+    log.archived_total = run.source.archived_count(context.db).await?;
     Ok(())
 }
 
@@ -310,36 +302,11 @@ fn present(items: Vec<DeltaItem>) -> Vec<Listed> {
         .collect()
 }
 
-/// Sets the delta link on the folder's checkpoint row (written by the
-/// batches and `save_checkpoint`, which leave the link alone).
-async fn save_delta_link(
-    context: &Context<'_>,
-    folder: &str,
-    delta_link: Option<String>,
-) -> Result<(), EngineError> {
-    folder_checkpoint::Entity::update_many()
-        .col_expr(
-            folder_checkpoint::Column::DeltaLink,
-            Expr::value(delta_link),
-        )
-        .col_expr(
-            folder_checkpoint::Column::UpdatedAt,
-            Expr::value(Utc::now()),
-        )
-        .filter(folder_checkpoint::Column::MailboxId.eq(context.mailbox.id))
-        .filter(folder_checkpoint::Column::Folder.eq(folder))
-        .exec(context.db)
-        .await?;
-    Ok(())
-}
-
-/// A location as `already_archived` reads it: UID, duplicate, date, Graph id.
-type KnownRow = (i64, bool, Option<DateTime<Utc>>, Option<String>);
-
 /// State of one folder's run.
 struct Run<'a> {
     folder: &'a graph::Folder,
-    uid_validity: i64,
+    /// The folder as the archive records it (as of its UIDVALIDITY).
+    source: SourceFolder,
     /// The highest UID given to a message of this folder.
     last_uid: u32,
     /// Nothing was held back, failed or left without its action: the
@@ -356,53 +323,8 @@ impl Run<'_> {
         context: &Context<'_>,
         listed: &[Listed],
     ) -> Result<HashMap<String, Settled>, EngineError> {
-        let mut known = HashMap::new();
-        for chunk in listed.chunks(LOOKUP_CHUNK) {
-            let rows: Vec<KnownRow> = message_location::Entity::find()
-                .select_only()
-                .column(message_location::Column::Uid)
-                .column(message_location::Column::Duplicate)
-                .column(message_location::Column::InternalDate)
-                .column(message_location::Column::RemoteId)
-                .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
-                .filter(message_location::Column::Folder.eq(self.folder.path.as_str()))
-                .filter(message_location::Column::UidValidity.eq(self.uid_validity))
-                .filter(
-                    message_location::Column::RemoteId
-                        .is_in(chunk.iter().map(|message| message.id.as_str())),
-                )
-                .into_tuple()
-                .all(context.db)
-                .await?;
-            for (uid, duplicate, internal_date, remote_id) in rows {
-                let (Ok(uid), Some(remote_id)) = (u32::try_from(uid), remote_id) else {
-                    continue;
-                };
-                let outcome = if duplicate {
-                    Outcome::Duplicate
-                } else {
-                    Outcome::Archived
-                };
-                known.insert(
-                    remote_id,
-                    Settled {
-                        uid,
-                        outcome,
-                        internal_date,
-                    },
-                );
-            }
-        }
-        Ok(known)
-    }
-
-    async fn archived_count(&self, context: &Context<'_>) -> Result<u64, EngineError> {
-        Ok(message_location::Entity::find()
-            .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
-            .filter(message_location::Column::Folder.eq(self.folder.path.as_str()))
-            .filter(message_location::Column::UidValidity.eq(self.uid_validity))
-            .count(context.db)
-            .await?)
+        let ids: Vec<&str> = listed.iter().map(|message| message.id.as_str()).collect();
+        Ok(self.source.known_by_remote_id(context.db, &ids).await?)
     }
 
     /// Downloads `chunk`'s MIME bytes (as many at once as Graph allows, in
@@ -426,8 +348,7 @@ impl Run<'_> {
         let limit = context.settings.filter.max_message_size;
         let mut batch = Batch::new(
             context.mailbox,
-            &self.folder.path,
-            self.uid_validity,
+            self.source.clone(),
             context.settings.duplicates,
         );
         let mut settled = Vec::with_capacity(chunk.len());
@@ -448,13 +369,9 @@ impl Run<'_> {
                     );
                 }
                 Ok(body) => {
-                    let message = FetchedMessage::from_parts(
-                        uid,
-                        body,
-                        listed.categories.clone(),
-                        listed.received,
-                    )
-                    .with_remote_id(listed.id.clone());
+                    let message =
+                        FetchedMessage::new(uid, body, listed.categories.clone(), listed.received)
+                            .with_remote_id(listed.id.clone());
                     in_flight.push_back(store_blob(context.store.clone(), message));
                 }
                 // Deleted or moved since the round listed it: nothing to archive here.
@@ -475,7 +392,7 @@ impl Run<'_> {
                     });
                 }
             }
-            while in_flight.len() >= STORE_TASKS_IN_FLIGHT {
+            while in_flight.len() >= IN_FLIGHT {
                 let stored = in_flight.next().await.expect("in_flight is not empty")?;
                 batch.push(stored);
                 if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {

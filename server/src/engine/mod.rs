@@ -23,13 +23,16 @@ mod action;
 pub(crate) mod batch;
 mod folder;
 pub(crate) mod graph_mailbox;
+mod locations;
 pub mod log;
+mod pipeline;
 pub mod probe;
 pub mod progress;
 mod settings;
 mod window;
 
 pub use action::{ActionContext, AfterArchive, Outcome, Settled, move_messages};
+pub use locations::SourceFolder;
 pub use log::{FolderLog, JobLog, JobStatus};
 pub use progress::{Progress, ProgressReceiver, ProgressSender};
 pub use settings::{Duplicates, Filter, Settings};
@@ -45,9 +48,6 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Messages being stored at once while the next ones are fetched; also bounds
-/// the memory held in message bodies to this many messages.
-const STORE_TASKS_IN_FLIGHT: usize = 8;
 /// How long fetching may go without a single message before the run is declared stalled.
 const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 

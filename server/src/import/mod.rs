@@ -15,15 +15,14 @@ mod source;
 
 pub use source::{Discovered, Source, SourceKind, discover};
 
-use crate::db::entity::{folder_checkpoint, message_location};
 use crate::engine::batch::{Batch, FetchedMessage, store_blob};
-use crate::engine::{self, Duplicates, EngineError, FolderLog, JobLog};
+use crate::engine::{self, Duplicates, EngineError, FolderLog, JobLog, SourceFolder};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes};
 use crate::store::BlobStore;
 use chrono::Utc;
 use futures::StreamExt;
 use futures::stream::FuturesOrdered;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{DatabaseConnection, DbErr};
 use sha2::{Digest as _, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -103,13 +102,15 @@ impl Importer {
         source: &Source,
         log: &mut FolderLog,
     ) -> Result<(), ImportError> {
-        let uid_validity = source_identity(source);
-        let checkpoint = folder_checkpoint::Entity::find()
-            .filter(folder_checkpoint::Column::MailboxId.eq(mailbox.id))
-            .filter(folder_checkpoint::Column::Folder.eq(source.folder.as_str()))
-            .filter(folder_checkpoint::Column::UidValidity.eq(uid_validity))
-            .one(&self.db)
+        let folder = SourceFolder {
+            mailbox_id: mailbox.id,
+            name: source.folder.clone(),
+            uid_validity: source_identity(source),
+        };
+        let checkpoint = folder
+            .checkpoint(&self.db)
             .await?
+            .filter(|row| row.uid_validity == folder.uid_validity)
             .map_or(0, |row| u32::try_from(row.last_uid).unwrap_or(0));
 
         let (sender, mut receiver) = tokio::sync::mpsc::channel(IN_FLIGHT);
@@ -123,7 +124,7 @@ impl Importer {
         });
 
         let duplicates = Duplicates::read(mailbox)?;
-        let mut batch = Batch::new(mailbox, &source.folder, uid_validity, duplicates);
+        let mut batch = Batch::new(mailbox, folder.clone(), duplicates);
         let mut in_flight = FuturesOrdered::new();
         // The lowest message that could not be read holds the checkpoint, so a
         // later import tries it again.
@@ -135,7 +136,7 @@ impl Importer {
             }
             match message {
                 Ok(message) => {
-                    let fetched = FetchedMessage::from_parts(
+                    let fetched = FetchedMessage::new(
                         ordinal,
                         message.bytes,
                         message.flags,
@@ -161,12 +162,7 @@ impl Importer {
         self.commit(&mut batch, hold, log).await?;
         reader.await.map_err(EngineError::StoreTask)??;
 
-        log.archived_total = message_location::Entity::find()
-            .filter(message_location::Column::MailboxId.eq(mailbox.id))
-            .filter(message_location::Column::Folder.eq(source.folder.as_str()))
-            .filter(message_location::Column::UidValidity.eq(uid_validity))
-            .count(&self.db)
-            .await?;
+        log.archived_total = folder.archived_count(&self.db).await?;
         Ok(())
     }
 
