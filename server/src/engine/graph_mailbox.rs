@@ -16,9 +16,9 @@
 //!   and made again under the same name starts afresh, as on IMAP.
 
 use super::action::{ActionError, AfterArchive, Outcome, Settled};
-use super::batch::{Batch, FetchedMessage, store_blob};
+use super::batch::FetchedMessage;
 use super::locations::SourceFolder;
-use super::pipeline::{BATCH_BYTES, BATCH_MESSAGES, FETCH_CHUNK, IN_FLIGHT};
+use super::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
 use super::progress::{self, ProgressSender};
 use super::settings::Settings;
 use super::{EngineError, FolderLog, JobLog};
@@ -28,7 +28,6 @@ use crate::secrets::Secret;
 use crate::store::BlobStore;
 use chrono::{DateTime, Duration as Days, Utc};
 use futures::StreamExt;
-use futures::stream::FuturesOrdered;
 use reqwest::Method;
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
@@ -207,9 +206,22 @@ async fn archive_folder(
         round => round?,
     };
     let listed = present(round.items);
+    let sink = Sink {
+        db: context.db,
+        store: context.store.clone(),
+        progress: context.progress,
+    };
+    let pipeline = Pipeline::new(
+        sink,
+        context.mailbox,
+        source.clone(),
+        context.settings.duplicates,
+        CheckpointRule::Numbering,
+    );
     let mut run = Run {
         folder,
         source,
+        pipeline,
         last_uid,
         settled: true,
         listed: HashMap::new(),
@@ -307,6 +319,7 @@ struct Run<'a> {
     folder: &'a graph::Folder,
     /// The folder as the archive records it (as of its UIDVALIDITY).
     source: SourceFolder,
+    pipeline: Pipeline<'a>,
     /// The highest UID given to a message of this folder.
     last_uid: u32,
     /// Nothing was held back, failed or left without its action: the
@@ -328,8 +341,9 @@ impl Run<'_> {
     }
 
     /// Downloads `chunk`'s MIME bytes (as many at once as Graph allows, in
-    /// order), stores each while the next arrive, and commits in batches.
-    /// Returns the settled messages, failures included.
+    /// order) and hands each to the pipeline, which stores it while the next
+    /// arrive and commits in batches. Returns the settled messages, failures
+    /// included.
     async fn fetch_and_store(
         &mut self,
         context: &Context<'_>,
@@ -346,14 +360,7 @@ impl Run<'_> {
         }
         let mut downloads = futures::stream::iter(requests).buffered(graph::MAX_CONCURRENT);
         let limit = context.settings.filter.max_message_size;
-        let mut batch = Batch::new(
-            context.mailbox,
-            self.source.clone(),
-            context.settings.duplicates,
-        );
         let mut settled = Vec::with_capacity(chunk.len());
-        let mut in_flight = FuturesOrdered::new();
-        let mut failed = false;
         while let Some((uid, download)) = downloads.next().await {
             let listed = &self.listed[&uid];
             match download {
@@ -372,7 +379,7 @@ impl Run<'_> {
                     let message =
                         FetchedMessage::new(uid, body, listed.categories.clone(), listed.received)
                             .with_remote_id(listed.id.clone());
-                    in_flight.push_back(store_blob(context.store.clone(), message));
+                    settled.extend(self.pipeline.push(message, log).await?);
                 }
                 // Deleted or moved since the round listed it: nothing to archive here.
                 Err(error) if error.is_not_found() => {
@@ -383,28 +390,16 @@ impl Run<'_> {
                     return Err(error.into());
                 }
                 Err(error) => {
-                    log.record_failure(uid, &error.to_string());
-                    failed = true;
-                    settled.push(Settled {
-                        uid,
-                        outcome: Outcome::Failed,
-                        internal_date: listed.received,
-                    });
-                }
-            }
-            while in_flight.len() >= IN_FLIGHT {
-                let stored = in_flight.next().await.expect("in_flight is not empty")?;
-                batch.push(stored);
-                if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
-                    commit(context, &mut batch, log, &mut settled).await?;
+                    let reason = error.to_string();
+                    settled.push(self.pipeline.fail(uid, &reason, listed.received, log));
                 }
             }
         }
-        while let Some(stored) = in_flight.next().await {
-            batch.push(stored?);
-        }
-        commit(context, &mut batch, log, &mut settled).await?;
-        if failed {
+        settled.extend(self.pipeline.settle(log).await?);
+        if settled
+            .iter()
+            .any(|message| message.outcome == Outcome::Failed)
+        {
             self.settled = false;
         }
         Ok(settled)
@@ -602,26 +597,6 @@ async fn target_folder(context: &mut Context<'_>, path: &str) -> Result<String, 
         parent = id;
     }
     Ok(parent)
-}
-
-/// Records a batch (its highest UID is the checkpoint: Graph UIDs are given
-/// in order and committed in order) and counts it.
-async fn commit(
-    context: &Context<'_>,
-    batch: &mut Batch,
-    log: &mut FolderLog,
-    settled: &mut Vec<Settled>,
-) -> Result<(), EngineError> {
-    let Some(highest) = batch.highest_uid() else {
-        return Ok(());
-    };
-    let bytes = batch.bytes() as u64;
-    let committed = batch
-        .commit(context.db, context.store, highest, log)
-        .await?;
-    progress::count_committed(context.progress, &committed, bytes);
-    settled.extend(committed);
-    Ok(())
 }
 
 #[cfg(test)]
