@@ -8,7 +8,7 @@
 //! looks at it again; messages above it that are archived already are
 //! recognised by their location rows and not fetched twice.
 
-use super::action::{ActionContext, AfterArchive, Settled};
+use super::action::{ActionContext, AfterArchive, ImapFolder, Settled};
 use super::batch::FetchedMessage;
 use super::locations::SourceFolder;
 use super::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
@@ -238,21 +238,18 @@ async fn apply(
     if settled.is_empty() || context.settings.action == AfterArchive::None {
         return Ok(());
     }
-    let mut action_context = ActionContext {
-        session: context.session,
-        capabilities: context.capabilities,
-        existing_folders: context.existing_folders,
-        timeout: context.timeout,
-        now: context.now,
+    let mut server = ImapFolder {
+        context: ActionContext {
+            session: context.session,
+            capabilities: context.capabilities,
+            existing_folders: context.existing_folders,
+            timeout: context.timeout,
+            now: context.now,
+        },
+        source: run.folder,
     };
-    let applied = context
-        .settings
-        .action
-        .apply(&mut action_context, run.folder, settled)
-        .await?;
-    log.tagged += applied.tagged;
-    log.moved += applied.moved;
-    log.deleted += applied.deleted;
+    let applied = context.settings.action.apply(&mut server, settled).await?;
+    applied.add_to(log);
     Ok(())
 }
 

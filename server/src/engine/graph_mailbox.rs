@@ -15,7 +15,7 @@
 //! - A folder's UIDVALIDITY is derived from its Graph id: a folder deleted
 //!   and made again under the same name starts afresh, as on IMAP.
 
-use super::action::{ActionError, AfterArchive, Outcome, Settled};
+use super::action::{ActionError, AfterArchive, Outcome, ServerFolder, Settled};
 use super::batch::FetchedMessage;
 use super::locations::SourceFolder;
 use super::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
@@ -26,7 +26,7 @@ use crate::graph::{self, Client, DeltaItem, GraphError, Listed, TokenSource};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes, SpecialUse};
 use crate::secrets::Secret;
 use crate::store::BlobStore;
-use chrono::{DateTime, Duration as Days, Utc};
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use reqwest::Method;
 use sea_orm::DatabaseConnection;
@@ -405,149 +405,124 @@ impl Run<'_> {
         Ok(settled)
     }
 
-    /// The after-archive action on Graph, for committed messages only.
+    /// The after-archive action on Graph, for settled messages only.
     async fn apply(
         &mut self,
         context: &mut Context<'_>,
         settled: &[Settled],
         log: &mut FolderLog,
     ) -> Result<(), EngineError> {
-        self.act(context, settled, log)
-            .await
-            .map_err(|error| EngineError::Action(ActionError::Graph(error)))
-    }
-
-    async fn act(
-        &mut self,
-        context: &mut Context<'_>,
-        settled: &[Settled],
-        log: &mut FolderLog,
-    ) -> Result<(), GraphError> {
-        match context.settings.action.clone() {
-            AfterArchive::None => {}
-            AfterArchive::Tag { success, duplicate } => {
-                self.tag(context, settled, &success, &duplicate, log)
-                    .await?;
-            }
-            AfterArchive::Move {
-                success,
-                duplicate,
-                error,
-            } => {
-                for (outcome, base) in [
-                    (Outcome::Archived, success),
-                    (Outcome::Duplicate, duplicate),
-                    (Outcome::Failed, error),
-                ] {
-                    self.move_to(context, settled, outcome, &base, log).await?;
-                }
-            }
-            AfterArchive::Delete { older_than_days } => {
-                self.delete(context, settled, older_than_days, log).await?;
-            }
+        let action = &context.settings.action;
+        // A message with either tag is done, as IMAP's pending search finds
+        // only untagged ones: Outlook categories are written as a whole.
+        let waiting: Vec<Settled> = match action {
+            AfterArchive::Tag { success, duplicate } => settled
+                .iter()
+                .filter(|message| {
+                    let categories = &self.listed[&message.uid].categories;
+                    !categories.contains(success) && !categories.contains(duplicate)
+                })
+                .copied()
+                .collect(),
+            _ => settled.to_vec(),
+        };
+        let mut folder = GraphFolder {
+            client: context.client,
+            listed: &self.listed,
+            folder_ids: &mut context.folder_ids,
+            path: &self.folder.path,
+            now: context.now,
+        };
+        let applied = action.apply(&mut folder, &waiting).await?;
+        applied.add_to(log);
+        // A message still too young to delete keeps the round unsettled,
+        // so it comes again.
+        if applied.too_young > 0 {
+            self.settled = false;
         }
         Ok(())
     }
+}
 
-    /// Adds the tag as an Outlook category; a message with either tag is done.
-    async fn tag(
-        &self,
-        context: &Context<'_>,
-        settled: &[Settled],
-        success: &str,
-        duplicate: &str,
-        log: &mut FolderLog,
-    ) -> Result<(), GraphError> {
-        let client = context.client;
-        let mut patches = Vec::new();
-        for message in settled {
-            let tag = match message.outcome {
-                Outcome::Archived => success,
-                Outcome::Duplicate => duplicate,
-                Outcome::Failed => continue,
-            };
-            let listed = &self.listed[&message.uid];
-            if listed
-                .categories
-                .iter()
-                .any(|category| category == success || category == duplicate)
-            {
-                continue;
-            }
+/// A Graph folder as the after-archive action changes it.
+struct GraphFolder<'c> {
+    client: &'c Client,
+    /// The round's messages by UID: their Graph ids and categories.
+    listed: &'c HashMap<u32, Listed>,
+    /// Folder ids by path: those listed, and move targets made in this run.
+    folder_ids: &'c mut HashMap<String, String>,
+    path: &'c str,
+    now: DateTime<Utc>,
+}
+
+impl ServerFolder for GraphFolder<'_> {
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Adds the tag as an Outlook category.
+    async fn tag(&mut self, uids: &[u32], tag: &str) -> Result<u64, ActionError> {
+        let client = self.client;
+        let mut patches = Vec::with_capacity(uids.len());
+        for uid in uids {
+            let listed = &self.listed[uid];
             let mut categories = listed.categories.clone();
             categories.push(tag.to_string());
             let url = client.url(&format!("messages/{}", listed.id));
             let body = serde_json::json!({ "categories": categories });
             patches.push(async move { client.call(Method::PATCH, &url, Some(body)).await });
         }
-        log.tagged += each_at_most_four(patches).await?;
-        Ok(())
+        Ok(each_at_most_four(patches).await?)
     }
 
-    /// Moves the messages with `outcome` to `<base>/<folder>`, made if need be.
-    async fn move_to(
-        &self,
-        context: &mut Context<'_>,
-        settled: &[Settled],
-        outcome: Outcome,
-        base: &str,
-        log: &mut FolderLog,
-    ) -> Result<(), GraphError> {
-        let ids: Vec<&str> = settled
-            .iter()
-            .filter(|message| message.outcome == outcome)
-            .map(|message| self.listed[&message.uid].id.as_str())
-            .collect();
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let target = target_folder(context, &format!("{base}/{}", self.folder.path)).await?;
-        let client = context.client;
-        let mut moves = Vec::with_capacity(ids.len());
-        for id in ids {
-            let url = client.url(&format!("messages/{id}/move"));
+    async fn move_to(&mut self, uids: &[u32], base: &str) -> Result<u64, ActionError> {
+        let target = self.target_folder(&format!("{base}/{}", self.path)).await?;
+        let client = self.client;
+        let mut moves = Vec::with_capacity(uids.len());
+        for uid in uids {
+            let url = client.url(&format!("messages/{}/move", self.listed[uid].id));
             let body = serde_json::json!({ "destinationId": target });
             moves.push(async move { client.call(Method::POST, &url, Some(body)).await });
         }
-        log.moved += each_at_most_four(moves).await?;
-        Ok(())
+        Ok(each_at_most_four(moves).await?)
     }
 
-    /// Deletes archived messages (old enough, if the action says so); a
-    /// message still too young keeps the round unsettled, so it comes again.
-    async fn delete(
-        &mut self,
-        context: &Context<'_>,
-        settled: &[Settled],
-        older_than_days: Option<u32>,
-        log: &mut FolderLog,
-    ) -> Result<(), GraphError> {
-        let cutoff = older_than_days.map(|days| context.now - Days::days(i64::from(days)));
-        let mut due = Vec::new();
-        for message in settled
-            .iter()
-            .filter(|message| message.outcome != Outcome::Failed)
-        {
-            let old_enough = match (cutoff, message.internal_date) {
-                (None, _) => true,
-                (Some(cutoff), Some(date)) => date < cutoff,
-                // Without a date the age is unknown: keep it.
-                (Some(_), None) => false,
-            };
-            if old_enough {
-                due.push(self.listed[&message.uid].id.clone());
-            } else {
-                self.settled = false;
-            }
-        }
-        let client = context.client;
-        let mut deletions = Vec::with_capacity(due.len());
-        for id in due {
-            let url = client.url(&format!("messages/{id}"));
+    async fn delete(&mut self, uids: &[u32]) -> Result<u64, ActionError> {
+        let client = self.client;
+        let mut deletions = Vec::with_capacity(uids.len());
+        for uid in uids {
+            let url = client.url(&format!("messages/{}", self.listed[uid].id));
             deletions.push(async move { client.call(Method::DELETE, &url, None).await });
         }
-        log.deleted += each_at_most_four(deletions).await?;
-        Ok(())
+        Ok(each_at_most_four(deletions).await?)
+    }
+}
+
+impl GraphFolder<'_> {
+    /// The id of the folder at `path`, made level by level below the root
+    /// where missing.
+    async fn target_folder(&mut self, path: &str) -> Result<String, GraphError> {
+        if let Some(id) = self.folder_ids.get(path) {
+            return Ok(id.clone());
+        }
+        let mut parent = "msgfolderroot".to_string();
+        let mut so_far = String::new();
+        for name in path.split('/') {
+            if !so_far.is_empty() {
+                so_far.push('/');
+            }
+            so_far.push_str(name);
+            let id = match self.folder_ids.get(&so_far) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = graph::create_folder(self.client, &parent, name).await?;
+                    self.folder_ids.insert(so_far.clone(), id.clone());
+                    id
+                }
+            };
+            parent = id;
+        }
+        Ok(parent)
     }
 }
 
@@ -571,32 +546,6 @@ where
         }
     }
     Ok(done)
-}
-
-/// The id of the folder at `path`, made level by level below the root
-/// where missing.
-async fn target_folder(context: &mut Context<'_>, path: &str) -> Result<String, GraphError> {
-    if let Some(id) = context.folder_ids.get(path) {
-        return Ok(id.clone());
-    }
-    let mut parent = "msgfolderroot".to_string();
-    let mut so_far = String::new();
-    for name in path.split('/') {
-        if !so_far.is_empty() {
-            so_far.push('/');
-        }
-        so_far.push_str(name);
-        let id = match context.folder_ids.get(&so_far) {
-            Some(id) => id.clone(),
-            None => {
-                let id = graph::create_folder(context.client, &parent, name).await?;
-                context.folder_ids.insert(so_far.clone(), id.clone());
-                id
-            }
-        };
-        parent = id;
-    }
-    Ok(parent)
 }
 
 #[cfg(test)]

@@ -232,6 +232,7 @@ impl Checkpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::action::{ActionError, AfterArchive, ServerFolder};
     use crate::mailbox::Mailboxes;
     use crate::secrets::SecretBox;
     use tempfile::TempDir;
@@ -450,6 +451,75 @@ mod tests {
         out.extend(uids(&pipeline.settle(&mut log).await.unwrap()));
         assert_eq!(archive.recorded().await, out);
         assert_eq!(out, (1..=10).collect::<Vec<_>>());
+    }
+
+    /// A server that checks, whenever it is asked to move messages, that
+    /// each is recorded in the archive (or failed, for the error folder).
+    struct CheckingServer<'a> {
+        archive: &'a Archive,
+        moved: Vec<(String, Vec<u32>)>,
+    }
+
+    impl ServerFolder for CheckingServer<'_> {
+        fn now(&self) -> DateTime<Utc> {
+            Utc::now()
+        }
+
+        async fn tag(&mut self, _: &[u32], _: &str) -> Result<u64, ActionError> {
+            unreachable!("the action moves")
+        }
+
+        async fn move_to(&mut self, uids: &[u32], base: &str) -> Result<u64, ActionError> {
+            let recorded = self.archive.recorded().await;
+            for uid in uids {
+                assert_eq!(recorded.contains(uid), base != "Errors", "{uid} to {base}");
+            }
+            self.moved.push((base.into(), uids.to_vec()));
+            Ok(uids.len() as u64)
+        }
+
+        async fn delete(&mut self, _: &[u32]) -> Result<u64, ActionError> {
+            unreachable!("the action moves")
+        }
+    }
+
+    #[tokio::test]
+    async fn the_action_only_sees_committed_messages() {
+        let archive = archive().await;
+        let limits = Limits {
+            messages: 3,
+            bytes: BATCH_BYTES,
+            in_flight: 2,
+        };
+        let mut pipeline = archive.pipeline(CheckpointRule::Settled, limits);
+        let mut log = FolderLog::new("INBOX");
+        let action = AfterArchive::Move {
+            success: "Archived".into(),
+            duplicate: "Duplicates".into(),
+            error: "Errors".into(),
+        };
+        let mut server = CheckingServer {
+            archive: &archive,
+            moved: Vec::new(),
+        };
+        for uid in 1..=7 {
+            let settled = if uid == 5 {
+                vec![pipeline.fail(uid, "no body", None, &mut log)]
+            } else {
+                pipeline.push(message(uid), &mut log).await.unwrap()
+            };
+            action.apply(&mut server, &settled).await.unwrap();
+        }
+        let rest = pipeline.settle(&mut log).await.unwrap();
+        action.apply(&mut server, &rest).await.unwrap();
+        let moved = |base: &str| -> Vec<u32> {
+            let lists = server.moved.iter().filter(|(to, _)| to == base);
+            lists.flat_map(|(_, uids)| uids.iter().copied()).collect()
+        };
+        assert_eq!(moved("Archived"), [1, 2, 3, 4, 6, 7]);
+        assert_eq!(moved("Errors"), [5]);
+        // The first batch (1–3) was acted on before 4 was even committed.
+        assert_eq!(server.moved[0], ("Archived".to_string(), vec![1, 2, 3]));
     }
 
     #[test]
