@@ -73,16 +73,6 @@ impl FetchedMessage {
     }
 }
 
-/// Stages the blob and reads the metadata, off the async threads.
-pub async fn store_blob(
-    store: Arc<BlobStore>,
-    message: FetchedMessage,
-) -> Result<StoredMessage, super::EngineError> {
-    tokio::task::spawn_blocking(move || message.store(&store))
-        .await?
-        .map_err(super::EngineError::Store)
-}
-
 /// A message whose blob is staged but which the database does not know yet.
 pub struct StoredMessage {
     uid: u32,

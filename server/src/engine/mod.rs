@@ -25,7 +25,7 @@ mod folder;
 pub(crate) mod graph_mailbox;
 mod locations;
 pub mod log;
-mod pipeline;
+pub(crate) mod pipeline;
 pub mod probe;
 pub mod progress;
 mod settings;
