@@ -2,7 +2,7 @@
 //! messages of a folder on the server once they are durably archived.
 //!
 //! Which message gets what is decided once (`AfterArchive::apply`); a
-//! `ServerFolder` (IMAP's here, Graph's in `graph_mailbox`) carries it out.
+//! `ServerFolder` (IMAP's here, Graph's in `graph`) carries it out.
 //! The engine only ever hands this module messages whose blob and database
 //! rows are committed. If a run dies between that commit and the action, the
 //! next run finds the messages still waiting (`pending_query`) and applies the

@@ -3,7 +3,7 @@
 //!
 //! - `settings` — a mailbox row read into rules, filters and the action.
 //! - `folder` — one IMAP folder's run: checkpoint, candidates, fetch, act.
-//! - `graph_mailbox` — a Microsoft Graph mailbox's run: delta rounds per
+//! - `graph` — a Microsoft Graph mailbox's run: delta rounds per
 //!   folder, the same batches, actions through Graph.
 //! - `batch` — recording stored messages and the checkpoint in one transaction.
 //! - `action` — tag, move or delete on the server, only for committed messages.
@@ -22,7 +22,7 @@
 mod action;
 pub(crate) mod batch;
 mod folder;
-pub(crate) mod graph_mailbox;
+pub(crate) mod graph;
 mod locations;
 pub mod log;
 pub(crate) mod pipeline;
@@ -134,7 +134,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let settings = Settings::read(mailbox)?;
         if mailbox.source == Source::Graph.as_str() {
-            return graph_mailbox::archive_mailbox(
+            return graph::archive_mailbox(
                 &self.db,
                 &self.store,
                 &self.mailboxes,

@@ -15,13 +15,13 @@
 //! - A folder's UIDVALIDITY is derived from its Graph id: a folder deleted
 //!   and made again under the same name starts afresh, as on IMAP.
 
-use super::action::{ActionError, AfterArchive, Outcome, ServerFolder, Settled};
-use super::batch::FetchedMessage;
-use super::locations::SourceFolder;
-use super::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
-use super::progress::{self, ProgressSender};
-use super::settings::Settings;
-use super::{EngineError, FolderLog, JobLog};
+use crate::engine::action::{ActionError, AfterArchive, Outcome, ServerFolder, Settled};
+use crate::engine::batch::FetchedMessage;
+use crate::engine::locations::SourceFolder;
+use crate::engine::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
+use crate::engine::progress::{self, ProgressSender};
+use crate::engine::settings::Settings;
+use crate::engine::{EngineError, FolderLog, JobLog};
 use crate::graph::{self, Client, DeltaItem, GraphError, Listed, TokenSource};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes, SpecialUse};
 use crate::secrets::Secret;
