@@ -2,11 +2,12 @@
 //! the database learns about them together, in one transaction that also
 //! moves the folder's checkpoint.
 
-use super::action::{Outcome, Settled};
-use super::locations::SourceFolder;
-use super::log::FolderLog;
-use super::settings::Duplicates;
 use crate::db::entity::{message, message_location};
+use crate::engine::EngineError;
+use crate::engine::action::{Outcome, Settled};
+use crate::engine::locations::SourceFolder;
+use crate::engine::log::FolderLog;
+use crate::engine::settings::Duplicates;
 use crate::mailbox::{DuplicateMatch, DuplicatePolicy, MailboxRow};
 use crate::metadata::{Mailbox, MessageMetadata};
 use crate::store::{BlobStore, Digest, Staged, StoreError, ledger};
@@ -141,7 +142,7 @@ impl Batch {
         store: &Arc<BlobStore>,
         checkpoint: u32,
         folder_log: &mut FolderLog,
-    ) -> Result<Vec<Settled>, super::EngineError> {
+    ) -> Result<Vec<Settled>, EngineError> {
         if self.messages.is_empty() {
             return Ok(Vec::new());
         }
@@ -243,7 +244,7 @@ impl Batch {
         let mut locations = Vec::with_capacity(self.messages.len());
         for ((stored, id), outcome) in self.messages.iter().zip(ids).zip(outcomes) {
             let (Some(message_id), Some((outcome, listed))) = (id, outcome) else {
-                return Err(super::EngineError::Db(DbErr::Custom(format!(
+                return Err(EngineError::Db(DbErr::Custom(format!(
                     "message {} of the batch was neither stored nor found",
                     stored.digest
                 ))));
