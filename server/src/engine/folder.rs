@@ -9,8 +9,8 @@
 //! recognised by their location rows and not fetched twice.
 
 use super::action::{ActionContext, AfterArchive, ImapFolder, Settled};
-use super::batch::FetchedMessage;
 use super::locations::SourceFolder;
+use super::message::FetchedMessage;
 use super::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
 use super::progress::{self, ProgressSender};
 use super::settings::{Settings, Skip};

@@ -25,6 +25,7 @@ mod folder;
 pub(crate) mod graph;
 mod locations;
 pub mod log;
+pub(crate) mod message;
 pub(crate) mod pipeline;
 pub mod probe;
 pub mod progress;

@@ -18,8 +18,9 @@
 //! (`CheckpointRule`); the pipeline keeps what holds it back.
 
 use super::action::{Outcome, Settled};
-use super::batch::{Batch, FetchedMessage, StoredMessage};
+use super::batch::Batch;
 use super::locations::SourceFolder;
+use super::message::{FetchedMessage, StoredMessage};
 use super::progress::{self, ProgressSender};
 use super::settings::Duplicates;
 use super::{EngineError, FolderLog};

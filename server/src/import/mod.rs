@@ -16,7 +16,7 @@ mod source;
 
 pub use source::{Discovered, Source, SourceKind, discover};
 
-use crate::engine::batch::FetchedMessage;
+use crate::engine::message::FetchedMessage;
 use crate::engine::pipeline::{CheckpointRule, IN_FLIGHT, Pipeline, Sink};
 use crate::engine::{self, Duplicates, EngineError, FolderLog, JobLog, SourceFolder, progress};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes};

@@ -5,8 +5,8 @@
 
 use super::action::GraphFolder;
 use crate::engine::action::{AfterArchive, Outcome, Settled};
-use crate::engine::batch::FetchedMessage;
 use crate::engine::locations::SourceFolder;
+use crate::engine::message::FetchedMessage;
 use crate::engine::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
 use crate::engine::progress::{self, ProgressSender};
 use crate::engine::settings::Settings;
