@@ -9,13 +9,14 @@
 //! recognised by their location rows and not fetched twice.
 
 use super::action::{ActionContext, AfterArchive, ImapFolder, Settled};
+use super::error::EngineError;
 use super::locations::SourceFolder;
+use super::log::FolderLog;
 use super::message::FetchedMessage;
 use super::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
 use super::progress::{self, ProgressSender};
 use super::settings::{Settings, Skip};
 use super::window::{UidWindows, Window};
-use super::{EngineError, FolderLog, STALL_TIMEOUT};
 use crate::imap::{self, Capabilities, ImapError, ListedFolder, Session, uid_sets};
 use crate::mailbox::MailboxRow;
 use crate::store::BlobStore;
@@ -25,6 +26,9 @@ use sea_orm::DatabaseConnection;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How long fetching may go without a single message before the run is declared stalled.
+const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What the run needs besides the folder itself.
 pub struct FolderContext<'a> {

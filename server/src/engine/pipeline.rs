@@ -19,11 +19,12 @@
 
 use super::action::{Outcome, Settled};
 use super::batch::Batch;
+use super::error::EngineError;
 use super::locations::SourceFolder;
+use super::log::FolderLog;
 use super::message::{FetchedMessage, StoredMessage};
 use super::progress::{self, ProgressSender};
 use super::settings::Duplicates;
-use super::{EngineError, FolderLog};
 use crate::mailbox::MailboxRow;
 use crate::store::{BlobStore, StoreError};
 use chrono::{DateTime, Utc};

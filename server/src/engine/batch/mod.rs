@@ -9,8 +9,8 @@ mod plan;
 mod rows;
 
 use crate::db::entity::message_location;
-use crate::engine::EngineError;
 use crate::engine::action::{Outcome, Settled};
+use crate::engine::error::EngineError;
 use crate::engine::locations::SourceFolder;
 use crate::engine::log::FolderLog;
 use crate::engine::message::StoredMessage;

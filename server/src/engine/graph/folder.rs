@@ -5,12 +5,13 @@
 
 use super::action::GraphFolder;
 use crate::engine::action::{AfterArchive, Outcome, Settled};
+use crate::engine::error::EngineError;
 use crate::engine::locations::SourceFolder;
+use crate::engine::log::FolderLog;
 use crate::engine::message::FetchedMessage;
 use crate::engine::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
 use crate::engine::progress::{self, ProgressSender};
 use crate::engine::settings::Settings;
-use crate::engine::{EngineError, FolderLog};
 use crate::graph::{self, Client, DeltaItem, GraphError, Listed};
 use crate::mailbox::MailboxRow;
 use crate::store::BlobStore;

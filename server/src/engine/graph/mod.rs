@@ -22,9 +22,10 @@
 mod action;
 mod folder;
 
+use crate::engine::error::EngineError;
+use crate::engine::log::{FolderLog, JobLog};
 use crate::engine::progress::{self, ProgressSender};
 use crate::engine::settings::Settings;
-use crate::engine::{EngineError, FolderLog, JobLog};
 use crate::graph::{self, Client, GraphError, TokenSource};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes, SpecialUse};
 use crate::secrets::Secret;
