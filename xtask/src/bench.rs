@@ -6,6 +6,12 @@
 //! memory can be compared across sizes. `cargo xtask bench import` measures
 //! `tresor import` of a 200 MB and a 1.6 GB mbox the same way. Not tests:
 //! they print figures for BENCHMARKS.md.
+//!
+//! Both measure the release build of this checkout, or the binaries
+//! `TRESOR_BENCH_BINARY` names: one path, or several as
+//! `label=path,label=path,…`, each run in turn on every size, so a binary
+//! from before a change and one from after it alternate under the same
+//! conditions, with nothing deleted between the measurements.
 
 use crate::cmd::{self, repo_root};
 use anyhow::{Context, bail};
@@ -16,6 +22,13 @@ const ROOT: &str = "/tmp/tresor-bench";
 const USER: &str = "user9";
 const PASSWORD: &str = "pass9";
 const MAIL_UID: u32 = 5000;
+/// The bench's Dovecot listens this far above the test bed's ports, so both
+/// can run at once (`PORT_OFFSET` of `xtask/testbed/dovecot.sh`).
+const PORT_OFFSET: u16 = 20_000;
+/// The bench's Dovecot's IMAPS port.
+const IMAPS_PORT: u16 = 1993 + PORT_OFFSET;
+/// Names the binaries to measure instead of building this checkout.
+const BINARY_VARIABLE: &str = "TRESOR_BENCH_BINARY";
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
@@ -49,7 +62,7 @@ fn ingest(args: &[String]) -> anyhow::Result<()> {
             .collect::<anyhow::Result<_>>()?
     };
 
-    let tresor = crate::build::build_server(true)?;
+    let binaries = binaries()?;
 
     let root = PathBuf::from(ROOT);
     let _ = std::fs::remove_dir_all(&root);
@@ -63,10 +76,16 @@ fn ingest(args: &[String]) -> anyhow::Result<()> {
         let bytes = dovecot.load(&folder, &messages, size)?;
         let mb = bytes as f64 / 1e6;
 
-        let data_dir = root.join(format!("tresor-{size}"));
-        let tresor_run = run_tresor(&tresor, &data_dir, &dovecot, &folder)?;
-        let mbsync_run = run_mbsync(&root, &dovecot, &folder, size)?;
-        for (tool, measured) in [("tresor", tresor_run), ("mbsync", mbsync_run)] {
+        let mut runs = Vec::new();
+        for (index, binary) in binaries.iter().enumerate() {
+            let data_dir = root.join(format!("tresor-{size}-{index}"));
+            runs.push((
+                binary.tool(),
+                run_tresor(&binary.path, &data_dir, &dovecot, &folder)?,
+            ));
+        }
+        runs.push(("mbsync".into(), run_mbsync(&root, &dovecot, &folder, size)?));
+        for (tool, measured) in runs {
             println!(
                 "| {size} | {mb:.0} | {tool} | {:.1} | {:.0} | {:.1} | {:.0} |",
                 measured.seconds,
@@ -91,35 +110,91 @@ fn import() -> anyhow::Result<()> {
     crate::tools::ensure_apt_packages()?;
     let corpus = unpack_corpus()?;
     let messages = corpus_messages(&corpus)?;
-    let tresor = crate::build::build_server(true)?;
+    let binaries = binaries()?;
     let root = PathBuf::from(ROOT).join("import");
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root)?;
-    println!("| mbox MB | messages | seconds | messages/s | MB/s | peak RSS MB |");
-    println!("|---:|---:|---:|---:|---:|---:|");
+    println!("| mbox MB | messages | tool | seconds | messages/s | MB/s | peak RSS MB |");
+    println!("|---:|---:|---|---:|---:|---:|---:|");
     for rounds in [1, 8] {
         let mbox = root.join(format!("corpus-x{rounds}.mbox"));
         let count = write_mbox(&mbox, &messages, rounds)?;
         let mb = std::fs::metadata(&mbox)?.len() as f64 / 1e6;
-        let data_dir = root.join(format!("data-x{rounds}"));
-        let mut command = Command::new(&tresor);
-        command
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .args(["import", "--name", "bench", "--json"])
-            .arg(&mbox);
-        let (measured, _) = timed(command)?;
-        println!(
-            "| {mb:.0} | {count} | {:.1} | {:.0} | {:.1} | {:.0} |",
-            measured.seconds,
-            count as f64 / measured.seconds,
-            mb / measured.seconds,
-            measured.max_rss_kb as f64 / 1024.0
-        );
+        for (index, binary) in binaries.iter().enumerate() {
+            let data_dir = root.join(format!("data-x{rounds}-{index}"));
+            let mut command = Command::new(&binary.path);
+            command
+                .arg("--data-dir")
+                .arg(&data_dir)
+                .args(["import", "--name", "bench", "--json"])
+                .arg(&mbox);
+            let (measured, _) = timed(command)?;
+            println!(
+                "| {mb:.0} | {count} | {} | {:.1} | {:.0} | {:.1} | {:.0} |",
+                binary.tool(),
+                measured.seconds,
+                count as f64 / measured.seconds,
+                mb / measured.seconds,
+                measured.max_rss_kb as f64 / 1024.0
+            );
+        }
     }
     // As for `ingest`: no deletions between measurements.
     let _ = std::fs::remove_dir_all(&root);
     Ok(())
+}
+
+/// A `tresor` binary to measure, with the label it has in the tables.
+struct Binary {
+    label: Option<String>,
+    path: PathBuf,
+}
+
+impl Binary {
+    fn tool(&self) -> String {
+        match &self.label {
+            Some(label) => format!("tresor ({label})"),
+            None => "tresor".into(),
+        }
+    }
+}
+
+/// The binaries `TRESOR_BENCH_BINARY` names, in its order; without it, the
+/// release build of this checkout.
+fn binaries() -> anyhow::Result<Vec<Binary>> {
+    let Ok(named) = std::env::var(BINARY_VARIABLE) else {
+        let path = crate::build::build_server(true)?;
+        return Ok(vec![Binary { label: None, path }]);
+    };
+    let binaries = parse_binaries(&named);
+    if binaries.is_empty() {
+        bail!("{BINARY_VARIABLE} names no binary");
+    }
+    for binary in &binaries {
+        if !binary.path.is_file() {
+            bail!("{BINARY_VARIABLE}: {} is not a file", binary.path.display());
+        }
+    }
+    Ok(binaries)
+}
+
+/// `path`, or `label=path,label=path,…`.
+fn parse_binaries(named: &str) -> Vec<Binary> {
+    named
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| match entry.split_once('=') {
+            Some((label, path)) => Binary {
+                label: Some(label.trim().to_string()),
+                path: PathBuf::from(path.trim()),
+            },
+            None => Binary {
+                label: None,
+                path: PathBuf::from(entry),
+            },
+        })
+        .collect()
 }
 
 /// An mbox (mboxrd escaping) of the corpus, `rounds` times, each copy unique.
@@ -201,6 +276,7 @@ impl Dovecot {
             command
                 .arg(repo_root().join("xtask/testbed/dovecot.sh"))
                 .arg(root)
+                .env("PORT_OFFSET", PORT_OFFSET.to_string())
                 .stdin(Stdio::null());
             command
         })
@@ -307,7 +383,7 @@ fn run_tresor(
             "--host",
             "localhost",
             "--port",
-            "1993",
+            &IMAPS_PORT.to_string(),
             "--username",
             USER,
             "--password-stdin",
@@ -343,7 +419,7 @@ fn run_mbsync(
     std::fs::write(
         &config,
         format!(
-            "IMAPAccount bench\nHost localhost\nPort 1993\nUser {USER}\nPass {PASSWORD}\nSSLType IMAPS\nCertificateFile {ca}\n\n\
+            "IMAPAccount bench\nHost localhost\nPort {IMAPS_PORT}\nUser {USER}\nPass {PASSWORD}\nSSLType IMAPS\nCertificateFile {ca}\n\n\
              IMAPStore remote\nAccount bench\n\n\
              MaildirStore local\nPath {target}/\nInbox {target}/INBOX\n\n\
              Channel bench\nFar :remote:\nNear :local:\nPatterns {folder}\nCreate Near\nSync Pull\nSyncState *\n",
@@ -389,4 +465,32 @@ pub(crate) fn timed(command: Command) -> anyhow::Result<(Measured, Vec<u8>)> {
         },
         output.stdout,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_path_or_labelled_paths_name_the_binaries() {
+        let one = parse_binaries("/tmp/tresor");
+        assert_eq!(
+            (one[0].tool(), one[0].path.clone()),
+            ("tresor".into(), PathBuf::from("/tmp/tresor"))
+        );
+        let two: Vec<(String, PathBuf)> =
+            parse_binaries("before=/a/tresor, after=/b/tresor,before=/a/tresor")
+                .into_iter()
+                .map(|binary| (binary.tool(), binary.path))
+                .collect();
+        assert_eq!(
+            two,
+            [
+                ("tresor (before)".into(), PathBuf::from("/a/tresor")),
+                ("tresor (after)".into(), PathBuf::from("/b/tresor")),
+                ("tresor (before)".into(), PathBuf::from("/a/tresor")),
+            ]
+        );
+        assert!(parse_binaries(" , ").is_empty());
+    }
 }

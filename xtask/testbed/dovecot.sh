@@ -2,7 +2,9 @@
 # Tresor test bed: a private Dovecot on loopback (from ../shared/reference/mail-testbed/dovecot/setup.sh).
 # Usage: setup.sh ROOTDIR   -> creates certs, users, config under ROOTDIR and starts a private dovecot.
 # Ports: IMAP 1143 (STARTTLS), IMAPS 1993, POP3 1110 (STLS), POP3S 1995. OAuth2 introspection at 127.0.0.1:18080.
+# PORT_OFFSET=n moves the four ports up by n, so a second instance (the benchmark's) can run beside the test bed.
 set -euo pipefail
+PORT_OFFSET=${PORT_OFFSET:-0}
 R=$(realpath -m "${1:-/tmp/mail-testbed/dc}")
 MAILUID=${MAILUID:-5000}
 mkdir -p "$R"/{run,state,log,mail,tls}
@@ -110,10 +112,10 @@ userdb {
 }
 service imap-login {
   inet_listener imap {
-    port = 1143
+    port = $((1143 + PORT_OFFSET))
   }
   inet_listener imaps {
-    port = 1993
+    port = $((1993 + PORT_OFFSET))
     ssl = yes
   }
   # high-performance mode for benchmarks
@@ -121,10 +123,10 @@ service imap-login {
 }
 service pop3-login {
   inet_listener pop3 {
-    port = 1110
+    port = $((1110 + PORT_OFFSET))
   }
   inet_listener pop3s {
-    port = 1995
+    port = $((1995 + PORT_OFFSET))
     ssl = yes
   }
 }
@@ -139,5 +141,5 @@ doveconf -n -c "$R/dovecot.conf" >/dev/null
 # redirect stdio: dovecot's master/log processes keep an inherited stderr open forever
 # (a CI step like `setup.sh | tee` would otherwise never finish)
 if ! dovecot -c "$R/dovecot.conf" </dev/null >>"$R/log/startup.log" 2>&1; then cat "$R/log/startup.log" >&2; exit 1; fi
-for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/1143) 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$((1143 + PORT_OFFSET))) 2>/dev/null && break; sleep 0.1; done
 echo "dovecot started: $R (stop: doveadm -c $R/dovecot.conf stop)"

@@ -1,11 +1,14 @@
 //! After-archive actions (Dr.DOC `Archive_Action`): tag, move or delete the
 //! messages of a folder on the server once they are durably archived.
 //!
+//! Which message gets what is decided once (`AfterArchive::apply`); a
+//! `ServerFolder` (IMAP's here, Graph's in `graph`) carries it out.
 //! The engine only ever hands this module messages whose blob and database
 //! rows are committed. If a run dies between that commit and the action, the
 //! next run finds the messages still waiting (`pending_query`) and applies the
 //! action then; it never acts on a message it cannot find in the archive.
 
+use super::log::FolderLog;
 use super::window::Window;
 use crate::imap::{self, Capabilities, ImapError, ListedFolder, Session, uid_sets};
 use crate::mailbox::{Action, MailboxRow};
@@ -146,14 +149,21 @@ impl AfterArchive {
     }
 }
 
-/// The server state actions need: the session of the selected folder, what
-/// it supports, and which folders exist (to create targets only once).
-pub struct ActionContext<'a> {
-    pub session: &'a mut Session,
-    pub capabilities: &'a Capabilities,
-    pub existing_folders: &'a mut HashSet<String>,
-    pub timeout: Duration,
-    pub now: DateTime<Utc>,
+/// A folder on a source's server as the after-archive action changes it,
+/// its messages named by UID: IMAP's (`ImapFolder`) and Graph's. It is only
+/// ever handed settled messages — committed by the pipeline, or found in
+/// the folder's locations — so nothing changes on a server before it is
+/// durably archived.
+pub(crate) trait ServerFolder {
+    /// When the run started: `Delete`'s age counts back from it.
+    fn now(&self) -> DateTime<Utc>;
+    /// Marks the messages with `tag`; returns how many were marked.
+    async fn tag(&mut self, uids: &[u32], tag: &str) -> Result<u64, ActionError>;
+    /// Moves the messages to `<base>/<this folder>`, made if need be;
+    /// returns how many were moved.
+    async fn move_to(&mut self, uids: &[u32], base: &str) -> Result<u64, ActionError>;
+    /// Deletes the messages; returns how many were deleted.
+    async fn delete(&mut self, uids: &[u32]) -> Result<u64, ActionError>;
 }
 
 /// Counts for the job log.
@@ -162,14 +172,25 @@ pub struct Applied {
     pub tagged: u64,
     pub moved: u64,
     pub deleted: u64,
+    /// Archived, but too young to delete yet: a later run deletes them.
+    pub too_young: u64,
+}
+
+impl Applied {
+    /// Counts what was done into the folder's job log.
+    pub fn add_to(&self, log: &mut FolderLog) {
+        log.tagged += self.tagged;
+        log.moved += self.moved;
+        log.deleted += self.deleted;
+    }
 }
 
 impl AfterArchive {
-    /// Applies the action to `settled` messages of `source` (the selected folder).
-    pub async fn apply(
+    /// Applies the action to `settled` messages of `folder`: which message
+    /// gets what is decided here, for every kind of server.
+    pub(crate) async fn apply(
         &self,
-        context: &mut ActionContext<'_>,
-        source: &ListedFolder,
+        folder: &mut impl ServerFolder,
         settled: &[Settled],
     ) -> Result<Applied, ActionError> {
         let uids_with = |outcome: Outcome| -> Vec<u32> {
@@ -187,17 +208,7 @@ impl AfterArchive {
                     (Outcome::Archived, success),
                     (Outcome::Duplicate, duplicate),
                 ] {
-                    let uids = uids_with(outcome);
-                    for set in uid_sets(&uids) {
-                        imap::uid_store(
-                            context.session,
-                            &set,
-                            &format!("+FLAGS.SILENT ({tag})"),
-                            context.timeout,
-                        )
-                        .await?;
-                    }
-                    applied.tagged += uids.len() as u64;
+                    applied.tagged += folder.tag(&uids_with(outcome), tag).await?;
                 }
             }
             AfterArchive::Move {
@@ -211,37 +222,80 @@ impl AfterArchive {
                     (Outcome::Failed, error),
                 ] {
                     let uids = uids_with(outcome);
-                    if uids.is_empty() {
-                        continue;
+                    if !uids.is_empty() {
+                        applied.moved += folder.move_to(&uids, base).await?;
                     }
-                    let target = target_folder(base, source)?;
-                    if !context.existing_folders.contains(&target) {
-                        imap::create_folder(context.session, &target, context.timeout).await?;
-                        context.existing_folders.insert(target.clone());
-                    }
-                    move_messages(context, &uids, &target).await?;
-                    applied.moved += uids.len() as u64;
                 }
             }
             AfterArchive::Delete { older_than_days } => {
-                let cutoff = older_than_days.map(|days| context.now - Days::days(i64::from(days)));
-                let uids: Vec<u32> = settled
+                let cutoff = older_than_days.map(|days| folder.now() - Days::days(i64::from(days)));
+                let (due, too_young): (Vec<&Settled>, Vec<&Settled>) = settled
                     .iter()
                     .filter(|message| message.outcome != Outcome::Failed)
-                    .filter(|message| match (cutoff, message.internal_date) {
+                    .partition(|message| match (cutoff, message.internal_date) {
                         (None, _) => true,
                         (Some(cutoff), Some(date)) => date < cutoff,
                         // Without a date the age is unknown: keep it.
                         (Some(_), None) => false,
-                    })
-                    .map(|message| message.uid)
-                    .collect();
-                delete_messages(context, &uids).await?;
-                applied.deleted += uids.len() as u64;
+                    });
+                let due: Vec<u32> = due.iter().map(|message| message.uid).collect();
+                applied.deleted += folder.delete(&due).await?;
+                applied.too_young += too_young.len() as u64;
             }
         }
         Ok(applied)
     }
+}
+
+/// An IMAP folder, selected in its session.
+pub struct ImapFolder<'a> {
+    pub context: ActionContext<'a>,
+    pub source: &'a ListedFolder,
+}
+
+impl ServerFolder for ImapFolder<'_> {
+    fn now(&self) -> DateTime<Utc> {
+        self.context.now
+    }
+
+    async fn tag(&mut self, uids: &[u32], tag: &str) -> Result<u64, ActionError> {
+        for set in uid_sets(uids) {
+            imap::uid_store(
+                self.context.session,
+                &set,
+                &format!("+FLAGS.SILENT ({tag})"),
+                self.context.timeout,
+            )
+            .await?;
+        }
+        Ok(uids.len() as u64)
+    }
+
+    async fn move_to(&mut self, uids: &[u32], base: &str) -> Result<u64, ActionError> {
+        let context = &mut self.context;
+        let target = target_folder(base, self.source)?;
+        if !context.existing_folders.contains(&target) {
+            imap::create_folder(context.session, &target, context.timeout).await?;
+            context.existing_folders.insert(target.clone());
+        }
+        move_messages(context, uids, &target).await?;
+        Ok(uids.len() as u64)
+    }
+
+    async fn delete(&mut self, uids: &[u32]) -> Result<u64, ActionError> {
+        delete_messages(&mut self.context, uids).await?;
+        Ok(uids.len() as u64)
+    }
+}
+
+/// The server state actions need: the session of the selected folder, what
+/// it supports, and which folders exist (to create targets only once).
+pub struct ActionContext<'a> {
+    pub session: &'a mut Session,
+    pub capabilities: &'a Capabilities,
+    pub existing_folders: &'a mut HashSet<String>,
+    pub timeout: Duration,
+    pub now: DateTime<Utc>,
 }
 
 /// `<base><separator><source>` in the server's spelling.
@@ -338,6 +392,96 @@ mod tests {
             attributes: Vec::new(),
             subscribed: true,
         }
+    }
+
+    /// A server that notes what it is asked to do.
+    #[derive(Default)]
+    struct Notes(Vec<(&'static str, String, Vec<u32>)>);
+
+    impl ServerFolder for Notes {
+        fn now(&self) -> DateTime<Utc> {
+            DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc)
+        }
+
+        async fn tag(&mut self, uids: &[u32], tag: &str) -> Result<u64, ActionError> {
+            self.0.push(("tag", tag.into(), uids.to_vec()));
+            Ok(uids.len() as u64)
+        }
+
+        async fn move_to(&mut self, uids: &[u32], base: &str) -> Result<u64, ActionError> {
+            self.0.push(("move", base.into(), uids.to_vec()));
+            Ok(uids.len() as u64)
+        }
+
+        async fn delete(&mut self, uids: &[u32]) -> Result<u64, ActionError> {
+            self.0.push(("delete", String::new(), uids.to_vec()));
+            Ok(uids.len() as u64)
+        }
+    }
+
+    #[tokio::test]
+    async fn the_action_decides_which_message_gets_what_for_every_server() {
+        let now = Notes::default().now();
+        let settled = |uid, outcome, days_old: Option<i64>| Settled {
+            uid,
+            outcome,
+            internal_date: days_old.map(|days| now - Days::days(days)),
+        };
+        let messages = [
+            settled(1, Outcome::Archived, Some(40)),
+            settled(2, Outcome::Duplicate, Some(40)),
+            settled(3, Outcome::Failed, Some(40)),
+            settled(4, Outcome::Archived, Some(2)),
+            settled(5, Outcome::Archived, None),
+        ];
+        let run = |action: AfterArchive| async move {
+            let mut notes = Notes::default();
+            let applied = action.apply(&mut notes, &messages).await.unwrap();
+            (notes.0, applied)
+        };
+        let text = |kind, name: &str, uids: &[u32]| (kind, name.to_string(), uids.to_vec());
+
+        let (calls, applied) = run(AfterArchive::Tag {
+            success: "$A".into(),
+            duplicate: "$D".into(),
+        })
+        .await;
+        assert_eq!(
+            calls,
+            [text("tag", "$A", &[1, 4, 5]), text("tag", "$D", &[2])]
+        );
+        assert_eq!(applied.tagged, 4);
+
+        let (calls, applied) = run(AfterArchive::Move {
+            success: "Archived".into(),
+            duplicate: "Duplicates".into(),
+            error: "Errors".into(),
+        })
+        .await;
+        assert_eq!(
+            calls,
+            [
+                text("move", "Archived", &[1, 4, 5]),
+                text("move", "Duplicates", &[2]),
+                text("move", "Errors", &[3]),
+            ]
+        );
+        assert_eq!(applied.moved, 5);
+
+        // Failed messages are never deleted; young and undated ones wait.
+        let (calls, applied) = run(AfterArchive::Delete {
+            older_than_days: Some(30),
+        })
+        .await;
+        assert_eq!(calls, [text("delete", "", &[1, 2])]);
+        assert_eq!((applied.deleted, applied.too_young), (2, 2));
+        let (calls, _) = run(AfterArchive::Delete {
+            older_than_days: None,
+        })
+        .await;
+        assert_eq!(calls, [text("delete", "", &[1, 2, 4, 5])]);
     }
 
     #[test]

@@ -8,35 +8,27 @@
 //! looks at it again; messages above it that are archived already are
 //! recognised by their location rows and not fetched twice.
 
-use super::action::{ActionContext, AfterArchive, Outcome, Settled};
-use super::batch::{self, Batch, FetchedMessage, store_blob};
+use super::action::{ActionContext, AfterArchive, ImapFolder, Settled};
+use super::error::EngineError;
+use super::locations::SourceFolder;
+use super::log::FolderLog;
+use super::message::FetchedMessage;
+use super::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
 use super::progress::{self, ProgressSender};
 use super::settings::{Settings, Skip};
 use super::window::{UidWindows, Window};
-use super::{EngineError, FolderLog, STALL_TIMEOUT, STORE_TASKS_IN_FLIGHT};
-use crate::db::entity::{folder_checkpoint, message_location};
 use crate::imap::{self, Capabilities, ImapError, ListedFolder, Session, uid_sets};
 use crate::mailbox::MailboxRow;
 use crate::store::BlobStore;
 use chrono::{DateTime, Utc};
-use futures::stream::FuturesOrdered;
-use futures::{StreamExt, TryStreamExt};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-};
+use futures::TryStreamExt;
+use sea_orm::DatabaseConnection;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Messages per database transaction: large enough to amortise the commit,
-/// small enough that memory stays bounded (batch bytes are capped too).
-pub(super) const BATCH_MESSAGES: usize = 200;
-pub(super) const BATCH_BYTES: usize = 64 * 1024 * 1024;
-/// Messages fetched per `UID FETCH`; the after-archive action runs between
-/// chunks, so a long first run already moves or tags as it goes.
-pub(super) const FETCH_CHUNK: usize = 1000;
-/// UIDs per database lookup of existing locations.
-pub(super) const LOOKUP_CHUNK: usize = 500;
+/// How long fetching may go without a single message before the run is declared stalled.
+const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What the run needs besides the folder itself.
 pub struct FolderContext<'a> {
@@ -95,7 +87,12 @@ async fn sync(
     let modseq = status
         .highest_modseq
         .and_then(|modseq| i64::try_from(modseq).ok());
-    let (last_uid, unchanged) = match checkpoint(context, folder).await? {
+    let source = SourceFolder {
+        mailbox_id: context.mailbox.id,
+        name: folder.name.clone(),
+        uid_validity,
+    };
+    let (last_uid, unchanged) = match source.checkpoint(context.db).await? {
         Some(saved) if saved.uid_validity == uid_validity => (
             u32::try_from(saved.last_uid).unwrap_or(0),
             modseq.is_some() && saved.highest_modseq == modseq,
@@ -106,10 +103,22 @@ async fn sync(
         }
         None => (0, false),
     };
+    let sink = Sink {
+        db: context.db,
+        store: context.store.clone(),
+        progress: context.progress,
+    };
+    let pipeline = Pipeline::new(
+        sink,
+        context.mailbox,
+        source.clone(),
+        context.settings.duplicates,
+        CheckpointRule::Settled,
+    );
     let mut run = Run {
         folder,
-        uid_validity,
-        hold: None,
+        source,
+        pipeline,
     };
 
     // The last run settled everything and nothing changed since: no new
@@ -122,7 +131,7 @@ async fn sync(
             progress.folder_done = 0;
             progress.folder_total = u64::from(status.exists);
         });
-        let already = run.archived_count(context).await?;
+        let already = run.source.archived_count(context.db).await?;
         progress::update(context.progress, |progress| progress.folder_done = already);
 
         // 1. Actions a previous run committed but did not get to apply.
@@ -132,7 +141,7 @@ async fn sync(
                     break;
                 };
                 let waiting = imap::uid_search(context.session, &query, timeout).await?;
-                let settled = run.already_archived(context, &waiting).await?;
+                let settled = run.source.known_by_uid(context.db, &waiting).await?;
                 apply(context, &run, &settled, log).await?;
             }
         }
@@ -149,8 +158,9 @@ async fn sync(
             let candidates = candidates(context, &window).await?;
             windows.found(candidates.len());
             let to_fetch = run.sort_out(context, &candidates, log).await?;
+            run.pipeline.expect(&to_fetch);
             for chunk in to_fetch.chunks(FETCH_CHUNK) {
-                let settled = run.fetch_and_store(context, chunk, &to_fetch, log).await?;
+                let settled = run.fetch_and_store(context, chunk, log).await?;
                 apply(context, &run, &settled, log).await?;
             }
             // Skipped or known messages after the last fetched one settle
@@ -159,38 +169,32 @@ async fn sync(
                 .last
                 .or(candidates.last().map(|candidate| candidate.uid));
             if let Some(end) = end {
-                through = through.max(run.settled_through(end, &to_fetch));
-                run.save_checkpoint(context, through, None).await?;
+                through = through.max(run.pipeline.settled_through(end));
+                run.source
+                    .save_checkpoint(context.db, through, None)
+                    .await?;
             }
         }
 
         // When nothing is held back, the folder is settled as of `modseq`,
         // which lets the next run skip it if nothing changes.
         // Time-based work (delete when old enough) can be due without any change.
-        let settled_modseq = if run.hold.is_none() && !action.needs_dates() {
+        let settled_modseq = if !run.pipeline.holds_back() && !action.needs_dates() {
             modseq
         } else {
             None
         };
-        run.save_checkpoint(context, through, settled_modseq)
+        run.source
+            .save_checkpoint(context.db, through, settled_modseq)
             .await?;
     } else {
-        run.save_checkpoint(context, last_uid, modseq).await?;
+        run.source
+            .save_checkpoint(context.db, last_uid, modseq)
+            .await?;
     }
 
-    log.archived_total = run.archived_count(context).await?;
+    log.archived_total = run.source.archived_count(context.db).await?;
     Ok(())
-}
-
-async fn checkpoint(
-    context: &FolderContext<'_>,
-    folder: &ListedFolder,
-) -> Result<Option<folder_checkpoint::Model>, EngineError> {
-    Ok(folder_checkpoint::Entity::find()
-        .filter(folder_checkpoint::Column::MailboxId.eq(context.mailbox.id))
-        .filter(folder_checkpoint::Column::Folder.eq(folder.name.as_str()))
-        .one(context.db)
-        .await?)
 }
 
 /// The UIDs in `window` with their date and size (a cheap FETCH without
@@ -238,60 +242,30 @@ async fn apply(
     if settled.is_empty() || context.settings.action == AfterArchive::None {
         return Ok(());
     }
-    let mut action_context = ActionContext {
-        session: context.session,
-        capabilities: context.capabilities,
-        existing_folders: context.existing_folders,
-        timeout: context.timeout,
-        now: context.now,
+    let mut server = ImapFolder {
+        context: ActionContext {
+            session: context.session,
+            capabilities: context.capabilities,
+            existing_folders: context.existing_folders,
+            timeout: context.timeout,
+            now: context.now,
+        },
+        source: run.folder,
     };
-    let applied = context
-        .settings
-        .action
-        .apply(&mut action_context, run.folder, settled)
-        .await?;
-    log.tagged += applied.tagged;
-    log.moved += applied.moved;
-    log.deleted += applied.deleted;
+    let applied = context.settings.action.apply(&mut server, settled).await?;
+    applied.add_to(log);
     Ok(())
-}
-
-/// Where stored messages go: the blob store, the database, the progress.
-struct Sink<'a> {
-    db: &'a DatabaseConnection,
-    store: Arc<BlobStore>,
-    progress: &'a ProgressSender,
 }
 
 /// State of one folder's run.
 struct Run<'a> {
     folder: &'a ListedFolder,
-    uid_validity: i64,
-    /// The lowest UID that is not settled yet (too young, failed): the
-    /// checkpoint stays below it.
-    hold: Option<u32>,
+    /// The folder as the archive records it (as of its UIDVALIDITY).
+    source: SourceFolder,
+    pipeline: Pipeline<'a>,
 }
 
 impl Run<'_> {
-    fn hold(&mut self, uid: u32) {
-        self.hold = Some(self.hold.map_or(uid, |held| held.min(uid)));
-    }
-
-    /// The checkpoint once every UID to fetch up to `committed` is recorded:
-    /// up to the next UID still to fetch, and below any held one. At the end
-    /// of a folder, `committed` is its highest candidate.
-    fn settled_through(&self, committed: u32, to_fetch: &[u32]) -> u32 {
-        let next_unfetched = to_fetch.partition_point(|uid| *uid <= committed);
-        let through = match to_fetch.get(next_unfetched) {
-            Some(next) => next - 1,
-            None => committed,
-        };
-        match self.hold {
-            Some(held) => through.min(held - 1),
-            None => through,
-        }
-    }
-
     /// Of a window's candidates, the UIDs to fetch: the already archived
     /// ones get their pending action, filtered ones are skipped (too large)
     /// or held (too young, archived by a later run).
@@ -302,7 +276,7 @@ impl Run<'_> {
         log: &mut FolderLog,
     ) -> Result<Vec<u32>, EngineError> {
         let uids: Vec<u32> = candidates.iter().map(|candidate| candidate.uid).collect();
-        let known = self.already_archived(context, &uids).await?;
+        let known = self.source.known_by_uid(context.db, &uids).await?;
         let known_uids: HashSet<u32> = known.iter().map(|settled| settled.uid).collect();
         apply(context, self, &known, log).await?;
         let mut to_fetch = Vec::new();
@@ -319,7 +293,7 @@ impl Run<'_> {
                 None => to_fetch.push(candidate.uid),
                 Some(Skip::TooYoung) => {
                     skipped += 1;
-                    self.hold(candidate.uid);
+                    self.pipeline.hold(candidate.uid);
                 }
                 Some(Skip::TooLarge { size, limit }) => {
                     skipped += 1;
@@ -335,104 +309,19 @@ impl Run<'_> {
         Ok(to_fetch)
     }
 
-    /// Every UID up to `last_uid` is settled; `modseq` only when the whole
-    /// folder is, as of that CONDSTORE state.
-    async fn save_checkpoint(
-        &self,
-        context: &FolderContext<'_>,
-        last_uid: u32,
-        modseq: Option<i64>,
-    ) -> Result<(), EngineError> {
-        Ok(batch::save_checkpoint(
-            context.db,
-            context.mailbox.id,
-            &self.folder.name,
-            self.uid_validity,
-            last_uid,
-            modseq,
-        )
-        .await?)
-    }
-
-    /// Messages of this folder (as of its UIDVALIDITY) the archive records.
-    async fn archived_count(&self, context: &FolderContext<'_>) -> Result<u64, EngineError> {
-        Ok(message_location::Entity::find()
-            .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
-            .filter(message_location::Column::Folder.eq(self.folder.name.as_str()))
-            .filter(message_location::Column::UidValidity.eq(self.uid_validity))
-            .count(context.db)
-            .await?)
-    }
-
-    /// Which of `uids` this folder's locations already record, and how.
-    async fn already_archived(
-        &self,
-        context: &FolderContext<'_>,
-        uids: &[u32],
-    ) -> Result<Vec<Settled>, EngineError> {
-        let mut settled = Vec::new();
-        for chunk in uids.chunks(LOOKUP_CHUNK) {
-            let rows: Vec<(i64, bool, Option<DateTime<Utc>>)> = message_location::Entity::find()
-                .select_only()
-                .column(message_location::Column::Uid)
-                .column(message_location::Column::Duplicate)
-                .column(message_location::Column::InternalDate)
-                .filter(message_location::Column::MailboxId.eq(context.mailbox.id))
-                .filter(message_location::Column::Folder.eq(self.folder.name.as_str()))
-                .filter(message_location::Column::UidValidity.eq(self.uid_validity))
-                .filter(
-                    message_location::Column::Uid.is_in(chunk.iter().map(|uid| i64::from(*uid))),
-                )
-                .into_tuple()
-                .all(context.db)
-                .await?;
-            settled.extend(
-                rows.into_iter()
-                    .filter_map(|(uid, duplicate, internal_date)| {
-                        Some(Settled {
-                            uid: u32::try_from(uid).ok()?,
-                            outcome: if duplicate {
-                                Outcome::Duplicate
-                            } else {
-                                Outcome::Archived
-                            },
-                            internal_date,
-                        })
-                    }),
-            );
-        }
-        Ok(settled)
-    }
-
-    /// Fetches `chunk`, stores every body while the next ones arrive, and
-    /// commits in batches. Returns the settled messages, failures included.
+    /// Fetches `chunk` and hands every body to the pipeline, which stores
+    /// it while the next ones arrive and commits in batches. Returns the
+    /// settled messages, failures included.
     async fn fetch_and_store(
         &mut self,
         context: &mut FolderContext<'_>,
         chunk: &[u32],
-        to_fetch: &[u32],
         log: &mut FolderLog,
     ) -> Result<Vec<Settled>, EngineError> {
         let highest_in_chunk = *chunk.last().expect("chunks are not empty");
         let wanted: HashSet<u32> = chunk.iter().copied().collect();
         let mut settled = Vec::with_capacity(chunk.len());
-        let sink = Sink {
-            db: context.db,
-            store: context.store.clone(),
-            progress: context.progress,
-        };
-        let mut batch = Batch::new(
-            context.mailbox,
-            &self.folder.name,
-            self.uid_validity,
-            context.settings.duplicates,
-        );
         let mut received: HashSet<u32> = HashSet::with_capacity(chunk.len());
-        // Storing (hash, compress, write, fsync) runs on the blocking pool while
-        // the next messages arrive. Results are taken in fetch order, so every
-        // committed batch is a prefix of the chunk and the checkpoint never
-        // passes a message that is not recorded.
-        let mut in_flight = FuturesOrdered::new();
         for set in uid_sets(chunk) {
             let mut stream = context
                 .session
@@ -451,34 +340,17 @@ impl Run<'_> {
                 }
                 match fetch.body() {
                     Some(body) => {
-                        let message = FetchedMessage::new(uid, body.to_vec(), &fetch);
-                        in_flight.push_back(store_blob(sink.store.clone(), message));
+                        let message = fetched(uid, body.to_vec(), &fetch);
+                        settled.extend(self.pipeline.push(message, log).await?);
                     }
                     None => {
-                        log.record_failure(uid, "the server sent no message body");
-                        self.hold(uid);
-                        settled.push(Settled {
-                            uid,
-                            outcome: Outcome::Failed,
-                            internal_date: None,
-                        });
-                    }
-                }
-                while in_flight.len() >= STORE_TASKS_IN_FLIGHT {
-                    let stored = in_flight.next().await.expect("in_flight is not empty")?;
-                    batch.push(stored);
-                    if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
-                        self.commit(&sink, &mut batch, to_fetch, log, &mut settled)
-                            .await?;
+                        let reason = "the server sent no message body";
+                        settled.push(self.pipeline.fail(uid, reason, None, log));
                     }
                 }
             }
         }
-        while let Some(stored) = in_flight.next().await {
-            batch.push(stored?);
-        }
-        self.commit(&sink, &mut batch, to_fetch, log, &mut settled)
-            .await?;
+        settled.extend(self.pipeline.settle(log).await?);
         // A message that vanished between listing and fetching (expunged by
         // someone else) is gone from the server; nothing to archive or hold.
         let vanished = chunk.iter().filter(|uid| !received.contains(uid)).count();
@@ -487,56 +359,28 @@ impl Run<'_> {
         }
         Ok(settled)
     }
-
-    async fn commit(
-        &self,
-        sink: &Sink<'_>,
-        batch: &mut Batch,
-        to_fetch: &[u32],
-        log: &mut FolderLog,
-        settled: &mut Vec<Settled>,
-    ) -> Result<(), EngineError> {
-        let Some(highest) = batch.highest_uid() else {
-            return Ok(());
-        };
-        let checkpoint = self.settled_through(highest, to_fetch);
-        let bytes = batch.bytes() as u64;
-        let committed = batch.commit(sink.db, &sink.store, checkpoint, log).await?;
-        progress::count_committed(sink.progress, &committed, bytes);
-        settled.extend(committed);
-        Ok(())
-    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A fetched IMAP message with its flags and internal date.
+fn fetched(uid: u32, body: Vec<u8>, fetch: &async_imap::types::Fetch) -> FetchedMessage {
+    FetchedMessage::new(
+        uid,
+        body,
+        fetch.flags().map(|flag| flag_name(&flag)).collect(),
+        fetch.internal_date().map(|date| date.with_timezone(&Utc)),
+    )
+}
 
-    fn run(hold: Option<u32>) -> Run<'static> {
-        static FOLDER: std::sync::LazyLock<ListedFolder> =
-            std::sync::LazyLock::new(|| ListedFolder {
-                name: "INBOX".into(),
-                delimiter: Some("/".into()),
-                attributes: Vec::new(),
-                subscribed: true,
-            });
-        Run {
-            folder: &FOLDER,
-            uid_validity: 1,
-            hold,
-        }
-    }
-
-    #[test]
-    fn the_checkpoint_stops_below_unfetched_and_held_messages() {
-        let to_fetch = [3, 4, 8, 9];
-        // After committing 3 and 4, everything up to 7 is settled (5–7 skipped or known).
-        assert_eq!(run(None).settled_through(4, &to_fetch), 7);
-        // At the end of the folder (highest candidate 12), the known and skipped tail counts too.
-        assert_eq!(run(None).settled_through(12, &to_fetch), 12);
-        // A too-young message at 6 holds it at 5.
-        assert_eq!(run(Some(6)).settled_through(12, &to_fetch), 5);
-        // Nothing to fetch: up to the highest candidate.
-        assert_eq!(run(None).settled_through(12, &[]), 12);
+fn flag_name(flag: &async_imap::types::Flag<'_>) -> String {
+    use async_imap::types::Flag;
+    match flag {
+        Flag::Seen => "\\Seen".into(),
+        Flag::Answered => "\\Answered".into(),
+        Flag::Flagged => "\\Flagged".into(),
+        Flag::Deleted => "\\Deleted".into(),
+        Flag::Draft => "\\Draft".into(),
+        Flag::Recent => "\\Recent".into(),
+        Flag::MayCreate => "\\*".into(),
+        Flag::Custom(name) => name.to_string(),
     }
 }

@@ -1,14 +1,20 @@
-//! Archive jobs: read a mailbox's selected folders over IMAP and store every
-//! new message, then apply the after-archive action on the server.
+//! Archive jobs: read a mailbox's selected folders (over IMAP or Microsoft
+//! Graph) and store every new message, then apply the after-archive action
+//! on the server. A file import (`crate::import`) is a source of the same
+//! pipeline.
 //!
-//! - `settings` — a mailbox row read into rules, filters and the action.
+//! - `pipeline` — the centre: every source pushes fetched messages in and
+//!   gets settled (durably committed) batches out; it owns the batch limits.
+//! - `locations` — what the archive knows about a source folder: messages
+//!   by UID or remote id, their count, the checkpoint and delta link.
 //! - `folder` — one IMAP folder's run: checkpoint, candidates, fetch, act.
-//! - `graph_mailbox` — a Microsoft Graph mailbox's run: delta rounds per
-//!   folder, the same batches, actions through Graph.
-//! - `batch` — recording stored messages and the checkpoint in one transaction.
-//! - `action` — tag, move or delete on the server, only for committed messages.
-//! - `log` — the job log with its reconciliation.
-//! - `progress` — live progress of a running job.
+//! - `graph` — a Microsoft Graph mailbox's run: delta rounds per folder.
+//! - `message` — a message on its way in: fetched, then staged.
+//! - `batch` — recording staged messages and the checkpoint in one transaction.
+//! - `action` — which settled message is tagged, moved or deleted, carried
+//!   out by a `ServerFolder` (IMAP's, Graph's).
+//! - `settings` — a mailbox row read into rules, filters and the action.
+//! - `error`, `log`, `progress` — what ends a run, the job log, live progress.
 //! - `probe` — "test connection": log in and report, change nothing.
 //!
 //! Each message's bytes are hashed, compressed and written durably to the blob
@@ -18,60 +24,40 @@
 //! resumes from the last committed batch: blobs written after it are found
 //! again by their hash, nothing is recorded twice, and actions that did not
 //! happen are applied by the next run.
+//!
+//! Modules here use each other, never this one (no cycle): `mod.rs` only
+//! runs a job over them.
 
 mod action;
 pub(crate) mod batch;
+mod error;
 mod folder;
-pub(crate) mod graph_mailbox;
+pub(crate) mod graph;
+mod locations;
 pub mod log;
+pub(crate) mod message;
+pub(crate) mod pipeline;
 pub mod probe;
 pub mod progress;
 mod settings;
 mod window;
 
 pub use action::{ActionContext, AfterArchive, Outcome, Settled, move_messages};
+pub use error::EngineError;
+pub use locations::SourceFolder;
 pub use log::{FolderLog, JobLog, JobStatus};
 pub use progress::{Progress, ProgressReceiver, ProgressSender};
 pub use settings::{Duplicates, Filter, Settings};
 
 use crate::db::entity::job;
-use crate::imap::{self, ImapError};
-use crate::mailbox::{MailboxError, MailboxRow, Mailboxes, Source};
+use crate::imap;
+use crate::mailbox::{MailboxRow, Mailboxes, Source};
 use crate::store::BlobStore;
 use chrono::Utc;
 use folder::FolderContext;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, Set};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// Messages being stored at once while the next ones are fetched; also bounds
-/// the memory held in message bodies to this many messages.
-const STORE_TASKS_IN_FLIGHT: usize = 8;
-/// How long fetching may go without a single message before the run is declared stalled.
-const STALL_TIMEOUT: Duration = Duration::from_secs(120);
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error(transparent)]
-    Mailbox(#[from] MailboxError),
-    #[error(transparent)]
-    Imap(#[from] ImapError),
-    #[error(transparent)]
-    Graph(#[from] crate::graph::GraphError),
-    #[error("the after-archive action failed: {0}")]
-    Action(#[from] action::ActionError),
-    #[error("storing a message failed: {0}")]
-    Store(#[from] crate::store::StoreError),
-    #[error("database error: {0}")]
-    Db(#[from] DbErr),
-    #[error("the mailbox settings are invalid: {0}")]
-    Rules(String),
-    #[error("storing a message stopped unexpectedly: {0}")]
-    StoreTask(#[from] tokio::task::JoinError),
-    #[error("no message arrived for {} s: the server or the connection stalled", .0.as_secs())]
-    Stalled(Duration),
-}
 
 pub struct Engine {
     db: DatabaseConnection,
@@ -134,7 +120,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let settings = Settings::read(mailbox)?;
         if mailbox.source == Source::Graph.as_str() {
-            return graph_mailbox::archive_mailbox(
+            return graph::archive_mailbox(
                 &self.db,
                 &self.store,
                 &self.mailboxes,

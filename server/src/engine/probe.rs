@@ -8,7 +8,7 @@
 //! before the server accepted a login: otherwise the test would tell them
 //! what listens where, a port scanner for whatever the server can reach.
 
-use super::graph_mailbox;
+use super::graph;
 use super::settings::Settings;
 use crate::connect::{CANNOT_CONNECT, Disclosure};
 use crate::graph::GraphError;
@@ -155,27 +155,25 @@ async fn run_graph(
             reason: error.to_string(),
             before_login: false,
         })?;
-    let client = graph_mailbox::client(mailboxes, mailbox)
+    let client = graph::client(mailboxes, mailbox)
         .await
         .map_err(Failure::settings)?;
-    let folders = graph_mailbox::folders_with_roles(&client)
-        .await
-        .map_err(|error| {
-            let (kind, before_login) = match &error {
-                GraphError::Refused {
-                    status: 401 | 403, ..
-                }
-                | GraphError::NoToken(_) => ("authentication", false),
-                GraphError::Unreachable { .. } => ("connect", true),
-                GraphError::BadAnswer { .. } => ("protocol", true),
-                _ => ("protocol", false),
-            };
-            Failure {
-                kind,
-                reason: error.to_string(),
-                before_login,
+    let folders = graph::folders_with_roles(&client).await.map_err(|error| {
+        let (kind, before_login) = match &error {
+            GraphError::Refused {
+                status: 401 | 403, ..
             }
-        })?;
+            | GraphError::NoToken(_) => ("authentication", false),
+            GraphError::Unreachable { .. } => ("connect", true),
+            GraphError::BadAnswer { .. } => ("protocol", true),
+            _ => ("protocol", false),
+        };
+        Failure {
+            kind,
+            reason: error.to_string(),
+            before_login,
+        }
+    })?;
     for (folder, role) in folders {
         report.folders.push(FolderInfo {
             selected: settings.selects_graph(&folder, role),

@@ -2,8 +2,8 @@
 //! messages, and what happens on the server afterwards. Read once per run, so
 //! a malformed row fails the job up front with a clear reason.
 
-use super::EngineError;
 use super::action::AfterArchive;
+use super::error::EngineError;
 use crate::imap::ListedFolder;
 use crate::mailbox::{
     Action, DEFAULT_MAX_MESSAGE_BYTES, DuplicateMatch, DuplicatePolicy, Folder, FolderRules,

@@ -1,5 +1,6 @@
 //! Importing mail from files — `.eml`, mbox, Maildir — into a mailbox of
-//! the archive, through the same store, deduplication and job log as IMAP.
+//! the archive: a source of the engine's ingest pipeline, as IMAP and Graph
+//! are, so the same store, deduplication and job log.
 //!
 //! - `source` — what a path holds, read one message at a time.
 //! - `mbox` — the streaming mbox reader.
@@ -15,23 +16,16 @@ mod source;
 
 pub use source::{Discovered, Source, SourceKind, discover};
 
-use crate::db::entity::{folder_checkpoint, message_location};
-use crate::engine::batch::{Batch, FetchedMessage, store_blob};
-use crate::engine::{self, Duplicates, EngineError, FolderLog, JobLog};
+use crate::engine::message::FetchedMessage;
+use crate::engine::pipeline::{CheckpointRule, IN_FLIGHT, Pipeline, Sink};
+use crate::engine::{self, Duplicates, EngineError, FolderLog, JobLog, SourceFolder, progress};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes};
 use crate::store::BlobStore;
 use chrono::Utc;
-use futures::StreamExt;
-use futures::stream::FuturesOrdered;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{DatabaseConnection, DbErr};
 use sha2::{Digest as _, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Messages per transaction and messages being stored at once, as for IMAP.
-const BATCH_MESSAGES: usize = 200;
-const BATCH_BYTES: usize = 64 * 1024 * 1024;
-const IN_FLIGHT: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -103,15 +97,18 @@ impl Importer {
         source: &Source,
         log: &mut FolderLog,
     ) -> Result<(), ImportError> {
-        let uid_validity = source_identity(source);
-        let checkpoint = folder_checkpoint::Entity::find()
-            .filter(folder_checkpoint::Column::MailboxId.eq(mailbox.id))
-            .filter(folder_checkpoint::Column::Folder.eq(source.folder.as_str()))
-            .filter(folder_checkpoint::Column::UidValidity.eq(uid_validity))
-            .one(&self.db)
+        let folder = SourceFolder {
+            mailbox_id: mailbox.id,
+            name: source.folder.clone(),
+            uid_validity: source_identity(source),
+        };
+        let checkpoint = folder
+            .checkpoint(&self.db)
             .await?
+            .filter(|row| row.uid_validity == folder.uid_validity)
             .map_or(0, |row| u32::try_from(row.last_uid).unwrap_or(0));
 
+        // The reader keeps ahead by as many messages as the pipeline stages.
         let (sender, mut receiver) = tokio::sync::mpsc::channel(IN_FLIGHT);
         let reading = source.clone();
         let reader = tokio::task::spawn_blocking(move || {
@@ -122,12 +119,17 @@ impl Importer {
             })
         });
 
+        let (progress, _) = progress::channel(&mailbox.name);
+        let sink = Sink {
+            db: &self.db,
+            store: self.store.clone(),
+            progress: &progress,
+        };
         let duplicates = Duplicates::read(mailbox)?;
-        let mut batch = Batch::new(mailbox, &source.folder, uid_validity, duplicates);
-        let mut in_flight = FuturesOrdered::new();
-        // The lowest message that could not be read holds the checkpoint, so a
-        // later import tries it again.
-        let mut hold: Option<u32> = None;
+        // A message that could not be read holds the checkpoint below it,
+        // so a later import tries it again.
+        let rule = CheckpointRule::Settled;
+        let mut pipeline = Pipeline::new(sink, mailbox, folder.clone(), duplicates, rule);
         while let Some((ordinal, message)) = receiver.recv().await {
             log.server_count += 1;
             if ordinal <= checkpoint {
@@ -135,52 +137,23 @@ impl Importer {
             }
             match message {
                 Ok(message) => {
-                    let fetched = FetchedMessage::from_parts(
+                    let fetched = FetchedMessage::new(
                         ordinal,
                         message.bytes,
                         message.flags,
                         message.internal_date,
                     );
-                    in_flight.push_back(store_blob(self.store.clone(), fetched));
+                    pipeline.push(fetched, log).await?;
                 }
                 Err(reason) => {
-                    log.record_failure(ordinal, &reason);
-                    hold.get_or_insert(ordinal);
-                }
-            }
-            while in_flight.len() >= IN_FLIGHT {
-                batch.push(in_flight.next().await.expect("in_flight is not empty")?);
-                if batch.len() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES {
-                    self.commit(&mut batch, hold, log).await?;
+                    let _ = pipeline.fail(ordinal, &reason, None, log);
                 }
             }
         }
-        while let Some(stored) = in_flight.next().await {
-            batch.push(stored?);
-        }
-        self.commit(&mut batch, hold, log).await?;
+        pipeline.settle(log).await?;
         reader.await.map_err(EngineError::StoreTask)??;
 
-        log.archived_total = message_location::Entity::find()
-            .filter(message_location::Column::MailboxId.eq(mailbox.id))
-            .filter(message_location::Column::Folder.eq(source.folder.as_str()))
-            .filter(message_location::Column::UidValidity.eq(uid_validity))
-            .count(&self.db)
-            .await?;
-        Ok(())
-    }
-
-    async fn commit(
-        &self,
-        batch: &mut Batch,
-        hold: Option<u32>,
-        log: &mut FolderLog,
-    ) -> Result<(), ImportError> {
-        let Some(highest) = batch.highest_uid() else {
-            return Ok(());
-        };
-        let checkpoint = hold.map_or(highest, |held| highest.min(held - 1));
-        batch.commit(&self.db, &self.store, checkpoint, log).await?;
+        log.archived_total = folder.archived_count(&self.db).await?;
         Ok(())
     }
 }
