@@ -13,8 +13,6 @@
 //!   ARCHITECTURE.md, no import cycles); also the first step of `cargo xtask test`.
 
 mod bench;
-mod bench_search;
-mod bench_verify;
 mod build;
 mod cmd;
 mod fuzz;

@@ -6,7 +6,8 @@
 //! viewer with its visibility filter and row lookup; notmuch: its Python
 //! bindings), the total count plus the first 50 hits newest first.
 
-use crate::bench::{Measured, corpus_messages, timed, unpack_corpus, write_mbox};
+use super::corpus::{corpus_messages, unpack_corpus, write_mbox};
+use super::measure::{Measured, timed};
 use crate::cmd::repo_root;
 use anyhow::Context;
 use std::path::{Path, PathBuf};

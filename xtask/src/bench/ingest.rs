@@ -13,12 +13,14 @@
 //! from before a change and one from after it alternate under the same
 //! conditions, with nothing deleted between the measurements.
 
+use super::ROOT;
+use super::corpus::{corpus_messages, unpack_corpus};
+use super::measure::{Measured, binaries, timed};
 use crate::cmd::{self, repo_root};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const ROOT: &str = "/tmp/tresor-bench";
 const USER: &str = "user9";
 const PASSWORD: &str = "pass9";
 const MAIL_UID: u32 = 5000;
@@ -27,27 +29,8 @@ const MAIL_UID: u32 = 5000;
 const PORT_OFFSET: u16 = 20_000;
 /// The bench's Dovecot's IMAPS port.
 const IMAPS_PORT: u16 = 1993 + PORT_OFFSET;
-/// Names the binaries to measure instead of building this checkout.
-const BINARY_VARIABLE: &str = "TRESOR_BENCH_BINARY";
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
-    match args.first().map(String::as_str) {
-        Some("ingest") => ingest(&args[1..]),
-        Some("import") => import(),
-        Some("search") => crate::bench_search::run(),
-        Some("verify") => crate::bench_verify::run(),
-        _ => bail!(
-            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search\n       cargo xtask bench verify"
-        ),
-    }
-}
-
-pub(crate) struct Measured {
-    pub(crate) seconds: f64,
-    pub(crate) max_rss_kb: u64,
-}
-
-fn ingest(args: &[String]) -> anyhow::Result<()> {
     crate::tools::ensure_apt_packages()?;
     let corpus = unpack_corpus()?;
     let messages = corpus_messages(&corpus)?;
@@ -102,167 +85,6 @@ fn ingest(args: &[String]) -> anyhow::Result<()> {
     // and more), which made both tools measure up to 40 % slower.
     let _ = std::fs::remove_dir_all(&root);
     Ok(())
-}
-
-/// `tresor import` of one mbox built from the corpus, once as is (~200 MB)
-/// and once repeated eight times (~1.6 GB): peak RSS must not grow with the file.
-fn import() -> anyhow::Result<()> {
-    crate::tools::ensure_apt_packages()?;
-    let corpus = unpack_corpus()?;
-    let messages = corpus_messages(&corpus)?;
-    let binaries = binaries()?;
-    let root = PathBuf::from(ROOT).join("import");
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root)?;
-    println!("| mbox MB | messages | tool | seconds | messages/s | MB/s | peak RSS MB |");
-    println!("|---:|---:|---|---:|---:|---:|---:|");
-    for rounds in [1, 8] {
-        let mbox = root.join(format!("corpus-x{rounds}.mbox"));
-        let count = write_mbox(&mbox, &messages, rounds)?;
-        let mb = std::fs::metadata(&mbox)?.len() as f64 / 1e6;
-        for (index, binary) in binaries.iter().enumerate() {
-            let data_dir = root.join(format!("data-x{rounds}-{index}"));
-            let mut command = Command::new(&binary.path);
-            command
-                .arg("--data-dir")
-                .arg(&data_dir)
-                .args(["import", "--name", "bench", "--json"])
-                .arg(&mbox);
-            let (measured, _) = timed(command)?;
-            println!(
-                "| {mb:.0} | {count} | {} | {:.1} | {:.0} | {:.1} | {:.0} |",
-                binary.tool(),
-                measured.seconds,
-                count as f64 / measured.seconds,
-                mb / measured.seconds,
-                measured.max_rss_kb as f64 / 1024.0
-            );
-        }
-    }
-    // As for `ingest`: no deletions between measurements.
-    let _ = std::fs::remove_dir_all(&root);
-    Ok(())
-}
-
-/// A `tresor` binary to measure, with the label it has in the tables.
-struct Binary {
-    label: Option<String>,
-    path: PathBuf,
-}
-
-impl Binary {
-    fn tool(&self) -> String {
-        match &self.label {
-            Some(label) => format!("tresor ({label})"),
-            None => "tresor".into(),
-        }
-    }
-}
-
-/// The binaries `TRESOR_BENCH_BINARY` names, in its order; without it, the
-/// release build of this checkout.
-fn binaries() -> anyhow::Result<Vec<Binary>> {
-    let Ok(named) = std::env::var(BINARY_VARIABLE) else {
-        let path = crate::build::build_server(true)?;
-        return Ok(vec![Binary { label: None, path }]);
-    };
-    let binaries = parse_binaries(&named);
-    if binaries.is_empty() {
-        bail!("{BINARY_VARIABLE} names no binary");
-    }
-    for binary in &binaries {
-        if !binary.path.is_file() {
-            bail!("{BINARY_VARIABLE}: {} is not a file", binary.path.display());
-        }
-    }
-    Ok(binaries)
-}
-
-/// `path`, or `label=path,label=path,…`.
-fn parse_binaries(named: &str) -> Vec<Binary> {
-    named
-        .split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| match entry.split_once('=') {
-            Some((label, path)) => Binary {
-                label: Some(label.trim().to_string()),
-                path: PathBuf::from(path.trim()),
-            },
-            None => Binary {
-                label: None,
-                path: PathBuf::from(entry),
-            },
-        })
-        .collect()
-}
-
-/// An mbox (mboxrd escaping) of the corpus, `rounds` times, each copy unique.
-pub(crate) fn write_mbox(
-    path: &Path,
-    messages: &[PathBuf],
-    rounds: usize,
-) -> anyhow::Result<usize> {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut count = 0;
-    for round in 0..rounds {
-        for source in messages {
-            let message = std::fs::read(source)?;
-            writeln!(out, "From bench@example.com Mon Jan  1 00:00:00 2024")?;
-            writeln!(out, "X-Bench-Copy: {round}")?;
-            for line in message.split_inclusive(|byte| *byte == b'\n') {
-                let quotes = line.iter().take_while(|byte| **byte == b'>').count();
-                if line[quotes..].starts_with(b"From ") {
-                    out.write_all(b">")?;
-                }
-                out.write_all(line)?;
-            }
-            if !message.ends_with(b"\n") {
-                out.write_all(b"\n")?;
-            }
-            out.write_all(b"\n")?;
-            count += 1;
-        }
-    }
-    out.flush()?;
-    Ok(count)
-}
-
-/// The unpacked corpus, shared with the integration tests' copy.
-pub(crate) fn unpack_corpus() -> anyhow::Result<PathBuf> {
-    let archive = repo_root().join("../shared/corpus/bulk-realistic.tar.zst");
-    if !archive.exists() {
-        bail!(
-            "{} is missing: the benchmark needs ../shared beside the repository",
-            archive.display()
-        );
-    }
-    let unpacked = cmd::target_dir().join("tmp/corpus");
-    let dir = unpacked.join("bulk-realistic");
-    if !dir.join("MANIFEST.txt").exists() {
-        std::fs::create_dir_all(&unpacked)?;
-        cmd::run({
-            let mut command = Command::new("tar");
-            command
-                .arg("--zstd")
-                .arg("-xf")
-                .arg(&archive)
-                .arg("-C")
-                .arg(&unpacked);
-            command
-        })?;
-    }
-    Ok(dir)
-}
-
-pub(crate) fn corpus_messages(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|entry| entry.map(|entry| entry.path()))
-        .collect::<Result<_, _>>()?;
-    files.retain(|path| path.extension().is_some_and(|extension| extension == "eml"));
-    files.sort();
-    Ok(files)
 }
 
 struct Dovecot {
@@ -431,66 +253,4 @@ fn run_mbsync(
     command.arg("-c").arg(&config).arg("-q").arg("bench");
     let (measured, _) = timed(command)?;
     Ok(measured)
-}
-
-/// Runs under GNU time; wall seconds and peak RSS.
-pub(crate) fn timed(command: Command) -> anyhow::Result<(Measured, Vec<u8>)> {
-    let report = std::env::temp_dir().join(format!("tresor-bench-time-{}", std::process::id()));
-    let mut timed = Command::new("/usr/bin/time");
-    timed
-        .arg("-f")
-        .arg("%e %M")
-        .arg("-o")
-        .arg(&report)
-        .arg(command.get_program())
-        .args(command.get_args())
-        .stderr(Stdio::inherit());
-    let output = timed.output().context("running under /usr/bin/time")?;
-    if !output.status.success() {
-        bail!(
-            "{:?} failed: {}",
-            command.get_program(),
-            String::from_utf8_lossy(&output.stdout)
-        );
-    }
-    let text = std::fs::read_to_string(&report)?;
-    let _ = std::fs::remove_file(&report);
-    let mut fields = text.split_whitespace();
-    let seconds = fields.next().context("time output")?.parse()?;
-    let max_rss_kb = fields.next().context("time output")?.parse()?;
-    Ok((
-        Measured {
-            seconds,
-            max_rss_kb,
-        },
-        output.stdout,
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_path_or_labelled_paths_name_the_binaries() {
-        let one = parse_binaries("/tmp/tresor");
-        assert_eq!(
-            (one[0].tool(), one[0].path.clone()),
-            ("tresor".into(), PathBuf::from("/tmp/tresor"))
-        );
-        let two: Vec<(String, PathBuf)> =
-            parse_binaries("before=/a/tresor, after=/b/tresor,before=/a/tresor")
-                .into_iter()
-                .map(|binary| (binary.tool(), binary.path))
-                .collect();
-        assert_eq!(
-            two,
-            [
-                ("tresor (before)".into(), PathBuf::from("/a/tresor")),
-                ("tresor (after)".into(), PathBuf::from("/b/tresor")),
-                ("tresor (before)".into(), PathBuf::from("/a/tresor")),
-            ]
-        );
-        assert!(parse_binaries(" , ").is_empty());
-    }
 }

@@ -5,7 +5,8 @@
 //! the raw messages and `zstd -d` of the blobs, so the figure can be read
 //! against what the machine's SHA-256 and zstd manage.
 
-use crate::bench::{corpus_messages, timed, unpack_corpus, write_mbox};
+use super::corpus::{corpus_messages, unpack_corpus, write_mbox};
+use super::measure::timed;
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::Command;

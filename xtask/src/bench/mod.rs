@@ -1,0 +1,32 @@
+//! `cargo xtask bench …`: figures for BENCHMARKS.md, never tests. Each
+//! benchmark is one module; what they share (the corpus, timing under GNU
+//! time, the binaries to measure) is in `corpus` and `measure`.
+//!
+//! - `ingest` — archive the bulk corpus from a private Dovecot, beside mbsync.
+//! - `import` — `tresor import` of a 200 MB and a 1.6 GB mbox.
+//! - `search` — index sizes and query latency, beside notmuch.
+//! - `verify` — `tresor verify` in MB/s, beside sha256sum and zstd.
+
+mod corpus;
+mod import;
+mod ingest;
+mod measure;
+mod search;
+mod verify;
+
+use anyhow::bail;
+
+/// Where the benchmarks work; deleted only after all measurements of a run.
+const ROOT: &str = "/tmp/tresor-bench";
+
+pub fn run(args: &[String]) -> anyhow::Result<()> {
+    match args.first().map(String::as_str) {
+        Some("ingest") => ingest::run(&args[1..]),
+        Some("import") => import::run(),
+        Some("search") => search::run(),
+        Some("verify") => verify::run(),
+        _ => bail!(
+            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search\n       cargo xtask bench verify"
+        ),
+    }
+}
