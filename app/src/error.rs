@@ -1,5 +1,8 @@
-//! The one error type every server function returns. Each variant has a stable
-//! HTTP status (see `status_code`) and a message a person can act on.
+//! The one error type every server function returns, and its stable codes.
+//! Each variant has an `ErrorCode` (`ApiError::code`), each code one HTTP
+//! status (`ErrorCode::status`): the only place a status is chosen, as in
+//! Bichon's `error/code.rs`. The server's services' errors become `ApiError`s
+//! in one place too, `server::web::error`.
 
 use serde::{Deserialize, Serialize};
 use server_fn_error::{FromServerFnError, ServerFnErrorErr};
@@ -85,15 +88,81 @@ impl ApiError {
         (!messages.is_empty()).then(|| messages.join(" "))
     }
 
-    pub fn status_code(&self) -> u16 {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Unauthenticated | ApiError::BadCredentials => 401,
-            ApiError::Forbidden => 403,
-            ApiError::Invalid { .. } => 422,
-            ApiError::TooManyAttempts { .. } => 429,
-            ApiError::NotFound => 404,
-            ApiError::Conflict(_) => 409,
-            ApiError::Internal(_) | ApiError::Transport(_) => 500,
+            ApiError::Unauthenticated => ErrorCode::Unauthenticated,
+            ApiError::BadCredentials => ErrorCode::BadCredentials,
+            ApiError::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            ApiError::Forbidden => ErrorCode::Forbidden,
+            ApiError::Invalid { .. } => ErrorCode::Invalid,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::Conflict(_) => ErrorCode::Conflict,
+            ApiError::Internal(_) => ErrorCode::Internal,
+            ApiError::Transport(_) => ErrorCode::Transport,
+        }
+    }
+
+    /// The HTTP status a response with this error carries.
+    pub fn status_code(&self) -> u16 {
+        self.code().status()
+    }
+}
+
+/// What went wrong, as a stable number grouped by range: 1xxx who asks,
+/// 2xxx what was sent, 3xxx what is there, 5xxx the server. A number never
+/// changes its meaning; new kinds get new numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum ErrorCode {
+    /// Nobody is signed in.
+    Unauthenticated = 1000,
+    /// A sign-in with a wrong address or password.
+    BadCredentials = 1010,
+    /// Too many attempts of a throttled kind (sign-in, password reset).
+    TooManyAttempts = 1020,
+    /// The role may not do this kind of work.
+    Forbidden = 1030,
+    /// A submitted value cannot be used.
+    Invalid = 2000,
+    /// No such thing, or not one the caller may see.
+    NotFound = 3000,
+    /// The request cannot be done in the present state of things.
+    Conflict = 3010,
+    /// The server failed; the log has the details.
+    Internal = 5000,
+    /// The request or response could not be carried (decoding, the network).
+    Transport = 5010,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::Unauthenticated,
+        ErrorCode::BadCredentials,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::Forbidden,
+        ErrorCode::Invalid,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::Internal,
+        ErrorCode::Transport,
+    ];
+
+    /// The number, as logs and reports quote it.
+    pub fn number(self) -> u16 {
+        self as u16
+    }
+
+    /// The one mapping from error codes to HTTP statuses.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::Unauthenticated | ErrorCode::BadCredentials => 401,
+            ErrorCode::TooManyAttempts => 429,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::Invalid => 422,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::Internal | ErrorCode::Transport => 500,
         }
     }
 }
@@ -135,6 +204,36 @@ mod tests {
             assert!((400..600).contains(&error.status_code()), "{error:?}");
         }
         assert_eq!(ApiError::Forbidden.status_code(), 403);
+    }
+
+    #[test]
+    fn codes_keep_their_numbers_and_statuses() {
+        let table: Vec<(u16, u16)> = ErrorCode::ALL
+            .iter()
+            .map(|code| (code.number(), code.status()))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                (1000, 401),
+                (1010, 401),
+                (1020, 429),
+                (1030, 403),
+                (2000, 422),
+                (3000, 404),
+                (3010, 409),
+                (5000, 500),
+                (5010, 500),
+            ]
+        );
+        assert_eq!(ApiError::invalid("x", "y").code(), ErrorCode::Invalid);
+        assert_eq!(
+            ApiError::TooManyAttempts {
+                retry_after_secs: 1
+            }
+            .status_code(),
+            429
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Server functions, one per file, grouped by area. Each is a thin wrapper:
 //! capture the request (`context::Request::current`, before any await), check
-//! who asks and their role, call the `Backend`, and let the typed `ApiError`
-//! carry the outcome to the browser.
+//! who asks and their role, call the `Backend` (the port: one trait per area,
+//! in `backend`), and let the typed `ApiError` carry the
+//! outcome to the browser.
 
 pub mod archive;
 pub mod auth;

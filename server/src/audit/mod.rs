@@ -233,6 +233,20 @@ impl AuditLog {
         Ok(())
     }
 
+    /// A change `by` made that went through (`Outcome::Ok`), recorded by the
+    /// service that made it, so the web and the command line leave the same
+    /// entry; no client address (the service does not know the request).
+    pub async fn record_change(
+        &self,
+        by: &Actor,
+        action: Action,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<(), DbErr> {
+        self.record(by, None, action, target, details, Outcome::Ok)
+            .await
+    }
+
     /// A page of entries matching `filter`, newest first, and how many match.
     pub async fn page(
         &self,

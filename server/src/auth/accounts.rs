@@ -1,8 +1,11 @@
-//! User accounts and their sessions: create, list, disable, sign in, sign out,
-//! change password, and the first administrator on a fresh installation.
+//! User accounts and their sessions: create, list, disable, sign in, sign
+//! out, change password, and the first administrator on a fresh
+//! installation. Password reset by mail is `reset`; the changes
+//! administrators make to users, recorded, are `users`.
 
 use super::password::{self, HashingSlot};
 use super::throttle::{self, Policy, Throttle};
+use crate::audit::AuditLog;
 use crate::db::entity::{password_reset, session, user};
 use crate::notify::{Clock, SystemClock};
 use app::model::{MIN_PASSWORD_LEN, Role, SessionUser, UserView};
@@ -17,9 +20,6 @@ use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// How long a password-reset link works.
-const RESET_LIFETIME: ChronoDuration = ChronoDuration::hours(1);
 
 pub type UserRow = user::Model;
 
@@ -44,6 +44,8 @@ pub enum AuthError {
     Hash(#[from] password::HashError),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    #[error("the audit log cannot be written: {0}")]
+    Audit(DbErr),
 }
 
 /// A new session: the cookie value (shown to the browser once, stored only as a hash).
@@ -54,18 +56,20 @@ pub struct NewSession {
 }
 
 pub struct Accounts {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     session_lifetime: Duration,
     /// Failed password checks per account: sign-ins and password changes.
     per_account: Throttle,
     /// Failed sign-ins per client address.
     per_client: Throttle,
     /// Password-reset requests per e-mail address, known or not.
-    resets_per_address: Throttle,
+    pub(super) resets_per_address: Throttle,
     /// Password-reset requests per client address.
-    resets_per_client: Throttle,
+    pub(super) resets_per_client: Throttle,
     /// What "now" is for sessions, reset links and timestamps (a test sets its own).
-    clock: Arc<dyn Clock>,
+    pub(super) clock: Arc<dyn Clock>,
+    /// Where the changes people make to users are recorded (`users`).
+    pub(super) audit: AuditLog,
 }
 
 /// How often a session's `last_seen_at` is written; more often would turn every page view into a write.
@@ -75,6 +79,7 @@ impl Accounts {
     pub fn new(db: DatabaseConnection, session_lifetime: Duration) -> Self {
         password::prepare_dummy();
         Accounts {
+            audit: AuditLog::new(db.clone()),
             db,
             session_lifetime,
             per_account: Throttle::new(Policy::SIGN_IN_PER_ACCOUNT),
@@ -289,119 +294,14 @@ impl Accounts {
         self.end_sessions(user_id, keep_session).await
     }
 
-    /// Counts a password-reset request for `email` from `client`, or refuses
-    /// it when either has asked too often lately. The same for known and
-    /// unknown addresses: the answer tells nothing about accounts.
-    pub fn admit_password_reset(
-        &self,
-        email: &str,
-        client: Option<IpAddr>,
-    ) -> Result<(), AuthError> {
-        let now = Instant::now();
-        let address_key = key_of_account(&email.trim().to_lowercase());
-        let client_key = client.map(throttle::client_key);
-        self.resets_per_address
-            .check(&address_key, now)
-            .map_err(AuthError::Throttled)?;
-        if let Some(key) = &client_key {
-            self.resets_per_client
-                .admit(key, now)
-                .map_err(AuthError::Throttled)?;
-        }
-        self.resets_per_address.record(&address_key, now);
-        Ok(())
-    }
-
-    /// Starts a password reset for `email`: a one-time token, valid for an
-    /// hour, for the mail; any earlier link of the account stops working.
-    /// `None` for an unknown or disabled account (the caller answers the same
-    /// either way). Callers count the request with `admit_password_reset` first.
-    pub async fn start_password_reset(
-        &self,
-        email: &str,
-    ) -> Result<Option<(UserRow, String)>, AuthError> {
-        let Ok(email) = normalize_email(email) else {
-            return Ok(None);
-        };
-        let Some(row) = self.find_by_email(&email).await? else {
-            return Ok(None);
-        };
-        if row.disabled {
-            return Ok(None);
-        }
-        let token = new_token();
-        let now = self.clock.now();
-        let issued = password_reset::ActiveModel {
-            user_id: Set(row.id),
-            token_hash: Set(token_hash(&token)),
-            created_at: Set(now),
-            expires_at: Set(now + RESET_LIFETIME),
-            used_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
-        password_reset::Entity::delete_many()
-            .filter(password_reset::Column::UserId.eq(row.id))
-            .filter(password_reset::Column::Id.ne(issued.id))
-            .exec(&self.db)
-            .await?;
-        Ok(Some((row, token)))
-    }
-
-    /// Sets a new password with a reset token (once, within its hour, and only
-    /// the account's newest) and ends every session of the account.
-    pub async fn finish_password_reset(
-        &self,
-        token: &str,
-        new_password: &str,
-    ) -> Result<UserRow, AuthError> {
-        check_password_rules(new_password, "new_password")?;
-        let expired = || AuthError::Invalid {
-            field: "token",
-            message: "This link has expired or was used already; ask for a new one.".into(),
-        };
-        let now = self.clock.now();
-        let reset = password_reset::Entity::find()
-            .filter(password_reset::Column::TokenHash.eq(token_hash(token)))
-            .one(&self.db)
-            .await?
-            .filter(|reset| reset.used_at.is_none() && reset.expires_at > now)
-            .ok_or_else(expired)?;
-        // Issuing a link deletes the older ones; this catches two issued at
-        // the same moment, each before the other was committed.
-        let newer = password_reset::Entity::find()
-            .filter(password_reset::Column::UserId.eq(reset.user_id))
-            .filter(password_reset::Column::Id.gt(reset.id))
-            .count(&self.db)
-            .await?;
-        if newer > 0 {
-            return Err(expired());
-        }
-        // Used up first: a second request with the same token finds it spent.
-        let spent = password_reset::Entity::update_many()
-            .col_expr(password_reset::Column::UsedAt, Expr::value(now))
-            .filter(password_reset::Column::Id.eq(reset.id))
-            .filter(password_reset::Column::UsedAt.is_null())
-            .exec(&self.db)
-            .await?;
-        if spent.rows_affected != 1 {
-            return Err(expired());
-        }
-        let row = user::Entity::find_by_id(reset.user_id)
-            .one(&self.db)
-            .await?
-            .filter(|row| !row.disabled)
-            .ok_or_else(expired)?;
-        self.set_password(row.clone(), new_password).await?;
-        self.end_sessions(row.id, None).await?;
-        Ok(row)
-    }
-
     /// The one place a password is replaced (a reset link, a change by the
     /// user, and any later way an administrator may set one): every reset
     /// link still out for the account stops working with it.
-    async fn set_password(&self, row: UserRow, new_password: &str) -> Result<(), AuthError> {
+    pub(super) async fn set_password(
+        &self,
+        row: UserRow,
+        new_password: &str,
+    ) -> Result<(), AuthError> {
         let password_hash = HashingSlot::acquire().await.hash(new_password).await?;
         let user_id = row.id;
         let mut active: user::ActiveModel = row.into();
@@ -443,7 +343,7 @@ impl Accounts {
         Ok(token)
     }
 
-    async fn end_sessions(
+    pub(super) async fn end_sessions(
         &self,
         user_id: i64,
         keep_session: Option<&str>,
@@ -483,7 +383,7 @@ pub fn normalize_email(email: &str) -> Result<String, AuthError> {
     }
 }
 
-fn check_password_rules(password: &str, field: &'static str) -> Result<(), AuthError> {
+pub(super) fn check_password_rules(password: &str, field: &'static str) -> Result<(), AuthError> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(AuthError::Invalid {
             field,
@@ -494,13 +394,13 @@ fn check_password_rules(password: &str, field: &'static str) -> Result<(), AuthE
 }
 
 /// A fresh 256-bit session token, hex-encoded.
-fn new_token() -> String {
+pub(super) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
-fn token_hash(token: &str) -> String {
+pub(super) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -517,7 +417,7 @@ pub fn generate_password() -> String {
 }
 
 /// The throttling key of an e-mail address (lower-cased already).
-fn key_of_account(email: &str) -> String {
+pub(super) fn key_of_account(email: &str) -> String {
     format!("account:{email}")
 }
 

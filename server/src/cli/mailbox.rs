@@ -5,7 +5,7 @@ use crate::mailbox::profile::{
     Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, Source,
     parse_label,
 };
-use crate::mailbox::{Editor, MailboxInput, Mailboxes};
+use crate::mailbox::{Author, MailboxInput, Mailboxes};
 use crate::secrets::Secret;
 use app::model::mailbox::GRAPH_SERVICE_ROOT;
 use clap::{Args, Subcommand};
@@ -289,7 +289,7 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
     };
     let row = services
         .mailboxes
-        .create(Editor::Admin, owner_id, &profile, secret.as_ref())
+        .add(&Author::operator(), owner_id, &profile, secret.as_ref())
         .await?;
     println!(
         "added mailbox {:?} (id {}) for {}:{}",

@@ -3,6 +3,7 @@
 //! OAuth mailbox, from a terminal.
 
 use super::Services;
+use crate::audit::Actor;
 use crate::config::Config;
 use crate::oauth::{AppInput, Flow, OAuthError, SecretChange, flows};
 use crate::secrets::Secret;
@@ -79,7 +80,7 @@ pub async fn run(config: Config, command: OAuthAppCommand) -> anyhow::Result<()>
                 scopes: args.scopes,
                 redirect_url: args.redirect_url,
             };
-            apps.save(None, &input, secret).await?;
+            apps.save(None, &input, secret, &Actor::Operator).await?;
             println!("sign-in app {:?} added", input.name);
         }
         OAuthAppCommand::List { json } => {
@@ -108,7 +109,7 @@ pub async fn run(config: Config, command: OAuthAppCommand) -> anyhow::Result<()>
         }
         OAuthAppCommand::Remove { name } => {
             let row = apps.by_name(&name).await?;
-            apps.remove(row.id).await?;
+            apps.remove(row.id, &Actor::Operator).await?;
             println!("sign-in app {name:?} removed");
         }
     }
@@ -173,15 +174,22 @@ pub async fn authorize(services: &Services, args: AuthorizeArgs) -> anyhow::Resu
             "Waiting for the sign-in (the code is valid for {} minutes)…",
             device.expires_in.as_secs().div_ceil(60)
         );
-        let tokens = flows::finish_device(grants.http(), &app, &device)
-            .await
-            .map_err(|error| match error {
-                OAuthError::DeviceCodeExpired => anyhow::anyhow!(
-                    "the code expired before anyone signed in; run `tresor mailbox authorize {}` again",
-                    row.name
-                ),
-                other => other.into(),
-            })?;
+        let tokens = match flows::finish_device(grants.http(), &app, &device).await {
+            Ok(tokens) => tokens,
+            Err(error) => {
+                // Recorded as the browser's sign-in with a code is: it ended without tokens.
+                grants
+                    .record_sign_in(&row.name, Flow::DeviceCode, false, &Actor::Operator)
+                    .await?;
+                return Err(match error {
+                    OAuthError::DeviceCodeExpired => anyhow::anyhow!(
+                        "the code expired before anyone signed in; run `tresor mailbox authorize {}` again",
+                        row.name
+                    ),
+                    other => other.into(),
+                });
+            }
+        };
         (Flow::DeviceCode, tokens)
     };
     if tokens.refresh.is_none() && flow != Flow::ClientCredentials {
@@ -189,7 +197,9 @@ pub async fn authorize(services: &Services, args: AuthorizeArgs) -> anyhow::Resu
             "warning: the provider gave no refresh token; add offline_access to the app's scopes or the mailbox needs a sign-in again within the hour"
         );
     }
-    grants.store(row.id, app.id, flow, &tokens).await?;
+    grants
+        .sign_in((row.id, &row.name), app.id, flow, &tokens, &Actor::Operator)
+        .await?;
     println!(
         "signed in: the mailbox {:?} can be archived now (scope: {})",
         row.name, tokens.scope

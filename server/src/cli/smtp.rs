@@ -1,4 +1,5 @@
 use super::Services;
+use crate::audit::Actor;
 use crate::config::Config;
 use crate::notify::{Notifier, PasswordChange, SmtpInput, SmtpSecurity, SystemClock};
 use crate::secrets::Secret;
@@ -63,17 +64,6 @@ pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
         Arc::new(SystemClock),
         config.public_url.clone(),
     );
-    let mailbox_id = |name: Option<String>| {
-        let services = &services;
-        async move {
-            match name {
-                Some(name) => {
-                    Ok::<_, anyhow::Error>(Some(services.mailboxes.by_name(&name).await?.id))
-                }
-                None => Ok(None),
-            }
-        }
-    };
     match command {
         SmtpCommand::Set(args) => {
             let security = SmtpSecurity::parse(&args.security).with_context(|| {
@@ -103,8 +93,14 @@ pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
                 extra_recipients: args.notify,
                 summary_recipients: args.summary_to,
             };
-            let target = mailbox_id(args.mailbox).await?;
-            notifier.save_settings(target, &input, password).await?;
+            let mailbox = match &args.mailbox {
+                Some(name) => Some(services.mailboxes.by_name(name).await?),
+                None => None,
+            };
+            let scope = mailbox.as_ref().map(|row| (row.id, row.name.as_str()));
+            notifier
+                .change_settings(scope, &input, password, &Actor::Operator)
+                .await?;
             println!(
                 "SMTP settings saved ({}:{} {}); try them with `tresor smtp test --to ADDRESS`",
                 input.host,

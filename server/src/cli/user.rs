@@ -1,3 +1,4 @@
+use crate::audit::Actor;
 use crate::auth::Accounts;
 use crate::config::Config;
 use anyhow::Context;
@@ -43,7 +44,7 @@ pub async fn run(config: Config, command: UserCommand) -> anyhow::Result<()> {
             debug_assert!(password_stdin);
             let password = super::read_password_from_stdin()?;
             let user = accounts
-                .create_user(&email, &name, role, &password)
+                .add_user(&email, &name, role, &password, &Actor::Operator)
                 .await
                 .with_context(|| format!("creating user {email}"))?;
             println!("created {} ({}) with id {}", user.email, user.role, user.id);

@@ -4,14 +4,18 @@
 //! values, so saving a template rewrites the inherited fields of every
 //! mailbox that uses it, effective from their next run.
 
-use super::mailboxes::{Editor, MailboxError, Mailboxes};
+use super::mailboxes::{Editor, MailboxError, MailboxRow, Mailboxes, live};
 use super::profile::{FieldError, MailboxInput};
-use crate::db::entity::mailbox_template;
-use app::model::mailbox_form::MailboxForm;
+use crate::audit::{Action, Actor};
+use crate::db::entity::{mailbox, mailbox_template};
+use app::model::mailbox_form::{FormField, MailboxForm};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, QueryOrder, Set, SqlErr, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    SqlErr, TryIntoModel,
 };
+use serde_json::json;
+use std::collections::BTreeSet;
 
 pub type TemplateRow = mailbox_template::Model;
 
@@ -22,6 +26,65 @@ const NO_USER: &str = "(each mailbox's own)";
 pub struct Templates<'a> {
     db: &'a DatabaseConnection,
     mailboxes: &'a Mailboxes,
+}
+
+/// A mailbox's link to its template: the template's id and the fields the
+/// mailbox takes from it.
+pub type Inheritance = (i64, BTreeSet<FormField>);
+
+impl Mailboxes {
+    /// The templates these mailboxes inherit from.
+    pub fn templates(&self) -> Templates<'_> {
+        Templates::new(&self.db, self)
+    }
+
+    /// Links mailbox `id` to a template and records which fields it takes
+    /// from there (`None`: its values are all its own).
+    pub async fn set_template(
+        &self,
+        id: i64,
+        template: Option<(i64, &BTreeSet<FormField>)>,
+    ) -> Result<(), MailboxError> {
+        let mut row: mailbox::ActiveModel = self.by_id(id).await?.into();
+        let fields: Vec<&str> = template
+            .map(|(_, fields)| fields.iter().map(|field| field.as_str()).collect())
+            .unwrap_or_default();
+        row.template_id = Set(template.map(|(template_id, _)| template_id));
+        row.inherited = Set(serde_json::to_string(&fields).expect("names serialise"));
+        row.updated_at = Set(Utc::now());
+        row.update(&self.db).await?;
+        Ok(())
+    }
+
+    /// The template of `row` and the fields it inherits.
+    pub fn inheritance_of(&self, row: &MailboxRow) -> Result<Option<Inheritance>, MailboxError> {
+        let Some(template_id) = row.template_id else {
+            return Ok(None);
+        };
+        let names: Vec<String> =
+            serde_json::from_str(&row.inherited).map_err(|error| MailboxError::Corrupt {
+                name: row.name.clone(),
+                reason: format!("inherited fields: {error}"),
+            })?;
+        let fields = names
+            .iter()
+            .map(|name| name.parse::<FormField>())
+            .collect::<Result<_, _>>()
+            .map_err(|reason| MailboxError::Corrupt {
+                name: row.name.clone(),
+                reason,
+            })?;
+        Ok(Some((template_id, fields)))
+    }
+
+    /// The mailboxes inheriting from template `template_id`.
+    pub async fn inheriting_from(&self, template_id: i64) -> Result<Vec<MailboxRow>, MailboxError> {
+        Ok(live()
+            .filter(mailbox::Column::TemplateId.eq(template_id))
+            .order_by_asc(mailbox::Column::Name)
+            .all(&self.db)
+            .await?)
+    }
 }
 
 impl<'a> Templates<'a> {
@@ -55,10 +118,48 @@ impl<'a> Templates<'a> {
         Ok(form)
     }
 
+    /// Gives the form's inherited fields its template's values, whatever
+    /// the form says in them; the link to keep, if the form has a template.
+    pub async fn inherit(
+        &self,
+        form: &mut MailboxForm,
+    ) -> Result<Option<Inheritance>, MailboxError> {
+        let template_id = form.template_id().map_err(MailboxError::from)?;
+        let inherited = form.inherited_fields().map_err(MailboxError::from)?;
+        let Some(template_id) = template_id else {
+            return Ok(None);
+        };
+        let template = self.by_id(template_id).await.map_err(|_| {
+            MailboxError::invalid(
+                "template_id",
+                "This template no longer exists; choose another.",
+            )
+        })?;
+        form.inherit(&self.form_of(&template)?, &inherited);
+        Ok(Some((template_id, inherited)))
+    }
+
     /// Creates (`id: None`) or replaces a template, then brings every
-    /// mailbox inheriting from it up to date. Nothing is saved unless every
-    /// such mailbox stays valid with the new values.
+    /// mailbox inheriting from it up to date, and records it as `by`'s
+    /// change. Nothing is saved unless every such mailbox stays valid with
+    /// the new values.
     pub async fn save(
+        &self,
+        id: Option<i64>,
+        input: &MailboxInput,
+        by: &Actor,
+    ) -> Result<TemplateRow, MailboxError> {
+        let row = self.write(id, input).await?;
+        tracing::info!(template = %row.name, by = %by.name(), "template saved");
+        let target = format!("template {} ({})", row.id, row.name);
+        let details = json!({ "after": input, "new": id.is_none() });
+        self.mailboxes
+            .record(by, Action::TemplateSaved, &target, details)
+            .await?;
+        Ok(row)
+    }
+
+    async fn write(
         &self,
         id: Option<i64>,
         input: &MailboxInput,
@@ -110,15 +211,20 @@ impl<'a> Templates<'a> {
         Ok(row)
     }
 
-    /// Deletes a template. Its mailboxes keep the values they had, now as
-    /// their own.
-    pub async fn delete(&self, id: i64) -> Result<TemplateRow, MailboxError> {
+    /// Deletes a template, as `by`'s recorded change. Its mailboxes keep the
+    /// values they had, now as their own.
+    pub async fn delete(&self, id: i64, by: &Actor) -> Result<TemplateRow, MailboxError> {
         let row = self.by_id(id).await?;
         for mailbox in self.mailboxes.inheriting_from(id).await? {
             self.mailboxes.set_template(mailbox.id, None).await?;
         }
         mailbox_template::Entity::delete_by_id(id)
             .exec(self.db)
+            .await?;
+        tracing::info!(template = %row.name, by = %by.name(), "template deleted");
+        let target = format!("template {} ({})", row.id, row.name);
+        self.mailboxes
+            .record(by, Action::TemplateDeleted, &target, json!({}))
             .await?;
         Ok(row)
     }

@@ -6,6 +6,7 @@
 //! Organisations do not exist in Tresor yet; when they do, their settings sit
 //! between the mailbox's and the instance's in `settings_for`.
 
+mod changes;
 mod smtp;
 mod summary;
 
@@ -48,6 +49,8 @@ pub enum NotifyError {
     Secret(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("the audit log cannot be written: {0}")]
+    Audit(DbErr),
 }
 
 /// Whether a failing mailbox gets a notice now.
@@ -109,6 +112,8 @@ pub struct StoredSmtp {
 
 pub struct Notifier {
     db: DatabaseConnection,
+    /// Where changes to the settings are recorded (`changes`).
+    audit: crate::audit::AuditLog,
     secrets: Arc<SecretBox>,
     clock: Arc<dyn Clock>,
     /// For links in mails, e.g. `https://archive.example.com`.
@@ -127,6 +132,7 @@ impl Notifier {
         public_url: Option<String>,
     ) -> Notifier {
         Notifier {
+            audit: crate::audit::AuditLog::new(db.clone()),
             db,
             secrets,
             clock,
@@ -227,16 +233,6 @@ impl Notifier {
             .into_iter()
             .filter_map(|row| row.mailbox_id)
             .collect())
-    }
-
-    /// A mailbox's own settings go; it uses the instance's again. Returns
-    /// whether it had any.
-    pub async fn remove_settings(&self, mailbox_id: i64) -> Result<bool, NotifyError> {
-        let removed = smtp_settings::Entity::delete_many()
-            .filter(smtp_settings::Column::MailboxId.eq(mailbox_id))
-            .exec(&self.db)
-            .await?;
-        Ok(removed.rows_affected > 0)
     }
 
     async fn row_for(

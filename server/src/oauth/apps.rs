@@ -4,12 +4,14 @@
 //! never leaves the server.
 
 use super::OAuthError;
+use crate::audit::{Action, Actor, AuditLog};
 use crate::db::entity::oauth_app;
 use crate::secrets::{Secret, SecretBox};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
+use serde_json::json;
 use std::sync::Arc;
 
 /// Who runs the authorization server, which decides its URLs.
@@ -177,14 +179,21 @@ pub fn scopes_of(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_string).collect()
 }
 
+/// The sign-in apps; every change to them is recorded in the audit log, by
+/// whoever `by` names (an administrator in the browser, or the command line).
 pub struct SignInApps {
     db: DatabaseConnection,
     secrets: Arc<SecretBox>,
+    audit: AuditLog,
 }
 
 impl SignInApps {
     pub fn new(db: DatabaseConnection, secrets: Arc<SecretBox>) -> SignInApps {
-        SignInApps { db, secrets }
+        SignInApps {
+            audit: AuditLog::new(db.clone()),
+            db,
+            secrets,
+        }
     }
 
     pub async fn list(&self) -> Result<Vec<oauth_app::Model>, OAuthError> {
@@ -238,8 +247,39 @@ impl SignInApps {
         })
     }
 
-    /// Creates (`id` None) or changes an app; every field problem at once.
+    /// Creates (`id` None) or changes an app, as `by`'s recorded change;
+    /// every field problem at once. The secret is never recorded, only
+    /// whether it was kept, changed or removed.
     pub async fn save(
+        &self,
+        id: Option<i64>,
+        input: &AppInput,
+        secret: SecretChange,
+        by: &Actor,
+    ) -> Result<i64, OAuthError> {
+        let secret_change = match &secret {
+            SecretChange::Keep => "kept",
+            SecretChange::Set(_) => "changed",
+            SecretChange::Remove => "removed",
+        };
+        let saved = self.write(id, input, secret).await?;
+        let details = json!({
+            "id": saved,
+            "provider": input.provider,
+            "tenant": input.tenant,
+            "client_id": input.client_id,
+            "scopes": input.scopes,
+            "secret_change": secret_change,
+        });
+        let target = format!("sign-in app {}", input.name.trim());
+        self.audit
+            .record_change(by, Action::SignInAppSaved, &target, details)
+            .await
+            .map_err(OAuthError::Audit)?;
+        Ok(saved)
+    }
+
+    async fn write(
         &self,
         id: Option<i64>,
         input: &AppInput,
@@ -294,9 +334,10 @@ impl SignInApps {
         Ok(saved.id)
     }
 
-    /// Removes an app no mailbox uses.
-    pub async fn remove(&self, id: i64) -> Result<(), OAuthError> {
+    /// Removes an app no mailbox uses, as `by`'s recorded change.
+    pub async fn remove(&self, id: i64, by: &Actor) -> Result<(), OAuthError> {
         use crate::db::entity::mailbox;
+        let row = self.row(id).await?;
         let users = mailbox::Entity::find()
             .filter(mailbox::Column::OauthAppId.eq(id))
             .filter(mailbox::Column::DeletedAt.is_null())
@@ -307,7 +348,11 @@ impl SignInApps {
             return Err(OAuthError::InUse(names.join(", ")));
         }
         oauth_app::Entity::delete_by_id(id).exec(&self.db).await?;
-        Ok(())
+        let target = format!("sign-in app {}", row.name);
+        self.audit
+            .record_change(by, Action::SignInAppRemoved, &target, json!({ "id": id }))
+            .await
+            .map_err(OAuthError::Audit)
     }
 }
 

@@ -103,7 +103,9 @@ impl GrantState {
 }
 
 pub struct Grants {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
+    /// Where sign-ins and sign-outs are recorded (`sign_ins`).
+    pub(super) audit: crate::audit::AuditLog,
     secrets: Arc<SecretBox>,
     apps: SignInApps,
     http: reqwest::Client,
@@ -124,6 +126,7 @@ impl Grants {
     pub fn new(db: DatabaseConnection, secrets: Arc<SecretBox>) -> Grants {
         Grants {
             apps: SignInApps::new(db.clone(), secrets.clone()),
+            audit: crate::audit::AuditLog::new(db.clone()),
             db,
             secrets,
             http: flows::http_client(),
@@ -307,14 +310,6 @@ impl Grants {
             verifier,
             redirect_url: row.redirect_url,
         }))
-    }
-
-    /// Forgets a mailbox's grant (signing out).
-    pub async fn forget(&self, mailbox_id: i64) -> Result<(), OAuthError> {
-        oauth_grant::Entity::delete_by_id(mailbox_id)
-            .exec(&self.db)
-            .await?;
-        Ok(())
     }
 
     /// An access token for `mailbox_id` valid for at least a little while,

@@ -1,11 +1,13 @@
 //! OAuth2 sign-in for mailboxes (Microsoft 365, Outlook.com, Gmail): the
 //! sign-in apps an administrator registers (`apps`), the grants Tresor takes
-//! part in (`flows`), and each mailbox's tokens with their renewal (`grants`).
+//! part in (`flows`), each mailbox's tokens with their renewal (`grants`),
+//! and the sign-ins and sign-outs people do, recorded (`sign_ins`).
 //! IMAP logs in with XOAUTH2/OAUTHBEARER using `Grants::access_token`.
 
 mod apps;
 pub mod flows;
 mod grants;
+mod sign_ins;
 
 pub use apps::{
     App, AppInput, Endpoints, Provider, SecretChange, SignInApps, endpoints, is_app_only, scopes_of,
@@ -19,6 +21,8 @@ use sea_orm::DbErr;
 pub enum OAuthError {
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    #[error("the audit log cannot be written: {0}")]
+    Audit(DbErr),
     #[error("a stored OAuth secret cannot be opened: {0}")]
     Secret(String),
     #[error("there is no sign-in app {0}")]

@@ -1,17 +1,29 @@
-//! The archive's byte routes, outside Leptos because they answer with files,
-//! not pages: raw `.eml`, attachments, the sanitized HTML body for the
-//! sandboxed frame, and streamed exports. Each checks the session cookie and
-//! then the viewer's visibility rule; a message the caller may not see is
-//! "404 Not Found", the same as one that does not exist. Every answer that
-//! carries message content (or the audit log) is written to the audit log
-//! first, so none of them may be opened by another site's link
-//! (`cross_site::refuse_cross_site_reads`).
+//! The archive viewer: the server side of `app::api::archive` (search, one
+//! message, restore), over `crate::viewer` with `crate::access` deciding
+//! what each person reads; and its byte routes, outside Leptos because they
+//! answer with files, not pages: raw `.eml`, attachments, the sanitized HTML
+//! body for the sandboxed frame, and streamed exports. Each checks the
+//! session cookie and then the viewer's visibility rule; a message the
+//! caller may not see is "404 Not Found", the same as one that does not
+//! exist. Every answer that carries message content (or the audit log) is
+//! written to the audit log first, so none of them may be opened by another
+//! site's link (`cross_site::refuse_cross_site_reads`).
 
-use super::AppState;
+use super::backend::WebBackend;
+use super::caller::{audit, session_caller};
+use super::error::internal;
+use super::refusal::Refusal;
+use super::state::AppState;
+use crate::access;
 use crate::audit::Action;
-use crate::viewer::{Selection, ViewerError, export};
+use crate::viewer::{Selection, export};
+use app::api::backend::ArchiveBackend;
+use app::error::ApiError;
 use app::model::SessionUser;
-use app::model::archive::ExportFormat;
+use app::model::access::Capability;
+use app::model::archive::{
+    ExportFormat, MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -20,7 +32,81 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::TryStreamExt;
 use serde::Deserialize;
+use serde_json::json;
 use std::io::Write;
+
+#[async_trait::async_trait]
+impl ArchiveBackend for WebBackend {
+    async fn search_archive(
+        &self,
+        caller: &SessionUser,
+        input: SearchInput,
+    ) -> Result<SearchPage, ApiError> {
+        let page = self
+            .state
+            .viewer
+            .search(access::reader(caller), &input)
+            .await?;
+        // What an auditor looked for is part of the record (GoBD: who
+        // inspected which mail); users' and admins' own searches are not.
+        if caller.role == app::model::Role::Auditor {
+            let details = json!({ "query": input.query, "hits": page.total });
+            audit(&self.state, caller, Action::Search, "archive", details).await?;
+        }
+        Ok(page)
+    }
+
+    async fn archived_message(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<MessageView, ApiError> {
+        let view = self
+            .state
+            .viewer
+            .message(access::reader(caller), id)
+            .await?;
+        let details = json!({ "sha256": view.sha256, "subject": view.subject });
+        audit(
+            &self.state,
+            caller,
+            Action::MessageViewed,
+            &format!("message {id}"),
+            details,
+        )
+        .await?;
+        Ok(view)
+    }
+
+    async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError> {
+        Ok(self
+            .state
+            .viewer
+            .restore_targets(access::reader(caller))
+            .await?)
+    }
+
+    async fn restore_messages(
+        &self,
+        caller: &SessionUser,
+        input: RestoreInput,
+    ) -> Result<RestoreReport, ApiError> {
+        access::require(caller, Capability::ManageOwnMailboxes)?;
+        let report = self
+            .state
+            .viewer
+            .restore(access::reader(caller), &input)
+            .await?;
+        let details = json!({
+            "message_ids": input.message_ids,
+            "mailbox_id": input.mailbox_id,
+            "folder": input.folder,
+            "report": report,
+        });
+        audit(&self.state, caller, Action::Restore, "restore", details).await?;
+        Ok(report)
+    }
+}
 
 pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
     Router::new()
@@ -36,45 +122,15 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .with_state(state)
 }
 
-/// Why a byte route answers with an error, as a status and a short text.
-pub(super) struct Refusal(pub(super) StatusCode, pub(super) &'static str);
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        (
-            self.0,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            self.1,
-        )
-            .into_response()
-    }
-}
-
-impl From<ViewerError> for Refusal {
-    fn from(error: ViewerError) -> Self {
-        match error {
-            ViewerError::NotFound => Refusal(StatusCode::NOT_FOUND, "Not found."),
-            ViewerError::Query(_) => Refusal(StatusCode::BAD_REQUEST, "The search is not valid."),
-            other => {
-                super::backend::internal(&other);
-                Refusal(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on the server; the administrator can find details in the log.",
-                )
-            }
-        }
-    }
-}
-
 /// Records a download or export; refused when it cannot be recorded.
-async fn audit(
+async fn audit_download(
     state: &AppState,
     caller: &SessionUser,
     action: Action,
     target: &str,
     details: serde_json::Value,
 ) -> Result<(), Refusal> {
-    super::backend::audit(state, caller, action, target, details)
+    audit(state, caller, action, target, details)
         .await
         .map_err(|_| {
             Refusal(
@@ -82,40 +138,6 @@ async fn audit(
                 "The audit log cannot be written; downloads wait until it can.",
             )
         })
-}
-
-/// The signed-in user behind the request's session cookie.
-pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Refusal> {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find_map(|value| {
-            app::api::context::cookie_value(value, app::api::context::SESSION_COOKIE)
-        });
-    let unauthenticated = Refusal(StatusCode::UNAUTHORIZED, "Please sign in.");
-    let Some(token) = token else {
-        return Err(unauthenticated);
-    };
-    let user = match state.accounts.session_user(&token).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Err(unauthenticated),
-        Err(error) => {
-            super::backend::internal(&error);
-            return Err(Refusal(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sessions cannot be checked right now.",
-            ));
-        }
-    };
-    let user = user.to_session_user().map_err(|error| {
-        super::backend::internal(&error);
-        Refusal(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Your account record is damaged.",
-        )
-    })?;
-    Ok(user)
 }
 
 /// `Content-Disposition` with the name as ASCII fallback and RFC 5987 UTF-8.
@@ -175,13 +197,13 @@ async fn raw(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, Refusal> {
-    let caller = caller(&state, &headers).await?;
+    let caller = session_caller(&state, &headers).await?;
     let (row, bytes) = state
         .viewer
         .raw_of(crate::access::reader(&caller), id)
         .await?;
     let details = serde_json::json!({ "sha256": row.sha256 });
-    audit(
+    audit_download(
         &state,
         &caller,
         Action::MessageDownloaded,
@@ -219,7 +241,7 @@ async fn attachment(
     Path((id, index)): Path<(i64, usize)>,
     Query(query): Query<AttachmentQuery>,
 ) -> Result<Response, Refusal> {
-    let caller = caller(&state, &headers).await?;
+    let caller = session_caller(&state, &headers).await?;
     let (_, raw) = state
         .viewer
         .raw_of(crate::access::reader(&caller), id)
@@ -248,7 +270,7 @@ async fn attachment(
             serde_json::json!({ "index": index, "name": attachment.name }),
         )
     };
-    audit(&state, &caller, action, &format!("message {id}"), details).await?;
+    audit_download(&state, &caller, action, &format!("message {id}"), details).await?;
     Ok((
         download_headers(
             &attachment.content_type,
@@ -271,7 +293,7 @@ async fn html(
     Path(id): Path<i64>,
     Query(query): Query<HtmlQuery>,
 ) -> Result<Response, Refusal> {
-    let caller = caller(&state, &headers).await?;
+    let caller = session_caller(&state, &headers).await?;
     let (row, raw) = state
         .viewer
         .raw_of(crate::access::reader(&caller), id)
@@ -292,7 +314,7 @@ async fn html(
         "part": "html",
         "remote_images": load_images,
     });
-    audit(
+    audit_download(
         &state,
         &caller,
         Action::MessageViewed,
@@ -356,7 +378,7 @@ async fn export(
     headers: HeaderMap,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, Refusal> {
-    let caller = caller(&state, &headers).await?;
+    let caller = session_caller(&state, &headers).await?;
     let reader = crate::access::reader(&caller);
     let format = ExportFormat::parse(query.format.as_deref().unwrap_or("eml")).ok_or(Refusal(
         StatusCode::BAD_REQUEST,
@@ -406,7 +428,7 @@ async fn export(
         "folder": query.folder,
         "messages": count,
     });
-    audit(&state, &caller, Action::Export, "export", details).await?;
+    audit_download(&state, &caller, Action::Export, "export", details).await?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(8);
     let store = state.viewer.store().clone();
     let items = crate::viewer::ExportItems::new(state.viewer.clone(), plan);
@@ -470,7 +492,7 @@ async fn audit_csv(
     headers: HeaderMap,
     Query(filter): Query<app::model::audit::AuditFilter>,
 ) -> Result<Response, Refusal> {
-    let caller = caller(&state, &headers).await?;
+    let caller = session_caller(&state, &headers).await?;
     if !caller.may(app::model::access::Capability::Administer) {
         return Err(Refusal(StatusCode::FORBIDDEN, "Administrators only."));
     }
@@ -485,7 +507,7 @@ async fn audit_csv(
                 Refusal(StatusCode::BAD_REQUEST, "Dates are written 2026-03-31.")
             }
             crate::audit::AuditError::Db(error) => {
-                super::backend::internal(&error);
+                internal(&error);
                 Refusal(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "The audit log cannot be read.",
@@ -493,7 +515,7 @@ async fn audit_csv(
             }
         })?;
     let details = serde_json::json!({ "filter": filter, "entries": export.count });
-    audit(&state, &caller, Action::AuditExported, "audit log", details).await?;
+    audit_download(&state, &caller, Action::AuditExported, "audit log", details).await?;
     let csv = state.audit.csv_stream(export).map_err(|error| {
         // The download breaks off instead of ending as if complete.
         tracing::error!(%error, "the audit CSV failed while streaming");

@@ -39,7 +39,7 @@ const CSV_UPLOAD_PATHS: [&str; 2] = ["/api/batch/preview_csv", "/api/batch/impor
 pub fn limit_for(path: &str) -> usize {
     if CSV_UPLOAD_PATHS.contains(&path) {
         CSV_UPLOAD_BODY_LIMIT
-    } else if super::is_server_function(path) {
+    } else if super::refusal::is_server_function(path) {
         SERVER_FUNCTION_BODY_LIMIT
     } else {
         OTHER_ROUTE_BODY_LIMIT
@@ -63,7 +63,7 @@ pub async fn limit_request_body(request: Request, next: Next) -> Response {
                 // The client went away or sent a broken chunk: nobody to
                 // answer but the log.
                 tracing::debug!(%error, %path, "a request body could not be read");
-                return super::refuse(
+                return super::refusal::refuse(
                     &path,
                     StatusCode::BAD_REQUEST,
                     "The request could not be read completely. Please try again.",
@@ -98,7 +98,7 @@ fn too_large(path: &str, limit: usize) -> Response {
         "The request is too large: this address accepts at most {}. Send less at once (for a list of mailboxes: split the file).",
         size_in_words(limit)
     );
-    let mut response = super::refuse(path, StatusCode::PAYLOAD_TOO_LARGE, &message);
+    let mut response = super::refusal::refuse(path, StatusCode::PAYLOAD_TOO_LARGE, &message);
     response
         .headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));

@@ -16,7 +16,7 @@
 //! browser there is no one else's cookie to ride on. `same-site` counts as
 //! another site: a neighbouring subdomain is not Tresor.
 
-use super::AppState;
+use super::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -49,7 +49,7 @@ pub async fn refuse_cross_site_changes(
             path = request.uri().path(),
             "refused a cross-site request"
         );
-        return super::refuse(
+        return super::refusal::refuse(
             request.uri().path(),
             StatusCode::FORBIDDEN,
             "This request came from another website and was refused. Open Tresor itself and try again there.",
@@ -78,7 +78,7 @@ pub async fn refuse_cross_site_reads(
             path = request.uri().path(),
             "refused a download another site linked to"
         );
-        return super::refuse(
+        return super::refusal::refuse(
             request.uri().path(),
             StatusCode::FORBIDDEN,
             "Downloads open from Tresor's own pages only: this link came from another website. Open the message in Tresor and download it there.",

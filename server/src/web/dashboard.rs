@@ -1,11 +1,13 @@
 //! The dashboard's figures: totals over the mailboxes the caller may see,
 //! and the mailboxes that need attention (failing, or with weakened TLS).
 
-use super::AppState;
-use super::backend::{internal, warnings};
+use super::backend::WebBackend;
+use super::error::internal;
+use super::state::AppState;
 use crate::db::entity::{job, message, message_location};
-use crate::mailbox::MailboxRow;
+use crate::mailbox::{MailboxRow, warnings};
 use crate::oauth::SignIn;
+use app::api::backend::DashboardBackend;
 use app::error::ApiError;
 use app::model::access::Capability;
 use app::model::{Attention, DashboardView, IntegrityView, SessionUser, VerificationSummary};
@@ -16,87 +18,91 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 /// How many recent runs tell since when a mailbox fails.
 const RECENT_RUNS: u64 = 50;
 
-pub async fn figures(state: &AppState, caller: &SessionUser) -> Result<DashboardView, ApiError> {
-    let mailboxes = state.access.visible_mailboxes(caller).await?;
-    let administers = caller.may(Capability::Administer);
-    let ids: Vec<i64> = mailboxes.iter().map(|row| row.id).collect();
-    let user_count = if administers {
-        Some(state.accounts.count_users().await?)
-    } else {
-        None
-    };
-    let (message_count, message_bytes) = totals(&state.db, &ids, None).await?;
-    let (archived_last_day, _) =
-        totals(&state.db, &ids, Some(Utc::now() - Duration::hours(24))).await?;
-    // One query finds the mailboxes whose latest run failed; only those are
-    // looked at more closely (batches create hundreds of mailboxes).
-    let latest_failed = latest_failed(&state.db, &ids).await?;
-    // OAuth mailboxes nobody (or nobody lately) signed in for come first:
-    // only a person can mend them, and their runs fail until then.
-    let mut attention = Vec::new();
-    let oauth_mailboxes: Vec<(i64, i64)> = mailboxes
-        .iter()
-        .filter_map(|row| row.oauth_app_id.map(|app_id| (row.id, app_id)))
-        .collect();
-    let mut sign_ins = state.mailboxes.oauth().sign_ins(&oauth_mailboxes).await?;
-    for row in &mailboxes {
-        let problem = match sign_ins.remove(&row.id) {
-            None | Some(SignIn::SignedIn) => None,
-            Some(SignIn::NotSignedIn) => Some(
-                "Not signed in yet: sign in on the mailbox's page before it can be archived."
-                    .to_string(),
-            ),
-            Some(SignIn::NeedsSignIn(reason)) => Some(format!(
-                "Needs a new sign-in: {}",
-                reason.unwrap_or_else(|| "the provider refused the stored grant".into())
-            )),
+#[async_trait::async_trait]
+impl DashboardBackend for WebBackend {
+    async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError> {
+        let state = &self.state;
+        let mailboxes = state.access.visible_mailboxes(caller).await?;
+        let administers = caller.may(Capability::Administer);
+        let ids: Vec<i64> = mailboxes.iter().map(|row| row.id).collect();
+        let user_count = if administers {
+            Some(state.accounts.count_users().await?)
+        } else {
+            None
         };
-        if let Some(problem) = problem {
-            attention.push(Attention {
-                mailbox_id: row.id,
-                mailbox: row.name.clone(),
-                problem,
-                failing_since: None,
-            });
+        let (message_count, message_bytes) = totals(&state.db, &ids, None).await?;
+        let (archived_last_day, _) =
+            totals(&state.db, &ids, Some(Utc::now() - Duration::hours(24))).await?;
+        // One query finds the mailboxes whose latest run failed; only those are
+        // looked at more closely (batches create hundreds of mailboxes).
+        let latest_failed = latest_failed(&state.db, &ids).await?;
+        // OAuth mailboxes nobody (or nobody lately) signed in for come first:
+        // only a person can mend them, and their runs fail until then.
+        let mut attention = Vec::new();
+        let oauth_mailboxes: Vec<(i64, i64)> = mailboxes
+            .iter()
+            .filter_map(|row| row.oauth_app_id.map(|app_id| (row.id, app_id)))
+            .collect();
+        let mut sign_ins = state.mailboxes.oauth().sign_ins(&oauth_mailboxes).await?;
+        for row in &mailboxes {
+            let problem = match sign_ins.remove(&row.id) {
+                None | Some(SignIn::SignedIn) => None,
+                Some(SignIn::NotSignedIn) => Some(
+                    "Not signed in yet: sign in on the mailbox's page before it can be archived."
+                        .to_string(),
+                ),
+                Some(SignIn::NeedsSignIn(reason)) => Some(format!(
+                    "Needs a new sign-in: {}",
+                    reason.unwrap_or_else(|| "the provider refused the stored grant".into())
+                )),
+            };
+            if let Some(problem) = problem {
+                attention.push(Attention {
+                    mailbox_id: row.id,
+                    mailbox: row.name.clone(),
+                    problem,
+                    failing_since: None,
+                });
+            }
         }
-    }
-    let signing_in: Vec<i64> = attention.iter().map(|item| item.mailbox_id).collect();
-    let mut failing_list = Vec::new();
-    for row in mailboxes
-        .iter()
-        .filter(|row| latest_failed.contains(&row.id) && !signing_in.contains(&row.id))
-    {
-        if let Some(failing) = failing(&state.db, row).await? {
-            failing_list.push(failing);
+        let signing_in: Vec<i64> = attention.iter().map(|item| item.mailbox_id).collect();
+        let mut failing_list = Vec::new();
+        for row in mailboxes
+            .iter()
+            .filter(|row| latest_failed.contains(&row.id) && !signing_in.contains(&row.id))
+        {
+            if let Some(failing) = failing(&state.db, row).await? {
+                failing_list.push(failing);
+            }
         }
-    }
-    // The longest-failing first; then the TLS warnings.
-    failing_list.sort_by_key(|item| item.failing_since);
-    attention.extend(failing_list);
-    for row in &mailboxes {
-        for problem in warnings(row) {
-            attention.push(Attention {
-                mailbox_id: row.id,
-                mailbox: row.name.clone(),
-                problem,
-                failing_since: None,
-            });
+        // The longest-failing first; then the TLS warnings.
+        failing_list.sort_by_key(|item| item.failing_since);
+        attention.extend(failing_list);
+        for row in &mailboxes {
+            for problem in warnings(row) {
+                attention.push(Attention {
+                    mailbox_id: row.id,
+                    mailbox: row.name.clone(),
+                    problem,
+                    failing_since: None,
+                });
+            }
         }
+        let integrity = if administers {
+            Some(integrity(state).await?)
+        } else {
+            None
+        };
+        Ok(DashboardView {
+            user_count,
+            mailbox_count: mailboxes.len() as u64,
+            message_count,
+            message_bytes,
+            archived_last_day,
+            attention,
+            integrity,
+        })
     }
-    let integrity = if administers {
-        Some(integrity(state).await?)
-    } else {
-        None
-    };
-    Ok(DashboardView {
-        user_count,
-        mailbox_count: mailboxes.len() as u64,
-        message_count,
-        message_bytes,
-        archived_last_day,
-        attention,
-        integrity,
-    })
 }
 
 /// Findings shown on the dashboard; `tresor verify` lists them all.

@@ -3,7 +3,7 @@
 //! version and the database's error text would tell a stranger what to
 //! attack. A signed-in administrator gets the details as JSON.
 
-use super::AppState;
+use super::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -50,7 +50,7 @@ async fn is_admin(state: &AppState, headers: &HeaderMap) -> bool {
     if !headers.contains_key(header::COOKIE) {
         return false;
     }
-    super::archive::caller(state, headers)
+    super::caller::session_caller(state, headers)
         .await
         .is_ok_and(|caller| caller.is_admin())
 }

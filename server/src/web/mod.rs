@@ -1,90 +1,54 @@
 //! The HTTP edge: the axum router with Leptos pages and server functions,
 //! static files, `/healthz`, security headers, body limits, cross-site
 //! refusals, and graceful shutdown. Only this module and `app` know HTTP.
+//!
+//! In three layers, each using only those below it (no module uses one of
+//! its own layer, so there is no import cycle):
+//! - the router (this file) and the middleware (`body_limit`, `client`,
+//!   `cross_site`, `health`);
+//! - one module per area, as `app::api` has them (`auth`, `users`,
+//!   `mailboxes`, `templates`, `batch`, `archive`, `oauth`, `retention`,
+//!   `notifications`, `dashboard`): each implements its part of the port
+//!   (`WebBackend`, in `backend`) over the services, and `archive` and
+//!   `oauth` also their plain routes;
+//! - what they share: `state` (`AppState`), `error` (every service error as
+//!   an `ApiError`), `caller` (who asks, what `crate::access` lets them
+//!   touch, their audit entries), `refusal` (answers outside a handler).
 
 mod archive;
+mod auth;
 mod backend;
+mod batch;
 pub mod body_limit;
+mod caller;
 mod client;
 mod cross_site;
 mod dashboard;
+mod error;
 mod health;
+mod mailboxes;
 mod notifications;
 mod oauth;
+mod refusal;
 mod retention;
+mod state;
+mod templates;
+mod users;
 
-use crate::auth::Accounts;
+pub use state::{AppState, DeviceSignIns};
+
 use crate::config::Config;
-use crate::mailbox::Mailboxes;
-use crate::scheduler::Scheduler;
-use crate::viewer::Viewer;
 use app::api::Backend;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderName, HeaderValue};
 use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
-
-/// Everything a request may need, shared by all requests.
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: DatabaseConnection,
-    pub accounts: Arc<Accounts>,
-    pub mailboxes: Arc<Mailboxes>,
-    /// The one access rule, over `mailboxes`.
-    pub access: crate::access::Access,
-    /// Runs jobs; the web asks it for manual runs and live progress.
-    pub scheduler: Arc<Scheduler>,
-    /// Search, read, export and restore archived mail.
-    pub viewer: Arc<Viewer>,
-    /// Who did what: sign-ins, changes, views, downloads, exports, restores.
-    pub audit: crate::audit::AuditLog,
-    /// Mails (password resets); `None` until `with_notifier`.
-    pub notifier: Option<Arc<crate::notify::Notifier>>,
-    /// Sign-ins with a code started in the browser, polled by this process.
-    pub device_sign_ins: Arc<oauth::DeviceSignIns>,
-}
-
-impl AppState {
-    pub fn new(
-        config: Config,
-        db: DatabaseConnection,
-        mailboxes: Arc<Mailboxes>,
-        scheduler: Arc<Scheduler>,
-        viewer: Arc<Viewer>,
-    ) -> Self {
-        let session_lifetime = Duration::from_secs(config.session_hours.max(1) * 3600);
-        AppState {
-            accounts: Arc::new(Accounts::new(db.clone(), session_lifetime)),
-            audit: crate::audit::AuditLog::new(db.clone()),
-            notifier: None,
-            device_sign_ins: Arc::default(),
-            config: Arc::new(config),
-            db,
-            access: crate::access::Access::new(mailboxes.clone()),
-            mailboxes,
-            scheduler,
-            viewer,
-        }
-    }
-}
-
-impl AppState {
-    /// The state, able to send mail.
-    pub fn with_notifier(mut self, notifier: Arc<crate::notify::Notifier>) -> AppState {
-        self.notifier = Some(notifier);
-        self
-    }
-}
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
@@ -144,31 +108,6 @@ pub fn router(state: AppState) -> Router {
             trusted_proxies,
             client::remember_client_address,
         ))
-}
-
-/// Where Leptos serves the server functions (`#[server(prefix = "/api")]`).
-const SERVER_FUNCTION_PREFIX: &str = "/api/";
-
-fn is_server_function(path: &str) -> bool {
-    path.starts_with(SERVER_FUNCTION_PREFIX)
-}
-
-/// A refusal from the edge, before any handler ran: a server function's
-/// caller gets it as the `ApiError` JSON the app reads (shown as the
-/// message), anyone else as plain text.
-fn refuse(path: &str, status: StatusCode, message: &str) -> Response {
-    if is_server_function(path) {
-        let error = app::error::ApiError::Conflict(message.to_string());
-        let body = serde_json::to_string(&error).expect("an ApiError serializes");
-        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-    } else {
-        (
-            status,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            message.to_string(),
-        )
-            .into_response()
-    }
 }
 
 fn set_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

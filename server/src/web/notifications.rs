@@ -1,25 +1,130 @@
 //! SMTP settings and test mails for the admin page and the mailbox test: the
 //! server side of `app::api::notifications`, over `crate::notify`. Changes
-//! are audit-logged (the password never: it is not part of what is logged).
+//! are recorded by the `Notifier` (the password never, only whether it
+//! changed).
 
-use super::AppState;
-use super::backend::{audit, internal};
-use crate::audit::Action;
-use crate::mailbox::MailboxRow;
-use crate::notify::{Notifier, NotifyError, PasswordChange, SmtpInput, SmtpSecurity, StoredSmtp};
+use super::backend::WebBackend;
+use super::caller::{actor, managed_mailbox};
+use super::state::AppState;
+use crate::notify::{Notifier, PasswordChange, SmtpInput, SmtpSecurity, StoredSmtp};
 use crate::secrets::Secret;
+use app::api::backend::NotificationsBackend;
 use app::error::{ApiError, FieldProblem};
 use app::model::SessionUser;
 use app::model::notifications::{SmtpForm, SmtpScope, SmtpSettingsView, TestMailSent};
-use serde_json::json;
 
-impl From<NotifyError> for ApiError {
-    fn from(error: NotifyError) -> Self {
-        match error {
-            // What the mail server said is what the administrator needs.
-            NotifyError::Smtp(_) | NotifyError::Invalid(_) => ApiError::Conflict(error.to_string()),
-            other => internal(&other),
+#[async_trait::async_trait]
+impl NotificationsBackend for WebBackend {
+    async fn smtp_settings(&self, mailbox_id: Option<i64>) -> Result<SmtpSettingsView, ApiError> {
+        let state = &self.state;
+        let notifier = notifier(state)?;
+        let mut scopes = vec![SmtpScope {
+            mailbox_id: None,
+            name: "All mailboxes (instance)".into(),
+            configured: notifier.stored(None).await?.is_some(),
+        }];
+        let own = notifier.mailboxes_with_settings().await?;
+        for row in state.mailboxes.list().await? {
+            scopes.push(SmtpScope {
+                mailbox_id: Some(row.id),
+                configured: own.contains(&row.id),
+                name: row.name,
+            });
         }
+        if mailbox_id.is_some() && !scopes.iter().any(|scope| scope.mailbox_id == mailbox_id) {
+            return Err(ApiError::NotFound);
+        }
+        let stored = notifier.stored(mailbox_id).await?;
+        Ok(SmtpSettingsView {
+            form: form_of(mailbox_id, stored.as_ref()),
+            configured: stored.is_some(),
+            password_stored: stored.as_ref().is_some_and(|stored| stored.password_stored),
+            inherited_from_instance: mailbox_id.is_some()
+                && stored.is_none()
+                && scopes[0].configured,
+            updated_at: stored.as_ref().map(|stored| time(stored.updated_at)),
+            last_summary_at: stored
+                .as_ref()
+                .and_then(|stored| stored.summary_sent_at)
+                .map(time),
+            scopes,
+        })
+    }
+
+    async fn save_smtp_settings(
+        &self,
+        caller: &SessionUser,
+        form: SmtpForm,
+    ) -> Result<(), ApiError> {
+        let state = &self.state;
+        let notifier = notifier(state)?;
+        let (mailbox_id, input, password) = parse(&form)?;
+        let mailbox = match mailbox_id {
+            Some(id) => Some(state.mailboxes.by_id(id).await?),
+            None => None,
+        };
+        let scope = mailbox.as_ref().map(|row| (row.id, row.name.as_str()));
+        notifier
+            .change_settings(scope, &input, password, &actor(caller))
+            .await?;
+        Ok(())
+    }
+
+    async fn remove_smtp_settings(
+        &self,
+        caller: &SessionUser,
+        mailbox_id: i64,
+    ) -> Result<(), ApiError> {
+        let state = &self.state;
+        let notifier = notifier(state)?;
+        let mailbox = state.mailboxes.by_id(mailbox_id).await?;
+        notifier
+            .remove_settings((mailbox.id, &mailbox.name), &actor(caller))
+            .await?;
+        Ok(())
+    }
+
+    async fn send_test_mail(
+        &self,
+        mailbox_id: Option<i64>,
+        to: &str,
+    ) -> Result<TestMailSent, ApiError> {
+        let state = &self.state;
+        let to = to.trim();
+        if to.parse::<lettre::Address>().is_err() {
+            return Err(ApiError::invalid(
+                "to",
+                format!("{to} is not an e-mail address."),
+            ));
+        }
+        let mailbox = match mailbox_id {
+            Some(id) => Some(state.mailboxes.by_id(id).await?),
+            None => None,
+        };
+        let via = notifier(state)?
+            .send_test(mailbox.as_ref().map(|row| (row.id, row.name.as_str())), to)
+            .await?;
+        Ok(TestMailSent {
+            to: to.to_string(),
+            via,
+        })
+    }
+
+    /// The mailbox test's mail, to the person who runs the test.
+    async fn send_mailbox_test_mail(
+        &self,
+        caller: &SessionUser,
+        id: i64,
+    ) -> Result<TestMailSent, ApiError> {
+        let state = &self.state;
+        let mailbox = managed_mailbox(state, caller, id).await?;
+        let via = notifier(state)?
+            .send_test(Some((mailbox.id, &mailbox.name)), &caller.email)
+            .await?;
+        Ok(TestMailSent {
+            to: caller.email.clone(),
+            via,
+        })
     }
 }
 
@@ -60,42 +165,6 @@ fn form_of(mailbox_id: Option<i64>, stored: Option<&StoredSmtp>) -> SmtpForm {
 
 fn time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-pub(super) async fn settings(
-    state: &AppState,
-    mailbox_id: Option<i64>,
-) -> Result<SmtpSettingsView, ApiError> {
-    let notifier = notifier(state)?;
-    let mut scopes = vec![SmtpScope {
-        mailbox_id: None,
-        name: "All mailboxes (instance)".into(),
-        configured: notifier.stored(None).await?.is_some(),
-    }];
-    let own = notifier.mailboxes_with_settings().await?;
-    for row in state.mailboxes.list().await? {
-        scopes.push(SmtpScope {
-            mailbox_id: Some(row.id),
-            configured: own.contains(&row.id),
-            name: row.name,
-        });
-    }
-    if mailbox_id.is_some() && !scopes.iter().any(|scope| scope.mailbox_id == mailbox_id) {
-        return Err(ApiError::NotFound);
-    }
-    let stored = notifier.stored(mailbox_id).await?;
-    Ok(SmtpSettingsView {
-        form: form_of(mailbox_id, stored.as_ref()),
-        configured: stored.is_some(),
-        password_stored: stored.as_ref().is_some_and(|stored| stored.password_stored),
-        inherited_from_instance: mailbox_id.is_some() && stored.is_none() && scopes[0].configured,
-        updated_at: stored.as_ref().map(|stored| time(stored.updated_at)),
-        last_summary_at: stored
-            .as_ref()
-            .and_then(|stored| stored.summary_sent_at)
-            .map(time),
-        scopes,
-    })
 }
 
 /// One address per line (or separated by commas), each checked.
@@ -213,121 +282,6 @@ fn parse(form: &SmtpForm) -> Result<(Option<i64>, SmtpInput, PasswordChange), Ap
         summary_recipients,
     };
     Ok((mailbox_id, input, password))
-}
-
-/// What the audit log records of settings: everything but the password.
-fn logged(input: &SmtpInput) -> serde_json::Value {
-    json!({
-        "host": input.host,
-        "port": input.port,
-        "security": input.security.as_str(),
-        "username": input.username,
-        "from_address": input.from_address,
-        "from_name": input.from_name,
-        "ca_file": input.ca_file,
-        "extra_recipients": input.extra_recipients,
-        "summary_recipients": input.summary_recipients,
-    })
-}
-
-fn target(mailbox: Option<&MailboxRow>) -> String {
-    match mailbox {
-        Some(row) => format!("smtp settings of mailbox {}", row.name),
-        None => "smtp settings of the instance".into(),
-    }
-}
-
-pub(super) async fn save(
-    state: &AppState,
-    caller: &SessionUser,
-    form: SmtpForm,
-) -> Result<(), ApiError> {
-    let notifier = notifier(state)?;
-    let (mailbox_id, input, password) = parse(&form)?;
-    let mailbox = match mailbox_id {
-        Some(id) => Some(state.mailboxes.by_id(id).await?),
-        None => None,
-    };
-    let before = notifier.stored(mailbox_id).await?;
-    let password_change = match &password {
-        PasswordChange::Keep => "kept",
-        PasswordChange::Set(_) => "changed",
-        PasswordChange::Remove => "removed",
-    };
-    notifier.save_settings(mailbox_id, &input, password).await?;
-    audit(
-        state,
-        caller,
-        Action::SmtpChanged,
-        &target(mailbox.as_ref()),
-        json!({
-            "before": before.as_ref().map(|stored| logged(&stored.input)),
-            "after": logged(&input),
-            "password_change": password_change,
-        }),
-    )
-    .await
-}
-
-pub(super) async fn remove(
-    state: &AppState,
-    caller: &SessionUser,
-    mailbox_id: i64,
-) -> Result<(), ApiError> {
-    let notifier = notifier(state)?;
-    let mailbox = state.mailboxes.by_id(mailbox_id).await?;
-    let before = notifier.stored(Some(mailbox_id)).await?;
-    if notifier.remove_settings(mailbox_id).await? {
-        audit(
-            state,
-            caller,
-            Action::SmtpRemoved,
-            &target(Some(&mailbox)),
-            json!({ "before": before.as_ref().map(|stored| logged(&stored.input)) }),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-pub(super) async fn send_test(
-    state: &AppState,
-    mailbox_id: Option<i64>,
-    to: &str,
-) -> Result<TestMailSent, ApiError> {
-    let to = to.trim();
-    if to.parse::<lettre::Address>().is_err() {
-        return Err(ApiError::invalid(
-            "to",
-            format!("{to} is not an e-mail address."),
-        ));
-    }
-    let mailbox = match mailbox_id {
-        Some(id) => Some(state.mailboxes.by_id(id).await?),
-        None => None,
-    };
-    let via = notifier(state)?
-        .send_test(mailbox.as_ref().map(|row| (row.id, row.name.as_str())), to)
-        .await?;
-    Ok(TestMailSent {
-        to: to.to_string(),
-        via,
-    })
-}
-
-/// The mailbox test's mail, to the person who runs the test.
-pub(super) async fn send_mailbox_test(
-    state: &AppState,
-    caller: &SessionUser,
-    mailbox: &MailboxRow,
-) -> Result<TestMailSent, ApiError> {
-    let via = notifier(state)?
-        .send_test(Some((mailbox.id, &mailbox.name)), &caller.email)
-        .await?;
-    Ok(TestMailSent {
-        to: caller.email.clone(),
-        via,
-    })
 }
 
 #[cfg(test)]

@@ -6,13 +6,15 @@
 //! site by design, accepted only with the `state` of a flow the same user
 //! started here).
 
-use super::AppState;
-use super::archive::{Refusal, caller};
-use super::backend::{audit, internal, managed_mailbox};
-use crate::audit::Action;
+use super::backend::WebBackend;
+use super::caller::{actor, managed_mailbox, session_caller};
+use super::error::internal;
+use super::refusal::Refusal;
+use super::state::AppState;
 use crate::oauth::{AppInput, Flow, OAuthError, SecretChange, flows};
 use crate::secrets::Secret;
-use app::error::{ApiError, FieldProblem};
+use app::api::backend::OAuthBackend;
+use app::error::ApiError;
 use app::model::SessionUser;
 use app::model::oauth::{
     DeviceProgress, DeviceSignIn, MailboxSignIn, SignInAppForm, SignInAppView, SignInAppsView,
@@ -24,223 +26,232 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::json;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
-impl From<OAuthError> for ApiError {
-    fn from(error: OAuthError) -> Self {
-        match error {
-            OAuthError::Fields(problems) => ApiError::invalid_fields(
-                problems
-                    .into_iter()
-                    .map(|(field, message)| FieldProblem { field, message }),
-            )
-            .unwrap_or_else(|| ApiError::Conflict("invalid".into())),
-            OAuthError::UnknownApp(_) => ApiError::NotFound,
-            OAuthError::Db(_) | OAuthError::Secret(_) => internal(&error),
-            other => ApiError::Conflict(other.to_string()),
+#[async_trait::async_trait]
+impl OAuthBackend for WebBackend {
+    async fn sign_in_apps(&self) -> Result<SignInAppsView, ApiError> {
+        let state = &self.state;
+        let apps = state.mailboxes.oauth().apps();
+        let mut users: HashMap<i64, Vec<String>> = HashMap::new();
+        for row in state.mailboxes.list().await? {
+            if let Some(app_id) = row.oauth_app_id {
+                users.entry(app_id).or_default().push(row.name);
+            }
         }
-    }
-}
-
-/// Device-code sign-ins started in the browser, by mailbox: polled by a
-/// task of this process; the page asks how it goes.
-#[derive(Default)]
-pub struct DeviceSignIns {
-    progress: Mutex<HashMap<i64, DeviceProgress>>,
-}
-
-impl DeviceSignIns {
-    fn set(&self, mailbox_id: i64, progress: DeviceProgress) {
-        self.progress
-            .lock()
-            .expect("the sign-in map is never poisoned")
-            .insert(mailbox_id, progress);
-    }
-
-    fn get(&self, mailbox_id: i64) -> DeviceProgress {
-        self.progress
-            .lock()
-            .expect("the sign-in map is never poisoned")
-            .get(&mailbox_id)
-            .cloned()
-            .unwrap_or(DeviceProgress::Idle)
-    }
-}
-
-fn redirect_url(state: &AppState, configured: &str) -> String {
-    match configured.trim() {
-        "" => format!(
-            "{}/oauth/callback",
-            state.config.display_url().trim_end_matches('/')
-        ),
-        url => url.to_string(),
-    }
-}
-
-// --- sign-in apps (admins) ---
-
-pub(super) async fn apps(state: &AppState) -> Result<SignInAppsView, ApiError> {
-    let apps = state.mailboxes.oauth().apps();
-    let mut users: HashMap<i64, Vec<String>> = HashMap::new();
-    for row in state.mailboxes.list().await? {
-        if let Some(app_id) = row.oauth_app_id {
-            users.entry(app_id).or_default().push(row.name);
-        }
-    }
-    let views = apps
-        .list()
-        .await?
-        .into_iter()
-        .map(|row| SignInAppView {
-            form: SignInAppForm {
-                id: row.id.to_string(),
-                name: row.name,
-                provider: row.provider,
-                tenant: row.tenant,
-                authority: row.authority,
-                authorize_url: row.authorize_url,
-                token_url: row.token_url,
-                device_url: row.device_url,
-                client_id: row.client_id,
-                client_secret: String::new(),
-                forget_secret: None,
-                scopes: row.scopes,
-                redirect_url: row.redirect_url.clone(),
-            },
-            redirect_url: redirect_url(state, &row.redirect_url),
-            used_by: users.remove(&row.id).unwrap_or_default(),
-            id: row.id,
-            has_secret: row.secret_sealed.is_some(),
+        let views = apps
+            .list()
+            .await?
+            .into_iter()
+            .map(|row| SignInAppView {
+                form: SignInAppForm {
+                    id: row.id.to_string(),
+                    name: row.name,
+                    provider: row.provider,
+                    tenant: row.tenant,
+                    authority: row.authority,
+                    authorize_url: row.authorize_url,
+                    token_url: row.token_url,
+                    device_url: row.device_url,
+                    client_id: row.client_id,
+                    client_secret: String::new(),
+                    forget_secret: None,
+                    scopes: row.scopes,
+                    redirect_url: row.redirect_url.clone(),
+                },
+                redirect_url: state.oauth_redirect_url(&row.redirect_url),
+                used_by: users.remove(&row.id).unwrap_or_default(),
+                id: row.id,
+                has_secret: row.secret_sealed.is_some(),
+            })
+            .collect();
+        Ok(SignInAppsView {
+            apps: views,
+            default_redirect_url: state.oauth_redirect_url(""),
         })
-        .collect();
-    Ok(SignInAppsView {
-        apps: views,
-        default_redirect_url: redirect_url(state, ""),
-    })
-}
+    }
 
-pub(super) async fn save_app(
-    state: &AppState,
-    caller: &SessionUser,
-    form: SignInAppForm,
-) -> Result<(), ApiError> {
-    let id = match form.id.trim() {
-        "" => None,
-        id => Some(id.parse::<i64>().map_err(|_| ApiError::NotFound)?),
-    };
-    let secret = if form.forget_secret.is_some() {
-        SecretChange::Remove
-    } else if form.client_secret.is_empty() {
-        SecretChange::Keep
-    } else {
-        SecretChange::Set(Secret::new(&form.client_secret))
-    };
-    let secret_change = match &secret {
-        SecretChange::Keep => "kept",
-        SecretChange::Set(_) => "changed",
-        SecretChange::Remove => "removed",
-    };
-    let input = AppInput {
-        name: form.name,
-        provider: form.provider,
-        tenant: form.tenant,
-        authority: form.authority,
-        authorize_url: form.authorize_url,
-        token_url: form.token_url,
-        device_url: form.device_url,
-        client_id: form.client_id,
-        scopes: form.scopes,
-        redirect_url: form.redirect_url,
-    };
-    let saved = state
-        .mailboxes
-        .oauth()
-        .apps()
-        .save(id, &input, secret)
-        .await?;
-    audit(
-        state,
-        caller,
-        Action::SignInAppSaved,
-        &format!("sign-in app {}", input.name.trim()),
-        json!({
-            "id": saved,
-            "provider": input.provider,
-            "tenant": input.tenant,
-            "client_id": input.client_id,
-            "scopes": input.scopes,
-            "secret_change": secret_change,
-        }),
-    )
-    .await
-}
+    async fn save_sign_in_app(
+        &self,
+        caller: &SessionUser,
+        form: SignInAppForm,
+    ) -> Result<(), ApiError> {
+        let state = &self.state;
+        let id = match form.id.trim() {
+            "" => None,
+            id => Some(id.parse::<i64>().map_err(|_| ApiError::NotFound)?),
+        };
+        let secret = if form.forget_secret.is_some() {
+            SecretChange::Remove
+        } else if form.client_secret.is_empty() {
+            SecretChange::Keep
+        } else {
+            SecretChange::Set(Secret::new(&form.client_secret))
+        };
+        let input = AppInput {
+            name: form.name,
+            provider: form.provider,
+            tenant: form.tenant,
+            authority: form.authority,
+            authorize_url: form.authorize_url,
+            token_url: form.token_url,
+            device_url: form.device_url,
+            client_id: form.client_id,
+            scopes: form.scopes,
+            redirect_url: form.redirect_url,
+        };
+        let apps = state.mailboxes.oauth().apps();
+        apps.save(id, &input, secret, &actor(caller)).await?;
+        Ok(())
+    }
 
-pub(super) async fn remove_app(
-    state: &AppState,
-    caller: &SessionUser,
-    id: i64,
-) -> Result<(), ApiError> {
-    let apps = state.mailboxes.oauth().apps();
-    let row = apps.row(id).await?;
-    apps.remove(id).await?;
-    audit(
-        state,
-        caller,
-        Action::SignInAppRemoved,
-        &format!("sign-in app {}", row.name),
-        json!({ "id": id }),
-    )
-    .await
-}
+    async fn remove_sign_in_app(&self, caller: &SessionUser, id: i64) -> Result<(), ApiError> {
+        let apps = self.state.mailboxes.oauth().apps();
+        Ok(apps.remove(id, &actor(caller)).await?)
+    }
 
-/// The apps' names, for the mailbox editor's choice.
-pub(super) async fn app_names(state: &AppState) -> Result<Vec<(i64, String)>, ApiError> {
-    Ok(state
-        .mailboxes
-        .oauth()
-        .apps()
-        .list()
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row.name))
-        .collect())
-}
+    /// The apps' names, for the mailbox editor's choice.
+    async fn sign_in_app_names(&self) -> Result<Vec<(i64, String)>, ApiError> {
+        let state = &self.state;
+        Ok(state
+            .mailboxes
+            .oauth()
+            .apps()
+            .list()
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.name))
+            .collect())
+    }
 
-// --- a mailbox's sign-in (those who manage it) ---
+    async fn mailbox_sign_in(
+        &self,
+        caller: &SessionUser,
+        mailbox_id: i64,
+    ) -> Result<Option<MailboxSignIn>, ApiError> {
+        let state = &self.state;
+        let row = managed_mailbox(state, caller, mailbox_id).await?;
+        let Some(app_id) = row.oauth_app_id else {
+            return Ok(None);
+        };
+        let oauth = state.mailboxes.oauth();
+        let app = oauth.apps().app(app_id).await?;
+        let grant = oauth.state(mailbox_id, app_id).await?;
+        // Nobody signs in for an app-only app; an administrator grants it.
+        let app_only = app.is_app_only();
+        Ok(Some(MailboxSignIn {
+            app_name: app.name,
+            provider: app.provider.as_str().into(),
+            state: match &grant {
+                None => SignInState::NotSignedIn,
+                Some(grant) if grant.needs_sign_in => SignInState::NeedsSignIn,
+                Some(_) => SignInState::SignedIn,
+            },
+            error: grant.as_ref().and_then(|grant| grant.error.clone()),
+            signed_in_at: grant
+                .as_ref()
+                .map(|grant| grant.signed_in_at.format("%Y-%m-%d %H:%M UTC").to_string()),
+            flow: grant.as_ref().map(|grant| grant.flow.as_str().to_string()),
+            device_flow: app.endpoints.device.is_some() && !app_only,
+            interactive: !app_only,
+            app_only,
+        }))
+    }
 
-pub(super) async fn sign_in_state(
-    state: &AppState,
-    caller: &SessionUser,
-    mailbox_id: i64,
-) -> Result<Option<MailboxSignIn>, ApiError> {
-    let row = managed_mailbox(state, caller, mailbox_id).await?;
-    let Some(app_id) = row.oauth_app_id else {
-        return Ok(None);
-    };
-    let oauth = state.mailboxes.oauth();
-    let app = oauth.apps().app(app_id).await?;
-    let grant = oauth.state(mailbox_id, app_id).await?;
-    // Nobody signs in for an app-only app; an administrator grants it.
-    let app_only = app.is_app_only();
-    Ok(Some(MailboxSignIn {
-        app_name: app.name,
-        provider: app.provider.as_str().into(),
-        state: match &grant {
-            None => SignInState::NotSignedIn,
-            Some(grant) if grant.needs_sign_in => SignInState::NeedsSignIn,
-            Some(_) => SignInState::SignedIn,
-        },
-        error: grant.as_ref().and_then(|grant| grant.error.clone()),
-        signed_in_at: grant
-            .as_ref()
-            .map(|grant| grant.signed_in_at.format("%Y-%m-%d %H:%M UTC").to_string()),
-        flow: grant.as_ref().map(|grant| grant.flow.as_str().to_string()),
-        device_flow: app.endpoints.device.is_some() && !app_only,
-        interactive: !app_only,
-        app_only,
-    }))
+    /// Starts a sign-in with a code; a task polls until it ends and keeps the tokens.
+    async fn start_device_sign_in(
+        &self,
+        caller: &SessionUser,
+        mailbox_id: i64,
+    ) -> Result<DeviceSignIn, ApiError> {
+        let state = &self.state;
+        let (row, app) = managed_mailbox_app(state, caller, mailbox_id).await?;
+        let oauth = state.mailboxes.oauth().clone();
+        let device = flows::start_device(oauth.http(), &app).await?;
+        let shown = DeviceSignIn {
+            user_code: device.user_code.clone(),
+            verification_uri: device.verification_uri.clone(),
+            message: device.message.clone(),
+            expires_in_secs: device.expires_in.as_secs(),
+        };
+        state.device_sign_ins.set(
+            mailbox_id,
+            DeviceProgress::Waiting {
+                sign_in: shown.clone(),
+            },
+        );
+        let sign_ins = state.device_sign_ins.clone();
+        let actor = actor(caller);
+        let mailbox_name = row.name.clone();
+        tokio::spawn(async move {
+            let outcome = match flows::finish_device(oauth.http(), &app, &device).await {
+                Ok(tokens) => oauth
+                    .store(mailbox_id, app.id, Flow::DeviceCode, &tokens)
+                    .await
+                    .map(|()| DeviceProgress::SignedIn),
+                Err(error) => Err(error),
+            };
+            let progress = outcome.unwrap_or_else(|error| DeviceProgress::Failed {
+                message: error.to_string(),
+            });
+            let signed_in = progress == DeviceProgress::SignedIn;
+            let recorded = oauth
+                .record_sign_in(&mailbox_name, Flow::DeviceCode, signed_in, &actor)
+                .await;
+            if let Err(error) = recorded {
+                tracing::error!(%error, "the sign-in could not be audit-logged");
+            }
+            sign_ins.set(mailbox_id, progress);
+        });
+        Ok(shown)
+    }
+
+    async fn device_sign_in_progress(
+        &self,
+        caller: &SessionUser,
+        mailbox_id: i64,
+    ) -> Result<DeviceProgress, ApiError> {
+        let state = &self.state;
+        managed_mailbox(state, caller, mailbox_id).await?;
+        Ok(state.device_sign_ins.get(mailbox_id))
+    }
+
+    /// App-only access: the app's own token (client credentials). Only for
+    /// administrators: the token reads every mailbox the app was granted, not
+    /// one person's.
+    async fn app_only_sign_in(
+        &self,
+        caller: &SessionUser,
+        mailbox_id: i64,
+    ) -> Result<(), ApiError> {
+        let state = &self.state;
+        if !caller.is_admin() {
+            return Err(ApiError::Forbidden);
+        }
+        let (row, app) = managed_mailbox_app(state, caller, mailbox_id).await?;
+        let oauth = state.mailboxes.oauth();
+        let tokens = flows::client_credentials(oauth.http(), &app).await?;
+        let mailbox = (mailbox_id, row.name.as_str());
+        let flow = Flow::ClientCredentials;
+        oauth
+            .sign_in(mailbox, app.id, flow, &tokens, &actor(caller))
+            .await?;
+        Ok(())
+    }
+
+    async fn sign_out_mailbox(
+        &self,
+        caller: &SessionUser,
+        mailbox_id: i64,
+    ) -> Result<(), ApiError> {
+        let state = &self.state;
+        let row = managed_mailbox(state, caller, mailbox_id).await?;
+        let oauth = state.mailboxes.oauth();
+        oauth
+            .sign_out((mailbox_id, &row.name), &actor(caller))
+            .await?;
+        Ok(())
+    }
 }
 
 /// A mailbox `caller` manages, with its sign-in app (secret opened).
@@ -255,118 +266,6 @@ async fn managed_mailbox_app(
         .ok_or_else(|| ApiError::Conflict("Choose a sign-in app for this mailbox first.".into()))?;
     let app = state.mailboxes.oauth().apps().app(app_id).await?;
     Ok((row, app))
-}
-
-/// Starts a sign-in with a code; a task polls until it ends and keeps the tokens.
-pub(super) async fn start_device_sign_in(
-    state: &AppState,
-    caller: &SessionUser,
-    mailbox_id: i64,
-) -> Result<DeviceSignIn, ApiError> {
-    let (row, app) = managed_mailbox_app(state, caller, mailbox_id).await?;
-    let oauth = state.mailboxes.oauth().clone();
-    let device = flows::start_device(oauth.http(), &app).await?;
-    let shown = DeviceSignIn {
-        user_code: device.user_code.clone(),
-        verification_uri: device.verification_uri.clone(),
-        message: device.message.clone(),
-        expires_in_secs: device.expires_in.as_secs(),
-    };
-    state.device_sign_ins.set(
-        mailbox_id,
-        DeviceProgress::Waiting {
-            sign_in: shown.clone(),
-        },
-    );
-    let sign_ins = state.device_sign_ins.clone();
-    let audit_log = state.audit.clone();
-    let actor = super::backend::actor(caller);
-    let mailbox_name = row.name.clone();
-    tokio::spawn(async move {
-        let outcome = match flows::finish_device(oauth.http(), &app, &device).await {
-            Ok(tokens) => oauth
-                .store(mailbox_id, app.id, Flow::DeviceCode, &tokens)
-                .await
-                .map(|()| DeviceProgress::SignedIn),
-            Err(error) => Err(error),
-        };
-        let progress = outcome.unwrap_or_else(|error| DeviceProgress::Failed {
-            message: error.to_string(),
-        });
-        let signed_in = progress == DeviceProgress::SignedIn;
-        let recorded = audit_log
-            .record(
-                &actor,
-                None,
-                Action::MailboxSignedIn,
-                &format!("mailbox {mailbox_name}"),
-                json!({ "flow": "device_code", "signed_in": signed_in }),
-                if signed_in {
-                    crate::audit::Outcome::Ok
-                } else {
-                    crate::audit::Outcome::Failed
-                },
-            )
-            .await;
-        if let Err(error) = recorded {
-            tracing::error!(%error, "the sign-in could not be audit-logged");
-        }
-        sign_ins.set(mailbox_id, progress);
-    });
-    Ok(shown)
-}
-
-pub(super) async fn device_progress(
-    state: &AppState,
-    caller: &SessionUser,
-    mailbox_id: i64,
-) -> Result<DeviceProgress, ApiError> {
-    managed_mailbox(state, caller, mailbox_id).await?;
-    Ok(state.device_sign_ins.get(mailbox_id))
-}
-
-/// App-only access: the app's own token (client credentials). Only for
-/// administrators: the token reads every mailbox the app was granted, not
-/// one person's.
-pub(super) async fn app_only_sign_in(
-    state: &AppState,
-    caller: &SessionUser,
-    mailbox_id: i64,
-) -> Result<(), ApiError> {
-    if !caller.is_admin() {
-        return Err(ApiError::Forbidden);
-    }
-    let (row, app) = managed_mailbox_app(state, caller, mailbox_id).await?;
-    let oauth = state.mailboxes.oauth();
-    let tokens = flows::client_credentials(oauth.http(), &app).await?;
-    oauth
-        .store(mailbox_id, app.id, Flow::ClientCredentials, &tokens)
-        .await?;
-    audit(
-        state,
-        caller,
-        Action::MailboxSignedIn,
-        &format!("mailbox {}", row.name),
-        json!({ "flow": "client_credentials" }),
-    )
-    .await
-}
-
-pub(super) async fn sign_out(
-    state: &AppState,
-    caller: &SessionUser,
-    mailbox_id: i64,
-) -> Result<(), ApiError> {
-    let row = managed_mailbox(state, caller, mailbox_id).await?;
-    state.mailboxes.oauth().forget(mailbox_id).await?;
-    audit(
-        state,
-        caller,
-        Action::MailboxSignedOut,
-        &format!("mailbox {}", row.name),
-        json!({}),
-    )
-    .await
 }
 
 // --- the authorization-code routes ---
@@ -402,7 +301,7 @@ async fn start(
     headers: HeaderMap,
     Path(mailbox_id): Path<i64>,
 ) -> Result<Response, Refusal> {
-    let caller = caller(&state, &headers).await?;
+    let caller = session_caller(&state, &headers).await?;
     let row = managed_mailbox(&state, &caller, mailbox_id)
         .await
         .map_err(|_| Refusal(axum::http::StatusCode::NOT_FOUND, "Not found."))?;
@@ -415,7 +314,7 @@ async fn start(
     let begun = async {
         let oauth = state.mailboxes.oauth();
         let app = oauth.apps().app(app_id).await?;
-        let redirect = redirect_url(&state, &app.redirect_url);
+        let redirect = state.oauth_redirect_url(&app.redirect_url);
         let hint = row.email_address.clone().unwrap_or(row.username.clone());
         let start = flows::start_authorization(&app, &redirect, Some(&hint))?;
         oauth
@@ -491,7 +390,7 @@ async fn callback(
     headers: HeaderMap,
     Query(answer): Query<Callback>,
 ) -> Result<Response, Refusal> {
-    let caller = caller(&state, &headers).await?;
+    let caller = session_caller(&state, &headers).await?;
     let unknown = Refusal(
         axum::http::StatusCode::BAD_REQUEST,
         "This sign-in is unknown or took too long. Start it again from the mailbox's page.",
@@ -550,15 +449,14 @@ async fn callback(
     }
     .await;
     let recorded = match &finished {
-        Ok(name) => audit(
-            &state,
-            &caller,
-            Action::MailboxSignedIn,
-            &format!("mailbox {name}"),
-            json!({ "flow": "authorization_code" }),
-        )
-        .await
-        .map_err(|_| ()),
+        Ok(name) => state
+            .mailboxes
+            .oauth()
+            .record_sign_in(name, Flow::AuthorizationCode, true, &actor(&caller))
+            .await
+            .map_err(|error| {
+                internal(&error);
+            }),
         Err(_) => Ok(()),
     };
     Ok(match (finished, recorded) {

@@ -10,6 +10,7 @@ mod accounts;
 mod actions;
 mod archive;
 mod cli;
+mod cli_audit;
 mod connection_policy;
 mod corpus;
 mod crash;

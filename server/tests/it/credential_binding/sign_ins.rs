@@ -35,7 +35,7 @@ async fn sign_in_app(site: &Site, name: &str, app_only: bool) -> i64 {
         .mailboxes
         .oauth()
         .apps()
-        .save(None, &input, secret)
+        .save(None, &input, secret, &tresor::audit::Actor::Operator)
         .await
         .unwrap()
 }
