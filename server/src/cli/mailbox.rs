@@ -1,3 +1,5 @@
+//! `tresor mailbox`: add, list, test, list folders of and authorize mailbox profiles (audited like the web's changes).
+
 use crate::config::Config;
 use crate::connect::Disclosure;
 use crate::engine::probe::{ProbeReport, probe};

@@ -1,3 +1,5 @@
+//! `tresor smtp`: the SMTP server for notifications, and a test mail.
+
 use super::Services;
 use crate::audit::Actor;
 use crate::config::Config;

@@ -1,3 +1,5 @@
+//! `tresor user`: add and list Tresor users (audited like the web's changes).
+
 use crate::audit::Actor;
 use crate::auth::Accounts;
 use crate::config::Config;
