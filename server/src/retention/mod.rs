@@ -12,9 +12,14 @@
 //! Nothing is deleted unless an administrator runs `tresor retention apply`;
 //! `--dry-run` shows the same plan without touching anything.
 
+mod hold_search;
 mod plan;
+mod rules;
 
+pub use hold_search::{HoldSearch, ViewerSearch};
 pub use plan::{Deletable, Plan};
+pub use rules::{Basis, Hold, HoldScope, Policy, PolicyScope};
+use rules::{hold_of, policy_of};
 
 use crate::audit::{Action as AuditAction, Actor, AuditLog, Outcome};
 use crate::db::entity::{legal_hold, message, message_location, retention_policy};
@@ -55,179 +60,12 @@ pub enum RetentionError {
     Store(#[from] crate::store::StoreError),
 }
 
-/// From when a policy counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// The message's Date header (its archive date when it has none).
-    MessageDate,
-    /// When the location was archived.
-    ArchivedAt,
-}
-
-impl Basis {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Basis::MessageDate => "message_date",
-            Basis::ArchivedAt => "archived_at",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Basis> {
-        match text {
-            "message_date" | "message-date" | "date" => Some(Basis::MessageDate),
-            "archived_at" | "archive-date" | "archived" => Some(Basis::ArchivedAt),
-            _ => None,
-        }
-    }
-}
-
-/// Which locations a policy covers.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PolicyScope {
-    All,
-    Mailbox {
-        mailbox_id: i64,
-    },
-    /// The folder and its subfolders.
-    Folder {
-        mailbox_id: i64,
-        folder: String,
-    },
-    /// Locations archived with this label.
-    Label {
-        key: String,
-        value: String,
-    },
-}
-
-impl PolicyScope {
-    /// From what a form or the command line gives: a mailbox (and a folder
-    /// of it), or a label `key=value`, or neither (all mail).
-    pub fn from_parts(
-        mailbox_id: Option<i64>,
-        folder: &str,
-        label: &str,
-    ) -> Result<PolicyScope, RetentionError> {
-        let (folder, label) = (folder.trim().trim_matches('/'), label.trim());
-        match (mailbox_id, folder.is_empty(), label.is_empty()) {
-            (Some(_), _, false) => Err(RetentionError::Field {
-                field: "label",
-                message: "a policy covers a mailbox or a label, not both".into(),
-            }),
-            (Some(mailbox_id), true, true) => Ok(PolicyScope::Mailbox { mailbox_id }),
-            (Some(mailbox_id), false, true) => Ok(PolicyScope::Folder {
-                mailbox_id,
-                folder: folder.to_string(),
-            }),
-            (None, false, _) => Err(RetentionError::Field {
-                field: "mailbox_id",
-                message: "a folder belongs to a mailbox: choose one".into(),
-            }),
-            (None, true, true) => Ok(PolicyScope::All),
-            (None, true, false) => {
-                let (key, value) = label.split_once('=').ok_or(RetentionError::Field {
-                    field: "label",
-                    message: "write the label as key=value, e.g. dept=finance".into(),
-                })?;
-                Ok(PolicyScope::Label {
-                    key: key.trim().into(),
-                    value: value.trim().into(),
-                })
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Policy {
-    pub id: i64,
-    pub name: String,
-    pub scope: PolicyScope,
-    pub keep_years: u32,
-    pub basis: Basis,
-    pub created_at: DateTime<Utc>,
-    pub created_by: String,
-}
-
-/// What a hold keeps.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum HoldScope {
-    Mailbox {
-        mailbox_id: i64,
-    },
-    /// Every message the query finds, now and later (evaluated at each run).
-    Query {
-        query: String,
-    },
-    Messages {
-        message_ids: Vec<i64>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Hold {
-    pub id: i64,
-    pub reason: String,
-    pub scope: HoldScope,
-    pub created_at: DateTime<Utc>,
-    pub created_by: String,
-    pub released_at: Option<DateTime<Utc>>,
-    pub released_by: Option<String>,
-    pub release_reason: Option<String>,
-}
-
 /// What `apply` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Applied {
     pub locations_deleted: u64,
     pub messages_deleted: u64,
     pub blobs_deleted: u64,
-}
-
-/// Finds the messages a search query matches (all mailboxes, revisions
-/// included); `None` when the index is not up to date, so a hold by query
-/// cannot be trusted to see everything.
-#[async_trait::async_trait]
-pub trait HoldSearch: Send + Sync {
-    async fn matching(&self, query: &str) -> Result<Vec<i64>, String>;
-    /// Why the index cannot be trusted now (messages waiting to be indexed).
-    async fn not_ready(&self) -> Option<String>;
-}
-
-/// Holds by query, answered by the archive viewer's index (every mailbox,
-/// revisions included); not ready while messages wait to be indexed.
-pub struct ViewerSearch<'a> {
-    viewer: &'a crate::viewer::Viewer,
-    db: &'a DatabaseConnection,
-}
-
-impl<'a> ViewerSearch<'a> {
-    pub fn new(viewer: &'a crate::viewer::Viewer, db: &'a DatabaseConnection) -> Self {
-        ViewerSearch { viewer, db }
-    }
-}
-
-#[async_trait::async_trait]
-impl HoldSearch for ViewerSearch<'_> {
-    async fn matching(&self, query: &str) -> Result<Vec<i64>, String> {
-        self.viewer
-            .matching_ids(crate::viewer::Reader::Everyone, query)
-            .await
-            .map_err(|error| error.to_string())
-    }
-
-    async fn not_ready(&self) -> Option<String> {
-        match crate::index::queued(self.db).await {
-            Ok(0) => None,
-            Ok(waiting) => Some(format!(
-                "{waiting} messages wait to be indexed; let `tresor serve` (or `tresor reindex`) finish first"
-            )),
-            Err(error) => Some(error.to_string()),
-        }
-    }
 }
 
 /// Policies, holds and deletions; every change it makes is in the audit log,
@@ -590,62 +428,4 @@ impl Retention {
             })
             .collect()
     }
-}
-
-fn policy_of(row: retention_policy::Model) -> Result<Policy, RetentionError> {
-    let broken = || RetentionError::Invalid(format!("retention policy {} is malformed", row.id));
-    let scope = match row.scope.as_str() {
-        "all" => PolicyScope::All,
-        "mailbox" => PolicyScope::Mailbox {
-            mailbox_id: row.mailbox_id.ok_or_else(broken)?,
-        },
-        "folder" => PolicyScope::Folder {
-            mailbox_id: row.mailbox_id.ok_or_else(broken)?,
-            folder: row.folder.clone().ok_or_else(broken)?,
-        },
-        "label" => PolicyScope::Label {
-            key: row.label_key.clone().ok_or_else(broken)?,
-            value: row.label_value.clone().unwrap_or_default(),
-        },
-        _ => return Err(broken()),
-    };
-    Ok(Policy {
-        id: row.id,
-        scope,
-        keep_years: u32::try_from(row.keep_years).map_err(|_| broken())?,
-        basis: Basis::parse(&row.basis).ok_or_else(broken)?,
-        name: row.name,
-        created_at: row.created_at,
-        created_by: row.created_by,
-    })
-}
-
-fn hold_of(row: legal_hold::Model) -> Result<Hold, RetentionError> {
-    let broken = || RetentionError::Invalid(format!("legal hold {} is malformed", row.id));
-    let scope = match row.scope.as_str() {
-        "mailbox" => HoldScope::Mailbox {
-            mailbox_id: row.mailbox_id.ok_or_else(broken)?,
-        },
-        "query" => HoldScope::Query {
-            query: row.query.clone().ok_or_else(broken)?,
-        },
-        "messages" => HoldScope::Messages {
-            message_ids: row
-                .message_ids
-                .as_deref()
-                .and_then(|json| serde_json::from_str(json).ok())
-                .ok_or_else(broken)?,
-        },
-        _ => return Err(broken()),
-    };
-    Ok(Hold {
-        id: row.id,
-        reason: row.reason,
-        scope,
-        created_at: row.created_at,
-        created_by: row.created_by,
-        released_at: row.released_at,
-        released_by: row.released_by,
-        release_reason: row.release_reason,
-    })
 }
