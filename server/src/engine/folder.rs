@@ -14,17 +14,13 @@ use super::locations::SourceFolder;
 use super::log::FolderLog;
 use super::message::FetchedMessage;
 use super::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
-use super::progress::{self, ProgressSender};
+use super::progress;
 use super::settings::{Settings, Skip};
 use super::window::{UidWindows, Window};
 use crate::imap::{self, Capabilities, ImapError, ListedFolder, Session, uid_sets};
-use crate::mailbox::MailboxRow;
-use crate::store::BlobStore;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use sea_orm::DatabaseConnection;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How long fetching may go without a single message before the run is declared stalled.
@@ -32,16 +28,14 @@ const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What the run needs besides the folder itself.
 pub struct FolderContext<'a> {
-    pub db: &'a DatabaseConnection,
-    pub store: &'a Arc<BlobStore>,
-    pub mailbox: &'a MailboxRow,
+    /// Where the mailbox's messages go.
+    pub sink: Sink<'a>,
     pub settings: &'a Settings,
     pub session: &'a mut Session,
     pub capabilities: &'a Capabilities,
     pub existing_folders: &'a mut HashSet<String>,
     pub timeout: Duration,
     pub now: DateTime<Utc>,
-    pub progress: &'a ProgressSender,
 }
 
 /// A message above the checkpoint, before its body is fetched.
@@ -88,33 +82,22 @@ async fn sync(
         .highest_modseq
         .and_then(|modseq| i64::try_from(modseq).ok());
     let source = SourceFolder {
-        mailbox_id: context.mailbox.id,
+        mailbox_id: context.sink.mailbox.id,
         name: folder.name.clone(),
         uid_validity,
     };
-    let (last_uid, unchanged) = match source.checkpoint(context.db).await? {
+    let (last_uid, unchanged) = match source.checkpoint(context.sink.db).await? {
         Some(saved) if saved.uid_validity == uid_validity => (
             u32::try_from(saved.last_uid).unwrap_or(0),
             modseq.is_some() && saved.highest_modseq == modseq,
         ),
         Some(_) => {
-            tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path(), "UIDVALIDITY changed: rescanning the folder");
+            tracing::info!(mailbox = %context.sink.mailbox.name, folder = %folder.path(), "UIDVALIDITY changed: rescanning the folder");
             (0, false)
         }
         None => (0, false),
     };
-    let sink = Sink {
-        db: context.db,
-        store: context.store.clone(),
-        progress: context.progress,
-    };
-    let pipeline = Pipeline::new(
-        sink,
-        context.mailbox,
-        source.clone(),
-        context.settings.duplicates,
-        CheckpointRule::Settled,
-    );
+    let pipeline = Pipeline::new(context.sink, source.clone(), CheckpointRule::Settled);
     let mut run = Run {
         folder,
         source,
@@ -126,13 +109,15 @@ async fn sync(
     if unchanged {
         log.unchanged = true;
     } else if status.exists > 0 {
-        progress::update(context.progress, |progress| {
+        progress::update(context.sink.progress, |progress| {
             progress.folder = Some(folder.path());
             progress.folder_done = 0;
             progress.folder_total = u64::from(status.exists);
         });
-        let already = run.source.archived_count(context.db).await?;
-        progress::update(context.progress, |progress| progress.folder_done = already);
+        let already = run.source.archived_count(context.sink.db).await?;
+        progress::update(context.sink.progress, |progress| {
+            progress.folder_done = already
+        });
 
         // 1. Actions a previous run committed but did not get to apply.
         if last_uid > 0 {
@@ -141,7 +126,7 @@ async fn sync(
                     break;
                 };
                 let waiting = imap::uid_search(context.session, &query, timeout).await?;
-                let settled = run.source.known_by_uid(context.db, &waiting).await?;
+                let settled = run.source.known_by_uid(context.sink.db, &waiting).await?;
                 apply(context, &run, &settled, log).await?;
             }
         }
@@ -171,7 +156,7 @@ async fn sync(
             if let Some(end) = end {
                 through = through.max(run.pipeline.settled_through(end));
                 run.source
-                    .save_checkpoint(context.db, through, None)
+                    .save_checkpoint(context.sink.db, through, None)
                     .await?;
             }
         }
@@ -185,15 +170,15 @@ async fn sync(
             None
         };
         run.source
-            .save_checkpoint(context.db, through, settled_modseq)
+            .save_checkpoint(context.sink.db, through, settled_modseq)
             .await?;
     } else {
         run.source
-            .save_checkpoint(context.db, last_uid, modseq)
+            .save_checkpoint(context.sink.db, last_uid, modseq)
             .await?;
     }
 
-    log.archived_total = run.source.archived_count(context.db).await?;
+    log.archived_total = run.source.archived_count(context.sink.db).await?;
     Ok(())
 }
 
@@ -276,7 +261,7 @@ impl Run<'_> {
         log: &mut FolderLog,
     ) -> Result<Vec<u32>, EngineError> {
         let uids: Vec<u32> = candidates.iter().map(|candidate| candidate.uid).collect();
-        let known = self.source.known_by_uid(context.db, &uids).await?;
+        let known = self.source.known_by_uid(context.sink.db, &uids).await?;
         let known_uids: HashSet<u32> = known.iter().map(|settled| settled.uid).collect();
         apply(context, self, &known, log).await?;
         let mut to_fetch = Vec::new();
@@ -305,7 +290,9 @@ impl Run<'_> {
             }
         }
         log.skipped += skipped;
-        progress::update(context.progress, |progress| progress.folder_done += skipped);
+        progress::update(context.sink.progress, |progress| {
+            progress.folder_done += skipped
+        });
         Ok(to_fetch)
     }
 

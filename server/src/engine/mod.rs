@@ -55,6 +55,7 @@ use crate::mailbox::{MailboxRow, Mailboxes, Source};
 use crate::store::BlobStore;
 use chrono::Utc;
 use folder::FolderContext;
+use pipeline::Sink;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, Set};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -119,17 +120,15 @@ impl Engine {
         progress: &ProgressSender,
     ) -> Result<(), EngineError> {
         let settings = Settings::read(mailbox)?;
+        let sink = Sink {
+            db: &self.db,
+            store: &self.store,
+            mailbox,
+            duplicates: settings.duplicates,
+            progress,
+        };
         if mailbox.source == Source::Graph.as_str() {
-            return graph::archive_mailbox(
-                &self.db,
-                &self.store,
-                &self.mailboxes,
-                mailbox,
-                &settings,
-                log,
-                progress,
-            )
-            .await;
+            return graph::archive_mailbox(sink, &self.mailboxes, &settings, log).await;
         }
         let (endpoint, credentials) = self.mailboxes.connection(mailbox).await?;
         let imap::Connection {
@@ -142,16 +141,13 @@ impl Engine {
         let mut existing_folders: HashSet<String> =
             folders.iter().map(|folder| folder.name.clone()).collect();
         let mut context = FolderContext {
-            db: &self.db,
-            store: &self.store,
-            mailbox,
+            sink,
             settings: &settings,
             session: &mut session,
             capabilities: &capabilities,
             existing_folders: &mut existing_folders,
             timeout: endpoint.timeout,
             now: Utc::now(),
-            progress,
         };
         let selected: Vec<_> = folders
             .iter()

@@ -62,10 +62,15 @@ pub enum CheckpointRule {
     Numbering,
 }
 
-/// Where settled messages go: the database, the blob store, the live progress.
+/// Where a mailbox's messages go — the database, the blob store, the live
+/// progress — and how its duplicates are treated: what every source's run
+/// shares, from which it makes a pipeline per folder.
+#[derive(Clone, Copy)]
 pub struct Sink<'a> {
     pub db: &'a DatabaseConnection,
-    pub store: Arc<BlobStore>,
+    pub store: &'a Arc<BlobStore>,
+    pub mailbox: &'a MailboxRow,
+    pub duplicates: Duplicates,
     pub progress: &'a ProgressSender,
 }
 
@@ -93,16 +98,10 @@ pub struct Pipeline<'a> {
 }
 
 impl<'a> Pipeline<'a> {
-    pub fn new(
-        sink: Sink<'a>,
-        mailbox: &MailboxRow,
-        folder: SourceFolder,
-        duplicates: Duplicates,
-        rule: CheckpointRule,
-    ) -> Pipeline<'a> {
+    pub fn new(sink: Sink<'a>, folder: SourceFolder, rule: CheckpointRule) -> Pipeline<'a> {
         Pipeline {
             sink,
-            batch: Batch::new(mailbox, folder, duplicates),
+            batch: Batch::new(sink.mailbox, folder, sink.duplicates),
             staging: FuturesOrdered::new(),
             checkpoint: Checkpoint {
                 rule,
@@ -121,7 +120,7 @@ impl<'a> Pipeline<'a> {
         message: FetchedMessage,
         log: &mut FolderLog,
     ) -> Result<Vec<Settled>, EngineError> {
-        let store = self.sink.store.clone();
+        let store = Arc::clone(self.sink.store);
         self.staging
             .push_back(tokio::task::spawn_blocking(move || message.store(&store)));
         let mut settled = Vec::new();
@@ -197,7 +196,7 @@ impl<'a> Pipeline<'a> {
         let bytes = self.batch.bytes() as u64;
         let committed = self
             .batch
-            .commit(self.sink.db, &self.sink.store, checkpoint, log)
+            .commit(self.sink.db, self.sink.store, checkpoint, log)
             .await?;
         progress::count_committed(self.sink.progress, &committed, bytes);
         Ok(committed)
@@ -281,11 +280,12 @@ mod tests {
         fn pipeline(&self, rule: CheckpointRule, limits: Limits) -> Pipeline<'_> {
             let sink = Sink {
                 db: &self.db,
-                store: self.store.clone(),
+                store: &self.store,
+                mailbox: &self.mailbox,
+                duplicates: Duplicates::read(&self.mailbox).unwrap(),
                 progress: &self.progress,
             };
-            let duplicates = Duplicates::read(&self.mailbox).unwrap();
-            let mut pipeline = Pipeline::new(sink, &self.mailbox, self.folder(), duplicates, rule);
+            let mut pipeline = Pipeline::new(sink, self.folder(), rule);
             pipeline.limits = limits;
             pipeline
         }

@@ -122,14 +122,14 @@ impl Importer {
         let (progress, _) = progress::channel(&mailbox.name);
         let sink = Sink {
             db: &self.db,
-            store: self.store.clone(),
+            store: &self.store,
+            mailbox,
+            duplicates: Duplicates::read(mailbox)?,
             progress: &progress,
         };
-        let duplicates = Duplicates::read(mailbox)?;
         // A message that could not be read holds the checkpoint below it,
         // so a later import tries it again.
-        let rule = CheckpointRule::Settled;
-        let mut pipeline = Pipeline::new(sink, mailbox, folder.clone(), duplicates, rule);
+        let mut pipeline = Pipeline::new(sink, folder.clone(), CheckpointRule::Settled);
         while let Some((ordinal, message)) = receiver.recv().await {
             log.server_count += 1;
             if ordinal <= checkpoint {

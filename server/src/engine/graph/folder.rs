@@ -10,27 +10,21 @@ use crate::engine::locations::SourceFolder;
 use crate::engine::log::FolderLog;
 use crate::engine::message::FetchedMessage;
 use crate::engine::pipeline::{CheckpointRule, FETCH_CHUNK, Pipeline, Sink};
-use crate::engine::progress::{self, ProgressSender};
+use crate::engine::progress;
 use crate::engine::settings::Settings;
 use crate::graph::{self, Client, DeltaItem, GraphError, Listed};
-use crate::mailbox::MailboxRow;
-use crate::store::BlobStore;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// What a folder's run needs besides the folder.
 pub(super) struct Context<'a> {
-    pub(super) db: &'a DatabaseConnection,
-    pub(super) store: &'a Arc<BlobStore>,
-    pub(super) mailbox: &'a MailboxRow,
+    /// Where the mailbox's messages go.
+    pub(super) sink: Sink<'a>,
     pub(super) settings: &'a Settings,
     pub(super) client: &'a Client,
     pub(super) now: DateTime<Utc>,
-    pub(super) progress: &'a ProgressSender,
     /// Folder ids by path: those listed, and move targets made in this run.
     pub(super) folder_ids: HashMap<String, String>,
 }
@@ -43,29 +37,29 @@ pub(super) async fn archive_folder(
 ) -> Result<(), EngineError> {
     log.server_count = folder.total;
     let source = SourceFolder {
-        mailbox_id: context.mailbox.id,
+        mailbox_id: context.sink.mailbox.id,
         name: folder.path.clone(),
         uid_validity: uid_validity_of(&folder.id),
     };
-    let (last_uid, delta_link) = match source.checkpoint(context.db).await? {
+    let (last_uid, delta_link) = match source.checkpoint(context.sink.db).await? {
         Some(saved) if saved.uid_validity == source.uid_validity => {
             (u32::try_from(saved.last_uid).unwrap_or(0), saved.delta_link)
         }
         Some(_) => {
-            tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path, "the folder was made anew: reading it afresh");
+            tracing::info!(mailbox = %context.sink.mailbox.name, folder = %folder.path, "the folder was made anew: reading it afresh");
             // Its delta link belongs to the folder that is gone.
-            source.save_delta_link(context.db, None).await?;
+            source.save_delta_link(context.sink.db, None).await?;
             (0, None)
         }
         None => (0, None),
     };
-    progress::update(context.progress, |progress| {
+    progress::update(context.sink.progress, |progress| {
         progress.folder = Some(folder.path.clone());
         progress.folder_done = 0;
         progress.folder_total = folder.total;
     });
 
-    let page_size = usize::try_from(context.mailbox.page_size)
+    let page_size = usize::try_from(context.sink.mailbox.page_size)
         .unwrap_or(25)
         .max(1);
     let round = match graph::delta_round(
@@ -77,24 +71,13 @@ pub(super) async fn archive_folder(
     .await
     {
         Err(error) if error.is_sync_state_lost() && delta_link.is_some() => {
-            tracing::info!(mailbox = %context.mailbox.name, folder = %folder.path, "Graph lost the folder's sync state: a full round");
+            tracing::info!(mailbox = %context.sink.mailbox.name, folder = %folder.path, "Graph lost the folder's sync state: a full round");
             graph::delta_round(context.client, &folder.id, None, page_size).await?
         }
         round => round?,
     };
     let listed = present(round.items);
-    let sink = Sink {
-        db: context.db,
-        store: context.store.clone(),
-        progress: context.progress,
-    };
-    let pipeline = Pipeline::new(
-        sink,
-        context.mailbox,
-        source.clone(),
-        context.settings.duplicates,
-        CheckpointRule::Numbering,
-    );
+    let pipeline = Pipeline::new(context.sink, source.clone(), CheckpointRule::Numbering);
     let mut run = Run {
         folder,
         source,
@@ -117,7 +100,7 @@ pub(super) async fn archive_folder(
             None => new.push(message),
         }
     }
-    progress::update(context.progress, |progress| {
+    progress::update(context.sink.progress, |progress| {
         progress.folder_done = waiting.len() as u64;
     });
     run.apply(context, &waiting, log).await?;
@@ -151,14 +134,14 @@ pub(super) async fn archive_folder(
 
     // 3. Numbering and, when the round is settled, the delta link.
     run.source
-        .save_checkpoint(context.db, run.last_uid, None)
+        .save_checkpoint(context.sink.db, run.last_uid, None)
         .await?;
     if run.settled {
         run.source
-            .save_delta_link(context.db, Some(round.delta_link))
+            .save_delta_link(context.sink.db, Some(round.delta_link))
             .await?;
     }
-    log.archived_total = run.source.archived_count(context.db).await?;
+    log.archived_total = run.source.archived_count(context.sink.db).await?;
     Ok(())
 }
 
@@ -214,7 +197,10 @@ impl Run<'_> {
         listed: &[Listed],
     ) -> Result<HashMap<String, Settled>, EngineError> {
         let ids: Vec<&str> = listed.iter().map(|message| message.id.as_str()).collect();
-        Ok(self.source.known_by_remote_id(context.db, &ids).await?)
+        Ok(self
+            .source
+            .known_by_remote_id(context.sink.db, &ids)
+            .await?)
     }
 
     /// Downloads `chunk`'s MIME bytes (as many at once as Graph allows, in

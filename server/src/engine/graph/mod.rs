@@ -24,15 +24,14 @@ mod folder;
 
 use crate::engine::error::EngineError;
 use crate::engine::log::{FolderLog, JobLog};
-use crate::engine::progress::{self, ProgressSender};
+use crate::engine::pipeline::Sink;
+use crate::engine::progress;
 use crate::engine::settings::Settings;
 use crate::graph::{self, Client, GraphError, TokenSource};
 use crate::mailbox::{MailboxError, MailboxRow, Mailboxes, SpecialUse};
 use crate::secrets::Secret;
-use crate::store::BlobStore;
 use chrono::Utc;
 use folder::Context;
-use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -64,14 +63,12 @@ impl TokenSource for GrantTokens {
 /// Archives every selected folder of a Graph mailbox, one round each,
 /// into `log`; a folder that fails is recorded and the next one goes on.
 pub(super) async fn archive_mailbox(
-    db: &DatabaseConnection,
-    store: &Arc<BlobStore>,
+    sink: Sink<'_>,
     mailboxes: &Arc<Mailboxes>,
-    mailbox: &MailboxRow,
     settings: &Settings,
     log: &mut JobLog,
-    progress: &ProgressSender,
 ) -> Result<(), EngineError> {
+    let (mailbox, progress) = (sink.mailbox, sink.progress);
     // A mailbox that needs a sign-in fails here, before any request, in
     // the words an IMAP mailbox's run uses.
     mailboxes.oauth_access_token(mailbox, None).await?;
@@ -86,13 +83,10 @@ pub(super) async fn archive_mailbox(
         progress.folders_total = selected.len();
     });
     let mut context = Context {
-        db,
-        store,
-        mailbox,
+        sink,
         settings,
         client: &client,
         now: Utc::now(),
-        progress,
         folder_ids: folders
             .iter()
             .map(|(folder, _)| (folder.path.clone(), folder.id.clone()))
