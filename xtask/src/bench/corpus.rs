@@ -38,12 +38,18 @@ pub(crate) fn write_mbox(
     Ok(count)
 }
 
+/// Names the bulk corpus's archive where it is not at ../shared beside the repository.
+const CORPUS_VARIABLE: &str = "TRESOR_BENCH_CORPUS";
+
 /// The unpacked corpus, shared with the integration tests' copy.
 pub(crate) fn unpack_corpus() -> anyhow::Result<PathBuf> {
-    let archive = repo_root().join("../shared/corpus/bulk-realistic.tar.zst");
+    // A worktree elsewhere than beside ../shared names the archive itself.
+    let archive = std::env::var_os(CORPUS_VARIABLE)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/corpus/bulk-realistic.tar.zst"));
     if !archive.exists() {
         bail!(
-            "{} is missing: the benchmark needs ../shared beside the repository",
+            "{} is missing: the benchmark needs ../shared beside the repository (or {CORPUS_VARIABLE})",
             archive.display()
         );
     }

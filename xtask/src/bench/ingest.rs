@@ -184,12 +184,16 @@ fn run_tresor(
         }
         Ok(())
     };
+    // An administrator's mailbox may reach the loopback Dovecot (a user's
+    // reaches public addresses only).
     setup(
         &[
             "user",
             "add",
             "--email",
             "bench@example.com",
+            "--role",
+            "admin",
             "--password-stdin",
         ],
         "bench-password-123\n",
