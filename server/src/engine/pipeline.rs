@@ -277,7 +277,8 @@ mod tests {
             }
         }
 
-        fn pipeline(&self, rule: CheckpointRule, limits: Limits) -> Pipeline<'_> {
+        /// A pipeline into INBOX with `limits`, and its folder's log.
+        fn start(&self, rule: CheckpointRule, limits: Limits) -> (Pipeline<'_>, FolderLog) {
             let sink = Sink {
                 db: &self.db,
                 store: &self.store,
@@ -287,7 +288,7 @@ mod tests {
             };
             let mut pipeline = Pipeline::new(sink, self.folder(), rule);
             pipeline.limits = limits;
-            pipeline
+            (pipeline, FolderLog::new("INBOX"))
         }
 
         async fn recorded(&self) -> Vec<u32> {
@@ -320,6 +321,15 @@ mod tests {
 
     const MESSAGE_BYTES: usize = 1000;
 
+    /// Batches of `messages`, `in_flight` staged at once.
+    fn small(messages: usize, in_flight: usize) -> Limits {
+        Limits {
+            messages,
+            in_flight,
+            ..LIMITS
+        }
+    }
+
     fn uids(settled: &[Settled]) -> Vec<u32> {
         settled.iter().map(|message| message.uid).collect()
     }
@@ -327,8 +337,7 @@ mod tests {
     #[tokio::test]
     async fn a_batch_commits_at_the_message_threshold_with_in_flight_staged() {
         let archive = archive().await;
-        let mut pipeline = archive.pipeline(CheckpointRule::Settled, LIMITS);
-        let mut log = FolderLog::new("INBOX");
+        let (mut pipeline, mut log) = archive.start(CheckpointRule::Settled, LIMITS);
         // The batch fills once IN_FLIGHT - 1 more are being staged behind it.
         let first_commit = BATCH_MESSAGES + IN_FLIGHT - 1;
         for uid in 1..first_commit as u32 {
@@ -367,8 +376,7 @@ mod tests {
             bytes: 3 * MESSAGE_BYTES,
             in_flight: 2,
         };
-        let mut pipeline = archive.pipeline(CheckpointRule::Settled, limits);
-        let mut log = FolderLog::new("INBOX");
+        let (mut pipeline, mut log) = archive.start(CheckpointRule::Settled, limits);
         let mut commits = Vec::new();
         for uid in 1..=7 {
             let settled = pipeline.push(message(uid), &mut log).await.unwrap();
@@ -384,12 +392,8 @@ mod tests {
     #[tokio::test]
     async fn a_failing_message_is_logged_and_held_while_the_others_go_on() {
         let archive = archive().await;
-        let limits = Limits {
-            in_flight: 2,
-            ..LIMITS
-        };
-        let mut pipeline = archive.pipeline(CheckpointRule::Settled, limits);
-        let mut log = FolderLog::new("INBOX");
+        let limits = small(BATCH_MESSAGES, 2);
+        let (mut pipeline, mut log) = archive.start(CheckpointRule::Settled, limits);
         let mut settled = Vec::new();
         for uid in 1..=5 {
             match uid {
@@ -424,8 +428,7 @@ mod tests {
     #[tokio::test]
     async fn a_numbering_checkpoint_moves_past_a_failure() {
         let archive = archive().await;
-        let mut pipeline = archive.pipeline(CheckpointRule::Numbering, LIMITS);
-        let mut log = FolderLog::new("INBOX");
+        let (mut pipeline, mut log) = archive.start(CheckpointRule::Numbering, LIMITS);
         pipeline.push(message(1), &mut log).await.unwrap();
         let _ = pipeline.fail(2, "refused", None, &mut log);
         pipeline.push(message(3), &mut log).await.unwrap();
@@ -437,13 +440,7 @@ mod tests {
     #[tokio::test]
     async fn only_committed_messages_come_out() {
         let archive = archive().await;
-        let limits = Limits {
-            messages: 3,
-            bytes: BATCH_BYTES,
-            in_flight: 4,
-        };
-        let mut pipeline = archive.pipeline(CheckpointRule::Settled, limits);
-        let mut log = FolderLog::new("INBOX");
+        let (mut pipeline, mut log) = archive.start(CheckpointRule::Settled, small(3, 4));
         let mut out = Vec::new();
         for uid in 1..=10 {
             out.extend(uids(&pipeline.push(message(uid), &mut log).await.unwrap()));
@@ -488,13 +485,7 @@ mod tests {
     #[tokio::test]
     async fn the_action_only_sees_committed_messages() {
         let archive = archive().await;
-        let limits = Limits {
-            messages: 3,
-            bytes: BATCH_BYTES,
-            in_flight: 2,
-        };
-        let mut pipeline = archive.pipeline(CheckpointRule::Settled, limits);
-        let mut log = FolderLog::new("INBOX");
+        let (mut pipeline, mut log) = archive.start(CheckpointRule::Settled, small(3, 2));
         let action = AfterArchive::Move {
             success: "Archived".into(),
             duplicate: "Duplicates".into(),
