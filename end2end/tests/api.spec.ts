@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { admin, createUser, uniqueEmail } from "./helpers";
 
 // Server functions check the caller's role on the server: hiding a link is not security.

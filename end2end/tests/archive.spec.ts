@@ -1,5 +1,10 @@
-import { test, expect, type Request } from "@playwright/test";
+import { test, expect, expectConsoleErrors } from "./fixtures";
+import type { Request } from "@playwright/test";
 import { admin, signIn, waitForHydration } from "./helpers";
+
+// The hostile fixture mail's script is blocked by the iframe's sandbox, and its remote image
+// (on a port browsers refuse) fails once the reader asks for images, as they must.
+test.beforeEach(({ page }) => expectConsoleErrors(page, /Blocked script execution in '[^']*\/m\/\d+\/html/, /ERR_UNSAFE_PORT/));
 
 // The harness imports end2end/fixtures/*.eml (`tresor import`) before the
 // server starts, into a shared mailbox "E2E archive" the admin can read.

@@ -1,4 +1,5 @@
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect } from "./fixtures";
+import type { Page } from "@playwright/test";
 import { admin, createUser, signIn, waitForHydration } from "./helpers";
 
 // Screenshots of the main pages, for a person to look at (not committed).

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { admin, signIn, waitForHydration } from "./helpers";
 
 const shots = "screenshots";

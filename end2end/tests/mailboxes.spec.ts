@@ -1,5 +1,8 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, expectConsoleErrors } from "./fixtures";
 import { createUser, signIn, uniqueEmail, waitForHydration } from "./helpers";
+
+// Refusals this file provokes on purpose: the browser logs the refused request.
+test.beforeEach(({ page }) => expectConsoleErrors(page, /Failed to load resource: the server responded with a status of (401|404|409|422)/));
 
 async function newUser(page: import("@playwright/test").Page, request: import("@playwright/test").APIRequestContext) {
   const email = uniqueEmail("mailboxes");
