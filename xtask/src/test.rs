@@ -33,11 +33,12 @@ const CARGO_TEST_LIMIT: Duration = Duration::from_secs(30 * 60);
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
     tools::ensure_test_tools()?;
-    // `cargo xtask test e2e`: only the browser tests, for a quick round while
-    // working on the UI. CI and the README run everything.
+    // `cargo xtask test e2e [playwright arguments]`: only the browser tests
+    // (e.g. one spec file, or `--grep words`), for a quick round while working
+    // on the UI. CI and the README run everything.
     if args.first().map(String::as_str) == Some("e2e") {
         let testbed = Testbed::start()?;
-        step("end-to-end tests", || end_to_end(&testbed))?;
+        step("end-to-end tests", || end_to_end(&testbed, &args[1..]))?;
         drop(testbed);
         eprintln!(
             "end-to-end tests passed in {} s",
@@ -84,7 +85,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             CARGO_TEST_LIMIT,
         )
     })?;
-    step("end-to-end tests", || end_to_end(&testbed))?;
+    step("end-to-end tests", || end_to_end(&testbed, &[]))?;
     drop(testbed);
     eprintln!("all tests passed in {} s", started.elapsed().as_secs());
     Ok(())
@@ -156,7 +157,7 @@ fn step(name: &str, body: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result
     result
 }
 
-fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
+fn end_to_end(testbed: &Testbed, playwright_args: &[String]) -> anyhow::Result<()> {
     let site_root = build::build_site()?;
     let binary = build::build_server(false)?;
     let data_dir = tempdir("tresor-e2e")?;
@@ -237,6 +238,7 @@ fn end_to_end(testbed: &Testbed) -> anyhow::Result<()> {
         command
             .current_dir(repo_root().join("end2end"))
             .args(["playwright", "test"])
+            .args(playwright_args)
             .env("BASE_URL", &base_url)
             .env("E2E_ADMIN_EMAIL", E2E_ADMIN_EMAIL)
             .env("E2E_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)

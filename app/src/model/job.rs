@@ -31,6 +31,19 @@ pub struct MessageNote {
     pub reason: String,
 }
 
+/// A message found again in a run: the archived message it is a copy of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateNote {
+    pub uid: u32,
+    /// The archived message (`/m/<id>`) this one is the same as.
+    pub message_id: i64,
+}
+
+/// At most this many duplicates are listed per folder in a run's log (the
+/// count stays exact): a first run over a mailbox whose mail another one
+/// archived already finds every message again, and a log is one row.
+pub const MAX_LISTED_DUPLICATES: usize = 500;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FolderLog {
     pub name: String,
@@ -54,6 +67,9 @@ pub struct FolderLog {
     /// are only counted, a later run archives them.
     #[serde(default)]
     pub skips: Vec<MessageNote>,
+    /// The first `MAX_LISTED_DUPLICATES` duplicates, with what they duplicate.
+    #[serde(default)]
+    pub duplicate_of: Vec<DuplicateNote>,
     /// After-archive action: messages tagged, moved, deleted on the server.
     #[serde(default)]
     pub tagged: u64,
@@ -82,6 +98,7 @@ impl FolderLog {
             failed: 0,
             failures: Vec::new(),
             skips: Vec::new(),
+            duplicate_of: Vec::new(),
             tagged: 0,
             moved: 0,
             deleted: 0,
@@ -104,6 +121,14 @@ impl FolderLog {
             uid,
             reason: reason.to_string(),
         });
+    }
+
+    /// Counts a message found again and lists it (up to `MAX_LISTED_DUPLICATES`).
+    pub fn record_duplicate(&mut self, uid: u32, message_id: i64) {
+        self.duplicates += 1;
+        if self.duplicate_of.len() < MAX_LISTED_DUPLICATES {
+            self.duplicate_of.push(DuplicateNote { uid, message_id });
+        }
     }
 
     /// Whether every message on the server is accounted for in the archive.

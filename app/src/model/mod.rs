@@ -143,6 +143,20 @@ pub struct IntegrityView {
     /// When the head was last written to the head file, and where that is.
     pub head_written_at: Option<DateTime<Utc>>,
     pub head_file: String,
+    /// When the daily routine checks next (`None`: only when asked).
+    #[serde(default)]
+    pub next_check_at: Option<DateTime<Utc>>,
+    /// Messages archived since the last check began: not covered by it yet.
+    #[serde(default)]
+    pub archived_since_check: u64,
+}
+
+/// What "verify now" did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VerifyStart {
+    Started,
+    /// A check of this server is going on already; it covers the new mail.
+    AlreadyRunning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,38 +9,42 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
 /// Shows the app to signed-in users and sends everyone else to the sign-in page.
+///
+/// The `<Outlet/>` stays outside the `Suspend` that waits for the user: a
+/// `Suspend`'s closure runs more than once while the server renders, and a
+/// page created inside it would be created (and would load its data) as many
+/// times, each copy with its own resource ids — the browser then hydrates
+/// against data meant for another copy and panics. Pages that only make sense
+/// signed in ask the server anyway, which refuses strangers.
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let current_user = expect_context::<CurrentUser>();
     view! {
-        <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
-            {move || Suspend::new(async move {
-                match current_user.0.await {
-                    Ok(Some(user)) => view! {
-                        <div class="app">
-                            <TopBar user/>
-                            <main class="content">
-                                <Outlet/>
-                            </main>
-                        </div>
+        <div class="app">
+            <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
+                {move || Suspend::new(async move {
+                    match current_user.0.await {
+                        Ok(Some(user)) => view! { <TopBar user/> }.into_any(),
+                        Ok(None) => {
+                            // Back to the page asked for after signing in (a permalink, say).
+                            let location = leptos_router::hooks::use_location();
+                            let wanted = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                            let path = sign_in_href(&wanted);
+                            view! { <Redirect path/> }.into_any()
+                        }
+                        Err(error) => view! {
+                            <div class="banner banner-error" role="alert">
+                                {format!("Tresor cannot tell who you are right now: {error}")}
+                            </div>
+                        }
+                        .into_any(),
                     }
-                    .into_any(),
-                    Ok(None) => {
-                        // Back to the page asked for after signing in (a permalink, say).
-                        let location = leptos_router::hooks::use_location();
-                        let wanted = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                        let path = sign_in_href(&wanted);
-                        view! { <Redirect path/> }.into_any()
-                    }
-                    Err(error) => view! {
-                        <div class="banner banner-error" role="alert">
-                            {format!("Tresor cannot tell who you are right now: {error}")}
-                        </div>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Suspense>
+                })}
+            </Suspense>
+            <main class="content">
+                <Outlet/>
+            </main>
+        </div>
     }
 }
 

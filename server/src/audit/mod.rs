@@ -53,6 +53,7 @@ pub enum Action {
     SignInAppRemoved,
     MailboxSignedIn,
     MailboxSignedOut,
+    VerificationStarted,
 }
 
 impl Action {
@@ -89,6 +90,7 @@ impl Action {
             Action::SignInAppRemoved => "sign_in_app_removed",
             Action::MailboxSignedIn => "mailbox_signed_in",
             Action::MailboxSignedOut => "mailbox_signed_out",
+            Action::VerificationStarted => "verification_started",
         }
     }
 }

@@ -45,6 +45,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Arc::new(crate::notify::SystemClock),
         config.public_url.clone(),
     ));
+    let verifier = Arc::new(crate::store::verify::Verifier::new(
+        db.clone(),
+        services.store.clone(),
+        Some(crate::store::ledger::HeadFile::in_data_dir(
+            &config.data_dir,
+        )),
+    ));
     let state = AppState::new(
         config.clone(),
         db,
@@ -52,17 +59,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         scheduler.clone(),
         viewer,
     )
-    .with_notifier(notifier.clone());
+    .with_notifier(notifier.clone())
+    .with_verifier(verifier.clone());
     ensure_first_admin(&state, &config).await?;
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
     let indexer_task = indexer.map(|indexer| tokio::spawn(indexer.run(scheduler_stopped.clone())));
-    let verifier = Arc::new(crate::store::verify::Verifier::new(
-        state.db.clone(),
-        services.store.clone(),
-        Some(crate::store::ledger::HeadFile::in_data_dir(
-            &config.data_dir,
-        )),
-    ));
     let verify_every = (config.verify_interval_hours > 0)
         .then(|| std::time::Duration::from_secs(config.verify_interval_hours * 3600));
     let integrity_task = tokio::spawn(crate::store::verify::run_schedule(

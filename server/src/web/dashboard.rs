@@ -10,7 +10,9 @@ use crate::oauth::SignIn;
 use app::api::backend::DashboardBackend;
 use app::error::ApiError;
 use app::model::access::Capability;
-use app::model::{Attention, DashboardView, IntegrityView, SessionUser, VerificationSummary};
+use app::model::{
+    Attention, DashboardView, IntegrityView, SessionUser, VerificationSummary, VerifyStart,
+};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -20,6 +22,30 @@ const RECENT_RUNS: u64 = 50;
 
 #[async_trait::async_trait]
 impl DashboardBackend for WebBackend {
+    async fn verify_now(&self, caller: &SessionUser) -> Result<VerifyStart, ApiError> {
+        if !caller.may(Capability::Administer) {
+            return Err(ApiError::Forbidden);
+        }
+        let state = &self.state;
+        let Some(verifier) = &state.verifier else {
+            return Err(ApiError::Conflict(
+                "This server does not check the archive; run `tresor verify` on it.".into(),
+            ));
+        };
+        if !verifier.start() {
+            return Ok(VerifyStart::AlreadyRunning);
+        }
+        super::caller::audit(
+            state,
+            caller,
+            crate::audit::Action::VerificationStarted,
+            "archive",
+            serde_json::json!({}),
+        )
+        .await?;
+        Ok(VerifyStart::Started)
+    }
+
     async fn dashboard(&self, caller: &SessionUser) -> Result<DashboardView, ApiError> {
         let state = &self.state;
         let mailboxes = state.access.visible_mailboxes(caller).await?;
@@ -148,7 +174,20 @@ async fn integrity(state: &AppState) -> Result<IntegrityView, ApiError> {
             first_findings,
         }
     });
+    let since = last_check.as_ref().map(|check| check.started_at);
+    let next_check_at = match (since, state.config.verify_interval_hours) {
+        (_, 0) => None,
+        (Some(since), hours) => Some(since + Duration::hours(hours as i64)),
+        // The routine looks within minutes of starting.
+        (None, _) => Some(Utc::now()),
+    };
+    let archived_since_check = match since {
+        Some(since) => archived_since(&state.db, since).await?,
+        None => 0,
+    };
     Ok(IntegrityView {
+        next_check_at,
+        archived_since_check,
         last_check,
         last_clean_at,
         head_seq: head.as_ref().map(|head| head.seq),
@@ -156,6 +195,20 @@ async fn integrity(state: &AppState) -> Result<IntegrityView, ApiError> {
         head_written_at,
         head_file: file.path().display().to_string(),
     })
+}
+
+/// Messages stored since `since` (a check that began before them did not
+/// cover them).
+async fn archived_since(
+    db: &DatabaseConnection,
+    since: chrono::DateTime<Utc>,
+) -> Result<u64, ApiError> {
+    use sea_orm::PaginatorTrait;
+    message::Entity::find()
+        .filter(message::Column::ArchivedAt.gt(since))
+        .count(db)
+        .await
+        .map_err(|error| internal(&error))
 }
 
 /// Distinct messages found in `mailbox_ids` (archived since `since`, if

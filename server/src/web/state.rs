@@ -31,6 +31,8 @@ pub struct AppState {
     pub notifier: Option<Arc<crate::notify::Notifier>>,
     /// Sign-ins with a code started in the browser, polled by this process.
     pub device_sign_ins: Arc<DeviceSignIns>,
+    /// Checks the archive ("verify now"); `None` until `with_verifier`.
+    pub verifier: Option<Arc<crate::store::verify::Verifier>>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             accounts: Arc::new(Accounts::new(db.clone(), session_lifetime)),
             audit: crate::audit::AuditLog::new(db.clone()),
             notifier: None,
+            verifier: None,
             device_sign_ins: Arc::default(),
             config: Arc::new(config),
             db,
@@ -61,6 +64,12 @@ impl AppState {
     /// The state, able to send mail.
     pub fn with_notifier(mut self, notifier: Arc<crate::notify::Notifier>) -> AppState {
         self.notifier = Some(notifier);
+        self
+    }
+
+    /// The state, able to start a verification of the archive.
+    pub fn with_verifier(mut self, verifier: Arc<crate::store::verify::Verifier>) -> AppState {
+        self.verifier = Some(verifier);
         self
     }
 

@@ -128,6 +128,7 @@ fn rows() -> Vec<Row> {
             SIGNED_IN,
         )),
         post("/api/dashboard/summary", "", SIGNED_IN),
+        post("/api/dashboard/verify_now", "", ADMIN_ONLY),
         // Users and the audit log.
         post("/api/users/list", "", ADMIN_ONLY),
         post(

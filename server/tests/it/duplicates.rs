@@ -110,6 +110,29 @@ async fn drop_by_content_only_counts_the_copy_and_does_not_list_it() {
     let listed: Vec<bool> = recorded.second.iter().map(|(_, listed)| *listed).collect();
     assert_eq!(listed, [false, true, true]);
     assert_eq!(recorded.second[0].0, sha(&synthetic_message(1)));
+    // The job log lists the copy, with the archived message it is the same as.
+    let listed = &log["folders"][0]["duplicate_of"];
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{log}");
+    assert_eq!(listed[0]["uid"].as_u64(), Some(1), "{log}");
+    let of = listed[0]["message_id"].as_i64().expect("a message id");
+    assert_eq!(
+        sha_of_message(data_dir.path(), of).await,
+        sha(&synthetic_message(1))
+    );
+}
+
+async fn sha_of_message(data_dir: &std::path::Path, id: i64) -> String {
+    let url = format!("sqlite://{}?mode=ro", data_dir.join("tresor.db").display());
+    let db = sea_orm::Database::connect(url).await.unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT sha256 FROM messages WHERE id = {id}"),
+        ))
+        .await
+        .unwrap()
+        .expect("the listed message exists");
+    row.try_get::<String>("", "sha256").unwrap()
 }
 
 #[tokio::test]

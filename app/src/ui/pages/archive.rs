@@ -8,7 +8,7 @@ use crate::model::archive::{
     HitView, MAX_SEARCH_WINDOW, PAGE_SIZE, SearchInput, SearchPage, SearchSort,
 };
 use crate::ui::components::{EmptyState, ErrorAlert, short_sender};
-use crate::ui::pages::restore::Restore;
+use crate::ui::pages::restore::{Restore, RestoreTargets};
 use crate::ui::url::{messages_export_href, search_export_href, search_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -149,7 +149,15 @@ fn Results(
         </p>
     });
     if page.total == 0 {
-        let empty = if input.query.trim().is_empty() {
+        let empty = if page.indexing > 0 {
+            // Not "empty": the archive has mail the index has not reached yet.
+            view! {
+                <EmptyState title="Mail is being indexed">
+                    <p>{format!("{} archived messages are being made searchable; they appear here within moments. Reload the page to see them.", page.indexing)}</p>
+                </EmptyState>
+            }
+            .into_any()
+        } else if input.query.trim().is_empty() {
             view! {
                 <EmptyState title="The archive is empty">
                     <p>"Once a mailbox is archived, its messages can be searched, read, exported and restored here."</p>
@@ -164,6 +172,12 @@ fn Results(
                 </EmptyState>
             }
             .into_any()
+        };
+        // With no query, the empty state says it already.
+        let indexing = if input.query.trim().is_empty() {
+            None
+        } else {
+            indexing
         };
         return view! { {chips} {indexing} {empty} }.into_any();
     }
@@ -203,7 +217,8 @@ fn Results(
         </div>
         <Show when=move || restoring.get() && !selected.get().is_empty()>
             <div class="restore-panel">
-                <Restore ids=Signal::derive(move || selected.get().into_iter().collect::<Vec<_>>())/>
+                // Created when asked for: this panel is never part of a server-rendered page.
+                <Restore ids=Signal::derive(move || selected.get().into_iter().collect::<Vec<_>>()) targets=RestoreTargets::new()/>
             </div>
         </Show>
         <table class="table results" data-testid="results">

@@ -1,15 +1,17 @@
 //! The dashboard: the archive's figures, the mailboxes that need attention
 //! and, for admins, the archive's integrity (the last verification).
 
-use crate::api::dashboard::dashboard_summary;
-use crate::model::{Attention, DashboardView, IntegrityView, VerificationSummary};
-use crate::ui::components::{EmptyState, ErrorAlert, human_size};
+use crate::api::dashboard::{VerifyNow, dashboard_summary};
+use crate::model::{Attention, DashboardView, IntegrityView, VerificationSummary, VerifyStart};
+use crate::ui::components::{EmptyState, ErrorAlert, ErrorBanner, action_error, human_size};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let summary = Resource::new(|| (), |_| dashboard_summary());
+    let verify = ServerAction::<VerifyNow>::new();
+    // Started checks show as running at once.
+    let summary = Resource::new(move || verify.version().get(), |_| dashboard_summary());
     view! {
         <Title text="Dashboard"/>
         <div class="page-header">
@@ -18,7 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading figures…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
-                    Ok(summary) => view! { <Figures summary/> }.into_any(),
+                    Ok(summary) => view! { <Figures summary verify/> }.into_any(),
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
             })}
@@ -27,7 +29,7 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-fn Figures(summary: DashboardView) -> impl IntoView {
+fn Figures(summary: DashboardView, verify: ServerAction<VerifyNow>) -> impl IntoView {
     let nothing_yet = summary.message_count == 0;
     view! {
         <div class="cards">
@@ -55,7 +57,7 @@ fn Figures(summary: DashboardView) -> impl IntoView {
             </div>
         </div>
         {(!summary.attention.is_empty()).then(|| view! { <NeedsAttention items=summary.attention/> })}
-        {summary.integrity.map(|integrity| view! { <Integrity integrity/> })}
+        {summary.integrity.map(|integrity| view! { <Integrity integrity verify/> })}
         {nothing_yet.then(|| view! {
             <EmptyState title="Nothing archived yet">
                 <p>"Tresor keeps a byte-exact, tamper-evident copy of every message of the mailboxes you connect."</p>
@@ -99,21 +101,52 @@ fn when(time: chrono::DateTime<chrono::Utc>) -> String {
 /// The archive's integrity for admins: the last check, the last clean one,
 /// and the ledger head to note or sign elsewhere.
 #[component]
-fn Integrity(integrity: IntegrityView) -> impl IntoView {
+fn Integrity(integrity: IntegrityView, verify: ServerAction<VerifyNow>) -> impl IntoView {
     let last_clean = integrity
         .last_clean_at
         .map(when)
         .unwrap_or_else(|| "never".into());
+    let running = integrity
+        .last_check
+        .as_ref()
+        .is_some_and(|check| check.status == "running");
+    let next = match integrity.next_check_at {
+        Some(at) => format!("Next daily check: {}.", when(at)),
+        None => "Checks run only when started (the daily check is switched off).".to_string(),
+    };
+    let new_mail = integrity.archived_since_check;
+    let error = action_error(verify);
     view! {
         <section class="panel" data-testid="integrity">
-            <h2>"Archive integrity"</h2>
+            <div class="panel-header">
+                <h2>"Archive integrity"</h2>
+                {(!running).then(|| view! {
+                    <button type="button" class="button" data-testid="verify-now"
+                        disabled=move || verify.pending().get()
+                        on:click=move |_| { verify.dispatch(VerifyNow {}); }>
+                        {move || if verify.pending().get() { "Starting…" } else { "Verify now" }}
+                    </button>
+                })}
+            </div>
+            <ErrorBanner error/>
+            {move || (verify.value().get() == Some(Ok(VerifyStart::AlreadyRunning))).then(|| view! {
+                <p class="banner banner-info" role="status">"A check is going on already; it covers the new mail."</p>
+            })}
             {match integrity.last_check {
                 None => view! {
                     <p class="muted">"Not verified yet. Tresor re-hashes every message and checks the ledger once a day; "
-                    "an administrator can run " <code>"tresor verify"</code> " at any time."</p>
+                    "start one now, or run " <code>"tresor verify"</code> " on the server."</p>
                 }.into_any(),
                 Some(check) => view! { <LastCheck check/> }.into_any(),
             }}
+            <p class="muted" data-testid="next-check">
+                {next}
+                {(new_mail > 0 && !running).then(|| format!(
+                    " {new_mail} message{} archived since the last check began {} not covered by it yet.",
+                    if new_mail == 1 { "" } else { "s" },
+                    if new_mail == 1 { "is" } else { "are" }
+                ))}
+            </p>
             <dl class="facts">
                 <dt>"Last clean check"</dt>
                 <dd data-testid="last-clean">{last_clean}</dd>

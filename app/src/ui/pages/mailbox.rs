@@ -107,14 +107,17 @@ fn MailboxRunsView(
     id: Option<i64>,
     edit: String,
 ) -> impl IntoView {
+    let is_running = runs.running.is_some();
+    // What "Run now" answered, only while it is still true: once the run has
+    // ended, the history below says how it went. (A queued run shows as
+    // queued from the data itself.)
+    let busy = is_running || runs.queued;
     let queued = move || match run.value().get() {
-        Some(Ok(RunRequest::Queued)) => {
-            Some("The run is queued and starts as soon as the job limits allow.")
+        Some(Ok(RunRequest::AlreadyRunning)) if busy => {
+            Some("A run of this mailbox is going on already.")
         }
-        Some(Ok(RunRequest::AlreadyRunning)) => Some("A run of this mailbox is going on already."),
         _ => None,
     };
-    let is_running = runs.running.is_some();
     let enabled = runs.enabled;
     let schedule_text = match (&runs.schedule, enabled) {
         (Some(schedule), true) => format!("Runs on the schedule “{schedule}”."),
@@ -200,7 +203,12 @@ fn RunProgress(progress: Progress) -> impl IntoView {
             <h2>"Running"</h2>
             <p>
                 <strong>{folder}</strong>
-                {format!(" — folder {} of {}", (progress.folders_done + 1).min(progress.folders_total.max(1)), progress.folders_total.max(1))}
+                // Until the folders are listed there is nothing to count yet.
+                {(progress.folders_total > 0).then(|| format!(
+                    " — folder {} of {}",
+                    (progress.folders_done + 1).min(progress.folders_total),
+                    progress.folders_total
+                ))}
             </p>
             <progress max=progress.folder_total.max(1) value=progress.folder_done></progress>
             <p class="muted">
@@ -291,16 +299,9 @@ fn FolderTable(log: crate::model::job::JobLog) -> impl IntoView {
                 <tbody>
                     {log.folders.into_iter().map(|folder| {
                         let reconciled = folder.is_reconciled();
-                        let notes: Vec<String> = folder
-                            .failures
-                            .iter()
-                            .map(|note| format!("UID {}: {}", note.uid, note.reason))
-                            .chain(folder.skips.iter().map(|note| format!("UID {} skipped: {}", note.uid, note.reason)))
-                            .chain(folder.error.clone())
-                            .collect();
                         view! {
                             <tr>
-                                <td>{folder.name}</td>
+                                <td>{folder.name.clone()}</td>
                                 <td class="number">{folder.server_count}</td>
                                 <td class="number">{folder.archived_total}</td>
                                 <td class="number">{folder.archived}</td>
@@ -309,16 +310,54 @@ fn FolderTable(log: crate::model::job::JobLog) -> impl IntoView {
                                 <td class="number">{folder.failed}</td>
                                 <td>{if reconciled { "✓ complete" } else { "✗ incomplete" }}</td>
                             </tr>
-                            {(!notes.is_empty()).then(|| view! {
-                                <tr><td colspan="8">
-                                    <ul class="notes">{notes.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}</ul>
-                                </td></tr>
-                            })}
+                            <FolderMessages folder/>
                         }
                     }).collect_view()}
                 </tbody>
             </table>
         </details>
+    }
+    .into_any()
+}
+
+/// The messages of one folder's run the log has something to say about:
+/// failed and skipped ones with the reason, duplicates with the archived
+/// message they are the same as. Folded away: a run may list hundreds.
+#[component]
+fn FolderMessages(folder: crate::model::job::FolderLog) -> impl IntoView {
+    let listed = folder.failures.len() + folder.skips.len() + folder.duplicate_of.len();
+    if listed == 0 && folder.error.is_none() {
+        return ().into_any();
+    }
+    let unlisted = folder
+        .duplicates
+        .saturating_sub(folder.duplicate_of.len() as u64);
+    view! {
+        <tr><td colspan="8">
+            {folder.error.map(|error| view! { <p class="field-error">{error}</p> })}
+            {(listed > 0).then(|| view! {
+                <details class="folder-messages" data-testid="folder-messages">
+                    <summary>{format!("{listed} messages of {} in detail", folder.name)}</summary>
+                    <ul class="notes">
+                        {folder.failures.into_iter().map(|note| view! {
+                            <li data-testid="failed-message">{format!("UID {} failed: {}", note.uid, note.reason)}</li>
+                        }).collect_view()}
+                        {folder.skips.into_iter().map(|note| view! {
+                            <li data-testid="skipped-message">{format!("UID {} skipped: {}", note.uid, note.reason)}</li>
+                        }).collect_view()}
+                        {folder.duplicate_of.into_iter().map(|note| view! {
+                            <li data-testid="duplicate-message">
+                                {format!("UID {} is a duplicate of ", note.uid)}
+                                <a href=format!("/m/{}", note.message_id)>{format!("archived message {}", note.message_id)}</a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    {(unlisted > 0).then(|| view! {
+                        <p class="muted">{format!("{unlisted} more duplicates are counted but not listed.")}</p>
+                    })}
+                </details>
+            })}
+        </td></tr>
     }
     .into_any()
 }

@@ -5,7 +5,7 @@
 use crate::api::archive::load_archived_message;
 use crate::model::archive::MessageView;
 use crate::ui::components::{ErrorAlert, human_size, id_param, short_sender};
-use crate::ui::pages::restore::Restore;
+use crate::ui::pages::restore::{Restore, RestoreTargets};
 use crate::ui::url::folder_export_href;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,12 +19,14 @@ pub fn MessagePage() -> impl IntoView {
             None => Err(crate::error::ApiError::NotFound),
         }
     });
+    // Here, not in `Message`: that is created inside the `Suspend` below.
+    let targets = RestoreTargets::new();
     view! {
         <Title text="Message"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the message…"</p> }>
             {move || Suspend::new(async move {
                 match message.await {
-                    Ok(message) => view! { <Message message/> }.into_any(),
+                    Ok(message) => view! { <Message message targets/> }.into_any(),
                     Err(error) => view! {
                         <div class="page-header"><h1>"Message"</h1></div>
                         <ErrorAlert error/>
@@ -37,7 +39,7 @@ pub fn MessagePage() -> impl IntoView {
 }
 
 #[component]
-fn Message(message: MessageView) -> impl IntoView {
+fn Message(message: MessageView, targets: RestoreTargets) -> impl IntoView {
     let id = message.id;
     let subject = if message.subject.trim().is_empty() {
         "(no subject)".to_string()
@@ -155,7 +157,7 @@ fn Message(message: MessageView) -> impl IntoView {
                         </ol>
                     </section>
                 })}
-                <Restore ids=Signal::derive(move || vec![id])/>
+                <Restore ids=Signal::derive(move || vec![id]) targets/>
             </aside>
         </div>
     }

@@ -3,14 +3,35 @@
 //! message, the archive's results for the selected ones.
 
 use crate::api::archive::{RestoreMessages, load_restore_targets};
-use crate::model::archive::RestoreInput;
+use crate::error::ApiError;
+use crate::model::archive::{RestoreInput, RestoreTarget};
 use crate::ui::components::{ErrorBanner, action_error};
 use leptos::prelude::*;
 
+/// The mailboxes the reader may restore into, loaded once by the page.
+///
+/// A page creates it at its top, outside any `Suspend`: a resource created
+/// inside one is created again each time the server re-runs the `Suspend`,
+/// and the browser then hydrates against another copy's data.
+#[derive(Clone, Copy)]
+pub struct RestoreTargets(Resource<Result<Vec<RestoreTarget>, ApiError>>);
+
+impl RestoreTargets {
+    pub fn new() -> Self {
+        Self(Resource::new(|| (), |_| load_restore_targets()))
+    }
+}
+
+impl Default for RestoreTargets {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Restores `ids` into a folder of a mailbox the reader manages.
 #[component]
-pub fn Restore(#[prop(into)] ids: Signal<Vec<i64>>) -> impl IntoView {
-    let targets = Resource::new(|| (), |_| load_restore_targets());
+pub fn Restore(#[prop(into)] ids: Signal<Vec<i64>>, targets: RestoreTargets) -> impl IntoView {
+    let RestoreTargets(targets) = targets;
     let restore = ServerAction::<RestoreMessages>::new();
     let error = action_error(restore);
     let mailbox = RwSignal::new(String::new());

@@ -175,7 +175,9 @@ impl Batch {
             }
         }
 
-        let (mut archived, mut duplicates) = (0, 0);
+        let mut archived = 0;
+        // (UID, the archived message it is the same as), logged once committed.
+        let mut duplicates = Vec::new();
         let mut settled = Vec::with_capacity(self.messages.len());
         let mut locations = Vec::with_capacity(self.messages.len());
         for ((stored, id), outcome) in self.messages.iter().zip(ids).zip(outcomes) {
@@ -187,7 +189,7 @@ impl Batch {
             };
             match outcome {
                 Outcome::Archived => archived += 1,
-                _ => duplicates += 1,
+                _ => duplicates.push((stored.uid, message_id)),
             }
             settled.push(Settled {
                 uid: stored.uid,
@@ -240,7 +242,9 @@ impl Batch {
         transaction.commit().await?;
 
         folder_log.archived += archived;
-        folder_log.duplicates += duplicates;
+        for (uid, message_id) in duplicates {
+            folder_log.record_duplicate(uid, message_id);
+        }
         self.messages.clear();
         self.bytes = 0;
         Ok(settled)

@@ -32,6 +32,7 @@ use sea_orm::{
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Findings kept in the stored report (the count is always complete).
 const STORED_FINDINGS: usize = 1_000;
@@ -78,6 +79,24 @@ pub struct Verifier {
     store: Arc<BlobStore>,
     heads: Option<HeadFile>,
     threads: usize,
+    /// A check of this process is going on: the daily one and "verify now"
+    /// never run side by side (each re-reads every blob).
+    busy: Arc<AtomicBool>,
+}
+
+/// Holds the verifier busy while alive.
+struct Busy(Arc<AtomicBool>);
+
+impl Busy {
+    fn claim(flag: &Arc<AtomicBool>) -> Option<Busy> {
+        (!flag.swap(true, Ordering::AcqRel)).then(|| Busy(flag.clone()))
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 impl Verifier {
@@ -88,7 +107,30 @@ impl Verifier {
             store,
             heads,
             threads,
+            busy: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// "Verify now": starts a check in the background unless this process
+    /// has one going on; whether it started. The check records itself like
+    /// the daily one (`verify_and_record`).
+    pub fn start(self: &Arc<Self>) -> bool {
+        let Some(busy) = Busy::claim(&self.busy) else {
+            return false;
+        };
+        let verifier = self.clone();
+        tokio::spawn(async move {
+            let _busy = busy;
+            match verifier.verify_and_record().await {
+                Ok(report) if report.is_clean() => tracing::info!("the archive verified clean"),
+                Ok(report) => tracing::error!(
+                    findings = report.findings.len(),
+                    "the archive did NOT verify clean; run `tresor verify` for the full list"
+                ),
+                Err(error) => tracing::error!(%error, "the verification could not finish"),
+            }
+        });
+        true
     }
 
     /// Checks everything; findings are in the report, not errors. An error
@@ -272,6 +314,10 @@ impl Verifier {
         if !due {
             return Ok(());
         }
+        // A check started by hand is going on: it counts as today's.
+        let Some(_busy) = Busy::claim(&self.busy) else {
+            return Ok(());
+        };
         tracing::info!("verifying the archive");
         let report = self.verify_and_record().await?;
         if report.is_clean() {

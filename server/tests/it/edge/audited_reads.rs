@@ -114,3 +114,25 @@ async fn reading_a_messages_html_and_inline_images_is_audited() {
         assert_eq!(entries(&site, "message_viewed", &target).await.len(), 2);
     }
 }
+
+/// Opening a message's page is one view, one entry: the page loads the
+/// message once while the server renders it (it once loaded it three times,
+/// from copies of the page the layout's `Suspend` made — and the browser
+/// then hydrated against the wrong copy's data and panicked).
+#[tokio::test]
+async fn opening_a_message_page_records_one_view() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let ids = site
+            .archive_for(site.user_id, "user-mail", &[("picture", WITH_PICTURE)])
+            .await;
+        let id = ids["picture"];
+        let cookie = site.sign_in("user@example.com", "user-password").await;
+
+        let (status, _, html) = site.get(&format!("/m/{id}"), Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(String::from_utf8_lossy(&html).contains("Picture"));
+        let viewed = entries(&site, "message_viewed", &format!("message {id}")).await;
+        assert_eq!(viewed.len(), 1, "{viewed:?}");
+    }
+}

@@ -200,3 +200,124 @@ async fn the_dashboard_shows_admins_the_last_check_and_the_ledger_head() {
         assert_eq!(summary(user).await.integrity, None, "admins only");
     }
 }
+
+/// "Verify now": an administrator starts a check from the dashboard; mail
+/// archived after the last check is counted until a check covers it, and
+/// the dashboard says when the daily check comes next. Nobody else may.
+#[tokio::test]
+async fn an_admin_verifies_now_when_mail_arrived_since_the_last_check() {
+    use app::model::{DashboardView, VerifyStart};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    use tresor::store::verify::{Verifier, history};
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let verifier = std::sync::Arc::new(Verifier::new(
+            site.services.db.clone(),
+            site.services.store.clone(),
+            None,
+        ));
+        let site = site.with_state(|state| state.with_verifier(verifier.clone()));
+        let admin = site.sign_in("root@example.com", "root-password").await;
+        let integrity = |cookie: String| {
+            let site = &site;
+            async move {
+                let (status, body, _) =
+                    site.call("/api/dashboard/summary", "", Some(&cookie)).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                serde_json::from_str::<DashboardView>(&body)
+                    .unwrap()
+                    .integrity
+                    .expect("for admins")
+            }
+        };
+        let verify_now = |cookie: String| {
+            let site = &site;
+            async move {
+                site.call("/api/dashboard/verify_now", "", Some(&cookie))
+                    .await
+            }
+        };
+        let wait_for_checks = |count: usize| {
+            let site = &site;
+            async move {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+                loop {
+                    let (last, _) = history(&site.services.db).await.unwrap();
+                    let done = last.as_ref().is_some_and(|row| row.status != "running");
+                    let checks = tresor::db::entity::verification::Entity::find()
+                        .count(&site.services.db)
+                        .await
+                        .unwrap();
+                    if done && checks as usize >= count {
+                        return;
+                    }
+                    assert!(std::time::Instant::now() < deadline, "the check finished");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        };
+        site.archive_for(site.user_id, "user-mail", &[("own", OWN_MAIL)])
+            .await;
+        let (status, body, _) = verify_now(admin.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            serde_json::from_str::<VerifyStart>(&body).unwrap(),
+            VerifyStart::Started
+        );
+        wait_for_checks(1).await;
+        let checked = integrity(admin.clone()).await;
+        let check = checked.last_check.clone().expect("the check");
+        assert_eq!(
+            (check.status.as_str(), check.blobs),
+            ("clean", 1),
+            "{check:?}"
+        );
+        assert_eq!(checked.archived_since_check, 0);
+        // The daily routine (24 h by default) comes a day after this check began.
+        assert_eq!(
+            checked.next_check_at,
+            Some(check.started_at + chrono::Duration::hours(24))
+        );
+
+        // New mail after the check: counted until the next check covers it.
+        site.archive_for(
+            site.user_id,
+            "user-mail-2",
+            &[(
+                "later",
+                b"From: b@example.com\r\nSubject: Later\r\n\r\nLater.\r\n".as_slice(),
+            )],
+        )
+        .await;
+        assert_eq!(integrity(admin.clone()).await.archived_since_check, 1);
+        let (status, _, _) = verify_now(admin.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        wait_for_checks(2).await;
+        assert_eq!(integrity(admin.clone()).await.archived_since_check, 0);
+
+        let entries = tresor::db::entity::audit_entry::Entity::find()
+            .all(&site.services.db)
+            .await
+            .unwrap();
+        let started: Vec<_> = entries
+            .iter()
+            .filter(|entry| entry.action == "verification_started")
+            .collect();
+        assert_eq!(started.len(), 2, "each start is audited");
+        assert!(
+            started
+                .iter()
+                .all(|entry| entry.actor_id == Some(site.root_id))
+        );
+
+        // A user or an auditor may not; nothing starts.
+        let user = site.sign_in("user@example.com", "user-password").await;
+        let (status, _, _) = verify_now(user).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let checks = tresor::db::entity::verification::Entity::find()
+            .count(&site.services.db)
+            .await
+            .unwrap();
+        assert_eq!(checks, 2);
+    }
+}
