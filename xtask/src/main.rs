@@ -15,6 +15,7 @@
 mod bench;
 mod build;
 mod cmd;
+mod compress;
 mod fuzz;
 mod test;
 mod testbed;
