@@ -1,7 +1,7 @@
 //! Builds the browser app (WASM via plain wasm-bindgen, then wasm-opt, then
-//! brotli and gzip copies) into `<target>/site`, and the server binary. cargo-leptos is not used: its
-//! current release does not build on our Rust and it downloads tools at run
-//! time (see ../shared/reference/leptos-build.md).
+//! brotli and gzip copies) into `<target>/site`, and the server binary.
+//! cargo-leptos is not used: its current release does not build on our Rust
+//! and it downloads tools at run time (see ../shared/reference/leptos-build.md).
 
 use crate::cmd::{self, cargo, repo_root, target_dir};
 use crate::compress;
