@@ -7,7 +7,8 @@
 //!   suite, stop what was started, exit non-zero on any failure.
 //! - `cargo xtask testbed` — start the test bed and keep it up for your own `cargo test` runs.
 //! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary.
-//! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync.
+//! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync;
+//!   `bench first-load` — the sign-in page's bytes and time to hydrated on a slow connection.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]` — run the fuzz targets (fuzz/) longer than the tests do.
 //! - `cargo xtask tidy` — the house rules (module docs, file length, folders named in
 //!   ARCHITECTURE.md, no import cycles); also the first step of `cargo xtask test`.
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
         "tidy" => tidy::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask (run [-- serve args] | test | build [--release] | bench ingest [SIZE...] | fuzz [SECONDS] [TARGET...] | tidy)"
+                "usage: cargo xtask (run [-- serve args] | test | build [--release] | bench (ingest [SIZE...] | first-load) | fuzz [SECONDS] [TARGET...] | tidy)"
             );
             return ExitCode::from(2);
         }
