@@ -1,9 +1,10 @@
-//! Builds the browser app (WASM via plain wasm-bindgen, then wasm-opt) into
-//! `<target>/site`, and the server binary. cargo-leptos is not used: its
-//! current release does not build on our Rust and it downloads tools at run
-//! time (see ../shared/reference/leptos-build.md).
+//! Builds the browser app (WASM via plain wasm-bindgen, then wasm-opt, then
+//! brotli and gzip copies) into `<target>/site`, and the server binary.
+//! cargo-leptos is not used: its current release does not build on our Rust
+//! and it downloads tools at run time (see ../shared/reference/leptos-build.md).
 
 use crate::cmd::{self, cargo, repo_root, target_dir};
+use crate::compress;
 use crate::tools;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -78,12 +79,17 @@ pub fn build_site() -> anyhow::Result<PathBuf> {
     std::fs::copy(root.join("style/main.css"), pkg.join("tresor.css"))
         .context("copying the stylesheet")?;
     copy_dir(&root.join("public"), &site)?;
-    let size = std::fs::metadata(&wasm).map(|meta| meta.len()).unwrap_or(0);
-    eprintln!(
-        "site built in {} (tresor.wasm: {} KB)",
-        site.display(),
-        size / 1024
-    );
+    let compressed = compress::precompress_dir(&pkg)?;
+    eprintln!("site built in {}", site.display());
+    for (file, sizes) in compressed {
+        eprintln!(
+            "  {}: {} KB, brotli {} KB, gzip {} KB",
+            file.file_name().unwrap_or_default().to_string_lossy(),
+            sizes.raw / 1024,
+            sizes.brotli / 1024,
+            sizes.gzip / 1024
+        );
+    }
     Ok(site)
 }
 

@@ -6,8 +6,10 @@
 //!   PostgreSQL, Chromium, Playwright), run `cargo test` and the Playwright
 //!   suite, stop what was started, exit non-zero on any failure.
 //! - `cargo xtask testbed` — start the test bed and keep it up for your own `cargo test` runs.
-//! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary.
-//! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync.
+//! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary;
+//!   `build --site` only the site.
+//! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync;
+//!   `bench first-load` — the sign-in page's bytes and time to hydrated on a slow connection.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]` — run the fuzz targets (fuzz/) longer than the tests do.
 //! - `cargo xtask tidy` — the house rules (module docs, file length, folders named in
 //!   ARCHITECTURE.md, no import cycles); also the first step of `cargo xtask test`.
@@ -15,6 +17,7 @@
 mod bench;
 mod build;
 mod cmd;
+mod compress;
 mod fuzz;
 mod test;
 mod testbed;
@@ -31,13 +34,16 @@ fn main() -> ExitCode {
         "run" => run(&rest),
         "test" => test::run(&rest),
         "testbed" => test::keep_testbed_up(),
+        "build" if rest.iter().any(|arg| arg == "--site") => {
+            tools::ensure_build_tools().and_then(|()| build::build_site().map(|_| ()))
+        }
         "build" => build::build_all(rest.iter().any(|arg| arg == "--release")).map(|_| ()),
         "bench" => bench::run(&rest),
         "fuzz" => fuzz::run(&rest),
         "tidy" => tidy::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask (run [-- serve args] | test | build [--release] | bench ingest [SIZE...] | fuzz [SECONDS] [TARGET...] | tidy)"
+                "usage: cargo xtask (run [-- serve args] | test | build [--release | --site] | bench (ingest [SIZE...] | first-load) | fuzz [SECONDS] [TARGET...] | tidy)"
             );
             return ExitCode::from(2);
         }

@@ -25,6 +25,12 @@ pub fn ensure_test_tools() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Playwright in end2end/ (driving Debian's Chromium), without the rest of the test bed.
+pub fn ensure_playwright() -> anyhow::Result<()> {
+    ensure_apt(&["chromium"])?;
+    ensure_npm_packages(&repo_root().join("end2end"))
+}
+
 fn ensure_wasm_target() -> anyhow::Result<()> {
     let installed = output(&mut {
         let mut command = Command::new("rustup");

@@ -4,8 +4,8 @@
 //!
 //! In three layers, each using only those below it (no module uses one of
 //! its own layer, so there is no import cycle):
-//! - the router (this file) and the middleware (`body_limit`, `client`,
-//!   `cross_site`, `health`);
+//! - the router (this file), the middleware (`body_limit`, `client`,
+//!   `cross_site`, `health`) and the browser app's files (`assets`);
 //! - one module per area, as `app::api` has them (`auth`, `users`,
 //!   `mailboxes`, `templates`, `batch`, `archive`, `oauth`, `retention`,
 //!   `notifications`, `dashboard`): each implements its part of the port
@@ -16,6 +16,7 @@
 //!   touch, their audit entries), `refusal` (answers outside a handler).
 
 mod archive;
+mod assets;
 mod auth;
 mod backend;
 mod batch;
@@ -54,7 +55,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("tresor")
         .site_root(config.site_root.display().to_string())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(assets::PKG_DIR)
         .site_addr(config.listen)
         .env(Env::PROD)
         .build()
@@ -81,6 +82,10 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(health::healthz).with_state(state.clone()))
+        .nest_service(
+            &format!("/{}", assets::PKG_DIR),
+            assets::pkg_files(&state.config.site_root),
+        )
         .merge(archive::routes(state.clone()))
         .merge(oauth::routes(state.clone()))
         .leptos_routes_with_context(

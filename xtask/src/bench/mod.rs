@@ -6,8 +6,11 @@
 //! - `import` — `tresor import` of a 200 MB and a 1.6 GB mbox.
 //! - `search` — index sizes and query latency, beside notmuch.
 //! - `verify` — `tresor verify` in MB/s, beside sha256sum and zstd.
+//! - `first-load` — the sign-in page in Chromium on a throttled connection:
+//!   bytes transferred and time until hydrated.
 
 mod corpus;
+mod first_load;
 mod import;
 mod ingest;
 mod measure;
@@ -25,8 +28,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         Some("import") => import::run(),
         Some("search") => search::run(),
         Some("verify") => verify::run(),
+        Some("first-load") => first_load::run(),
         _ => bail!(
-            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search\n       cargo xtask bench verify"
+            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search\n       cargo xtask bench verify\n       cargo xtask bench first-load"
         ),
     }
 }

@@ -4,6 +4,7 @@
 //! is in `crate::edge`, who may call what in `crate::access_matrix`.
 
 mod archive;
+mod assets;
 mod auth;
 mod batch;
 mod dashboard;
