@@ -1,31 +1,11 @@
 import { test, expect, expectConsoleErrors } from "./fixtures";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { admin, createUser, signIn, uniqueEmail, waitForHydration } from "./helpers";
+import { admin, createUser, mailsTo, signIn, uniqueEmail, waitForHydration } from "./helpers";
 
 // Refusals this file provokes on purpose: the server's "no" to demoting the
 // last admin (409), and the "not allowed" page a non-admin gets (403).
 test.beforeEach(({ page }) => expectConsoleErrors(page, /Failed to load resource: the server responded with a status of (403|409)/));
 
 const shots = "screenshots";
-
-/** Subjects of the mails the test bed's SMTP sink holds for `to`. */
-function mailsTo(dir: string, to: string): string[] {
-  const subjects: string[] = [];
-  for (const name of fs.readdirSync(dir)) {
-    if (!name.endsWith(".json")) continue;
-    let envelope: { rcpt: string[] };
-    try {
-      envelope = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
-    } catch {
-      continue; // being written
-    }
-    if (!envelope.rcpt.includes(to)) continue;
-    const raw = fs.readFileSync(path.join(dir, name.replace(/\.json$/, ".eml")), "utf8");
-    subjects.push(/^Subject: (.*)$/m.exec(raw)?.[1] ?? "");
-  }
-  return subjects;
-}
 
 async function openUsers(page: import("@playwright/test").Page): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();

@@ -223,29 +223,37 @@ fn Access(user: UserView, is_last_admin: bool, actions: UserActions) -> impl Int
         {move || match confirm.get() {
             Confirm::Nothing => None,
             Confirm::Disable => Some(view! {
-                <div class="banner banner-info" role="alertdialog" aria-label="Confirm disabling" data-testid="confirm-disable">
-                    <p>{disable_text.clone()}</p>
-                    <div class="button-row">
-                        <button type="button" class="button button-danger" on:click=move |_| {
-                            confirm.set(Confirm::Nothing);
-                            set_disabled.dispatch(SetUserDisabled { user_id, disabled: true });
-                        }>{confirm_disable.clone()}</button>
-                        <button type="button" class="button" on:click=move |_| confirm.set(Confirm::Nothing)>"Cancel"</button>
-                    </div>
-                </div>
+                <ConfirmBox testid="confirm-disable" text=disable_text.clone() yes=confirm_disable.clone() confirm
+                    on_yes=move || { set_disabled.dispatch(SetUserDisabled { user_id, disabled: true }); }/>
             }.into_any()),
             Confirm::Delete => Some(view! {
-                <div class="banner banner-info" role="alertdialog" aria-label="Confirm deletion" data-testid="confirm-delete">
-                    <p>{delete_text.clone()}</p>
-                    <div class="button-row">
-                        <button type="button" class="button button-danger" on:click=move |_| {
-                            confirm.set(Confirm::Nothing);
-                            delete.dispatch(DeleteUser { user_id });
-                        }>{confirm_delete.clone()}</button>
-                        <button type="button" class="button" on:click=move |_| confirm.set(Confirm::Nothing)>"Cancel"</button>
-                    </div>
-                </div>
+                <ConfirmBox testid="confirm-delete" text=delete_text.clone() yes=confirm_delete.clone() confirm
+                    on_yes=move || { delete.dispatch(DeleteUser { user_id }); }/>
             }.into_any()),
         }}
+    }
+}
+
+/// A question before an action that cannot be taken back lightly: what
+/// will happen, the action named on its button, and "Cancel".
+#[component]
+fn ConfirmBox(
+    testid: &'static str,
+    text: String,
+    yes: String,
+    confirm: RwSignal<Confirm>,
+    on_yes: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="banner banner-info" role="alertdialog" aria-label="Confirm" data-testid=testid>
+            <p>{text}</p>
+            <div class="button-row">
+                <button type="button" class="button button-danger" on:click=move |_| {
+                    confirm.set(Confirm::Nothing);
+                    on_yes();
+                }>{yes}</button>
+                <button type="button" class="button" on:click=move |_| confirm.set(Confirm::Nothing)>"Cancel"</button>
+            </div>
+        </div>
     }
 }
