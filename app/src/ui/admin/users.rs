@@ -50,14 +50,18 @@ fn Users() -> impl IntoView {
                 match users.await {
                     Ok(users) => {
                         let last_admin = last_active_admin(&users);
-                        let panel = selected.get().and_then(|id| users.iter().find(|user| user.id == id).cloned());
+                        let listed = users.clone();
+                        // The chosen user's panel follows `selected` (read
+                        // here, in a closure of its own, so a click re-renders it).
+                        let panel = move || {
+                            let user = selected.get().and_then(|id| listed.iter().find(|user| user.id == id).cloned())?;
+                            let is_last_admin = last_admin == Some(user.id);
+                            let is_me = me == Some(user.id);
+                            Some(view! { <UserPanel user is_last_admin is_me mail_ready=ready actions selected/> })
+                        };
                         view! {
                             <UserTable users selected/>
-                            {panel.map(|user| {
-                                let is_last_admin = last_admin == Some(user.id);
-                                let is_me = me == Some(user.id);
-                                view! { <UserPanel user is_last_admin is_me mail_ready=ready actions selected/> }
-                            })}
+                            {panel}
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
