@@ -1,4 +1,6 @@
 import { expect, type Page, type APIRequestContext } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 export const admin = {
   email: process.env.E2E_ADMIN_EMAIL ?? "admin@e2e.test",
@@ -37,4 +39,22 @@ export async function createUser(
   });
   expect(created.status(), await created.text()).toBe(200);
   await request.post("/api/auth/sign_out");
+}
+
+/** Subjects of the mails the test bed's SMTP sink holds for `to`. */
+export function mailsTo(dir: string, to: string): string[] {
+  const subjects: string[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith(".json")) continue;
+    let envelope: { rcpt: string[] };
+    try {
+      envelope = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
+    } catch {
+      continue; // being written
+    }
+    if (!envelope.rcpt.includes(to)) continue;
+    const raw = fs.readFileSync(path.join(dir, name.replace(/\.json$/, ".eml")), "utf8");
+    subjects.push(/^Subject: (.*)$/m.exec(raw)?.[1] ?? "");
+  }
+  return subjects;
 }

@@ -1,30 +1,10 @@
 import { test, expect, expectConsoleErrors } from "./fixtures";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { admin, signIn, waitForHydration } from "./helpers";
+import { admin, mailsTo, signIn, waitForHydration } from "./helpers";
 
 // Refusals this file provokes on purpose: the browser logs the refused request.
 test.beforeEach(({ page }) => expectConsoleErrors(page, /Failed to load resource: the server responded with a status of (401|404|409|422)/));
 
 const shots = "screenshots";
-
-/** Subjects of the mails the test bed's SMTP sink holds for `to`. */
-function mailsTo(dir: string, to: string): string[] {
-  const subjects: string[] = [];
-  for (const name of fs.readdirSync(dir)) {
-    if (!name.endsWith(".json")) continue;
-    let envelope: { rcpt: string[] };
-    try {
-      envelope = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
-    } catch {
-      continue; // being written
-    }
-    if (!envelope.rcpt.includes(to)) continue;
-    const raw = fs.readFileSync(path.join(dir, name.replace(/\.json$/, ".eml")), "utf8");
-    subjects.push(/^Subject: (.*)$/m.exec(raw)?.[1] ?? "");
-  }
-  return subjects;
-}
 
 // A mailbox's own settings only: the instance stays without mail, which the
 // sign-in spec's "whom to ask" relies on.

@@ -29,9 +29,9 @@ test("an admin creates a user who then sees only non-admin navigation", async ({
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link")).toHaveText(["Dashboard", "Mailboxes", "Archive"]);
 
-  // Typing the admin address by hand shows a refusal, not the user list.
+  // Typing the admin address by hand shows the "not allowed" page, not the user list.
   await page.goto("/admin/users");
-  await expect(page.getByRole("alert")).toHaveText("You do not have permission to do this.");
+  await expect(page.getByTestId("not-allowed")).toContainText("This page is for administrators.");
   await expect(page.getByTestId("user-table")).toHaveCount(0);
 });
 
@@ -42,11 +42,13 @@ test("a disabled user can no longer sign in", async ({ page, request }) => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await waitForHydration(page);
   const row = page.getByTestId("user-table").getByRole("row", { name: new RegExp(email) });
-  await row.getByRole("button", { name: "Disable" }).click();
+  await row.getByRole("button", { name: `Manage ${email}` }).click();
+  await page.getByTestId("user-panel").getByRole("button", { name: "Disable…" }).click();
+  await page.getByTestId("confirm-disable").getByRole("button", { name: `Disable ${email}` }).click();
   await expect(row).toContainText("Disabled");
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
 
   await signIn(page, email, "disabled-password");
-  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail address or password.");
+  await expect(page.getByRole("alert")).toHaveText("This account is disabled. Ask an administrator to enable it again.");
 });

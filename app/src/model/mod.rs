@@ -108,7 +108,19 @@ pub struct NewUserInput {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// Ignored when `invite` is set.
     pub password: String,
+    /// Mail the new user a link to choose their own password instead
+    /// (needs the instance's mail settings).
+    pub invite: bool,
+}
+
+/// What an admin changes of a user: each field as it is to be afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserEdit {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
 }
 
 /// Minimum password length, enforced on the server for every way a password is set.

@@ -38,6 +38,15 @@ pub enum AuthError {
     EmailTaken(String),
     #[error("no such user")]
     NotFound,
+    /// The right password for an account an administrator disabled.
+    #[error("this account is disabled")]
+    Disabled,
+    /// The change would leave no enabled administrator.
+    #[error("{0} is the last active administrator")]
+    LastAdmin(String),
+    /// Deleting a user who still owns mailboxes (whose archived mail is theirs).
+    #[error("{email} owns {count} mailbox(es)")]
+    OwnsMailboxes { email: String, count: u64 },
     #[error("the stored role {0:?} is not known")]
     CorruptRole(String),
     #[error(transparent)]
@@ -205,6 +214,12 @@ impl Accounts {
 
         let user = match found {
             Some(row) if verified && !row.disabled => row,
+            // Said only to whoever knows the password: nobody else learns
+            // that the account exists.
+            Some(row) if verified => {
+                tracing::info!(email = %row.email, ?client, "sign-in refused: account disabled");
+                return Err(AuthError::Disabled);
+            }
             _ => {
                 self.per_account.record(&account_key, now);
                 if let Some(key) = &client_key {

@@ -12,4 +12,5 @@ pub mod throttle;
 mod users;
 
 pub use accounts::{Accounts, AuthError, UserRow, generate_password, normalize_email};
+pub use reset::{INVITATION_LIFETIME, LinkPurpose, RESET_LIFETIME};
 pub use throttle::Throttle;

@@ -2,7 +2,8 @@
 //! per client, the same for known and unknown addresses), a one-time link
 //! is issued for an enabled account (only its SHA-256 stored, for an hour,
 //! only the newest of the account), and using it sets the new password and
-//! ends every session.
+//! ends every session. Administrators send the same links (`start_password_link`):
+//! a reset, or an invitation for a new user.
 
 use super::accounts::{
     Accounts, AuthError, UserRow, check_password_rules, key_of_account, new_token, normalize_email,
@@ -17,7 +18,20 @@ use std::net::IpAddr;
 use std::time::Instant;
 
 /// How long a password-reset link works.
-const RESET_LIFETIME: ChronoDuration = ChronoDuration::hours(1);
+pub const RESET_LIFETIME: ChronoDuration = ChronoDuration::hours(1);
+
+/// How long an invitation (a new user's link to choose a first password)
+/// works: longer than a reset, since the person may not expect it.
+pub const INVITATION_LIFETIME: ChronoDuration = ChronoDuration::days(7);
+
+/// Why an administrator sends a set-password link (how long it works, what the mail says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// A new user chooses their first password.
+    Invitation,
+    /// An existing user chooses a new one.
+    Reset,
+}
 
 impl Accounts {
     /// Counts a password-reset request for `email` from `client`, or refuses
@@ -60,13 +74,47 @@ impl Accounts {
         if row.disabled {
             return Ok(None);
         }
+        let token = self.issue_password_link(&row, RESET_LIFETIME).await?;
+        Ok(Some((row, token)))
+    }
+
+    /// A one-time token for `user_id` to choose a password with, as an
+    /// administrator sends it: `INVITATION_LIFETIME` for a new user, else
+    /// `RESET_LIFETIME`. Disabled accounts get none (`AuthError::Disabled`).
+    pub async fn start_password_link(
+        &self,
+        user_id: i64,
+        purpose: LinkPurpose,
+    ) -> Result<(UserRow, String), AuthError> {
+        let row = user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AuthError::NotFound)?;
+        if row.disabled {
+            return Err(AuthError::Disabled);
+        }
+        let lifetime = match purpose {
+            LinkPurpose::Invitation => INVITATION_LIFETIME,
+            LinkPurpose::Reset => RESET_LIFETIME,
+        };
+        let token = self.issue_password_link(&row, lifetime).await?;
+        Ok((row, token))
+    }
+
+    /// Stores a new token's hash for `row`, valid for `lifetime`; any earlier
+    /// link of the account stops working.
+    async fn issue_password_link(
+        &self,
+        row: &UserRow,
+        lifetime: ChronoDuration,
+    ) -> Result<String, AuthError> {
         let token = new_token();
         let now = self.clock.now();
         let issued = password_reset::ActiveModel {
             user_id: Set(row.id),
             token_hash: Set(token_hash(&token)),
             created_at: Set(now),
-            expires_at: Set(now + RESET_LIFETIME),
+            expires_at: Set(now + lifetime),
             used_at: Set(None),
             ..Default::default()
         }
@@ -77,7 +125,7 @@ impl Accounts {
             .filter(password_reset::Column::Id.ne(issued.id))
             .exec(&self.db)
             .await?;
-        Ok(Some((row, token)))
+        Ok(token)
     }
 
     /// Sets a new password with a reset token (once, within its hour, and only

@@ -5,6 +5,7 @@
 use super::backend::WebBackend;
 use super::caller::audit;
 use super::error::internal;
+use super::password_mail::{LinkMail, instance_mailer, send_link};
 use super::state::AppState;
 use crate::audit::{Action, Actor, Outcome};
 use crate::auth::AuthError;
@@ -102,21 +103,10 @@ impl AuthBackend for WebBackend {
         email: &str,
         client_ip: Option<IpAddr>,
     ) -> Result<(), ApiError> {
-        let notifier = match &self.state.notifier {
-            Some(notifier)
-                if notifier
-                    .settings_for(None)
-                    .await
-                    .map_err(|error| internal(&error))?
-                    .is_some() =>
-            {
-                notifier.clone()
-            }
-            _ => {
-                return Err(ApiError::Conflict(
-                    "Password reset by mail is not set up here. Ask your administrator to set a new password for you.".into(),
-                ));
-            }
+        let Some(notifier) = instance_mailer(&self.state).await? else {
+            return Err(ApiError::Conflict(
+                "Password reset by mail is not set up here. Ask your administrator to set a new password for you.".into(),
+            ));
         };
         self.state.accounts.admit_password_reset(email, client_ip)?;
         let email = email.trim().to_lowercase();
@@ -209,27 +199,7 @@ async fn mail_reset_link(
             return;
         }
     };
-    let link = format!(
-        "{}/reset-password?token={token}",
-        state.config.display_url().trim_end_matches('/')
-    );
-    let mail = crate::notify::Mail {
-        to: vec![user.email.clone()],
-        subject: "Tresor: choose a new password".into(),
-        body: format!(
-            "Hello {},
-
-someone (hopefully you) asked to reset the password of your Tresor account {}.
-
-Choose a new password here (the link works once, for an hour, and only until a newer one is sent):
-{link}
-
-If you did not ask for this, ignore this mail: your password stays as it is.
-",
-            user.display_name, user.email
-        ),
-    };
-    match notifier.send_mail(None, &mail).await {
+    match send_link(&state, &notifier, &user, &token, LinkMail::Requested).await {
         Ok(()) => tracing::info!(email = %user.email, "password-reset link sent"),
         Err(error) => {
             tracing::error!(%error, email = %user.email, "the password-reset mail could not be sent")

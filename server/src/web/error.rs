@@ -50,6 +50,16 @@ impl From<AuthError> for ApiError {
                 format!("A user with the address {email} exists already."),
             ),
             AuthError::NotFound => ApiError::NotFound,
+            AuthError::Disabled => ApiError::Conflict(
+                "This account is disabled. Ask an administrator to enable it again.".into(),
+            ),
+            AuthError::LastAdmin(email) => ApiError::Conflict(format!(
+                "{email} is the last active administrator: make another user an administrator first."
+            )),
+            AuthError::OwnsMailboxes { email, count } => ApiError::Conflict(format!(
+                "{email} owns {count} mailbox(es). Delete them or make them shared mailboxes first \
+                 (in each mailbox's settings; archived mail stays with its mailbox), or disable the account instead."
+            )),
             other @ (AuthError::CorruptRole(_)
             | AuthError::Hash(_)
             | AuthError::Db(_)

@@ -30,6 +30,7 @@ mod health;
 mod mailboxes;
 mod notifications;
 mod oauth;
+mod password_mail;
 mod refusal;
 mod retention;
 mod state;

@@ -141,6 +141,24 @@ fn rows() -> Vec<Row> {
             "user_id={other_id}&disabled=true",
             ADMIN_ONLY,
         )),
+        fresh(post(
+            "/api/users/edit",
+            "user_id={other_id}&email=other%40example.com&display_name=Renamed&role=auditor",
+            ADMIN_ONLY,
+        )),
+        fresh(post("/api/users/delete", "user_id={other_id}", ADMIN_ONLY)),
+        fresh(post(
+            "/api/users/set_password",
+            "user_id={other_id}&password=set-by-an-admin",
+            ADMIN_ONLY,
+        )),
+        // Without mail settings the admin is told so (409): past the rule.
+        post(
+            "/api/users/send_password_link",
+            "user_id={other_id}",
+            ADMIN_ONLY,
+        ),
+        post("/api/users/password_mail_ready", "", ADMIN_ONLY),
         post("/api/admin/audit_log", "filter[action]=", ADMIN_ONLY),
         // Mailboxes.
         post("/api/mailboxes/list", "", SIGNED_IN),

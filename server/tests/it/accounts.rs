@@ -191,8 +191,13 @@ async fn disabling_a_user_ends_their_sessions_and_blocks_sign_in() {
         let again = accounts
             .sign_in("frank@example.com", "frank-password", None, None)
             .await;
+        // The right password learns why; a wrong one learns nothing.
+        assert!(matches!(again, Err(AuthError::Disabled)), "{}", db.name);
+        let guessed = accounts
+            .sign_in("frank@example.com", "not-franks-password", None, None)
+            .await;
         assert!(
-            matches!(again, Err(AuthError::BadCredentials)),
+            matches!(guessed, Err(AuthError::BadCredentials)),
             "{}",
             db.name
         );

@@ -4,8 +4,7 @@
 //! client, and how often a reset link can be asked for and how long it lives.
 
 use crate::harness::{
-    MailSink, Site, TestDb, assert_field_error, databases, plain_form, reset_password_form,
-    sign_in_form,
+    Site, TestDb, assert_field_error, databases, plain_form, reset_password_form, sign_in_form,
 };
 use axum::http::{StatusCode, header};
 use std::sync::Arc;
@@ -313,31 +312,6 @@ async fn audit_clients(site: &Site, action: &str) -> Vec<Option<String>> {
 
 // ---- Password resets -------------------------------------------------------
 
-/// A site whose password-reset mails go to a new `MailSink`.
-async fn site_with_sink(db: &TestDb) -> (Site, MailSink) {
-    let sink = MailSink::start().await;
-    let (site, notifier) = Site::with_mail(db).await;
-    notifier
-        .save_settings(
-            None,
-            &tresor::notify::SmtpInput {
-                host: "127.0.0.1".into(),
-                port: sink.port,
-                security: tresor::notify::SmtpSecurity::None,
-                username: None,
-                from_address: "archive@tresor.test".into(),
-                from_name: "Tresor".into(),
-                ca_file: None,
-                extra_recipients: Vec::new(),
-                summary_recipients: Vec::new(),
-            },
-            tresor::notify::PasswordChange::Remove,
-        )
-        .await
-        .unwrap();
-    (site, sink)
-}
-
 /// Asks for a reset link for `email` from `client` (a socket peer).
 async fn ask_reset(site: &Site, client: &str, email: &str) -> (StatusCode, String) {
     call_from(
@@ -360,7 +334,7 @@ async fn use_reset_link(site: &Site, token: &str, password: &str) -> (StatusCode
 #[tokio::test]
 async fn a_second_reset_request_invalidates_the_first_link() {
     for db in databases().await {
-        let (site, mut sink) = site_with_sink(&db).await;
+        let (site, mut sink) = Site::with_mail_sink(&db).await;
         let (status, body) = ask_reset(&site, "192.0.2.1", "user@example.com").await;
         assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
         let (to, first) = sink.next_reset().await;
@@ -384,7 +358,7 @@ async fn a_second_reset_request_invalidates_the_first_link() {
 #[tokio::test]
 async fn changing_the_password_invalidates_an_outstanding_link() {
     for db in databases().await {
-        let (site, mut sink) = site_with_sink(&db).await;
+        let (site, mut sink) = Site::with_mail_sink(&db).await;
         let (status, body) = ask_reset(&site, "192.0.2.1", "user@example.com").await;
         assert_eq!(status, StatusCode::OK, "{}: {body}", db.name);
         let (_, token) = sink.next_reset().await;
@@ -412,7 +386,7 @@ async fn changing_the_password_invalidates_an_outstanding_link() {
 #[tokio::test]
 async fn reset_requests_are_limited_per_address_and_per_client() {
     for db in databases().await {
-        let (site, mut sink) = site_with_sink(&db).await;
+        let (site, mut sink) = Site::with_mail_sink(&db).await;
         let mut answers = Vec::new();
         for email in ["user@example.com", "nobody@example.com"] {
             let mut answers_for_email = Vec::new();

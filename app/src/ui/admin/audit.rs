@@ -1,9 +1,13 @@
 //! Admin → Audit log: the entries filtered by action, person and dates,
-//! paged, and the same selection as CSV. The filter lives in the URL.
+//! paged on the server (`AUDIT_PAGE_SIZE` a page), and the same selection as
+//! CSV. The filter lives in the URL. Each entry reads as a sentence
+//! (`describe`) with its changes as `field: before → after`.
 
 use crate::api::users::audit_log;
-use crate::model::audit::{AUDIT_ACTIONS, AUDIT_PAGE_SIZE, AuditEntryView, AuditFilter, AuditPage};
-use crate::ui::admin::tabs::AdminTabs;
+use crate::model::audit::{
+    AUDIT_ACTIONS, AUDIT_PAGE_SIZE, AuditEntryView, AuditFilter, AuditPage, EntryDetails, describe,
+};
+use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{EmptyState, ErrorAlert};
 use crate::ui::url::{audit_csv_href, audit_href};
 use leptos::prelude::*;
@@ -14,6 +18,11 @@ use leptos_router::hooks::use_query_map;
 /// what the filter shows as CSV.
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
+    view! { <AdminPage><AuditLog/></AdminPage> }
+}
+
+#[component]
+fn AuditLog() -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| {
         let query = query.read();
@@ -31,7 +40,6 @@ pub fn AuditLogPage() -> impl IntoView {
     let page = Resource::new(move || filter.get(), audit_log);
     view! {
         <Title text="Audit log"/>
-        <AdminTabs/>
         <div class="page-header">
             <h1>"Audit log"</h1>
             <p class="muted">"Who signed in, changed settings, viewed, downloaded, exported, restored, held or deleted mail — and when. Entries are never changed or removed."</p>
@@ -115,7 +123,7 @@ fn Entries(page: AuditPage, filter: AuditFilter) -> impl IntoView {
                     <th>"Time (UTC)"</th>
                     <th>"Who"</th>
                     <th>"Action"</th>
-                    <th>"What"</th>
+                    <th>"What happened"</th>
                     <th>"Outcome"</th>
                     <th>"Details"</th>
                 </tr>
@@ -140,6 +148,8 @@ fn EntryRow(entry: AuditEntryView) -> impl IntoView {
         "status status-off"
     };
     let row_class = (entry.outcome != "ok").then_some("row-error");
+    let description = describe(&entry);
+    let details = EntryDetails::parse(&entry.details);
     view! {
         <tr class=row_class>
             <td class="col-date">{entry.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
@@ -148,9 +158,28 @@ fn EntryRow(entry: AuditEntryView) -> impl IntoView {
                 {entry.client.map(|client| view! { <br/><small class="muted">{client}</small> })}
             </td>
             <td>{label_of(&entry.action)}</td>
-            <td>{entry.target}</td>
+            <td data-testid="audit-description">{description}<br/><small class="muted">{entry.target}</small></td>
             <td><span class=outcome_class>{entry.outcome}</span></td>
-            <td><code class="hash">{entry.details}</code></td>
+            <td><Details details/></td>
         </tr>
     }
+}
+
+/// The details as people read them: each changed field as
+/// `field: before → after`, then the other facts.
+#[component]
+fn Details(details: EntryDetails) -> impl IntoView {
+    let changes = details.changes.into_iter().map(|change| {
+        let text = match (change.before.is_empty(), change.after.is_empty()) {
+            (true, _) => format!("{}: {}", change.field, change.after),
+            (false, true) => format!("{}: {} → (removed)", change.field, change.before),
+            (false, false) => format!("{}: {} → {}", change.field, change.before, change.after),
+        };
+        view! { <li data-testid="audit-change">{text}</li> }
+    });
+    let facts = details
+        .facts
+        .into_iter()
+        .map(|(key, value)| view! { <li class="muted">{format!("{key}: {value}")}</li> });
+    view! { <ul class="notes">{changes.collect_view()}{facts.collect_view()}</ul> }
 }

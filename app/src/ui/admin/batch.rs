@@ -5,17 +5,21 @@ use crate::api::batch::{ImportCsv, PreviewCsv, RunMasterBatch};
 use crate::api::templates::list_templates;
 use crate::model::batch::{BatchOutcome, BatchReport, CsvImportForm, CsvPreview, UserSelection};
 use crate::model::mailbox::{IdentityKind, Security, TemplateSummary};
-use crate::ui::admin::tabs::AdminTabs;
+use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{ErrorBanner, FieldError, action_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn BatchPage() -> impl IntoView {
+    view! { <AdminPage><Batch/></AdminPage> }
+}
+
+#[component]
+fn Batch() -> impl IntoView {
     let templates = Resource::new(|| (), |_| list_templates());
     view! {
         <Title text="Batch archiving"/>
-        <AdminTabs/>
         <div class="page-header">
             <h1>"Batch archiving"</h1>
             <p class="muted">"Set up many mailboxes at once. Each gets its own archiving job, owned by the user whose mail it holds; first runs start within the limit of concurrent jobs."</p>

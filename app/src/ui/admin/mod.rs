@@ -8,6 +8,7 @@ mod retention;
 mod sign_in_apps;
 mod tabs;
 mod templates;
+mod user_panel;
 mod users;
 
 pub use audit::AuditLogPage;

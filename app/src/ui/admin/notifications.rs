@@ -4,7 +4,7 @@
 use crate::CurrentUser;
 use crate::api::notifications::{RemoveSmtp, SaveSmtp, SendTestMail, load_smtp};
 use crate::model::notifications::SmtpSettingsView;
-use crate::ui::admin::tabs::AdminTabs;
+use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error, confirmed};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,6 +14,11 @@ use leptos_router::hooks::use_query_map;
 /// (which win for that mailbox) — and a test mail with them.
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
+    view! { <AdminPage><Notifications/></AdminPage> }
+}
+
+#[component]
+fn Notifications() -> impl IntoView {
     let query = use_query_map();
     let mailbox_id = Memo::new(move |_| {
         query
@@ -35,7 +40,6 @@ pub fn NotificationsPage() -> impl IntoView {
     );
     view! {
         <Title text="Notifications"/>
-        <AdminTabs/>
         <div class="page-header">
             <h1>"Notifications by mail"</h1>
             <p class="muted">"Tresor mails administrators when a mailbox keeps failing (at most once a day per mailbox, for up to 21 days), sends password-reset links, and — if you name recipients — a daily summary of all runs. A mailbox's own settings win over the instance's."</p>

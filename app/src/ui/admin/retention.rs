@@ -6,7 +6,7 @@ use crate::api::retention::{
     load_retention,
 };
 use crate::model::retention::{HoldView, PolicyView, RetentionOverview, RetentionSummary};
-use crate::ui::admin::tabs::AdminTabs;
+use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{
     EmptyState, ErrorAlert, ErrorBanner, FieldError, action_error, confirmed,
 };
@@ -20,6 +20,11 @@ fn day(time: chrono::DateTime<chrono::Utc>) -> String {
 /// Retention policies, legal holds, and the deletion they allow.
 #[component]
 pub fn RetentionPage() -> impl IntoView {
+    view! { <AdminPage><Retention/></AdminPage> }
+}
+
+#[component]
+fn Retention() -> impl IntoView {
     let add_policy = ServerAction::<AddPolicy>::new();
     let remove_policy = ServerAction::<RemovePolicy>::new();
     let place_hold = ServerAction::<PlaceHold>::new();
@@ -44,7 +49,6 @@ pub fn RetentionPage() -> impl IntoView {
     });
     view! {
         <Title text="Retention and legal hold"/>
-        <AdminTabs/>
         <div class="page-header">
             <h1>"Retention and legal hold"</h1>
             <p class="muted">"Mail no policy covers is kept for good. A copy may be deleted once every policy covering it has run out and no hold keeps it; a message goes with its last copy. Nothing is deleted until you apply."</p>

@@ -4,7 +4,7 @@
 use crate::api::oauth::{RemoveSignInApp, SaveSignInApp, load_sign_in_apps};
 use crate::error::ApiError;
 use crate::model::oauth::{PRESETS, Preset, SignInAppForm, SignInAppView};
-use crate::ui::admin::tabs::AdminTabs;
+use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{
     EmptyState, ErrorAlert, ErrorBanner, FieldError, action_error, confirmed,
 };
@@ -15,6 +15,11 @@ use leptos_meta::Title;
 /// and Gmail mailboxes sign in with.
 #[component]
 pub fn SignInAppsPage() -> impl IntoView {
+    view! { <AdminPage><SignInApps/></AdminPage> }
+}
+
+#[component]
+fn SignInApps() -> impl IntoView {
     let save = ServerAction::<SaveSignInApp>::new();
     let remove = ServerAction::<RemoveSignInApp>::new();
     let apps = Resource::new(
@@ -26,7 +31,6 @@ pub fn SignInAppsPage() -> impl IntoView {
     let form = RwSignal::new(preset_form(PRESETS[0]));
     view! {
         <Title text="Sign-in apps"/>
-        <AdminTabs/>
         <div class="page-header">
             <h1>"Sign-in apps"</h1>
             <p class="muted">"Microsoft 365, Outlook.com and Gmail take no passwords over IMAP any more: mailboxes sign in with OAuth2 through an app you register at the provider once. Register it there, then enter its client id (and secret) here."</p>

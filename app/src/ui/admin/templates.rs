@@ -4,7 +4,7 @@
 
 use crate::api::templates::{DeleteTemplate, list_templates};
 use crate::model::mailbox::TemplateSummary;
-use crate::ui::admin::tabs::AdminTabs;
+use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{EmptyState, ErrorAlert, ErrorBanner, action_error, confirmed};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,12 +12,16 @@ use leptos_meta::Title;
 /// Templates: defaults mailboxes inherit field by field.
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
+    view! { <AdminPage><Templates/></AdminPage> }
+}
+
+#[component]
+fn Templates() -> impl IntoView {
     let delete = ServerAction::<DeleteTemplate>::new();
     let templates = Resource::new(move || delete.version().get(), |_| list_templates());
     let delete_error = action_error(delete);
     view! {
         <Title text="Templates"/>
-        <AdminTabs/>
         <div class="page-header page-header-actions">
             <div>
                 <h1>"Templates"</h1>

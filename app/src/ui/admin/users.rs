@@ -1,9 +1,12 @@
 //! Admin → Users: who may sign in to Tresor and with which role; adding a
-//! user, disabling and enabling one.
+//! user (with a password, or an invitation by mail) and, per user, the
+//! panel to edit, reset, disable or delete them (`user_panel`).
 
-use crate::api::users::{CreateUser, SetUserDisabled, list_users};
+use super::user_panel::{UserActions, UserPanel};
+use crate::CurrentUser;
+use crate::api::users::{CreateUser, list_users, password_mail_ready};
 use crate::model::{MIN_PASSWORD_LEN, Role, UserView};
-use crate::ui::admin::tabs::AdminTabs;
+use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{
     ErrorAlert, ErrorBanner, FieldError, action_error, reset_form_after_success,
 };
@@ -12,41 +15,111 @@ use leptos_meta::Title;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    view! { <AdminPage><Users/></AdminPage> }
+}
+
+#[component]
+fn Users() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
-    let set_disabled = ServerAction::<SetUserDisabled>::new();
+    let actions = UserActions::new();
     let users = Resource::new(
-        move || (create.version().get(), set_disabled.version().get()),
+        move || (create.version().get(), actions.version()),
         |_| list_users(),
     );
-    let create_error = action_error(create);
-    let toggle_error = action_error(set_disabled);
-    let form = NodeRef::<leptos::html::Form>::new();
-    let created = move || create.value().get().and_then(|result| result.ok());
-    reset_form_after_success(form, move || created().is_some());
+    let mail_ready = Resource::new(|| (), |_| password_mail_ready());
+    let selected = RwSignal::new(None::<i64>);
+    let me = expect_context::<CurrentUser>()
+        .0
+        .get_untracked()
+        .and_then(Result::ok)
+        .flatten()
+        .map(|user| user.id);
 
     view! {
         <Title text="Users"/>
-        <AdminTabs/>
         <div class="page-header">
             <h1>"Users"</h1>
-            <p class="muted">"Who may sign in to Tresor, and with which role."</p>
+            <p class="muted">"Who may sign in to Tresor, and with which role. Choose "<strong>"Manage"</strong>" to edit a user, set a password, disable or delete them."</p>
         </div>
-        <ErrorBanner error=toggle_error/>
+        {move || actions.deleted().map(|()| view! {
+            <div class="banner banner-success" role="status" data-testid="user-deleted">"The user was deleted."</div>
+        })}
         <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
             {move || Suspend::new(async move {
+                let ready = mail_ready.await.unwrap_or(false);
                 match users.await {
-                    Ok(users) => view! { <UserTable users set_disabled/> }.into_any(),
+                    Ok(users) => {
+                        let last_admin = last_active_admin(&users);
+                        let listed = users.clone();
+                        // The chosen user's panel follows `selected` (read
+                        // here, in a closure of its own, so a click re-renders it).
+                        let panel = move || {
+                            let user = selected.get().and_then(|id| listed.iter().find(|user| user.id == id).cloned())?;
+                            let is_last_admin = last_admin == Some(user.id);
+                            let is_me = me == Some(user.id);
+                            Some(view! { <UserPanel user is_last_admin is_me mail_ready=ready actions selected/> })
+                        };
+                        view! {
+                            <UserTable users selected/>
+                            {panel}
+                        }.into_any()
+                    }
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
             })}
         </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let ready = mail_ready.await.unwrap_or(false);
+                view! { <AddUser create mail_ready=ready/> }
+            })}
+        </Transition>
+    }
+}
 
-        <section class="panel">
+/// The one active administrator, when there is only one: the user the
+/// server keeps in that role (the page says so before anyone tries).
+fn last_active_admin(users: &[UserView]) -> Option<i64> {
+    let mut admins = users
+        .iter()
+        .filter(|user| user.role == Role::Admin && !user.disabled);
+    match (admins.next(), admins.next()) {
+        (Some(only), None) => Some(only.id),
+        _ => None,
+    }
+}
+
+/// "Add a user": a password typed here, or — when Tresor can send mail —
+/// an invitation with a link to choose one.
+#[component]
+fn AddUser(create: ServerAction<CreateUser>, mail_ready: bool) -> impl IntoView {
+    let create_error = action_error(create);
+    let form = NodeRef::<leptos::html::Form>::new();
+    let invite = RwSignal::new(false);
+    // What the last submission asked for, for the banner once it is done.
+    let invited = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(input) = create.input().get() {
+            invited.set(input.invite == Some(true));
+        }
+    });
+    let created = move || create.value().get().and_then(|result| result.ok());
+    reset_form_after_success(form, move || created().is_some());
+    Effect::new(move |_| {
+        if created().is_some() {
+            invite.set(false);
+        }
+    });
+    view! {
+        <section class="panel" data-testid="add-user">
             <h2>"Add a user"</h2>
-            {move || created().map(|user| view! {
-                <div class="banner banner-success" role="status">
-                    {format!("{} can now sign in as {}.", user.display_name, user.email)}
-                </div>
+            {move || created().map(|user| {
+                let text = if invited.get() {
+                    format!("{} was invited: a mail with a link to choose a password went to {}.", user.display_name, user.email)
+                } else {
+                    format!("{} can now sign in as {}.", user.display_name, user.email)
+                };
+                view! { <div class="banner banner-success" role="status" data-testid="user-created">{text}</div> }
             })}
             <ErrorBanner error=create_error/>
             <ActionForm action=create node_ref=form attr:class="form form-grid">
@@ -68,15 +141,30 @@ pub fn UsersPage() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <label class="field">
+                {if mail_ready {
+                    view! {
+                        <label class="field field-check">
+                            <input type="checkbox" name="invite" value="true"
+                                prop:checked=move || invite.get()
+                                on:change=move |event| invite.set(event_target_checked(&event))/>
+                            <span>"Send an invitation: they choose their own password by a link in a mail (it works once, for seven days)"</span>
+                        </label>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="muted" data-testid="invite-unavailable">"To invite people by mail instead of typing a password for them, set up the mail server under Notifications."</p>
+                    }.into_any()
+                }}
+                <label class="field" hidden=move || invite.get()>
                     <span>"Initial password"</span>
-                    <input type="password" name="password" required autocomplete="new-password"/>
+                    <input type="password" name="password" required=move || !invite.get()
+                        disabled=move || invite.get() autocomplete="new-password"/>
                     <FieldError error=create_error field="password"/>
-                    <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters.")}</small>
+                    <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters. Tell it to the user in person; they can change it under Account.")}</small>
                 </label>
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
-                        "Add user"
+                        {move || if invite.get() { "Add and invite" } else { "Add user" }}
                     </button>
                 </div>
             </ActionForm>
@@ -85,7 +173,7 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn UserTable(users: Vec<UserView>, set_disabled: ServerAction<SetUserDisabled>) -> impl IntoView {
+fn UserTable(users: Vec<UserView>, selected: RwSignal<Option<i64>>) -> impl IntoView {
     view! {
         <table class="table" data-testid="user-table">
             <thead>
@@ -102,6 +190,7 @@ fn UserTable(users: Vec<UserView>, set_disabled: ServerAction<SetUserDisabled>) 
                 {users.into_iter().map(|user| {
                     let user_id = user.id;
                     let disabled = user.disabled;
+                    let label = format!("Manage {}", user.email);
                     view! {
                         <tr class:row-disabled=disabled>
                             <td>{user.display_name}</td>
@@ -118,11 +207,11 @@ fn UserTable(users: Vec<UserView>, set_disabled: ServerAction<SetUserDisabled>) 
                             <td class="actions-column">
                                 <button
                                     class="button button-small"
-                                    on:click=move |_| {
-                                        set_disabled.dispatch(SetUserDisabled { user_id, disabled: !disabled });
-                                    }
+                                    aria-label=label
+                                    aria-pressed=move || (selected.get() == Some(user_id)).to_string()
+                                    on:click=move |_| selected.set(Some(user_id))
                                 >
-                                    {if disabled { "Enable" } else { "Disable" }}
+                                    "Manage"
                                 </button>
                             </td>
                         </tr>
@@ -130,5 +219,34 @@ fn UserTable(users: Vec<UserView>, set_disabled: ServerAction<SetUserDisabled>) 
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn user(id: i64, role: Role, disabled: bool) -> UserView {
+        UserView {
+            id,
+            email: format!("u{id}@example.com"),
+            display_name: format!("U{id}"),
+            role,
+            disabled,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_last_active_admin_is_the_only_enabled_one() {
+        let users = [
+            user(1, Role::Admin, false),
+            user(2, Role::Admin, true),
+            user(3, Role::User, false),
+        ];
+        assert_eq!(last_active_admin(&users), Some(1));
+        let two = [user(1, Role::Admin, false), user(2, Role::Admin, false)];
+        assert_eq!(last_active_admin(&two), None);
     }
 }

@@ -34,6 +34,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     "Send the link"
                 </button>
             </ActionForm>
+            <p class="muted" data-testid="reset-ask-admin">"No mail, or this account is disabled? An administrator can set a new password for you, mail you a new link, or enable the account again."</p>
             <p><a href="/sign-in">"Back to sign-in"</a></p>
         </SignInCard>
     }
@@ -59,7 +60,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    <p class="muted">{format!("Choose a new password of at least {MIN_PASSWORD_LEN} characters.")}</p>
+                    <p class="muted">{format!("Choose a password of at least {MIN_PASSWORD_LEN} characters; then sign in with your e-mail address and it.")}</p>
                     <ErrorBanner error/>
                     <FieldError error field="token"/>
                     <ActionForm action=reset attr:class="form">

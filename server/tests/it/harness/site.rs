@@ -98,6 +98,32 @@ impl Site {
     }
 
     /// The same site, its state changed by `change` (e.g. able to send mail).
+    /// A site whose instance mails (password-reset links, invitations) go
+    /// to a new `MailSink`.
+    pub(crate) async fn with_mail_sink(db: &TestDb) -> (Site, super::MailSink) {
+        let sink = super::MailSink::start().await;
+        let (site, notifier) = Site::with_mail(db).await;
+        notifier
+            .save_settings(
+                None,
+                &tresor::notify::SmtpInput {
+                    host: "127.0.0.1".into(),
+                    port: sink.port,
+                    security: tresor::notify::SmtpSecurity::None,
+                    username: None,
+                    from_address: "archive@tresor.test".into(),
+                    from_name: "Tresor".into(),
+                    ca_file: None,
+                    extra_recipients: Vec::new(),
+                    summary_recipients: Vec::new(),
+                },
+                tresor::notify::PasswordChange::Remove,
+            )
+            .await
+            .unwrap();
+        (site, sink)
+    }
+
     pub(crate) fn with_state(mut self, change: impl FnOnce(AppState) -> AppState) -> Site {
         self.state = change(self.state);
         self.router = router(self.state.clone());

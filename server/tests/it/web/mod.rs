@@ -14,6 +14,7 @@ mod notifications;
 mod oauth;
 mod pages;
 mod templates;
+mod user_admin;
 mod users;
 
 /// The user's message: HTML with a script and a remote image, a PDF attachment.

@@ -51,6 +51,41 @@ async fn rendered_pages_carry_no_server_errors() {
     }
 }
 
+/// One guard for every admin page: someone signed in without the admin
+/// role gets "not allowed" (403), never the forms; an admin gets the page.
+#[tokio::test]
+async fn admin_pages_show_others_a_clean_not_allowed_page() {
+    let db = sqlite().await;
+    let site = Site::new(&db).await;
+    let user = site.sign_in("user@example.com", "user-password").await;
+    let admin = site.sign_in("root@example.com", "root-password").await;
+    for path in [
+        "/admin/users",
+        "/admin/templates",
+        "/admin/batch",
+        "/admin/retention",
+        "/admin/sign-in-apps",
+        "/admin/notifications",
+        "/admin/audit",
+    ] {
+        let (status, _, body) = site.get(path, Some(&user)).await;
+        let html = String::from_utf8_lossy(&body);
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(html.contains("This page is for administrators."), "{path}");
+        assert!(
+            !html.contains(r#"aria-label="Administration""#),
+            "{path}: {html}"
+        );
+        // The top bar's sign-out is the only form.
+        assert_eq!(html.matches("<form").count(), 1, "{path}: no admin form");
+        let (status, _, body) = site.get(path, Some(&admin)).await;
+        let html = String::from_utf8_lossy(&body);
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(r#"aria-label="Administration""#), "{path}");
+        assert!(!html.contains("This page is for administrators."), "{path}");
+    }
+}
+
 #[tokio::test]
 async fn healthz_reports_the_database() {
     for db in databases().await {
