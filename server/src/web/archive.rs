@@ -1,5 +1,5 @@
 //! The archive viewer: the server side of `app::api::archive` (search, one
-//! message, restore), over `crate::viewer` with `crate::access` deciding
+//! message, restore and its plan), over `crate::viewer` with `crate::access` deciding
 //! what each person reads; and its byte routes, outside Leptos because they
 //! answer with files, not pages: raw `.eml`, attachments, the sanitized HTML
 //! body for the sandboxed frame, and streamed exports. Each checks the
@@ -22,7 +22,7 @@ use app::error::ApiError;
 use app::model::SessionUser;
 use app::model::access::Capability;
 use app::model::archive::{
-    ExportFormat, MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
+    ExportFormat, MessageView, RestoreInput, RestorePlan, RestoreReport, SearchInput, SearchPage,
 };
 use axum::Router;
 use axum::body::Body;
@@ -78,11 +78,15 @@ impl ArchiveBackend for WebBackend {
         Ok(view)
     }
 
-    async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError> {
+    async fn restore_plan(
+        &self,
+        caller: &SessionUser,
+        message_ids: Vec<i64>,
+    ) -> Result<RestorePlan, ApiError> {
         Ok(self
             .state
             .viewer
-            .restore_targets(access::reader(caller))
+            .restore_plan(access::reader(caller), &message_ids)
             .await?)
     }
 
@@ -97,11 +101,16 @@ impl ArchiveBackend for WebBackend {
             .viewer
             .restore(access::reader(caller), &input)
             .await?;
+        // Per message: where it went and how it ended.
         let details = json!({
             "message_ids": input.message_ids,
             "mailbox_id": input.mailbox_id,
             "folder": input.folder,
-            "report": report,
+            "force": input.force,
+            "restored": report.restored(),
+            "skipped": report.skipped(),
+            "failed": report.failed(),
+            "report": report.messages,
         });
         audit(&self.state, caller, Action::Restore, "restore", details).await?;
         Ok(report)

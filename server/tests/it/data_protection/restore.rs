@@ -79,10 +79,10 @@ async fn restore_never_takes_flags_or_date_from_another_persons_copy() {
     let id = page.hits[0].id;
 
     let report = restore_one(viewer, Reader::User(ann.id), id, anns.id, &ann_target).await;
-    assert_eq!(report.restored, 1, "{report:?}");
+    assert_eq!(report.restored(), 1, "{report:?}");
     // Bob restoring into his own mailbox keeps his flags and date.
     let report = restore_one(viewer, Reader::User(bob.id), id, bobs.id, &bob_target).await;
-    assert_eq!(report.restored, 1, "{report:?}");
+    assert_eq!(report.restored(), 1, "{report:?}");
 
     let (flags, date) = flags_and_date(&mut imap_session, &ann_target).await;
     assert!(
@@ -112,8 +112,9 @@ async fn restore_one(
 ) -> app::model::archive::RestoreReport {
     let input = app::model::archive::RestoreInput {
         message_ids: vec![id],
-        mailbox_id,
+        mailbox_id: Some(mailbox_id),
         folder: folder.to_string(),
+        force: false,
     };
     viewer.restore(reader, &input).await.unwrap()
 }
