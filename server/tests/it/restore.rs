@@ -4,8 +4,9 @@
 //! already holds it unless forced, and only by someone who manages the
 //! mailbox it goes into.
 
-use crate::harness::{Services, endpoint, services, session, sqlite, synthetic_message};
-use app::model::Role;
+use crate::harness::{
+    Services, ann_and_bob, endpoint, services, session, sqlite, synthetic_message,
+};
 use app::model::archive::{RestoreInput, RestoreOutcome, RestorePlace, RestoreReport};
 use futures::TryStreamExt;
 use std::time::Duration;
@@ -66,9 +67,7 @@ async fn restore_appends_into_dovecot_with_flags_and_date() {
         "{fetched:?}"
     );
     assert_eq!(fetched[0].2, "2024-03-05T10:11:12+00:00");
-    imap::logout(imap_session, Duration::from_secs(30))
-        .await
-        .unwrap();
+    logout(imap_session).await;
 }
 
 #[tokio::test]
@@ -80,14 +79,8 @@ async fn each_message_goes_back_to_its_own_folder_and_a_copy_already_there_is_sk
     let run = rand::random::<u32>();
     let (inbox, sent) = (format!("it-back-a-{run}"), format!("it-back-b-{run}"));
     let (first, second) = (synthetic_message(3), synthetic_message(4));
-    let mut imap_session = session(&endpoint, "alice", "alicepw").await;
-    for (folder, message) in [(&inbox, &first), (&sent, &second)] {
-        imap_session.create(folder).await.unwrap();
-        imap_session
-            .append(folder, None, None, message)
-            .await
-            .unwrap();
-    }
+    let mut imap_session =
+        dovecot_with(&endpoint, &[(&inbox, Some(&first)), (&sent, Some(&second))]).await;
     let db = sqlite().await;
     let services = services(&db).await;
     let rules = format!("{inbox}\n{sent}");
@@ -163,9 +156,7 @@ async fn each_message_goes_back_to_its_own_folder_and_a_copy_already_there_is_sk
             .len(),
         2
     );
-    imap::logout(imap_session, Duration::from_secs(30))
-        .await
-        .unwrap();
+    logout(imap_session).await;
 }
 
 #[tokio::test]
@@ -180,12 +171,7 @@ async fn a_message_without_message_id_is_recognised_by_its_bytes() {
         rand::random::<u32>()
     )
     .into_bytes();
-    let mut imap_session = session(&endpoint, "alice", "alicepw").await;
-    imap_session.create(&folder).await.unwrap();
-    imap_session
-        .append(&folder, None, None, &message)
-        .await
-        .unwrap();
+    let mut imap_session = dovecot_with(&endpoint, &[(&folder, Some(&message))]).await;
     let db = sqlite().await;
     let services = services(&db).await;
     add_mailbox(&services, &endpoint, None, "no-id-test", &folder).await;
@@ -196,9 +182,7 @@ async fn a_message_without_message_id_is_recognised_by_its_bytes() {
     delete_all(&mut imap_session, &folder).await;
     let report = restore(&services, Reader::Everyone, &ids, None, false).await;
     assert_eq!(report.restored(), 1, "{report:?}");
-    imap::logout(imap_session, Duration::from_secs(30))
-        .await
-        .unwrap();
+    logout(imap_session).await;
 }
 
 #[tokio::test]
@@ -208,24 +192,15 @@ async fn an_ordinary_user_restores_only_their_own_mail_into_their_own_mailbox() 
     };
     let run = rand::random::<u32>();
     let (bobs_folder, anns_folder) = (format!("it-bob-own-{run}"), format!("it-ann-own-{run}"));
-    let mut imap_session = session(&endpoint, "alice", "alicepw").await;
-    imap_session.create(&bobs_folder).await.unwrap();
-    imap_session.create(&anns_folder).await.unwrap();
-    imap_session
-        .append(&bobs_folder, None, None, &synthetic_message(11))
-        .await
-        .unwrap();
+    let message = synthetic_message(11);
+    let mut imap_session = dovecot_with(
+        &endpoint,
+        &[(&bobs_folder, Some(&message)), (&anns_folder, None)],
+    )
+    .await;
     let db = sqlite().await;
     let services = services(&db).await;
-    let accounts = tresor::auth::Accounts::new(db.connection.clone(), Duration::from_secs(3600));
-    let ann = accounts
-        .create_user("ann@example.com", "Ann", Role::User, "ann-password-1")
-        .await
-        .unwrap();
-    let bob = accounts
-        .create_user("bob@example.com", "Bob", Role::User, "bob-password-1")
-        .await
-        .unwrap();
+    let (ann, bob) = ann_and_bob(&db.connection).await;
     let bobs = add_mailbox(&services, &endpoint, Some(bob.id), "bob-own", &bobs_folder).await;
     let anns = add_mailbox(&services, &endpoint, Some(ann.id), "ann-own", &anns_folder).await;
     let ids = archive(&services, "bob-own", Reader::User(bob.id), 1).await;
@@ -297,6 +272,26 @@ async fn an_ordinary_user_restores_only_their_own_mail_into_their_own_mailbox() 
     // Bob himself puts it back where it came from (where it still is).
     let report = restore(&services, bob_reader, &ids, None, false).await;
     assert_eq!(report.skipped(), 1, "{report:?}");
+    logout(imap_session).await;
+}
+
+/// A session as alice on the test bed's Dovecot, with `folders` created,
+/// each holding its message if it has one.
+async fn dovecot_with(endpoint: &Endpoint, folders: &[(&str, Option<&[u8]>)]) -> imap::Session {
+    let mut imap_session = session(endpoint, "alice", "alicepw").await;
+    for (folder, message) in folders {
+        imap_session.create(folder).await.unwrap();
+        if let Some(message) = message {
+            imap_session
+                .append(folder, None, None, message)
+                .await
+                .unwrap();
+        }
+    }
+    imap_session
+}
+
+async fn logout(imap_session: imap::Session) {
     imap::logout(imap_session, Duration::from_secs(30))
         .await
         .unwrap();
