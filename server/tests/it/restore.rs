@@ -7,7 +7,7 @@
 use crate::harness::{
     Services, ann_and_bob, endpoint, services, session, sqlite, synthetic_message,
 };
-use app::model::archive::{RestoreInput, RestoreOutcome, RestorePlace, RestoreReport};
+use app::model::archive::{RestoreInput, RestoreOutcome, RestorePlace, RestorePlan, RestoreReport};
 use futures::TryStreamExt;
 use std::time::Duration;
 use tresor::imap::{self, Endpoint, Security};
@@ -88,11 +88,7 @@ async fn each_message_goes_back_to_its_own_folder_and_a_copy_already_there_is_sk
     let ids = archive(&services, "back-test", Reader::Everyone, 2).await;
 
     // The plan proposes the folder each came from.
-    let plan = services
-        .viewer
-        .restore_plan(Reader::Everyone, &ids)
-        .await
-        .unwrap();
+    let plan = plan_of(&services, Reader::Everyone, &ids).await;
     let place = |folder: &str| RestorePlace {
         mailbox_id: row.id,
         mailbox: "back-test".into(),
@@ -207,11 +203,7 @@ async fn an_ordinary_user_restores_only_their_own_mail_into_their_own_mailbox() 
     let (ann_reader, bob_reader) = (Reader::User(ann.id), Reader::User(bob.id));
 
     // Bob's message is not Ann's: no folder proposed, not restored anywhere.
-    let plan = services
-        .viewer
-        .restore_plan(ann_reader, &ids)
-        .await
-        .unwrap();
+    let plan = plan_of(&services, ann_reader, &ids).await;
     assert_eq!(plan.origins, vec![(ids[0], None)]);
     assert!(
         plan.targets
@@ -235,7 +227,7 @@ async fn an_ordinary_user_restores_only_their_own_mail_into_their_own_mailbox() 
         report.messages[0].subject, "",
         "nothing of Bob's message is told"
     );
-    // Nor may she restore into Bob's mailbox, even mail she may read.
+    // Nor may she restore anything into Bob's mailbox.
     let refused = services
         .viewer
         .restore(
@@ -254,11 +246,7 @@ async fn an_ordinary_user_restores_only_their_own_mail_into_their_own_mailbox() 
         .set_sharing(bobs.id, Some(bob.id), &[ann.id].into())
         .await
         .unwrap();
-    let plan = services
-        .viewer
-        .restore_plan(ann_reader, &ids)
-        .await
-        .unwrap();
+    let plan = plan_of(&services, ann_reader, &ids).await;
     assert_eq!(plan.origins, vec![(ids[0], None)]);
     let report = restore(&services, ann_reader, &ids, None, false).await;
     assert_eq!(report.failed(), 1, "{report:?}");
@@ -342,6 +330,10 @@ fn input(ids: &[i64], target: Option<(i64, &str)>, force: bool) -> RestoreInput 
             .unwrap_or_default(),
         force,
     }
+}
+
+async fn plan_of(services: &Services, reader: Reader, ids: &[i64]) -> RestorePlan {
+    services.viewer.restore_plan(reader, ids).await.unwrap()
 }
 
 async fn restore(
