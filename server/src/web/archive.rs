@@ -150,11 +150,13 @@ async fn audit_download(
 }
 
 /// `Content-Disposition` with the name as ASCII fallback and RFC 5987 UTF-8.
+/// Neither form can end the header, close the quoted name or name a folder:
+/// control characters, quotes, slashes and backslashes become `_` or `%XX`.
 fn disposition(kind: &str, name: &str) -> HeaderValue {
     let fallback: String = name
         .chars()
         .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+            if c.is_ascii_graphic() && !"\"\\/".contains(c) || c == ' ' {
                 c
             } else {
                 '_'
@@ -536,4 +538,19 @@ async fn audit_csv(
         Body::from_stream(csv),
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition;
+
+    #[test]
+    fn a_download_name_cannot_break_the_header_or_name_a_folder() {
+        let header = disposition("attachment", "../a\"b\r\nSet-Cookie: x\\ü.txt");
+        assert_eq!(
+            header.to_str().unwrap(),
+            "attachment; filename=\".._a_b__Set-Cookie: x__.txt\"; \
+             filename*=UTF-8''..%2Fa%22b%0D%0ASet-Cookie%3A%20x%5C%C3%BC.txt"
+        );
+    }
 }
