@@ -188,19 +188,103 @@ impl ExportFormat {
     }
 }
 
+/// A restore: where each message goes and whether copies already there
+/// stop it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoreInput {
     pub message_ids: Vec<i64>,
-    /// The mailbox to append into (the asker must manage it).
+    /// One mailbox (the asker must manage it) for every message; `None`:
+    /// each message back into the folder it was archived from.
+    #[serde(default)]
+    pub mailbox_id: Option<i64>,
+    /// The folder of `mailbox_id`; unused without it.
+    #[serde(default)]
+    pub folder: String,
+    /// Append even where the folder already holds a copy ("restore anyway").
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// The messages a restore is planned for.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RestorePlanInput {
+    #[serde(default)]
+    pub message_ids: Vec<i64>,
+}
+
+/// A folder of a mailbox a message can go back into.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RestorePlace {
     pub mailbox_id: i64,
+    pub mailbox: String,
     pub folder: String,
 }
 
+impl RestorePlace {
+    /// "alice / INBOX", as the page and the report name it.
+    pub fn label(&self) -> String {
+        format!("{} / {}", self.mailbox, self.folder)
+    }
+}
+
+/// What a restore would do, shown before it is done: each message's own
+/// folder (where it has one the asker may restore into) and the mailboxes
+/// to choose from instead.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RestorePlan {
+    /// Message id and the folder it came from (its first location in a
+    /// mailbox the asker may restore into), `None` when it has none.
+    pub origins: Vec<(i64, Option<RestorePlace>)>,
+    pub targets: Vec<RestoreTarget>,
+}
+
+/// How the restore of one message ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome", content = "reason")]
+pub enum RestoreOutcome {
+    Restored,
+    /// The folder already held a copy (same Message-ID, or the same bytes
+    /// without one) and the restore was not forced.
+    AlreadyThere,
+    Failed(String),
+}
+
+/// One message of a restore's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoredMessage {
+    pub id: i64,
+    pub subject: String,
+    /// Where it was to go; `None` when that could not be decided.
+    pub place: Option<RestorePlace>,
+    pub outcome: RestoreOutcome,
+}
+
+/// Every message of a restore, in the order asked.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RestoreReport {
-    pub restored: usize,
-    /// Message id and why it could not be restored.
-    pub failed: Vec<(i64, String)>,
+    pub messages: Vec<RestoredMessage>,
+}
+
+impl RestoreReport {
+    /// How many messages ended with `outcome`'s kind.
+    pub fn count(&self, kind: fn(&RestoreOutcome) -> bool) -> usize {
+        self.messages
+            .iter()
+            .filter(|message| kind(&message.outcome))
+            .count()
+    }
+
+    pub fn restored(&self) -> usize {
+        self.count(|outcome| matches!(outcome, RestoreOutcome::Restored))
+    }
+
+    pub fn skipped(&self) -> usize {
+        self.count(|outcome| matches!(outcome, RestoreOutcome::AlreadyThere))
+    }
+
+    pub fn failed(&self) -> usize {
+        self.count(|outcome| matches!(outcome, RestoreOutcome::Failed(_)))
+    }
 }
 
 /// A mailbox the asker may restore into.

@@ -377,6 +377,37 @@ pub async fn uid_search(
     Ok(uids)
 }
 
+/// Opens `server_name` read-only (`EXAMINE`), for searching it.
+pub async fn examine(
+    session: &mut Session,
+    server_name: &str,
+    timeout: Duration,
+) -> Result<(), ImapError> {
+    with_timeout(timeout, "opening a folder", session.examine(server_name)).await??;
+    Ok(())
+}
+
+/// The full bytes of the messages `uid_set` of the selected folder, without
+/// marking them read.
+pub async fn uid_fetch_bodies(
+    session: &mut Session,
+    uid_set: &str,
+    timeout: Duration,
+) -> Result<Vec<Vec<u8>>, ImapError> {
+    let fetched: Vec<_> = with_timeout(timeout, "reading messages", async {
+        session
+            .uid_fetch(uid_set, "(UID BODY.PEEK[])")
+            .await?
+            .try_collect()
+            .await
+    })
+    .await??;
+    Ok(fetched
+        .iter()
+        .filter_map(|fetch| fetch.body().map(<[u8]>::to_vec))
+        .collect())
+}
+
 /// `UID STORE set query`, draining the untagged FETCH answers.
 pub async fn uid_store(
     session: &mut Session,

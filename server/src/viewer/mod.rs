@@ -8,14 +8,16 @@
 //! `service` is the `Viewer` itself (scope, search, one message, raw bytes);
 //! `message` reads a message's text, HTML and attachments; `selection` what
 //! an export covers, page by page; `export` writes it as zip or mbox;
-//! `restore` puts messages back on a mail server.
+//! `restore` puts messages back on a mail server, `copy_check` asks
+//! whether a folder there already holds them.
 
+mod copy_check;
 pub mod export;
 pub mod message;
 mod restore;
 mod selection;
 mod service;
 
-pub use restore::RestoreError;
+pub use restore::{MAX_RESTORE_MESSAGES, RestoreError};
 pub use selection::{ExportItems, ExportPlan, Selection};
 pub use service::{EXPORT_PAGE_SIZE, Reader, Viewer, ViewerError};

@@ -1,5 +1,5 @@
 //! The archive viewer: the server side of `app::api::archive` (search, one
-//! message, restore), over `crate::viewer` with `crate::access` deciding
+//! message, restore and its plan), over `crate::viewer` with `crate::access` deciding
 //! what each person reads; and its byte routes, outside Leptos because they
 //! answer with files, not pages: raw `.eml`, attachments, the sanitized HTML
 //! body for the sandboxed frame, and streamed exports. Each checks the
@@ -22,7 +22,7 @@ use app::error::ApiError;
 use app::model::SessionUser;
 use app::model::access::Capability;
 use app::model::archive::{
-    ExportFormat, MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
+    ExportFormat, MessageView, RestoreInput, RestorePlan, RestoreReport, SearchInput, SearchPage,
 };
 use axum::Router;
 use axum::body::Body;
@@ -78,11 +78,15 @@ impl ArchiveBackend for WebBackend {
         Ok(view)
     }
 
-    async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError> {
+    async fn restore_plan(
+        &self,
+        caller: &SessionUser,
+        message_ids: Vec<i64>,
+    ) -> Result<RestorePlan, ApiError> {
         Ok(self
             .state
             .viewer
-            .restore_targets(access::reader(caller))
+            .restore_plan(access::reader(caller), &message_ids)
             .await?)
     }
 
@@ -97,11 +101,16 @@ impl ArchiveBackend for WebBackend {
             .viewer
             .restore(access::reader(caller), &input)
             .await?;
+        // Per message: where it went and how it ended.
         let details = json!({
             "message_ids": input.message_ids,
             "mailbox_id": input.mailbox_id,
             "folder": input.folder,
-            "report": report,
+            "force": input.force,
+            "restored": report.restored(),
+            "skipped": report.skipped(),
+            "failed": report.failed(),
+            "report": report.messages,
         });
         audit(&self.state, caller, Action::Restore, "restore", details).await?;
         Ok(report)
@@ -141,11 +150,13 @@ async fn audit_download(
 }
 
 /// `Content-Disposition` with the name as ASCII fallback and RFC 5987 UTF-8.
+/// Neither form can end the header, close the quoted name or name a folder:
+/// control characters, quotes, slashes and backslashes become `_` or `%XX`.
 fn disposition(kind: &str, name: &str) -> HeaderValue {
     let fallback: String = name
         .chars()
         .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+            if c.is_ascii_graphic() && !"\"\\/".contains(c) || c == ' ' {
                 c
             } else {
                 '_'
@@ -527,4 +538,19 @@ async fn audit_csv(
         Body::from_stream(csv),
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition;
+
+    #[test]
+    fn a_download_name_cannot_break_the_header_or_name_a_folder() {
+        let header = disposition("attachment", "../a\"b\r\nSet-Cookie: x\\ü.txt");
+        assert_eq!(
+            header.to_str().unwrap(),
+            "attachment; filename=\".._a_b__Set-Cookie: x__.txt\"; \
+             filename*=UTF-8''..%2Fa%22b%0D%0ASet-Cookie%3A%20x%5C%C3%BC.txt"
+        );
+    }
 }

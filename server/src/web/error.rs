@@ -123,6 +123,9 @@ impl From<RestoreError> for ApiError {
             RestoreError::NotManaged => {
                 ApiError::invalid("mailbox", "You can only restore into a mailbox you manage.")
             }
+            too_many @ RestoreError::TooMany => {
+                ApiError::invalid("message_ids", too_many.to_string())
+            }
             RestoreError::Imap(error) => {
                 ApiError::Conflict(format!("The mail server refused the restore: {error}"))
             }

@@ -291,7 +291,11 @@ fn rows() -> Vec<Row> {
             SIGNED_IN,
         ),
         post("/api/archive/message", "id={message}", READ_MAILBOX),
-        post("/api/archive/restore_targets", "", SIGNED_IN),
+        post(
+            "/api/archive/restore_plan",
+            "input[message_ids][0]={message}",
+            SIGNED_IN,
+        ),
         post(
             "/api/archive/restore",
             "input[message_ids][0]={message}&input[mailbox_id]={mailbox}&input[folder]=Restored",

@@ -5,10 +5,10 @@
 
 mod message;
 mod restore;
-mod restore_targets;
+mod restore_plan;
 mod search;
 
 pub use message::*;
 pub use restore::*;
-pub use restore_targets::*;
+pub use restore_plan::*;
 pub use search::*;

@@ -5,7 +5,7 @@
 use crate::error::ApiError;
 use crate::model::SessionUser;
 use crate::model::archive::{
-    MessageView, RestoreInput, RestoreReport, RestoreTarget, SearchInput, SearchPage,
+    MessageView, RestoreInput, RestorePlan, RestoreReport, SearchInput, SearchPage,
 };
 
 #[async_trait::async_trait]
@@ -22,8 +22,15 @@ pub trait ArchiveBackend: Send + Sync + 'static {
         caller: &SessionUser,
         id: i64,
     ) -> Result<MessageView, ApiError>;
-    /// The mailboxes `caller` may restore into (those they manage, with a server).
-    async fn restore_targets(&self, caller: &SessionUser) -> Result<Vec<RestoreTarget>, ApiError>;
+    /// What restoring `message_ids` would do: the folder each came from and
+    /// the mailboxes `caller` may restore into (those they manage, with a server).
+    async fn restore_plan(
+        &self,
+        caller: &SessionUser,
+        message_ids: Vec<i64>,
+    ) -> Result<RestorePlan, ApiError>;
+    /// Each message back to its own folder or all to one; duplicates skipped
+    /// unless forced; the outcome of each.
     async fn restore_messages(
         &self,
         caller: &SessionUser,

@@ -1,7 +1,10 @@
-//! Small building blocks: error banners, field messages, empty states, and
-//! how sizes and senders read.
+//! Small building blocks: error banners, field messages, empty states,
+//! download links, and how sizes and senders read.
 
+pub mod download;
 pub mod fields;
+
+pub use download::DownloadLink;
 
 use crate::error::ApiError;
 use leptos::prelude::*;

@@ -7,14 +7,15 @@ use crate::api::archive::search_archive;
 use crate::model::archive::{
     HitView, MAX_SEARCH_WINDOW, PAGE_SIZE, SearchInput, SearchPage, SearchSort,
 };
-use crate::ui::components::{EmptyState, ErrorAlert, short_sender};
-use crate::ui::pages::restore::{Restore, RestoreTargets};
+use crate::ui::components::download::{grouped, preparing_messages};
+use crate::ui::components::{DownloadLink, EmptyState, ErrorAlert, human_size, short_sender};
+use crate::ui::pages::restore::{Restore, RestorePlan};
 use crate::ui::url::{messages_export_href, search_export_href, search_href};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 #[component]
 pub fn ArchivePage() -> impl IntoView {
@@ -196,9 +197,27 @@ fn Results(
     let restoring = RwSignal::new(false);
     let page_ids: Vec<i64> = page.hits.iter().map(|hit| hit.id).collect();
     let all_ids = page_ids.clone();
+    let total = page.total;
     let query_export = move |format: &str| search_export_href(format, &input.query);
-    let selected_export =
-        move |format: &'static str| move || messages_export_href(format, selected.get());
+    let selected_export = move |format: &'static str| {
+        Signal::derive(move || messages_export_href(format, selected.get()))
+    };
+    // The size of a selection is known for the hits of this page.
+    let sizes: HashMap<i64, u64> = page
+        .hits
+        .iter()
+        .map(|hit| (hit.id, hit.size.max(0) as u64))
+        .collect();
+    let selected_size = Signal::derive(move || {
+        let chosen = selected.get();
+        chosen
+            .iter()
+            .map(|id| sizes.get(id).copied())
+            .sum::<Option<u64>>()
+            .map(|bytes| format!(" ({})", human_size(bytes)))
+            .unwrap_or_default()
+    });
+    let preparing_selected = Signal::derive(move || preparing_messages(selected.get().len()));
     view! {
         {chips}
         {indexing}
@@ -208,17 +227,28 @@ fn Results(
                 <Show when=move || !selected.get().is_empty()>
                     <span class="muted">{move || format!("{} selected:", selected.get().len())}</span>
                     <button type="button" class="button button-quiet" on:click=move |_| restoring.update(|on| *on = !*on) data-testid="restore-selected">"Restore…"</button>
-                    <a class="button button-quiet" href=selected_export("eml") data-testid="export-selected">"Download .zip"</a>
-                    <a class="button button-quiet" href=selected_export("mbox")>"Download .mbox"</a>
+                    <DownloadLink href=selected_export("eml") preparing=preparing_selected attr:class="button button-quiet" attr:data-testid="export-selected">
+                        "Download .zip"{selected_size}
+                    </DownloadLink>
+                    <DownloadLink href=selected_export("mbox") preparing=preparing_selected attr:class="button button-quiet" attr:data-testid="export-selected-mbox">
+                        "Download .mbox"{selected_size}
+                    </DownloadLink>
                 </Show>
-                <a class="button button-quiet" href=query_export("eml") data-testid="export-all">{format!("Export all {} as .zip", page.total)}</a>
-                <a class="button button-quiet" href=query_export("mbox")>"as .mbox"</a>
+                <DownloadLink href=query_export("eml") preparing=preparing_messages(total) attr:class="button button-quiet" attr:data-testid="export-all">
+                    {format!("Export all {} as .zip", grouped(total))}
+                </DownloadLink>
+                <DownloadLink href=query_export("mbox") preparing=preparing_messages(total) attr:class="button button-quiet" attr:data-testid="export-all-mbox">
+                    "as .mbox"
+                </DownloadLink>
             </span>
         </div>
         <Show when=move || restoring.get() && !selected.get().is_empty()>
             <div class="restore-panel">
                 // Created when asked for: this panel is never part of a server-rendered page.
-                <Restore ids=Signal::derive(move || selected.get().into_iter().collect::<Vec<_>>()) targets=RestoreTargets::new()/>
+                {
+                    let ids = Signal::derive(move || selected.get().into_iter().collect::<Vec<_>>());
+                    view! { <Restore ids plan=RestorePlan::new(ids)/> }
+                }
             </div>
         </Show>
         <table class="table results" data-testid="results">

@@ -4,8 +4,8 @@
 
 use crate::api::archive::load_archived_message;
 use crate::model::archive::MessageView;
-use crate::ui::components::{ErrorAlert, human_size, id_param, short_sender};
-use crate::ui::pages::restore::{Restore, RestoreTargets};
+use crate::ui::components::{DownloadLink, ErrorAlert, human_size, id_param, short_sender};
+use crate::ui::pages::restore::{Restore, RestorePlan};
 use crate::ui::url::folder_export_href;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,13 +20,13 @@ pub fn MessagePage() -> impl IntoView {
         }
     });
     // Here, not in `Message`: that is created inside the `Suspend` below.
-    let targets = RestoreTargets::new();
+    let restore_plan = RestorePlan::new(Signal::derive(move || id().into_iter().collect()));
     view! {
         <Title text="Message"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the message…"</p> }>
             {move || Suspend::new(async move {
                 match message.await {
-                    Ok(message) => view! { <Message message targets/> }.into_any(),
+                    Ok(message) => view! { <Message message restore_plan/> }.into_any(),
                     Err(error) => view! {
                         <div class="page-header"><h1>"Message"</h1></div>
                         <ErrorAlert error/>
@@ -39,7 +39,7 @@ pub fn MessagePage() -> impl IntoView {
 }
 
 #[component]
-fn Message(message: MessageView, targets: RestoreTargets) -> impl IntoView {
+fn Message(message: MessageView, restore_plan: RestorePlan) -> impl IntoView {
     let id = message.id;
     let subject = if message.subject.trim().is_empty() {
         "(no subject)".to_string()
@@ -70,7 +70,9 @@ fn Message(message: MessageView, targets: RestoreTargets) -> impl IntoView {
                 <h1 data-testid="message-subject">{subject}</h1>
             </div>
             <div class="button-row">
-                <a class="button" href=format!("/m/{id}/raw") data-testid="download-eml">"Download .eml"</a>
+                <DownloadLink href=format!("/m/{id}/raw") attr:class="button" attr:data-testid="download-eml">
+                    {format!("Download .eml ({})", human_size(message.size.max(0) as u64))}
+                </DownloadLink>
                 <a class="button button-quiet" href=format!("/m/{id}") title="A link to this message that works for everyone allowed to read it">"Permalink"</a>
             </div>
         </div>
@@ -124,12 +126,14 @@ fn Message(message: MessageView, targets: RestoreTargets) -> impl IntoView {
                 {(!message.attachments.is_empty()).then(|| view! {
                     <h2 class="section-title">{format!("Attachments ({})", message.attachments.len())}</h2>
                     <ul class="attachments" data-testid="attachments">
-                        {message.attachments.iter().map(|attachment| view! {
+                        {message.attachments.iter().map(|attachment| {
+                            let name = attachment.name.clone();
+                            view! {
                             <li>
-                                <a href=format!("/m/{id}/attachments/{}", attachment.index) download=attachment.name.clone()>{attachment.name.clone()}</a>
+                                <DownloadLink href=format!("/m/{id}/attachments/{}", attachment.index) attr:data-testid="attachment">{name}</DownloadLink>
                                 <span class="muted">{format!(" {} · {}", attachment.content_type, human_size(attachment.size as u64))}</span>
                             </li>
-                        }).collect_view()}
+                        }}).collect_view()}
                     </ul>
                 })}
                 {(!message.defects.is_empty()).then(|| view! {
@@ -157,7 +161,7 @@ fn Message(message: MessageView, targets: RestoreTargets) -> impl IntoView {
                         </ol>
                     </section>
                 })}
-                <Restore ids=Signal::derive(move || vec![id]) targets/>
+                <Restore ids=Signal::derive(move || vec![id]) plan=restore_plan/>
             </aside>
         </div>
     }
@@ -182,7 +186,7 @@ fn Integrity(message: MessageView) -> impl IntoView {
                         <strong>{location.mailbox.clone()}</strong>" / "{location.folder.clone()}
                         <span class="muted">{format!(" · UID {} · archived {}", location.uid, location.archived_at.format("%Y-%m-%d %H:%M"))}</span>
                         <br/>
-                        <a href=folder_export_href(location.mailbox_id, &location.folder) title="Download every message of this folder as a .zip of .eml files">"Export folder"</a>
+                        <DownloadLink href=folder_export_href(location.mailbox_id, &location.folder) attr:title="Download every message of this folder as a .zip of .eml files" attr:data-testid="export-folder">"Export folder"</DownloadLink>
                     </li>
                 }).collect_view()}
             </ul>

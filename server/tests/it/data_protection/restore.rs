@@ -2,8 +2,7 @@
 //! message read through a grant takes flags and internal date only from
 //! the restorer's own copies.
 
-use crate::harness::{endpoint, services, session, sqlite, synthetic_message};
-use app::model::Role;
+use crate::harness::{ann_and_bob, endpoint, services, session, sqlite, synthetic_message};
 use futures::TryStreamExt;
 use std::time::Duration;
 use tresor::imap::{self, Security};
@@ -42,15 +41,7 @@ async fn restore_never_takes_flags_or_date_from_another_persons_copy() {
     // reach only where the configuration allows it, as `services` does.
     let services = services(&db).await;
     let mailboxes = &services.mailboxes;
-    let accounts = tresor::auth::Accounts::new(db.connection.clone(), Duration::from_secs(3600));
-    let ann = accounts
-        .create_user("ann@example.com", "Ann", Role::User, "ann-password-1")
-        .await
-        .unwrap();
-    let bob = accounts
-        .create_user("bob@example.com", "Bob", Role::User, "bob-password-1")
-        .await
-        .unwrap();
+    let (ann, bob) = ann_and_bob(&db.connection).await;
     let profile = |name: &str, folders: &str| MailboxInput {
         port: endpoint.port,
         ca_file: Some(ca.clone()),
@@ -79,10 +70,10 @@ async fn restore_never_takes_flags_or_date_from_another_persons_copy() {
     let id = page.hits[0].id;
 
     let report = restore_one(viewer, Reader::User(ann.id), id, anns.id, &ann_target).await;
-    assert_eq!(report.restored, 1, "{report:?}");
+    assert_eq!(report.restored(), 1, "{report:?}");
     // Bob restoring into his own mailbox keeps his flags and date.
     let report = restore_one(viewer, Reader::User(bob.id), id, bobs.id, &bob_target).await;
-    assert_eq!(report.restored, 1, "{report:?}");
+    assert_eq!(report.restored(), 1, "{report:?}");
 
     let (flags, date) = flags_and_date(&mut imap_session, &ann_target).await;
     assert!(
@@ -112,8 +103,9 @@ async fn restore_one(
 ) -> app::model::archive::RestoreReport {
     let input = app::model::archive::RestoreInput {
         message_ids: vec![id],
-        mailbox_id,
+        mailbox_id: Some(mailbox_id),
         folder: folder.to_string(),
+        force: false,
     };
     viewer.restore(reader, &input).await.unwrap()
 }

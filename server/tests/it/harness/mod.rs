@@ -35,6 +35,6 @@ pub(crate) use graph_token::FixedToken;
 pub(crate) use imap_servers::{IMAP_TIMEOUT, cyrus_endpoint, endpoint, login, session};
 pub(crate) use mail::{MailSink, recipient, reset_token, sink_mails};
 pub(crate) use messages::synthetic_message;
-pub(crate) use services::{Services, services};
+pub(crate) use services::{Services, ann_and_bob, services};
 pub(crate) use site::Site;
 pub(crate) use test_bed::service_env;

@@ -104,3 +104,20 @@ fn viewer(
         indexer.index(),
     )
 }
+
+/// Two ordinary users on `db`: Ann and Bob.
+pub(crate) async fn ann_and_bob(
+    db: &DatabaseConnection,
+) -> (tresor::auth::UserRow, tresor::auth::UserRow) {
+    let accounts = tresor::auth::Accounts::new(db.clone(), std::time::Duration::from_secs(3600));
+    let role = app::model::Role::User;
+    let ann = accounts
+        .create_user("ann@example.com", "Ann", role, "ann-password-1")
+        .await
+        .unwrap();
+    let bob = accounts
+        .create_user("bob@example.com", "Bob", role, "bob-password-1")
+        .await
+        .unwrap();
+    (ann, bob)
+}
