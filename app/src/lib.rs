@@ -75,7 +75,26 @@ impl CurrentUser {
     pub fn refetch(&self) {
         self.0.refetch();
     }
+
+    /// Who is signed in, known at once, the same on both sides: on the
+    /// server from the request (the web layer resolves the session before
+    /// rendering, `RenderedFor`), in the browser from the blocking
+    /// resource's value, which arrives with the page. Parts that depend on
+    /// the role (the admin guard, admin-only fields) read this instead of
+    /// waiting in a `Suspend`, so the page around them is created once.
+    pub fn known(&self) -> Option<SessionUser> {
+        #[cfg(feature = "ssr")]
+        if let Some(RenderedFor(user)) = use_context::<RenderedFor>() {
+            return user;
+        }
+        self.0.get_untracked().and_then(Result::ok).flatten()
+    }
 }
+
+/// The person a server-rendered page is for, resolved from the request's
+/// session before rendering (see `CurrentUser::known`).
+#[derive(Clone, Debug)]
+pub struct RenderedFor(pub Option<SessionUser>);
 
 #[component]
 pub fn App() -> impl IntoView {

@@ -19,6 +19,9 @@ use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "tresor_session";
 
+/// Where the server functions live (`#[server(prefix = "/api", …)]`).
+const SERVER_FUNCTIONS: &str = "/api/";
+
 /// The client's address as the server worked it out for this request (the
 /// socket peer, or what a trusted reverse proxy says it forwarded for), put
 /// into the request's extensions by the server's edge. Nothing else here reads
@@ -42,12 +45,19 @@ impl Request {
         let backend = use_context::<Arc<dyn Backend>>()
             .ok_or_else(|| ApiError::Internal("backend missing from context".into()))?;
         let parts = use_context::<Parts>();
+        // Only a call of the server function itself answers with the error's
+        // status. A page rendering on the server calls it too, for its data:
+        // the page is still a page (its status is the router's, a redirect's
+        // or the admin guard's), and the error shows inside it.
+        let called = parts
+            .as_ref()
+            .is_some_and(|parts| parts.uri.path().starts_with(SERVER_FUNCTIONS));
         Ok(Request {
             backend,
             session_token: parts.as_ref().and_then(session_token),
             client_ip: parts.as_ref().and_then(client_ip),
             user_agent: parts.as_ref().and_then(user_agent),
-            response: use_context::<ResponseOptions>(),
+            response: use_context::<ResponseOptions>().filter(|_| called),
         })
     }
 

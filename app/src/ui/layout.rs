@@ -28,7 +28,11 @@ pub fn AppLayout() -> impl IntoView {
                         Ok(None) => {
                             // Back to the page asked for after signing in (a permalink, say).
                             let location = leptos_router::hooks::use_location();
-                            let wanted = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                            let search = location.search.get_untracked();
+                            let wanted = match search.trim_start_matches('?') {
+                                "" => location.pathname.get_untracked(),
+                                query => format!("{}?{query}", location.pathname.get_untracked()),
+                            };
                             let path = sign_in_href(&wanted);
                             view! { <Redirect path/> }.into_any()
                         }

@@ -91,3 +91,26 @@ pub async fn session_caller(state: &AppState, headers: &HeaderMap) -> Result<Ses
     })?;
     Ok(user)
 }
+
+/// Resolves who a page is rendered for before Leptos renders it (see
+/// `app::CurrentUser::known`): the session behind the cookie, or nobody.
+/// Only for pages: a server function asks for its caller itself.
+pub async fn rendered_for(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    // A browser asks for a page with `Accept: text/html`; assets, downloads
+    // and server functions do not, and need no lookup here.
+    let is_page = request.method() == axum::http::Method::GET
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if is_page {
+        let user = session_caller(&state, request.headers()).await.ok();
+        request.extensions_mut().insert(app::RenderedFor(user));
+    }
+    next.run(request).await
+}

@@ -46,7 +46,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -92,11 +92,23 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(backend.clone()),
+            move || {
+                provide_context(backend.clone());
+                // Who the page is for, resolved by `rendered_for` below.
+                if let Some(parts) = use_context::<axum::http::request::Parts>()
+                    && let Some(user) = parts.extensions.get::<app::RenderedFor>()
+                {
+                    provide_context(user.clone());
+                }
+            },
             move || app::shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            caller::rendered_for,
+        ))
         // `body_limit` has read the body within its route's limit already;
         // axum's own default (2 MB, answered 500) would only get in the way.
         .layer(DefaultBodyLimit::disable())

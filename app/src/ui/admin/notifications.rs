@@ -250,10 +250,7 @@ fn TestMail(mailbox_id: Option<i64>, configured: bool) -> impl IntoView {
     let send = ServerAction::<SendTestMail>::new();
     let error = action_error(send);
     let me = expect_context::<CurrentUser>()
-        .0
-        .get_untracked()
-        .and_then(Result::ok)
-        .flatten()
+        .known()
         .map(|user| user.email)
         .unwrap_or_default();
     let to = RwSignal::new(me);

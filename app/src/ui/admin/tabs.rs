@@ -15,10 +15,7 @@ use leptos_router::components::A;
 #[component]
 pub fn AdminPage(children: Children) -> impl IntoView {
     let is_admin = expect_context::<CurrentUser>()
-        .0
-        .get_untracked()
-        .and_then(Result::ok)
-        .flatten()
+        .known()
         .is_some_and(|user| user.is_admin());
     if is_admin {
         view! { <AdminTabs/> {children()} }.into_any()

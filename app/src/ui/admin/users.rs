@@ -28,12 +28,7 @@ fn Users() -> impl IntoView {
     );
     let mail_ready = Resource::new(|| (), |_| password_mail_ready());
     let selected = RwSignal::new(None::<i64>);
-    let me = expect_context::<CurrentUser>()
-        .0
-        .get_untracked()
-        .and_then(Result::ok)
-        .flatten()
-        .map(|user| user.id);
+    let me = expect_context::<CurrentUser>().known().map(|user| user.id);
 
     view! {
         <Title text="Users"/>
