@@ -1,10 +1,23 @@
-//! Small building blocks: error banners, field messages, empty states, and
-//! how sizes and senders read.
+//! Small building blocks: error banners, field messages, empty states, what
+//! the person signed in may do, and how sizes and senders read.
 
 pub mod fields;
 
+use crate::CurrentUser;
 use crate::error::ApiError;
+use crate::model::access::Capability;
 use leptos::prelude::*;
+
+/// Whether the person signed in may do `capability`, so a page offers only
+/// what the server would allow (false while nobody is known). Read once:
+/// pages render inside the layout, after it loaded who is signed in.
+pub fn viewer_may(capability: Capability) -> bool {
+    use_context::<CurrentUser>()
+        .and_then(|user| user.0.get_untracked())
+        .and_then(Result::ok)
+        .flatten()
+        .is_some_and(|user| user.may(capability))
+}
 
 /// An error, shown as a banner that screen readers announce.
 #[component]
