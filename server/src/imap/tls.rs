@@ -130,23 +130,21 @@ pub(super) fn client_config(
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|error| ImapError::Tls(error.to_string()))?;
-    let decides: Arc<dyn ServerCertVerifier> = match &options.pinned_sha256 {
-        Some(sha256) => Arc::new(PinnedCertificate {
-            sha256: sha256.clone(),
-            provider,
-        }),
-        None if options.accept_invalid_certs => Arc::new(AcceptAnyCertificate(provider)),
-        None => {
+    // With a pin, only the handshake's signatures are left to check.
+    let decides: Arc<dyn ServerCertVerifier> =
+        if options.accept_invalid_certs || options.pinned_sha256.is_some() {
+            Arc::new(AcceptAnyCertificate(provider))
+        } else {
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots(ca_certificates)?), provider)
                 .build()
                 .map_err(|error| ImapError::Tls(error.to_string()))?
-        }
-    };
+        };
     let presented = Presented::default();
     let config = builder
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Keeping {
             decides,
+            pinned: options.pinned_sha256.clone(),
             presented: presented.clone(),
         }))
         .with_no_client_auth();
@@ -234,11 +232,25 @@ pub(super) fn certificate_problem(
     })
 }
 
-/// Keeps the certificate presented, then lets `decides` decide: the
-/// person can see (and pin) a certificate that was refused.
+/// Keeps the certificate presented (the person can see and pin one that
+/// was refused), then decides: with a pin, by the pin alone; otherwise as
+/// `decides` does. The handshake's signatures are always `decides`' to check.
+///
+/// A pin accepts exactly the certificate whose SHA-256 it is, and the
+/// signatures (checked by `AcceptAnyCertificate` then) prove the peer holds
+/// that certificate's private key. Neither the issuer, the validity dates
+/// nor the name are checked, on purpose: they are what a CA vouches for, and
+/// a pin replaces the CA — the person compared this very certificate (in
+/// practice a self-signed one, often for another name or long expired) and
+/// decided to trust the server holding its key, as SSH trusts a host key. A
+/// name check would add nothing (whoever holds the key is the server that
+/// was trusted) and would refuse the certificates pinning is for. Any other
+/// certificate, even one a CA vouches for, is refused
+/// (`CertificateProblem::Changed` names both fingerprints).
 #[derive(Debug)]
 struct Keeping {
     decides: Arc<dyn ServerCertVerifier>,
+    pinned: Option<String>,
     presented: Presented,
 }
 
@@ -252,8 +264,21 @@ impl ServerCertVerifier for Keeping {
         now: UnixTime,
     ) -> Result<ServerCertVerified, tokio_rustls::rustls::Error> {
         self.presented.keep(end_entity);
-        self.decides
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        match &self.pinned {
+            Some(pinned) if *pinned == hex::encode(Sha256::digest(end_entity.as_ref())) => {
+                Ok(ServerCertVerified::assertion())
+            }
+            Some(_) => Err(tokio_rustls::rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            )),
+            None => self.decides.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            ),
+        }
     }
 
     fn verify_tls12_signature(
@@ -278,76 +303,6 @@ impl ServerCertVerifier for Keeping {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.decides.supported_verify_schemes()
-    }
-}
-
-/// Accepts exactly the certificate whose SHA-256 is pinned, and checks the
-/// handshake signatures against its key, so the peer holds that
-/// certificate's private key. Neither the issuer, the validity dates nor
-/// the name are checked, on purpose: they are what a CA vouches for, and a
-/// pin replaces the CA — the person compared this very certificate (in
-/// practice a self-signed one, often for another name or long expired)
-/// and decided to trust the server holding its key, as SSH trusts a host
-/// key. A name check would add nothing (whoever holds the key is the
-/// server that was trusted) and would refuse the certificates pinning is
-/// for. Any other certificate, even one a CA would vouch for, is refused
-/// (`CertificateProblem::Changed` names both fingerprints).
-#[derive(Debug)]
-struct PinnedCertificate {
-    sha256: String,
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for PinnedCertificate {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, tokio_rustls::rustls::Error> {
-        if hex::encode(Sha256::digest(end_entity.as_ref())) == self.sha256 {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(tokio_rustls::rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        certificate: &CertificateDer<'_>,
-        signature: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
-        tokio_rustls::rustls::crypto::verify_tls12_signature(
-            message,
-            certificate,
-            signature,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        certificate: &CertificateDer<'_>,
-        signature: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
-        tokio_rustls::rustls::crypto::verify_tls13_signature(
-            message,
-            certificate,
-            signature,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
     }
 }
 

@@ -4,9 +4,9 @@
 //! under "Advanced"; the template choice, sharing, the connection test and
 //! the mailbox's test mail.
 
-use super::probe::{FolderPicker, TestOutcome};
 use super::sections::{
-    AdvancedFields, FolderFields, IdentityFields, ScheduleFields, ServerFields, SignInFields,
+    AdvancedFields, FolderFields, IdentityFields, Panel, ScheduleFields, ServerFields,
+    SignInFields, TestButton,
 };
 use super::state::{Editor, EditorKind, viewer_is_admin};
 use super::wizard::Wizard;
@@ -155,39 +155,6 @@ pub fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoVi
         <form on:submit=on_submit class="form editor" data-testid="mailbox-editor" novalidate>
             {body}
         </form>
-    }
-    .into_any()
-}
-
-/// One panel of the form: a fieldset with its legend.
-#[component]
-pub fn Panel(
-    legend: &'static str,
-    #[prop(optional)] testid: Option<&'static str>,
-    children: Children,
-) -> impl IntoView {
-    view! {
-        <fieldset class="panel" data-testid=testid>
-            <legend>{legend}</legend>
-            {children()}
-        </fieldset>
-    }
-    .into_any()
-}
-
-/// "Test connection" and its outcome (the folders to tick below it in the
-/// single form: the guided path shows them in its own step).
-#[component]
-pub fn TestButton(state: Editor, #[prop(optional)] without_folders: bool) -> impl IntoView {
-    view! {
-        <div class="page-header-actions">
-            <p class="muted">"Log in with these settings and list the folders, without saving. Takes a few seconds."</p>
-            <button type="button" class="button" on:click=move |_| state.run_test() disabled=move || state.test.pending().get()>
-                {move || if state.test.pending().get() { "Testing…" } else { "Test connection" }}
-            </button>
-        </div>
-        <TestOutcome state/>
-        {(!without_folders).then(|| view! { <FolderPicker state/> })}
     }
     .into_any()
 }

@@ -1,12 +1,13 @@
-//! The editor's groups of fields, shared by the guided path of a new
+//! The editor's panels and groups of fields, shared by the guided path of a new
 //! mailbox (`wizard`) and the single form of an existing one or a template
 //! (`form`): who the mailbox is, the server, the sign-in, the certificate,
 //! the folders, the schedule, and everything else folded under "Advanced",
 //! showing only fields that apply (no move or tag settings when mail is left
-//! as it is; CA files and master users for administrators only).
+//! as it is; CA files and master users for administrators only); and the
+//! "Test connection" button with its outcome.
 
 use super::presets::PRESETS;
-use super::probe::{CertificateTrust, FixedAt, FolderPicker, ProbeHint};
+use super::probe::{CertificateTrust, FixedAt, FolderPicker, ProbeHint, TestOutcome};
 use super::state::{Editor, EditorKind, Inheritance};
 use crate::api::oauth::load_sign_in_app_names;
 use crate::model::mailbox_form::FormField;
@@ -16,6 +17,39 @@ use crate::model::mailbox_profile::{
 use crate::ui::components::FieldError;
 use crate::ui::components::fields::{Checkbox, FormState, SelectField, TextArea, TextField};
 use leptos::prelude::*;
+
+/// One panel of the form: a fieldset with its legend.
+#[component]
+pub fn Panel(
+    legend: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <fieldset class="panel" data-testid=testid>
+            <legend>{legend}</legend>
+            {children()}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// "Test connection" and its outcome (the folders to tick below it in the
+/// single form: the guided path shows them in its own step).
+#[component]
+pub fn TestButton(state: Editor, #[prop(optional)] without_folders: bool) -> impl IntoView {
+    view! {
+        <div class="page-header-actions">
+            <p class="muted">"Log in with these settings and list the folders, without saving. Takes a few seconds."</p>
+            <button type="button" class="button" on:click=move |_| state.run_test() disabled=move || state.test.pending().get()>
+                {move || if state.test.pending().get() { "Testing…" } else { "Test connection" }}
+            </button>
+        </div>
+        <TestOutcome state/>
+        {(!without_folders).then(|| view! { <FolderPicker state/> })}
+    }
+    .into_any()
+}
 
 /// Whether the form reads the mailbox through Microsoft Graph.
 fn is_graph(state: Editor) -> impl Fn() -> bool + Copy + Send + Sync + 'static {

@@ -5,10 +5,10 @@
 //! "Advanced", then saving. Each step opens below the one before, which stays
 //! visible: the test's findings stand at the fields of step 2 they concern.
 
-use super::form::{Panel, TestButton};
 use super::presets::Provider;
 use super::sections::{
-    AdvancedFields, FolderFields, IdentityFields, ScheduleFields, ServerFields, SignInFields,
+    AdvancedFields, FolderFields, IdentityFields, Panel, ScheduleFields, ServerFields,
+    SignInFields, TestButton,
 };
 use super::state::Editor;
 use crate::model::mailbox_form::FormField;
