@@ -167,7 +167,7 @@ fn roots(ca_certificates: Vec<CertificateDer<'static>>) -> Result<RootCertStore,
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CertificateProblem {
     #[error(
-        "the certificate of {host} is not trusted (issued by an unknown authority); add the issuing CA as a CA file, or, for a self-signed certificate you trust, accept invalid certificates for this mailbox"
+        "the certificate of {host} is not trusted (issued by an unknown authority); compare its SHA-256 fingerprint with the one the server's administrator gives you and trust that certificate, or have an administrator add the issuing CA as a CA file"
     )]
     Untrusted { host: String },
     #[error("the certificate of {host} has expired; the server's administrator must renew it")]
