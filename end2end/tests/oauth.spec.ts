@@ -38,6 +38,7 @@ test("an admin registers a sign-in app, signs a mailbox in through the provider'
   await page.goto("/mailboxes/new");
   await waitForHydration(page);
   const mailbox = page.getByTestId("mailbox-editor");
+  await page.getByRole("button", { name: /^IMAP server/ }).click();
   const name = `OAuth ${Date.now()}`;
   await mailbox.getByLabel("Name", { exact: true }).fill(name);
   await mailbox.getByLabel("Host", { exact: true }).fill("localhost");
@@ -45,7 +46,10 @@ test("an admin registers a sign-in app, signs a mailbox in through the provider'
   await mailbox.locator("summary", { hasText: "Certificates" }).click();
   await mailbox.getByLabel("CA file on the Tresor server", { exact: true }).fill(ca!);
   await mailbox.getByLabel("User name", { exact: true }).fill("user2");
+  // The sign-in happens after saving: no test yet.
+  await page.getByTestId("skip-test").click();
   await mailbox.getByLabel("Folders to archive", { exact: true }).fill("INBOX");
+  await mailbox.locator("summary", { hasText: "Advanced" }).click();
   await mailbox.locator('select[name="auth_method"]').selectOption("xoauth2");
   await mailbox.locator('select[name="oauth_app"]').selectOption({ label: appName });
   await mailbox.getByRole("button", { name: "Save mailbox" }).click();

@@ -21,6 +21,7 @@ mod m20261123_000013_oauth;
 mod m20261123_000014_graph_source;
 mod m20261124_000015_mailbox_names_per_owner;
 mod m20261124_000016_locations_by_mailbox;
+mod m20261203_000017_certificate_pins;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000014_graph_source::Migration),
             Box::new(m20261124_000015_mailbox_names_per_owner::Migration),
             Box::new(m20261124_000016_locations_by_mailbox::Migration),
+            Box::new(m20261203_000017_certificate_pins::Migration),
         ]
     }
 }

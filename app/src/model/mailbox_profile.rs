@@ -94,6 +94,11 @@ pub struct MailboxInput {
     pub ca_file: Option<String>,
     pub accept_invalid_certs: bool,
     pub expected_cert_name: Option<String>,
+    /// The one server certificate trusted by its SHA-256 fingerprint
+    /// (lower-case hex of its DER), whoever issued it: pinned after the
+    /// person saw it in "Test connection"; a changed certificate fails runs.
+    #[serde(default)]
+    pub pinned_cert_sha256: Option<String>,
     pub folder_rules: String,
     pub subscribed_only: bool,
     pub older_than_days: Option<u32>,
@@ -134,6 +139,7 @@ impl MailboxInput {
             ca_file: None,
             accept_invalid_certs: false,
             expected_cert_name: None,
+            pinned_cert_sha256: None,
             folder_rules: String::new(),
             subscribed_only: false,
             older_than_days: None,

@@ -344,6 +344,7 @@ async fn list(mailboxes: &Mailboxes, json: bool) -> anyhow::Result<()> {
                     "duplicate_match": row.duplicate_match,
                     "accept_invalid_certs": row.accept_invalid_certs,
                     "expected_cert_name": row.expected_cert_name,
+                    "pinned_cert_sha256": row.pinned_cert_sha256,
                     "insecure_tls": row.accept_invalid_certs || row.expected_cert_name.is_some(),
                     "has_secret": row.secret_sealed.is_some(),
                     "oauth_app_id": row.oauth_app_id,

@@ -7,6 +7,12 @@
 //! Tresor cannot connect (`connect::CANNOT_CONNECT`) for whatever happened
 //! before the server accepted a login: otherwise the test would tell them
 //! what listens where, a port scanner for whatever the server can reach.
+//! The one exception is a refused certificate, told with the certificate
+//! presented so it can be trusted by its fingerprint: the handshake only
+//! starts after the connection policy allowed the address
+//! (`connect::destinations_for`), so it tells of a server this person may
+//! reach anyway, and without it nobody but an administrator could connect a
+//! server with a self-signed certificate.
 
 use super::graph;
 use super::settings::Settings;
@@ -104,9 +110,12 @@ async fn run(
         mut session,
         capabilities,
         certificate,
-    } = imap::open(&endpoint, &credentials)
-        .await
-        .map_err(classify)?;
+    } = imap::open(&endpoint, &credentials).await.map_err(|error| {
+        if let ImapError::Certificate { presented, .. } = &error {
+            report.certificate = presented.as_deref().cloned();
+        }
+        classify(error)
+    })?;
     report.capabilities = capabilities.names();
     report.certificate = certificate;
     let listed = imap::list_folders(&mut session, endpoint.timeout)
@@ -220,7 +229,8 @@ fn classify(error: ImapError) -> Failure {
     let (kind, before_login) = match &error {
         ImapError::Authentication { .. } => ("authentication", false),
         ImapError::CaFile(_) => ("ca_file", false),
-        ImapError::Certificate(_) => ("certificate", true),
+        // Past the connection policy; see the module's comment.
+        ImapError::Certificate { .. } => ("certificate", false),
         ImapError::HostNotFound { .. } => ("host_not_found", true),
         ImapError::Connect { .. } | ImapError::Refused(_) => ("connect", true),
         ImapError::Timeout { .. } => ("timeout", true),

@@ -89,8 +89,12 @@ pub enum ImapError {
     Timeout { step: &'static str, after: Duration },
     #[error("TLS set-up failed: {0}")]
     Tls(String),
-    #[error("{0}")]
-    Certificate(CertificateProblem),
+    #[error("{problem}")]
+    Certificate {
+        problem: Box<CertificateProblem>,
+        /// What the server presented, for the person to see and perhaps trust.
+        presented: Option<Box<PeerCertificate>>,
+    },
     #[error("TLS handshake with {host} failed: {source}")]
     Handshake {
         host: String,
@@ -230,7 +234,7 @@ async fn tls_handshake(
         Some(path) => connect::read_ca_file(path).await?,
         None => Vec::new(),
     };
-    let config = tls::client_config(&endpoint.tls, ca_certificates)?;
+    let (config, presented) = tls::client_config(&endpoint.tls, ca_certificates)?;
     let server_name = tls::server_name(endpoint)?;
     let stream = with_timeout(
         endpoint.timeout,
@@ -238,12 +242,18 @@ async fn tls_handshake(
         TlsConnector::from(Arc::new(config)).connect(server_name, tcp),
     )
     .await?
-    .map_err(|source| match tls::certificate_problem(endpoint, &source) {
-        Some(problem) => ImapError::Certificate(problem),
-        None => ImapError::Handshake {
-            host: endpoint.host.clone(),
-            source,
-        },
+    .map_err(|source| {
+        let presented = presented.certificate();
+        match tls::certificate_problem(endpoint, &source, presented.as_ref()) {
+            Some(problem) => ImapError::Certificate {
+                problem: Box::new(problem),
+                presented: presented.map(Box::new),
+            },
+            None => ImapError::Handshake {
+                host: endpoint.host.clone(),
+                source,
+            },
+        }
     })?;
     let certificate = stream
         .get_ref()

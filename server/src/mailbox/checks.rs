@@ -207,6 +207,8 @@ fn credential_binding(profile: &MailboxInput) -> BTreeMap<&'static str, String> 
                 "expected_cert_name",
                 format!("{:?}", profile.expected_cert_name),
             ),
+            // Trusting another certificate is trusting another server.
+            ("pinned_cert", format!("{:?}", profile.pinned_cert_sha256)),
             ("master_user", format!("{:?}", profile.master_user)),
         ]);
         if profile.master_user.is_some() {

@@ -62,6 +62,7 @@ impl Mailboxes {
                 ca_file: row.ca_file.as_ref().map(PathBuf::from),
                 accept_invalid_certs: row.accept_invalid_certs,
                 expected_name: row.expected_cert_name.clone(),
+                pinned_sha256: row.pinned_cert_sha256.clone(),
             },
             timeout: STEP_TIMEOUT,
             destinations: self.destinations(row).await?,

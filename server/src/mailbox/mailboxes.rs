@@ -277,6 +277,7 @@ impl Mailboxes {
             ca_file: row.ca_file.clone(),
             accept_invalid_certs: row.accept_invalid_certs,
             expected_cert_name: row.expected_cert_name.clone(),
+            pinned_cert_sha256: row.pinned_cert_sha256.clone(),
             folder_rules: row.folder_rules.clone(),
             subscribed_only: row.subscribed_only,
             older_than_days: row
@@ -334,6 +335,7 @@ pub(super) fn new_row(
         ca_file: Set(profile.ca_file.clone()),
         accept_invalid_certs: Set(profile.accept_invalid_certs),
         expected_cert_name: Set(profile.expected_cert_name.clone()),
+        pinned_cert_sha256: Set(profile.pinned_cert_sha256.clone()),
         folder_rules: Set(profile.folder_rules.clone()),
         subscribed_only: Set(profile.subscribed_only),
         older_than_days: Set(profile.older_than_days.map(|days| days as i32)),

@@ -96,6 +96,12 @@ impl Validation for MailboxInput {
                 "There is no certificate on an unencrypted connection.",
             ));
         }
+        if self.security == Security::Plain && self.pinned_cert_sha256.is_some() {
+            errors.push(field_error(
+                "pinned_cert",
+                "There is no certificate on an unencrypted connection; choose TLS or STARTTLS, or remove the trusted certificate.",
+            ));
+        }
         errors.extend(common_problems(self));
         errors
     }

@@ -78,7 +78,11 @@ async fn closed_port() -> String {
 }
 
 /// "Test connection" in the editor, signed in with `cookie`.
-async fn test_connection(site: &Site, cookie: &str, changes: &[(&str, &str)]) -> ProbeReport {
+pub(crate) async fn test_connection(
+    site: &Site,
+    cookie: &str,
+    changes: &[(&str, &str)],
+) -> ProbeReport {
     let (status, body, _) = site
         .call(
             "/api/mailboxes/test",

@@ -9,6 +9,7 @@ mod access_matrix;
 mod accounts;
 mod actions;
 mod archive;
+mod certificate_pins;
 mod cli;
 mod cli_audit;
 mod connection_policy;

@@ -4,6 +4,7 @@
 
 use super::{FormError, MailboxForm, error};
 use crate::model::mailbox_profile::{DEFAULT_PAGE_SIZE, MailboxInput, Source};
+use crate::model::probe::fingerprint;
 use std::collections::BTreeMap;
 
 /// One megabyte as the form counts message sizes (1024 × 1024 bytes).
@@ -26,6 +27,7 @@ impl MailboxForm {
             ca_file: text(&input.ca_file),
             accept_invalid_certs: tick(input.accept_invalid_certs),
             expected_cert_name: text(&input.expected_cert_name),
+            pinned_cert: text(&input.pinned_cert_sha256),
             auth_method: input.auth_method.as_str().into(),
             oauth_app: input
                 .oauth_app_id
@@ -121,6 +123,15 @@ impl MailboxForm {
             ca_file: optional(&self.ca_file),
             accept_invalid_certs: self.accept_invalid_certs.is_some(),
             expected_cert_name: optional(&self.expected_cert_name),
+            pinned_cert_sha256: match optional(&self.pinned_cert) {
+                Some(text) => Some(fingerprint(&text).ok_or_else(|| {
+                    error(
+                        "pinned_cert",
+                        "A SHA-256 fingerprint is 64 hexadecimal digits (colons allowed); take it from “Test connection”.",
+                    )
+                })?),
+                None => None,
+            },
             folder_rules: self.folder_rules.replace("\r\n", "\n").trim().to_string(),
             subscribed_only: self.subscribed_only.is_some(),
             older_than_days: days("older_than_days", &self.older_than_days)?,
@@ -234,6 +245,7 @@ mod tests {
         input.subscribed_only = true;
         input.labels.insert("category".into(), "Invoices".into());
         input.schedule = Some("0 2 * * *".into());
+        input.pinned_cert_sha256 = Some("0f".repeat(32));
         let form = MailboxForm::from_input(Some(7), &input);
         assert_eq!(form.id().unwrap(), Some(7));
         assert_eq!(form.parse().unwrap(), input);
@@ -256,6 +268,10 @@ mod tests {
             "older_than_days"
         );
         assert_eq!(with(|form| form.labels = "category".into()), "labels");
+        assert_eq!(
+            with(|form| form.pinned_cert = "AB:CD".into()),
+            "pinned_cert"
+        );
         assert_eq!(
             with(|form| form.max_connections = "0".into()),
             "max_connections"

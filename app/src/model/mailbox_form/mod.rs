@@ -23,6 +23,7 @@ named_enum!(
         CaFile => "ca_file",
         AcceptInvalidCerts => "accept_invalid_certs",
         ExpectedCertName => "expected_cert_name",
+        PinnedCert => "pinned_cert",
         AuthMethod => "auth_method",
         OAuthApp => "oauth_app",
         Username => "username",
@@ -59,6 +60,8 @@ impl FormField {
                 | FormField::Username
                 | FormField::MasterUser
                 | FormField::IdentityKind
+                // A pin trusts one server's certificate, seen by whoever tested it.
+                | FormField::PinnedCert
         )
     }
 
@@ -87,6 +90,8 @@ pub struct MailboxForm {
     /// Checkbox: present when ticked.
     pub accept_invalid_certs: Option<String>,
     pub expected_cert_name: String,
+    /// The trusted certificate's SHA-256 fingerprint (hex, colons allowed), empty for none.
+    pub pinned_cert: String,
     pub auth_method: String,
     /// The sign-in app's id (XOAUTH2/OAUTHBEARER), empty for none.
     pub oauth_app: String,
@@ -218,6 +223,7 @@ impl MailboxForm {
             FormField::CaFile => self.ca_file.clone(),
             FormField::AcceptInvalidCerts => tick(&self.accept_invalid_certs),
             FormField::ExpectedCertName => self.expected_cert_name.clone(),
+            FormField::PinnedCert => self.pinned_cert.clone(),
             FormField::AuthMethod => self.auth_method.clone(),
             FormField::OAuthApp => self.oauth_app.clone(),
             FormField::Username => self.username.clone(),
@@ -256,6 +262,7 @@ impl MailboxForm {
             FormField::CaFile => self.ca_file = value,
             FormField::AcceptInvalidCerts => self.accept_invalid_certs = tick(value),
             FormField::ExpectedCertName => self.expected_cert_name = value,
+            FormField::PinnedCert => self.pinned_cert = value,
             FormField::AuthMethod => self.auth_method = value,
             FormField::OAuthApp => self.oauth_app = value,
             FormField::Username => self.username = value,

@@ -1,13 +1,25 @@
 //! Small building blocks: error banners, field messages, empty states,
-//! download links, and how sizes and senders read.
+//! download links, what the person signed in may do, and how sizes and
+//! senders read.
 
 pub mod download;
 pub mod fields;
 
 pub use download::DownloadLink;
 
+use crate::CurrentUser;
 use crate::error::ApiError;
+use crate::model::access::Capability;
 use leptos::prelude::*;
+
+/// Whether the person signed in may do `capability`, so a page offers only
+/// what the server would allow (false while nobody is known). Read once, the
+/// same on the server and in the browser (`CurrentUser::known`).
+pub fn viewer_may(capability: Capability) -> bool {
+    use_context::<CurrentUser>()
+        .and_then(|user| user.known())
+        .is_some_and(|user| user.may(capability))
+}
 
 /// An error, shown as a banner that screen readers announce.
 #[component]

@@ -7,8 +7,9 @@ use crate::api::oauth::{
     AppOnlySignIn, SignOutMailbox, StartDeviceSignIn, device_sign_in_progress, load_mailbox_sign_in,
 };
 use crate::error::ApiError;
+use crate::model::access::Capability;
 use crate::model::oauth::{DeviceProgress, MailboxSignIn, SignInState};
-use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, confirmed};
+use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, confirmed, viewer_may};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use std::time::Duration;
@@ -196,7 +197,8 @@ fn SignInActions(
                     "Sign in with a code"
                 </button>
             })}
-            {state.app_only.then(|| view! {
+            // App-only access reads every mailbox of the organisation: administrators only.
+            {(state.app_only && viewer_may(Capability::Administer)).then(|| view! {
                 <button class="button" disabled=move || app_only.pending().get()
                     on:click=move |_| { app_only.dispatch(AppOnlySignIn { id }); }>
                     "Use app-only access"

@@ -2,9 +2,10 @@
 //! their last run went and what needs attention.
 
 use crate::api::mailboxes::list_mailboxes;
+use crate::model::access::Capability;
 use crate::model::mailbox::{JobSummary, MailboxSummary};
 use crate::model::oauth::SignInState;
-use crate::ui::components::{EmptyState, ErrorAlert};
+use crate::ui::components::{EmptyState, ErrorAlert, viewer_may};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,6 +14,7 @@ use leptos_meta::Title;
 #[component]
 pub fn MailboxesPage() -> impl IntoView {
     let mailboxes = Resource::new(|| (), |_| list_mailboxes());
+    let may_add = viewer_may(Capability::ManageOwnMailboxes);
     view! {
         <Title text="Mailboxes"/>
         <div class="page-header page-header-actions">
@@ -20,12 +22,15 @@ pub fn MailboxesPage() -> impl IntoView {
                 <h1>"Mailboxes"</h1>
                 <p class="muted">"Each mailbox is an archiving profile: the server to read from, the folders to take, and what happens to a message once it is safely archived."</p>
             </div>
-            <a class="button button-primary" href="/mailboxes/new">"Add mailbox"</a>
+            // Auditors only read: they connect nothing.
+            {may_add.then(|| view! {
+                <a class="button button-primary" href="/mailboxes/new">"Add mailbox"</a>
+            })}
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading mailboxes…"</p> }>
             {move || Suspend::new(async move {
                 match mailboxes.await {
-                    Ok(list) if list.is_empty() => view! { <NoMailboxes/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <NoMailboxes may_add/> }.into_any(),
                     Ok(list) => view! { <MailboxTable mailboxes=list/> }.into_any(),
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                 }
@@ -35,11 +40,13 @@ pub fn MailboxesPage() -> impl IntoView {
 }
 
 #[component]
-fn NoMailboxes() -> impl IntoView {
+fn NoMailboxes(may_add: bool) -> impl IntoView {
     view! {
         <EmptyState title="No mailboxes connected">
             <p>"Once a mailbox is connected, Tresor archives it on its schedule and lists every run here."</p>
-            <p><a class="button button-primary" href="/mailboxes/new">"Add your first mailbox"</a></p>
+            {may_add.then(|| view! {
+                <p><a class="button button-primary" href="/mailboxes/new">"Add your first mailbox"</a></p>
+            })}
         </EmptyState>
     }
 }

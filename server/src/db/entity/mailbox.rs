@@ -24,6 +24,8 @@ pub struct Model {
     pub ca_file: Option<String>,
     pub accept_invalid_certs: bool,
     pub expected_cert_name: Option<String>,
+    /// The one certificate trusted by its SHA-256 (lower-case hex), whoever issued it.
+    pub pinned_cert_sha256: Option<String>,
     pub folder_rules: String,
     pub subscribed_only: bool,
     pub older_than_days: Option<i32>,

@@ -82,6 +82,8 @@ async fn a_master_user_mailbox_cannot_be_pointed_elsewhere_without_its_password(
             ("identity_kind", "localpart"),
             ("accept_invalid_certs", "on"),
             ("expected_cert_name", "mail.attacker.example"),
+            // Trusting another certificate is trusting another server.
+            ("pinned_cert", &"ab".repeat(32)),
             ("ca_file", "/etc/ssl/certs/ca-certificates.crt"),
         ] {
             let form = with(&fields, &[("secret", ""), (field, value)]);
@@ -112,6 +114,7 @@ async fn a_master_user_mailbox_cannot_be_pointed_elsewhere_without_its_password(
         }
         let row = site.services.mailboxes.by_id(id).await.unwrap();
         assert!(!row.accept_invalid_certs && row.expected_cert_name.is_none());
+        assert_eq!(row.pinned_cert_sha256, None);
         assert_eq!(acts_for(&site, id).await, "user@example.com");
 
         // An administrator needs the password typed again as well.

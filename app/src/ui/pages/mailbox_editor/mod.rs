@@ -1,17 +1,23 @@
 //! The mailbox editor: every field of a profile, grouped so a non-expert gets
-//! through it top to bottom. The server checks everything; its messages show
+//! through it top to bottom. A new mailbox is a guided path (provider,
+//! sign-in, test, folders, schedule); an existing one or a template is one
+//! form of the same sections. The server checks everything; its messages show
 //! next to the field they are about. The same editor edits templates (without
 //! the mailbox's identity); a mailbox inheriting from a template shows each
 //! field as inherited or overridden, with a reset.
 //!
-//! Here: the three pages. `form` is the editor's panels and saving, `state`
-//! what the editor holds while open (and the inherited/overridden mark),
-//! `probe` the connection test's result, `presets` the providers offered.
+//! Here: the three pages. `form` is the editor's opening and saving and the
+//! single form, `wizard` the guided path, `sections` the groups of fields
+//! both show, `state` what the editor holds while open (and the
+//! inherited/overridden mark), `probe` the connection test's findings,
+//! `presets` the providers offered.
 
 mod form;
 mod presets;
 mod probe;
+mod sections;
 mod state;
+mod wizard;
 
 use crate::api::mailboxes::load_mailbox_editor;
 use crate::api::templates::load_template_editor;

@@ -1,6 +1,7 @@
-//! The editor's "Provider" choice: common mail providers with how to reach
-//! them and what to set up first, so a non-expert need not look up host,
-//! port and sign-in method.
+//! The providers offered: the first step of adding a mailbox
+//! (`Provider`), and within "IMAP server" common mail providers with how to
+//! reach them and what to set up first (`PRESETS`), so a non-expert need not
+//! look up host, port and sign-in method.
 
 use crate::model::mailbox_profile::{AuthMethod, GRAPH_SERVICE_ROOT, Security, Source};
 
@@ -74,3 +75,52 @@ pub const PRESETS: &[ServerPreset] = &[
         "",
     ),
 ];
+
+/// The first step of adding a mailbox: where the mail is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Microsoft365,
+    Gmail,
+    Imap,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 3] = [Provider::Microsoft365, Provider::Gmail, Provider::Imap];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Microsoft365 => "Microsoft 365",
+            Provider::Gmail => "Gmail",
+            Provider::Imap => "IMAP server",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Provider::Microsoft365 => {
+                "Exchange Online through Microsoft Graph. Needs a sign-in app an administrator registered."
+            }
+            Provider::Gmail => {
+                "Gmail or Google Workspace over IMAP with Google sign-in. Needs a sign-in app an administrator registered."
+            }
+            Provider::Imap => {
+                "Any mail server with IMAP: your company's, or a provider such as IONOS, GMX or Telekom, with a user name and password."
+            }
+        }
+    }
+
+    /// How to reach the provider; `None` for an IMAP server of one's own.
+    pub fn preset(self) -> Option<&'static ServerPreset> {
+        let name = match self {
+            Provider::Microsoft365 => "Microsoft 365 (Graph, app-only)",
+            Provider::Gmail => "Gmail / Google Workspace (IMAP, OAuth2)",
+            Provider::Imap => return None,
+        };
+        PRESETS.iter().find(|preset| preset.name == name)
+    }
+
+    /// Signs in through a sign-in app (after saving), not with a password.
+    pub fn signs_in_with_app(self) -> bool {
+        self != Provider::Imap
+    }
+}

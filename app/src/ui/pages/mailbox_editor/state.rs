@@ -1,15 +1,27 @@
 //! The editor's state while it is open: what it edits (`EditorKind`), the
-//! form's values, which fields come from the template and the last server
-//! error (`Editor`), and the mark beside each field that a template can
+//! form's values, which fields come from the template, the password typed,
+//! the connection test and the last server error (`Editor`), who is editing
+//! (`viewer_is_admin`), and the mark beside each field that a template can
 //! supply (`Inheritance`). The generic field widgets edit it through
 //! `FormState`.
 
+use crate::api::mailboxes::TestMailbox;
 use crate::error::ApiError;
+use crate::model::access::Capability;
 use crate::model::mailbox::TemplateChoice;
 use crate::model::mailbox_form::{FormField, MailboxForm};
+use crate::model::probe::ProbeReport;
 use crate::ui::components::fields::FormState;
+use crate::ui::components::viewer_may;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
+
+/// Whether the person signed in is an administrator: only they see CA
+/// files on the Tresor server and master users (the server refuses them
+/// from anyone else).
+pub fn viewer_is_admin() -> bool {
+    viewer_may(Capability::Administer)
+}
 
 /// What the editor edits: a mailbox, or a template (no identity, no password,
 /// no test, no sharing).
@@ -23,13 +35,48 @@ pub enum EditorKind {
 /// template, the template chosen, and the last server error.
 #[derive(Clone, Copy)]
 pub struct Editor {
+    pub kind: EditorKind,
     pub values: RwSignal<MailboxForm>,
     pub inherited: RwSignal<BTreeSet<FormField>>,
     pub template: RwSignal<Option<TemplateChoice>>,
     pub error: Signal<Option<ApiError>>,
+    /// The password as typed (never loaded: empty keeps the stored one).
+    pub secret: RwSignal<String>,
+    /// A password is stored for the mailbox.
+    pub has_secret: bool,
+    /// "Test connection" with the form as it is.
+    pub test: ServerAction<TestMailbox>,
+    /// Who edits: an administrator sees CA files and master users.
+    pub admin: bool,
 }
 
 impl Editor {
+    /// The form as it would be submitted now, with the password typed.
+    pub fn submitted(self) -> MailboxForm {
+        let mut form = self.current();
+        form.secret = self.secret.get_untracked();
+        form
+    }
+
+    /// Tests the connection with the form as it is.
+    pub fn run_test(self) {
+        self.test.dispatch(TestMailbox {
+            form: self.submitted(),
+        });
+    }
+
+    /// The last test's report, if it answered.
+    pub fn report(self) -> Option<ProbeReport> {
+        self.test.value().get().and_then(Result::ok)
+    }
+
+    /// The kind of the last test's failure (`authentication`, `certificate`, …).
+    pub fn failure_kind(self) -> Option<String> {
+        self.report()
+            .filter(|report| !report.ok)
+            .and_then(|report| report.error_kind)
+    }
+
     /// Back to the template's value.
     pub fn reset(self, field: FormField) {
         if let Some(template) = self.template.get_untracked() {

@@ -1,0 +1,165 @@
+//! Adding a mailbox as a guided path: 1 the provider (Microsoft 365, Gmail,
+//! an IMAP server; POP3 later; importing files is elsewhere), 2 only what
+//! that provider needs, 3 a connection test that must pass or be skipped
+//! on purpose, 4 the folders, 5 the schedule, everything else folded under
+//! "Advanced", then saving. Each step opens below the one before, which stays
+//! visible: the test's findings stand at the fields of step 2 they concern.
+
+use super::presets::Provider;
+use super::sections::{
+    AdvancedFields, FolderFields, IdentityFields, Panel, ScheduleFields, ServerFields,
+    SignInFields, TestButton,
+};
+use super::state::Editor;
+use crate::model::mailbox_form::FormField;
+use crate::model::mailbox_profile::{AuthMethod, Security, Source};
+use crate::ui::components::fields::FormState;
+use leptos::prelude::*;
+
+/// The steps, as the list above the form names them.
+const STEPS: [&str; 5] = ["Provider", "Sign-in", "Test", "Folders", "Schedule"];
+
+/// The guided path over `state`; `template_panel` and `sharing_panel` come
+/// with the sign-in and the schedule, `actions` (cancel, save) at the end.
+#[component]
+pub fn Wizard(
+    state: Editor,
+    template_panel: Option<AnyView>,
+    sharing_panel: Option<AnyView>,
+    actions: ViewFn,
+) -> impl IntoView {
+    let provider = RwSignal::new(None::<Provider>);
+    let skipped = RwSignal::new(false);
+    let chosen = move || provider.get().is_some();
+    let past_test = move || skipped.get() || state.report().is_some_and(|report| report.ok);
+    let step = move || match (chosen(), past_test()) {
+        (false, _) => 1,
+        (true, false) => 3,
+        (true, true) => 5,
+    };
+    let choose = move |chosen: Provider| {
+        let before = provider.get_untracked();
+        match chosen.preset() {
+            Some(preset) => {
+                state.set(FormField::Source, preset.source.as_str().to_string());
+                state.set(FormField::Host, preset.host.to_string());
+                state.set(FormField::Port, preset.port.to_string());
+                state.set(FormField::Security, preset.security.as_str().to_string());
+                state.set(FormField::AuthMethod, preset.auth.as_str().to_string());
+            }
+            None => {
+                state.set(FormField::Source, Source::Imap.as_str().to_string());
+                state.set(
+                    FormField::AuthMethod,
+                    AuthMethod::Plain.as_str().to_string(),
+                );
+                if before.is_some_and(Provider::signs_in_with_app) {
+                    state.set(FormField::Host, String::new());
+                    state.set(FormField::Port, "993".to_string());
+                    state.set(FormField::Security, Security::Tls.as_str().to_string());
+                }
+            }
+        }
+        skipped.set(false);
+        provider.set(Some(chosen));
+    };
+    let is_imap = move || provider.get() == Some(Provider::Imap);
+    let signs_in_with_app = move || provider.get().is_some_and(Provider::signs_in_with_app);
+    view! {
+        <ol class="wizard-steps" data-testid="wizard-steps">
+            {STEPS.iter().enumerate().map(|(index, name)| {
+                let number = index + 1;
+                view! {
+                    <li class:current=move || step() == number class:done=move || { step() > number }
+                        aria-current=move || (step() == number).then_some("step")>
+                        {format!("{number}. {name}")}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+
+        <Panel legend="1. Where is the mail?">
+            <ProviderChoice provider choose=Callback::new(choose) admin=state.admin/>
+        </Panel>
+
+        <div hidden=move || !chosen()>
+            {template_panel}
+            <Panel legend="2. Mailbox and sign-in">
+                <IdentityFields state/>
+                <div hidden=move || !is_imap()>
+                    <ServerFields state/>
+                </div>
+                <SignInFields state/>
+                <p class="muted" hidden=move || !signs_in_with_app() data-testid="provider-help">
+                    {move || provider.get().and_then(Provider::preset).map(|preset| preset.help)}
+                </p>
+            </Panel>
+            <Panel legend="3. Connection test" testid="connection-test">
+                <div hidden=signs_in_with_app>
+                    <TestButton state without_folders=true/>
+                </div>
+                <p class="muted" hidden=move || !signs_in_with_app()>
+                    "This mailbox signs in through its sign-in app after saving; test the connection on its page then."
+                </p>
+                <div class="button-row" hidden=past_test>
+                    <button type="button" class="button" data-testid="skip-test" on:click=move |_| skipped.set(true)>
+                        {move || if signs_in_with_app() { "Continue" } else { "Skip the test" }}
+                    </button>
+                    <small class="muted" hidden=signs_in_with_app>
+                        "Saving without a working connection: its runs fail until the settings are right."
+                    </small>
+                </div>
+                <p class="muted" hidden=move || !skipped.get() || signs_in_with_app()>
+                    "The test was skipped."
+                </p>
+            </Panel>
+        </div>
+
+        <div hidden=move || !(chosen() && past_test())>
+            <Panel legend="4. Folders">
+                <FolderFields state/>
+            </Panel>
+            <Panel legend="5. Schedule">
+                <ScheduleFields state/>
+                <AdvancedFields state/>
+            </Panel>
+            {sharing_panel}
+            {actions.run()}
+        </div>
+    }
+    .into_any()
+}
+
+/// Step 1: one button per provider; POP3 shown but not offered yet; files
+/// are imported elsewhere.
+#[component]
+fn ProviderChoice(
+    provider: RwSignal<Option<Provider>>,
+    choose: Callback<Provider>,
+    admin: bool,
+) -> impl IntoView {
+    view! {
+        <div class="cards provider-choice" role="group" aria-label="Provider">
+            {Provider::ALL.iter().map(|&choice| view! {
+                <button type="button" class="card card-link provider"
+                    aria-pressed=move || if provider.get() == Some(choice) { "true" } else { "false" }
+                    on:click=move |_| choose.run(choice)>
+                    <strong>{choice.name()}</strong>
+                    <small class="muted">{choice.description()}</small>
+                </button>
+            }).collect_view()}
+            <button type="button" class="card provider" disabled=true>
+                <strong>"POP3 server — later"</strong>
+                <small class="muted">"Not supported yet."</small>
+            </button>
+            <div class="card provider">
+                <strong>"Import mail files"</strong>
+                <small class="muted">".eml, mbox and Maildir files are imported on the Tresor server with “tresor import” by whoever runs it."</small>
+                {admin.then(|| view! {
+                    <a href="/admin/batch">"Add many mailboxes at once (CSV, master user)"</a>
+                })}
+            </div>
+        </div>
+    }
+    .into_any()
+}
