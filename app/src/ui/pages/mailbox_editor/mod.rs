@@ -86,6 +86,8 @@ fn EditorPage(
     kind: EditorKind,
     editor: Resource<Result<MailboxEditor, ApiError>>,
 ) -> impl IntoView {
+    // Here, outside the `Suspend` the form is created in (see `SignInApps`).
+    provide_context(sections::SignInApps::new());
     view! {
         <Title text=title/>
         <div class="page-header">

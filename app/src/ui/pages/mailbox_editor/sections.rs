@@ -290,11 +290,30 @@ pub fn AdvancedFields(state: Editor) -> impl IntoView {
     .into_any()
 }
 
+/// The sign-in apps' names, loaded once by the editor's page and found in
+/// context: a resource created inside the `Suspend` the form lives in would
+/// be created again each time the server re-runs it, and the browser would
+/// hydrate against another copy's data.
+#[derive(Clone, Copy)]
+pub struct SignInApps(Resource<Result<Vec<(i64, String)>, crate::error::ApiError>>);
+
+impl SignInApps {
+    pub fn new() -> Self {
+        Self(Resource::new(|| (), |_| load_sign_in_app_names()))
+    }
+}
+
+impl Default for SignInApps {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// For XOAUTH2/OAUTHBEARER and Graph: the sign-in app the mailbox signs in with
 /// (Admin → Sign-in apps); signing in happens on the mailbox's page.
 #[component]
 fn SignInAppField(state: Editor, graph: Signal<bool>) -> impl IntoView {
-    let apps = Resource::new(|| (), |_| load_sign_in_app_names());
+    let SignInApps(apps) = expect_context::<SignInApps>();
     let method = state.value(FormField::AuthMethod);
     let value = state.value(FormField::OAuthApp);
     let is_oauth = move || {
