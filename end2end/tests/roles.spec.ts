@@ -2,7 +2,8 @@ import { test, expect, expectConsoleErrors } from "./fixtures";
 import { admin, createUser, signIn, uniqueEmail, waitForHydration } from "./helpers";
 
 // Refusals this file provokes on purpose: the browser logs the refused request.
-test.beforeEach(({ page }) => expectConsoleErrors(page, /Failed to load resource: the server responded with a status of (401|404|409|422)/));
+// 403: the 'not allowed' page a non-admin gets at an admin address is answered 403.
+test.beforeEach(({ page }) => expectConsoleErrors(page, /Failed to load resource: the server responded with a status of (401|403|404|409|422)/));
 
 test("an admin sees the Admin navigation", async ({ page }) => {
   await signIn(page, admin.email, admin.password);

@@ -14,13 +14,11 @@ use leptos_router::components::A;
 /// browser alike, so both render the same.
 #[component]
 pub fn AdminPage(children: Children) -> impl IntoView {
-    let is_admin = expect_context::<CurrentUser>()
-        .known()
-        .is_some_and(|user| user.is_admin());
-    if is_admin {
-        view! { <AdminTabs/> {children()} }.into_any()
-    } else {
-        view! { <NotAllowed/> }.into_any()
+    match expect_context::<CurrentUser>().known() {
+        Some(user) if user.is_admin() => view! { <AdminTabs/> {children()} }.into_any(),
+        Some(_) => view! { <NotAllowed/> }.into_any(),
+        // A stranger: the layout sends them to sign in (a redirect, not a 403).
+        None => ().into_any(),
     }
 }
 

@@ -109,10 +109,14 @@ fn MailboxRunsView(
 ) -> impl IntoView {
     let is_running = runs.running.is_some();
     // What "Run now" answered, only while it is still true: once the run has
-    // ended, the history below says how it went. (A queued run shows as
-    // queued from the data itself.)
+    // ended, the history below says how it went. (While the data says queued,
+    // its own banner says so.)
     let busy = is_running || runs.queued;
+    let queued_now = runs.queued;
     let queued = move || match run.value().get() {
+        Some(Ok(RunRequest::Queued)) if busy && !queued_now => {
+            Some("The run is queued and starts as soon as the job limits allow.")
+        }
         Some(Ok(RunRequest::AlreadyRunning)) if busy => {
             Some("A run of this mailbox is going on already.")
         }
