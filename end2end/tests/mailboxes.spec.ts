@@ -110,6 +110,8 @@ test("a user runs a mailbox now and reads the job log with its reconciliation", 
 });
 
 test("test connection shows the server's folders, or what is wrong and what to do", async ({ page, request }) => {
+  // The test bed's Dovecot user has hundreds of folders from the integration tests: each test lists them.
+  test.setTimeout(120_000);
   const port = process.env.E2E_IMAPS_PORT!;
   await newUser(page, request);
   await page.goto("/mailboxes/new");
@@ -143,11 +145,10 @@ test("test connection shows the server's folders, or what is wrong and what to d
   // (The test bed's user has many folders from other tests: keep to INBOX.)
   await rules.fill("INBOX");
   await expect(inbox).toBeChecked();
-  const other = page.getByTestId("test-folders").getByRole("checkbox").nth(1);
-  await other.check();
-  await expect(rules).toHaveValue(/^INBOX\n\S/);
-  await other.uncheck();
-  await expect(rules).toHaveValue("INBOX");
+  // A tick applies to the form at once: unticking INBOX writes the ticked folders without it.
+  await inbox.click();
+  await expect(rules).not.toHaveValue(/^INBOX$/m);
+  await rules.fill("INBOX");
 
   // Subscribing is a separate action that changes the server; a new test shows it.
   const subscription = page.getByRole("button", { name: /^(Subscribe|Unsubscribe) INBOX on the server$/ });
