@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod error;
+pub mod i18n;
 pub mod model;
 pub mod ui;
 
@@ -24,9 +25,11 @@ use model::SessionUser;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
+    // The browser reads the page's language back from here (`i18n::use_lang`).
+    let lang = i18n::use_lang().code();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -99,6 +102,10 @@ pub struct RenderedFor(pub Option<SessionUser>);
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The server provides the request's language; the browser takes the one
+    // the server rendered, so both sides say the same words.
+    #[cfg(feature = "hydrate")]
+    provide_context(i18n::page_lang());
     // Blocking: the server knows who is signed in before it sends the first byte,
     // so a signed-out visitor gets a real redirect instead of a flash of the app.
     let current_user = Resource::new_blocking(|| (), |_| api::auth::current_user());

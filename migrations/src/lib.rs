@@ -22,6 +22,7 @@ mod m20261123_000014_graph_source;
 mod m20261124_000015_mailbox_names_per_owner;
 mod m20261124_000016_locations_by_mailbox;
 mod m20261203_000017_certificate_pins;
+mod m20261203_000018_user_language;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000015_mailbox_names_per_owner::Migration),
             Box::new(m20261124_000016_locations_by_mailbox::Migration),
             Box::new(m20261203_000017_certificate_pins::Migration),
+            Box::new(m20261203_000018_user_language::Migration),
         ]
     }
 }

@@ -130,6 +130,7 @@ mod tests {
             email: format!("{id}@example.com"),
             display_name: String::new(),
             role,
+            language: None,
         }
     }
 

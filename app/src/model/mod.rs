@@ -44,11 +44,12 @@ impl Role {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The role's name as people read it, in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
         match self {
-            Role::Admin => "Administrator",
-            Role::User => "User",
-            Role::Auditor => "Auditor",
+            Role::Admin => crate::t!(lang, "role-admin"),
+            Role::User => crate::t!(lang, "role-user"),
+            Role::Auditor => crate::t!(lang, "role-auditor"),
         }
     }
 }
@@ -83,6 +84,9 @@ pub struct SessionUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// The language they chose; `None` until they do (the browser's decides).
+    #[serde(default)]
+    pub language: Option<crate::i18n::Lang>,
 }
 
 impl SessionUser {

@@ -3,7 +3,10 @@
 
 use crate::CurrentUser;
 use crate::api::auth::SignOut;
+use crate::i18n::use_lang;
 use crate::model::SessionUser;
+use crate::t;
+use crate::ui::components::LanguageSwitch;
 use crate::ui::url::sign_in_href;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
@@ -19,9 +22,10 @@ use leptos_router::components::{A, Outlet, Redirect};
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let current_user = expect_context::<CurrentUser>();
+    let lang = use_lang();
     view! {
         <div class="app">
-            <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
+            <Suspense fallback=move || view! { <div class="page-loading">{t!(lang, "common-loading")}</div> }>
                 {move || Suspend::new(async move {
                     match current_user.0.await {
                         Ok(Some(user)) => view! { <TopBar user/> }.into_any(),
@@ -38,7 +42,7 @@ pub fn AppLayout() -> impl IntoView {
                         }
                         Err(error) => view! {
                             <div class="banner banner-error" role="alert">
-                                {format!("Tresor cannot tell who you are right now: {error}")}
+                                {t!(lang, "layout-who-unknown", error = error.to_string())}
                             </div>
                         }
                         .into_any(),
@@ -66,27 +70,29 @@ fn TopBar(user: SessionUser) -> impl IntoView {
         }
     });
     let is_admin = user.is_admin();
+    let lang = use_lang();
     view! {
         <header class="topbar">
             <a class="brand" href="/">
                 <span class="brand-mark">"T"</span>
                 <span class="brand-name">"Tresor"</span>
             </a>
-            <nav class="nav" aria-label="Main">
-                <A href="/" exact=true>"Dashboard"</A>
-                <A href="/mailboxes">"Mailboxes"</A>
-                <A href="/archive">"Archive"</A>
+            <nav class="nav" aria-label=t!(lang, "layout-nav-label")>
+                <A href="/" exact=true>{t!(lang, "layout-nav-dashboard")}</A>
+                <A href="/mailboxes">{t!(lang, "layout-nav-mailboxes")}</A>
+                <A href="/archive">{t!(lang, "layout-nav-archive")}</A>
                 <Show when=move || is_admin>
-                    <A href="/admin/users">"Admin"</A>
+                    <A href="/admin/users">{t!(lang, "layout-nav-admin")}</A>
                 </Show>
             </nav>
             <div class="topbar-user">
-                <A href="/account" attr:class="user-chip" attr:title="Your account">
+                <A href="/account" attr:class="user-chip" attr:title=t!(lang, "layout-your-account")>
                     <span class="user-name" data-testid="signed-in-user">{user.display_name.clone()}</span>
-                    <span class="role-badge">{user.role.label()}</span>
+                    <span class="role-badge">{user.role.label(lang)}</span>
                 </A>
+                <LanguageSwitch/>
                 <ActionForm action=sign_out attr:class="inline-form">
-                    <button type="submit" class="button button-quiet">"Sign out"</button>
+                    <button type="submit" class="button button-quiet">{t!(lang, "layout-sign-out")}</button>
                 </ActionForm>
             </div>
         </header>
@@ -105,6 +111,7 @@ pub fn SignInCard(children: Children) -> impl IntoView {
                     <h1>"Tresor"</h1>
                 </div>
                 {children()}
+                <div class="sign-in-language"><LanguageSwitch/></div>
             </div>
         </div>
     }

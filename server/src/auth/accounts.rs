@@ -159,6 +159,23 @@ impl Accounts {
             .await?)
     }
 
+    /// Remembers the language a person chose for pages and mails.
+    pub async fn set_language(
+        &self,
+        user_id: i64,
+        language: app::i18n::Lang,
+    ) -> Result<(), AuthError> {
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::Language,
+                sea_orm::sea_query::Expr::value(language.code()),
+            )
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// Disabling ends the user's sessions and reset links at once.
     pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<UserRow, AuthError> {
         let row = user::Entity::find_by_id(user_id)
@@ -449,7 +466,15 @@ impl UserRow {
             email: self.email.clone(),
             display_name: self.display_name.clone(),
             role: self.role()?,
+            language: self.language(),
         })
+    }
+
+    /// The language the person chose, if any (an unknown code counts as none).
+    pub fn language(&self) -> Option<app::i18n::Lang> {
+        self.language
+            .as_deref()
+            .and_then(app::i18n::Lang::from_code)
     }
 
     pub fn to_view(&self) -> Result<UserView, AuthError> {

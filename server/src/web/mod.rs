@@ -27,6 +27,7 @@ mod cross_site;
 mod dashboard;
 mod error;
 mod health;
+mod language;
 mod mailboxes;
 mod notifications;
 mod oauth;
@@ -89,16 +90,24 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(archive::routes(state.clone()))
         .merge(oauth::routes(state.clone()))
+        .route(
+            "/language",
+            axum::routing::post(language::switch).with_state(state.clone()),
+        )
         .leptos_routes_with_context(
             &options,
             routes,
             move || {
                 provide_context(backend.clone());
                 // Who the page is for, resolved by `rendered_for` below.
-                if let Some(parts) = use_context::<axum::http::request::Parts>()
-                    && let Some(user) = parts.extensions.get::<app::RenderedFor>()
-                {
-                    provide_context(user.clone());
+                // And the language it is in, decided by `language::negotiate`.
+                if let Some(parts) = use_context::<axum::http::request::Parts>() {
+                    if let Some(user) = parts.extensions.get::<app::RenderedFor>() {
+                        provide_context(user.clone());
+                    }
+                    if let Some(lang) = parts.extensions.get::<app::i18n::Lang>() {
+                        provide_context(*lang);
+                    }
                 }
             },
             move || app::shell(shell_options.clone()),
@@ -109,6 +118,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             caller::rendered_for,
         ))
+        .layer(axum::middleware::from_fn(language::negotiate))
         // `body_limit` has read the body within its route's limit already;
         // axum's own default (2 MB, answered 500) would only get in the way.
         .layer(DefaultBodyLimit::disable())

@@ -91,6 +91,7 @@ pub fn UserPanel(
 /// Address, name and role.
 #[component]
 fn EditDetails(user: UserView, action: ServerAction<EditUser>) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
     let error = action_error(action);
     let saved = move || matches!(action.value().get(), Some(Ok(_)));
     view! {
@@ -114,7 +115,7 @@ fn EditDetails(user: UserView, action: ServerAction<EditUser>) -> impl IntoView 
                 <span>"Role"</span>
                 <select name="role">
                     {Role::ALL.into_iter().map(|role| view! {
-                        <option value=role.as_str() selected=role == user.role>{role.label()}</option>
+                        <option value=role.as_str() selected=role == user.role>{role.label(lang)}</option>
                     }).collect_view()}
                 </select>
             </label>

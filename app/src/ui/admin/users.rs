@@ -88,6 +88,7 @@ fn last_active_admin(users: &[UserView]) -> Option<i64> {
 /// an invitation with a link to choose one.
 #[component]
 fn AddUser(create: ServerAction<CreateUser>, mail_ready: bool) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
     let create_error = action_error(create);
     let form = NodeRef::<leptos::html::Form>::new();
     let invite = RwSignal::new(false);
@@ -132,7 +133,7 @@ fn AddUser(create: ServerAction<CreateUser>, mail_ready: bool) -> impl IntoView 
                     <span>"Role"</span>
                     <select name="role">
                         {Role::ALL.into_iter().map(|role| view! {
-                            <option value=role.as_str() selected=role == Role::User>{role.label()}</option>
+                            <option value=role.as_str() selected=role == Role::User>{role.label(lang)}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -169,6 +170,7 @@ fn AddUser(create: ServerAction<CreateUser>, mail_ready: bool) -> impl IntoView 
 
 #[component]
 fn UserTable(users: Vec<UserView>, selected: RwSignal<Option<i64>>) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
     view! {
         <table class="table" data-testid="user-table">
             <thead>
@@ -190,7 +192,7 @@ fn UserTable(users: Vec<UserView>, selected: RwSignal<Option<i64>>) -> impl Into
                         <tr class:row-disabled=disabled>
                             <td>{user.display_name}</td>
                             <td>{user.email}</td>
-                            <td><span class="role-badge">{user.role.label()}</span></td>
+                            <td><span class="role-badge">{user.role.label(lang)}</span></td>
                             <td>
                                 {if disabled {
                                     view! { <span class="status status-off">"Disabled"</span> }

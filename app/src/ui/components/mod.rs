@@ -4,8 +4,10 @@
 
 pub mod download;
 pub mod fields;
+pub mod language;
 
 pub use download::DownloadLink;
+pub use language::LanguageSwitch;
 
 use crate::CurrentUser;
 use crate::error::ApiError;

@@ -11,6 +11,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let lang = crate::i18n::use_lang();
     let current_user = expect_context::<CurrentUser>();
     let change = ServerAction::<ChangePassword>::new();
     let error = action_error(change);
@@ -29,7 +30,7 @@ pub fn AccountPage() -> impl IntoView {
                     <dl class="facts">
                         <dt>"Name"</dt><dd>{user.display_name}</dd>
                         <dt>"E-mail address"</dt><dd>{user.email}</dd>
-                        <dt>"Role"</dt><dd>{user.role.label()}</dd>
+                        <dt>"Role"</dt><dd>{user.role.label(lang)}</dd>
                     </dl>
                 })
             })}

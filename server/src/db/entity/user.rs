@@ -16,6 +16,9 @@ pub struct Model {
     /// Argon2id PHC string.
     pub password_hash: String,
     pub disabled: bool,
+    /// `en` or `de` once the person chose (see `app::i18n::Lang`); pages
+    /// and mails for them are in it.
+    pub language: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
