@@ -46,6 +46,27 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The message for a person reading `lang`. The fixed refusals are
+    /// translated here; the texts a variant carries (`Invalid`, `Conflict`)
+    /// are written where they arise.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        use crate::t;
+        match self {
+            ApiError::Unauthenticated => t!(lang, "error-unauthenticated"),
+            ApiError::Forbidden => t!(lang, "error-forbidden"),
+            ApiError::BadCredentials => t!(lang, "error-bad-credentials"),
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                t!(lang, "error-too-many-attempts", seconds = *retry_after_secs)
+            }
+            ApiError::NotFound => t!(lang, "error-not-found"),
+            ApiError::Internal(reference) => {
+                t!(lang, "error-internal", reference = reference.as_str())
+            }
+            ApiError::Transport(error) => t!(lang, "error-transport", error = error.to_string()),
+            ApiError::Invalid { .. } | ApiError::Conflict(_) => self.to_string(),
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         ApiError::Invalid {
             field: field.to_string(),

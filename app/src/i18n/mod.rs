@@ -49,7 +49,9 @@ static GERMAN: LanguageIdentifier = langid!("de");
 pub const LANG_COOKIE: &str = "tresor_lang";
 
 /// A language Tresor speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -197,15 +199,25 @@ macro_rules! t {
     };
 }
 
-/// The language of the page being rendered: on the server what the web
-/// layer decided for this request (provided as context), in the browser what
-/// the server wrote into `<html lang>`.
+/// The language of the page being rendered or the server function being
+/// answered: on the server what the web layer decided for this request, in
+/// the browser what the server wrote into `<html lang>`.
 pub fn use_lang() -> Lang {
     #[cfg(feature = "hydrate")]
     {
         leptos::prelude::use_context::<Lang>().unwrap_or_else(page_lang)
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(all(feature = "ssr", not(feature = "hydrate")))]
+    {
+        // Pages get it as context; server functions find it on the request.
+        leptos::prelude::use_context::<Lang>()
+            .or_else(|| {
+                leptos::prelude::use_context::<http::request::Parts>()
+                    .and_then(|parts| parts.extensions.get::<Lang>().copied())
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     {
         leptos::prelude::use_context::<Lang>().unwrap_or_default()
     }

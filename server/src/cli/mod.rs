@@ -304,3 +304,15 @@ fn read_password_from_stdin() -> anyhow::Result<String> {
     }
     Ok(password)
 }
+
+/// The language of the command's human output and of the mails it sends:
+/// the environment's locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, as POSIX
+/// orders them), English when it names no language Tresor speaks.
+fn language() -> app::i18n::Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .into_iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .and_then(|value| app::i18n::Lang::from_code(&value))
+        .unwrap_or_default()
+}

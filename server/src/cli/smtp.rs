@@ -116,7 +116,11 @@ pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
                 None => None,
             };
             let via = notifier
-                .send_test(mailbox.as_ref().map(|row| (row.id, row.name.as_str())), &to)
+                .send_test(
+                    mailbox.as_ref().map(|row| (row.id, row.name.as_str())),
+                    &to,
+                    super::language(),
+                )
                 .await?;
             println!("test mail sent to {to} via {via}");
         }

@@ -7,14 +7,18 @@
 //! between the mailbox's and the instance's in `settings_for`.
 
 mod changes;
+mod language;
 mod smtp;
 mod summary;
 
+pub use language::Audience;
 pub use smtp::{Mail, SmtpError, SmtpSecurity, SmtpSettings, send};
 pub use summary::{SUMMARY_EVERY, run_schedule as run_summaries};
 
 use crate::db::entity::{failure_notice, smtp_settings, user};
 use crate::secrets::{Secret, SecretBox};
+use app::i18n::Lang;
+use app::t;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
@@ -302,12 +306,13 @@ impl Notifier {
     }
 
     /// Sends a test mail with the settings that apply to `mailbox` (id and
-    /// name; `None`: the instance's); returns the server it went through, in
-    /// words.
+    /// name; `None`: the instance's), in `lang` (the sender's); returns the
+    /// server it went through, in words.
     pub async fn send_test(
         &self,
         mailbox: Option<(i64, &str)>,
         to: &str,
+        lang: Lang,
     ) -> Result<String, NotifyError> {
         let settings = self
             .settings_for(mailbox.map(|(id, _)| id))
@@ -315,24 +320,30 @@ impl Notifier {
             .ok_or_else(|| {
                 NotifyError::Invalid("no SMTP server is configured; set one first".into())
             })?;
-        let (subject_end, about) = match mailbox {
+        let server = settings.describe();
+        let (subject, body) = match mailbox {
             Some((_, name)) => (
-                format!(" (mailbox „{name}“)"),
-                format!(" about the mailbox „{name}“"),
+                t!(lang, "mail-test-subject-mailbox", mailbox = name),
+                t!(
+                    lang,
+                    "mail-test-body-mailbox",
+                    mailbox = name,
+                    to = to,
+                    server = server.clone()
+                ),
             ),
-            None => (String::new(), String::new()),
+            None => (
+                t!(lang, "mail-test-subject"),
+                t!(lang, "mail-test-body", to = to, server = server.clone()),
+            ),
         };
         let mail = Mail {
             to: vec![to.to_string()],
-            subject: format!("Tresor: Testnachricht — test message ✓{subject_end}"),
-            body: format!(
-                "This is a test message from Tresor.\n\nIf you read this, notifications{about} reach {to} \
-                 through {}.\n",
-                settings.describe()
-            ),
+            subject,
+            body,
         };
         send(&settings, &mail).await?;
-        Ok(settings.describe())
+        Ok(server)
     }
 
     /// After a run: a failing mailbox may get a notice (to the admins and the
@@ -399,19 +410,24 @@ impl Notifier {
             .as_deref()
             .map(|url| format!("\n{}/mailboxes/{mailbox_id}\n", url.trim_end_matches('/')))
             .unwrap_or_default();
-        let mail = Mail {
-            to,
-            subject: format!("Tresor: archiving of mailbox „{mailbox_name}“ fails"),
-            body: format!(
-                "Archiving of the mailbox „{mailbox_name}“ has failed since {} ({days} days).\n\n\
-                 The last error:\n  {error}\n{link}\n\
-                 Mail of this mailbox is not archived until this is fixed. Tresor reminds you once a day \
-                 for up to {} days, then stops until the mailbox works again.\n",
-                state.failing_since.format("%Y-%m-%d %H:%M UTC"),
-                GIVE_UP_AFTER.num_days(),
-            ),
-        };
-        send(&settings, &mail).await?;
+        for (audience, to) in language::audiences(&self.db, to).await? {
+            let (subject, body) = audience.compose(
+                |lang| t!(lang, "mail-failure-subject", mailbox = mailbox_name),
+                |lang| {
+                    t!(
+                        lang,
+                        "mail-failure-body",
+                        mailbox = mailbox_name,
+                        since = app::i18n::format::date_time(lang, state.failing_since),
+                        days = days,
+                        error = error,
+                        link = link.clone(),
+                        give_up = GIVE_UP_AFTER.num_days(),
+                    )
+                },
+            );
+            send(&settings, &Mail { to, subject, body }).await?;
+        }
         let mut state: failure_notice::ActiveModel = state.into();
         state.last_sent_at = Set(Some(now));
         state.sent_count = Set(state.sent_count.unwrap() + 1);

@@ -10,12 +10,17 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::BTreeMap;
 
+use app::i18n::{Lang, format};
+use app::t;
+
 /// One summary a day.
 pub const SUMMARY_EVERY: Duration = Duration::hours(24);
 
 /// One mailbox's runs within the summary's span.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct MailboxDay {
+    mailbox_id: i64,
+    /// Empty when the run's log cannot be read.
     name: String,
     runs: u32,
     failed_runs: u32,
@@ -44,13 +49,14 @@ impl Notifier {
         }
         let since = row.summary_sent_at.unwrap_or(now - SUMMARY_EVERY);
         let days = self.runs_between(since, now).await?;
-        let mail = Mail {
-            to,
-            subject: summary_subject(&days),
-            body: summary_body(&days, since, now),
-        };
         let settings = self.settings_of(row.clone())?;
-        send(&settings, &mail).await?;
+        for (audience, to) in super::language::audiences(&self.db, to).await? {
+            let (subject, body) = audience.compose(
+                |lang| summary_subject(lang, &days),
+                |lang| summary_body(lang, &days, since, now),
+            );
+            send(&settings, &Mail { to, subject, body }).await?;
+        }
         let mut row: smtp_settings::ActiveModel = row.into();
         row.summary_sent_at = Set(Some(now));
         row.update(&self.db).await?;
@@ -72,6 +78,7 @@ impl Notifier {
         let mut days: BTreeMap<i64, MailboxDay> = BTreeMap::new();
         for row in jobs {
             let day = days.entry(row.mailbox_id).or_default();
+            day.mailbox_id = row.mailbox_id;
             day.runs += 1;
             if row.status == "failed" {
                 day.failed_runs += 1;
@@ -84,7 +91,8 @@ impl Notifier {
                     day.duplicates += log.duplicates;
                     day.failed_messages += log.failed;
                 }
-                Err(_) => day.name = format!("mailbox #{}", row.mailbox_id),
+                // Named in the reader's language when the mail is written.
+                Err(_) => day.name.clear(),
             }
         }
         let mut days: Vec<MailboxDay> = days.into_values().collect();
@@ -93,49 +101,58 @@ impl Notifier {
     }
 }
 
-fn summary_subject(days: &[MailboxDay]) -> String {
+fn summary_subject(lang: Lang, days: &[MailboxDay]) -> String {
     let failing = days.iter().filter(|day| day.failed_runs > 0).count();
     let archived: u64 = days.iter().map(|day| day.archived).sum();
     match (days.is_empty(), failing) {
-        (true, _) => "Tresor: no archiving runs in the last day".into(),
-        (false, 0) => format!("Tresor: daily summary — {archived} messages archived, no failures"),
-        (false, n) => format!(
-            "Tresor: daily summary — {archived} messages archived, {n} mailbox{} with failed runs",
-            if n == 1 { "" } else { "es" }
+        (true, _) => t!(lang, "mail-summary-subject-none"),
+        (false, 0) => t!(lang, "mail-summary-subject-ok", archived = archived),
+        (false, failing) => t!(
+            lang,
+            "mail-summary-subject-failing",
+            archived = archived,
+            failing = failing
         ),
     }
 }
 
-fn summary_body(days: &[MailboxDay], since: DateTime<Utc>, until: DateTime<Utc>) -> String {
-    let span = format!(
-        "{} to {}",
-        since.format("%Y-%m-%d %H:%M"),
-        until.format("%Y-%m-%d %H:%M UTC")
-    );
+fn summary_body(
+    lang: Lang,
+    days: &[MailboxDay],
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> String {
+    let since = format::date_time(lang, since);
+    let until = format::date_time(lang, until);
     if days.is_empty() {
-        return format!(
-            "No archiving run ended between {span}.\n\n\
-             If mailboxes are scheduled, check that Tresor is running and the mailboxes are not paused.\n"
-        );
+        return t!(lang, "mail-summary-none", since = since, until = until) + "\n";
     }
-    let mut body = format!("Archiving runs that ended between {span}:\n\n");
+    let mut body = t!(lang, "mail-summary-intro", since = since, until = until) + "\n\n";
     for day in days {
-        body.push_str(&format!(
-            "{}: {} run{}{}, {} archived, {} duplicates, {} messages failed\n",
-            day.name,
-            day.runs,
-            if day.runs == 1 { "" } else { "s" },
-            if day.failed_runs > 0 {
-                format!(" ({} failed)", day.failed_runs)
-            } else {
-                String::new()
-            },
-            day.archived,
-            day.duplicates,
-            day.failed_messages,
+        let name = if day.name.is_empty() {
+            t!(
+                lang,
+                "mail-summary-unknown-mailbox",
+                id = day.mailbox_id.to_string()
+            )
+        } else {
+            day.name.clone()
+        };
+        body.push_str(&t!(
+            lang,
+            "mail-summary-line",
+            mailbox = name,
+            runs = day.runs,
+            failed_runs = day.failed_runs,
+            archived = day.archived,
+            duplicates = day.duplicates,
+            failed = day.failed_messages,
         ));
+        body.push('\n');
         if let Some(error) = &day.last_error {
-            body.push_str(&format!("    last error: {error}\n"));
+            body.push_str("    ");
+            body.push_str(&t!(lang, "mail-summary-last-error", error = error.as_str()));
+            body.push('\n');
         }
     }
     body
@@ -167,6 +184,7 @@ mod tests {
     fn the_summary_names_every_mailbox_and_its_failures() {
         let days = vec![
             MailboxDay {
+                mailbox_id: 1,
                 name: "Buchhaltung".into(),
                 runs: 4,
                 failed_runs: 1,
@@ -176,6 +194,7 @@ mod tests {
                 last_error: Some("authentication failed".into()),
             },
             MailboxDay {
+                mailbox_id: 2,
                 name: "Vertrieb".into(),
                 runs: 1,
                 archived: 7,
@@ -183,17 +202,29 @@ mod tests {
             },
         ];
         assert_eq!(
-            summary_subject(&days),
+            summary_subject(Lang::En, &days),
             "Tresor: daily summary — 127 messages archived, 1 mailbox with failed runs"
         );
         let now = Utc::now();
-        let body = summary_body(&days, now - SUMMARY_EVERY, now);
+        let body = summary_body(Lang::En, &days, now - SUMMARY_EVERY, now);
         assert!(body.contains("Buchhaltung: 4 runs (1 failed), 120 archived, 3 duplicates, 1 messages failed\n    last error: authentication failed"), "{body}");
         assert!(body.contains("Vertrieb: 1 run, 7 archived"), "{body}");
         assert_eq!(
-            summary_subject(&[]),
+            summary_subject(Lang::En, &[]),
             "Tresor: no archiving runs in the last day"
         );
-        assert!(summary_body(&[], now - SUMMARY_EVERY, now).contains("No archiving run ended"));
+        assert!(
+            summary_body(Lang::En, &[], now - SUMMARY_EVERY, now)
+                .contains("No archiving run ended")
+        );
+        let german = summary_body(Lang::De, &days, now - SUMMARY_EVERY, now);
+        assert!(
+            german.contains("Buchhaltung: 4 Läufe (1 fehlgeschlagen), 120 archiviert, 3 Duplikate"),
+            "{german}"
+        );
+        assert!(
+            german.contains("Vertrieb: 1 Lauf, 7 archiviert"),
+            "{german}"
+        );
     }
 }

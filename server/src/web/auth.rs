@@ -124,7 +124,10 @@ impl AuthBackend for WebBackend {
             )
             .await
             .map_err(|error| internal(&error))?;
-        tokio::spawn(mail_reset_link(self.state.clone(), notifier, email));
+        // Asked on the sign-in page: in that page's language, unless the
+        // person chose one.
+        let lang = app::i18n::use_lang();
+        tokio::spawn(mail_reset_link(self.state.clone(), notifier, email, lang));
         Ok(())
     }
 
@@ -190,6 +193,7 @@ async fn mail_reset_link(
     state: AppState,
     notifier: std::sync::Arc<crate::notify::Notifier>,
     email: String,
+    lang: app::i18n::Lang,
 ) {
     let (user, token) = match state.accounts.start_password_reset(&email).await {
         Ok(Some(issued)) => issued,
@@ -199,7 +203,7 @@ async fn mail_reset_link(
             return;
         }
     };
-    match send_link(&state, &notifier, &user, &token, LinkMail::Requested).await {
+    match send_link(&state, &notifier, &user, &token, LinkMail::Requested, lang).await {
         Ok(()) => tracing::info!(email = %user.email, "password-reset link sent"),
         Err(error) => {
             tracing::error!(%error, email = %user.email, "the password-reset mail could not be sent")

@@ -102,7 +102,11 @@ impl NotificationsBackend for WebBackend {
             None => None,
         };
         let via = notifier(state)?
-            .send_test(mailbox.as_ref().map(|row| (row.id, row.name.as_str())), to)
+            .send_test(
+                mailbox.as_ref().map(|row| (row.id, row.name.as_str())),
+                to,
+                app::i18n::use_lang(),
+            )
             .await?;
         Ok(TestMailSent {
             to: to.to_string(),
@@ -119,7 +123,11 @@ impl NotificationsBackend for WebBackend {
         let state = &self.state;
         let mailbox = managed_mailbox(state, caller, id).await?;
         let via = notifier(state)?
-            .send_test(Some((mailbox.id, &mailbox.name)), &caller.email)
+            .send_test(
+                Some((mailbox.id, &mailbox.name)),
+                &caller.email,
+                app::i18n::use_lang(),
+            )
             .await?;
         Ok(TestMailSent {
             to: caller.email.clone(),

@@ -8,6 +8,8 @@ use super::state::AppState;
 use crate::auth::{LinkPurpose, UserRow};
 use crate::notify::{Mail, Notifier, NotifyError};
 use app::error::ApiError;
+use app::i18n::Lang;
+use app::t;
 use std::sync::Arc;
 
 /// Why the mail is sent, which decides what it says.
@@ -32,68 +34,58 @@ pub async fn instance_mailer(state: &AppState) -> Result<Option<Arc<Notifier>>, 
     Ok(configured.then(|| notifier.clone()))
 }
 
-/// Mails `user` the link with `token`.
+/// Mails `user` the link with `token`, in the language they chose, else in
+/// `fallback` (the language of the page they, or the administrator, used).
 pub async fn send_link(
     state: &AppState,
     notifier: &Notifier,
     user: &UserRow,
     token: &str,
     why: LinkMail,
+    fallback: Lang,
 ) -> Result<(), NotifyError> {
+    let lang = user.language().unwrap_or(fallback);
     let link = format!(
         "{}/reset-password?token={token}",
         state.config.display_url().trim_end_matches('/')
     );
+    let name = user.display_name.clone();
+    let email = user.email.clone();
     let (subject, body) = match why {
         LinkMail::Requested => (
-            "Tresor: choose a new password",
-            format!(
-                "Hello {},
-
-someone (hopefully you) asked to reset the password of your Tresor account {}.
-
-Choose a new password here (the link works once, for an hour, and only until a newer one is sent):
-{link}
-
-If you did not ask for this, ignore this mail: your password stays as it is.
-",
-                user.display_name, user.email
+            t!(lang, "mail-link-subject-reset"),
+            t!(
+                lang,
+                "mail-link-requested",
+                name = name,
+                email = email,
+                link = link
             ),
         ),
         LinkMail::FromAdmin(LinkPurpose::Reset) => (
-            "Tresor: choose a new password",
-            format!(
-                "Hello {},
-
-an administrator of Tresor sent you this link to choose a new password for your account {}.
-
-Choose it here (the link works once, for an hour, and only until a newer one is sent):
-{link}
-
-Until you do, your current password keeps working.
-",
-                user.display_name, user.email
+            t!(lang, "mail-link-subject-reset"),
+            t!(
+                lang,
+                "mail-link-reset",
+                name = name,
+                email = email,
+                link = link
             ),
         ),
         LinkMail::FromAdmin(LinkPurpose::Invitation) => (
-            "Tresor: your account is ready",
-            format!(
-                "Hello {},
-
-an administrator of Tresor, the e-mail archive, created an account for you: {}.
-
-Choose your password here (the link works once, for seven days):
-{link}
-
-Then sign in with your e-mail address and that password.
-",
-                user.display_name, user.email
+            t!(lang, "mail-link-subject-invitation"),
+            t!(
+                lang,
+                "mail-link-invitation",
+                name = name,
+                email = email,
+                link = link
             ),
         ),
     };
     let mail = Mail {
         to: vec![user.email.clone()],
-        subject: subject.into(),
+        subject,
         body,
     };
     notifier.send_mail(None, &mail).await

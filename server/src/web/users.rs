@@ -152,6 +152,8 @@ impl WebBackend {
             &user,
             &token,
             LinkMail::FromAdmin(purpose),
+            // The person's own choice first; else the administrator's.
+            app::i18n::use_lang(),
         )
         .await
         .map_err(|error| {

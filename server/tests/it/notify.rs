@@ -4,6 +4,7 @@
 //! injected. On SQLite and PostgreSQL.
 
 use crate::harness::{TestClock, databases, service_env, services};
+use app::i18n::Lang;
 use chrono::{DateTime, Duration, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -98,7 +99,7 @@ async fn failure_notices_arrive_once_a_day_for_three_weeks() {
             .await
             .unwrap();
         let error = notifier
-            .send_test(None, "ops@example.com")
+            .send_test(None, "ops@example.com", Lang::De)
             .await
             .unwrap_err()
             .to_string();
@@ -112,7 +113,7 @@ async fn failure_notices_arrive_once_a_day_for_three_weeks() {
             .unwrap();
         let token = format!("{}{}", db.name, rand::random::<u32>());
         notifier
-            .send_test(None, &format!("ops+{token}@example.com"))
+            .send_test(None, &format!("ops+{token}@example.com"), Lang::De)
             .await
             .unwrap();
 
@@ -147,9 +148,13 @@ async fn failure_notices_arrive_once_a_day_for_three_weeks() {
             .collect();
         assert_eq!(failures.len(), 22);
         let (subject, envelope) = failures[0];
+        // The admins chose no language: German and English in one mail.
         assert_eq!(
             subject,
-            &format!("Tresor: archiving of mailbox „{mailbox}“ fails")
+            &format!(
+                "Tresor: Archivierung des Postfachs „{mailbox}“ schlägt fehl / \
+                 Tresor: archiving of mailbox „{mailbox}“ fails"
+            )
         );
         assert_eq!(envelope["auth"], "notify");
         assert_eq!(envelope["tls"], true);
@@ -166,7 +171,7 @@ async fn failure_notices_arrive_once_a_day_for_three_weeks() {
             .filter(|(subject, _)| subject.contains("Testnachricht"))
             .collect();
         assert!(test_mail.is_empty(), "the test mail's subject has no token");
-        let tested = received(&sink.dir, "Testnachricht — test message ✓")
+        let tested = received(&sink.dir, "Tresor: Testnachricht ✓")
             .into_iter()
             .filter(|(_, envelope)| envelope["rcpt"][0].as_str().unwrap().contains(&token))
             .count();
@@ -263,7 +268,9 @@ async fn summaries_go_out_daily_over_implicit_tls() {
         let (subject, envelope, body) = &summaries[0];
         assert_eq!(
             subject,
-            "Tresor: daily summary — 40 messages archived, 1 mailbox with failed runs"
+            "Tresor: Tageszusammenfassung — 40 Nachrichten archiviert, 1 Postfach mit \
+             fehlgeschlagenen Läufen / \
+             Tresor: daily summary — 40 messages archived, 1 mailbox with failed runs"
         );
         // Only the runs of the last day: the one 30 h ago is not in it.
         assert!(
@@ -276,7 +283,13 @@ async fn summaries_go_out_daily_over_implicit_tls() {
         assert_eq!(envelope["tls"], true);
         assert_eq!(envelope["auth"], "notify");
         // The next day nothing ran.
-        assert_eq!(summaries[1].0, "Tresor: no archiving runs in the last day");
+        assert!(
+            summaries[1]
+                .0
+                .ends_with(" / Tresor: no archiving runs in the last day"),
+            "{}",
+            summaries[1].0
+        );
     }
 }
 

@@ -9,6 +9,7 @@ mod auth;
 mod batch;
 mod dashboard;
 mod graph;
+mod language;
 mod mailboxes;
 mod notifications;
 mod oauth;

@@ -132,7 +132,7 @@ async fn smtp_settings_are_for_admins_and_their_test_mails_arrive() {
 
         // The mailbox test's mail goes to whoever manages the mailbox, with
         // the mailbox's settings: its own win over the instance's.
-        let subject = "Tresor: Testnachricht — test message ✓ (mailbox „Vertrieb“)";
+        let subject = "Tresor: test message ✓ (mailbox „Vertrieb“)";
         let mailbox_mails = || {
             sink_mails(&dir, "user@example.com")
                 .into_iter()
