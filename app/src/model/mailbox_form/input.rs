@@ -131,13 +131,13 @@ impl MailboxForm {
             subscribed_only: self.subscribed_only.is_some(),
             older_than_days: days("older_than_days", &self.older_than_days)?,
             max_message_size: match optional(&self.max_message_size_mb) {
-                Some(mb) => Some(
-                    mb.parse::<u64>()
-                        .ok()
-                        .filter(|mb| *mb > 0)
-                        .ok_or_else(|| error("max_message_size_mb", FormProblem::MessageSize))?
-                        * MB,
-                ),
+                Some(mb) => {
+                    Some(
+                        mb.parse::<u64>().ok().filter(|mb| *mb > 0).ok_or_else(|| {
+                            error("max_message_size_mb", FormProblem::MessageSize)
+                        })? * MB,
+                    )
+                }
                 None => None,
             },
             action: choice("action", &self.action)?,

@@ -147,7 +147,9 @@ pub enum FormProblem {
     /// The template id is not a number.
     NoTemplate,
     /// A field named as inherited that no template may supply.
-    NotInheritable { name: String },
+    NotInheritable {
+        name: String,
+    },
     /// An import mailbox has no server to read.
     ImportHasNoServer,
     Port,
@@ -155,10 +157,14 @@ pub enum FormProblem {
     Fingerprint,
     MessageSize,
     /// A value outside a closed set; `reason` lists the set.
-    Choice { reason: String },
+    Choice {
+        reason: String,
+    },
     Days,
     /// Line `line` (from 1) of the labels is not `key=value`.
-    Label { line: usize },
+    Label {
+        line: usize,
+    },
     MaxConnections,
     PageSize,
 }
@@ -170,7 +176,11 @@ impl FormError {
             FormProblem::NoMailbox => t!(lang, "mailbox-form-no-mailbox"),
             FormProblem::NoTemplate => t!(lang, "mailbox-form-no-template"),
             FormProblem::NotInheritable { name } => {
-                t!(lang, "mailbox-form-not-inheritable", name = format!("{name:?}"))
+                t!(
+                    lang,
+                    "mailbox-form-not-inheritable",
+                    name = format!("{name:?}")
+                )
             }
             FormProblem::ImportHasNoServer => t!(lang, "mailbox-form-import-has-no-server"),
             FormProblem::Port => t!(lang, "mailbox-form-port"),
