@@ -2,6 +2,9 @@
 //! registrations; the client secret never comes back) and a mailbox's
 //! sign-in state, with the device-code sign-in under way.
 
+use crate::i18n::Lang;
+use crate::t;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A ready-made starting point for a sign-in app, with what to grant at the provider.
@@ -12,8 +15,19 @@ pub struct Preset {
     pub provider: &'static str,
     pub tenant: &'static str,
     pub scopes: &'static str,
-    /// What the administrator sets up at the provider.
-    pub help: &'static str,
+}
+
+impl Preset {
+    /// What the administrator sets up at the provider, in `lang`.
+    pub fn help(&self, lang: Lang) -> String {
+        match self.key {
+            "m365-imap" => t!(lang, "mailbox-sign-in-preset-m365-imap-help"),
+            "m365-graph" => t!(lang, "mailbox-sign-in-preset-m365-graph-help"),
+            "gmail" => t!(lang, "mailbox-sign-in-preset-gmail-help"),
+            // "outlook-com"
+            _ => t!(lang, "mailbox-sign-in-preset-outlook-com-help"),
+        }
+    }
 }
 
 pub const PRESETS: [Preset; 4] = [
@@ -23,7 +37,6 @@ pub const PRESETS: [Preset; 4] = [
         provider: "microsoft",
         tenant: "organizations",
         scopes: "https://outlook.office.com/IMAP.AccessAsUser.All\noffline_access",
-        help: "Entra ID → App registrations → New registration. Authentication: add the redirect URL below as a Web platform; allow public client flows for sign-in with a code. API permissions: Office 365 Exchange Online → IMAP.AccessAsUser.All (delegated), and offline_access. Mailboxes use XOAUTH2 on outlook.office365.com:993.",
     },
     Preset {
         key: "m365-graph",
@@ -31,7 +44,6 @@ pub const PRESETS: [Preset; 4] = [
         provider: "microsoft",
         tenant: "",
         scopes: "https://graph.microsoft.com/.default",
-        help: "Entra ID → App registrations → New registration; Certificates & secrets: a client secret. API permissions: Microsoft Graph → Application permissions → Mail.ReadWrite (Mail.Read if nothing is tagged, moved or deleted after archiving), then \"Grant admin consent\". Enter your tenant id or domain (app-only needs a real tenant). Mailboxes read with \"Microsoft Graph\"; an application access policy in Exchange can limit the app to the mailboxes it archives. For IMAP app-only instead: Office 365 Exchange Online → IMAP.AccessAsApp, scope https://outlook.office365.com/.default, and register the app in Exchange (New-ServicePrincipal, Add-MailboxPermission).",
     },
     Preset {
         key: "gmail",
@@ -39,7 +51,6 @@ pub const PRESETS: [Preset; 4] = [
         provider: "google",
         tenant: "",
         scopes: "https://mail.google.com/",
-        help: "Google Cloud console → APIs & Services → Credentials → OAuth client ID (Web application) with the redirect URL below; copy client id and secret. The scope https://mail.google.com/ is restricted: internal apps of your Workspace need no verification. Google offers no sign-in with a code for Gmail: use \"Sign in\" in the browser. Mailboxes use XOAUTH2 on imap.gmail.com:993.",
     },
     Preset {
         key: "outlook-com",
@@ -47,7 +58,6 @@ pub const PRESETS: [Preset; 4] = [
         provider: "microsoft",
         tenant: "consumers",
         scopes: "https://outlook.office.com/IMAP.AccessAsUser.All\noffline_access",
-        help: "An app registration for personal Microsoft accounts (\"Accounts in any organizational directory and personal Microsoft accounts\"), the redirect URL below as a Web platform, public client flows allowed. Permissions: IMAP.AccessAsUser.All and offline_access. Mailboxes use XOAUTH2 on outlook.office365.com:993.",
     },
 ];
 
@@ -116,7 +126,7 @@ pub struct MailboxSignIn {
     pub state: SignInState,
     /// Why it needs a new sign-in.
     pub error: Option<String>,
-    pub signed_in_at: Option<String>,
+    pub signed_in_at: Option<DateTime<Utc>>,
     /// `authorization_code`, `device_code`, `client_credentials`.
     pub flow: Option<String>,
     /// A person signs in (the app asks for delegated scopes).

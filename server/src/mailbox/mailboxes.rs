@@ -11,6 +11,7 @@ use crate::connect::ConnectionPolicy;
 use crate::db::entity::{mailbox, user};
 use crate::oauth::Grants;
 use crate::secrets::{SecretBox, SecretError};
+use app::i18n::Lang;
 use app::model::mailbox::DEFAULT_PAGE_SIZE;
 use app::model::mailbox_form::FormError;
 use chrono::Utc;
@@ -85,7 +86,7 @@ impl MailboxError {
 
 impl From<FormError> for MailboxError {
     fn from(error: FormError) -> Self {
-        MailboxError::invalid(error.field, error.message)
+        MailboxError::invalid(error.field, error.message(Lang::En))
     }
 }
 

@@ -247,7 +247,7 @@ impl<'a> Templates<'a> {
             let checked = match form.parse() {
                 Err(error) => Err(FieldError {
                     field: error.field,
-                    message: error.message,
+                    message: error.message(app::i18n::Lang::En),
                 }),
                 Ok(profile) => match self
                     .mailboxes

@@ -15,9 +15,10 @@ use crate::viewer::{RestoreError, ViewerError};
 use app::error::{ApiError, FieldProblem};
 use app::model::mailbox_form::FormError;
 
-/// A form value that cannot be read, as that field's problem.
+/// A form value that cannot be read, as that field's problem, in the
+/// language of the request.
 pub fn form_problem(error: FormError) -> ApiError {
-    ApiError::invalid(error.field, error.message)
+    ApiError::invalid(error.field, error.message(super::language::of_request()))
 }
 
 /// The browser gets a reference to the log line, not the internals.

@@ -148,9 +148,7 @@ impl OAuthBackend for WebBackend {
                 Some(_) => SignInState::SignedIn,
             },
             error: grant.as_ref().and_then(|grant| grant.error.clone()),
-            signed_in_at: grant
-                .as_ref()
-                .map(|grant| grant.signed_in_at.format("%Y-%m-%d %H:%M UTC").to_string()),
+            signed_in_at: grant.as_ref().map(|grant| grant.signed_in_at),
             flow: grant.as_ref().map(|grant| grant.flow.as_str().to_string()),
             device_flow: app.endpoints.device.is_some() && !app_only,
             interactive: !app_only,

@@ -2,7 +2,7 @@
 //! strings into a typed `MailboxInput`, naming the first field it cannot
 //! read; `MailboxForm::from_input` shows a profile in the form.
 
-use super::{FormError, MailboxForm, error};
+use super::{FormError, FormProblem, MailboxForm, error};
 use crate::model::mailbox_profile::{DEFAULT_PAGE_SIZE, MailboxInput, Source};
 use crate::model::probe::fingerprint;
 use std::collections::BTreeMap;
@@ -89,10 +89,7 @@ impl MailboxForm {
                 Some(source) => match choice("source", &source)? {
                     source @ (Source::Imap | Source::Graph) => source,
                     Source::Import => {
-                        return Err(error(
-                            "source",
-                            "Imported mail has no server to read; choose IMAP or Microsoft Graph.",
-                        ));
+                        return Err(error("source", FormProblem::ImportHasNoServer));
                     }
                 },
                 None => Source::Imap,
@@ -104,14 +101,14 @@ impl MailboxForm {
                 .parse()
                 .ok()
                 .filter(|port| *port > 0)
-                .ok_or_else(|| error("port", "The port must be a number between 1 and 65535."))?,
+                .ok_or_else(|| error("port", FormProblem::Port))?,
             security: choice("security", &self.security)?,
             auth_method: choice("auth_method", &self.auth_method)?,
             oauth_app_id: match optional(&self.oauth_app) {
                 None => None,
                 Some(id) => Some(
                     id.parse()
-                        .map_err(|_| error("oauth_app", "Choose a sign-in app from the list."))?,
+                        .map_err(|_| error("oauth_app", FormProblem::NoSignInApp))?,
                 ),
             },
             username: self.username.trim().to_string(),
@@ -124,26 +121,23 @@ impl MailboxForm {
             accept_invalid_certs: self.accept_invalid_certs.is_some(),
             expected_cert_name: optional(&self.expected_cert_name),
             pinned_cert_sha256: match optional(&self.pinned_cert) {
-                Some(text) => Some(fingerprint(&text).ok_or_else(|| {
-                    error(
-                        "pinned_cert",
-                        "A SHA-256 fingerprint is 64 hexadecimal digits (colons allowed); take it from “Test connection”.",
-                    )
-                })?),
+                Some(text) => Some(
+                    fingerprint(&text)
+                        .ok_or_else(|| error("pinned_cert", FormProblem::Fingerprint))?,
+                ),
                 None => None,
             },
             folder_rules: self.folder_rules.replace("\r\n", "\n").trim().to_string(),
             subscribed_only: self.subscribed_only.is_some(),
             older_than_days: days("older_than_days", &self.older_than_days)?,
             max_message_size: match optional(&self.max_message_size_mb) {
-                Some(mb) => Some(
-                    mb.parse::<u64>().ok().filter(|mb| *mb > 0).ok_or_else(|| {
-                        error(
-                            "max_message_size_mb",
-                            "Enter a size in MB, e.g. 50, or leave it empty.",
-                        )
-                    })? * MB,
-                ),
+                Some(mb) => {
+                    Some(
+                        mb.parse::<u64>().ok().filter(|mb| *mb > 0).ok_or_else(|| {
+                            error("max_message_size_mb", FormProblem::MessageSize)
+                        })? * MB,
+                    )
+                }
                 None => None,
             },
             action: choice("action", &self.action)?,
@@ -163,19 +157,14 @@ impl MailboxForm {
                 .parse()
                 .ok()
                 .filter(|count| *count > 0)
-                .ok_or_else(|| error("max_connections", "Allow at least one connection."))?,
+                .ok_or_else(|| error("max_connections", FormProblem::MaxConnections))?,
             page_size: match optional(&self.page_size) {
                 None => DEFAULT_PAGE_SIZE,
                 Some(size) => size
                     .parse()
                     .ok()
                     .filter(|size| (1..=1000).contains(size))
-                    .ok_or_else(|| {
-                        error(
-                            "page_size",
-                            "Enter a page size between 1 and 1000 messages.",
-                        )
-                    })?,
+                    .ok_or_else(|| error("page_size", FormProblem::PageSize))?,
             },
         })
     }
@@ -185,12 +174,9 @@ fn choice<T: std::str::FromStr<Err = String>>(
     field: &'static str,
     value: &str,
 ) -> Result<T, FormError> {
-    value.parse().map_err(|reason: String| {
-        error(
-            field,
-            format!("Choose one of the offered values ({reason})."),
-        )
-    })
+    value
+        .parse()
+        .map_err(|reason: String| error(field, FormProblem::Choice { reason }))
 }
 
 fn days(field: &'static str, value: &str) -> Result<Option<u32>, FormError> {
@@ -201,7 +187,7 @@ fn days(field: &'static str, value: &str) -> Result<Option<u32>, FormError> {
     value
         .parse()
         .map(Some)
-        .map_err(|_| error(field, "Enter a number of days, or leave it empty."))
+        .map_err(|_| error(field, FormProblem::Days))
 }
 
 fn labels(text: &str) -> Result<BTreeMap<String, String>, FormError> {
@@ -216,13 +202,7 @@ fn labels(text: &str) -> Result<BTreeMap<String, String>, FormError> {
                 labels.insert(key.trim().to_string(), value.trim().to_string());
             }
             _ => {
-                return Err(error(
-                    "labels",
-                    format!(
-                        "Line {}: write a label as key=value, e.g. category=Invoices.",
-                        number + 1
-                    ),
-                ));
+                return Err(error("labels", FormProblem::Label { line: number + 1 }));
             }
         }
     }
@@ -277,5 +257,20 @@ mod tests {
             "max_connections"
         );
         assert_eq!(base.id().unwrap(), None);
+    }
+
+    #[test]
+    fn a_field_problem_is_said_in_the_asked_language() {
+        let mut form = MailboxForm::from_input(None, &MailboxInput::new("w", "h", "u"));
+        form.labels = "category=Invoices\ncategory".into();
+        let error = form.parse().unwrap_err();
+        assert_eq!(
+            error.message(crate::i18n::Lang::En),
+            "Line 2: write a label as key=value, e.g. category=Invoices."
+        );
+        assert_eq!(
+            error.message(crate::i18n::Lang::De),
+            "Zeile 2: Schreiben Sie ein Etikett als Schlüssel=Wert, z. B. kategorie=Rechnungen."
+        );
     }
 }

@@ -8,6 +8,8 @@
 mod input;
 
 use super::named_enum::named_enum;
+use crate::i18n::Lang;
+use crate::t;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -134,7 +136,66 @@ pub struct MailboxForm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormError {
     pub field: &'static str,
-    pub message: String,
+    pub problem: FormProblem,
+}
+
+/// Why a field could not be read; `FormError::message` says it in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormProblem {
+    /// The form's mailbox id is not a number.
+    NoMailbox,
+    /// The template id is not a number.
+    NoTemplate,
+    /// A field named as inherited that no template may supply.
+    NotInheritable {
+        name: String,
+    },
+    /// An import mailbox has no server to read.
+    ImportHasNoServer,
+    Port,
+    NoSignInApp,
+    Fingerprint,
+    MessageSize,
+    /// A value outside a closed set; `reason` lists the set.
+    Choice {
+        reason: String,
+    },
+    Days,
+    /// Line `line` (from 1) of the labels is not `key=value`.
+    Label {
+        line: usize,
+    },
+    MaxConnections,
+    PageSize,
+}
+
+impl FormError {
+    /// What is wrong with the field, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match &self.problem {
+            FormProblem::NoMailbox => t!(lang, "mailbox-form-no-mailbox"),
+            FormProblem::NoTemplate => t!(lang, "mailbox-form-no-template"),
+            FormProblem::NotInheritable { name } => {
+                t!(
+                    lang,
+                    "mailbox-form-not-inheritable",
+                    name = format!("{name:?}")
+                )
+            }
+            FormProblem::ImportHasNoServer => t!(lang, "mailbox-form-import-has-no-server"),
+            FormProblem::Port => t!(lang, "mailbox-form-port"),
+            FormProblem::NoSignInApp => t!(lang, "mailbox-form-no-sign-in-app"),
+            FormProblem::Fingerprint => t!(lang, "mailbox-form-fingerprint"),
+            FormProblem::MessageSize => t!(lang, "mailbox-form-message-size"),
+            FormProblem::Choice { reason } => {
+                t!(lang, "mailbox-form-choice", reason = reason.as_str())
+            }
+            FormProblem::Days => t!(lang, "mailbox-form-days"),
+            FormProblem::Label { line } => t!(lang, "mailbox-form-label", line = *line),
+            FormProblem::MaxConnections => t!(lang, "mailbox-form-max-connections"),
+            FormProblem::PageSize => t!(lang, "mailbox-form-page-size"),
+        }
+    }
 }
 
 impl MailboxForm {
@@ -146,7 +207,7 @@ impl MailboxForm {
         }
         id.parse()
             .map(Some)
-            .map_err(|_| error("id", "The form refers to no mailbox; reload the page."))
+            .map_err(|_| error("id", FormProblem::NoMailbox))
     }
 
     /// The new secret, if one was typed.
@@ -162,7 +223,7 @@ impl MailboxForm {
         }
         id.parse()
             .map(Some)
-            .map_err(|_| error("template_id", "Choose a template from the list."))
+            .map_err(|_| error("template_id", FormProblem::NoTemplate))
     }
 
     /// The fields taken from the template (none without a template).
@@ -178,7 +239,9 @@ impl MailboxForm {
                 Ok(field) if field.inheritable() => Ok(field),
                 _ => Err(error(
                     "inherited",
-                    format!("{name:?} cannot come from a template; reload the page."),
+                    FormProblem::NotInheritable {
+                        name: name.to_string(),
+                    },
                 )),
             })
             .collect()
@@ -289,11 +352,8 @@ impl MailboxForm {
     }
 }
 
-fn error(field: &'static str, message: impl Into<String>) -> FormError {
-    FormError {
-        field,
-        message: message.into(),
-    }
+fn error(field: &'static str, problem: FormProblem) -> FormError {
+    FormError { field, problem }
 }
 
 #[cfg(test)]

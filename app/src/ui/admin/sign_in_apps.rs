@@ -170,7 +170,7 @@ fn AppEditor(
                     <select name="preset" on:change=move |event| apply_preset(event_target_value(&event))>
                         {PRESETS.iter().map(|preset| view! { <option value=preset.key>{preset.label}</option> }).collect_view()}
                     </select>
-                    <small class="muted" data-testid="preset-help">{move || chosen().help}</small>
+                    <small class="muted" data-testid="preset-help">{move || chosen().help(crate::i18n::use_lang())}</small>
                 </label>
                 <AppInput label="Name" kind="text" field="name" value=slice!(form.name) error required=true placeholder="Contoso Entra ID"/>
                 <label class="field">

@@ -36,7 +36,7 @@ pub trait FormState: Copy + Send + Sync + 'static {
 
 /// A field's label, and what stands beside it.
 #[component]
-fn FieldLabel<S: FormState>(state: S, field: S::Field, label: &'static str) -> impl IntoView {
+fn FieldLabel<S: FormState>(state: S, field: S::Field, label: String) -> impl IntoView {
     view! {
         <div class="field-label">
             <label for=S::input_id(field)>{label}</label>
@@ -49,9 +49,9 @@ fn FieldLabel<S: FormState>(state: S, field: S::Field, label: &'static str) -> i
 #[component]
 pub fn TextField<S: FormState>(
     state: S,
-    label: &'static str,
+    #[prop(into)] label: String,
     field: S::Field,
-    #[prop(optional)] help: Option<&'static str>,
+    #[prop(optional, into)] help: Option<String>,
     #[prop(optional)] kind: Option<&'static str>,
 ) -> impl IntoView {
     view! {
@@ -69,11 +69,11 @@ pub fn TextField<S: FormState>(
 #[component]
 pub fn TextArea<S: FormState>(
     state: S,
-    label: &'static str,
+    #[prop(into)] label: String,
     field: S::Field,
     rows: u32,
-    placeholder: &'static str,
-    help: &'static str,
+    #[prop(into)] placeholder: String,
+    #[prop(into)] help: String,
 ) -> impl IntoView {
     view! {
         <div class="field field-wide">
@@ -90,9 +90,9 @@ pub fn TextArea<S: FormState>(
 #[component]
 pub fn SelectField<S: FormState>(
     state: S,
-    label: &'static str,
+    #[prop(into)] label: String,
     field: S::Field,
-    options: Vec<(&'static str, &'static str)>,
+    options: Vec<(&'static str, String)>,
 ) -> impl IntoView {
     let value = state.value(field);
     view! {
@@ -111,7 +111,11 @@ pub fn SelectField<S: FormState>(
 /// A checkbox: ticked is the value `on`, unticked the empty string, as an
 /// HTML form posts it.
 #[component]
-pub fn Checkbox<S: FormState>(state: S, label: &'static str, field: S::Field) -> impl IntoView {
+pub fn Checkbox<S: FormState>(
+    state: S,
+    #[prop(into)] label: String,
+    field: S::Field,
+) -> impl IntoView {
     let value = state.value(field);
     view! {
         <div class="field field-check">

@@ -7,8 +7,10 @@ use crate::api::oauth::{
     AppOnlySignIn, SignOutMailbox, StartDeviceSignIn, device_sign_in_progress, load_mailbox_sign_in,
 };
 use crate::error::ApiError;
+use crate::i18n::{format, use_lang};
 use crate::model::access::Capability;
 use crate::model::oauth::{DeviceProgress, MailboxSignIn, SignInState};
+use crate::t;
 use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, confirmed, viewer_may};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -18,6 +20,7 @@ const POLL: Duration = Duration::from_secs(2);
 
 #[component]
 pub fn SignInPanel(id: i64) -> impl IntoView {
+    let lang = use_lang();
     let device = ServerAction::<StartDeviceSignIn>::new();
     let app_only = ServerAction::<AppOnlySignIn>::new();
     let sign_out = ServerAction::<SignOutMailbox>::new();
@@ -75,10 +78,10 @@ pub fn SignInPanel(id: i64) -> impl IntoView {
     let outcome = move || {
         let query = query.read();
         if let Some(error) = query.get("sign_in_error") {
-            Some(view! { <div class="banner banner-error" role="alert" data-testid="sign-in-error">{format!("Sign-in failed: {error}")}</div> }.into_any())
+            Some(view! { <div class="banner banner-error" role="alert" data-testid="sign-in-error">{t!(lang, "mailbox-sign-in-failed", error = error)}</div> }.into_any())
         } else {
             query.get("signed_in").map(|_| view! {
-                <div class="banner banner-success" role="status" data-testid="signed-in">"Signed in. The mailbox can be archived now."</div>
+                <div class="banner banner-success" role="status" data-testid="signed-in">{t!(lang, "mailbox-sign-in-done")}</div>
             }.into_any())
         }
     };
@@ -88,7 +91,7 @@ pub fn SignInPanel(id: i64) -> impl IntoView {
                 match sign_in.await {
                     Ok(Some(state)) => view! {
                         <section class="panel" data-testid="mailbox-sign-in">
-                            <h2>"Sign-in"</h2>
+                            <h2>{t!(lang, "mailbox-sign-in-title")}</h2>
                             {outcome}
                             <SignInState state=state.clone()/>
                             <SignInActions id state device app_only sign_out progress/>
@@ -105,36 +108,35 @@ pub fn SignInPanel(id: i64) -> impl IntoView {
 
 #[component]
 fn SignInState(state: MailboxSignIn) -> impl IntoView {
-    let how = match state.flow.as_deref() {
-        Some("device_code") => " with a code",
-        Some("client_credentials") => " for app-only access",
-        Some("authorization_code") => " through the browser",
-        _ => "",
-    };
+    let lang = use_lang();
     let (class, text) = match state.state {
         SignInState::SignedIn => (
             "badge badge-ok",
-            format!(
-                "Signed in{how} on {} with the app {}.",
-                state.signed_in_at.clone().unwrap_or_default(),
-                state.app_name
+            t!(
+                lang,
+                "mailbox-sign-in-signed-in",
+                // `device_code`, `client_credentials`, `authorization_code`: how.
+                flow = state.flow.clone().unwrap_or_default(),
+                date = state
+                    .signed_in_at
+                    .map(|time| format::date_time(lang, time))
+                    .unwrap_or_default(),
+                app = state.app_name
             ),
         ),
         SignInState::NotSignedIn => (
             "badge badge-warn",
-            format!(
-                "Not signed in yet: sign in with {} before the first run.",
-                state.app_name
-            ),
+            t!(lang, "mailbox-sign-in-not-signed-in", app = state.app_name),
         ),
         SignInState::NeedsSignIn => (
             "badge badge-error",
-            format!(
-                "Needs a new sign-in: {}",
-                state
+            t!(
+                lang,
+                "mailbox-sign-in-needs-sign-in",
+                reason = state
                     .error
                     .clone()
-                    .unwrap_or_else(|| "the provider refused the stored grant".into())
+                    .unwrap_or_else(|| t!(lang, "mailbox-sign-in-grant-refused"))
             ),
         ),
     };
@@ -150,10 +152,11 @@ fn SignInActions(
     sign_out: ServerAction<SignOutMailbox>,
     progress: RwSignal<Option<DeviceProgress>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let provider = match state.provider.as_str() {
-        "microsoft" => "Microsoft",
-        "google" => "Google",
-        _ => "the provider",
+        "microsoft" => "Microsoft".to_string(),
+        "google" => "Google".to_string(),
+        _ => t!(lang, "mailbox-sign-in-the-provider"),
     };
     let device_error = action_error(device);
     let app_only_error = action_error(app_only);
@@ -167,10 +170,10 @@ fn SignInActions(
             Some(DeviceProgress::SignedIn) => ().into_any(),
             _ => view! {
                 <div class="banner banner-info" role="status" data-testid="device-code">
-                    <p>{started.message.clone().unwrap_or_else(|| format!("Open {} and enter the code below.", started.verification_uri))}</p>
+                    <p>{started.message.clone().unwrap_or_else(|| t!(lang, "mailbox-sign-in-open-and-enter", url = started.verification_uri.clone()))}</p>
                     <p><a href=started.verification_uri.clone() target="_blank" rel="noopener noreferrer">{started.verification_uri.clone()}</a></p>
                     <p class="device-code"><code data-testid="user-code">{started.user_code.clone()}</code></p>
-                    <p class="muted">{format!("Waiting for the sign-in… the code is valid for {} minutes.", started.expires_in_secs.div_ceil(60))}</p>
+                    <p class="muted">{t!(lang, "mailbox-sign-in-waiting", minutes = started.expires_in_secs.div_ceil(60))}</p>
                 </div>
             }.into_any(),
         })
@@ -187,29 +190,29 @@ fn SignInActions(
                 // another site cannot send in this person's name.
                 <form class="inline-form" method="post" action=format!("/oauth/start/{id}")>
                     <button type="submit" class="button button-primary">
-                        {format!("Sign in with {provider}")}
+                        {t!(lang, "mailbox-sign-in-with-provider", provider = provider)}
                     </button>
                 </form>
             })}
             {state.device_flow.then(|| view! {
                 <button class="button" disabled=move || device.pending().get()
                     on:click=move |_| { device.dispatch(StartDeviceSignIn { id }); }>
-                    "Sign in with a code"
+                    {t!(lang, "mailbox-sign-in-with-code")}
                 </button>
             })}
             // App-only access reads every mailbox of the organisation: administrators only.
             {(state.app_only && viewer_may(Capability::Administer)).then(|| view! {
                 <button class="button" disabled=move || app_only.pending().get()
                     on:click=move |_| { app_only.dispatch(AppOnlySignIn { id }); }>
-                    "Use app-only access"
+                    {t!(lang, "mailbox-sign-in-app-only")}
                 </button>
             })}
             {signed_in.then(|| view! {
                 <button class="button" on:click=move |_| {
-                    if confirmed("Forget this mailbox's tokens? Runs fail until someone signs in again.") {
+                    if confirmed(&t!(lang, "mailbox-sign-in-forget-confirm")) {
                         sign_out.dispatch(SignOutMailbox { id });
                     }
-                }>"Sign out"</button>
+                }>{t!(lang, "mailbox-sign-in-sign-out")}</button>
             })}
         </div>
     }

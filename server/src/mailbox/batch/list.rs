@@ -245,7 +245,9 @@ impl Batch<'_> {
                         continue;
                     }
                 }
-                Err(error) => problems.errors.push(describe(error.field, &error.message)),
+                Err(error) => problems
+                    .errors
+                    .push(describe(error.field, &error.message(app::i18n::Lang::En))),
             }
             planned.push((record.line, Err(problems)));
         }

@@ -48,7 +48,7 @@ fn invalid(field: &'static str, message: impl Into<String>) -> BatchError {
 
 impl From<FormError> for BatchError {
     fn from(error: FormError) -> Self {
-        invalid(error.field, error.message)
+        invalid(error.field, error.message(app::i18n::Lang::En))
     }
 }
 

@@ -58,6 +58,44 @@ async fn users_see_their_own_mailboxes_and_admins_every_one() {
 }
 
 #[tokio::test]
+async fn a_field_the_form_cannot_read_is_named_in_the_language_of_the_request() {
+    use crate::harness::field_errors;
+    use app::error::ApiError;
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let cookie = site.sign_in("user@example.com", "user-password").await;
+        let form = mailbox_form(&[("port", "99999")]);
+        let message = |headers: &'static [(&'static str, &'static str)]| {
+            let site = &site;
+            let form = &form;
+            let cookie = &cookie;
+            async move {
+                let (status, body, _) = site
+                    .call_with_headers("/api/mailboxes/test", form, Some(cookie), headers)
+                    .await;
+                match field_errors(status, &body) {
+                    ApiError::Invalid { field, message, .. } => {
+                        assert_eq!(field, "port", "{body}");
+                        message
+                    }
+                    _ => unreachable!(),
+                }
+            }
+        };
+        assert_eq!(
+            message(&[("accept-language", "de-DE,de;q=0.9")]).await,
+            "Der Port muss eine Zahl zwischen 1 und 65535 sein.",
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            message(&[]).await,
+            "The port must be a number between 1 and 65535."
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_editor_saves_a_mailbox_and_names_the_field_of_each_problem() {
     use app::model::mailbox::MailboxEditor;
     for db in databases().await {

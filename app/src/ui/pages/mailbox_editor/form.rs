@@ -13,7 +13,9 @@ use super::wizard::Wizard;
 use crate::api::mailboxes::{SaveMailbox, TestMailbox};
 use crate::api::notifications::SendMailboxTestMail;
 use crate::api::templates::SaveTemplate;
+use crate::i18n::use_lang;
 use crate::model::mailbox::{MailboxEditor, TemplateChoice};
+use crate::t;
 use crate::ui::components::{ErrorBanner, FieldError, action_error};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -22,6 +24,7 @@ use leptos_router::hooks::use_navigate;
 /// (`kind`), then goes back to the list.
 #[component]
 pub fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoView {
+    let lang = use_lang();
     let save = ServerAction::<SaveMailbox>::new();
     let save_template = ServerAction::<SaveTemplate>::new();
     let test = ServerAction::<TestMailbox>::new();
@@ -94,8 +97,8 @@ pub fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoVi
     });
     let is_mailbox = kind == EditorKind::Mailbox;
     let submit_label = match kind {
-        EditorKind::Mailbox => "Save mailbox",
-        EditorKind::Template => "Save template",
+        EditorKind::Mailbox => t!(lang, "editor-save-mailbox"),
+        EditorKind::Template => t!(lang, "editor-save-template"),
     };
     let cancel = match kind {
         EditorKind::Mailbox => "/mailboxes",
@@ -104,9 +107,12 @@ pub fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoVi
     let actions = move || {
         view! {
             <div class="form-actions">
-                <a class="button" href=cancel>"Cancel"</a>
+                <a class="button" href=cancel>{t!(lang, "common-cancel")}</a>
                 <button type="submit" class="button button-primary" disabled=move || saving.get()>
-                    {move || if saving.get() { "Saving…" } else { submit_label }}
+                    {
+                        let submit_label = submit_label.clone();
+                        move || if saving.get() { t!(lang, "editor-saving") } else { submit_label.clone() }
+                    }
                 </button>
             </div>
         }
@@ -123,19 +129,19 @@ pub fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoVi
     } else {
         view! {
             {template_panel}
-            <Panel legend=if is_mailbox { "Mailbox" } else { "Template" }>
+            <Panel legend=if is_mailbox { t!(lang, "editor-panel-mailbox") } else { t!(lang, "editor-panel-template") }>
                 <IdentityFields state/>
             </Panel>
-            <Panel legend="Server">
+            <Panel legend=t!(lang, "editor-panel-server")>
                 <ServerFields state choose_source=true/>
             </Panel>
-            <Panel legend="Sign-in">
+            <Panel legend=t!(lang, "editor-panel-sign-in")>
                 <SignInFields state/>
             </Panel>
-            <Panel legend="Folders">
+            <Panel legend=t!(lang, "editor-panel-folders")>
                 <FolderFields state/>
             </Panel>
-            <Panel legend="Schedule">
+            <Panel legend=t!(lang, "editor-panel-schedule")>
                 <ScheduleFields state/>
                 <AdvancedFields state/>
             </Panel>
@@ -162,6 +168,7 @@ pub fn MailboxEditorForm(editor: MailboxEditor, kind: EditorKind) -> impl IntoVi
 /// The template a mailbox inherits from.
 #[component]
 fn TemplatePanel(state: Editor, templates: Vec<TemplateChoice>) -> impl IntoView {
+    let lang = use_lang();
     let template_list = StoredValue::new(templates.clone());
     let choose_template = move |event: leptos::ev::Event| {
         let id = event_target_value(&event);
@@ -173,19 +180,19 @@ fn TemplatePanel(state: Editor, templates: Vec<TemplateChoice>) -> impl IntoView
         state.choose_template(template);
     };
     view! {
-        <Panel legend="Template">
+        <Panel legend=t!(lang, "editor-panel-template")>
             <div class="form-grid">
                 <div class="field">
-                    <label for="mailbox-template">"Inherit from"</label>
+                    <label for="mailbox-template">{t!(lang, "editor-inherit-from")}</label>
                     <select id="mailbox-template" on:change=choose_template data-testid="template"
                         prop:value=move || state.values.with(|form| form.template_id.clone())>
-                        <option value="">"No template"</option>
+                        <option value="">{t!(lang, "editor-no-template")}</option>
                         {templates.iter().map(|template| view! {
                             <option value=template.id.to_string()>{template.name.clone()}</option>
                         }).collect_view()}
                     </select>
                     <FieldError error=state.error field="template_id"/>
-                    <small class="muted">"Inherited fields follow the template when it changes. Type into a field to override it."</small>
+                    <small class="muted">{t!(lang, "editor-template-help")}</small>
                 </div>
             </div>
         </Panel>
@@ -196,8 +203,9 @@ fn TemplatePanel(state: Editor, templates: Vec<TemplateChoice>) -> impl IntoView
 /// Who owns the mailbox and who else may read it (administrators).
 #[component]
 fn SharingPanel(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Panel legend="Sharing" testid="sharing">
+        <Panel legend=t!(lang, "editor-panel-sharing") testid="sharing">
             <div class="form-grid">
                 <label class="field field-check">
                     <span>
@@ -206,16 +214,16 @@ fn SharingPanel(state: Editor) -> impl IntoView {
                                 let on = event_target_checked(&event);
                                 state.values.update(|form| form.shared = on.then(|| "on".to_string()));
                             }/>
-                        " Shared mailbox (owned by the organisation, e.g. info@ or accounting@)"
+                        " " {t!(lang, "editor-shared-mailbox")}
                     </span>
                 </label>
                 <div class="field field-wide">
-                    <label for="mailbox-grants">"Users who may read it"</label>
+                    <label for="mailbox-grants">{t!(lang, "editor-grants")}</label>
                     <textarea id="mailbox-grants" rows="3" placeholder="anna@example.com"
                         prop:value=move || state.values.with(|form| form.grants.clone())
                         on:input=move |event| state.values.update(|form| form.grants = event_target_value(&event))></textarea>
                     <FieldError error=state.error field="grants"/>
-                    <small class="muted">"One e-mail address per line. They see the mailbox and its archived mail, read-only."</small>
+                    <small class="muted">{t!(lang, "editor-grants-help")}</small>
                 </div>
             </div>
         </Panel>
@@ -227,14 +235,15 @@ fn SharingPanel(state: Editor) -> impl IntoView {
 /// that apply to this mailbox as saved, so they know failure notices arrive.
 #[component]
 fn TestMail(id: i64) -> impl IntoView {
+    let lang = use_lang();
     let send = ServerAction::<SendMailboxTestMail>::new();
     let error = action_error(send);
     view! {
         <div class="page-header-actions" data-testid="mailbox-test-mail">
-            <p class="muted">"Notifications for this mailbox go out with the saved mail settings. Send yourself a test mail to see that they arrive."</p>
+            <p class="muted">{t!(lang, "editor-test-mail-intro")}</p>
             <button type="button" class="button" on:click=move |_| { send.dispatch(SendMailboxTestMail { id }); }
                 disabled=move || send.pending().get()>
-                {move || if send.pending().get() { "Sending…" } else { "Send me a test mail" }}
+                {move || if send.pending().get() { t!(lang, "editor-test-mail-sending") } else { t!(lang, "editor-test-mail-send") }}
             </button>
         </div>
         <ErrorBanner error/>

@@ -22,7 +22,9 @@ mod wizard;
 use crate::api::mailboxes::load_mailbox_editor;
 use crate::api::templates::load_template_editor;
 use crate::error::ApiError;
+use crate::i18n::use_lang;
 use crate::model::mailbox::MailboxEditor;
+use crate::t;
 use crate::ui::components::{ErrorAlert, id_param};
 use form::MailboxEditorForm;
 use leptos::prelude::*;
@@ -31,15 +33,17 @@ use state::EditorKind;
 
 #[component]
 pub fn NewMailboxPage() -> impl IntoView {
+    let lang = use_lang();
     let editor = Resource::new(|| (), |_| load_mailbox_editor(None));
     view! {
-        <EditorPage title="Add a mailbox" kind=EditorKind::Mailbox editor
-            intro="Tresor reads the mailbox on its schedule and keeps an exact copy of every message. Nothing changes on the server unless you choose an action below."/>
+        <EditorPage title=t!(lang, "editor-new-mailbox-title") kind=EditorKind::Mailbox editor
+            intro=t!(lang, "editor-new-mailbox-intro")/>
     }
 }
 
 #[component]
 pub fn EditMailboxPage() -> impl IntoView {
+    let lang = use_lang();
     let id = id_param();
     let editor = Resource::new(id, |id| async move {
         match id {
@@ -48,14 +52,15 @@ pub fn EditMailboxPage() -> impl IntoView {
         }
     });
     view! {
-        <EditorPage title="Edit mailbox" kind=EditorKind::Mailbox editor
-            intro="Changes apply from the next run. Mail already archived stays as it is."/>
+        <EditorPage title=t!(lang, "editor-edit-mailbox-title") kind=EditorKind::Mailbox editor
+            intro=t!(lang, "editor-edit-mailbox-intro")/>
     }
 }
 
 /// A new template, or `/admin/templates/:id` for an existing one.
 #[component]
 pub fn TemplateEditorPage() -> impl IntoView {
+    let lang = use_lang();
     let id = id_param();
     let editor = Resource::new(id, |id| async move {
         let form = load_template_editor(id).await?;
@@ -67,13 +72,13 @@ pub fn TemplateEditorPage() -> impl IntoView {
         })
     });
     let title = if untrack(id).is_some() {
-        "Edit template"
+        t!(lang, "editor-edit-template-title")
     } else {
-        "New template"
+        t!(lang, "editor-new-template-title")
     };
     view! {
         <EditorPage title kind=EditorKind::Template editor
-            intro="A template holds defaults. Mailboxes that inherit a field take it from here, from their next run on; a mailbox can override any field."/>
+            intro=t!(lang, "editor-template-intro")/>
     }
 }
 
@@ -81,20 +86,21 @@ pub fn TemplateEditorPage() -> impl IntoView {
 /// editor once `editor` has loaded.
 #[component]
 fn EditorPage(
-    title: &'static str,
-    intro: &'static str,
+    title: String,
+    intro: String,
     kind: EditorKind,
     editor: Resource<Result<MailboxEditor, ApiError>>,
 ) -> impl IntoView {
     // Here, outside the `Suspend` the form is created in (see `SignInApps`).
     provide_context(sections::SignInApps::new());
+    let lang = use_lang();
     view! {
-        <Title text=title/>
+        <Title text=title.clone()/>
         <div class="page-header">
             <h1>{title}</h1>
             <p class="muted">{intro}</p>
         </div>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t!(lang, "common-loading")}</p> }>
             {move || Suspend::new(async move {
                 match editor.await {
                     Ok(editor) => view! { <MailboxEditorForm editor kind/> }.into_any(),

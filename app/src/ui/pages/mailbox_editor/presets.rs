@@ -3,7 +3,9 @@
 //! reach them and what to set up first (`PRESETS`), so a non-expert need not
 //! look up host, port and sign-in method.
 
+use crate::i18n::Lang;
 use crate::model::mailbox_profile::{AuthMethod, GRAPH_SERVICE_ROOT, Security, Source};
+use crate::t;
 
 /// A provider as the editor's "Provider" choice fills it in.
 pub struct ServerPreset {
@@ -13,15 +15,37 @@ pub struct ServerPreset {
     pub port: u16,
     pub security: Security,
     pub auth: AuthMethod,
-    /// What to register and grant first, in the words of the provider's admin centre.
-    pub help: &'static str,
+    /// What to register and grant first, if anything.
+    help: Option<PresetHelp>,
+}
+
+/// What a provider needs set up before its mailboxes can sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PresetHelp {
+    Microsoft365Graph,
+    Microsoft365Imap,
+    Gmail,
+    OutlookCom,
+}
+
+impl ServerPreset {
+    /// What to register and grant first, in the words of the provider's
+    /// admin centre, in `lang`; `None` where nothing is needed.
+    pub fn help(&self, lang: Lang) -> Option<String> {
+        Some(match self.help? {
+            PresetHelp::Microsoft365Graph => t!(lang, "wizard-preset-m365-graph-help"),
+            PresetHelp::Microsoft365Imap => t!(lang, "wizard-preset-m365-imap-help"),
+            PresetHelp::Gmail => t!(lang, "wizard-preset-gmail-help"),
+            PresetHelp::OutlookCom => t!(lang, "wizard-preset-outlook-com-help"),
+        })
+    }
 }
 
 const fn imap(
     name: &'static str,
     host: &'static str,
     auth: AuthMethod,
-    help: &'static str,
+    help: Option<PresetHelp>,
 ) -> ServerPreset {
     ServerPreset {
         name,
@@ -44,35 +68,35 @@ pub const PRESETS: &[ServerPreset] = &[
         port: 993,
         security: Security::Tls,
         auth: AuthMethod::XOAuth2,
-        help: "Reads the mailbox through Microsoft Graph. Needs a sign-in app from the preset \"Microsoft 365 (Graph, app-only)\": application permission Mail.ReadWrite (Mail.Read without after-archive actions) with admin consent. User name: the mailbox's address. After saving, \"Use app-only access\" on the mailbox's page.",
+        help: Some(PresetHelp::Microsoft365Graph),
     },
     imap(
         "Microsoft 365 (IMAP, OAuth2)",
         "outlook.office365.com",
         AuthMethod::XOAuth2,
-        "Needs a sign-in app from the preset \"Microsoft 365 (IMAP, OAuth2)\": delegated IMAP.AccessAsUser.All and offline_access (or IMAP.AccessAsApp for app-only, with the mailbox granted to the app in Exchange). User name: the mailbox's address.",
+        Some(PresetHelp::Microsoft365Imap),
     ),
     imap(
         "Gmail / Google Workspace (IMAP, OAuth2)",
         "imap.gmail.com",
         AuthMethod::XOAuth2,
-        "Needs a sign-in app from the preset \"Gmail / Google Workspace\": scope https://mail.google.com/; sign in with Google on the mailbox's page. User name: the Gmail address.",
+        Some(PresetHelp::Gmail),
     ),
     imap(
         "Outlook.com (IMAP, OAuth2)",
         "outlook.office365.com",
         AuthMethod::XOAuth2,
-        "Needs a sign-in app from the preset \"Outlook.com\" (tenant consumers): IMAP.AccessAsUser.All and offline_access. User name: the Outlook.com address.",
+        Some(PresetHelp::OutlookCom),
     ),
-    imap("IONOS", "imap.ionos.de", AuthMethod::Plain, ""),
-    imap("Strato", "imap.strato.de", AuthMethod::Plain, ""),
-    imap("GMX", "imap.gmx.net", AuthMethod::Plain, ""),
-    imap("WEB.DE", "imap.web.de", AuthMethod::Plain, ""),
+    imap("IONOS", "imap.ionos.de", AuthMethod::Plain, None),
+    imap("Strato", "imap.strato.de", AuthMethod::Plain, None),
+    imap("GMX", "imap.gmx.net", AuthMethod::Plain, None),
+    imap("WEB.DE", "imap.web.de", AuthMethod::Plain, None),
     imap(
         "Telekom (t-online.de)",
         "secureimap.t-online.de",
         AuthMethod::Plain,
-        "",
+        None,
     ),
 ];
 
@@ -87,25 +111,19 @@ pub enum Provider {
 impl Provider {
     pub const ALL: [Provider; 3] = [Provider::Microsoft365, Provider::Gmail, Provider::Imap];
 
-    pub fn name(self) -> &'static str {
+    pub fn name(self, lang: Lang) -> String {
         match self {
-            Provider::Microsoft365 => "Microsoft 365",
-            Provider::Gmail => "Gmail",
-            Provider::Imap => "IMAP server",
+            Provider::Microsoft365 => "Microsoft 365".to_string(),
+            Provider::Gmail => "Gmail".to_string(),
+            Provider::Imap => t!(lang, "wizard-provider-imap"),
         }
     }
 
-    pub fn description(self) -> &'static str {
+    pub fn description(self, lang: Lang) -> String {
         match self {
-            Provider::Microsoft365 => {
-                "Exchange Online through Microsoft Graph. Needs a sign-in app an administrator registered."
-            }
-            Provider::Gmail => {
-                "Gmail or Google Workspace over IMAP with Google sign-in. Needs a sign-in app an administrator registered."
-            }
-            Provider::Imap => {
-                "Any mail server with IMAP: your company's, or a provider such as IONOS, GMX or Telekom, with a user name and password."
-            }
+            Provider::Microsoft365 => t!(lang, "wizard-provider-m365-description"),
+            Provider::Gmail => t!(lang, "wizard-provider-gmail-description"),
+            Provider::Imap => t!(lang, "wizard-provider-imap-description"),
         }
     }
 

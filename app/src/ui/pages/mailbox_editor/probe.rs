@@ -7,8 +7,10 @@
 use super::state::Editor;
 use crate::api::mailboxes::SubscribeFolder;
 use crate::error::ApiError;
+use crate::i18n::{Lang, format, use_lang};
 use crate::model::mailbox_form::FormField;
 use crate::model::probe::{FolderInfo, PeerCertificate, ProbeReport};
+use crate::t;
 use crate::ui::components::fields::FormState;
 use crate::ui::components::{ErrorAlert, ErrorBanner, action_error};
 use leptos::prelude::*;
@@ -38,36 +40,27 @@ impl FixedAt {
 }
 
 /// What to do about a failure of `kind`.
-fn advice(kind: &str) -> &'static str {
+fn advice(lang: Lang, kind: &str) -> String {
     match kind {
-        "authentication" => {
-            "The server refused this user name and password. Check both; Microsoft 365 and Gmail refuse plain passwords for many accounts: use an app password or sign in with OAuth."
-        }
-        "certificate" => {
-            "The server's certificate is not trusted as it is. Compare its fingerprint below with the one the server's administrator gives you, then trust it."
-        }
-        "ca_file" => "The CA file cannot be used; check its path and contents.",
-        "host_not_found" => "This host name does not exist. Check it for typing errors.",
-        "connect" => {
-            "Nothing answered here. Check the host, the port and the security, and that a firewall lets Tresor reach the server."
-        }
-        "timeout" => {
-            "The server did not answer in time. Check the host and port, or try again later."
-        }
-        "tls" => {
-            "The encrypted connection failed. Check that port and security belong together (993 with TLS, 143 with STARTTLS)."
-        }
-        _ => "Check the settings above.",
+        "authentication" => t!(lang, "probe-advice-authentication"),
+        "certificate" => t!(lang, "probe-advice-certificate"),
+        "ca_file" => t!(lang, "probe-advice-ca-file"),
+        "host_not_found" => t!(lang, "probe-advice-host-not-found"),
+        "connect" => t!(lang, "probe-advice-connect"),
+        "timeout" => t!(lang, "probe-advice-timeout"),
+        "tls" => t!(lang, "probe-advice-tls"),
+        _ => t!(lang, "probe-advice-other"),
     }
 }
 
 /// The last test's advice, shown at the fields at `place` when its failure is fixed there.
 #[component]
 pub fn ProbeHint(state: Editor, place: FixedAt) -> impl IntoView {
+    let lang = use_lang();
     move || {
         let kind = state.failure_kind()?;
         (FixedAt::of(&kind) == Some(place)).then(|| {
-            view! { <p class="field-error" role="alert" data-testid="probe-hint">{advice(&kind)}</p> }
+            view! { <p class="field-error" role="alert" data-testid="probe-hint">{advice(lang, &kind)}</p> }
         })
     }
 }
@@ -76,16 +69,17 @@ pub fn ProbeHint(state: Editor, place: FixedAt) -> impl IntoView {
 /// capabilities folded away), or what failed and where to fix it.
 #[component]
 pub fn TestOutcome(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     let test_error = action_error(state.test);
     move || match state.test.value().get() {
         Some(Ok(report)) if report.ok => Some(view! { <Connected report/> }.into_any()),
         Some(Ok(report)) => {
             let kind = report.error_kind.clone().unwrap_or_default();
             let place = match FixedAt::of(&kind) {
-                Some(FixedAt::Server) => "See the note at the server's address.",
-                Some(FixedAt::SignIn) => "See the note at the password.",
-                Some(FixedAt::Certificate) => "See the certificate section.",
-                None => advice(&kind),
+                Some(FixedAt::Server) => t!(lang, "probe-see-server"),
+                Some(FixedAt::SignIn) => t!(lang, "probe-see-password"),
+                Some(FixedAt::Certificate) => t!(lang, "probe-see-certificate"),
+                None => advice(lang, &kind),
             };
             Some(
                 view! {
@@ -107,6 +101,7 @@ pub fn TestOutcome(state: Editor) -> impl IntoView {
 
 #[component]
 fn Connected(report: ProbeReport) -> impl IntoView {
+    let lang = use_lang();
     let selected = report
         .folders
         .iter()
@@ -114,16 +109,17 @@ fn Connected(report: ProbeReport) -> impl IntoView {
         .count();
     view! {
         <div class="banner banner-success" role="status" data-testid="test-ok">
-            {format!(
-                "Connected in {} ms. {} folders, {} of them archived by the current rules.",
-                report.elapsed_ms,
-                report.folders.len(),
-                selected
+            {t!(
+                lang,
+                "probe-connected",
+                ms = report.elapsed_ms,
+                folders = report.folders.len(),
+                selected = selected
             )}
         </div>
-        {report.insecure_tls.then(|| view! { <p class="field-error">"Certificate checks are weakened for this mailbox."</p> })}
+        {report.insecure_tls.then(|| view! { <p class="field-error">{t!(lang, "probe-insecure")}</p> })}
         <details class="advanced" data-testid="capabilities">
-            <summary>"What the server offers"</summary>
+            <summary>{t!(lang, "probe-capabilities")}</summary>
             <p class="muted">{report.capabilities.join(" ")}</p>
             {report.certificate.map(|certificate| view! { <CertificateFacts certificate/> })}
         </details>
@@ -135,12 +131,13 @@ fn Connected(report: ProbeReport) -> impl IntoView {
 /// it is valid, its SHA-256 fingerprint.
 #[component]
 fn CertificateFacts(certificate: PeerCertificate) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <dl class="facts">
-            <dt>"Subject"</dt><dd>{certificate.subject}</dd>
-            <dt>"Issuer"</dt><dd>{certificate.issuer}</dd>
-            <dt>"Valid"</dt><dd>{format!("{} – {}", certificate.not_before, certificate.not_after)}</dd>
-            <dt>"Names"</dt><dd>{certificate.names.join(", ")}</dd>
+            <dt>{t!(lang, "probe-subject")}</dt><dd>{certificate.subject}</dd>
+            <dt>{t!(lang, "probe-issuer")}</dt><dd>{certificate.issuer}</dd>
+            <dt>{t!(lang, "probe-valid")}</dt><dd>{format!("{} – {}", certificate.not_before, certificate.not_after)}</dd>
+            <dt>{t!(lang, "probe-names")}</dt><dd>{certificate.names.join(", ")}</dd>
             <dt>"SHA-256"</dt><dd><code data-testid="certificate-sha256">{certificate.sha256}</code></dd>
         </dl>
     }
@@ -152,6 +149,7 @@ fn CertificateFacts(certificate: PeerCertificate) -> impl IntoView {
 /// fingerprint and tests again.
 #[component]
 pub fn CertificateTrust(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     move || {
         let report = state
             .report()
@@ -160,12 +158,12 @@ pub fn CertificateTrust(state: Editor) -> impl IntoView {
         let sha256 = certificate.sha256.clone();
         Some(view! {
             <div class="banner banner-warning" data-testid="certificate-trust">
-                <p>"The server presented this certificate, which Tresor does not trust on its own. Trust it only if its SHA-256 fingerprint is the one your mail server's administrator gives you: from then on this mailbox accepts exactly this certificate, and a run fails if the server presents another."</p>
+                <p>{t!(lang, "probe-trust-intro")}</p>
                 <CertificateFacts certificate/>
                 <button type="button" class="button" on:click=move |_| {
                     state.set(FormField::PinnedCert, sha256.clone());
                     state.run_test();
-                }>"Trust this certificate"</button>
+                }>{t!(lang, "probe-trust")}</button>
             </div>
         })
     }
@@ -186,6 +184,7 @@ pub fn FolderPicker(state: Editor) -> impl IntoView {
 
 #[component]
 fn FolderTree(state: Editor, folders: Vec<FolderInfo>) -> impl IntoView {
+    let lang = use_lang();
     let subscribe = ServerAction::<SubscribeFolder>::new();
     let subscribe_error = action_error(subscribe);
     // A failed change puts the subscription back where the server still has it.
@@ -224,11 +223,16 @@ fn FolderTree(state: Editor, folders: Vec<FolderInfo>) -> impl IntoView {
         state.set(FormField::FolderRules, chosen.join("\n"));
     };
     view! {
-        <p class="muted">"Ticked folders are archived; a tick changes “Folders to archive” at once."</p>
+        <p class="muted">{t!(lang, "probe-folders-intro")}</p>
         <ErrorBanner error=subscribe_error/>
         <table class="table table-compact" data-testid="test-folders">
             <thead>
-                <tr><th>"Archive"</th><th>"Folder"</th><th class="number">"Messages"</th><th>"Subscription on the server"</th></tr>
+                <tr>
+                    <th>{t!(lang, "probe-column-archive")}</th>
+                    <th>{t!(lang, "probe-column-folder")}</th>
+                    <th class="number">{t!(lang, "probe-column-messages")}</th>
+                    <th>{t!(lang, "probe-column-subscription")}</th>
+                </tr>
             </thead>
             <tbody>
                 {folders.into_iter().map(|folder| {
@@ -242,7 +246,7 @@ fn FolderTree(state: Editor, folders: Vec<FolderInfo>) -> impl IntoView {
                     view! {
                         <tr>
                             <td>
-                                <input type="checkbox" aria-label=format!("Archive {}", folder.path)
+                                <input type="checkbox" aria-label=t!(lang, "probe-archive-folder", folder = folder.path.clone())
                                     disabled=!folder.selectable
                                     prop:checked=ticked
                                     on:change=move |_| {
@@ -256,12 +260,16 @@ fn FolderTree(state: Editor, folders: Vec<FolderInfo>) -> impl IntoView {
                             </td>
                             <td class=format!("folder-depth-{depth}") title=folder.path.clone()>
                                 {leaf}" "
-                                {folder.special_use.map(|kind| view! { <span class="badge" data-testid="special-use">{special_use_label(&kind)}</span> })}
+                                {folder.special_use.map(|kind| view! { <span class="badge" data-testid="special-use">{special_use_label(lang, &kind)}</span> })}
                             </td>
-                            <td class="number">{folder.messages.map(|count| count.to_string()).unwrap_or_default()}</td>
+                            <td class="number">{folder.messages.map(|count| format::number(lang, count.into())).unwrap_or_default()}</td>
                             <td>
                                 <button type="button" class="link-button"
-                                    aria-label=move || format!("{} {} on the server", if subscribed.get() { "Unsubscribe" } else { "Subscribe" }, folder.path)
+                                    aria-label=move || if subscribed.get() {
+                                        t!(lang, "probe-unsubscribe-folder", folder = folder.path.clone())
+                                    } else {
+                                        t!(lang, "probe-subscribe-folder", folder = folder.path.clone())
+                                    }
                                     disabled=move || subscribe.pending().get()
                                     on:click=move |_| {
                                         let on = !subscribed.get_untracked();
@@ -273,7 +281,7 @@ fn FolderTree(state: Editor, folders: Vec<FolderInfo>) -> impl IntoView {
                                             subscribed: on,
                                         });
                                     }>
-                                    {move || if subscribed.get() { "Subscribed · unsubscribe" } else { "Not subscribed · subscribe" }}
+                                    {move || if subscribed.get() { t!(lang, "probe-subscribed") } else { t!(lang, "probe-not-subscribed") }}
                                 </button>
                             </td>
                         </tr>
@@ -286,15 +294,15 @@ fn FolderTree(state: Editor, folders: Vec<FolderInfo>) -> impl IntoView {
 }
 
 /// A special folder's mark, as mail programs name it.
-fn special_use_label(kind: &str) -> String {
+fn special_use_label(lang: Lang, kind: &str) -> String {
     match kind {
-        "sent" => "Sent".into(),
-        "trash" => "Trash".into(),
-        "junk" => "Junk".into(),
-        "drafts" => "Drafts".into(),
-        "archive" => "Archive".into(),
-        "all" => "All mail".into(),
-        "flagged" => "Flagged".into(),
+        "sent" => t!(lang, "probe-special-sent"),
+        "trash" => t!(lang, "probe-special-trash"),
+        "junk" => t!(lang, "probe-special-junk"),
+        "drafts" => t!(lang, "probe-special-drafts"),
+        "archive" => t!(lang, "probe-special-archive"),
+        "all" => t!(lang, "probe-special-all"),
+        "flagged" => t!(lang, "probe-special-flagged"),
         other => other.to_string(),
     }
 }

@@ -6,14 +6,16 @@
 //! as it is; CA files and master users for administrators only); and the
 //! "Test connection" button with its outcome.
 
-use super::presets::PRESETS;
+use super::presets::{PRESETS, ServerPreset};
 use super::probe::{CertificateTrust, FixedAt, FolderPicker, ProbeHint, TestOutcome};
 use super::state::{Editor, EditorKind, Inheritance};
 use crate::api::oauth::load_sign_in_app_names;
+use crate::i18n::{Lang, use_lang};
 use crate::model::mailbox_form::FormField;
 use crate::model::mailbox_profile::{
     Action, AuthMethod, DuplicateMatch, DuplicatePolicy, IdentityKind, Security, Source,
 };
+use crate::t;
 use crate::ui::components::FieldError;
 use crate::ui::components::fields::{Checkbox, FormState, SelectField, TextArea, TextField};
 use leptos::prelude::*;
@@ -21,7 +23,7 @@ use leptos::prelude::*;
 /// One panel of the form: a fieldset with its legend.
 #[component]
 pub fn Panel(
-    legend: &'static str,
+    #[prop(into)] legend: String,
     #[prop(optional)] testid: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
@@ -38,11 +40,12 @@ pub fn Panel(
 /// single form: the guided path shows them in its own step).
 #[component]
 pub fn TestButton(state: Editor, #[prop(optional)] without_folders: bool) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <div class="page-header-actions">
-            <p class="muted">"Log in with these settings and list the folders, without saving. Takes a few seconds."</p>
+            <p class="muted">{t!(lang, "editor-test-intro")}</p>
             <button type="button" class="button" on:click=move |_| state.run_test() disabled=move || state.test.pending().get()>
-                {move || if state.test.pending().get() { "Testing…" } else { "Test connection" }}
+                {move || if state.test.pending().get() { t!(lang, "editor-testing") } else { t!(lang, "editor-test-connection") }}
             </button>
         </div>
         <TestOutcome state/>
@@ -60,12 +63,13 @@ fn is_graph(state: Editor) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
 /// The mailbox's name and address (a template has neither).
 #[component]
 pub fn IdentityFields(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     let is_mailbox = state.kind == EditorKind::Mailbox;
     view! {
         <div class="form-grid">
-            <TextField state label="Name" field=FormField::Name help=if is_mailbox { "How the mailbox is listed, e.g. Accounting." } else { "e.g. Company IMAP server." }/>
+            <TextField state label=t!(lang, "editor-name") field=FormField::Name help=if is_mailbox { t!(lang, "editor-name-help-mailbox") } else { t!(lang, "editor-name-help-template") }/>
             {is_mailbox.then(|| view! {
-                <TextField state label="E-mail address" field=FormField::EmailAddress kind="email"/>
+                <TextField state label=t!(lang, "editor-email-address") field=FormField::EmailAddress kind="email"/>
             })}
         </div>
     }
@@ -78,12 +82,13 @@ pub fn IdentityFields(state: Editor) -> impl IntoView {
 /// IMAP or Graph (the single form).
 #[component]
 pub fn ServerFields(state: Editor, #[prop(optional)] choose_source: bool) -> impl IntoView {
+    let lang = use_lang();
     let is_graph = is_graph(state);
-    let preset_help = RwSignal::new("");
+    let chosen_preset = RwSignal::new(None::<&'static ServerPreset>);
     let apply_preset = move |event: leptos::ev::Event| {
         let chosen = event_target_value(&event);
         let preset = PRESETS.iter().find(|preset| preset.name == chosen);
-        preset_help.set(preset.map_or("", |preset| preset.help));
+        chosen_preset.set(preset);
         if let Some(preset) = preset {
             state.set(FormField::Source, preset.source.as_str().to_string());
             state.set(FormField::Host, preset.host.to_string());
@@ -96,31 +101,33 @@ pub fn ServerFields(state: Editor, #[prop(optional)] choose_source: bool) -> imp
     view! {
         {choose_source.then(|| view! {
             <div class="form-grid">
-                <SelectField state label="Read the mail with" field=FormField::Source
-                    options=vec![("imap", "IMAP"), ("graph", "Microsoft Graph (Microsoft 365)")]/>
+                <SelectField state label=t!(lang, "editor-read-with") field=FormField::Source
+                    options=vec![("imap", "IMAP".to_string()), ("graph", "Microsoft Graph (Microsoft 365)".to_string())]/>
             </div>
         })}
         <Show when=move || !is_graph()>
             <div class="form-grid">
                 <div class="field">
-                    <label for="mailbox-preset">"Provider"</label>
+                    <label for="mailbox-preset">{t!(lang, "editor-provider")}</label>
                     <select id="mailbox-preset" on:change=apply_preset data-testid="preset">
-                        <option value="">"Other (enter below)"</option>
+                        <option value="">{t!(lang, "editor-provider-other")}</option>
                         {PRESETS.iter().filter(|preset| preset.source == Source::Imap).map(|preset| view! { <option value=preset.name>{preset.name}</option> }).collect_view()}
                     </select>
-                    <small class="muted" data-testid="preset-help">{move || match preset_help.get() {
-                        "" => "Fills in how to reach the server.",
-                        help => help,
+                    <small class="muted" data-testid="preset-help">{move || {
+                        chosen_preset
+                            .get()
+                            .and_then(|preset| preset.help(lang))
+                            .unwrap_or_else(|| t!(lang, "editor-provider-help"))
                     }}</small>
                 </div>
-                <TextField state label="Host" field=FormField::Host/>
-                <TextField state label="Port" field=FormField::Port/>
-                <SelectField state label="Security" field=FormField::Security
-                    options=Security::ALL.iter().map(|choice| (choice.as_str(), security_label(*choice))).collect()/>
+                <TextField state label=t!(lang, "editor-host") field=FormField::Host/>
+                <TextField state label=t!(lang, "editor-port") field=FormField::Port/>
+                <SelectField state label=t!(lang, "editor-security") field=FormField::Security
+                    options=Security::ALL.iter().map(|choice| (choice.as_str(), security_label(lang, *choice))).collect()/>
             </div>
             {move || (security() == Security::Plain.as_str()).then(|| view! {
                 <p class="field-error" role="alert" data-testid="plain-warning">
-                    "Unencrypted: the password and every message cross the network readable. Choose TLS or STARTTLS unless the server runs on this machine."
+                    {t!(lang, "editor-plain-warning")}
                 </p>
             })}
             <ProbeHint state place=FixedAt::Server/>
@@ -135,6 +142,7 @@ pub fn ServerFields(state: Editor, #[prop(optional)] choose_source: bool) -> imp
 /// Tresor server) is for administrators only.
 #[component]
 fn CertificateSection(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     let pinned = state.value(FormField::PinnedCert);
     let concerned = move || {
         state
@@ -143,17 +151,17 @@ fn CertificateSection(state: Editor) -> impl IntoView {
     };
     view! {
         <details class="advanced" data-testid="certificate-section" prop:open=move || concerned() || !pinned().is_empty()>
-            <summary>"Certificates"</summary>
+            <summary>{t!(lang, "editor-certificates")}</summary>
             <ProbeHint state place=FixedAt::Certificate/>
             <CertificateTrust state/>
             <div class="form-grid">
-                <TextField state label="Trusted certificate (SHA-256)" field=FormField::PinnedCert
-                    help="Accept exactly the certificate with this fingerprint, whoever issued it; a run fails if the server presents another. Empty: the usual checks."/>
+                <TextField state label=t!(lang, "editor-pinned-cert") field=FormField::PinnedCert
+                    help=t!(lang, "editor-pinned-cert-help")/>
                 {state.admin.then(|| view! {
-                    <TextField state label="CA file on the Tresor server" field=FormField::CaFile help="Only for a server whose certificate comes from your own CA."/>
+                    <TextField state label=t!(lang, "editor-ca-file") field=FormField::CaFile help=t!(lang, "editor-ca-file-help")/>
                 })}
-                <TextField state label="Expected certificate name" field=FormField::ExpectedCertName help="Accept a certificate issued for another name. Marked as a warning."/>
-                <Checkbox state label="Accept invalid certificates (insecure, marked as a warning)" field=FormField::AcceptInvalidCerts/>
+                <TextField state label=t!(lang, "editor-expected-cert-name") field=FormField::ExpectedCertName help=t!(lang, "editor-expected-cert-name-help")/>
+                <Checkbox state label=t!(lang, "editor-accept-invalid-certs") field=FormField::AcceptInvalidCerts/>
             </div>
         </details>
     }
@@ -164,24 +172,29 @@ fn CertificateSection(state: Editor) -> impl IntoView {
 /// password (a wrong one is pointed out here); the sign-in app for OAuth.
 #[component]
 pub fn SignInFields(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     let is_graph = is_graph(state);
     let method = state.value(FormField::AuthMethod);
     let uses_password =
         move || !is_graph() && !matches!(method().as_str(), "xoauth2" | "oauthbearer");
-    let secret_placeholder = if state.has_secret { "unchanged" } else { "" };
+    let secret_placeholder = if state.has_secret {
+        t!(lang, "editor-password-unchanged")
+    } else {
+        String::new()
+    };
     let is_mailbox = state.kind == EditorKind::Mailbox;
     view! {
         <div class="form-grid">
             {is_mailbox.then(|| view! {
-                <TextField state label="User name" field=FormField::Username/>
+                <TextField state label=t!(lang, "editor-username") field=FormField::Username/>
                 <Show when=uses_password>
                     <div class="field">
-                        <label for="mailbox-secret">"Password"</label>
-                        <input id="mailbox-secret" type="password" placeholder=secret_placeholder autocomplete="new-password"
+                        <label for="mailbox-secret">{t!(lang, "editor-password")}</label>
+                        <input id="mailbox-secret" type="password" placeholder=secret_placeholder.clone() autocomplete="new-password"
                             prop:value=state.secret on:input=move |event| state.secret.set(event_target_value(&event))/>
                         <FieldError error=state.error field="secret"/>
                         <ProbeHint state place=FixedAt::SignIn/>
-                        {state.has_secret.then(|| view! { <small class="muted">"A password is stored. Leave empty to keep it."</small> })}
+                        {state.has_secret.then(|| view! { <small class="muted">{t!(lang, "editor-password-stored")}</small> })}
                     </div>
                 </Show>
             })}
@@ -194,11 +207,13 @@ pub fn SignInFields(state: Editor) -> impl IntoView {
 /// Which folders are archived: the test's folders to tick, and the rules.
 #[component]
 pub fn FolderFields(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <FolderPicker state/>
         <div class="form-grid">
-            <TextArea state label="Folders to archive" field=FormField::FolderRules rows=4 placeholder="*\n!Newsletters"
-                help="One rule per line: a folder name, * for every folder, & for a folder and its subfolders (Sent&), ! to exclude. Empty: every folder except Trash, Junk and Drafts."/>
+            // The placeholder is rules as typed (a folder's name stays as it is).
+            <TextArea state label=t!(lang, "editor-folder-rules") field=FormField::FolderRules rows=4 placeholder="*\n!Newsletters"
+                help=t!(lang, "editor-folder-rules-help")/>
         </div>
     }
     .into_any()
@@ -207,9 +222,10 @@ pub fn FolderFields(state: Editor) -> impl IntoView {
 /// When the mailbox is archived.
 #[component]
 pub fn ScheduleFields(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <div class="form-grid">
-            <TextField state label="Run" field=FormField::Schedule help="An interval (30m, 6h, 1d) or a cron expression (0 2 * * *). Empty: only when started by hand."/>
+            <TextField state label=t!(lang, "editor-schedule") field=FormField::Schedule help=t!(lang, "editor-schedule-help")/>
         </div>
     }
     .into_any()
@@ -221,68 +237,69 @@ pub fn ScheduleFields(state: Editor) -> impl IntoView {
 /// and limits.
 #[component]
 pub fn AdvancedFields(state: Editor) -> impl IntoView {
+    let lang = use_lang();
     let is_graph = is_graph(state);
     let action = state.value(FormField::Action);
     let acts = move |wanted: Action| action() == wanted.as_str();
     let master_user = state.admin && state.kind == EditorKind::Mailbox;
     view! {
         <details class="advanced" data-testid="advanced">
-            <summary>"Advanced"</summary>
+            <summary>{t!(lang, "editor-advanced")}</summary>
             <Show when=move || !is_graph()>
                 <div class="form-grid">
-                    <SelectField state label="Method" field=FormField::AuthMethod
-                        options=AuthMethod::ALL.iter().map(|m| (m.as_str(), auth_label(*m))).collect()/>
+                    <SelectField state label=t!(lang, "editor-auth-method") field=FormField::AuthMethod
+                        options=AuthMethod::ALL.iter().map(|m| (m.as_str(), auth_label(lang, *m))).collect()/>
                 </div>
                 {master_user.then(|| view! {
-                    <h3 class="section-title">"Master user (archive someone else's mailbox)"</h3>
+                    <h3 class="section-title">{t!(lang, "editor-master-user-title")}</h3>
                     <div class="form-grid">
-                        <TextField state label="Master user" field=FormField::MasterUser help="A privileged login that may open other users' mailboxes."/>
-                        <SelectField state label="Log in as" field=FormField::IdentityKind
-                            options=std::iter::once(("", "—")).chain(IdentityKind::ALL.iter().map(|k| (k.as_str(), identity_label(*k)))).collect()/>
+                        <TextField state label=t!(lang, "editor-master-user") field=FormField::MasterUser help=t!(lang, "editor-master-user-help")/>
+                        <SelectField state label=t!(lang, "editor-log-in-as") field=FormField::IdentityKind
+                            options=std::iter::once(("", "—".to_string())).chain(IdentityKind::ALL.iter().map(|k| (k.as_str(), identity_label(lang, *k)))).collect()/>
                     </div>
                 })}
             </Show>
-            <h3 class="section-title">"Filters"</h3>
+            <h3 class="section-title">{t!(lang, "editor-filters")}</h3>
             <div class="form-grid">
-                <Checkbox state label="Only subscribed folders" field=FormField::SubscribedOnly/>
-                <TextField state label="Only messages older than (days)" field=FormField::OlderThanDays help="Empty: archive at once."/>
-                <TextField state label="Skip messages larger than (MB)" field=FormField::MaxMessageSizeMb help="Skipped messages are listed in the job log."/>
+                <Checkbox state label=t!(lang, "editor-subscribed-only") field=FormField::SubscribedOnly/>
+                <TextField state label=t!(lang, "editor-older-than") field=FormField::OlderThanDays help=t!(lang, "editor-older-than-help")/>
+                <TextField state label=t!(lang, "editor-max-size") field=FormField::MaxMessageSizeMb help=t!(lang, "editor-max-size-help")/>
             </div>
-            <h3 class="section-title">"After archiving"</h3>
+            <h3 class="section-title">{t!(lang, "editor-after-archiving")}</h3>
             <div class="form-grid">
-                <SelectField state label="On the server" field=FormField::Action
-                    options=Action::ALL.iter().map(|a| (a.as_str(), action_label(*a))).collect()/>
+                <SelectField state label=t!(lang, "editor-action") field=FormField::Action
+                    options=Action::ALL.iter().map(|a| (a.as_str(), action_label(lang, *a))).collect()/>
                 <Show when=move || acts(Action::Delete)>
-                    <TextField state label="Delete only when older than (days)" field=FormField::DeleteOlderThanDays/>
+                    <TextField state label=t!(lang, "editor-delete-older-than") field=FormField::DeleteOlderThanDays/>
                 </Show>
                 <Show when=move || acts(Action::Move)>
-                    <TextField state label="Archived folder" field=FormField::SuccessFolder help="Move: messages go to <this>/<source folder>."/>
-                    <TextField state label="Duplicates folder" field=FormField::DuplicateFolder/>
-                    <TextField state label="Errors folder" field=FormField::ErrorFolder/>
+                    <TextField state label=t!(lang, "editor-success-folder") field=FormField::SuccessFolder help=t!(lang, "editor-success-folder-help")/>
+                    <TextField state label=t!(lang, "editor-duplicate-folder") field=FormField::DuplicateFolder/>
+                    <TextField state label=t!(lang, "editor-error-folder") field=FormField::ErrorFolder/>
                 </Show>
                 <Show when=move || acts(Action::Tag)>
-                    <TextField state label="Tag for archived" field=FormField::SuccessTag/>
-                    <TextField state label="Tag for duplicates" field=FormField::DuplicateTag/>
+                    <TextField state label=t!(lang, "editor-success-tag") field=FormField::SuccessTag/>
+                    <TextField state label=t!(lang, "editor-duplicate-tag") field=FormField::DuplicateTag/>
                 </Show>
             </div>
-            <p class="muted">"A message is only tagged, moved or deleted after it is safely in the archive."</p>
-            <h3 class="section-title">"Duplicates and labels"</h3>
+            <p class="muted">{t!(lang, "editor-action-note")}</p>
+            <h3 class="section-title">{t!(lang, "editor-duplicates-and-labels")}</h3>
             <div class="form-grid">
-                <SelectField state label="A message the archive has already" field=FormField::DuplicatePolicy
-                    options=DuplicatePolicy::ALL.iter().map(|p| (p.as_str(), policy_label(*p))).collect()/>
-                <SelectField state label="The same message means" field=FormField::DuplicateMatch
-                    options=DuplicateMatch::ALL.iter().map(|m| (m.as_str(), match_label(*m))).collect()/>
-                <TextArea state label="Labels" field=FormField::Labels rows=3 placeholder="category=Invoices"
-                    help="One key=value per line, attached to every message of this mailbox; searchable."/>
+                <SelectField state label=t!(lang, "editor-duplicate-policy") field=FormField::DuplicatePolicy
+                    options=DuplicatePolicy::ALL.iter().map(|p| (p.as_str(), policy_label(lang, *p))).collect()/>
+                <SelectField state label=t!(lang, "editor-duplicate-match") field=FormField::DuplicateMatch
+                    options=DuplicateMatch::ALL.iter().map(|m| (m.as_str(), match_label(lang, *m))).collect()/>
+                <TextArea state label=t!(lang, "editor-labels") field=FormField::Labels rows=3 placeholder=t!(lang, "editor-labels-placeholder")
+                    help=t!(lang, "editor-labels-help")/>
             </div>
-            <h3 class="section-title">"Limits"</h3>
+            <h3 class="section-title">{t!(lang, "editor-limits")}</h3>
             <div class="form-grid">
-                <TextField state label="Connections to this server at most" field=FormField::MaxConnections help="Protects against provider throttling."/>
+                <TextField state label=t!(lang, "editor-max-connections") field=FormField::MaxConnections help=t!(lang, "editor-max-connections-help")/>
                 <Show when=is_graph>
-                    <TextField state label="Graph service root" field=FormField::Host
-                        help="https://graph.microsoft.com/v1.0; a national cloud has its own (graph.microsoft.us, microsoftgraph.chinacloudapi.cn)."/>
-                    <TextField state label="Messages per page" field=FormField::PageSize
-                        help="Per request while listing a folder's changes (default 25). Larger pages mean fewer requests and more throttling risk."/>
+                    <TextField state label=t!(lang, "editor-graph-root") field=FormField::Host
+                        help=t!(lang, "editor-graph-root-help")/>
+                    <TextField state label=t!(lang, "editor-page-size") field=FormField::PageSize
+                        help=t!(lang, "editor-page-size-help")/>
                 </Show>
             </div>
         </details>
@@ -313,6 +330,7 @@ impl Default for SignInApps {
 /// (Admin → Sign-in apps); signing in happens on the mailbox's page.
 #[component]
 fn SignInAppField(state: Editor, graph: Signal<bool>) -> impl IntoView {
+    let lang = use_lang();
     let SignInApps(apps) = expect_context::<SignInApps>();
     let method = state.value(FormField::AuthMethod);
     let value = state.value(FormField::OAuthApp);
@@ -323,16 +341,16 @@ fn SignInAppField(state: Editor, graph: Signal<bool>) -> impl IntoView {
         <Show when=is_oauth>
             <div class="field">
                 <div class="field-label">
-                    <label for="mailbox-oauth_app">"Sign-in app"</label>
+                    <label for="mailbox-oauth_app">{t!(lang, "editor-sign-in-app")}</label>
                     <Inheritance state field=FormField::OAuthApp/>
                 </div>
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="muted">{t!(lang, "common-loading")}</p> }>
                     {move || Suspend::new(async move {
                         let apps = apps.await.unwrap_or_default();
                         view! {
                             <select id="mailbox-oauth_app" name="oauth_app" prop:value=value
                                 on:change=move |event| state.set(FormField::OAuthApp, event_target_value(&event))>
-                                <option value="" selected=move || value().is_empty()>"None: the password field holds a token"</option>
+                                <option value="" selected=move || value().is_empty()>{t!(lang, "editor-sign-in-app-none")}</option>
                                 {apps.into_iter().map(|(id, name)| {
                                     let id = id.to_string();
                                     let option = id.clone();
@@ -343,59 +361,59 @@ fn SignInAppField(state: Editor, graph: Signal<bool>) -> impl IntoView {
                     })}
                 </Transition>
                 <FieldError error=state.error field="oauth_app"/>
-                <small class="muted">"Register apps under Admin → Sign-in apps. After saving, sign in on the mailbox's page."</small>
+                <small class="muted">{t!(lang, "editor-sign-in-app-help")}</small>
             </div>
         </Show>
     }
     .into_any()
 }
 
-fn security_label(security: Security) -> &'static str {
+fn security_label(lang: Lang, security: Security) -> String {
     match security {
-        Security::Tls => "TLS (port 993)",
-        Security::StartTls => "STARTTLS (port 143)",
-        Security::Plain => "None — unencrypted",
+        Security::Tls => t!(lang, "editor-security-tls"),
+        Security::StartTls => t!(lang, "editor-security-starttls"),
+        Security::Plain => t!(lang, "editor-security-plain"),
     }
 }
 
-fn auth_label(method: AuthMethod) -> &'static str {
+fn auth_label(lang: Lang, method: AuthMethod) -> String {
     match method {
-        AuthMethod::Plain => "Password (PLAIN)",
-        AuthMethod::Login => "Password (LOGIN)",
-        AuthMethod::CramMd5 => "Password (CRAM-MD5)",
-        AuthMethod::XOAuth2 => "OAuth 2 token (XOAUTH2)",
-        AuthMethod::OAuthBearer => "OAuth 2 token (OAUTHBEARER)",
+        AuthMethod::Plain => t!(lang, "editor-auth-plain"),
+        AuthMethod::Login => t!(lang, "editor-auth-login"),
+        AuthMethod::CramMd5 => t!(lang, "editor-auth-cram-md5"),
+        AuthMethod::XOAuth2 => t!(lang, "editor-auth-xoauth2"),
+        AuthMethod::OAuthBearer => t!(lang, "editor-auth-oauthbearer"),
     }
 }
 
-fn identity_label(kind: IdentityKind) -> &'static str {
+fn identity_label(lang: Lang, kind: IdentityKind) -> String {
     match kind {
-        IdentityKind::Address => "the e-mail address",
-        IdentityKind::LocalPart => "the part before @",
-        IdentityKind::Username => "the user name",
+        IdentityKind::Address => t!(lang, "editor-identity-address"),
+        IdentityKind::LocalPart => t!(lang, "editor-identity-local-part"),
+        IdentityKind::Username => t!(lang, "editor-identity-username"),
     }
 }
 
-fn action_label(action: Action) -> &'static str {
+fn action_label(lang: Lang, action: Action) -> String {
     match action {
-        Action::None => "Leave messages as they are",
-        Action::Tag => "Tag them",
-        Action::Move => "Move them to a folder",
-        Action::Delete => "Delete them",
+        Action::None => t!(lang, "editor-action-none"),
+        Action::Tag => t!(lang, "editor-action-tag"),
+        Action::Move => t!(lang, "editor-action-move"),
+        Action::Delete => t!(lang, "editor-action-delete"),
     }
 }
 
-fn policy_label(policy: DuplicatePolicy) -> &'static str {
+fn policy_label(lang: Lang, policy: DuplicatePolicy) -> String {
     match policy {
-        DuplicatePolicy::Drop => "Only count it",
-        DuplicatePolicy::Change => "Also list it under this mailbox",
-        DuplicatePolicy::Replace => "Keep a changed copy as a new revision",
+        DuplicatePolicy::Drop => t!(lang, "editor-policy-drop"),
+        DuplicatePolicy::Change => t!(lang, "editor-policy-change"),
+        DuplicatePolicy::Replace => t!(lang, "editor-policy-replace"),
     }
 }
 
-fn match_label(matching: DuplicateMatch) -> &'static str {
+fn match_label(lang: Lang, matching: DuplicateMatch) -> String {
     match matching {
-        DuplicateMatch::Content => "the same bytes",
-        DuplicateMatch::Headers => "the same Message-ID, date and sender",
+        DuplicateMatch::Content => t!(lang, "editor-match-content"),
+        DuplicateMatch::Headers => t!(lang, "editor-match-headers"),
     }
 }

@@ -7,10 +7,12 @@
 
 use crate::api::mailboxes::TestMailbox;
 use crate::error::ApiError;
+use crate::i18n::use_lang;
 use crate::model::access::Capability;
 use crate::model::mailbox::TemplateChoice;
 use crate::model::mailbox_form::{FormField, MailboxForm};
 use crate::model::probe::ProbeReport;
+use crate::t;
 use crate::ui::components::fields::FormState;
 use crate::ui::components::viewer_may;
 use leptos::prelude::*;
@@ -156,19 +158,20 @@ impl FormState for Editor {
 /// a template, with a reset for an overridden one.
 #[component]
 pub fn Inheritance(state: Editor, field: FormField) -> impl IntoView {
+    let lang = use_lang();
     move || {
         if !field.inheritable() || state.template.with(Option::is_none) {
             return None;
         }
         let inherited = state.inherited.with(|inherited| inherited.contains(&field));
         Some(if inherited {
-            view! { <span class="badge badge-inherited" data-testid="inherited">"inherited"</span> }
+            view! { <span class="badge badge-inherited" data-testid="inherited">{t!(lang, "editor-inherited")}</span> }
                 .into_any()
         } else {
             view! {
-                <span class="badge badge-overridden" data-testid="overridden">"overridden"</span>
+                <span class="badge badge-overridden" data-testid="overridden">{t!(lang, "editor-overridden")}</span>
                 <button type="button" class="link-button" on:click=move |_| state.reset(field)
-                    aria-label=format!("Reset {} to the template", field.as_str())>"Reset"</button>
+                    aria-label=t!(lang, "editor-reset-label", field = field.as_str())>{t!(lang, "editor-reset")}</button>
             }
             .into_any()
         })

@@ -11,13 +11,23 @@ use super::sections::{
     SignInFields, TestButton,
 };
 use super::state::Editor;
+use crate::i18n::{Lang, use_lang};
 use crate::model::mailbox_form::FormField;
 use crate::model::mailbox_profile::{AuthMethod, Security, Source};
+use crate::t;
 use crate::ui::components::fields::FormState;
 use leptos::prelude::*;
 
 /// The steps, as the list above the form names them.
-const STEPS: [&str; 5] = ["Provider", "Sign-in", "Test", "Folders", "Schedule"];
+fn steps(lang: Lang) -> [String; 5] {
+    [
+        t!(lang, "wizard-step-provider"),
+        t!(lang, "wizard-step-sign-in"),
+        t!(lang, "wizard-step-test"),
+        t!(lang, "wizard-step-folders"),
+        t!(lang, "wizard-step-schedule"),
+    ]
+}
 
 /// The guided path over `state`; `template_panel` and `sharing_panel` come
 /// with the sign-in and the schedule, `actions` (cancel, save) at the end.
@@ -28,6 +38,7 @@ pub fn Wizard(
     sharing_panel: Option<AnyView>,
     actions: ViewFn,
 ) -> impl IntoView {
+    let lang = use_lang();
     let provider = RwSignal::new(None::<Provider>);
     let skipped = RwSignal::new(false);
     let chosen = move || provider.get().is_some();
@@ -67,7 +78,7 @@ pub fn Wizard(
     let signs_in_with_app = move || provider.get().is_some_and(Provider::signs_in_with_app);
     view! {
         <ol class="wizard-steps" data-testid="wizard-steps">
-            {STEPS.iter().enumerate().map(|(index, name)| {
+            {steps(lang).into_iter().enumerate().map(|(index, name)| {
                 let number = index + 1;
                 view! {
                     <li class:current=move || step() == number class:done=move || { step() > number }
@@ -78,48 +89,48 @@ pub fn Wizard(
             }).collect_view()}
         </ol>
 
-        <Panel legend="1. Where is the mail?">
+        <Panel legend=t!(lang, "wizard-where")>
             <ProviderChoice provider choose=Callback::new(choose) admin=state.admin/>
         </Panel>
 
         <div hidden=move || !chosen()>
             {template_panel}
-            <Panel legend="2. Mailbox and sign-in">
+            <Panel legend=t!(lang, "wizard-mailbox-and-sign-in")>
                 <IdentityFields state/>
                 <div hidden=move || !is_imap()>
                     <ServerFields state/>
                 </div>
                 <SignInFields state/>
                 <p class="muted" hidden=move || !signs_in_with_app() data-testid="provider-help">
-                    {move || provider.get().and_then(Provider::preset).map(|preset| preset.help)}
+                    {move || provider.get().and_then(Provider::preset).and_then(|preset| preset.help(lang))}
                 </p>
             </Panel>
-            <Panel legend="3. Connection test" testid="connection-test">
+            <Panel legend=t!(lang, "wizard-connection-test") testid="connection-test">
                 <div hidden=signs_in_with_app>
                     <TestButton state without_folders=true/>
                 </div>
                 <p class="muted" hidden=move || !signs_in_with_app()>
-                    "This mailbox signs in through its sign-in app after saving; test the connection on its page then."
+                    {t!(lang, "wizard-test-after-sign-in")}
                 </p>
                 <div class="button-row" hidden=past_test>
                     <button type="button" class="button" data-testid="skip-test" on:click=move |_| skipped.set(true)>
-                        {move || if signs_in_with_app() { "Continue" } else { "Skip the test" }}
+                        {move || if signs_in_with_app() { t!(lang, "wizard-continue") } else { t!(lang, "wizard-skip-test") }}
                     </button>
                     <small class="muted" hidden=signs_in_with_app>
-                        "Saving without a working connection: its runs fail until the settings are right."
+                        {t!(lang, "wizard-skip-warning")}
                     </small>
                 </div>
                 <p class="muted" hidden=move || !skipped.get() || signs_in_with_app()>
-                    "The test was skipped."
+                    {t!(lang, "wizard-skipped")}
                 </p>
             </Panel>
         </div>
 
         <div hidden=move || !(chosen() && past_test())>
-            <Panel legend="4. Folders">
+            <Panel legend=t!(lang, "wizard-folders")>
                 <FolderFields state/>
             </Panel>
-            <Panel legend="5. Schedule">
+            <Panel legend=t!(lang, "wizard-schedule")>
                 <ScheduleFields state/>
                 <AdvancedFields state/>
             </Panel>
@@ -138,25 +149,26 @@ fn ProviderChoice(
     choose: Callback<Provider>,
     admin: bool,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <div class="cards provider-choice" role="group" aria-label="Provider">
+        <div class="cards provider-choice" role="group" aria-label=t!(lang, "wizard-provider")>
             {Provider::ALL.iter().map(|&choice| view! {
                 <button type="button" class="card card-link provider"
                     aria-pressed=move || if provider.get() == Some(choice) { "true" } else { "false" }
                     on:click=move |_| choose.run(choice)>
-                    <strong>{choice.name()}</strong>
-                    <small class="muted">{choice.description()}</small>
+                    <strong>{choice.name(lang)}</strong>
+                    <small class="muted">{choice.description(lang)}</small>
                 </button>
             }).collect_view()}
             <button type="button" class="card provider" disabled=true>
-                <strong>"POP3 server — later"</strong>
-                <small class="muted">"Not supported yet."</small>
+                <strong>{t!(lang, "wizard-pop3")}</strong>
+                <small class="muted">{t!(lang, "wizard-pop3-note")}</small>
             </button>
             <div class="card provider">
-                <strong>"Import mail files"</strong>
-                <small class="muted">".eml, mbox and Maildir files are imported on the Tresor server with “tresor import” by whoever runs it."</small>
+                <strong>{t!(lang, "wizard-import")}</strong>
+                <small class="muted">{t!(lang, "wizard-import-note")}</small>
                 {admin.then(|| view! {
-                    <a href="/admin/batch">"Add many mailboxes at once (CSV, master user)"</a>
+                    <a href="/admin/batch">{t!(lang, "wizard-batch")}</a>
                 })}
             </div>
         </div>
