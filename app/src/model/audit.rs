@@ -288,9 +288,7 @@ fn value_text(lang: Lang, value: &serde_json::Value) -> String {
             .join(", "),
         Value::Object(fields) => fields
             .iter()
-            .map(|(key, value)| {
-                format!("{}: {}", field_label(lang, key), value_text(lang, value))
-            })
+            .map(|(key, value)| format!("{}: {}", field_label(lang, key), value_text(lang, value)))
             .collect::<Vec<_>>()
             .join("; "),
     }
@@ -331,7 +329,8 @@ pub fn describe(lang: Lang, entry: &AuditEntryView) -> String {
                 .get("mailbox")
                 .and_then(|name| name.as_str().map(str::to_string))
                 .or_else(|| {
-                    number("mailbox_id").map(|id| t!(lang, "audit-mailbox-number", id = id.to_string()))
+                    number("mailbox_id")
+                        .map(|id| t!(lang, "audit-mailbox-number", id = id.to_string()))
                 })
                 .unwrap_or_else(|| t!(lang, "audit-a-mailbox"));
             let folder = details.get("folder").and_then(|folder| folder.as_str());
@@ -388,13 +387,29 @@ fn describe_user_change(lang: Lang, details: &serde_json::Value, whom: &str) -> 
     }
     if let Some(role) = after("role") {
         let from = EntryDetails::before(details, "role").map_or_else(|| "—".into(), text);
-        parts.push(t!(lang, "audit-did-change-role", whom = whom, from = from, to = text(role)));
+        parts.push(t!(
+            lang,
+            "audit-did-change-role",
+            whom = whom,
+            from = from,
+            to = text(role)
+        ));
     }
     if let Some(email) = after("email") {
-        parts.push(t!(lang, "audit-did-change-address", whom = whom, email = text(email)));
+        parts.push(t!(
+            lang,
+            "audit-did-change-address",
+            whom = whom,
+            email = text(email)
+        ));
     }
     if let Some(name) = after("display_name") {
-        parts.push(t!(lang, "audit-did-rename-user", whom = whom, name = text(name)));
+        parts.push(t!(
+            lang,
+            "audit-did-rename-user",
+            whom = whom,
+            name = text(name)
+        ));
     }
     match parts.is_empty() {
         true => t!(lang, "audit-did-change-user", whom = whom),
@@ -452,7 +467,10 @@ mod tests {
         );
         let created = EntryDetails::parse(Lang::En, r#"{"after":{"email":"a@b.c"}}"#);
         assert_eq!(created.changes[0].before, "");
-        assert_eq!(EntryDetails::parse(Lang::En, "not json").facts[0].1, "not json");
+        assert_eq!(
+            EntryDetails::parse(Lang::En, "not json").facts[0].1,
+            "not json"
+        );
         assert_eq!(EntryDetails::parse(Lang::En, "{}"), EntryDetails::default());
     }
 
@@ -479,13 +497,19 @@ mod tests {
             serde_json::json!({ "message_ids": [7], "mailbox": "alice", "mailbox_id": 2,
                 "folder": "INBOX", "report": { "restored": 1, "failed": [] } }),
         );
-        assert_eq!(describe(Lang::En, &restore), "restored 1 message to alice / INBOX");
+        assert_eq!(
+            describe(Lang::En, &restore),
+            "restored 1 message to alice / INBOX"
+        );
         let by_id = entry(
             "restore",
             "restore",
             serde_json::json!({ "mailbox_id": 2, "folder": "INBOX", "report": { "restored": 3 } }),
         );
-        assert_eq!(describe(Lang::En, &by_id), "restored 3 messages to mailbox 2 / INBOX");
+        assert_eq!(
+            describe(Lang::En, &by_id),
+            "restored 3 messages to mailbox 2 / INBOX"
+        );
         let viewed = entry("message_viewed", "message 9", serde_json::json!({}));
         assert_eq!(describe(Lang::En, &viewed), "message viewed: message 9");
         let sign_in = entry("sign_in", "sign-in", serde_json::json!({}));
@@ -514,7 +538,10 @@ mod tests {
             "3 Nachrichten nach Postfach 2 / INBOX wiederhergestellt"
         );
         let viewed = entry("message_viewed", "message 9", serde_json::json!({}));
-        assert_eq!(describe(Lang::De, &viewed), "Nachricht angesehen: message 9");
+        assert_eq!(
+            describe(Lang::De, &viewed),
+            "Nachricht angesehen: message 9"
+        );
         let read = EntryDetails::parse(
             Lang::De,
             r#"{"before":{"display_name":"Bob"},"after":{"display_name":"Robert"},"secret_changed":true}"#,
@@ -536,7 +563,10 @@ mod tests {
             }
         }
         assert_eq!(action_label(Lang::En, "sign_in_failed"), "Sign-in failed");
-        assert_eq!(action_label(Lang::De, "sign_in_failed"), "Anmeldung fehlgeschlagen");
+        assert_eq!(
+            action_label(Lang::De, "sign_in_failed"),
+            "Anmeldung fehlgeschlagen"
+        );
         assert_eq!(action_label(Lang::De, "something_new"), "something_new");
     }
 }

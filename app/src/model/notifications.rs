@@ -80,7 +80,12 @@ pub struct TestMailSent {
 impl TestMailSent {
     /// What the person who sent it reads, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        t!(lang, "notifications-test-mail-sent", via = &self.via, to = &self.to)
+        t!(
+            lang,
+            "notifications-test-mail-sent",
+            via = &self.via,
+            to = &self.to
+        )
     }
 }
 
@@ -99,6 +104,9 @@ mod tests {
             "Test mail handed to smtp.example.com:587 (STARTTLS) for a@example.com. \
              If it does not arrive, look in the spam folder and the mail server's log."
         );
-        assert!(sent.message(Lang::De).starts_with("Testmail an smtp.example.com:587"));
+        assert!(
+            sent.message(Lang::De)
+                .starts_with("Testmail an smtp.example.com:587")
+        );
     }
 }

@@ -182,8 +182,18 @@ fn Details(details: EntryDetails) -> impl IntoView {
     let lang = use_lang();
     let changes = details.changes.into_iter().map(move |change| {
         let text = match (change.before.is_empty(), change.after.is_empty()) {
-            (true, _) => t!(lang, "audit-change-added", field = change.field, after = change.after),
-            (false, true) => t!(lang, "audit-change-removed", field = change.field, before = change.before),
+            (true, _) => t!(
+                lang,
+                "audit-change-added",
+                field = change.field,
+                after = change.after
+            ),
+            (false, true) => t!(
+                lang,
+                "audit-change-removed",
+                field = change.field,
+                before = change.before
+            ),
             (false, false) => t!(
                 lang,
                 "audit-change",

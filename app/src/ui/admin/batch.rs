@@ -278,7 +278,12 @@ fn Preview(preview: CsvPreview) -> impl IntoView {
         .columns
         .into_iter()
         .map(|column| match column.meaning {
-            Some(meaning) => t!(lang, "batch-csv-column", header = column.header, meaning = meaning),
+            Some(meaning) => t!(
+                lang,
+                "batch-csv-column",
+                header = column.header,
+                meaning = meaning
+            ),
             None => t!(lang, "batch-csv-column-ignored", header = column.header),
         })
         .collect::<Vec<_>>()
@@ -375,7 +380,14 @@ mod tests {
     #[test]
     fn the_report_counts_each_outcome_in_both_languages() {
         let report = |lang, created: u64, queued: u64| {
-            t!(lang, "batch-report", created = created, skipped = 0u64, failed = 1u64, queued = queued)
+            t!(
+                lang,
+                "batch-report",
+                created = created,
+                skipped = 0u64,
+                failed = 1u64,
+                queued = queued
+            )
         };
         assert_eq!(
             report(Lang::En, 3, 3),

@@ -402,7 +402,12 @@ mod tests {
              5 noch in der Aufbewahrungsfrist, 0 von keiner Richtlinie erfasst."
         );
         let keeps = |lang, years: u32| {
-            t!(lang, "retention-keeps", years = years, from = basis_name(lang, "message date"))
+            t!(
+                lang,
+                "retention-keeps",
+                years = years,
+                from = basis_name(lang, "message date")
+            )
         };
         assert_eq!(keeps(Lang::En, 1), "1 year from the message date");
         assert_eq!(keeps(Lang::En, 10), "10 years from the message date");

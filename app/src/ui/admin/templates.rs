@@ -5,8 +5,8 @@
 use crate::api::templates::{DeleteTemplate, list_templates};
 use crate::i18n::use_lang;
 use crate::model::mailbox::TemplateSummary;
-use crate::ui::admin::tabs::AdminPage;
 use crate::t;
+use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{EmptyState, ErrorAlert, ErrorBanner, action_error, confirmed};
 use leptos::prelude::*;
 use leptos_meta::Title;
