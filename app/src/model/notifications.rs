@@ -2,6 +2,9 @@
 //! test mail. The password never leaves the server: the page learns only
 //! whether one is stored.
 
+use crate::i18n::Lang;
+use crate::t;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// One level of settings: the instance's (every mailbox without its own) or
@@ -62,8 +65,8 @@ pub struct SmtpSettingsView {
     pub password_stored: bool,
     /// For a mailbox without its own: what it uses instead.
     pub inherited_from_instance: bool,
-    pub updated_at: Option<String>,
-    pub last_summary_at: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub last_summary_at: Option<DateTime<Utc>>,
 }
 
 /// A sent test mail, in words.
@@ -75,11 +78,35 @@ pub struct TestMailSent {
 }
 
 impl TestMailSent {
-    /// What the person who sent it reads.
-    pub fn message(&self) -> String {
-        format!(
-            "Test mail handed to {} for {}. If it does not arrive, look in the spam folder and the mail server's log.",
-            self.via, self.to
+    /// What the person who sent it reads, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        t!(
+            lang,
+            "notifications-test-mail-sent",
+            via = &self.via,
+            to = &self.to
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sent_test_mail_is_said_in_the_readers_language() {
+        let sent = TestMailSent {
+            to: "a@example.com".into(),
+            via: "smtp.example.com:587 (STARTTLS)".into(),
+        };
+        assert_eq!(
+            sent.message(Lang::En),
+            "Test mail handed to smtp.example.com:587 (STARTTLS) for a@example.com. \
+             If it does not arrive, look in the spam folder and the mail server's log."
+        );
+        assert!(
+            sent.message(Lang::De)
+                .starts_with("Testmail an smtp.example.com:587")
+        );
     }
 }

@@ -42,11 +42,8 @@ impl NotificationsBackend for WebBackend {
             inherited_from_instance: mailbox_id.is_some()
                 && stored.is_none()
                 && scopes[0].configured,
-            updated_at: stored.as_ref().map(|stored| time(stored.updated_at)),
-            last_summary_at: stored
-                .as_ref()
-                .and_then(|stored| stored.summary_sent_at)
-                .map(time),
+            updated_at: stored.as_ref().map(|stored| stored.updated_at),
+            last_summary_at: stored.as_ref().and_then(|stored| stored.summary_sent_at),
             scopes,
         })
     }
@@ -169,10 +166,6 @@ fn form_of(mailbox_id: Option<i64>, stored: Option<&StoredSmtp>) -> SmtpForm {
         extra_recipients: input.extra_recipients.join("\n"),
         summary_recipients: input.summary_recipients.join("\n"),
     }
-}
-
-fn time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// One address per line (or separated by commas), each checked.

@@ -3,7 +3,9 @@
 
 use crate::CurrentUser;
 use crate::api::notifications::{RemoveSmtp, SaveSmtp, SendTestMail, load_smtp};
+use crate::i18n::{Lang, format, use_lang};
 use crate::model::notifications::SmtpSettingsView;
+use crate::t;
 use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{ErrorAlert, ErrorBanner, FieldError, action_error, confirmed};
 use leptos::prelude::*;
@@ -38,13 +40,14 @@ fn Notifications() -> impl IntoView {
         },
         |(mailbox_id, _, _)| load_smtp(mailbox_id),
     );
+    let lang = use_lang();
     view! {
-        <Title text="Notifications"/>
+        <Title text=t!(lang, "notifications-title")/>
         <div class="page-header">
-            <h1>"Notifications by mail"</h1>
-            <p class="muted">"Tresor mails administrators when a mailbox keeps failing (at most once a day per mailbox, for up to 21 days), sends password-reset links, and — if you name recipients — a daily summary of all runs. A mailbox's own settings win over the instance's."</p>
+            <h1>{t!(lang, "notifications-heading")}</h1>
+            <p class="muted">{t!(lang, "notifications-intro")}</p>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t!(lang, "notifications-loading")}</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
                     Ok(view) => view! {
@@ -73,16 +76,17 @@ fn ScopePicker(view: SmtpSettingsView) -> impl IntoView {
         };
         navigate(&path, Default::default());
     };
+    let lang = use_lang();
     view! {
         <form method="get" action="/admin/notifications" class="form form-grid panel" data-testid="smtp-scope">
             <label class="field">
-                <span>"Settings for"</span>
+                <span>{t!(lang, "notifications-settings-for")}</span>
                 <select name="mailbox" on:change=open>
                     {view.scopes.into_iter().map(|scope| {
                         let value = scope.mailbox_id.map(|id| id.to_string()).unwrap_or_default();
                         let selected = value == chosen;
                         let label = if scope.configured && scope.mailbox_id.is_some() {
-                            format!("{} — own settings", scope.name)
+                            t!(lang, "notifications-own-settings", name = scope.name)
                         } else {
                             scope.name
                         };
@@ -90,31 +94,30 @@ fn ScopePicker(view: SmtpSettingsView) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <div class="form-actions"><button type="submit" class="button">"Show"</button></div>
+            <div class="form-actions"><button type="submit" class="button">{t!(lang, "notifications-show")}</button></div>
         </form>
     }
 }
 
-fn status_text(view: &SmtpSettingsView) -> String {
+fn status_text(lang: Lang, view: &SmtpSettingsView) -> String {
     let is_mailbox = !view.form.scope.is_empty();
+    let time = |at| format::date_time(lang, at);
     match (view.configured, is_mailbox, view.inherited_from_instance) {
-        (true, _, _) => format!(
-            "Saved {}.{}",
-            view.updated_at.clone().unwrap_or_default(),
-            view.last_summary_at
-                .as_ref()
-                .map(|at| format!(" The last daily summary went out {at}."))
-                .unwrap_or_default()
-        ),
-        (false, true, true) => {
-            "This mailbox uses the instance's settings. Save here to give it its own.".into()
+        (true, _, _) => {
+            let at = view.updated_at.map(time).unwrap_or_default();
+            match view.last_summary_at.map(time) {
+                Some(summary) => t!(
+                    lang,
+                    "notifications-status-saved-summary",
+                    at = at,
+                    summary = summary
+                ),
+                None => t!(lang, "notifications-status-saved", at = at),
+            }
         }
-        (false, true, false) => {
-            "Neither this mailbox nor the instance has settings: no mail is sent for it.".into()
-        }
-        (false, false, _) => {
-            "Not set up: Tresor sends no mail — no failure notices, no password resets.".into()
-        }
+        (false, true, true) => t!(lang, "notifications-status-inherited"),
+        (false, true, false) => t!(lang, "notifications-status-none-for-mailbox"),
+        (false, false, _) => t!(lang, "notifications-status-not-set-up"),
     }
 }
 
@@ -139,103 +142,104 @@ fn Settings(
             input.set_value("");
         }
     });
+    let lang = use_lang();
     let password_placeholder = if view.password_stored {
-        "stored — leave empty to keep it"
+        t!(lang, "notifications-password-placeholder")
     } else {
-        ""
+        String::new()
     };
     let security = form.security.clone();
-    let option = move |value: &'static str, label: &'static str| {
+    let option = move |value: &'static str, label: String| {
         view! { <option value=value selected=security == value>{label}</option> }
     };
     view! {
         <section class="panel" data-testid="smtp-settings">
-            <h2>{if is_instance { "SMTP server".to_string() } else { "SMTP server for this mailbox".to_string() }}</h2>
-            <p class="muted" data-testid="smtp-status">{status_text(&view)}</p>
+            <h2>{if is_instance { t!(lang, "notifications-smtp-server") } else { t!(lang, "notifications-smtp-server-mailbox") }}</h2>
+            <p class="muted" data-testid="smtp-status">{status_text(lang, &view)}</p>
             <ErrorBanner error/>
             <ErrorBanner error=remove_error/>
-            {move || saved().then(|| view! { <div class="banner banner-success" role="status">"Settings saved. Send a test mail to try them."</div> })}
+            {move || saved().then(|| view! { <div class="banner banner-success" role="status">{t!(lang, "notifications-saved")}</div> })}
             <ActionForm action=save attr:class="form form-grid">
                 <input type="hidden" name="form[scope]" value=form.scope.clone()/>
                 <label class="field">
-                    <span>"Server"</span>
+                    <span>{t!(lang, "notifications-server")}</span>
                     <input type="text" name="form[host]" value=form.host.clone() placeholder="smtp.example.com" required/>
                     <FieldError error field="host"/>
                 </label>
                 <label class="field">
-                    <span>"Encryption"</span>
+                    <span>{t!(lang, "notifications-encryption")}</span>
                     <select name="form[security]">
-                        {option("starttls", "STARTTLS (port 587)")}
-                        {option("tls", "TLS from the start (port 465)")}
-                        {option("none", "None — a relay on this network only")}
+                        {option("starttls", t!(lang, "notifications-encryption-starttls"))}
+                        {option("tls", t!(lang, "notifications-encryption-tls"))}
+                        {option("none", t!(lang, "notifications-encryption-none"))}
                     </select>
                     <FieldError error field="security"/>
                 </label>
                 <label class="field">
-                    <span>"Port"</span>
+                    <span>{t!(lang, "notifications-port")}</span>
                     <input type="number" name="form[port]" value=form.port.clone() min="1" max="65535" placeholder="587"/>
                     <FieldError error field="port"/>
-                    <small class="muted">"Empty: 587 with STARTTLS, 465 with TLS."</small>
+                    <small class="muted">{t!(lang, "notifications-port-help")}</small>
                 </label>
                 <label class="field">
-                    <span>"User name (AUTH)"</span>
+                    <span>{t!(lang, "notifications-username")}</span>
                     <input type="text" name="form[username]" value=form.username.clone() autocomplete="off"/>
                     <FieldError error field="username"/>
                 </label>
                 <label class="field">
-                    <span>"Password"</span>
+                    <span>{t!(lang, "notifications-password")}</span>
                     <input type="password" name="form[password]" node_ref=password placeholder=password_placeholder autocomplete="new-password"/>
                     <FieldError error field="password"/>
-                    <small class="muted">"Stored encrypted; never shown again."</small>
+                    <small class="muted">{t!(lang, "notifications-password-help")}</small>
                 </label>
                 {view.password_stored.then(|| view! {
                     <label class="field field-check">
-                        <span><input type="checkbox" name="form[forget_password]"/>" Remove the stored password (the server takes mail without AUTH)"</span>
+                        <span><input type="checkbox" name="form[forget_password]"/>" "{t!(lang, "notifications-forget-password")}</span>
                     </label>
                 })}
                 <label class="field">
-                    <span>"Sender address"</span>
+                    <span>{t!(lang, "notifications-from-address")}</span>
                     <input type="email" name="form[from_address]" value=form.from_address.clone() placeholder="archive@example.com" required/>
                     <FieldError error field="from_address"/>
                 </label>
                 <label class="field">
-                    <span>"Sender name"</span>
+                    <span>{t!(lang, "notifications-from-name")}</span>
                     <input type="text" name="form[from_name]" value=form.from_name.clone()/>
                 </label>
                 <label class="field">
-                    <span>"CA certificate (optional)"</span>
+                    <span>{t!(lang, "notifications-ca-file")}</span>
                     <input type="text" name="form[ca_file]" value=form.ca_file.clone() placeholder="/etc/ssl/company-ca.pem"/>
                     <FieldError error field="ca_file"/>
-                    <small class="muted">"A PEM file on the server, for a company CA. Certificates are always verified."</small>
+                    <small class="muted">{t!(lang, "notifications-ca-file-help")}</small>
                 </label>
                 <label class="field field-wide">
-                    <span>"Failure notices also to"</span>
+                    <span>{t!(lang, "notifications-extra-recipients")}</span>
                     <textarea name="form[extra_recipients]" rows="2" placeholder="it-support@example.com">{form.extra_recipients.clone()}</textarea>
                     <FieldError error field="extra_recipients"/>
-                    <small class="muted">"Administrators always get them. One address per line."</small>
+                    <small class="muted">{t!(lang, "notifications-extra-recipients-help")}</small>
                 </label>
                 {is_instance.then(|| view! {
                     <label class="field field-wide">
-                        <span>"Daily summary to"</span>
-                        <textarea name="form[summary_recipients]" rows="2" placeholder="Nobody: no summary">{form.summary_recipients.clone()}</textarea>
+                        <span>{t!(lang, "notifications-summary-recipients")}</span>
+                        <textarea name="form[summary_recipients]" rows="2" placeholder=t!(lang, "notifications-summary-placeholder")>{form.summary_recipients.clone()}</textarea>
                         <FieldError error field="summary_recipients"/>
-                        <small class="muted">"Once a day: every mailbox's runs, messages archived and failures — or that nothing ran. One address per line."</small>
+                        <small class="muted">{t!(lang, "notifications-summary-help")}</small>
                     </label>
                 })}
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                        {move || if save.pending().get() { "Saving…" } else { "Save settings" }}
+                        {move || if save.pending().get() { t!(lang, "notifications-saving") } else { t!(lang, "notifications-save") }}
                     </button>
                     {(view.configured && !is_instance).then(|| view! {
                         <button type="button" class="button"
                             on:click=move |_| {
                                 if let Some(mailbox_id) = mailbox_id
-                                    && confirmed("Remove this mailbox's own SMTP settings? It uses the instance's settings from now on.")
+                                    && confirmed(&t!(lang, "notifications-confirm-remove"))
                                 {
                                     remove.dispatch(RemoveSmtp { mailbox_id });
                                 }
                             }>
-                            "Use the instance's settings instead"
+                            {t!(lang, "notifications-use-instance")}
                         </button>
                     })}
                 </div>
@@ -254,27 +258,28 @@ fn TestMail(mailbox_id: Option<i64>, configured: bool) -> impl IntoView {
         .map(|user| user.email)
         .unwrap_or_default();
     let to = RwSignal::new(me);
+    let lang = use_lang();
     view! {
         <section class="panel" data-testid="smtp-test">
-            <h2>"Test mail"</h2>
-            {(!configured).then(|| view! { <p class="muted">"Save settings first: the test uses what is saved."</p> })}
+            <h2>{t!(lang, "notifications-test-title")}</h2>
+            {(!configured).then(|| view! { <p class="muted">{t!(lang, "notifications-test-save-first")}</p> })}
             <ErrorBanner error/>
             {move || send.value().get().and_then(Result::ok).map(|sent| view! {
-                <div class="banner banner-success" role="status" data-testid="test-mail-sent">{sent.message()}</div>
+                <div class="banner banner-success" role="status" data-testid="test-mail-sent">{sent.message(lang)}</div>
             })}
             <form class="form form-grid" on:submit=move |event| {
                 event.prevent_default();
                 send.dispatch(SendTestMail { mailbox_id, to: to.get_untracked() });
             }>
                 <label class="field">
-                    <span>"Send a test mail to"</span>
+                    <span>{t!(lang, "notifications-test-to")}</span>
                     <input type="email" name="to" required prop:value=move || to.get()
                         on:input=move |event| to.set(event_target_value(&event))/>
                     <FieldError error field="to"/>
                 </label>
                 <div class="form-actions">
                     <button type="submit" class="button" disabled=move || !configured || send.pending().get()>
-                        {move || if send.pending().get() { "Sending…" } else { "Send test mail" }}
+                        {move || if send.pending().get() { t!(lang, "notifications-test-sending") } else { t!(lang, "notifications-test-send") }}
                     </button>
                 </div>
             </form>

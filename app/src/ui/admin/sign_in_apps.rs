@@ -3,7 +3,9 @@
 
 use crate::api::oauth::{RemoveSignInApp, SaveSignInApp, load_sign_in_apps};
 use crate::error::ApiError;
+use crate::i18n::{Lang, use_lang};
 use crate::model::oauth::{PRESETS, Preset, SignInAppForm, SignInAppView};
+use crate::t;
 use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{
     EmptyState, ErrorAlert, ErrorBanner, FieldError, action_error, confirmed,
@@ -29,14 +31,15 @@ fn SignInApps() -> impl IntoView {
     let remove_error = action_error(remove);
     // The editor's values: a new app from a preset, or an app being changed.
     let form = RwSignal::new(preset_form(PRESETS[0]));
+    let lang = use_lang();
     view! {
-        <Title text="Sign-in apps"/>
+        <Title text=t!(lang, "sign-in-apps-title")/>
         <div class="page-header">
-            <h1>"Sign-in apps"</h1>
-            <p class="muted">"Microsoft 365, Outlook.com and Gmail take no passwords over IMAP any more: mailboxes sign in with OAuth2 through an app you register at the provider once. Register it there, then enter its client id (and secret) here."</p>
+            <h1>{t!(lang, "sign-in-apps-title")}</h1>
+            <p class="muted">{t!(lang, "sign-in-apps-intro")}</p>
         </div>
         <ErrorBanner error=remove_error/>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t!(lang, "sign-in-apps-loading")}</p> }>
             {move || Suspend::new(async move {
                 match apps.await {
                     Ok(view) => {
@@ -59,10 +62,11 @@ fn AppList(
     remove: ServerAction<RemoveSignInApp>,
     form: RwSignal<SignInAppForm>,
 ) -> impl IntoView {
+    let lang = use_lang();
     if apps.is_empty() {
         return view! {
-            <EmptyState title="No sign-in app yet">
-                <p>"Add one below, starting from a preset for Microsoft 365, Outlook.com or Gmail."</p>
+            <EmptyState title=t!(lang, "sign-in-apps-empty-title")>
+                <p>{t!(lang, "sign-in-apps-empty-text")}</p>
             </EmptyState>
         }
         .into_any();
@@ -70,31 +74,41 @@ fn AppList(
     view! {
         <section class="panel" data-testid="sign-in-apps">
             <table class="table table-compact">
-                <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Client id"</th><th>"Scopes"</th><th>"Redirect URL"</th><th>"Used by"</th><th class="actions-column"></th></tr></thead>
+                <thead>
+                    <tr>
+                        <th>{t!(lang, "sign-in-apps-column-name")}</th>
+                        <th>{t!(lang, "sign-in-apps-column-provider")}</th>
+                        <th>{t!(lang, "sign-in-apps-column-client-id")}</th>
+                        <th>{t!(lang, "sign-in-apps-column-scopes")}</th>
+                        <th>{t!(lang, "sign-in-apps-column-redirect-url")}</th>
+                        <th>{t!(lang, "sign-in-apps-column-used-by")}</th>
+                        <th class="actions-column"></th>
+                    </tr>
+                </thead>
                 <tbody>
                     {apps.into_iter().map(|app| {
                         let id = app.id;
-                        let name = app.form.name.clone();
+                        let confirm_text = t!(lang, "sign-in-apps-confirm-remove", name = &app.form.name);
                         let in_use = !app.used_by.is_empty();
                         let app_form = app.form.clone();
                         view! {
                             <tr>
-                                <td><strong>{app.form.name}</strong>{app.has_secret.then(|| view! { <br/><small class="muted">"client secret stored"</small> })}</td>
-                                <td>{provider_label(&app.form.provider)}{(!app.form.tenant.is_empty()).then(|| format!(" · {}", app.form.tenant))}</td>
+                                <td><strong>{app.form.name}</strong>{app.has_secret.then(|| view! { <br/><small class="muted">{t!(lang, "sign-in-apps-secret-stored")}</small> })}</td>
+                                <td>{provider_label(lang, &app.form.provider)}{(!app.form.tenant.is_empty()).then(|| format!(" · {}", app.form.tenant))}</td>
                                 <td><code>{app.form.client_id}</code></td>
                                 <td class="break"><small>{app.form.scopes.replace('\n', " ")}</small></td>
                                 <td class="break"><small><code>{app.redirect_url}</code></small></td>
                                 <td>{if in_use { app.used_by.join(", ") } else { "—".to_string() }}</td>
                                 <td class="actions-column">
-                                    <button class="button button-small" on:click=move |_| form.set(app_form.clone())>"Change"</button>
+                                    <button class="button button-small" on:click=move |_| form.set(app_form.clone())>{t!(lang, "sign-in-apps-change")}</button>
                                     " "
                                     <button class="button button-small" disabled=in_use
-                                        title=if in_use { "Give its mailboxes another app first" } else { "" }
+                                        title=if in_use { t!(lang, "sign-in-apps-in-use") } else { String::new() }
                                         on:click=move |_| {
-                                            if confirmed(&format!("Remove the sign-in app {name}?")) {
+                                            if confirmed(&confirm_text) {
                                                 remove.dispatch(RemoveSignInApp { id });
                                             }
-                                        }>"Remove"</button>
+                                        }>{t!(lang, "sign-in-apps-remove")}</button>
                                 </td>
                             </tr>
                         }
@@ -106,11 +120,11 @@ fn AppList(
     .into_any()
 }
 
-fn provider_label(provider: &str) -> &'static str {
+fn provider_label(lang: Lang, provider: &str) -> String {
     match provider {
-        "microsoft" => "Microsoft",
-        "google" => "Google",
-        _ => "Other",
+        "microsoft" => t!(lang, "sign-in-apps-provider-microsoft"),
+        "google" => t!(lang, "sign-in-apps-provider-google"),
+        _ => t!(lang, "sign-in-apps-provider-other"),
     }
 }
 
@@ -156,79 +170,80 @@ fn AppEditor(
         }
     });
     let text = move |field: fn(&SignInAppForm) -> String| move || form.with(field);
+    let lang = use_lang();
     view! {
         <section class="panel" data-testid="sign-in-app-editor">
-            <h2>{move || if changing() { "Change the sign-in app" } else { "Add a sign-in app" }}</h2>
+            <h2>{move || if changing() { t!(lang, "sign-in-apps-change-title") } else { t!(lang, "sign-in-apps-add-title") }}</h2>
             <ErrorBanner error/>
-            {move || saved().then(|| view! { <div class="banner banner-success" role="status">"Sign-in app saved. Choose it in a mailbox's settings (authentication XOAUTH2), then sign in."</div> })}
+            {move || saved().then(|| view! { <div class="banner banner-success" role="status">{t!(lang, "sign-in-apps-saved")}</div> })}
             <form class="form form-grid" on:submit=move |event| {
                 event.prevent_default();
                 save.dispatch(SaveSignInApp { form: form.get_untracked() });
             }>
                 <label class="field field-wide" class:hidden=changing>
-                    <span>"Preset"</span>
+                    <span>{t!(lang, "sign-in-apps-preset")}</span>
                     <select name="preset" on:change=move |event| apply_preset(event_target_value(&event))>
                         {PRESETS.iter().map(|preset| view! { <option value=preset.key>{preset.label}</option> }).collect_view()}
                     </select>
                     <small class="muted" data-testid="preset-help">{move || chosen().help(crate::i18n::use_lang())}</small>
                 </label>
-                <AppInput label="Name" kind="text" field="name" value=slice!(form.name) error required=true placeholder="Contoso Entra ID"/>
+                <AppInput label=t!(lang, "sign-in-apps-name") kind="text" field="name" value=slice!(form.name) error required=true placeholder="Contoso Entra ID"/>
                 <label class="field">
-                    <span>"Provider"</span>
+                    <span>{t!(lang, "sign-in-apps-provider")}</span>
                     <select name="provider" prop:value=text(|form| form.provider.clone())
                         on:change=move |event| form.update(|form| form.provider = event_target_value(&event))>
-                        <option value="microsoft">"Microsoft (Entra ID)"</option>
-                        <option value="google">"Google"</option>
-                        <option value="generic">"Other"</option>
+                        <option value="microsoft">{t!(lang, "sign-in-apps-provider-microsoft-entra")}</option>
+                        <option value="google">{t!(lang, "sign-in-apps-provider-google")}</option>
+                        <option value="generic">{t!(lang, "sign-in-apps-provider-other")}</option>
                     </select>
                     <FieldError error field="provider"/>
                 </label>
                 <label class="field">
-                    <span>"Tenant"</span>
-                    <input type="text" placeholder="organizations, consumers, or your tenant id" prop:value=text(|form| form.tenant.clone())
+                    <span>{t!(lang, "sign-in-apps-tenant")}</span>
+                    <input type="text" placeholder=t!(lang, "sign-in-apps-tenant-placeholder") prop:value=text(|form| form.tenant.clone())
                         on:input=move |event| form.update(|form| form.tenant = event_target_value(&event))/>
-                    <small class="muted">"Microsoft only. App-only access needs your tenant id or domain."</small>
+                    <small class="muted">{t!(lang, "sign-in-apps-tenant-help")}</small>
                 </label>
-                <AppInput label="Client id" kind="text" field="client_id" value=slice!(form.client_id) error required=true placeholder="00000000-0000-0000-0000-000000000000"/>
+                <AppInput label=t!(lang, "sign-in-apps-client-id") kind="text" field="client_id" value=slice!(form.client_id) error required=true placeholder="00000000-0000-0000-0000-000000000000"/>
                 <label class="field">
-                    <span>"Client secret"</span>
-                    <input type="password" autocomplete="new-password" placeholder=move || if changing() { "unchanged — type to replace" } else { "" } prop:value=text(|form| form.client_secret.clone())
+                    <span>{t!(lang, "sign-in-apps-client-secret")}</span>
+                    <input type="password" autocomplete="new-password" placeholder=move || if changing() { t!(lang, "sign-in-apps-client-secret-placeholder") } else { String::new() } prop:value=text(|form| form.client_secret.clone())
                         on:input=move |event| form.update(|form| form.client_secret = event_target_value(&event))/>
-                    <small class="muted">"Stored encrypted, never shown again. Not needed for a public client using sign-in with a code."</small>
+                    <small class="muted">{t!(lang, "sign-in-apps-client-secret-help")}</small>
                 </label>
                 <label class="field field-wide">
-                    <span>"Scopes"</span>
+                    <span>{t!(lang, "sign-in-apps-scopes")}</span>
                     <textarea rows="3" prop:value=text(|form| form.scopes.clone())
                         on:input=move |event| form.update(|form| form.scopes = event_target_value(&event))></textarea>
                     <FieldError error field="scopes"/>
-                    <small class="muted">"One per line."</small>
+                    <small class="muted">{t!(lang, "sign-in-apps-scopes-help")}</small>
                 </label>
                 <details class="field field-wide">
-                    <summary>"Addresses (for national clouds, other providers or a test server)"</summary>
+                    <summary>{t!(lang, "sign-in-apps-addresses")}</summary>
                     <div class="form-grid">
-                        <AppInput label="Sign-in service" kind="url" field="authority" value=slice!(form.authority) error placeholder="https://login.microsoftonline.com"/>
+                        <AppInput label=t!(lang, "sign-in-apps-authority") kind="url" field="authority" value=slice!(form.authority) error placeholder="https://login.microsoftonline.com"/>
                         <label class="field">
-                            <span>"Redirect URL"</span>
+                            <span>{t!(lang, "sign-in-apps-redirect-url")}</span>
                             <input type="url" placeholder=default_redirect.clone() prop:value=text(|form| form.redirect_url.clone())
                                 on:input=move |event| form.update(|form| form.redirect_url = event_target_value(&event))/>
                             <FieldError error field="redirect_url"/>
-                            <small class="muted">{format!("Register this at the provider. Empty: {default_redirect}")}</small>
+                            <small class="muted">{t!(lang, "sign-in-apps-redirect-url-help", url = &default_redirect)}</small>
                         </label>
-                        <AppInput label="Authorization URL (other providers)" kind="url" field="authorize_url" value=slice!(form.authorize_url) error/>
-                        <AppInput label="Token URL (other providers)" kind="url" field="token_url" value=slice!(form.token_url) error/>
-                        <AppInput label="Device code URL (other providers)" kind="url" field="device_url" value=slice!(form.device_url) error/>
+                        <AppInput label=t!(lang, "sign-in-apps-authorize-url") kind="url" field="authorize_url" value=slice!(form.authorize_url) error/>
+                        <AppInput label=t!(lang, "sign-in-apps-token-url") kind="url" field="token_url" value=slice!(form.token_url) error/>
+                        <AppInput label=t!(lang, "sign-in-apps-device-url") kind="url" field="device_url" value=slice!(form.device_url) error/>
                     </div>
                 </details>
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
                         {move || match (save.pending().get(), changing()) {
-                            (true, _) => "Saving…",
-                            (false, true) => "Save changes",
-                            (false, false) => "Add sign-in app",
+                            (true, _) => t!(lang, "sign-in-apps-saving"),
+                            (false, true) => t!(lang, "sign-in-apps-save-changes"),
+                            (false, false) => t!(lang, "sign-in-apps-add"),
                         }}
                     </button>
                     {move || changing().then(|| view! {
-                        <button type="button" class="button" on:click=move |_| form.set(preset_form(chosen()))>"Cancel"</button>
+                        <button type="button" class="button" on:click=move |_| form.set(preset_form(chosen()))>{t!(lang, "sign-in-apps-cancel")}</button>
                     })}
                 </div>
             </form>
@@ -240,7 +255,7 @@ fn AppEditor(
 /// message for it.
 #[component]
 fn AppInput(
-    label: &'static str,
+    #[prop(into)] label: String,
     /// The input's type: `text` or `url`.
     kind: &'static str,
     /// The field's name in the server's messages.

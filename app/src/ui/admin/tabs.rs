@@ -4,6 +4,8 @@
 //! spares them the forms (and the refusals their resources would meet).
 
 use crate::CurrentUser;
+use crate::i18n::use_lang;
+use crate::t;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -29,12 +31,13 @@ fn NotAllowed() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::FORBIDDEN);
     }
+    let lang = use_lang();
     view! {
-        <Title text="Not allowed"/>
+        <Title text=t!(lang, "admin-not-allowed-title")/>
         <section class="panel" data-testid="not-allowed">
-            <h1>"Not allowed"</h1>
-            <p class="muted">"This page is for administrators. Your account does not have that role; an administrator can give it to you if you need it."</p>
-            <a class="button button-primary" href="/">"Go to the dashboard"</a>
+            <h1>{t!(lang, "admin-not-allowed-title")}</h1>
+            <p class="muted">{t!(lang, "admin-not-allowed-text")}</p>
+            <a class="button button-primary" href="/">{t!(lang, "admin-not-allowed-home")}</a>
         </section>
     }
 }
@@ -42,15 +45,16 @@ fn NotAllowed() -> impl IntoView {
 /// The administration's sections.
 #[component]
 fn AdminTabs() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <nav class="tabs" aria-label="Administration">
-            <A href="/admin/users">"Users"</A>
-            <A href="/admin/templates">"Templates"</A>
-            <A href="/admin/batch">"Batch archiving"</A>
-            <A href="/admin/retention">"Retention"</A>
-            <A href="/admin/sign-in-apps">"Sign-in apps"</A>
-            <A href="/admin/notifications">"Notifications"</A>
-            <A href="/admin/audit">"Audit log"</A>
+        <nav class="tabs" aria-label=t!(lang, "admin-tabs-label")>
+            <A href="/admin/users">{t!(lang, "admin-tab-users")}</A>
+            <A href="/admin/templates">{t!(lang, "admin-tab-templates")}</A>
+            <A href="/admin/batch">{t!(lang, "admin-tab-batch")}</A>
+            <A href="/admin/retention">{t!(lang, "admin-tab-retention")}</A>
+            <A href="/admin/sign-in-apps">{t!(lang, "admin-tab-sign-in-apps")}</A>
+            <A href="/admin/notifications">{t!(lang, "admin-tab-notifications")}</A>
+            <A href="/admin/audit">{t!(lang, "admin-tab-audit")}</A>
         </nav>
     }
 }

@@ -3,7 +3,9 @@
 //! editor's (`pages::mailbox_editor`).
 
 use crate::api::templates::{DeleteTemplate, list_templates};
+use crate::i18n::use_lang;
 use crate::model::mailbox::TemplateSummary;
+use crate::t;
 use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{EmptyState, ErrorAlert, ErrorBanner, action_error, confirmed};
 use leptos::prelude::*;
@@ -20,22 +22,23 @@ fn Templates() -> impl IntoView {
     let delete = ServerAction::<DeleteTemplate>::new();
     let templates = Resource::new(move || delete.version().get(), |_| list_templates());
     let delete_error = action_error(delete);
+    let lang = use_lang();
     view! {
-        <Title text="Templates"/>
+        <Title text=t!(lang, "templates-title")/>
         <div class="page-header page-header-actions">
             <div>
-                <h1>"Templates"</h1>
-                <p class="muted">"A template holds the settings many mailboxes share: server, folders, what happens after archiving, schedule. A mailbox inherits each field or overrides it; a changed template reaches its mailboxes from their next run."</p>
+                <h1>{t!(lang, "templates-title")}</h1>
+                <p class="muted">{t!(lang, "templates-intro")}</p>
             </div>
-            <a class="button button-primary" href="/admin/templates/new">"New template"</a>
+            <a class="button button-primary" href="/admin/templates/new">{t!(lang, "templates-new")}</a>
         </div>
         <ErrorBanner error=delete_error/>
-        <Transition fallback=|| view! { <p class="muted">"Loading templates…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t!(lang, "templates-loading")}</p> }>
             {move || Suspend::new(async move {
                 match templates.await {
                     Ok(list) if list.is_empty() => view! {
-                        <EmptyState title="No templates yet">
-                            <p>"Create one for your mail server, then choose it when adding mailboxes (or in a CSV import) instead of typing the same settings each time."</p>
+                        <EmptyState title=t!(lang, "templates-empty-title")>
+                            <p>{t!(lang, "templates-empty-text")}</p>
                         </EmptyState>
                     }.into_any(),
                     Ok(list) => view! { <TemplateTable templates=list delete/> }.into_any(),
@@ -51,30 +54,39 @@ fn TemplateTable(
     templates: Vec<TemplateSummary>,
     delete: ServerAction<DeleteTemplate>,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <table class="table" data-testid="template-table">
             <thead>
-                <tr><th>"Name"</th><th>"Server"</th><th>"Schedule"</th><th class="number">"Mailboxes"</th><th></th></tr>
+                <tr>
+                    <th>{t!(lang, "templates-column-name")}</th>
+                    <th>{t!(lang, "templates-column-server")}</th>
+                    <th>{t!(lang, "templates-column-schedule")}</th>
+                    <th class="number">{t!(lang, "templates-column-mailboxes")}</th>
+                    <th></th>
+                </tr>
             </thead>
             <tbody>
                 {templates.into_iter().map(|template| {
                     let id = template.id;
-                    let confirm_text = format!(
-                        "Delete the template {:?}? Its {} mailboxes keep their current values as their own.",
-                        template.name, template.mailboxes
+                    let confirm_text = t!(
+                        lang,
+                        "templates-confirm-delete",
+                        name = &template.name,
+                        count = template.mailboxes
                     );
                     view! {
                         <tr data-testid="template-row">
                             <td><a href=format!("/admin/templates/{id}")><strong>{template.name}</strong></a></td>
                             <td class="muted">{template.server}</td>
-                            <td>{template.schedule.unwrap_or_else(|| "Manual only".into())}</td>
+                            <td>{template.schedule.unwrap_or_else(|| t!(lang, "templates-manual-only"))}</td>
                             <td class="number">{template.mailboxes}</td>
                             <td class="actions">
                                 <button type="button" class="button button-small" on:click=move |_| {
                                     if confirmed(&confirm_text) {
                                         delete.dispatch(DeleteTemplate { id });
                                     }
-                                }>"Delete"</button>
+                                }>{t!(lang, "templates-delete")}</button>
                             </td>
                         </tr>
                     }

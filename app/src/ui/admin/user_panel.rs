@@ -5,7 +5,9 @@
 //! last active administrator, oneself); the panel says them beforehand.
 
 use crate::api::users::{DeleteUser, EditUser, SendPasswordLink, SetUserDisabled, SetUserPassword};
+use crate::i18n::use_lang;
 use crate::model::{MIN_PASSWORD_LEN, Role, UserView};
+use crate::t;
 use crate::ui::components::{ErrorBanner, FieldError, action_error};
 use leptos::prelude::*;
 
@@ -66,21 +68,22 @@ pub fn UserPanel(
     actions: UserActions,
     selected: RwSignal<Option<i64>>,
 ) -> impl IntoView {
-    let heading = format!("Manage {}", user.display_name);
+    let lang = use_lang();
+    let heading = t!(lang, "users-panel-title", name = &user.display_name);
     let label = heading.clone();
     view! {
         <section class="panel" data-testid="user-panel" aria-label=label>
             <div class="button-row">
                 <h2>{heading}</h2>
-                <button type="button" class="button button-small button-quiet" on:click=move |_| selected.set(None)>"Close"</button>
+                <button type="button" class="button button-small button-quiet" on:click=move |_| selected.set(None)>{t!(lang, "users-close")}</button>
             </div>
             {is_last_admin.then(|| view! {
-                <p class="banner banner-info" data-testid="last-admin">"This is the only active administrator. They keep the administrator role and cannot be disabled or deleted until another user is an active administrator: someone must always be able to manage Tresor."</p>
+                <p class="banner banner-info" data-testid="last-admin">{t!(lang, "users-last-admin")}</p>
             })}
             <EditDetails user=user.clone() action=actions.edit/>
             <Password user=user.clone() mail_ready actions/>
             {if is_me {
-                view! { <p class="muted">"This is your own account: another administrator can disable or delete it."</p> }.into_any()
+                view! { <p class="muted">{t!(lang, "users-own-account")}</p> }.into_any()
             } else {
                 view! { <Access user is_last_admin actions/> }.into_any()
             }}
@@ -91,28 +94,28 @@ pub fn UserPanel(
 /// Address, name and role.
 #[component]
 fn EditDetails(user: UserView, action: ServerAction<EditUser>) -> impl IntoView {
-    let lang = crate::i18n::use_lang();
+    let lang = use_lang();
     let error = action_error(action);
     let saved = move || matches!(action.value().get(), Some(Ok(_)));
     view! {
-        <h3>"Details"</h3>
-        {move || saved().then(|| view! { <div class="banner banner-success" role="status" data-testid="user-saved">"Saved."</div> })}
+        <h3>{t!(lang, "users-details")}</h3>
+        {move || saved().then(|| view! { <div class="banner banner-success" role="status" data-testid="user-saved">{t!(lang, "users-saved")}</div> })}
         <ErrorBanner error/>
         <ActionForm action attr:class="form form-grid" attr:data-testid="user-edit">
             <input type="hidden" name="user_id" value=user.id/>
             <label class="field">
-                <span>"E-mail address"</span>
+                <span>{t!(lang, "users-email")}</span>
                 <input type="email" name="email" required value=user.email.clone() autocomplete="off"/>
                 <FieldError error field="email"/>
-                <small class="muted">"They sign in with this address; password-reset links go to it."</small>
+                <small class="muted">{t!(lang, "users-email-help")}</small>
             </label>
             <label class="field">
-                <span>"Name"</span>
+                <span>{t!(lang, "users-name")}</span>
                 <input type="text" name="display_name" required value=user.display_name.clone() autocomplete="off"/>
                 <FieldError error field="display_name"/>
             </label>
             <label class="field">
-                <span>"Role"</span>
+                <span>{t!(lang, "users-role")}</span>
                 <select name="role">
                     {Role::ALL.into_iter().map(|role| view! {
                         <option value=role.as_str() selected=role == user.role>{role.label(lang)}</option>
@@ -120,7 +123,7 @@ fn EditDetails(user: UserView, action: ServerAction<EditUser>) -> impl IntoView 
                 </select>
             </label>
             <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Save changes"</button>
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>{t!(lang, "users-save-changes")}</button>
             </div>
         </ActionForm>
     }
@@ -137,40 +140,41 @@ fn Password(user: UserView, mail_ready: bool, actions: UserActions) -> impl Into
     let link_sent = move || matches!(send_link.value().get(), Some(Ok(())));
     let user_id = user.id;
     let email = user.email.clone();
+    let lang = use_lang();
     view! {
-        <h3>"Password"</h3>
+        <h3>{t!(lang, "users-password")}</h3>
         {move || password_set().then(|| view! {
-            <div class="banner banner-success" role="status" data-testid="password-set">"The password is set and every session of the user was ended. Tell them the new password in person."</div>
+            <div class="banner banner-success" role="status" data-testid="password-set">{t!(lang, "users-password-set")}</div>
         })}
         <ErrorBanner error=set_error/>
         <ActionForm action=set_password attr:class="form form-grid" attr:data-testid="user-set-password">
             <input type="hidden" name="user_id" value=user_id/>
             <label class="field">
-                <span>"New password"</span>
+                <span>{t!(lang, "users-new-password")}</span>
                 <input type="password" name="password" required autocomplete="new-password"/>
                 <FieldError error=set_error field="password"/>
-                <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters. The user is signed out everywhere.")}</small>
+                <small class="muted">{t!(lang, "users-new-password-help", count = MIN_PASSWORD_LEN)}</small>
             </label>
             <div class="form-actions">
-                <button type="submit" class="button" disabled=move || set_password.pending().get()>"Set password"</button>
+                <button type="submit" class="button" disabled=move || set_password.pending().get()>{t!(lang, "users-set-password")}</button>
             </div>
         </ActionForm>
         {if mail_ready {
             view! {
                 <div class="form" data-testid="user-send-link">
-                    <p class="muted">{format!("Or mail {email} a link to choose a new password themselves: it works once, for an hour; their current password keeps working until then.")}</p>
+                    <p class="muted">{t!(lang, "users-link-offer", email = &email)}</p>
                     {move || link_sent().then(|| view! {
-                        <div class="banner banner-success" role="status" data-testid="link-sent">"The mail with the link is sent."</div>
+                        <div class="banner banner-success" role="status" data-testid="link-sent">{t!(lang, "users-link-sent")}</div>
                     })}
                     <ErrorBanner error=link_error/>
                     <button type="button" class="button" disabled=move || send_link.pending().get()
                         on:click=move |_| { send_link.dispatch(SendPasswordLink { user_id }); }>
-                        "Mail a set-password link"
+                        {t!(lang, "users-send-link")}
                     </button>
                 </div>
             }.into_any()
         } else {
-            view! { <p class="muted" data-testid="link-unavailable">"To mail users a link to choose a password themselves, set up the mail server under Notifications."</p> }.into_any()
+            view! { <p class="muted" data-testid="link-unavailable">{t!(lang, "users-link-unavailable")}</p> }.into_any()
         }}
     }
 }
@@ -186,16 +190,13 @@ fn Access(user: UserView, is_last_admin: bool, actions: UserActions) -> impl Int
     let user_id = user.id;
     let disabled = user.disabled;
     let email = user.email.clone();
-    let disable_text = format!(
-        "Disable {email}? They are signed out at once and cannot sign in until an administrator enables the account again. Their mailboxes and archived mail stay as they are."
-    );
-    let delete_text = format!(
-        "Delete {email} for good? Their sessions and set-password links end and the mailboxes shared with them are no longer theirs to read; the audit log keeps their address. A user who still owns mailboxes is not deleted: delete those mailboxes or make them shared mailboxes first (archived mail stays with its mailbox) — or disable the account instead."
-    );
-    let confirm_disable = format!("Disable {email}");
-    let confirm_delete = format!("Delete {email}");
+    let lang = use_lang();
+    let disable_text = t!(lang, "users-confirm-disable", email = &email);
+    let delete_text = t!(lang, "users-confirm-delete", email = &email);
+    let confirm_disable = t!(lang, "users-disable-named", email = &email);
+    let confirm_delete = t!(lang, "users-delete-named", email = &email);
     view! {
-        <h3>"Access"</h3>
+        <h3>{t!(lang, "users-access")}</h3>
         <ErrorBanner error=toggle_error/>
         <ErrorBanner error=delete_error/>
         <div class="button-row">
@@ -203,22 +204,22 @@ fn Access(user: UserView, is_last_admin: bool, actions: UserActions) -> impl Int
                 view! {
                     <button type="button" class="button" disabled=move || set_disabled.pending().get()
                         on:click=move |_| { set_disabled.dispatch(SetUserDisabled { user_id, disabled: false }); }>
-                        "Enable"
+                        {t!(lang, "users-enable")}
                     </button>
                 }.into_any()
             } else {
                 view! {
                     <button type="button" class="button button-danger" aria-disabled=is_last_admin.to_string()
-                        title=is_last_admin.then_some("The only active administrator cannot be disabled.")
+                        title=is_last_admin.then(|| t!(lang, "users-last-admin-no-disable"))
                         on:click=move |_| confirm.set(Confirm::Disable)>
-                        "Disable…"
+                        {t!(lang, "users-disable")}
                     </button>
                 }.into_any()
             }}
             <button type="button" class="button button-danger" aria-disabled=is_last_admin.to_string()
-                title=is_last_admin.then_some("The only active administrator cannot be deleted.")
+                title=is_last_admin.then(|| t!(lang, "users-last-admin-no-delete"))
                 on:click=move |_| confirm.set(Confirm::Delete)>
-                "Delete…"
+                {t!(lang, "users-delete")}
             </button>
         </div>
         {move || match confirm.get() {
@@ -245,15 +246,16 @@ fn ConfirmBox(
     confirm: RwSignal<Confirm>,
     on_yes: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <div class="banner banner-info" role="alertdialog" aria-label="Confirm" data-testid=testid>
+        <div class="banner banner-info" role="alertdialog" aria-label=t!(lang, "users-confirm-label") data-testid=testid>
             <p>{text}</p>
             <div class="button-row">
                 <button type="button" class="button button-danger" on:click=move |_| {
                     confirm.set(Confirm::Nothing);
                     on_yes();
                 }>{yes}</button>
-                <button type="button" class="button" on:click=move |_| confirm.set(Confirm::Nothing)>"Cancel"</button>
+                <button type="button" class="button" on:click=move |_| confirm.set(Confirm::Nothing)>{t!(lang, "users-cancel")}</button>
             </div>
         </div>
     }

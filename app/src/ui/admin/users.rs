@@ -5,7 +5,9 @@
 use super::user_panel::{UserActions, UserPanel};
 use crate::CurrentUser;
 use crate::api::users::{CreateUser, list_users, password_mail_ready};
+use crate::i18n::{format, use_lang};
 use crate::model::{MIN_PASSWORD_LEN, Role, UserView};
+use crate::t;
 use crate::ui::admin::tabs::AdminPage;
 use crate::ui::components::{
     ErrorAlert, ErrorBanner, FieldError, action_error, reset_form_after_success,
@@ -29,17 +31,22 @@ fn Users() -> impl IntoView {
     let mail_ready = Resource::new(|| (), |_| password_mail_ready());
     let selected = RwSignal::new(None::<i64>);
     let me = expect_context::<CurrentUser>().known().map(|user| user.id);
+    let lang = use_lang();
 
     view! {
-        <Title text="Users"/>
+        <Title text=t!(lang, "users-title")/>
         <div class="page-header">
-            <h1>"Users"</h1>
-            <p class="muted">"Who may sign in to Tresor, and with which role. Choose "<strong>"Manage"</strong>" to edit a user, set a password, disable or delete them."</p>
+            <h1>{t!(lang, "users-title")}</h1>
+            <p class="muted">
+                {t!(lang, "users-intro-before")}
+                <strong>{t!(lang, "users-intro-manage")}</strong>
+                {t!(lang, "users-intro-after")}
+            </p>
         </div>
         {move || actions.deleted().map(|()| view! {
-            <div class="banner banner-success" role="status" data-testid="user-deleted">"The user was deleted."</div>
+            <div class="banner banner-success" role="status" data-testid="user-deleted">{t!(lang, "users-deleted")}</div>
         })}
-        <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t!(lang, "users-loading")}</p> }>
             {move || Suspend::new(async move {
                 let ready = mail_ready.await.unwrap_or(false);
                 match users.await {
@@ -88,7 +95,7 @@ fn last_active_admin(users: &[UserView]) -> Option<i64> {
 /// an invitation with a link to choose one.
 #[component]
 fn AddUser(create: ServerAction<CreateUser>, mail_ready: bool) -> impl IntoView {
-    let lang = crate::i18n::use_lang();
+    let lang = use_lang();
     let create_error = action_error(create);
     let form = NodeRef::<leptos::html::Form>::new();
     let invite = RwSignal::new(false);
@@ -108,29 +115,29 @@ fn AddUser(create: ServerAction<CreateUser>, mail_ready: bool) -> impl IntoView 
     });
     view! {
         <section class="panel" data-testid="add-user">
-            <h2>"Add a user"</h2>
+            <h2>{t!(lang, "users-add-title")}</h2>
             {move || created().map(|user| {
                 let text = if invited.get() {
-                    format!("{} was invited: a mail with a link to choose a password went to {}.", user.display_name, user.email)
+                    t!(lang, "users-invited", name = user.display_name, email = user.email)
                 } else {
-                    format!("{} can now sign in as {}.", user.display_name, user.email)
+                    t!(lang, "users-created", name = user.display_name, email = user.email)
                 };
                 view! { <div class="banner banner-success" role="status" data-testid="user-created">{text}</div> }
             })}
             <ErrorBanner error=create_error/>
             <ActionForm action=create node_ref=form attr:class="form form-grid">
                 <label class="field">
-                    <span>"E-mail address"</span>
+                    <span>{t!(lang, "users-email")}</span>
                     <input type="email" name="email" required autocomplete="off"/>
                     <FieldError error=create_error field="email"/>
                 </label>
                 <label class="field">
-                    <span>"Name"</span>
+                    <span>{t!(lang, "users-name")}</span>
                     <input type="text" name="display_name" required autocomplete="off"/>
                     <FieldError error=create_error field="display_name"/>
                 </label>
                 <label class="field">
-                    <span>"Role"</span>
+                    <span>{t!(lang, "users-role")}</span>
                     <select name="role">
                         {Role::ALL.into_iter().map(|role| view! {
                             <option value=role.as_str() selected=role == Role::User>{role.label(lang)}</option>
@@ -143,24 +150,24 @@ fn AddUser(create: ServerAction<CreateUser>, mail_ready: bool) -> impl IntoView 
                             <input type="checkbox" name="invite" value="true"
                                 prop:checked=move || invite.get()
                                 on:change=move |event| invite.set(event_target_checked(&event))/>
-                            <span>"Send an invitation: they choose their own password by a link in a mail (it works once, for seven days)"</span>
+                            <span>{t!(lang, "users-invite")}</span>
                         </label>
                     }.into_any()
                 } else {
                     view! {
-                        <p class="muted" data-testid="invite-unavailable">"To invite people by mail instead of typing a password for them, set up the mail server under Notifications."</p>
+                        <p class="muted" data-testid="invite-unavailable">{t!(lang, "users-invite-unavailable")}</p>
                     }.into_any()
                 }}
                 <label class="field" hidden=move || invite.get()>
-                    <span>"Initial password"</span>
+                    <span>{t!(lang, "users-initial-password")}</span>
                     <input type="password" name="password" required=move || !invite.get()
                         disabled=move || invite.get() autocomplete="new-password"/>
                     <FieldError error=create_error field="password"/>
-                    <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters. Tell it to the user in person; they can change it under Account.")}</small>
+                    <small class="muted">{t!(lang, "users-initial-password-help", count = MIN_PASSWORD_LEN)}</small>
                 </label>
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
-                        {move || if invite.get() { "Add and invite" } else { "Add user" }}
+                        {move || if invite.get() { t!(lang, "users-add-and-invite") } else { t!(lang, "users-add") }}
                     </button>
                 </div>
             </ActionForm>
@@ -170,24 +177,24 @@ fn AddUser(create: ServerAction<CreateUser>, mail_ready: bool) -> impl IntoView 
 
 #[component]
 fn UserTable(users: Vec<UserView>, selected: RwSignal<Option<i64>>) -> impl IntoView {
-    let lang = crate::i18n::use_lang();
+    let lang = use_lang();
     view! {
         <table class="table" data-testid="user-table">
             <thead>
                 <tr>
-                    <th>"Name"</th>
-                    <th>"E-mail address"</th>
-                    <th>"Role"</th>
-                    <th>"Status"</th>
-                    <th>"Created"</th>
-                    <th class="actions-column"><span class="sr-only">"Actions"</span></th>
+                    <th>{t!(lang, "users-name")}</th>
+                    <th>{t!(lang, "users-email")}</th>
+                    <th>{t!(lang, "users-role")}</th>
+                    <th>{t!(lang, "users-column-status")}</th>
+                    <th>{t!(lang, "users-column-created")}</th>
+                    <th class="actions-column"><span class="sr-only">{t!(lang, "users-column-actions")}</span></th>
                 </tr>
             </thead>
             <tbody>
                 {users.into_iter().map(|user| {
                     let user_id = user.id;
                     let disabled = user.disabled;
-                    let label = format!("Manage {}", user.email);
+                    let label = t!(lang, "users-manage-label", email = &user.email);
                     view! {
                         <tr class:row-disabled=disabled>
                             <td>{user.display_name}</td>
@@ -195,12 +202,12 @@ fn UserTable(users: Vec<UserView>, selected: RwSignal<Option<i64>>) -> impl Into
                             <td><span class="role-badge">{user.role.label(lang)}</span></td>
                             <td>
                                 {if disabled {
-                                    view! { <span class="status status-off">"Disabled"</span> }
+                                    view! { <span class="status status-off">{t!(lang, "users-disabled")}</span> }
                                 } else {
-                                    view! { <span class="status status-on">"Active"</span> }
+                                    view! { <span class="status status-on">{t!(lang, "users-active")}</span> }
                                 }}
                             </td>
-                            <td class="muted">{user.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                            <td class="muted">{format::date_time(lang, user.created_at)}</td>
                             <td class="actions-column">
                                 <button
                                     class="button button-small"
@@ -208,7 +215,7 @@ fn UserTable(users: Vec<UserView>, selected: RwSignal<Option<i64>>) -> impl Into
                                     aria-pressed=move || (selected.get() == Some(user_id)).to_string()
                                     on:click=move |_| selected.set(Some(user_id))
                                 >
-                                    "Manage"
+                                    {t!(lang, "users-manage")}
                                 </button>
                             </td>
                         </tr>

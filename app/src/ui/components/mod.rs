@@ -57,7 +57,7 @@ pub fn FieldError(
 
 /// What a page shows when it has nothing yet: what this is, and what to do next.
 #[component]
-pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+pub fn EmptyState(#[prop(into)] title: String, children: Children) -> impl IntoView {
     view! {
         <section class="empty-state">
             <h2>{title}</h2>

@@ -1,0 +1,155 @@
+# Verwaltung → Protokoll: die Seite, und was jeder Eintrag sagt (app/src/model/audit.rs).
+
+audit-title = Protokoll
+audit-intro = Wer sich angemeldet, Einstellungen geändert, Nachrichten angesehen, heruntergeladen, exportiert, wiederhergestellt, gesperrt oder gelöscht hat — und wann. Einträge werden nie geändert oder entfernt.
+audit-loading = Das Protokoll wird geladen …
+audit-filter-action = Aktion
+audit-filter-all-actions = Alle Aktionen
+audit-filter-who = Wer
+audit-filter-who-placeholder = Teil einer E-Mail-Adresse
+audit-filter-from = Von
+audit-filter-to = Bis
+audit-filter = Filtern
+audit-filter-clear = Zurücksetzen
+audit-download-csv = CSV herunterladen
+audit-empty-title = Keine passenden Einträge
+audit-empty-text = Für diesen Filter wurde nichts aufgezeichnet. Setzen Sie ihn zurück, um alles zu sehen.
+audit-count = Einträge { $first }–{ $last } von { $total }, neueste zuerst.
+audit-column-time = Zeit (UTC)
+audit-column-who = Wer
+audit-column-action = Aktion
+audit-column-what = Was geschah
+audit-column-outcome = Ergebnis
+audit-column-details = Details
+audit-pages = Seiten
+audit-newer = ← Neuere
+audit-older = Ältere →
+audit-outcome-ok = ok
+audit-outcome-denied = abgelehnt
+audit-outcome-failed = fehlgeschlagen
+audit-change-added = { $field }: { $after }
+audit-change-removed = { $field }: { $before } → (entfernt)
+audit-change = { $field }: { $before } → { $after }
+audit-fact = { $field }: { $value }
+
+# Was die handelnde Person tat, als Satz ohne sie (die Spalte davor nennt sie).
+audit-did-create-user-as = Benutzer { $whom } angelegt ({ $role })
+audit-did-create-user = Benutzer { $whom } angelegt
+audit-did-delete-user = Benutzer { $whom } gelöscht
+audit-did-set-password = Neues Passwort für { $whom } gesetzt
+audit-did-choose-password = Neues Passwort für { $whom } über einen zugesandten Link gewählt
+audit-did-change-password = Passwort von { $whom } geändert
+audit-did-mail-invitation = { $whom } eine Einladung zum Wählen eines Passworts gesendet
+audit-did-mail-reset-link = { $whom } einen Link zum Wählen eines neuen Passworts gesendet
+audit-did-ask-reset-link = Link zum Zurücksetzen des Passworts angefordert
+audit-mailbox-number = Postfach { $id }
+audit-a-mailbox = ein Postfach
+audit-did-restore = { $count ->
+    [one] { $count } Nachricht nach { $place } wiederhergestellt
+   *[other] { $count } Nachrichten nach { $place } wiederhergestellt
+}
+audit-did-export = { $count ->
+    [one] { $count } Nachricht als { $format } exportiert
+   *[other] { $count } Nachrichten als { $format } exportiert
+}
+audit-did-export-some = Nachrichten exportiert
+audit-did-on-target = { $action }: { $target }
+audit-did-disable-user = { $whom } deaktiviert
+audit-did-enable-user = { $whom } aktiviert
+audit-did-change-role = Rolle von { $whom } von { $from } auf { $to } geändert
+audit-did-change-address = Adresse von { $whom } auf { $email } geändert
+audit-did-rename-user = { $whom } in { $name } umbenannt
+audit-did-change-user = Benutzer { $whom } geändert
+audit-value-yes = ja
+audit-value-no = nein
+audit-value-none = keine
+
+# Was jede Aktion bedeutet (der Filter, die Spalte Aktion).
+audit-action-sign-in = Angemeldet
+audit-action-sign-in-failed = Anmeldung fehlgeschlagen
+audit-action-sign-out = Abgemeldet
+audit-action-password-changed = Passwort geändert
+audit-action-password-reset-requested = Zurücksetzen des Passworts angefordert
+audit-action-user-created = Benutzer angelegt
+audit-action-user-changed = Benutzer geändert
+audit-action-user-deleted = Benutzer gelöscht
+audit-action-mailbox-created = Postfach angelegt
+audit-action-mailbox-changed = Postfach geändert
+audit-action-mailbox-deleted = Postfach gelöscht
+audit-action-template-saved = Vorlage gespeichert
+audit-action-template-deleted = Vorlage gelöscht
+audit-action-batch-created = Postfächer per Stapelarchivierung angelegt
+audit-action-search = Archiv durchsucht (Prüfer)
+audit-action-message-viewed = Nachricht angesehen
+audit-action-message-downloaded = Nachricht heruntergeladen (EML)
+audit-action-attachment-downloaded = Anhang heruntergeladen
+audit-action-export = Nachrichten exportiert
+audit-action-restore = Nachrichten wiederhergestellt
+audit-action-hold-placed = Rechtliche Sperre gesetzt
+audit-action-hold-released = Rechtliche Sperre aufgehoben
+audit-action-policy-added = Aufbewahrungsrichtlinie hinzugefügt
+audit-action-policy-removed = Aufbewahrungsrichtlinie entfernt
+audit-action-retention-applied = Aufbewahrung angewendet (Löschungen)
+audit-action-audit-exported = Protokoll exportiert
+audit-action-smtp-changed = Mail-Einstellungen geändert
+audit-action-smtp-removed = Mail-Einstellungen entfernt
+audit-action-sign-in-app-saved = Anmelde-App gespeichert
+audit-action-sign-in-app-removed = Anmelde-App entfernt
+audit-action-mailbox-signed-in = Postfach angemeldet (OAuth)
+audit-action-mailbox-signed-out = Postfach abgemeldet (OAuth)
+audit-action-verification-started = Integritätsprüfung gestartet
+
+# Die Feldnamen der Details.
+audit-field-applied = angewendet
+audit-field-auth-method = Anmeldeverfahren
+audit-field-by = durch
+audit-field-ca-file = CA-Datei
+audit-field-client-id = Client-ID
+audit-field-details = Details
+audit-field-disabled = deaktiviert
+audit-field-display-name = Anzeigename
+audit-field-email = E-Mail
+audit-field-email-address = E-Mail-Adresse
+audit-field-entries = Einträge
+audit-field-error = Fehler
+audit-field-extra-recipients = weitere Empfänger
+audit-field-failed = fehlgeschlagen
+audit-field-filter = Filter
+audit-field-folder = Ordner
+audit-field-folder-rules = Ordnerregeln
+audit-field-folders = Ordner
+audit-field-force = erzwungen
+audit-field-format = Format
+audit-field-from-address = Absenderadresse
+audit-field-from-name = Absendername
+audit-field-hits = Treffer
+audit-field-host = Server
+audit-field-labels = Etiketten
+audit-field-link = Link
+audit-field-mailbox = Postfach
+audit-field-mailbox-id = Postfach-ID
+audit-field-master-user = Master-Benutzer
+audit-field-message-ids = Nachrichten-IDs
+audit-field-messages = Nachrichten
+audit-field-name = Name
+audit-field-new = neu
+audit-field-port = Port
+audit-field-provider = Anbieter
+audit-field-query = Suche
+audit-field-reason = Grund
+audit-field-report = Bericht
+audit-field-restored = wiederhergestellt
+audit-field-role = Rolle
+audit-field-schedule = Zeitplan
+audit-field-scope = Umfang
+audit-field-scopes = Scopes
+audit-field-secret-change = Geheimnis-Änderung
+audit-field-secret-changed = Geheimnis geändert
+audit-field-security = Sicherheit
+audit-field-sent-to = gesendet an
+audit-field-skipped = übersprungen
+audit-field-subject = Betreff
+audit-field-summary-recipients = Empfänger der Zusammenfassung
+audit-field-tenant = Tenant
+audit-field-user-agent = Browser
+audit-field-username = Benutzername

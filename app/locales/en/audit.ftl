@@ -1,0 +1,155 @@
+# Admin → Audit log: the page, and what each entry says (app/src/model/audit.rs).
+
+audit-title = Audit log
+audit-intro = Who signed in, changed settings, viewed, downloaded, exported, restored, held or deleted mail — and when. Entries are never changed or removed.
+audit-loading = Loading the audit log…
+audit-filter-action = Action
+audit-filter-all-actions = All actions
+audit-filter-who = Who
+audit-filter-who-placeholder = part of an e-mail address
+audit-filter-from = From
+audit-filter-to = To
+audit-filter = Filter
+audit-filter-clear = Clear
+audit-download-csv = Download CSV
+audit-empty-title = No entries match
+audit-empty-text = Nothing was recorded for this filter. Clear it to see everything.
+audit-count = Entries { $first }–{ $last } of { $total }, newest first.
+audit-column-time = Time (UTC)
+audit-column-who = Who
+audit-column-action = Action
+audit-column-what = What happened
+audit-column-outcome = Outcome
+audit-column-details = Details
+audit-pages = Pages
+audit-newer = ← Newer
+audit-older = Older →
+audit-outcome-ok = ok
+audit-outcome-denied = denied
+audit-outcome-failed = failed
+audit-change-added = { $field }: { $after }
+audit-change-removed = { $field }: { $before } → (removed)
+audit-change = { $field }: { $before } → { $after }
+audit-fact = { $field }: { $value }
+
+# What the actor did, in a sentence without the actor (the column before names them).
+audit-did-create-user-as = created the user { $whom } ({ $role })
+audit-did-create-user = created the user { $whom }
+audit-did-delete-user = deleted the user { $whom }
+audit-did-set-password = set a new password for { $whom }
+audit-did-choose-password = chose a new password for { $whom } by a mailed link
+audit-did-change-password = changed the password of { $whom }
+audit-did-mail-invitation = mailed { $whom } an invitation to choose a password
+audit-did-mail-reset-link = mailed { $whom } a link to choose a new password
+audit-did-ask-reset-link = asked for a password-reset link
+audit-mailbox-number = mailbox { $id }
+audit-a-mailbox = a mailbox
+audit-did-restore = { $count ->
+    [one] restored { $count } message to { $place }
+   *[other] restored { $count } messages to { $place }
+}
+audit-did-export = { $count ->
+    [one] exported { $count } message as { $format }
+   *[other] exported { $count } messages as { $format }
+}
+audit-did-export-some = exported messages
+audit-did-on-target = { $action }: { $target }
+audit-did-disable-user = disabled { $whom }
+audit-did-enable-user = enabled { $whom }
+audit-did-change-role = changed the role of { $whom } from { $from } to { $to }
+audit-did-change-address = changed the address of { $whom } to { $email }
+audit-did-rename-user = renamed { $whom } to { $name }
+audit-did-change-user = changed the user { $whom }
+audit-value-yes = yes
+audit-value-no = no
+audit-value-none = none
+
+# What each action means (the filter, the Action column).
+audit-action-sign-in = Signed in
+audit-action-sign-in-failed = Sign-in failed
+audit-action-sign-out = Signed out
+audit-action-password-changed = Password changed
+audit-action-password-reset-requested = Password reset requested
+audit-action-user-created = User created
+audit-action-user-changed = User changed
+audit-action-user-deleted = User deleted
+audit-action-mailbox-created = Mailbox created
+audit-action-mailbox-changed = Mailbox changed
+audit-action-mailbox-deleted = Mailbox deleted
+audit-action-template-saved = Template saved
+audit-action-template-deleted = Template deleted
+audit-action-batch-created = Mailboxes created in a batch
+audit-action-search = Archive searched (auditors)
+audit-action-message-viewed = Message viewed
+audit-action-message-downloaded = Message downloaded (EML)
+audit-action-attachment-downloaded = Attachment downloaded
+audit-action-export = Messages exported
+audit-action-restore = Messages restored
+audit-action-hold-placed = Legal hold placed
+audit-action-hold-released = Legal hold released
+audit-action-policy-added = Retention policy added
+audit-action-policy-removed = Retention policy removed
+audit-action-retention-applied = Retention applied (deletions)
+audit-action-audit-exported = Audit log exported
+audit-action-smtp-changed = Mail settings changed
+audit-action-smtp-removed = Mail settings removed
+audit-action-sign-in-app-saved = Sign-in app saved
+audit-action-sign-in-app-removed = Sign-in app removed
+audit-action-mailbox-signed-in = Mailbox signed in (OAuth)
+audit-action-mailbox-signed-out = Mailbox signed out (OAuth)
+audit-action-verification-started = Integrity verification started
+
+# The details' field names.
+audit-field-applied = applied
+audit-field-auth-method = auth method
+audit-field-by = by
+audit-field-ca-file = ca file
+audit-field-client-id = client id
+audit-field-details = details
+audit-field-disabled = disabled
+audit-field-display-name = display name
+audit-field-email = email
+audit-field-email-address = email address
+audit-field-entries = entries
+audit-field-error = error
+audit-field-extra-recipients = extra recipients
+audit-field-failed = failed
+audit-field-filter = filter
+audit-field-folder = folder
+audit-field-folder-rules = folder rules
+audit-field-folders = folders
+audit-field-force = force
+audit-field-format = format
+audit-field-from-address = from address
+audit-field-from-name = from name
+audit-field-hits = hits
+audit-field-host = host
+audit-field-labels = labels
+audit-field-link = link
+audit-field-mailbox = mailbox
+audit-field-mailbox-id = mailbox id
+audit-field-master-user = master user
+audit-field-message-ids = message ids
+audit-field-messages = messages
+audit-field-name = name
+audit-field-new = new
+audit-field-port = port
+audit-field-provider = provider
+audit-field-query = query
+audit-field-reason = reason
+audit-field-report = report
+audit-field-restored = restored
+audit-field-role = role
+audit-field-schedule = schedule
+audit-field-scope = scope
+audit-field-scopes = scopes
+audit-field-secret-change = secret change
+audit-field-secret-changed = secret changed
+audit-field-security = security
+audit-field-sent-to = sent to
+audit-field-skipped = skipped
+audit-field-subject = subject
+audit-field-summary-recipients = summary recipients
+audit-field-tenant = tenant
+audit-field-user-agent = user agent
+audit-field-username = username
