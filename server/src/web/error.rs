@@ -18,7 +18,7 @@ use app::model::mailbox_form::FormError;
 /// A form value that cannot be read, as that field's problem, in the
 /// language of the request.
 pub fn form_problem(error: FormError) -> ApiError {
-    ApiError::invalid(error.field, error.message(super::language::of_request()))
+    ApiError::invalid(error.field, error.message(app::i18n::use_lang()))
 }
 
 /// The browser gets a reference to the log line, not the internals.

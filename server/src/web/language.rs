@@ -45,14 +45,6 @@ pub fn chosen(headers: &HeaderMap) -> Option<Lang> {
         .and_then(|code| Lang::from_code(&code))
 }
 
-/// The language of the request a server function answers (English outside
-/// one: the web layer puts it into every request's extensions).
-pub fn of_request() -> Lang {
-    leptos::prelude::use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Lang>().copied())
-        .unwrap_or_default()
-}
-
 /// Puts the request's language into its extensions.
 pub async fn negotiate(mut request: Request, next: Next) -> Response {
     let lang = requested(request.headers()).unwrap_or_default();

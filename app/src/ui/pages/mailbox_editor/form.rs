@@ -248,7 +248,7 @@ fn TestMail(id: i64) -> impl IntoView {
         </div>
         <ErrorBanner error/>
         {move || send.value().get().and_then(Result::ok).map(|sent| view! {
-            <div class="banner banner-success" role="status">{sent.message(crate::i18n::use_lang())}</div>
+            <div class="banner banner-success" role="status">{sent.message(lang)}</div>
         })}
     }
     .into_any()
