@@ -4,6 +4,7 @@ use super::Services;
 use crate::config::Config;
 use crate::engine::{JobLog, JobStatus, Progress, progress};
 use anyhow::bail;
+use app::t;
 use clap::Args;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -100,19 +101,34 @@ fn progress_line(progress: &Progress) -> String {
 }
 
 pub(super) fn print_log(log: &JobLog) {
-    println!("mailbox {:?}: {}", log.mailbox, log.status.as_str());
+    let lang = super::language();
+    let line = |text: String| println!("{text}");
+    line(t!(
+        lang,
+        "cli-run-mailbox",
+        mailbox = format!("{:?}", log.mailbox),
+        status = log.status.as_str()
+    ));
     if let Some(error) = &log.error {
-        println!("  error: {error}");
+        line(format!(
+            "  {}",
+            t!(lang, "cli-run-error", error = error.as_str())
+        ));
     }
     println!(
         "  {:<32} {:>8} {:>8} {:>8} {:>10} {:>7}",
-        "FOLDER", "SERVER", "ARCHIVE", "NEW", "DUPLICATE", "FAILED"
+        t!(lang, "cli-run-col-folder"),
+        t!(lang, "cli-run-col-server"),
+        t!(lang, "cli-run-col-archive"),
+        t!(lang, "cli-run-col-new"),
+        t!(lang, "cli-run-col-duplicate"),
+        t!(lang, "cli-run-col-failed"),
     );
     for folder in &log.folders {
         let mark = if folder.is_reconciled() {
-            ""
+            String::new()
         } else {
-            "  ← not all archived"
+            format!("  {}", t!(lang, "cli-run-not-all-archived"))
         };
         println!(
             "  {:<32} {:>8} {:>8} {:>8} {:>10} {:>7}{mark}",
@@ -124,23 +140,57 @@ pub(super) fn print_log(log: &JobLog) {
             folder.failed
         );
         for failure in &folder.failures {
-            println!("    UID {}: {}", failure.uid, failure.reason);
+            let uid = failure.uid.to_string();
+            line(format!(
+                "    {}",
+                t!(
+                    lang,
+                    "cli-run-failed-uid",
+                    uid = uid,
+                    reason = failure.reason.as_str()
+                )
+            ));
         }
         for skip in &folder.skips {
-            println!("    UID {} skipped: {}", skip.uid, skip.reason);
+            let uid = skip.uid.to_string();
+            line(format!(
+                "    {}",
+                t!(
+                    lang,
+                    "cli-run-skipped-uid",
+                    uid = uid,
+                    reason = skip.reason.as_str()
+                )
+            ));
         }
         if folder.tagged + folder.moved + folder.deleted > 0 {
-            println!(
-                "    on the server: {} tagged, {} moved, {} deleted",
-                folder.tagged, folder.moved, folder.deleted
-            );
+            line(format!(
+                "    {}",
+                t!(
+                    lang,
+                    "cli-run-on-server",
+                    tagged = folder.tagged,
+                    moved = folder.moved,
+                    deleted = folder.deleted
+                )
+            ));
         }
         if let Some(error) = &folder.error {
-            println!("    error: {error}");
+            line(format!(
+                "    {}",
+                t!(lang, "cli-run-error", error = error.as_str())
+            ));
         }
     }
-    println!(
-        "  total: {} new, {} duplicates, {} skipped, {} failed",
-        log.archived, log.duplicates, log.skipped, log.failed
-    );
+    line(format!(
+        "  {}",
+        t!(
+            lang,
+            "cli-run-total",
+            archived = log.archived,
+            duplicates = log.duplicates,
+            skipped = log.skipped,
+            failed = log.failed
+        )
+    ));
 }

@@ -7,6 +7,7 @@ use crate::scheduler::Scheduler;
 use crate::web::{self, AppState};
 use anyhow::Context;
 use app::model::Role;
+use app::t;
 use clap::Args;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -88,7 +89,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(address = %config.listen, data_dir = %config.data_dir.display(), "Tresor is listening");
-    println!("Tresor is running at {}", config.display_url());
+    println!(
+        "{}",
+        t!(
+            super::language(),
+            "cli-running-at",
+            url = config.display_url()
+        )
+    );
     web::serve(listener, state, async move {
         web::shutdown_signal().await;
         let _ = stop_scheduler.send(true);
@@ -173,16 +181,24 @@ async fn ensure_first_admin(state: &AppState, config: &Config) -> anyhow::Result
         .await
         .context("creating the first administrator")?;
     println!();
-    println!("  First start: created the administrator account.");
-    println!("    Sign in at  {}", config.display_url());
-    println!("    E-mail      {}", admin.email);
+    let lang = super::language();
+    println!("  {}", t!(lang, "cli-first-start"));
+    let field = |name: &str| format!("{name:<12}");
+    println!(
+        "    {}{}",
+        field(&t!(lang, "cli-first-sign-in-at")),
+        config.display_url()
+    );
+    println!("    {}{}", field(&t!(lang, "cli-first-email")), admin.email);
     if generated {
-        println!("    Password    {password}");
-        println!(
-            "  This password is shown only once. Change it under \"Your account\" after signing in."
-        );
+        println!("    {}{password}", field(&t!(lang, "cli-first-password")));
+        println!("  {}", t!(lang, "cli-first-password-once"));
     } else {
-        println!("    Password    (the configured initial_admin_password)");
+        println!(
+            "    {}{}",
+            field(&t!(lang, "cli-first-password")),
+            t!(lang, "cli-first-password-configured")
+        );
     }
     println!();
     Ok(())

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::notify::{Notifier, PasswordChange, SmtpInput, SmtpSecurity, SystemClock};
 use crate::secrets::Secret;
 use anyhow::Context;
+use app::t;
 use clap::{Args, Subcommand};
 use std::io::BufRead;
 use std::sync::Arc;
@@ -122,7 +123,15 @@ pub async fn run(config: Config, command: SmtpCommand) -> anyhow::Result<()> {
                     super::language(),
                 )
                 .await?;
-            println!("test mail sent to {to} via {via}");
+            println!(
+                "{}",
+                t!(
+                    super::language(),
+                    "cli-test-mail-sent",
+                    to = to.as_str(),
+                    server = via
+                )
+            );
         }
     }
     Ok(())

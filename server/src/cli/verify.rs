@@ -4,6 +4,7 @@ use super::Services;
 use crate::config::Config;
 use crate::store::ledger::HeadFile;
 use crate::store::verify::Verifier;
+use app::t;
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -33,26 +34,43 @@ pub async fn run(config: Config, args: VerifyArgs) -> anyhow::Result<()> {
         for finding in &report.findings {
             println!("{finding}");
         }
+        let lang = super::language();
         println!(
-            "checked {} blobs ({:.1} MB of mail), {} messages, {} locations, {} ledger entries in {seconds:.1} s ({:.0} MB/s)",
-            report.blobs,
-            report.bytes as f64 / 1e6,
-            report.messages,
-            report.locations,
-            report.ledger_entries,
-            report.bytes as f64 / 1e6 / seconds.max(0.001),
+            "{}",
+            t!(
+                lang,
+                "cli-verify-checked",
+                blobs = report.blobs,
+                megabytes = format!("{:.1}", report.bytes as f64 / 1e6),
+                messages = report.messages,
+                locations = report.locations,
+                entries = report.ledger_entries,
+                seconds = format!("{seconds:.1}"),
+                rate = format!("{:.0}", report.bytes as f64 / 1e6 / seconds.max(0.001)),
+            )
         );
         if let Some(head) = &report.head {
-            println!("ledger head: entry {} {}", head.seq, head.hash);
+            println!(
+                "{}",
+                t!(
+                    lang,
+                    "cli-verify-head",
+                    seq = head.seq.to_string(),
+                    hash = head.hash.as_str()
+                )
+            );
         }
     }
     if report.is_clean() {
         Ok(())
     } else {
         anyhow::bail!(
-            "verify found {} problem{}",
-            report.findings.len(),
-            if report.findings.len() == 1 { "" } else { "s" }
+            "{}",
+            t!(
+                super::language(),
+                "cli-verify-problems",
+                count = report.findings.len()
+            )
         )
     }
 }
