@@ -12,6 +12,8 @@ use std::process::Command;
 pub fn add_user(data_dir: &Path, database_url: &str, email: &str) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
+        // English output, whatever the machine's locale (the CLI follows LC_ALL).
+        .env("LC_ALL", "C.UTF-8")
         .arg("--data-dir")
         .arg(data_dir)
         .args(["user", "add", "--email", email, "--password-stdin"])

@@ -78,6 +78,8 @@ struct Serve {
 impl Serve {
     fn start(data_dir: &Path) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
+            // English output, whatever the machine's locale (the CLI follows LC_ALL).
+            .env("LC_ALL", "C.UTF-8")
             .arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--listen", "127.0.0.1:0"])

@@ -27,6 +27,8 @@ pub(crate) fn add_owner(data_dir: &std::path::Path) {
 
 pub(crate) fn tresor(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tresor"))
+        // English output, whatever the machine's locale (the CLI follows LC_ALL).
+        .env("LC_ALL", "C.UTF-8")
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
@@ -56,6 +58,8 @@ pub(crate) fn tresor_on_database(
     args: &[&str],
 ) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tresor"))
+        // English output, whatever the machine's locale (the CLI follows LC_ALL).
+        .env("LC_ALL", "C.UTF-8")
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
