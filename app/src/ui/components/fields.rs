@@ -3,10 +3,13 @@
 //! beside the label, the server's message for the field and a line of help,
 //! in the markup the stylesheet lays out (`.field`, `.field-label`). What they
 //! edit is a `FormState`; the mailbox editor is one. Also the new-password
-//! pair that the account page and the password reset both ask for.
+//! pair that the account page and the password reset both ask for. Labels
+//! and help are texts the caller looks up in the reader's language.
 
 use super::FieldError;
 use crate::error::ApiError;
+use crate::i18n::use_lang;
+use crate::t;
 use leptos::prelude::*;
 
 /// A form the field widgets can edit, one named field at a time.
@@ -36,7 +39,7 @@ pub trait FormState: Copy + Send + Sync + 'static {
 
 /// A field's label, and what stands beside it.
 #[component]
-fn FieldLabel<S: FormState>(state: S, field: S::Field, label: &'static str) -> impl IntoView {
+fn FieldLabel<S: FormState>(state: S, field: S::Field, label: String) -> impl IntoView {
     view! {
         <div class="field-label">
             <label for=S::input_id(field)>{label}</label>
@@ -49,9 +52,9 @@ fn FieldLabel<S: FormState>(state: S, field: S::Field, label: &'static str) -> i
 #[component]
 pub fn TextField<S: FormState>(
     state: S,
-    label: &'static str,
+    #[prop(into)] label: String,
     field: S::Field,
-    #[prop(optional)] help: Option<&'static str>,
+    #[prop(optional, into)] help: Option<String>,
     #[prop(optional)] kind: Option<&'static str>,
 ) -> impl IntoView {
     view! {
@@ -69,11 +72,11 @@ pub fn TextField<S: FormState>(
 #[component]
 pub fn TextArea<S: FormState>(
     state: S,
-    label: &'static str,
+    #[prop(into)] label: String,
     field: S::Field,
     rows: u32,
-    placeholder: &'static str,
-    help: &'static str,
+    #[prop(into)] placeholder: String,
+    #[prop(into)] help: String,
 ) -> impl IntoView {
     view! {
         <div class="field field-wide">
@@ -86,13 +89,14 @@ pub fn TextArea<S: FormState>(
     }
 }
 
-/// One of `options`, each a value and the words shown for it.
+/// One of `options`, each a value and the words shown for it (a literal
+/// or a looked-up text).
 #[component]
-pub fn SelectField<S: FormState>(
+pub fn SelectField<S: FormState, T: IntoView + 'static>(
     state: S,
-    label: &'static str,
+    #[prop(into)] label: String,
     field: S::Field,
-    options: Vec<(&'static str, &'static str)>,
+    options: Vec<(&'static str, T)>,
 ) -> impl IntoView {
     let value = state.value(field);
     view! {
@@ -111,7 +115,11 @@ pub fn SelectField<S: FormState>(
 /// A checkbox: ticked is the value `on`, unticked the empty string, as an
 /// HTML form posts it.
 #[component]
-pub fn Checkbox<S: FormState>(state: S, label: &'static str, field: S::Field) -> impl IntoView {
+pub fn Checkbox<S: FormState>(
+    state: S,
+    #[prop(into)] label: String,
+    field: S::Field,
+) -> impl IntoView {
     let value = state.value(field);
     view! {
         <div class="field field-check">
@@ -131,11 +139,12 @@ pub fn Checkbox<S: FormState>(state: S, label: &'static str, field: S::Field) ->
 #[component]
 pub fn NewPasswordFields(
     error: Signal<Option<ApiError>>,
-    repeat_label: &'static str,
+    #[prop(into)] repeat_label: String,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <label class="field">
-            <span>"New password"</span>
+            <span>{t!(lang, "components-new-password")}</span>
             <input type="password" name="new_password" autocomplete="new-password" required/>
             <FieldError error field="new_password"/>
         </label>

@@ -1,6 +1,5 @@
 //! Small building blocks: error banners, field messages, empty states,
-//! download links, what the person signed in may do, and how sizes and
-//! senders read.
+//! download links, what the person signed in may do, and how senders read.
 
 pub mod download;
 pub mod fields;
@@ -57,7 +56,7 @@ pub fn FieldError(
 
 /// What a page shows when it has nothing yet: what this is, and what to do next.
 #[component]
-pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+pub fn EmptyState(#[prop(into)] title: String, children: Children) -> impl IntoView {
     view! {
         <section class="empty-state">
             <h2>{title}</h2>
@@ -116,22 +115,6 @@ pub fn confirmed(question: &str) -> bool {
     }
 }
 
-/// Bytes as a person reads them (1.4 GB).
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 /// "Alice Smith" of "Alice Smith <alice@example.com>, …".
 pub fn short_sender(from: &str) -> String {
     let first = from.split(", ").next().unwrap_or("").trim();
@@ -143,12 +126,6 @@ pub fn short_sender(from: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(super::human_size(512), "512 bytes");
-        assert_eq!(super::human_size(1_400_000_000), "1.4 GB");
-    }
-
     #[test]
     fn a_sender_is_named_by_the_first_name_given() {
         let short_sender = super::short_sender;
