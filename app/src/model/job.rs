@@ -22,6 +22,25 @@ impl JobStatus {
             JobStatus::Failed => "failed",
         }
     }
+
+    /// The status a job summary carries as text (`as_str`); anything else
+    /// reads as failed.
+    pub fn from_text(text: &str) -> JobStatus {
+        match text {
+            "running" => JobStatus::Running,
+            "succeeded" => JobStatus::Succeeded,
+            _ => JobStatus::Failed,
+        }
+    }
+
+    /// The status as the job history and the mailbox list show it, in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        match self {
+            JobStatus::Running => crate::t!(lang, "jobs-status-running"),
+            JobStatus::Succeeded => crate::t!(lang, "jobs-status-succeeded"),
+            JobStatus::Failed => crate::t!(lang, "jobs-status-failed"),
+        }
+    }
 }
 
 /// One message the log has something to say about: why it failed or was skipped.

@@ -10,7 +10,9 @@ pub use language::LanguageSwitch;
 
 use crate::CurrentUser;
 use crate::error::ApiError;
+use crate::i18n::use_lang;
 use crate::model::access::Capability;
+use crate::model::job::JobStatus;
 use leptos::prelude::*;
 
 /// Whether the person signed in may do `capability`, so a page offers only
@@ -63,6 +65,17 @@ pub fn EmptyState(#[prop(into)] title: String, children: Children) -> impl IntoV
             <div class="empty-state-body">{children()}</div>
         </section>
     }
+}
+
+/// How a run went, as a coloured word ("Succeeded", "Running", "Failed").
+#[component]
+pub fn JobStatusBadge(status: JobStatus) -> impl IntoView {
+    let class = match status {
+        JobStatus::Succeeded => "status status-on",
+        JobStatus::Running => "status",
+        JobStatus::Failed => "status status-off",
+    };
+    view! { <span class=class>{status.label(use_lang())}</span> }
 }
 
 /// The error of the last run of a server action, if it failed.
