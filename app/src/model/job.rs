@@ -319,6 +319,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_status_reads_back_from_its_text_and_has_a_word_in_each_language() {
+        use crate::i18n::Lang;
+        for status in [JobStatus::Running, JobStatus::Succeeded, JobStatus::Failed] {
+            assert_eq!(JobStatus::from_text(status.as_str()), status);
+        }
+        assert_eq!(JobStatus::from_text("cancelled"), JobStatus::Failed);
+        assert_eq!(JobStatus::Succeeded.label(Lang::En), "Succeeded");
+        assert_eq!(JobStatus::Succeeded.label(Lang::De), "Erfolgreich");
+    }
+
+    #[test]
     fn totals_add_up_and_a_folder_error_fails_the_job() {
         let mut log = JobLog::new("alice", Utc::now());
         let mut inbox = FolderLog::new("INBOX");

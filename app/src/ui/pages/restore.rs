@@ -367,13 +367,16 @@ mod tests {
                 outcome: RestoreOutcome::AlreadyThere,
             }],
         };
-        assert_eq!(
+        let said = [
             summary(Lang::De, &report),
-            "0 wiederhergestellt, 1 übersprungen, weil schon vorhanden (setzen Sie „Trotzdem wiederherstellen“, um eine weitere Kopie anzulegen)."
-        );
-        assert_eq!(
             line(Lang::De, &report.messages[0]),
-            "Nachricht 7: übersprungen, alice / INBOX enthält bereits eine Kopie"
+        ];
+        assert_eq!(
+            said,
+            [
+                "0 wiederhergestellt, 1 übersprungen, weil schon vorhanden (setzen Sie „Trotzdem wiederherstellen“, um eine weitere Kopie anzulegen).",
+                "Nachricht 7: übersprungen, alice / INBOX enthält bereits eine Kopie",
+            ]
         );
     }
 }
