@@ -29,11 +29,12 @@ impl SearchSort {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The order's name in the sort menu, in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
         match self {
-            SearchSort::Newest => "Newest first",
-            SearchSort::Oldest => "Oldest first",
-            SearchSort::Relevance => "Best match",
+            SearchSort::Newest => crate::t!(lang, "archive-sort-newest"),
+            SearchSort::Oldest => crate::t!(lang, "archive-sort-oldest"),
+            SearchSort::Relevance => crate::t!(lang, "archive-sort-relevance"),
         }
     }
 

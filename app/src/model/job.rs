@@ -22,6 +22,25 @@ impl JobStatus {
             JobStatus::Failed => "failed",
         }
     }
+
+    /// The status a job summary carries as text (`as_str`); anything else
+    /// reads as failed.
+    pub fn from_text(text: &str) -> JobStatus {
+        match text {
+            "running" => JobStatus::Running,
+            "succeeded" => JobStatus::Succeeded,
+            _ => JobStatus::Failed,
+        }
+    }
+
+    /// The status as the job history and the mailbox list show it, in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        match self {
+            JobStatus::Running => crate::t!(lang, "jobs-status-running"),
+            JobStatus::Succeeded => crate::t!(lang, "jobs-status-succeeded"),
+            JobStatus::Failed => crate::t!(lang, "jobs-status-failed"),
+        }
+    }
 }
 
 /// One message the log has something to say about: why it failed or was skipped.
@@ -298,6 +317,17 @@ pub enum RunRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_reads_back_from_its_text_and_has_a_word_in_each_language() {
+        use crate::i18n::Lang;
+        for status in [JobStatus::Running, JobStatus::Succeeded, JobStatus::Failed] {
+            assert_eq!(JobStatus::from_text(status.as_str()), status);
+        }
+        assert_eq!(JobStatus::from_text("cancelled"), JobStatus::Failed);
+        assert_eq!(JobStatus::Succeeded.label(Lang::En), "Succeeded");
+        assert_eq!(JobStatus::Succeeded.label(Lang::De), "Erfolgreich");
+    }
 
     #[test]
     fn totals_add_up_and_a_folder_error_fails_the_job() {

@@ -11,6 +11,8 @@
 //! browser's download shows their progress; the link itself says that the
 //! server is preparing the file for a few seconds after the click.
 
+use crate::i18n::{Lang, use_lang};
+use crate::t;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -32,7 +34,9 @@ pub fn DownloadLink(
     children: Children,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
-    let preparing = preparing.unwrap_or_else(|| Signal::derive(|| "Preparing…".to_string()));
+    let lang = use_lang();
+    let preparing = preparing
+        .unwrap_or_else(|| Signal::derive(move || t!(lang, "components-download-preparing")));
     view! {
         <a
             href=move || href.get()
@@ -51,25 +55,13 @@ pub fn DownloadLink(
     }
 }
 
-/// "1,204": a count as the download links' texts write it.
-pub fn grouped(count: usize) -> String {
-    let digits = count.to_string();
-    let mut grouped = String::new();
-    for (position, digit) in digits.chars().enumerate() {
-        if position > 0 && (digits.len() - position).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
-
-/// "Preparing 1 message…" / "Preparing 1,204 messages…".
-pub fn preparing_messages(count: usize) -> String {
-    match count {
-        1 => "Preparing 1 message…".to_string(),
-        count => format!("Preparing {} messages…", grouped(count)),
-    }
+/// "Preparing 1 message…" / "Preparing 1,204 messages…" ("1.204 Nachrichten").
+pub fn preparing_messages(lang: Lang, count: usize) -> String {
+    t!(
+        lang,
+        "components-download-preparing-messages",
+        count = count
+    )
 }
 
 #[cfg(test)]
@@ -78,11 +70,14 @@ mod tests {
 
     #[test]
     fn counts_are_grouped_by_thousands() {
-        assert_eq!(grouped(7), "7");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_204), "1,204");
-        assert_eq!(grouped(12_345_678), "12,345,678");
-        assert_eq!(preparing_messages(1), "Preparing 1 message…");
-        assert_eq!(preparing_messages(1_204), "Preparing 1,204 messages…");
+        assert_eq!(preparing_messages(Lang::En, 1), "Preparing 1 message…");
+        assert_eq!(
+            preparing_messages(Lang::En, 1_204),
+            "Preparing 1,204 messages…"
+        );
+        assert_eq!(
+            preparing_messages(Lang::De, 1_204),
+            "1.204 Nachrichten werden vorbereitet…"
+        );
     }
 }

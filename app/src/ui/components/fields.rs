@@ -3,10 +3,13 @@
 //! beside the label, the server's message for the field and a line of help,
 //! in the markup the stylesheet lays out (`.field`, `.field-label`). What they
 //! edit is a `FormState`; the mailbox editor is one. Also the new-password
-//! pair that the account page and the password reset both ask for.
+//! pair that the account page and the password reset both ask for. Labels
+//! and help are texts the caller looks up in the reader's language.
 
 use super::FieldError;
 use crate::error::ApiError;
+use crate::i18n::use_lang;
+use crate::t;
 use leptos::prelude::*;
 
 /// A form the field widgets can edit, one named field at a time.
@@ -86,13 +89,14 @@ pub fn TextArea<S: FormState>(
     }
 }
 
-/// One of `options`, each a value and the words shown for it.
+/// One of `options`, each a value and the words shown for it (a literal
+/// or a looked-up text).
 #[component]
-pub fn SelectField<S: FormState>(
+pub fn SelectField<S: FormState, T: IntoView + 'static>(
     state: S,
     #[prop(into)] label: String,
     field: S::Field,
-    options: Vec<(&'static str, String)>,
+    options: Vec<(&'static str, T)>,
 ) -> impl IntoView {
     let value = state.value(field);
     view! {
@@ -135,11 +139,12 @@ pub fn Checkbox<S: FormState>(
 #[component]
 pub fn NewPasswordFields(
     error: Signal<Option<ApiError>>,
-    repeat_label: &'static str,
+    #[prop(into)] repeat_label: String,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <label class="field">
-            <span>"New password"</span>
+            <span>{t!(lang, "components-new-password")}</span>
             <input type="password" name="new_password" autocomplete="new-password" required/>
             <FieldError error field="new_password"/>
         </label>

@@ -1,6 +1,5 @@
 //! Small building blocks: error banners, field messages, empty states,
-//! download links, what the person signed in may do, and how sizes and
-//! senders read.
+//! download links, what the person signed in may do, and how senders read.
 
 pub mod download;
 pub mod fields;
@@ -11,7 +10,9 @@ pub use language::LanguageSwitch;
 
 use crate::CurrentUser;
 use crate::error::ApiError;
+use crate::i18n::use_lang;
 use crate::model::access::Capability;
+use crate::model::job::JobStatus;
 use leptos::prelude::*;
 
 /// Whether the person signed in may do `capability`, so a page offers only
@@ -66,6 +67,17 @@ pub fn EmptyState(#[prop(into)] title: String, children: Children) -> impl IntoV
     }
 }
 
+/// How a run went, as a coloured word ("Succeeded", "Running", "Failed").
+#[component]
+pub fn JobStatusBadge(status: JobStatus) -> impl IntoView {
+    let class = match status {
+        JobStatus::Succeeded => "status status-on",
+        JobStatus::Running => "status",
+        JobStatus::Failed => "status status-off",
+    };
+    view! { <span class=class>{status.label(use_lang())}</span> }
+}
+
 /// The error of the last run of a server action, if it failed.
 pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<ApiError>>
 where
@@ -116,22 +128,6 @@ pub fn confirmed(question: &str) -> bool {
     }
 }
 
-/// Bytes as a person reads them (1.4 GB).
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 /// "Alice Smith" of "Alice Smith <alice@example.com>, …".
 pub fn short_sender(from: &str) -> String {
     let first = from.split(", ").next().unwrap_or("").trim();
@@ -143,12 +139,6 @@ pub fn short_sender(from: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(super::human_size(512), "512 bytes");
-        assert_eq!(super::human_size(1_400_000_000), "1.4 GB");
-    }
-
     #[test]
     fn a_sender_is_named_by_the_first_name_given() {
         let short_sender = super::short_sender;

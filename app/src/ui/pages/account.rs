@@ -4,6 +4,7 @@
 use crate::CurrentUser;
 use crate::api::auth::ChangePassword;
 use crate::model::MIN_PASSWORD_LEN;
+use crate::t;
 use crate::ui::components::fields::NewPasswordFields;
 use crate::ui::components::{ErrorBanner, FieldError, action_error, reset_form_after_success};
 use leptos::prelude::*;
@@ -20,37 +21,37 @@ pub fn AccountPage() -> impl IntoView {
     reset_form_after_success(form, changed);
 
     view! {
-        <Title text="Your account"/>
+        <Title text=t!(lang, "account-title")/>
         <div class="page-header">
-            <h1>"Your account"</h1>
+            <h1>{t!(lang, "account-title")}</h1>
         </div>
         <Suspense>
             {move || Suspend::new(async move {
                 current_user.0.await.ok().flatten().map(|user| view! {
                     <dl class="facts">
-                        <dt>"Name"</dt><dd>{user.display_name}</dd>
-                        <dt>"E-mail address"</dt><dd>{user.email}</dd>
-                        <dt>"Role"</dt><dd>{user.role.label(lang)}</dd>
+                        <dt>{t!(lang, "account-name")}</dt><dd>{user.display_name}</dd>
+                        <dt>{t!(lang, "account-email")}</dt><dd>{user.email}</dd>
+                        <dt>{t!(lang, "account-role")}</dt><dd>{user.role.label(lang)}</dd>
                     </dl>
                 })
             })}
         </Suspense>
         <section class="panel">
-            <h2>"Change password"</h2>
-            <p class="muted">{format!("At least {MIN_PASSWORD_LEN} characters. Your other sessions are signed out.")}</p>
+            <h2>{t!(lang, "account-change-password")}</h2>
+            <p class="muted">{t!(lang, "account-password-rule", min = MIN_PASSWORD_LEN.to_string())}</p>
             <Show when=changed>
-                <div class="banner banner-success" role="status">"Your password has been changed."</div>
+                <div class="banner banner-success" role="status">{t!(lang, "account-password-changed")}</div>
             </Show>
             <ErrorBanner error/>
             <ActionForm action=change node_ref=form attr:class="form form-narrow">
                 <label class="field">
-                    <span>"Current password"</span>
+                    <span>{t!(lang, "account-current-password")}</span>
                     <input type="password" name="current_password" autocomplete="current-password" required/>
                     <FieldError error field="current_password"/>
                 </label>
-                <NewPasswordFields error repeat_label="Repeat new password"/>
+                <NewPasswordFields error repeat_label=t!(lang, "account-repeat-password")/>
                 <button type="submit" class="button button-primary" disabled=move || change.pending().get()>
-                    "Change password"
+                    {t!(lang, "account-change-password")}
                 </button>
             </ActionForm>
         </section>

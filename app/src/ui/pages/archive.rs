@@ -4,11 +4,13 @@
 //! bookmarked and the back button works.
 
 use crate::api::archive::search_archive;
+use crate::i18n::{format, use_lang};
 use crate::model::archive::{
     HitView, MAX_SEARCH_WINDOW, PAGE_SIZE, SearchInput, SearchPage, SearchSort,
 };
-use crate::ui::components::download::{grouped, preparing_messages};
-use crate::ui::components::{DownloadLink, EmptyState, ErrorAlert, human_size, short_sender};
+use crate::t;
+use crate::ui::components::download::preparing_messages;
+use crate::ui::components::{DownloadLink, EmptyState, ErrorAlert, short_sender};
 use crate::ui::pages::restore::{Restore, RestorePlan};
 use crate::ui::url::{messages_export_href, search_export_href, search_href};
 use leptos::prelude::*;
@@ -34,14 +36,15 @@ pub fn ArchivePage() -> impl IntoView {
     });
     let page = Resource::new(move || input.get(), search_archive);
     let selected = RwSignal::new(BTreeSet::<i64>::new());
+    let lang = use_lang();
     view! {
-        <Title text="Archive"/>
+        <Title text=t!(lang, "archive-title")/>
         <div class="page-header">
-            <h1>"Archive"</h1>
-            <p class="muted">"Search everything archived from the mailboxes you may see."</p>
+            <h1>{t!(lang, "archive-title")}</h1>
+            <p class="muted">{t!(lang, "archive-intro")}</p>
         </div>
         <SearchBox input/>
-        <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t!(lang, "archive-searching")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <Results page input=input.get_untracked() selected/> }.into_any(),
@@ -55,6 +58,7 @@ pub fn ArchivePage() -> impl IntoView {
 #[component]
 fn SearchBox(input: Memo<SearchInput>) -> impl IntoView {
     let current = move || input.get().query;
+    let lang = use_lang();
     view! {
         <Form method="GET" action="/archive" attr:class="search-form">
             <div class="search-row">
@@ -62,30 +66,30 @@ fn SearchBox(input: Memo<SearchInput>) -> impl IntoView {
                     type="search"
                     name="q"
                     class="search-input"
-                    aria-label="Search the archive"
-                    placeholder="Words, \"a phrase\", from:alice, subject:invoice, has:attachment, after:2024-01-01 …"
+                    aria-label=t!(lang, "archive-search-label")
+                    placeholder=t!(lang, "archive-search-placeholder")
                     prop:value=current
                     data-testid="search-input"
                 />
-                <select name="sort" aria-label="Order" prop:value=move || input.get().sort.as_str().to_string()>
+                <select name="sort" aria-label=t!(lang, "archive-order") prop:value=move || input.get().sort.as_str().to_string()>
                     {SearchSort::ALL.into_iter().map(|sort| view! {
-                        <option value=sort.as_str()>{sort.label()}</option>
+                        <option value=sort.as_str()>{sort.label(lang)}</option>
                     }).collect_view()}
                 </select>
-                <button type="submit" class="button button-primary">"Search"</button>
+                <button type="submit" class="button button-primary">{t!(lang, "archive-search")}</button>
             </div>
         </Form>
         <details class="search-help">
-            <summary>"Search syntax"</summary>
+            <summary>{t!(lang, "archive-syntax")}</summary>
             <table class="table table-compact">
                 <tbody>
-                    <tr><td><code>"invoice march"</code></td><td>"both words, anywhere; case and accents do not matter (Grüße finds grüsse)"</td></tr>
-                    <tr><td><code>"\"annual report\""</code></td><td>"the exact phrase"</td></tr>
-                    <tr><td><code>"from:alice to:bob cc:carol subject:offer"</code></td><td>"in one header"</td></tr>
-                    <tr><td><code>"attachment:rechnung has:attachment"</code></td><td>"attachment names; messages with attachments"</td></tr>
-                    <tr><td><code>"after:2024-01-01 before:2024-07"</code></td><td>"message date (a day, a month or a year)"</td></tr>
-                    <tr><td><code>"mailbox:Sales folder:INBOX label:project=apollo"</code></td><td>"where it was archived, and the mailbox's labels"</td></tr>
-                    <tr><td><code>"a OR b, NOT spam, -spam, ( )"</code></td><td>"either; without; grouping"</td></tr>
+                    <tr><td><code>"invoice march"</code></td><td>{t!(lang, "archive-syntax-words")}</td></tr>
+                    <tr><td><code>"\"annual report\""</code></td><td>{t!(lang, "archive-syntax-phrase")}</td></tr>
+                    <tr><td><code>"from:alice to:bob cc:carol subject:offer"</code></td><td>{t!(lang, "archive-syntax-header")}</td></tr>
+                    <tr><td><code>"attachment:rechnung has:attachment"</code></td><td>{t!(lang, "archive-syntax-attachment")}</td></tr>
+                    <tr><td><code>"after:2024-01-01 before:2024-07"</code></td><td>{t!(lang, "archive-syntax-date")}</td></tr>
+                    <tr><td><code>"mailbox:Sales folder:INBOX label:project=apollo"</code></td><td>{t!(lang, "archive-syntax-where")}</td></tr>
+                    <tr><td><code>"a OR b, NOT spam, -spam, ( )"</code></td><td>{t!(lang, "archive-syntax-logic")}</td></tr>
                 </tbody>
             </table>
         </details>
@@ -98,12 +102,20 @@ fn Chips(
     mailboxes: Vec<String>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> impl IntoView {
+    let lang = use_lang();
+    // A search term, not a date shown: the query syntax is the same in every language.
     let year_ago = (now - chrono::Duration::days(365))
         .format("%Y-%m-%d")
         .to_string();
     let mut chips: Vec<(String, String)> = vec![
-        ("With attachments".into(), "has:attachment".into()),
-        ("Last 12 months".into(), format!("after:{year_ago}")),
+        (
+            t!(lang, "archive-chip-attachments"),
+            "has:attachment".into(),
+        ),
+        (
+            t!(lang, "archive-chip-last-year"),
+            format!("after:{year_ago}"),
+        ),
     ];
     if mailboxes.len() > 1 {
         for name in mailboxes.iter().take(8) {
@@ -112,11 +124,11 @@ fn Chips(
             } else {
                 format!("mailbox:{name}")
             };
-            chips.push((format!("Mailbox {name}"), term));
+            chips.push((t!(lang, "archive-chip-mailbox", name = name), term));
         }
     }
     view! {
-        <div class="chips" aria-label="Filters">
+        <div class="chips" aria-label=t!(lang, "archive-filters")>
             {chips.into_iter().map(|(label, term)| {
                 let active = query.contains(&term);
                 let next = if active {
@@ -142,34 +154,37 @@ fn Results(
     input: SearchInput,
     selected: RwSignal<BTreeSet<i64>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let chips =
         view! { <Chips query=input.query.clone() mailboxes=page.mailboxes.clone() now=page.now/> };
-    let indexing = (page.indexing > 0).then(|| view! {
-        <p class="banner banner-info" data-testid="indexing-note">
-            {format!("{} archived messages are still being indexed and may not be found yet.", page.indexing)}
-        </p>
+    let indexing = (page.indexing > 0).then(|| {
+        view! {
+            <p class="banner banner-info" data-testid="indexing-note">
+                {t!(lang, "archive-indexing-note", count = page.indexing)}
+            </p>
+        }
     });
     if page.total == 0 {
         let empty = if page.indexing > 0 {
             // Not "empty": the archive has mail the index has not reached yet.
             view! {
-                <EmptyState title="Mail is being indexed">
-                    <p>{format!("{} archived messages are being made searchable; they appear here within moments. Reload the page to see them.", page.indexing)}</p>
+                <EmptyState title=t!(lang, "archive-empty-indexing-title")>
+                    <p>{t!(lang, "archive-empty-indexing", count = page.indexing)}</p>
                 </EmptyState>
             }
             .into_any()
         } else if input.query.trim().is_empty() {
             view! {
-                <EmptyState title="The archive is empty">
-                    <p>"Once a mailbox is archived, its messages can be searched, read, exported and restored here."</p>
-                    <p>"Start by connecting a mailbox under " <a href="/mailboxes">"Mailboxes"</a> "."</p>
+                <EmptyState title=t!(lang, "archive-empty-title")>
+                    <p>{t!(lang, "archive-empty-body")}</p>
+                    <p>{t!(lang, "archive-empty-start-before")} <a href="/mailboxes">{t!(lang, "archive-empty-start-link")}</a> {t!(lang, "archive-empty-start-after")}</p>
                 </EmptyState>
             }
             .into_any()
         } else {
             view! {
-                <EmptyState title="Nothing found">
-                    <p>"No message you may see matches this search. Try fewer words, or check the spelling of from: and mailbox: names."</p>
+                <EmptyState title=t!(lang, "archive-nothing-found-title")>
+                    <p>{t!(lang, "archive-nothing-found")}</p>
                 </EmptyState>
             }
             .into_any()
@@ -214,31 +229,31 @@ fn Results(
             .iter()
             .map(|id| sizes.get(id).copied())
             .sum::<Option<u64>>()
-            .map(|bytes| format!(" ({})", human_size(bytes)))
+            .map(|bytes| format!(" ({})", format::size(lang, bytes)))
             .unwrap_or_default()
     });
-    let preparing_selected = Signal::derive(move || preparing_messages(selected.get().len()));
+    let preparing_selected = Signal::derive(move || preparing_messages(lang, selected.get().len()));
     view! {
         {chips}
         {indexing}
         <div class="results-bar">
-            <span data-testid="result-count">{format!("{first}–{last} of {} messages", page.total)}</span>
+            <span data-testid="result-count">{t!(lang, "archive-result-count", first = first, last = last, total = page.total)}</span>
             <span class="results-actions">
                 <Show when=move || !selected.get().is_empty()>
-                    <span class="muted">{move || format!("{} selected:", selected.get().len())}</span>
-                    <button type="button" class="button button-quiet" on:click=move |_| restoring.update(|on| *on = !*on) data-testid="restore-selected">"Restore…"</button>
+                    <span class="muted">{move || t!(lang, "archive-selected", count = selected.get().len())}</span>
+                    <button type="button" class="button button-quiet" on:click=move |_| restoring.update(|on| *on = !*on) data-testid="restore-selected">{t!(lang, "archive-restore-selected")}</button>
                     <DownloadLink href=selected_export("eml") preparing=preparing_selected attr:class="button button-quiet" attr:data-testid="export-selected">
-                        "Download .zip"{selected_size}
+                        {t!(lang, "archive-download-zip")}{selected_size}
                     </DownloadLink>
                     <DownloadLink href=selected_export("mbox") preparing=preparing_selected attr:class="button button-quiet" attr:data-testid="export-selected-mbox">
-                        "Download .mbox"{selected_size}
+                        {t!(lang, "archive-download-mbox")}{selected_size}
                     </DownloadLink>
                 </Show>
-                <DownloadLink href=query_export("eml") preparing=preparing_messages(total) attr:class="button button-quiet" attr:data-testid="export-all">
-                    {format!("Export all {} as .zip", grouped(total))}
+                <DownloadLink href=query_export("eml") preparing=preparing_messages(lang, total) attr:class="button button-quiet" attr:data-testid="export-all">
+                    {t!(lang, "archive-export-all", count = total)}
                 </DownloadLink>
-                <DownloadLink href=query_export("mbox") preparing=preparing_messages(total) attr:class="button button-quiet" attr:data-testid="export-all-mbox">
-                    "as .mbox"
+                <DownloadLink href=query_export("mbox") preparing=preparing_messages(lang, total) attr:class="button button-quiet" attr:data-testid="export-all-mbox">
+                    {t!(lang, "archive-export-all-mbox")}
                 </DownloadLink>
             </span>
         </div>
@@ -255,7 +270,7 @@ fn Results(
             <thead>
                 <tr>
                     <th class="col-check">
-                        <input type="checkbox" aria-label="Select all on this page"
+                        <input type="checkbox" aria-label=t!(lang, "archive-select-all")
                             prop:checked=move || { let chosen = selected.get(); all_ids.iter().all(|id| chosen.contains(id)) }
                             on:change=move |event| {
                                 let on = event_target_checked(&event);
@@ -264,18 +279,18 @@ fn Results(
                                 });
                             }/>
                     </th>
-                    <th>"From"</th>
-                    <th>"Subject"</th>
-                    <th class="col-date">"Date"</th>
+                    <th>{t!(lang, "archive-col-from")}</th>
+                    <th>{t!(lang, "archive-col-subject")}</th>
+                    <th class="col-date">{t!(lang, "archive-col-date")}</th>
                 </tr>
             </thead>
             <tbody>
                 {page.hits.into_iter().map(|hit| view! { <HitRow hit selected/> }).collect_view()}
             </tbody>
         </table>
-        <nav class="pager" aria-label="Pages">
-            {previous.map(|href| view! { <a class="button button-quiet" href=href>"← Newer page"</a> })}
-            {next.map(|href| view! { <a class="button button-quiet" href=href data-testid="next-page">"Next page →"</a> })}
+        <nav class="pager" aria-label=t!(lang, "archive-pages")>
+            {previous.map(|href| view! { <a class="button button-quiet" href=href>{t!(lang, "archive-newer-page")}</a> })}
+            {next.map(|href| view! { <a class="button button-quiet" href=href data-testid="next-page">{t!(lang, "archive-next-page")}</a> })}
         </nav>
     }
     .into_any()
@@ -284,20 +299,21 @@ fn Results(
 #[component]
 fn HitRow(hit: HitView, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
     let id = hit.id;
+    let lang = use_lang();
     let href = format!("/m/{id}");
     let date = hit
         .date
-        .map(|date| date.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| "undated".into());
+        .map(|date| format::date(lang, date))
+        .unwrap_or_else(|| t!(lang, "archive-undated"));
     let subject = if hit.subject.trim().is_empty() {
-        "(no subject)".to_string()
+        t!(lang, "archive-no-subject")
     } else {
         hit.subject
     };
     view! {
         <tr data-testid="hit">
             <td class="col-check">
-                <input type="checkbox" aria-label="Select"
+                <input type="checkbox" aria-label=t!(lang, "archive-select")
                     prop:checked=move || selected.get().contains(&id)
                     on:change=move |event| {
                         let on = event_target_checked(&event);
@@ -307,7 +323,7 @@ fn HitRow(hit: HitView, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
             <td class="col-from" title=hit.from.clone()>{short_sender(&hit.from)}</td>
             <td>
                 <a href=href class="hit-subject">{subject}</a>
-                {hit.has_attachments.then(|| view! { <span class="attachment-mark" title="Has attachments" aria-label="Has attachments">"📎"</span> })}
+                {hit.has_attachments.then(|| view! { <span class="attachment-mark" title=t!(lang, "archive-has-attachments") aria-label=t!(lang, "archive-has-attachments")>"📎"</span> })}
                 <p class="snippet">
                     {hit.snippet.into_iter().map(|piece| if piece.hit {
                         view! { <mark>{piece.text}</mark> }.into_any()

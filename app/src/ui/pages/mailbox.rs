@@ -3,8 +3,12 @@
 
 use crate::api::mailboxes::{DeleteMailbox, SetMailboxEnabled, StartMailboxRun, load_mailbox_runs};
 use crate::error::ApiError;
-use crate::model::job::{JobRecord, MailboxRuns, Progress, RunRequest};
-use crate::ui::components::{ErrorAlert, ErrorBanner, action_error, confirmed, id_param};
+use crate::i18n::{format, use_lang};
+use crate::model::job::{JobRecord, JobStatus, MailboxRuns, Progress, RunRequest};
+use crate::t;
+use crate::ui::components::{
+    ErrorAlert, ErrorBanner, JobStatusBadge, action_error, confirmed, id_param,
+};
 use crate::ui::pages::mailbox_sign_in::SignInPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -76,10 +80,11 @@ pub fn MailboxPage() -> impl IntoView {
         id().map(|id| format!("/mailboxes/{id}/edit"))
             .unwrap_or_default()
     };
+    let lang = use_lang();
 
     view! {
-        <Title text="Mailbox"/>
-        <Transition fallback=|| view! { <p class="muted">"Loading the mailbox…"</p> }>
+        <Title text=t!(lang, "mailbox-title")/>
+        <Transition fallback=move || view! { <p class="muted">{t!(lang, "mailbox-loading")}</p> }>
             {move || Suspend::new(async move {
                 match runs.await {
                     Ok(runs) => {
@@ -108,33 +113,29 @@ fn MailboxRunsView(
     edit: String,
 ) -> impl IntoView {
     let is_running = runs.running.is_some();
+    let lang = use_lang();
     // What "Run now" answered, only while it is still true: once the run has
     // ended, the history below says how it went. (While the data says queued,
     // its own banner says so.)
     let busy = is_running || runs.queued;
     let queued_now = runs.queued;
     let queued = move || match run.value().get() {
-        Some(Ok(RunRequest::Queued)) if busy && !queued_now => {
-            Some("The run is queued and starts as soon as the job limits allow.")
-        }
-        Some(Ok(RunRequest::AlreadyRunning)) if busy => {
-            Some("A run of this mailbox is going on already.")
-        }
+        Some(Ok(RunRequest::Queued)) if busy && !queued_now => Some(t!(lang, "mailbox-run-queued")),
+        Some(Ok(RunRequest::AlreadyRunning)) if busy => Some(t!(lang, "mailbox-run-already")),
         _ => None,
     };
     let enabled = runs.enabled;
     let schedule_text = match (&runs.schedule, enabled) {
-        (Some(schedule), true) => format!("Runs on the schedule “{schedule}”."),
-        (Some(schedule), false) => {
-            format!("The schedule “{schedule}” is paused; runs start only by hand.")
-        }
-        (None, _) => "No schedule: runs start only by hand.".to_string(),
+        (Some(schedule), true) => t!(lang, "mailbox-schedule-on", schedule = schedule),
+        (Some(schedule), false) => t!(lang, "mailbox-schedule-paused", schedule = schedule),
+        (None, _) => t!(lang, "mailbox-schedule-none"),
     };
     let has_schedule = runs.schedule.is_some();
     let can_manage = runs.can_manage;
-    let confirm_delete = format!(
-        "Delete the mailbox {:?}? It stops being archived; the mail archived so far stays in the archive.",
-        runs.mailbox
+    let confirm_delete = t!(
+        lang,
+        "mailbox-confirm-delete",
+        name = format!("{:?}", runs.mailbox)
     );
     view! {
         <div class="page-header page-header-actions">
@@ -142,18 +143,18 @@ fn MailboxRunsView(
                 <h1>{runs.mailbox.clone()}</h1>
                 <p class="muted" data-testid="schedule-state">{schedule_text}</p>
                 {(!can_manage).then(|| view! {
-                    <p class="muted" data-testid="read-only">"Shared with you: you can read its runs and its archived mail; an administrator manages it."</p>
+                    <p class="muted" data-testid="read-only">{t!(lang, "mailbox-read-only")}</p>
                 })}
             </div>
             {can_manage.then(|| view! {
             <div class="button-row">
-                <a class="button" href=edit>"Edit"</a>
+                <a class="button" href=edit>{t!(lang, "mailbox-edit")}</a>
                 <button class="button button-danger" disabled=move || delete.pending().get()
                     on:click=move |_| {
                         if let Some(id) = id && confirmed(&confirm_delete) {
                             delete.dispatch(DeleteMailbox { id });
                         }
-                    }>"Delete"</button>
+                    }>{t!(lang, "mailbox-delete")}</button>
                 {has_schedule.then(|| view! {
                     <button class="button" disabled=move || switch.pending().get()
                         on:click=move |_| {
@@ -161,7 +162,7 @@ fn MailboxRunsView(
                                 switch.dispatch(SetMailboxEnabled { id, enabled: !enabled });
                             }
                         }>
-                        {if enabled { "Pause schedule" } else { "Resume schedule" }}
+                        {if enabled { t!(lang, "mailbox-pause") } else { t!(lang, "mailbox-resume") }}
                     </button>
                 })}
                 <button
@@ -174,20 +175,20 @@ fn MailboxRunsView(
                         }
                     }
                 >
-                    "Run now"
+                    {t!(lang, "mailbox-run-now")}
                 </button>
             </div>
             })}
         </div>
         {move || queued().map(|text| view! { <div class="banner banner-success" role="status">{text}</div> })}
         {(runs.queued && runs.running.is_none()).then(|| view! {
-            <div class="banner banner-info" role="status" data-testid="run-queued">"A run is queued and starts as soon as a job slot is free."</div>
+            <div class="banner banner-info" role="status" data-testid="run-queued">{t!(lang, "mailbox-queued-banner")}</div>
         })}
         {runs.running.map(|progress| view! { <RunProgress progress/> })}
         <section class="panel">
-            <h2>"History"</h2>
+            <h2>{t!(lang, "mailbox-history")}</h2>
             {if runs.jobs.is_empty() {
-                view! { <p class="muted" data-testid="no-runs">"No run yet. Runs start on the schedule, or now with “Run now”."</p> }.into_any()
+                view! { <p class="muted" data-testid="no-runs">{t!(lang, "mailbox-no-runs")}</p> }.into_any()
             } else {
                 view! { <JobHistory jobs=runs.jobs/> }.into_any()
             }}
@@ -197,28 +198,38 @@ fn MailboxRunsView(
 
 #[component]
 fn RunProgress(progress: Progress) -> impl IntoView {
+    let lang = use_lang();
     let folder = progress
         .folder
         .clone()
-        .unwrap_or_else(|| "Connecting and listing folders…".to_string());
+        .unwrap_or_else(|| t!(lang, "jobs-connecting"));
     let rate = progress.rate();
     view! {
         <section class="panel" data-testid="run-progress" aria-live="polite">
-            <h2>"Running"</h2>
+            <h2>{t!(lang, "jobs-running-title")}</h2>
             <p>
                 <strong>{folder}</strong>
                 // Until the folders are listed there is nothing to count yet.
                 {(progress.folders_total > 0).then(|| format!(
-                    " — folder {} of {}",
-                    (progress.folders_done + 1).min(progress.folders_total),
-                    progress.folders_total
+                    " {}",
+                    t!(
+                        lang,
+                        "jobs-folder-of",
+                        current = (progress.folders_done + 1).min(progress.folders_total),
+                        total = progress.folders_total
+                    )
                 ))}
             </p>
             <progress max=progress.folder_total.max(1) value=progress.folder_done></progress>
             <p class="muted">
-                {format!(
-                    "{} of {} messages in this folder · {} archived, {} duplicates so far · {:.0} messages/s",
-                    progress.folder_done, progress.folder_total, progress.archived, progress.duplicates, rate
+                {t!(
+                    lang,
+                    "jobs-progress",
+                    done = progress.folder_done,
+                    total = progress.folder_total,
+                    archived = progress.archived,
+                    duplicates = progress.duplicates,
+                    rate = format!("{rate:.0}")
                 )}
             </p>
         </section>
@@ -227,16 +238,17 @@ fn RunProgress(progress: Progress) -> impl IntoView {
 
 #[component]
 fn JobHistory(jobs: Vec<JobRecord>) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <table class="table" data-testid="job-history">
             <thead>
                 <tr>
-                    <th>"Started"</th>
-                    <th>"Duration"</th>
-                    <th>"Result"</th>
-                    <th class="number">"Archived"</th>
-                    <th class="number">"Duplicates"</th>
-                    <th class="number">"Failed"</th>
+                    <th>{t!(lang, "jobs-col-started")}</th>
+                    <th>{t!(lang, "jobs-col-duration")}</th>
+                    <th>{t!(lang, "jobs-col-result")}</th>
+                    <th class="number">{t!(lang, "jobs-col-archived")}</th>
+                    <th class="number">{t!(lang, "jobs-col-duplicates")}</th>
+                    <th class="number">{t!(lang, "jobs-col-failed")}</th>
                 </tr>
             </thead>
             {jobs.into_iter().map(|job| {
@@ -244,16 +256,12 @@ fn JobHistory(jobs: Vec<JobRecord>) -> impl IntoView {
                 let duration = summary.finished_at.map(|end| {
                     let seconds = (end - summary.started_at).num_seconds().max(0);
                     format!("{}:{:02} min", seconds / 60, seconds % 60)
-                }).unwrap_or_else(|| "running".to_string());
-                let status = match summary.status.as_str() {
-                    "succeeded" => view! { <span class="status status-on">"Succeeded"</span> }.into_any(),
-                    "running" => view! { <span class="status">"Running"</span> }.into_any(),
-                    _ => view! { <span class="status status-off">"Failed"</span> }.into_any(),
-                };
+                }).unwrap_or_else(|| t!(lang, "jobs-duration-running"));
+                let status = view! { <JobStatusBadge status=JobStatus::from_text(&summary.status)/> };
                 view! {
                     <tbody data-testid="job">
                         <tr>
-                            <td>{summary.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                            <td>{format::date_time_seconds(lang, summary.started_at)}</td>
                             <td>{duration}</td>
                             <td>{status}</td>
                             <td class="number">{summary.archived}</td>
@@ -275,29 +283,28 @@ fn JobHistory(jobs: Vec<JobRecord>) -> impl IntoView {
 
 #[component]
 fn FolderTable(log: crate::model::job::JobLog) -> impl IntoView {
+    let lang = use_lang();
     if log.folders.is_empty() {
-        return view! { <span class="muted">"No folder was archived."</span> }.into_any();
+        return view! { <span class="muted">{t!(lang, "jobs-no-folder")}</span> }.into_any();
     }
     let throttled = log.throttled;
     view! {
         <details class="job-log">
-            <summary>{format!("Folders ({})", log.folders.len())}</summary>
+            <summary>{t!(lang, "jobs-folders", count = log.folders.len())}</summary>
             {(throttled > 0).then(|| view! {
-                <p class="muted" data-testid="throttled">{format!(
-                    "Microsoft Graph asked the run to wait {throttled} times; it waited as told."
-                )}</p>
+                <p class="muted" data-testid="throttled">{t!(lang, "jobs-throttled", count = throttled)}</p>
             })}
             <table class="table table-compact" data-testid="reconciliation">
                 <thead>
                     <tr>
-                        <th>"Folder"</th>
-                        <th class="number">"On the server"</th>
-                        <th class="number">"In the archive"</th>
-                        <th class="number">"New"</th>
-                        <th class="number">"Duplicates"</th>
-                        <th class="number">"Skipped"</th>
-                        <th class="number">"Failed"</th>
-                        <th>"Reconciled"</th>
+                        <th>{t!(lang, "jobs-col-folder")}</th>
+                        <th class="number">{t!(lang, "jobs-col-on-server")}</th>
+                        <th class="number">{t!(lang, "jobs-col-in-archive")}</th>
+                        <th class="number">{t!(lang, "jobs-col-new")}</th>
+                        <th class="number">{t!(lang, "jobs-col-duplicates")}</th>
+                        <th class="number">{t!(lang, "jobs-col-skipped")}</th>
+                        <th class="number">{t!(lang, "jobs-col-failed")}</th>
+                        <th>{t!(lang, "jobs-col-reconciled")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -312,7 +319,7 @@ fn FolderTable(log: crate::model::job::JobLog) -> impl IntoView {
                                 <td class="number">{folder.duplicates}</td>
                                 <td class="number">{folder.skipped}</td>
                                 <td class="number">{folder.failed}</td>
-                                <td>{if reconciled { "✓ complete" } else { "✗ incomplete" }}</td>
+                                <td>{if reconciled { t!(lang, "jobs-reconciled-yes") } else { t!(lang, "jobs-reconciled-no") }}</td>
                             </tr>
                             <FolderMessages folder/>
                         }
@@ -329,6 +336,7 @@ fn FolderTable(log: crate::model::job::JobLog) -> impl IntoView {
 /// message they are the same as. Folded away: a run may list hundreds.
 #[component]
 fn FolderMessages(folder: crate::model::job::FolderLog) -> impl IntoView {
+    let lang = use_lang();
     let listed = folder.failures.len() + folder.skips.len() + folder.duplicate_of.len();
     if listed == 0 && folder.error.is_none() {
         return ().into_any();
@@ -341,23 +349,23 @@ fn FolderMessages(folder: crate::model::job::FolderLog) -> impl IntoView {
             {folder.error.map(|error| view! { <p class="field-error">{error}</p> })}
             {(listed > 0).then(|| view! {
                 <details class="folder-messages" data-testid="folder-messages">
-                    <summary>{format!("{listed} messages of {} in detail", folder.name)}</summary>
+                    <summary>{t!(lang, "jobs-messages-in-detail", count = listed, folder = folder.name.clone())}</summary>
                     <ul class="notes">
                         {folder.failures.into_iter().map(|note| view! {
-                            <li data-testid="failed-message">{format!("UID {} failed: {}", note.uid, note.reason)}</li>
+                            <li data-testid="failed-message">{t!(lang, "jobs-uid-failed", uid = note.uid.to_string(), reason = note.reason)}</li>
                         }).collect_view()}
                         {folder.skips.into_iter().map(|note| view! {
-                            <li data-testid="skipped-message">{format!("UID {} skipped: {}", note.uid, note.reason)}</li>
+                            <li data-testid="skipped-message">{t!(lang, "jobs-uid-skipped", uid = note.uid.to_string(), reason = note.reason)}</li>
                         }).collect_view()}
                         {folder.duplicate_of.into_iter().map(|note| view! {
                             <li data-testid="duplicate-message">
-                                {format!("UID {} is a duplicate of ", note.uid)}
-                                <a href=format!("/m/{}", note.message_id)>{format!("archived message {}", note.message_id)}</a>
+                                {t!(lang, "jobs-uid-duplicate", uid = note.uid.to_string())}
+                                <a href=format!("/m/{}", note.message_id)>{t!(lang, "jobs-archived-message", id = note.message_id.to_string())}</a>
                             </li>
                         }).collect_view()}
                     </ul>
                     {(unlisted > 0).then(|| view! {
-                        <p class="muted">{format!("{unlisted} more duplicates are counted but not listed.")}</p>
+                        <p class="muted">{t!(lang, "jobs-more-duplicates", count = unlisted)}</p>
                     })}
                 </details>
             })}

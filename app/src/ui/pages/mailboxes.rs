@@ -2,10 +2,13 @@
 //! their last run went and what needs attention.
 
 use crate::api::mailboxes::list_mailboxes;
+use crate::i18n::{format, use_lang};
 use crate::model::access::Capability;
+use crate::model::job::JobStatus;
 use crate::model::mailbox::{JobSummary, MailboxSummary};
 use crate::model::oauth::SignInState;
-use crate::ui::components::{EmptyState, ErrorAlert, viewer_may};
+use crate::t;
+use crate::ui::components::{EmptyState, ErrorAlert, JobStatusBadge, viewer_may};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,19 +18,20 @@ use leptos_meta::Title;
 pub fn MailboxesPage() -> impl IntoView {
     let mailboxes = Resource::new(|| (), |_| list_mailboxes());
     let may_add = viewer_may(Capability::ManageOwnMailboxes);
+    let lang = use_lang();
     view! {
-        <Title text="Mailboxes"/>
+        <Title text=t!(lang, "mailboxes-title")/>
         <div class="page-header page-header-actions">
             <div>
-                <h1>"Mailboxes"</h1>
-                <p class="muted">"Each mailbox is an archiving profile: the server to read from, the folders to take, and what happens to a message once it is safely archived."</p>
+                <h1>{t!(lang, "mailboxes-title")}</h1>
+                <p class="muted">{t!(lang, "mailboxes-intro")}</p>
             </div>
             // Auditors only read: they connect nothing.
             {may_add.then(|| view! {
-                <a class="button button-primary" href="/mailboxes/new">"Add mailbox"</a>
+                <a class="button button-primary" href="/mailboxes/new">{t!(lang, "mailboxes-add")}</a>
             })}
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading mailboxes…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t!(lang, "mailboxes-loading")}</p> }>
             {move || Suspend::new(async move {
                 match mailboxes.await {
                     Ok(list) if list.is_empty() => view! { <NoMailboxes may_add/> }.into_any(),
@@ -41,11 +45,12 @@ pub fn MailboxesPage() -> impl IntoView {
 
 #[component]
 fn NoMailboxes(may_add: bool) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <EmptyState title="No mailboxes connected">
-            <p>"Once a mailbox is connected, Tresor archives it on its schedule and lists every run here."</p>
+        <EmptyState title=t!(lang, "mailboxes-empty-title")>
+            <p>{t!(lang, "mailboxes-empty-body")}</p>
             {may_add.then(|| view! {
-                <p><a class="button button-primary" href="/mailboxes/new">"Add your first mailbox"</a></p>
+                <p><a class="button button-primary" href="/mailboxes/new">{t!(lang, "mailboxes-add-first")}</a></p>
             })}
         </EmptyState>
     }
@@ -54,46 +59,47 @@ fn NoMailboxes(may_add: bool) -> impl IntoView {
 #[component]
 fn MailboxTable(mailboxes: Vec<MailboxSummary>) -> impl IntoView {
     let show_owner = mailboxes.iter().any(|mailbox| mailbox.owner.is_some());
+    let lang = use_lang();
     view! {
         <table class="table" data-testid="mailbox-table">
             <thead>
                 <tr>
-                    <th>"Name"</th>
-                    <th>"Server"</th>
-                    {show_owner.then(|| view! { <th>"Owner"</th> })}
-                    <th>"Schedule"</th>
-                    <th>"Last run"</th>
+                    <th>{t!(lang, "mailboxes-col-name")}</th>
+                    <th>{t!(lang, "mailboxes-col-server")}</th>
+                    {show_owner.then(|| view! { <th>{t!(lang, "mailboxes-col-owner")}</th> })}
+                    <th>{t!(lang, "mailboxes-col-schedule")}</th>
+                    <th>{t!(lang, "mailboxes-col-last-run")}</th>
                 </tr>
             </thead>
             <tbody>
                 {mailboxes.into_iter().map(|mailbox| {
                     let schedule = match (&mailbox.schedule, mailbox.enabled) {
                         (Some(schedule), true) => schedule.clone(),
-                        (Some(_), false) => "Paused".to_string(),
-                        (None, _) => "Manual only".to_string(),
+                        (Some(_), false) => t!(lang, "mailboxes-paused"),
+                        (None, _) => t!(lang, "mailboxes-manual"),
                     };
                     let page = format!("/mailboxes/{}", mailbox.id);
                     view! {
                         <tr data-testid="mailbox-row">
                             <td>
                                 <a href=page><strong>{mailbox.name}</strong></a>
-                                {mailbox.shared.then(|| view! { " " <span class="badge">"Shared"</span> })}
-                                {(!mailbox.can_manage).then(|| view! { " " <span class="badge" data-testid="read-only-badge">"Read-only"</span> })}
+                                {mailbox.shared.then(|| view! { " " <span class="badge">{t!(lang, "mailboxes-shared")}</span> })}
+                                {(!mailbox.can_manage).then(|| view! { " " <span class="badge" data-testid="read-only-badge">{t!(lang, "mailboxes-read-only")}</span> })}
                                 {mailbox.sign_in.and_then(|state| match state {
                                     SignInState::SignedIn => None,
-                                    SignInState::NotSignedIn => Some(view! { " " <span class="badge badge-warn" data-testid="sign-in-badge">"Not signed in"</span> }),
-                                    SignInState::NeedsSignIn => Some(view! { " " <span class="badge badge-error" data-testid="sign-in-badge">"Needs sign-in"</span> }),
+                                    SignInState::NotSignedIn => Some(view! { " " <span class="badge badge-warn" data-testid="sign-in-badge">{t!(lang, "mailboxes-not-signed-in")}</span> }),
+                                    SignInState::NeedsSignIn => Some(view! { " " <span class="badge badge-error" data-testid="sign-in-badge">{t!(lang, "mailboxes-needs-sign-in")}</span> }),
                                 })}
                                 {mailbox.template.map(|template| view! {
-                                    <p class="muted">{format!("Template: {template}")}</p>
+                                    <p class="muted">{t!(lang, "mailboxes-template", template = template)}</p>
                                 })}
                                 {mailbox.warnings.into_iter().map(|warning| view! {
                                     <p class="field-error" data-testid="mailbox-warning">{warning}</p>
                                 }).collect_view()}
                             </td>
-                            <td class="muted">{if mailbox.server.is_empty() { "Imported files".to_string() } else { mailbox.server }}</td>
+                            <td class="muted">{if mailbox.server.is_empty() { t!(lang, "mailboxes-imported") } else { mailbox.server }}</td>
                             {show_owner.then(|| view! {
-                                <td>{mailbox.owner.unwrap_or_else(|| "Shared".to_string())}</td>
+                                <td>{mailbox.owner.unwrap_or_else(|| t!(lang, "mailboxes-shared"))}</td>
                             })}
                             <td>{schedule}</td>
                             <td class="last-run"><LastRun job=mailbox.last_job/></td>
@@ -107,19 +113,19 @@ fn MailboxTable(mailboxes: Vec<MailboxSummary>) -> impl IntoView {
 
 #[component]
 fn LastRun(job: Option<JobSummary>) -> impl IntoView {
+    let lang = use_lang();
     let Some(job) = job else {
-        return view! { <span class="muted">"Not run yet"</span> }.into_any();
+        return view! { <span class="muted">{t!(lang, "mailboxes-not-run")}</span> }.into_any();
     };
-    let when = job.started_at.format("%Y-%m-%d %H:%M UTC").to_string();
-    let counts = format!(
-        "{} archived, {} duplicates, {} failed",
-        job.archived, job.duplicates, job.failed
+    let when = format::date_time(lang, job.started_at);
+    let counts = t!(
+        lang,
+        "mailboxes-last-run-counts",
+        archived = job.archived,
+        duplicates = job.duplicates,
+        failed = job.failed
     );
-    let badge = match job.status.as_str() {
-        "succeeded" => view! { <span class="status status-on">"Succeeded"</span> }.into_any(),
-        "running" => view! { <span class="status">"Running"</span> }.into_any(),
-        _ => view! { <span class="status status-off">"Failed"</span> }.into_any(),
-    };
+    let badge = view! { <JobStatusBadge status=JobStatus::from_text(&job.status)/> };
     view! {
         <div data-testid="last-run">
             {badge} " " <span class="muted">{when}</span>

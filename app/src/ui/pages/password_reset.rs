@@ -2,7 +2,9 @@
 //! the page the link opens to choose a new password.
 
 use crate::api::auth::{RequestPasswordReset, ResetPassword};
+use crate::i18n::use_lang;
 use crate::model::MIN_PASSWORD_LEN;
+use crate::t;
 use crate::ui::components::fields::NewPasswordFields;
 use crate::ui::components::{ErrorBanner, FieldError, action_error};
 use crate::ui::layout::SignInCard;
@@ -15,27 +17,28 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let request = ServerAction::<RequestPasswordReset>::new();
     let error = action_error(request);
     let sent = move || matches!(request.value().get(), Some(Ok(())));
+    let lang = use_lang();
     view! {
-        <Title text="Reset your password"/>
+        <Title text=t!(lang, "sign-in-reset-title")/>
         <SignInCard>
-            <p class="muted">"Enter the address you sign in with. We send you a link to choose a new password; it works once, for an hour."</p>
+            <p class="muted">{t!(lang, "sign-in-reset-intro")}</p>
             <ErrorBanner error/>
             {move || sent().then(|| view! {
                 <div class="banner banner-success" role="status" data-testid="reset-sent">
-                    "If this address belongs to an account, a mail with the link is on its way. Check your inbox (and spam folder)."
+                    {t!(lang, "sign-in-reset-sent")}
                 </div>
             })}
             <ActionForm action=request attr:class="form">
                 <label class="field">
-                    <span>"E-mail address"</span>
+                    <span>{t!(lang, "sign-in-email")}</span>
                     <input type="email" name="email" autocomplete="username" required autofocus/>
                 </label>
                 <button type="submit" class="button button-primary" disabled=move || request.pending().get()>
-                    "Send the link"
+                    {t!(lang, "sign-in-reset-send")}
                 </button>
             </ActionForm>
-            <p class="muted" data-testid="reset-ask-admin">"No mail, or this account is disabled? An administrator can set a new password for you, mail you a new link, or enable the account again."</p>
-            <p><a href="/sign-in">"Back to sign-in"</a></p>
+            <p class="muted" data-testid="reset-ask-admin">{t!(lang, "sign-in-reset-ask-admin")}</p>
+            <p><a href="/sign-in">{t!(lang, "sign-in-back")}</a></p>
         </SignInCard>
     }
 }
@@ -48,26 +51,27 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let reset = ServerAction::<ResetPassword>::new();
     let error = action_error(reset);
     let done = move || matches!(reset.value().get(), Some(Ok(())));
+    let lang = use_lang();
     view! {
-        <Title text="Choose a new password"/>
+        <Title text=t!(lang, "sign-in-new-password-title")/>
         <SignInCard>
             {move || if done() {
                 view! {
                     <div class="banner banner-success" role="status" data-testid="reset-done">
-                        "Your password is changed; every session of your account was ended."
+                        {t!(lang, "sign-in-new-password-done")}
                     </div>
-                    <p><a class="button button-primary" href="/sign-in">"Sign in"</a></p>
+                    <p><a class="button button-primary" href="/sign-in">{t!(lang, "sign-in-button")}</a></p>
                 }.into_any()
             } else {
                 view! {
-                    <p class="muted">{format!("Choose a password of at least {MIN_PASSWORD_LEN} characters; then sign in with your e-mail address and it.")}</p>
+                    <p class="muted">{t!(lang, "sign-in-new-password-rule", min = MIN_PASSWORD_LEN.to_string())}</p>
                     <ErrorBanner error/>
                     <FieldError error field="token"/>
                     <ActionForm action=reset attr:class="form">
                         <input type="hidden" name="token" value=token/>
-                        <NewPasswordFields error repeat_label="Repeat it"/>
+                        <NewPasswordFields error repeat_label=t!(lang, "sign-in-new-password-repeat")/>
                         <button type="submit" class="button button-primary" disabled=move || reset.pending().get()>
-                            "Set the new password"
+                            {t!(lang, "sign-in-new-password-set")}
                         </button>
                     </ActionForm>
                 }.into_any()

@@ -8,9 +8,11 @@
 
 use crate::api::archive::{RestoreMessages, plan_restore};
 use crate::error::ApiError;
+use crate::i18n::{Lang, use_lang};
 use crate::model::archive::{
     RestoreInput, RestoreOutcome, RestorePlace, RestorePlanInput, RestoreReport, RestoredMessage,
 };
+use crate::t;
 use crate::ui::components::{ErrorBanner, FieldError, action_error};
 use leptos::prelude::*;
 
@@ -43,6 +45,7 @@ pub fn Restore(#[prop(into)] ids: Signal<Vec<i64>>, plan: RestorePlan) -> impl I
     let mailbox = RwSignal::new(String::new());
     let folder = RwSignal::new("INBOX".to_string());
     let force = RwSignal::new(false);
+    let lang = use_lang();
     view! {
         <Transition>
             {move || Suspend::new(async move {
@@ -67,31 +70,31 @@ pub fn Restore(#[prop(into)] ids: Signal<Vec<i64>>, plan: RestorePlan) -> impl I
                         .unwrap_or_default();
                     format!("{name} / {}", folder.get().trim().trim_matches('/'))
                 };
-                let question = move || question(&origins, elsewhere.get().then(&chosen_label));
+                let question = move || question(lang, &origins, elsewhere.get().then(&chosen_label));
                 Some(view! {
                     <section class="card" data-testid="restore">
-                        <h2 class="section-title">"Restore"</h2>
-                        <p class="muted">"Puts a copy back on the mail server, with its flags and date. The archive keeps its copy."</p>
+                        <h2 class="section-title">{t!(lang, "restore-title")}</h2>
+                        <p class="muted">{t!(lang, "restore-intro")}</p>
                         <ErrorBanner error/>
                         <FieldError error field="message_ids"/>
                         <fieldset class="field">
-                            <legend>"Where to"</legend>
+                            <legend>{t!(lang, "restore-where")}</legend>
                             <label class="radio">
                                 <input type="radio" name="restore-where" disabled=none_has_origin
                                     prop:checked=move || !elsewhere.get() on:change=move |_| elsewhere.set(false)
                                     data-testid="restore-original"/>
-                                " Back into the folder it came from"
+                                " " {t!(lang, "restore-to-origin")}
                             </label>
                             <label class="radio">
                                 <input type="radio" name="restore-where"
                                     prop:checked=move || elsewhere.get() on:change=move |_| elsewhere.set(true)
                                     data-testid="restore-elsewhere"/>
-                                " Into another folder"
+                                " " {t!(lang, "restore-elsewhere")}
                             </label>
                         </fieldset>
                         <Show when=move || elsewhere.get()>
                             <label class="field">
-                                <span>"Mailbox"</span>
+                                <span>{t!(lang, "restore-mailbox")}</span>
                                 <select prop:value=move || mailbox.get() on:change=move |event| mailbox.set(event_target_value(&event)) data-testid="restore-mailbox">
                                     {plan.targets.iter().map(|target| view! {
                                         <option value=target.mailbox_id.to_string()>{target.name.clone()}</option>
@@ -100,14 +103,14 @@ pub fn Restore(#[prop(into)] ids: Signal<Vec<i64>>, plan: RestorePlan) -> impl I
                                 <FieldError error field="mailbox"/>
                             </label>
                             <label class="field">
-                                <span>"Folder"</span>
+                                <span>{t!(lang, "restore-folder")}</span>
                                 <input type="text" prop:value=move || folder.get() on:input=move |event| folder.set(event_target_value(&event)) data-testid="restore-folder"/>
                                 <FieldError error field="folder"/>
                             </label>
                         </Show>
                         <label class="checkbox">
                             <input type="checkbox" prop:checked=move || force.get() on:change=move |event| force.set(event_target_checked(&event)) data-testid="restore-force"/>
-                            " Restore anyway where the folder already holds a copy"
+                            " " {t!(lang, "restore-force")}
                         </label>
                         <p data-testid="restore-question">{question}</p>
                         <button type="button" class="button" disabled=move || restore.pending().get() data-testid="restore-button"
@@ -125,7 +128,7 @@ pub fn Restore(#[prop(into)] ids: Signal<Vec<i64>>, plan: RestorePlan) -> impl I
                                     force: force.get(),
                                 } });
                             }>
-                            {move || if restore.pending().get() { "Restoring…" } else { "Restore" }}
+                            {move || if restore.pending().get() { t!(lang, "restore-restoring") } else { t!(lang, "restore-button") }}
                         </button>
                         {move || restore.value().get().and_then(Result::ok).map(|report| view! { <Report report/> })}
                     </section>
@@ -138,6 +141,7 @@ pub fn Restore(#[prop(into)] ids: Signal<Vec<i64>>, plan: RestorePlan) -> impl I
 /// What a restore did, in a sentence and message by message.
 #[component]
 fn Report(report: RestoreReport) -> impl IntoView {
+    let lang = use_lang();
     let kind = if report.failed() > 0 {
         "banner banner-error"
     } else if report.skipped() > 0 {
@@ -147,10 +151,10 @@ fn Report(report: RestoreReport) -> impl IntoView {
     };
     view! {
         <div class=kind role="status" data-testid="restore-done">
-            <p>{summary(&report)}</p>
+            <p>{summary(lang, &report)}</p>
             <ul class="restore-report">
                 {report.messages.iter().map(|message| view! {
-                    <li data-testid="restore-result" data-outcome=outcome_name(&message.outcome)>{line(message)}</li>
+                    <li data-testid="restore-result" data-outcome=outcome_name(&message.outcome)>{line(lang, message)}</li>
                 }).collect_view()}
             </ul>
         </div>
@@ -160,15 +164,10 @@ fn Report(report: RestoreReport) -> impl IntoView {
 /// "Restore 1 message to alice / INBOX?"; for messages going back to their
 /// own folders, each folder with its count; `chosen` is the one folder all
 /// go to instead.
-fn question(origins: &[(i64, Option<RestorePlace>)], chosen: Option<String>) -> String {
+fn question(lang: Lang, origins: &[(i64, Option<RestorePlace>)], chosen: Option<String>) -> String {
     let count = origins.len();
-    let messages = if count == 1 {
-        "1 message".to_string()
-    } else {
-        format!("{count} messages")
-    };
     if let Some(chosen) = chosen {
-        return format!("Restore {messages} to {chosen}?");
+        return t!(lang, "restore-question-to", count = count, place = chosen);
     }
     let mut places: Vec<(String, usize)> = Vec::new();
     for place in origins.iter().filter_map(|(_, origin)| origin.as_ref()) {
@@ -181,12 +180,23 @@ fn question(origins: &[(i64, Option<RestorePlace>)], chosen: Option<String>) -> 
     let without = count - places.iter().map(|(_, seen)| seen).sum::<usize>();
     let mut question = match places.as_slice() {
         [] => String::new(),
-        [(label, _)] if without == 0 => format!("Restore {messages} to {label}?"),
-        [(label, seen)] => format!("Restore {seen} of {messages} to {label}?"),
-        many => format!(
-            "Restore {messages}, each to the folder it came from: {}?",
-            many.iter()
-                .map(|(label, seen)| format!("{seen} to {label}"))
+        [(label, _)] if without == 0 => {
+            t!(lang, "restore-question-to", count = count, place = label)
+        }
+        [(label, seen)] => t!(
+            lang,
+            "restore-question-some",
+            seen = *seen,
+            count = count,
+            place = label
+        ),
+        many => t!(
+            lang,
+            "restore-question-each",
+            count = count,
+            places = many
+                .iter()
+                .map(|(label, seen)| t!(lang, "restore-place-count", count = *seen, place = label))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -195,36 +205,35 @@ fn question(origins: &[(i64, Option<RestorePlace>)], chosen: Option<String>) -> 
         if !question.is_empty() {
             question.push(' ');
         }
-        question.push_str(&match without {
-            1 => "1 message has no folder of yours to go back to; restore it into another folder."
-                .to_string(),
-            n => format!(
-                "{n} messages have no folder of yours to go back to; restore them into another folder."
-            ),
-        });
+        question.push_str(&t!(lang, "restore-without-origin", count = without));
     }
     question
 }
 
 /// "Restored 2, skipped 1 already there, 1 failed."
-fn summary(report: &RestoreReport) -> String {
-    let mut parts = vec![format!("Restored {}", report.restored())];
+fn summary(lang: Lang, report: &RestoreReport) -> String {
+    let mut parts = vec![t!(
+        lang,
+        "restore-summary-restored",
+        count = report.restored()
+    )];
     if report.skipped() > 0 {
-        parts.push(format!(
-            "skipped {} already there (tick \"Restore anyway\" to add another copy)",
-            report.skipped()
+        parts.push(t!(
+            lang,
+            "restore-summary-skipped",
+            count = report.skipped()
         ));
     }
     if report.failed() > 0 {
-        parts.push(format!("{} failed", report.failed()));
+        parts.push(t!(lang, "restore-summary-failed", count = report.failed()));
     }
     format!("{}.", parts.join(", "))
 }
 
 /// One message of the report, as a sentence.
-fn line(message: &RestoredMessage) -> String {
+fn line(lang: Lang, message: &RestoredMessage) -> String {
     let subject = if message.subject.trim().is_empty() {
-        format!("Message {}", message.id)
+        t!(lang, "restore-message-number", id = message.id.to_string())
     } else {
         message.subject.clone()
     };
@@ -234,11 +243,28 @@ fn line(message: &RestoredMessage) -> String {
         .map(RestorePlace::label)
         .unwrap_or_default();
     match &message.outcome {
-        RestoreOutcome::Restored => format!("{subject}: restored to {place}"),
+        RestoreOutcome::Restored => t!(
+            lang,
+            "restore-line-restored",
+            subject = subject,
+            place = place
+        ),
         RestoreOutcome::AlreadyThere => {
-            format!("{subject}: skipped, {place} already holds a copy")
+            t!(
+                lang,
+                "restore-line-skipped",
+                subject = subject,
+                place = place
+            )
         }
-        RestoreOutcome::Failed(reason) => format!("{subject}: not restored: {reason}"),
+        RestoreOutcome::Failed(reason) => {
+            t!(
+                lang,
+                "restore-line-failed",
+                subject = subject,
+                reason = reason
+            )
+        }
     }
 }
 
@@ -265,11 +291,12 @@ mod tests {
     #[test]
     fn the_question_says_where_each_message_goes() {
         assert_eq!(
-            question(&[(1, place("alice", "INBOX"))], None),
+            question(Lang::En, &[(1, place("alice", "INBOX"))], None),
             "Restore 1 message to alice / INBOX?"
         );
         assert_eq!(
             question(
+                Lang::En,
                 &[
                     (1, place("alice", "INBOX")),
                     (2, place("alice", "Sent")),
@@ -280,11 +307,15 @@ mod tests {
             "Restore 3 messages, each to the folder it came from: 2 to alice / INBOX, 1 to alice / Sent?"
         );
         assert_eq!(
-            question(&[(1, None), (2, place("alice", "INBOX"))], None),
+            question(Lang::En, &[(1, None), (2, place("alice", "INBOX"))], None),
             "Restore 1 of 2 messages to alice / INBOX? 1 message has no folder of yours to go back to; restore it into another folder."
         );
         assert_eq!(
-            question(&[(1, None), (2, None)], Some("bob / Restored".into())),
+            question(
+                Lang::En,
+                &[(1, None), (2, None)],
+                Some("bob / Restored".into())
+            ),
             "Restore 2 messages to bob / Restored?"
         );
     }
@@ -305,20 +336,47 @@ mod tests {
             ],
         };
         assert_eq!(
-            summary(&report),
+            summary(Lang::En, &report),
             "Restored 1, skipped 1 already there (tick \"Restore anyway\" to add another copy), 1 failed."
         );
         assert_eq!(
-            line(&report.messages[0]),
+            line(Lang::En, &report.messages[0]),
             "Offer: restored to alice / INBOX"
         );
         assert_eq!(
-            line(&report.messages[1]),
+            line(Lang::En, &report.messages[1]),
             "Offer: skipped, alice / INBOX already holds a copy"
         );
         assert_eq!(
-            line(&report.messages[2]),
+            line(Lang::En, &report.messages[2]),
             "Offer: not restored: no such message"
+        );
+    }
+
+    #[test]
+    fn german_readers_get_the_question_and_report_in_german() {
+        assert_eq!(
+            question(Lang::De, &[(1, None), (2, place("alice", "INBOX"))], None),
+            "1 von 2 Nachrichten nach alice / INBOX wiederherstellen? 1 Nachricht hat keinen Ordner von Ihnen, in den sie zurück kann; stellen Sie sie in einem anderen Ordner wieder her."
+        );
+        let report = RestoreReport {
+            messages: vec![RestoredMessage {
+                id: 7,
+                subject: String::new(),
+                place: place("alice", "INBOX"),
+                outcome: RestoreOutcome::AlreadyThere,
+            }],
+        };
+        let said = [
+            summary(Lang::De, &report),
+            line(Lang::De, &report.messages[0]),
+        ];
+        assert_eq!(
+            said,
+            [
+                "0 wiederhergestellt, 1 übersprungen, weil schon vorhanden (setzen Sie „Trotzdem wiederherstellen“, um eine weitere Kopie anzulegen).",
+                "Nachricht 7: übersprungen, alice / INBOX enthält bereits eine Kopie",
+            ]
         );
     }
 }

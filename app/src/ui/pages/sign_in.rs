@@ -3,6 +3,8 @@
 
 use crate::CurrentUser;
 use crate::api::auth::SignIn;
+use crate::i18n::use_lang;
+use crate::t;
 use crate::ui::components::{ErrorBanner, action_error};
 use crate::ui::layout::SignInCard;
 use leptos::prelude::*;
@@ -26,6 +28,7 @@ pub fn SignInPage() -> impl IntoView {
     let current_user = expect_context::<CurrentUser>();
     let sign_in = ServerAction::<SignIn>::new();
     let error = action_error(sign_in);
+    let lang = use_lang();
     Effect::new(move |_| {
         if let Some(Ok(_)) = sign_in.value().get() {
             current_user.refetch();
@@ -33,7 +36,7 @@ pub fn SignInPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Sign in"/>
+        <Title text=t!(lang, "sign-in-title")/>
         <Suspense>
             {move || Suspend::new(async move {
                 // Someone already signed in has no business here; this also covers a
@@ -42,22 +45,22 @@ pub fn SignInPage() -> impl IntoView {
             })}
         </Suspense>
         <SignInCard>
-            <p class="muted">"Sign in to your mail archive."</p>
+            <p class="muted">{t!(lang, "sign-in-intro")}</p>
             <ErrorBanner error/>
             <ActionForm action=sign_in attr:class="form">
                 <label class="field">
-                    <span>"E-mail address"</span>
+                    <span>{t!(lang, "sign-in-email")}</span>
                     <input type="email" name="email" autocomplete="username" required autofocus/>
                 </label>
                 <label class="field">
-                    <span>"Password"</span>
+                    <span>{t!(lang, "sign-in-password")}</span>
                     <input type="password" name="password" autocomplete="current-password" required/>
                 </label>
                 <button type="submit" class="button button-primary" disabled=move || sign_in.pending().get()>
-                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                    {move || if sign_in.pending().get() { t!(lang, "sign-in-pending") } else { t!(lang, "sign-in-button") }}
                 </button>
             </ActionForm>
-            <p><a href="/forgot-password">"Forgot your password?"</a></p>
+            <p><a href="/forgot-password">{t!(lang, "sign-in-forgot")}</a></p>
         </SignInCard>
     }
 }
