@@ -42,7 +42,7 @@ pub fn AppLayout() -> impl IntoView {
                         }
                         Err(error) => view! {
                             <div class="banner banner-error" role="alert">
-                                {t!(lang, "layout-who-unknown", error = error.to_string())}
+                                {t!(lang, "layout-who-unknown", error = error.message(lang))}
                             </div>
                         }
                         .into_any(),

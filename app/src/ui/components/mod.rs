@@ -27,7 +27,8 @@ pub fn viewer_may(capability: Capability) -> bool {
 /// An error, shown as a banner that screen readers announce.
 #[component]
 pub fn ErrorAlert(error: ApiError) -> impl IntoView {
-    view! { <div class="banner banner-error" role="alert">{error.to_string()}</div> }
+    let message = error.message(crate::i18n::use_lang());
+    view! { <div class="banner banner-error" role="alert">{message}</div> }
 }
 
 /// The banner for the last failure of an action, unless it is about one form
