@@ -30,7 +30,15 @@ pub fn SignInPage() -> impl IntoView {
     let error = action_error(sign_in);
     let lang = use_lang();
     Effect::new(move |_| {
-        if let Some(Ok(_)) = sign_in.value().get() {
+        if let Some(Ok(user)) = sign_in.value().get() {
+            // Someone who chose the other language gets the next page
+            // loaded in it: this page's words came in the browser's one.
+            if let Some(chosen) = user.language
+                && chosen != lang
+            {
+                let _ = window().location().assign(&next_page());
+                return;
+            }
             current_user.refetch();
         }
     });
