@@ -110,12 +110,6 @@ pub async fn rendered_for(
             .is_some_and(|accept| accept.contains("text/html"));
     if is_page {
         let user = session_caller(&state, request.headers()).await.ok();
-        // A person signed in on a new browser sees the language they chose.
-        if let Some(lang) = user.as_ref().and_then(|user| user.language)
-            && super::language::chosen(request.headers()).is_none()
-        {
-            request.extensions_mut().insert(lang);
-        }
         request.extensions_mut().insert(app::RenderedFor(user));
     }
     next.run(request).await

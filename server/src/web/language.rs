@@ -3,8 +3,8 @@
 //! Every request gets an `app::i18n::Lang` in its extensions (the pages and
 //! server functions read it): the `tresor_lang` cookie if set, else the
 //! browser's `Accept-Language`, else English. For a signed-in person without
-//! the cookie (a new browser), `caller::rendered_for` uses the language they
-//! chose before. `POST /language` (the switch in the top bar and on the
+//! the cookie (a new browser), `follow_person` uses the language they chose
+//! before. `POST /language` (the switch in the top bar and on the
 //! sign-in card) sets the cookie, remembers the choice for a signed-in
 //! person (their mails follow it) and goes back to the page it came from.
 
@@ -49,6 +49,23 @@ pub fn chosen(headers: &HeaderMap) -> Option<Lang> {
 pub async fn negotiate(mut request: Request, next: Next) -> Response {
     let lang = requested(request.headers()).unwrap_or_default();
     request.extensions_mut().insert(lang);
+    next.run(request).await
+}
+
+/// A person signed in on a browser without the cookie (a new one) sees the
+/// language they chose before. Runs after `caller::rendered_for`, which has
+/// found who the page is for.
+pub async fn follow_person(mut request: Request, next: Next) -> Response {
+    let person = request
+        .extensions()
+        .get::<app::RenderedFor>()
+        .and_then(|rendered| rendered.0.as_ref())
+        .and_then(|user| user.language);
+    if let Some(lang) = person
+        && chosen(request.headers()).is_none()
+    {
+        request.extensions_mut().insert(lang);
+    }
     next.run(request).await
 }
 

@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options)
+        // Inside `rendered_for`: needs to know who the page is for.
+        .layer(axum::middleware::from_fn(language::follow_person))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             caller::rendered_for,
