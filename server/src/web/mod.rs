@@ -45,7 +45,7 @@ use app::api::Backend;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -92,7 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth::routes(state.clone()))
         .route(
             "/language",
-            axum::routing::post(language::switch).with_state(state.clone()),
+            post(language::switch).with_state(state.clone()),
         )
         .leptos_routes_with_context(
             &options,

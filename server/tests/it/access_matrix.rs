@@ -111,6 +111,7 @@ fn rows() -> Vec<Row> {
             PUBLIC,
         ),
         fresh(post("/api/auth/sign_out", "", PUBLIC)),
+        post("/language", "lang=de&next=%2Farchive", PUBLIC),
         post("/api/auth/current_user", "", PUBLIC),
         post(
             "/api/auth/request_password_reset",

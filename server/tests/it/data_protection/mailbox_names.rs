@@ -159,19 +159,21 @@ fn the_command_line_asks_which_owner_when_a_name_is_ambiguous() {
 
 /// Columns of `mailboxes` that migrations after the one under test add
 /// (name, SQL type).
-const LATER_MAILBOX_COLUMNS: [(&str, &str); 1] = [("pinned_cert_sha256", "TEXT NULL")];
+const LATER_MAILBOX_COLUMNS: (&str, [(&str, &str); 1]) =
+    ("mailboxes", [("pinned_cert_sha256", "TEXT NULL")]);
+const LATER_USER_COLUMNS: (&str, [(&str, &str); 1]) = ("users", [("language", "TEXT NULL")]);
 
-/// Adds (`"ADD"`) or drops (`"DROP"`) `columns` of `mailboxes`.
-async fn later_columns(
+/// Adds (`"ADD"`) or drops (`"DROP"`) the later `columns` of a table.
+async fn later_columns<const N: usize>(
     connection: &sea_orm::DatabaseConnection,
     change: &str,
-    columns: &[(&str, &str)],
+    (table, columns): &(&str, [(&str, &str); N]),
 ) {
     use sea_orm::ConnectionTrait;
     for (name, kind) in columns {
         let statement = match change {
-            "ADD" => format!("ALTER TABLE mailboxes ADD COLUMN {name} {kind}"),
-            _ => format!("ALTER TABLE mailboxes DROP COLUMN {name}"),
+            "ADD" => format!("ALTER TABLE {table} ADD COLUMN {name} {kind}"),
+            _ => format!("ALTER TABLE {table} DROP COLUMN {name}"),
         };
         connection.execute_unprepared(&statement).await.unwrap();
     }
@@ -199,11 +201,13 @@ async fn the_migration_keeps_existing_mailboxes() {
         Migrator::up(&connection, Some(before as u32))
             .await
             .unwrap();
+        later_columns(&connection, "ADD", &LATER_USER_COLUMNS).await;
         let accounts = tresor::auth::Accounts::new(connection.clone(), Duration::from_secs(60));
         let ann = accounts
             .create_user("ann@example.com", "Ann", Role::User, "ann-password-1")
             .await
             .unwrap();
+        later_columns(&connection, "DROP", &LATER_USER_COLUMNS).await;
         // The rows are written by today's code, which knows columns later
         // migrations add: they exist for the inserts only, so the migrations
         // under test run on the old schema. (Added before anything reads the
