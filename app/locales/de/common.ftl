@@ -14,3 +14,4 @@ common-save = Speichern
 common-saved = Gespeichert.
 common-cancel = Abbrechen
 common-never = nie
+common-actions = Aktionen

@@ -14,3 +14,4 @@ common-save = Save
 common-saved = Saved.
 common-cancel = Cancel
 common-never = never
+common-actions = Actions

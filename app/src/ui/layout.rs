@@ -104,7 +104,7 @@ fn TopBar(user: SessionUser) -> impl IntoView {
 #[component]
 pub fn SignInCard(children: Children) -> impl IntoView {
     view! {
-        <div class="sign-in-page">
+        <main class="sign-in-page">
             <div class="sign-in-card">
                 <div class="sign-in-brand">
                     <span class="brand-mark">"T"</span>
@@ -113,6 +113,6 @@ pub fn SignInCard(children: Children) -> impl IntoView {
                 {children()}
                 <div class="sign-in-language"><LanguageSwitch/></div>
             </div>
-        </div>
+        </main>
     }
 }

@@ -161,7 +161,7 @@ fn Policies(
                                 <th>{t!(lang, "retention-column-covers")}</th>
                                 <th>{t!(lang, "retention-column-keeps")}</th>
                                 <th>{t!(lang, "retention-column-added")}</th>
-                                <th class="actions-column"></th>
+                                <th class="actions-column"><span class="sr-only">{t!(lang, "common-actions")}</span></th>
                             </tr>
                         </thead>
                         <tbody>

@@ -82,7 +82,7 @@ fn AppList(
                         <th>{t!(lang, "sign-in-apps-column-scopes")}</th>
                         <th>{t!(lang, "sign-in-apps-column-redirect-url")}</th>
                         <th>{t!(lang, "sign-in-apps-column-used-by")}</th>
-                        <th class="actions-column"></th>
+                        <th class="actions-column"><span class="sr-only">{t!(lang, "common-actions")}</span></th>
                     </tr>
                 </thead>
                 <tbody>

@@ -63,7 +63,7 @@ fn TemplateTable(
                     <th>{t!(lang, "templates-column-server")}</th>
                     <th>{t!(lang, "templates-column-schedule")}</th>
                     <th class="number">{t!(lang, "templates-column-mailboxes")}</th>
-                    <th></th>
+                    <th><span class="sr-only">{t!(lang, "common-actions")}</span></th>
                 </tr>
             </thead>
             <tbody>

@@ -91,7 +91,10 @@ pub fn MailboxPage() -> impl IntoView {
                         running.set(runs.running.is_some() || runs.queued);
                         view! { <MailboxRunsView runs run switch delete id=id() edit=edit()/> }.into_any()
                     }
-                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                    Err(error) => view! {
+                        <h1>{t!(lang, "mailbox-title")}</h1>
+                        <ErrorAlert error/>
+                    }.into_any(),
                 }
             })}
         </Transition>

@@ -14,12 +14,12 @@ pub fn NotFoundPage() -> impl IntoView {
     let lang = use_lang();
     view! {
         <Title text=t!(lang, "not-found-title")/>
-        <div class="sign-in-page">
+        <main class="sign-in-page">
             <div class="sign-in-card">
                 <h1>{t!(lang, "not-found-heading")}</h1>
                 <p class="muted">{t!(lang, "not-found-body")}</p>
                 <a class="button button-primary" href="/">{t!(lang, "not-found-home")}</a>
             </div>
-        </div>
+        </main>
     }
 }
