@@ -47,6 +47,9 @@ impl Source<'_> {
             .or_else(|| self.locations.iter().filter_map(|l| l.internal_date).min())
             .unwrap_or(message.archived_at);
         doc.add_i64(fields.date, date.timestamp());
+        let header_date = message.date.map(|date| date.timestamp());
+        doc.add_i64(fields.newest_first, header_date.unwrap_or(i64::MIN));
+        doc.add_i64(fields.oldest_first, header_date.unwrap_or(i64::MAX));
         doc.add_u64(fields.size, message.size.max(0) as u64);
 
         let mut access = std::collections::BTreeSet::new();

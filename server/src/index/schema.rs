@@ -35,6 +35,12 @@ pub struct Fields {
     pub attachment: Field,
     /// Seconds since 1970: the Date header, else when it was archived.
     pub date: Field,
+    /// The sort keys of "newest first" and "oldest first": the Date header,
+    /// and for mail without one a key that puts it last either way (the list
+    /// shows such mail as undated, so it must not sit among dated mail by
+    /// its arrival time).
+    pub newest_first: Field,
+    pub oldest_first: Field,
     pub size: Field,
     /// Mailboxes holding a copy: who may find the message.
     pub access: Field,
@@ -80,6 +86,8 @@ impl Fields {
             cc: builder.add_text_field("cc", text(true)),
             attachment: builder.add_text_field("attachment", text(true)),
             date: builder.add_i64_field("date", INDEXED | FAST),
+            newest_first: builder.add_i64_field("newest_first", FAST),
+            oldest_first: builder.add_i64_field("oldest_first", FAST),
             size: builder.add_u64_field("size", INDEXED | FAST),
             access: builder.add_u64_field("access", INDEXED),
             mailbox: builder.add_u64_field("mailbox", INDEXED),
@@ -143,6 +151,8 @@ impl Fields {
             cc: field("cc")?,
             attachment: field("attachment")?,
             date: field("date")?,
+            newest_first: field("newest_first")?,
+            oldest_first: field("oldest_first")?,
             size: field("size")?,
             access: field("access")?,
             mailbox: field("mailbox")?,

@@ -96,14 +96,14 @@ impl SearchIndex {
         let (total, found): (usize, Vec<(f32, DocAddress)>) = match request.sort {
             Sort::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
             Sort::Newest | Sort::Oldest => {
-                let order = if request.sort == Sort::Newest {
-                    Order::Desc
+                let (key, order) = if request.sort == Sort::Newest {
+                    ("newest_first", Order::Desc)
                 } else {
-                    Order::Asc
+                    ("oldest_first", Order::Asc)
                 };
                 let (total, found) = searcher.search(
                     &query,
-                    &(Count, top.order_by_fast_field::<i64>("date", order)),
+                    &(Count, top.order_by_fast_field::<i64>(key, order)),
                 )?;
                 (
                     total,

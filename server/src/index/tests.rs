@@ -11,6 +11,7 @@ struct Mail {
     subject: &'static str,
     from: &'static str,
     to: &'static str,
+    /// (0, 0, 0): no Date header.
     date: (i32, u32, u32),
     attachments: &'static [&'static str],
     body: &'static str,
@@ -28,7 +29,7 @@ impl Mail {
             sha256: format!("{:064x}", self.id),
             size: self.body.len() as i64,
             message_id_header: Some(format!("{}@example.com", self.id)),
-            date: Some(Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()),
+            date: (y > 0).then(|| Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()),
             subject: Some(self.subject.into()),
             from_text: self.from.into(),
             to_text: self.to.into(),
@@ -284,4 +285,46 @@ fn pages_sorts_and_snippets() {
     let ranked = index.search(&request, &everyone()).unwrap();
     assert_eq!(ranked.total, 3);
     assert!(ranked.hits[0].score >= ranked.hits[2].score);
+}
+
+#[test]
+fn undated_mail_comes_last_in_either_date_order() {
+    let (_dir, index) = build();
+    let mut writer = index.index.writer_with_num_threads(1, 20 << 20).unwrap();
+    // Archived just now, but without a Date header: shown as undated, so it
+    // must not lead "newest first" by its arrival.
+    let undated = Mail {
+        id: 9,
+        subject: "Ohne Datum report",
+        from: "nobody@example.com",
+        to: "buha@example.com",
+        date: (0, 0, 0),
+        attachments: &[],
+        body: "report without a date",
+        locations: &[(10, "INBOX", true)],
+        labels: "{}",
+        references: &[],
+    };
+    let (row, locations, raw) = (undated.row(), undated.locations(), undated.raw());
+    let source = Source {
+        message: &row,
+        locations: &locations,
+        superseded: false,
+        raw: &raw,
+    };
+    writer.add_document(source.document(&index.fields)).unwrap();
+    writer.commit().unwrap();
+    index.reader.reload().unwrap();
+    for sort in [Sort::Newest, Sort::Oldest] {
+        let request = SearchRequest {
+            query: Query::parse("report").unwrap(),
+            sort,
+            offset: 0,
+            limit: 10,
+            include_superseded: false,
+        };
+        let hits = index.search(&request, &everyone()).unwrap().hits;
+        assert_eq!(hits.len(), 4, "{sort:?}");
+        assert_eq!(hits.last().unwrap().id, 9, "{sort:?}: undated mail last");
+    }
 }
