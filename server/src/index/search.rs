@@ -101,10 +101,8 @@ impl SearchIndex {
                 } else {
                     ("oldest_first", Order::Asc)
                 };
-                let (total, found) = searcher.search(
-                    &query,
-                    &(Count, top.order_by_fast_field::<i64>(key, order)),
-                )?;
+                let (total, found) = searcher
+                    .search(&query, &(Count, top.order_by_fast_field::<i64>(key, order)))?;
                 (
                     total,
                     found
