@@ -92,7 +92,7 @@ async function expectFocusVisible(page: Page, what: string): Promise<void> {
   expect(ring.outline || ring.boxShadow, `the focus on ${what} is visible`).toBe(true);
 }
 
-test("by keyboard alone: search the archive, open a message, download it, switch to text", async ({ page }) => {
+test("by keyboard alone: search the archive, open a message, download it", async ({ page }) => {
   await signIn(page, admin.email, admin.password);
   await expect(page.getByTestId("signed-in-user")).toBeVisible();
   await page.goto("/archive");
@@ -115,12 +115,6 @@ test("by keyboard alone: search the archive, open a message, download it, switch
   await page.keyboard.press("Enter");
   expect((await download).suggestedFilename()).toMatch(/\.eml$/);
 
-  const text = page.getByTestId("show-text");
-  if (await text.count()) {
-    await tabTo(page, text, "the Text tab");
-    await page.keyboard.press("Enter");
-    await expect(text).toHaveClass(/tab-active/);
-  }
 });
 
 test("by keyboard alone: add an IMAP mailbox with the wizard", async ({ page }) => {

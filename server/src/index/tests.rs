@@ -126,8 +126,14 @@ const MAILS: &[Mail] = &[
 fn build() -> (tempfile::TempDir, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    add(&index, MAILS);
+    (dir, index)
+}
+
+/// Indexes `mails` and makes them searchable.
+fn add(index: &SearchIndex, mails: &[Mail]) {
     let mut writer = index.index.writer_with_num_threads(1, 20 << 20).unwrap();
-    for mail in MAILS {
+    for mail in mails {
         let (row, locations, raw) = (mail.row(), mail.locations(), mail.raw());
         let source = Source {
             message: &row,
@@ -139,7 +145,6 @@ fn build() -> (tempfile::TempDir, SearchIndex) {
     }
     writer.commit().unwrap();
     index.reader.reload().unwrap();
-    (dir, index)
 }
 
 fn everyone() -> Scope {
@@ -290,7 +295,6 @@ fn pages_sorts_and_snippets() {
 #[test]
 fn undated_mail_comes_last_in_either_date_order() {
     let (_dir, index) = build();
-    let mut writer = index.index.writer_with_num_threads(1, 20 << 20).unwrap();
     // Archived just now, but without a Date header: shown as undated, so it
     // must not lead "newest first" by its arrival.
     let undated = Mail {
@@ -305,16 +309,7 @@ fn undated_mail_comes_last_in_either_date_order() {
         labels: "{}",
         references: &[],
     };
-    let (row, locations, raw) = (undated.row(), undated.locations(), undated.raw());
-    let source = Source {
-        message: &row,
-        locations: &locations,
-        superseded: false,
-        raw: &raw,
-    };
-    writer.add_document(source.document(&index.fields)).unwrap();
-    writer.commit().unwrap();
-    index.reader.reload().unwrap();
+    add(&index, &[undated]);
     for sort in [Sort::Newest, Sort::Oldest] {
         let request = SearchRequest {
             query: Query::parse("report").unwrap(),
