@@ -6,15 +6,18 @@
 //! - `api` — thin server functions; with the `ssr` feature also the `Backend`
 //!   port the server implements and the request `context` helpers.
 //! - `ui` — layout, pages and small components.
+//! - `lazy_pages` — the routes whose pages the browser loads on first use.
 
 pub mod api;
 pub mod error;
 pub mod i18n;
+pub mod lazy_pages;
 pub mod model;
 pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::Lazy;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
@@ -110,7 +113,6 @@ pub fn App() -> impl IntoView {
     // so a signed-out visitor gets a real redirect instead of a flash of the app.
     let current_user = Resource::new_blocking(|| (), |_| api::auth::current_user());
     provide_context(CurrentUser(current_user));
-    ui::mark_hydrated();
 
     view! {
         <Stylesheet id="tresor" href="/pkg/tresor.css"/>
@@ -124,22 +126,22 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset-password") view=ui::pages::ResetPasswordPage/>
                 <ParentRoute path=path!("") view=ui::layout::AppLayout>
                     <Route path=path!("") view=ui::pages::DashboardPage/>
-                    <Route path=path!("/mailboxes") view=ui::pages::MailboxesPage/>
-                    <Route path=path!("/mailboxes/new") view=ui::pages::NewMailboxPage/>
-                    <Route path=path!("/mailboxes/:id") view=ui::pages::MailboxPage/>
-                    <Route path=path!("/mailboxes/:id/edit") view=ui::pages::EditMailboxPage/>
+                    <Route path=path!("/mailboxes") view={Lazy::<lazy_pages::MailboxesPage>::new()}/>
+                    <Route path=path!("/mailboxes/new") view={Lazy::<lazy_pages::NewMailboxPage>::new()}/>
+                    <Route path=path!("/mailboxes/:id") view={Lazy::<lazy_pages::MailboxPage>::new()}/>
+                    <Route path=path!("/mailboxes/:id/edit") view={Lazy::<lazy_pages::EditMailboxPage>::new()}/>
                     <Route path=path!("/archive") view=ui::pages::ArchivePage/>
-                    <Route path=path!("/m/:id") view=ui::pages::MessagePage/>
-                    <Route path=path!("/account") view=ui::pages::AccountPage/>
-                    <Route path=path!("/admin/users") view=ui::admin::UsersPage/>
-                    <Route path=path!("/admin/templates") view=ui::admin::TemplatesPage/>
-                    <Route path=path!("/admin/batch") view=ui::admin::BatchPage/>
-                    <Route path=path!("/admin/audit") view=ui::admin::AuditLogPage/>
-                    <Route path=path!("/admin/notifications") view=ui::admin::NotificationsPage/>
-                    <Route path=path!("/admin/sign-in-apps") view=ui::admin::SignInAppsPage/>
-                    <Route path=path!("/admin/retention") view=ui::admin::RetentionPage/>
-                    <Route path=path!("/admin/templates/new") view=ui::pages::TemplateEditorPage/>
-                    <Route path=path!("/admin/templates/:id") view=ui::pages::TemplateEditorPage/>
+                    <Route path=path!("/m/:id") view={Lazy::<lazy_pages::MessagePage>::new()}/>
+                    <Route path=path!("/account") view={Lazy::<lazy_pages::AccountPage>::new()}/>
+                    <Route path=path!("/admin/users") view={Lazy::<lazy_pages::UsersPage>::new()}/>
+                    <Route path=path!("/admin/templates") view={Lazy::<lazy_pages::TemplatesPage>::new()}/>
+                    <Route path=path!("/admin/batch") view={Lazy::<lazy_pages::BatchPage>::new()}/>
+                    <Route path=path!("/admin/audit") view={Lazy::<lazy_pages::AuditLogPage>::new()}/>
+                    <Route path=path!("/admin/notifications") view={Lazy::<lazy_pages::NotificationsPage>::new()}/>
+                    <Route path=path!("/admin/sign-in-apps") view={Lazy::<lazy_pages::SignInAppsPage>::new()}/>
+                    <Route path=path!("/admin/retention") view={Lazy::<lazy_pages::RetentionPage>::new()}/>
+                    <Route path=path!("/admin/templates/new") view={Lazy::<lazy_pages::TemplateEditorPage>::new()}/>
+                    <Route path=path!("/admin/templates/:id") view={Lazy::<lazy_pages::TemplateEditorPage>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

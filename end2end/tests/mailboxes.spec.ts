@@ -99,7 +99,8 @@ test("a user runs a mailbox now and reads the job log with its reconciliation", 
   await expect(page.getByTestId("no-runs")).toBeVisible();
   await expect(page.getByTestId("schedule-state")).toContainText("only by hand");
   await page.getByTestId("run-now").click();
-  await expect(page.getByRole("status")).toContainText("queued");
+  // "Queued" shows only while the run has not ended, and a run of a small
+  // INBOX may end before the answer arrives: the history below is what stays.
 
   // The page follows the run without a reload until it is in the history.
   const job = page.getByTestId("job").first();

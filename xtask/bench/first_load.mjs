@@ -1,9 +1,11 @@
-// The sign-in page's first load in Chromium on a throttled connection: the
-// bytes transferred (as encoded on the wire) and the milliseconds until the
-// app is hydrated (<body data-hydrated="true">), with an empty cache.
+// A page's first load in Chromium on a throttled connection: the bytes
+// transferred (as encoded on the wire) and the milliseconds until the app is
+// hydrated (<body data-hydrated="true">), with an empty cache.
 // Prints one JSON line per run. Run by `cargo xtask bench first-load`.
 // Usage: node first_load.mjs URL RUNS   (PLAYWRIGHT_FROM: a folder whose
-// node_modules holds playwright; CHROMIUM: the browser binary)
+// node_modules holds playwright; CHROMIUM: the browser binary;
+// SIGN_IN_EMAIL and SIGN_IN_PASSWORD: sign in first, unthrottled and
+// uncounted, to load a page for signed-in people)
 import { createRequire } from "node:module";
 
 const require = createRequire(`${process.env.PLAYWRIGHT_FROM ?? process.cwd()}/`);
@@ -27,6 +29,12 @@ const browser = await chromium.launch({
 try {
   for (let run = 0; run < runs; run++) {
     const context = await browser.newContext();
+    if (process.env.SIGN_IN_EMAIL) {
+      const signedIn = await context.request.post(new URL("/api/auth/sign_in", url).href, {
+        form: { email: process.env.SIGN_IN_EMAIL, password: process.env.SIGN_IN_PASSWORD ?? "" },
+      });
+      if (!signedIn.ok()) throw new Error(`signing in failed: ${signedIn.status()}`);
+    }
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");

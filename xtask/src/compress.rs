@@ -17,11 +17,30 @@ const BROTLI_QUALITY: u32 = 11;
 /// Brotli's largest standard window (2^24 bytes): the whole WASM fits in it.
 const BROTLI_WINDOW_BITS: u32 = 24;
 
-/// The sizes of one file as written: raw, brotli, gzip.
+/// The sizes of one file (or several, added up) as written: raw, brotli, gzip.
+#[derive(Default)]
 pub struct Sizes {
     pub raw: u64,
     pub brotli: u64,
     pub gzip: u64,
+}
+
+impl Sizes {
+    pub fn add(&mut self, other: &Sizes) {
+        self.raw += other.raw;
+        self.brotli += other.brotli;
+        self.gzip += other.gzip;
+    }
+
+    /// "1559 KB, brotli 460 KB, gzip 607 KB".
+    pub fn in_kb(&self) -> String {
+        format!(
+            "{} KB, brotli {} KB, gzip {} KB",
+            self.raw / 1024,
+            self.brotli / 1024,
+            self.gzip / 1024
+        )
+    }
 }
 
 /// Writes `.br` and `.gz` copies of every file in `pkg` worth compressing

@@ -9,7 +9,7 @@
 //! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary;
 //!   `build --site` only the site.
 //! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync;
-//!   `bench first-load` — the sign-in page's bytes and time to hydrated on a slow connection.
+//!   `bench first-load` — the sign-in page's and the dashboard's bytes and time to hydrated on a slow connection.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]` — run the fuzz targets (fuzz/) longer than the tests do.
 //! - `cargo xtask tidy` — the house rules (module docs, file length, folders named in
 //!   ARCHITECTURE.md, no import cycles); also the first step of `cargo xtask test`.
@@ -19,6 +19,7 @@ mod build;
 mod cmd;
 mod compress;
 mod fuzz;
+mod split;
 mod test;
 mod testbed;
 mod tidy;

@@ -74,3 +74,8 @@ batch-outcome-created = Angelegt
 batch-outcome-skipped = Übersprungen
 batch-outcome-failed = Fehlgeschlagen
 batch-user-created = Benutzer angelegt
+batch-user-invited = per Mail eingeladen
+batch-csv-invite = { $count ->
+    [one] Den neuen Benutzer
+   *[other] Die { $count } neuen Benutzer
+  } per Mail einladen, ein eigenes Passwort zu wählen

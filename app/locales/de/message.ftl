@@ -30,7 +30,7 @@ message-parser-notes = { $count ->
 }
 message-conversation = Unterhaltung ({ $count })
 message-integrity = Integrität
-message-integrity-note = Die archivierten Bytes sind unverändert unter ihrem SHA-256 gespeichert; der Download sind genau diese Bytes.
+message-integrity-note = Die archivierten Bytes sind unverändert unter ihrem SHA-256 gespeichert; der Download liefert genau diese Bytes.
 message-size = Größe
 message-archived = Archiviert
 message-found-in = Gefunden in

@@ -74,3 +74,8 @@ batch-outcome-created = Created
 batch-outcome-skipped = Skipped
 batch-outcome-failed = Failed
 batch-user-created = user created
+batch-user-invited = invited by mail
+batch-csv-invite = Invite the { $count ->
+    [one] new user
+   *[other] { $count } new users
+  } by mail to choose their own password

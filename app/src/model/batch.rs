@@ -39,6 +39,11 @@ pub struct CsvImportForm {
     pub text: String,
     pub template_id: String,
     pub run_now: Option<String>,
+    /// Mail each user the list creates an invitation to choose their own
+    /// password (a ticked box sends a value). Without it they cannot sign in
+    /// until an administrator sets a password or sends a link.
+    #[serde(default)]
+    pub invite: Option<String>,
 }
 
 /// What an import would do, before anything is saved.
@@ -93,7 +98,12 @@ pub struct BatchRow {
     pub outcome: BatchOutcome,
     /// Why it was skipped or failed.
     pub reason: Option<String>,
-    pub user_created: bool,
+    /// The user this row created (a CSV list may name people Tresor did not
+    /// know yet).
+    pub new_user: Option<i64>,
+    /// That new user was mailed an invitation.
+    #[serde(default)]
+    pub invited: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

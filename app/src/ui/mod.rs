@@ -8,13 +8,12 @@ pub mod url;
 
 use leptos::prelude::*;
 
-/// Marks `<body data-hydrated="true">` once the WASM has taken over the page.
-/// Effects never run on the server, so the attribute proves hydration;
-/// the end-to-end tests wait for it before they click.
+/// Marks `<body data-hydrated="true">`: the browser's entry point
+/// (frontend/src/lib.rs) calls it once the whole page is hydrated, including
+/// a lazy page's chunk (`lazy_pages`), and never before. The end-to-end tests
+/// wait for it before they click: a button on a page not yet hydrated is dead.
 pub fn mark_hydrated() {
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

@@ -14,7 +14,7 @@ use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, SqlErr,
+    QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -176,24 +176,30 @@ impl Accounts {
         Ok(())
     }
 
-    /// Disabling ends the user's sessions and reset links at once.
+    /// Disabling ends the user's sessions and reset links at once; the last
+    /// active administrator is never disabled (`users::keep_an_admin`).
     pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<UserRow, AuthError> {
-        let row = user::Entity::find_by_id(user_id)
-            .one(&self.db)
-            .await?
-            .ok_or(AuthError::NotFound)?;
+        let txn = self.db.begin().await?;
+        let row = super::users::locked_user(&txn, user_id).await?;
+        if disabled {
+            super::users::keep_an_admin(&txn, &row).await?;
+        }
         let mut active: user::ActiveModel = row.into();
         active.disabled = Set(disabled);
         active.updated_at = Set(self.clock.now());
-        let updated = active.update(&self.db).await?;
+        let updated = active.update(&txn).await?;
         if disabled {
-            self.end_sessions(user_id, None).await?;
+            session::Entity::delete_many()
+                .filter(session::Column::UserId.eq(user_id))
+                .exec(&txn)
+                .await?;
             // Nor does a link mailed before work once the account is enabled again.
             password_reset::Entity::delete_many()
                 .filter(password_reset::Column::UserId.eq(user_id))
-                .exec(&self.db)
+                .exec(&txn)
                 .await?;
         }
+        txn.commit().await?;
         Ok(updated)
     }
 

@@ -12,8 +12,8 @@ use crate::audit::{Action, Actor};
 use crate::db::entity::{mailbox, user};
 use app::model::{Role, UserEdit};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, Set,
-    SqlErr,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use serde_json::{Map, Value, json};
 
@@ -51,9 +51,6 @@ impl Accounts {
         disabled: bool,
         by: &Actor,
     ) -> Result<UserRow, AuthError> {
-        if disabled {
-            self.keep_an_admin(&self.user(user_id).await?).await?;
-        }
         let row = self.set_disabled(user_id, disabled).await?;
         tracing::info!(email = %row.email, disabled, "user status changed");
         let target = format!("user {}", row.email);
@@ -74,7 +71,6 @@ impl Accounts {
         edit: &UserEdit,
         by: &Actor,
     ) -> Result<UserRow, AuthError> {
-        let row = self.user(user_id).await?;
         let email = normalize_email(&edit.email)?;
         let display_name = edit.display_name.trim().to_string();
         if display_name.is_empty() {
@@ -83,8 +79,10 @@ impl Accounts {
                 message: "Enter a name.".into(),
             });
         }
+        let txn = self.db.begin().await?;
+        let row = locked_user(&txn, user_id).await?;
         if edit.role != Role::Admin {
-            self.keep_an_admin(&row).await?;
+            keep_an_admin(&txn, &row).await?;
         }
         let mut before = Map::new();
         let mut after = Map::new();
@@ -106,13 +104,14 @@ impl Accounts {
         active.display_name = Set(display_name);
         active.role = Set(edit.role.as_str().to_string());
         active.updated_at = Set(self.clock.now());
-        let updated = active.update(&self.db).await.map_err(|error| {
+        let updated = active.update(&txn).await.map_err(|error| {
             if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
                 AuthError::EmailTaken(email)
             } else {
                 AuthError::Db(error)
             }
         })?;
+        txn.commit().await?;
         tracing::info!(email = %updated.email, "user changed");
         let details = json!({ "before": before, "after": after });
         self.audit
@@ -127,11 +126,12 @@ impl Accounts {
     /// admin deletes them or makes them shared first). Their sessions,
     /// links and grants go with them; the audit log keeps their address.
     pub async fn delete_user(&self, user_id: i64, by: &Actor) -> Result<(), AuthError> {
-        let row = self.user(user_id).await?;
-        self.keep_an_admin(&row).await?;
+        let txn = self.db.begin().await?;
+        let row = locked_user(&txn, user_id).await?;
+        keep_an_admin(&txn, &row).await?;
         let owned = mailbox::Entity::find()
             .filter(mailbox::Column::OwnerId.eq(user_id))
-            .count(&self.db)
+            .count(&txn)
             .await?;
         if owned > 0 {
             return Err(AuthError::OwnsMailboxes {
@@ -142,7 +142,8 @@ impl Accounts {
         let target = format!("user {}", row.email);
         let before =
             json!({ "email": row.email, "display_name": row.display_name, "role": row.role });
-        row.delete(&self.db).await?;
+        row.delete(&txn).await?;
+        txn.commit().await?;
         tracing::info!(%target, "user deleted");
         self.audit
             .record_change(
@@ -181,28 +182,46 @@ impl Accounts {
         Ok(row)
     }
 
-    /// Refuses a change that takes `row` out of the active administrators
-    /// when nobody else is left in them.
-    async fn keep_an_admin(&self, row: &UserRow) -> Result<(), AuthError> {
-        if row.role != Role::Admin.as_str() || row.disabled {
-            return Ok(());
-        }
-        let others = user::Entity::find()
-            .filter(user::Column::Role.eq(Role::Admin.as_str()))
-            .filter(user::Column::Disabled.eq(false))
-            .filter(user::Column::Id.ne(row.id))
-            .count(&self.db)
-            .await?;
-        if others == 0 {
-            return Err(AuthError::LastAdmin(row.email.clone()));
-        }
-        Ok(())
-    }
-
     async fn user(&self, user_id: i64) -> Result<UserRow, AuthError> {
         user::Entity::find_by_id(user_id)
             .one(&self.db)
             .await?
             .ok_or(AuthError::NotFound)
     }
+}
+
+/// Refuses a change that takes `row` out of the active administrators when
+/// nobody else is left in them. Called inside the change's transaction, it
+/// locks the active administrators' rows (PostgreSQL; SQLite lets one writer
+/// in at a time anyway), so two administrators demoting or disabling each
+/// other at the same moment cannot both succeed and leave nobody.
+pub(super) async fn keep_an_admin(
+    txn: &DatabaseTransaction,
+    row: &UserRow,
+) -> Result<(), AuthError> {
+    if row.role != Role::Admin.as_str() || row.disabled {
+        return Ok(());
+    }
+    let admins = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Disabled.eq(false))
+        .lock_exclusive()
+        .all(txn)
+        .await?;
+    if admins.iter().all(|admin| admin.id == row.id) {
+        return Err(AuthError::LastAdmin(row.email.clone()));
+    }
+    Ok(())
+}
+
+/// The user `user_id`, locked for the rest of `txn`.
+pub(super) async fn locked_user(
+    txn: &DatabaseTransaction,
+    user_id: i64,
+) -> Result<UserRow, AuthError> {
+    user::Entity::find_by_id(user_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(AuthError::NotFound)
 }

@@ -112,9 +112,43 @@ impl ArchiveBackend for WebBackend {
             "failed": report.failed(),
             "report": report.messages,
         });
-        audit(&self.state, caller, Action::Restore, "restore", details).await?;
+        let target = restore_target(&self.state.db, &report).await;
+        audit(&self.state, caller, Action::Restore, &target, details).await?;
         Ok(report)
     }
+}
+
+/// The audit target of a restore: the mailboxes the messages went into and
+/// whose they are ("mailbox 7 (Sales) of anna@example.com"), so the log says
+/// into whose mailbox mail was written without a lookup by id afterwards,
+/// when the mailbox may be gone or renamed.
+async fn restore_target(db: &sea_orm::DatabaseConnection, report: &RestoreReport) -> String {
+    use crate::db::entity::{mailbox, user};
+    use sea_orm::EntityTrait;
+    let ids: std::collections::BTreeSet<i64> = report
+        .messages
+        .iter()
+        .filter_map(|message| message.place.as_ref().map(|place| place.mailbox_id))
+        .collect();
+    if ids.is_empty() {
+        return "restore".to_string();
+    }
+    let mut names = Vec::new();
+    for id in ids {
+        let Ok(Some(row)) = mailbox::Entity::find_by_id(id).one(db).await else {
+            names.push(format!("mailbox {id}"));
+            continue;
+        };
+        let owner = match row.owner_id {
+            Some(owner) => user::Entity::find_by_id(owner).one(db).await.ok().flatten(),
+            None => None,
+        };
+        names.push(match owner {
+            Some(owner) => format!("mailbox {id} ({}) of {}", row.name, owner.email),
+            None => format!("mailbox {id} ({}), no owner", row.name),
+        });
+    }
+    names.join("; ")
 }
 
 pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {

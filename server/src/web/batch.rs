@@ -3,7 +3,10 @@
 
 use super::backend::WebBackend;
 use super::caller::actor;
+use super::password_mail::instance_mailer;
 use super::state::AppState;
+use super::users::NO_MAIL_SETTINGS;
+use crate::auth::LinkPurpose;
 use crate::mailbox::batch::Batch;
 use app::api::backend::BatchBackend;
 use app::error::ApiError;
@@ -34,8 +37,45 @@ impl BatchBackend for WebBackend {
         caller: &SessionUser,
         form: CsvImportForm,
     ) -> Result<BatchReport, ApiError> {
-        let rows = batch(&self.state).import_csv(&form, &actor(caller)).await?;
+        // Asked before anything is created: invitations need the mail settings.
+        let mailer = match form.invite {
+            Some(_) => Some(
+                instance_mailer(&self.state)
+                    .await?
+                    .ok_or_else(|| ApiError::Conflict(NO_MAIL_SETTINGS.into()))?,
+            ),
+            None => None,
+        };
+        let mut rows = batch(&self.state).import_csv(&form, &actor(caller)).await?;
+        if let Some(mailer) = mailer {
+            self.invite_new_users(caller, &mailer, &mut rows).await;
+        }
         Ok(batch_report(&self.state, rows, form.run_now.is_some()))
+    }
+}
+
+impl WebBackend {
+    /// Mails every user the batch created an invitation. A mail that cannot
+    /// be sent is that row's note, not the batch's failure: the user and
+    /// the mailbox exist, and the admin can send the link again from Users.
+    async fn invite_new_users(
+        &self,
+        caller: &SessionUser,
+        mailer: &crate::notify::Notifier,
+        rows: &mut [BatchRow],
+    ) {
+        for row in rows {
+            let Some(user_id) = row.new_user else {
+                continue;
+            };
+            match self
+                .mail_password_link(caller, mailer, user_id, LinkPurpose::Invitation)
+                .await
+            {
+                Ok(()) => row.invited = true,
+                Err(error) => row.reason = Some(error.to_string()),
+            }
+        }
     }
 }
 

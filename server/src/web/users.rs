@@ -14,7 +14,7 @@ use app::model::{NewUserInput, SessionUser, UserEdit, UserView};
 use serde_json::json;
 
 /// What an admin is told when a link cannot be mailed for want of mail settings.
-const NO_MAIL_SETTINGS: &str = "Tresor cannot send mail yet: set up the instance's mail server under Notifications first, or type a password.";
+pub(super) const NO_MAIL_SETTINGS: &str = "Tresor cannot send mail yet: set up the instance's mail server under Notifications first, or type a password.";
 
 #[async_trait::async_trait]
 impl UsersBackend for WebBackend {
@@ -134,7 +134,7 @@ impl WebBackend {
     /// Issues a set-password link for `user_id`, mails it and records who
     /// sent it. The admin waits for the mail server's answer, so a failure
     /// is theirs to see (and send again).
-    async fn mail_password_link(
+    pub(super) async fn mail_password_link(
         &self,
         caller: &SessionUser,
         mailer: &crate::notify::Notifier,

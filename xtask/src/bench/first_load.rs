@@ -1,7 +1,8 @@
-//! `cargo xtask bench first-load`: the sign-in page's first load in Chromium
-//! on a throttled connection (1.6 Mbit/s, 150 ms round trip; the figures are
-//! in xtask/bench/first_load.mjs): bytes transferred and time until the app
-//! is hydrated, with an empty cache, for this checkout's site served by the
+//! `cargo xtask bench first-load`: the first load of the sign-in page, and of
+//! the dashboard for a signed-in person, in Chromium on a throttled
+//! connection (1.6 Mbit/s, 150 ms round trip; the figures are in
+//! xtask/bench/first_load.mjs): bytes transferred and time until the app is
+//! hydrated, with an empty cache, for this checkout's site served by the
 //! release server (or the binary `TRESOR_BENCH_BINARY` names).
 
 use super::ROOT;
@@ -21,6 +22,10 @@ const PORT: u16 = 3990;
 /// How long the server may take to listen.
 const START_LIMIT: Duration = Duration::from_secs(60);
 
+/// The person the dashboard is loaded for, made with the CLI in the fresh data dir.
+const EMAIL: &str = "bench@first-load.test";
+const PASSWORD: &str = "first-load-password";
+
 pub fn run() -> anyhow::Result<()> {
     crate::tools::ensure_playwright()?;
     let site = crate::build::build_site()?;
@@ -29,6 +34,7 @@ pub fn run() -> anyhow::Result<()> {
         let data_dir = PathBuf::from(ROOT).join("first-load");
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir)?;
+        add_user(&binary.path, &data_dir)?;
         let mut server = Command::new(&binary.path)
             .arg("serve")
             .arg("--data-dir")
@@ -40,7 +46,12 @@ pub fn run() -> anyhow::Result<()> {
             .stderr(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {}", binary.path.display()))?;
-        let measured = crate::testbed::wait_for_port(PORT, START_LIMIT).and_then(|()| load());
+        let measured = crate::testbed::wait_for_port(PORT, START_LIMIT).and_then(|()| {
+            println!("### /sign-in");
+            load("/sign-in", None)?;
+            println!("### / (the dashboard, signed in)");
+            load("/", Some((EMAIL, PASSWORD)))
+        });
         let _ = server.kill();
         let _ = server.wait();
         measured?;
@@ -48,15 +59,43 @@ pub fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load() -> anyhow::Result<()> {
+fn add_user(binary: &std::path::Path, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut child = Command::new(binary)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["user", "add", "--email", EMAIL, "--role", "user"])
+        .args(["--name", "First Load", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .context("running tresor user add")?;
+    child
+        .stdin
+        .take()
+        .context("stdin of tresor user add")?
+        .write_all(format!("{PASSWORD}\n").as_bytes())?;
+    if !child.wait()?.success() {
+        bail!("tresor user add failed");
+    }
+    Ok(())
+}
+
+/// Loads `path` `RUNS` times, signed in as `person` if given.
+fn load(path: &str, person: Option<(&str, &str)>) -> anyhow::Result<()> {
     let root = repo_root();
-    let status = Command::new("node")
+    let mut command = Command::new("node");
+    command
         .arg(root.join("xtask/bench/first_load.mjs"))
-        .arg(format!("http://127.0.0.1:{PORT}/sign-in"))
+        .arg(format!("http://127.0.0.1:{PORT}{path}"))
         .arg(RUNS.to_string())
-        .env("PLAYWRIGHT_FROM", root.join("end2end"))
-        .status()
-        .context("running node")?;
+        .env("PLAYWRIGHT_FROM", root.join("end2end"));
+    if let Some((email, password)) = person {
+        command
+            .env("SIGN_IN_EMAIL", email)
+            .env("SIGN_IN_PASSWORD", password);
+    }
+    let status = command.status().context("running node")?;
     if !status.success() {
         bail!("the first-load script failed");
     }

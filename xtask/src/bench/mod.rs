@@ -6,8 +6,8 @@
 //! - `import` — `tresor import` of a 200 MB and a 1.6 GB mbox.
 //! - `search` — index sizes and query latency, beside notmuch.
 //! - `verify` — `tresor verify` in MB/s, beside sha256sum and zstd.
-//! - `first-load` — the sign-in page in Chromium on a throttled connection:
-//!   bytes transferred and time until hydrated.
+//! - `first-load` — the sign-in page and the dashboard in Chromium on a
+//!   throttled connection: bytes transferred and time until hydrated.
 
 mod corpus;
 mod first_load;

@@ -159,10 +159,12 @@ fn CsvImport(templates: Vec<TemplateSummary>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let template_id = RwSignal::new(String::new());
     let run_now = RwSignal::new(true);
+    let invite = RwSignal::new(false);
     let form = move || CsvImportForm {
         text: text.get_untracked(),
         template_id: template_id.get_untracked(),
         run_now: run_now.get_untracked().then(|| "on".to_string()),
+        invite: invite.get_untracked().then(|| "on".to_string()),
     };
     // A changed list needs a new preview before it can be imported.
     let previewed = RwSignal::new(None::<String>);
@@ -214,10 +216,14 @@ fn CsvImport(templates: Vec<TemplateSummary>) -> impl IntoView {
             </div>
             {move || current_preview().map(|result| {
                 let valid = result.valid;
+                let new_users = result.rows.iter().filter(|row| row.new_user && row.errors.is_empty()).count();
                 view! {
                     <Preview preview=result/>
                     <div class="form-actions">
                         <label class="field-check"><input type="checkbox" prop:checked=run_now on:change=move |event| run_now.set(event_target_checked(&event))/>" "{t!(lang, "batch-run-now")}</label>
+                        {(new_users > 0).then(|| view! {
+                            <label class="field-check"><input type="checkbox" data-testid="csv-invite" prop:checked=invite on:change=move |event| invite.set(event_target_checked(&event))/>" "{t!(lang, "batch-csv-invite", count = new_users)}</label>
+                        })}
                         <button type="button" class="button button-primary" disabled=move || import.pending().get() || valid == 0
                             on:click=move |_| { import.dispatch(ImportCsv { form: form() }); }>
                             {t!(lang, "batch-csv-import", count = valid)}
@@ -357,7 +363,8 @@ fn Report(report: BatchReport) -> impl IntoView {
                         };
                         view! {
                             <tr data-testid="batch-row">
-                                <td>{row.subject} {row.user_created.then(|| view! { " " <span class="badge">{t!(lang, "batch-user-created")}</span> })}</td>
+                                <td>{row.subject} {row.new_user.is_some().then(|| view! { " " <span class="badge">{t!(lang, "batch-user-created")}</span> })}
+                                    {row.invited.then(|| view! { " " <span class="badge badge-ok" data-testid="invited">{t!(lang, "batch-user-invited")}</span> })}</td>
                                 <td>{match (row.mailbox, row.mailbox_id) {
                                     (Some(name), Some(id)) => view! { <a href=format!("/mailboxes/{id}")>{name}</a> }.into_any(),
                                     (Some(name), None) => name.into_any(),

@@ -19,6 +19,14 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use std::collections::{BTreeSet, HashMap};
 
+/// The restore panel for the selected messages, loaded the first time it is
+/// opened: it is a good part of the page's code and only some searches end in
+/// a restore (see `crate::lazy_pages`).
+#[lazy]
+fn restore_panel(ids: Signal<Vec<i64>>) -> AnyView {
+    view! { <Restore ids plan=RestorePlan::new(ids)/> }.into_any()
+}
+
 #[component]
 pub fn ArchivePage() -> impl IntoView {
     let query = use_query_map();
@@ -262,7 +270,7 @@ fn Results(
                 // Created when asked for: this panel is never part of a server-rendered page.
                 {
                     let ids = Signal::derive(move || selected.get().into_iter().collect::<Vec<_>>());
-                    view! { <Restore ids plan=RestorePlan::new(ids)/> }
+                    view! { <Suspense>{Suspend::new(restore_panel(ids))}</Suspense> }
                 }
             </div>
         </Show>

@@ -109,7 +109,8 @@ impl Batch<'_> {
                     mailbox_id: None,
                     outcome: BatchOutcome::Failed,
                     reason: Some(failed.errors.join(" ")),
-                    user_created: false,
+                    new_user: None,
+                    invited: false,
                 }),
             }
         }

@@ -128,7 +128,8 @@ impl Batch<'_> {
                     mailbox_id: None,
                     outcome: BatchOutcome::Skipped,
                     reason: Some("A mailbox of this name exists already.".into()),
-                    user_created: false,
+                    new_user: None,
+                    invited: false,
                 });
                 continue;
             }

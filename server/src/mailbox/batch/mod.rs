@@ -154,13 +154,14 @@ impl<'a> Batch<'a> {
             mailbox_id: None,
             outcome: BatchOutcome::Failed,
             reason: None,
-            user_created: false,
+            new_user: None,
+            invited: false,
         };
         let owner = match planned.owner {
             Some(owner) => owner,
             None => {
-                // The new user signs in once an admin sets a password (or,
-                // with SMTP, after a password reset).
+                // The new user signs in once an admin sets a password or
+                // sends a link, or by the invitation the web mails when asked.
                 match self
                     .accounts
                     .create_user(
@@ -172,7 +173,7 @@ impl<'a> Batch<'a> {
                     .await
                 {
                     Ok(user) => {
-                        row.user_created = true;
+                        row.new_user = Some(user.id);
                         user.id
                     }
                     Err(AuthError::EmailTaken(_)) => {

@@ -59,7 +59,7 @@ async fn a_csv_list_is_previewed_row_by_row_and_imports_only_good_rows() {
         assert_eq!(status, StatusCode::OK, "{text}");
         let report: BatchReport = serde_json::from_str(&text).unwrap();
         assert_eq!((report.created, report.failed, report.queued), (2, 2, 0));
-        assert!(report.rows[1].user_created);
+        assert!(report.rows[1].new_user.is_some());
         assert_eq!(report.rows[2].outcome, BatchOutcome::Failed);
         let created = site
             .services
@@ -166,4 +166,51 @@ async fn a_master_user_batch_creates_one_mailbox_per_selected_user() {
         let report: BatchReport = serde_json::from_str(&text).unwrap();
         assert_eq!((report.created, report.skipped), (1, 1), "{text}");
     }
+}
+
+/// A CSV list that names new people can invite them by mail (issue 17,
+/// item 4): each chooses their own password by the link. Without mail
+/// settings the import is refused before anything is created.
+#[tokio::test]
+async fn a_csv_list_invites_the_users_it_creates() {
+    use app::model::batch::BatchReport;
+    let list = "email;password;server\n\
+                user@example.com;pw1;imap.example.com\n\
+                invited.by.list@example.com;pw2;imap.example.com\n";
+    let invite_form = format!("{}&form[invite]=on", csv_batch_form(list));
+
+    let db = crate::harness::sqlite().await;
+    let site = Site::new(&db).await;
+    let admin = site.sign_in("root@example.com", "root-password").await;
+    let (status, body, _) = site
+        .call("/api/batch/import_csv", &invite_form, Some(&admin))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.contains("Notifications"),
+        "says where to fix it: {body}"
+    );
+    assert!(
+        site.services.mailboxes.list().await.unwrap().is_empty(),
+        "nothing created"
+    );
+
+    let db = crate::harness::sqlite().await;
+    let (site, mut sink) = Site::with_mail_sink(&db).await;
+    let admin = site.sign_in("root@example.com", "root-password").await;
+    let (status, body, _) = site
+        .call("/api/batch/import_csv", &invite_form, Some(&admin))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let report: BatchReport = serde_json::from_str(&body).unwrap();
+    assert_eq!(report.created, 2, "{report:?}");
+    assert!(!report.rows[0].invited, "a known user is not invited");
+    assert!(report.rows[1].invited, "{report:?}");
+    let (to, token) = sink.next_reset().await;
+    assert_eq!(to, "invited.by.list@example.com");
+    let form = crate::harness::reset_password_form(&token, "chosen-by-them", "chosen-by-them");
+    let (status, body, _) = site.call("/api/auth/reset_password", &form, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    site.sign_in("invited.by.list@example.com", "chosen-by-them")
+        .await;
 }

@@ -4,7 +4,7 @@
 
 use crate::harness::{Site, databases, plain_form, sign_in_form};
 use app::model::audit::{AuditEntryView, AuditPage};
-use app::model::{Role, UserView};
+use app::model::{Role, UserEdit, UserView};
 use axum::http::StatusCode;
 use tresor::audit::Actor;
 use tresor::auth::AuthError;
@@ -104,6 +104,69 @@ async fn the_last_active_admin_is_never_demoted_disabled_or_deleted() {
             .unwrap();
         let (status, body, _) = site.call("/api/users/edit", &demote, Some(&admin)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+/// Two administrators stepping down at the same moment (each demoting or
+/// disabling themselves while the other does): at most one succeeds, on
+/// SQLite and on PostgreSQL. Checking first and writing afterwards outside
+/// one transaction let both pass the check and left nobody.
+#[tokio::test]
+async fn two_admins_stepping_down_at_once_leave_one() {
+    for db in databases().await {
+        let site = Site::new(&db).await;
+        let accounts = &site.state.accounts;
+        let edit = |email: &str, role: Role| UserEdit {
+            email: email.into(),
+            display_name: "Admin".into(),
+            role,
+        };
+        let demote_root = edit("root@example.com", Role::User);
+        let demote_user = edit("user@example.com", Role::Auditor);
+        for round in 0..20 {
+            accounts
+                .edit_user(
+                    site.user_id,
+                    &edit("user@example.com", Role::Admin),
+                    &Actor::Operator,
+                )
+                .await
+                .unwrap();
+            let (first, second) = if round % 2 == 0 {
+                tokio::join!(
+                    accounts.edit_user(site.root_id, &demote_root, &Actor::Operator),
+                    accounts.edit_user(site.user_id, &demote_user, &Actor::Operator),
+                )
+            } else {
+                let (first, second) = tokio::join!(
+                    accounts.set_user_disabled(site.root_id, true, &Actor::Operator),
+                    accounts.set_user_disabled(site.user_id, true, &Actor::Operator),
+                );
+                (first, second)
+            };
+            let succeeded = [first.is_ok(), second.is_ok()];
+            assert_ne!(
+                succeeded,
+                [true, true],
+                "{}, round {round}: both stepped down",
+                db.name
+            );
+            // Put both back as active admins for the next round.
+            for id in [site.root_id, site.user_id] {
+                accounts
+                    .set_user_disabled(id, false, &Actor::Operator)
+                    .await
+                    .unwrap();
+            }
+            accounts
+                .edit_user(
+                    site.root_id,
+                    &edit("root@example.com", Role::Admin),
+                    &Actor::Operator,
+                )
+                .await
+                .unwrap();
+        }
     }
 }
 
