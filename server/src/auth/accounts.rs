@@ -13,8 +13,8 @@ use chrono::Duration as ChronoDuration;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -177,12 +177,12 @@ impl Accounts {
     }
 
     /// Disabling ends the user's sessions and reset links at once; the last
-    /// active administrator is never disabled (`users::keep_an_admin`).
+    /// active administrator is never disabled (`keep_an_admin`).
     pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<UserRow, AuthError> {
         let txn = self.db.begin().await?;
-        let row = super::users::locked_user(&txn, user_id).await?;
+        let row = locked_user(&txn, user_id).await?;
         if disabled {
-            super::users::keep_an_admin(&txn, &row).await?;
+            keep_an_admin(&txn, &row).await?;
         }
         let mut active: user::ActiveModel = row.into();
         active.disabled = Set(disabled);
@@ -493,6 +493,42 @@ impl UserRow {
             created_at: self.created_at,
         })
     }
+}
+
+/// Refuses a change that takes `row` out of the active administrators when
+/// nobody else is left in them. Called inside the change's transaction, it
+/// locks the active administrators' rows (PostgreSQL; SQLite lets one writer
+/// in at a time anyway), so two administrators demoting or disabling each
+/// other at the same moment cannot both succeed and leave nobody.
+pub(super) async fn keep_an_admin(
+    txn: &DatabaseTransaction,
+    row: &UserRow,
+) -> Result<(), AuthError> {
+    if row.role != Role::Admin.as_str() || row.disabled {
+        return Ok(());
+    }
+    let admins = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Disabled.eq(false))
+        .lock_exclusive()
+        .all(txn)
+        .await?;
+    if admins.iter().all(|admin| admin.id == row.id) {
+        return Err(AuthError::LastAdmin(row.email.clone()));
+    }
+    Ok(())
+}
+
+/// The user `user_id`, locked for the rest of `txn`.
+pub(super) async fn locked_user(
+    txn: &DatabaseTransaction,
+    user_id: i64,
+) -> Result<UserRow, AuthError> {
+    user::Entity::find_by_id(user_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(AuthError::NotFound)
 }
 
 #[cfg(test)]

@@ -7,13 +7,15 @@
 //! disabled, deleted or given another role, so someone can always
 //! administer the instance.
 
-use super::accounts::{Accounts, AuthError, UserRow, check_password_rules, normalize_email};
+use super::accounts::{
+    Accounts, AuthError, UserRow, check_password_rules, keep_an_admin, locked_user, normalize_email,
+};
 use crate::audit::{Action, Actor};
 use crate::db::entity::{mailbox, user};
 use app::model::{Role, UserEdit};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, Set,
+    SqlErr, TransactionTrait,
 };
 use serde_json::{Map, Value, json};
 
@@ -188,40 +190,4 @@ impl Accounts {
             .await?
             .ok_or(AuthError::NotFound)
     }
-}
-
-/// Refuses a change that takes `row` out of the active administrators when
-/// nobody else is left in them. Called inside the change's transaction, it
-/// locks the active administrators' rows (PostgreSQL; SQLite lets one writer
-/// in at a time anyway), so two administrators demoting or disabling each
-/// other at the same moment cannot both succeed and leave nobody.
-pub(super) async fn keep_an_admin(
-    txn: &DatabaseTransaction,
-    row: &UserRow,
-) -> Result<(), AuthError> {
-    if row.role != Role::Admin.as_str() || row.disabled {
-        return Ok(());
-    }
-    let admins = user::Entity::find()
-        .filter(user::Column::Role.eq(Role::Admin.as_str()))
-        .filter(user::Column::Disabled.eq(false))
-        .lock_exclusive()
-        .all(txn)
-        .await?;
-    if admins.iter().all(|admin| admin.id == row.id) {
-        return Err(AuthError::LastAdmin(row.email.clone()));
-    }
-    Ok(())
-}
-
-/// The user `user_id`, locked for the rest of `txn`.
-pub(super) async fn locked_user(
-    txn: &DatabaseTransaction,
-    user_id: i64,
-) -> Result<UserRow, AuthError> {
-    user::Entity::find_by_id(user_id)
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(AuthError::NotFound)
 }
