@@ -1,7 +1,7 @@
 //! Running commands: echo them, fail with context, find the repository and target dir.
 
 use anyhow::{Context, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub fn repo_root() -> PathBuf {
@@ -125,4 +125,35 @@ pub fn as_root(program: &str) -> Command {
         command.arg("-E").arg(program);
         command
     }
+}
+
+/// Adds a Tresor user with the CLI, as an admin would script it (the
+/// password on standard input, never on the command line).
+pub fn add_tresor_user(
+    binary: &Path,
+    data_dir: &Path,
+    (email, role, name): (&str, &str, &str),
+    password: &str,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut child = Command::new(binary)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args([
+            "user", "add", "--email", email, "--role", role, "--name", name,
+        ])
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .context("running tresor user add")?;
+    child
+        .stdin
+        .take()
+        .context("stdin of tresor user add")?
+        .write_all(format!("{password}\n").as_bytes())?;
+    if !child.wait()?.success() {
+        bail!("tresor user add failed");
+    }
+    Ok(())
 }

@@ -16,7 +16,6 @@ use crate::fuzz;
 use crate::testbed::{self, Testbed};
 use crate::tools;
 use anyhow::{Context, bail};
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -165,31 +164,12 @@ fn end_to_end(testbed: &Testbed, playwright_args: &[String]) -> anyhow::Result<(
     let base_url = format!("http://127.0.0.1:{port}");
 
     // The administrator is made with the CLI, as an admin would script it.
-    let mut add_admin = Command::new(&binary);
-    add_admin
-        .args(["--data-dir"])
-        .arg(&data_dir)
-        .args([
-            "user",
-            "add",
-            "--email",
-            E2E_ADMIN_EMAIL,
-            "--role",
-            "admin",
-            "--name",
-            "E2E Admin",
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped());
-    let mut child = add_admin.spawn().context("running tresor user add")?;
-    child
-        .stdin
-        .take()
-        .context("stdin of tresor user add")?
-        .write_all(format!("{E2E_ADMIN_PASSWORD}\n").as_bytes())?;
-    if !child.wait()?.success() {
-        bail!("tresor user add failed");
-    }
+    crate::cmd::add_tresor_user(
+        &binary,
+        &data_dir,
+        (E2E_ADMIN_EMAIL, "admin", "E2E Admin"),
+        E2E_ADMIN_PASSWORD,
+    )?;
 
     // Mail for the master-user batch spec: one message in each of the three
     // Dovecot users it archives (users nothing else in the suite touches).

@@ -34,7 +34,12 @@ pub fn run() -> anyhow::Result<()> {
         let data_dir = PathBuf::from(ROOT).join("first-load");
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir)?;
-        add_user(&binary.path, &data_dir)?;
+        crate::cmd::add_tresor_user(
+            &binary.path,
+            &data_dir,
+            (EMAIL, "user", "First Load"),
+            PASSWORD,
+        )?;
         let mut server = Command::new(&binary.path)
             .arg("serve")
             .arg("--data-dir")
@@ -55,28 +60,6 @@ pub fn run() -> anyhow::Result<()> {
         let _ = server.kill();
         let _ = server.wait();
         measured?;
-    }
-    Ok(())
-}
-
-fn add_user(binary: &std::path::Path, data_dir: &std::path::Path) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut child = Command::new(binary)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["user", "add", "--email", EMAIL, "--role", "user"])
-        .args(["--name", "First Load", "--password-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .context("running tresor user add")?;
-    child
-        .stdin
-        .take()
-        .context("stdin of tresor user add")?
-        .write_all(format!("{PASSWORD}\n").as_bytes())?;
-    if !child.wait()?.success() {
-        bail!("tresor user add failed");
     }
     Ok(())
 }

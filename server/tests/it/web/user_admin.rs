@@ -138,11 +138,10 @@ async fn two_admins_stepping_down_at_once_leave_one() {
                     accounts.edit_user(site.user_id, &demote_user, &Actor::Operator),
                 )
             } else {
-                let (first, second) = tokio::join!(
+                tokio::join!(
                     accounts.set_user_disabled(site.root_id, true, &Actor::Operator),
                     accounts.set_user_disabled(site.user_id, true, &Actor::Operator),
-                );
-                (first, second)
+                )
             };
             let succeeded = [first.is_ok(), second.is_ok()];
             assert_ne!(
