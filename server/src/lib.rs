@@ -15,6 +15,7 @@
 //! - `index` — the full-text index (tantivy): the search syntax, visibility, the indexer.
 //! - `connect` — where the server may connect for a mailbox (the connection policy), CA files.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
+//! - `pop3` — POP3 connections (IMAP's TCP and TLS, POP3's commands); knows no database.
 //! - `graph` — Microsoft Graph as a mail source: HTTP with throttling, the folder tree, delta rounds.
 //! - `oauth` — OAuth2 sign-in for mailboxes: sign-in apps, the grant flows, tokens and their renewal.
 //! - `audit` — the append-only audit log of who did what.
@@ -61,6 +62,8 @@ pub mod notify;
 #[cfg(feature = "server")]
 pub mod oauth;
 #[cfg(feature = "server")]
+pub mod pop3;
+#[cfg(feature = "server")]
 pub mod retention;
 #[cfg(feature = "server")]
 pub mod scheduler;
@@ -89,6 +92,10 @@ pub mod mailbox {
 #[cfg(not(feature = "server"))]
 pub mod import {
     pub mod mbox;
+}
+#[cfg(not(feature = "server"))]
+pub mod pop3 {
+    pub mod response;
 }
 #[cfg(not(feature = "server"))]
 pub mod store {

@@ -102,6 +102,8 @@ pub fn test_env(testbed: &Testbed) -> Vec<(&'static str, String)> {
         ),
         ("TRESOR_TEST_IMAP_PORT", testbed::IMAP_PORT.to_string()),
         ("TRESOR_TEST_IMAPS_PORT", testbed::IMAPS_PORT.to_string()),
+        ("TRESOR_TEST_POP3_PORT", testbed::POP3_PORT.to_string()),
+        ("TRESOR_TEST_POP3S_PORT", testbed::POP3S_PORT.to_string()),
         (
             "TRESOR_TEST_CYRUS_IMAPS_PORT",
             testbed::CYRUS_IMAPS_PORT.to_string(),

@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 
 pub const IMAP_PORT: u16 = 1143;
 pub const IMAPS_PORT: u16 = 1993;
+/// Dovecot's POP3 (STLS offered) and POP3S.
+pub const POP3_PORT: u16 = 1110;
+pub const POP3S_PORT: u16 = 1995;
 pub const CYRUS_IMAPS_PORT: u16 = 2993;
 /// The OAuth2 authorization server (Microsoft-shaped) and Dovecot's token introspection.
 pub const OAUTH_PORT: u16 = 18080;

@@ -24,6 +24,8 @@ bob:{PLAIN}bobpw:$MAILUID:$MAILUID::$R/mail/bob::
 carol:{PLAIN}carolpw:$MAILUID:$MAILUID::$R/mail/carol::
 U
 for i in $(seq 1 10); do echo "user$i:{PLAIN}pass$i:$MAILUID:$MAILUID::$R/mail/user$i::" >> "$R/users"; done
+# POP3 reads only the inbox: each POP3 test has a maildrop of its own.
+for i in $(seq 1 8); do echo "pop$i:{PLAIN}pop${i}pw:$MAILUID:$MAILUID::$R/mail/pop$i::" >> "$R/users"; done
 cat > "$R/master-users" <<U
 archiver:{PLAIN}masterpw
 U
@@ -53,7 +55,8 @@ ssl_cert = <$R/tls/server.pem
 ssl_key = <$R/tls/server.key
 # allow LOGIN/PLAIN without TLS on 1143 (tests); STARTTLS still offered
 disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5 oauthbearer xoauth2
+# apop: POP3's APOP (the greeting then carries its timestamp)
+auth_mechanisms = plain login cram-md5 apop oauthbearer xoauth2
 auth_master_user_separator = *
 auth_verbose = yes
 # default 2s delay after each failed auth would slow negative tests
@@ -103,7 +106,7 @@ passdb {
 }
 passdb {
   driver = passwd-file
-  mechanisms = plain login cram-md5
+  mechanisms = plain login cram-md5 apop
   args = scheme=PLAIN username_format=%u $R/users
 }
 userdb {

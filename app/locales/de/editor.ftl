@@ -108,6 +108,7 @@ editor-auth-login = Passwort (LOGIN)
 editor-auth-cram-md5 = Passwort (CRAM-MD5)
 editor-auth-xoauth2 = OAuth-2-Token (XOAUTH2)
 editor-auth-oauthbearer = OAuth-2-Token (OAUTHBEARER)
+editor-auth-apop = Passwort (APOP, nur POP3)
 editor-identity-address = die E-Mail-Adresse
 editor-identity-local-part = der Teil vor @
 editor-identity-username = der Benutzername

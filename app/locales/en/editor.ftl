@@ -108,6 +108,7 @@ editor-auth-login = Password (LOGIN)
 editor-auth-cram-md5 = Password (CRAM-MD5)
 editor-auth-xoauth2 = OAuth 2 token (XOAUTH2)
 editor-auth-oauthbearer = OAuth 2 token (OAUTHBEARER)
+editor-auth-apop = Password (APOP, POP3 only)
 editor-identity-address = the e-mail address
 editor-identity-local-part = the part before @
 editor-identity-username = the user name

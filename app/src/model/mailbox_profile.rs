@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 named_enum!(
-    /// How the IMAP connection is secured.
+    /// How the connection is secured: TLS from the first byte (IMAPS,
+    /// POP3S), upgraded before login (STARTTLS, POP3's STLS), or not at all.
     Security { Tls => "tls", StartTls => "starttls", Plain => "plain" }
 );
 named_enum!(
@@ -18,6 +19,8 @@ named_enum!(
         CramMd5 => "cram-md5",
         XOAuth2 => "xoauth2",
         OAuthBearer => "oauthbearer",
+        /// POP3's APOP: a digest of the greeting's timestamp and the password.
+        Apop => "apop",
     }
 );
 named_enum!(
@@ -29,9 +32,9 @@ named_enum!(
     Action { None => "none", Tag => "tag", Move => "move", Delete => "delete" }
 );
 named_enum!(
-    /// Where a mailbox's mail comes from: a server read over IMAP or
+    /// Where a mailbox's mail comes from: a server read over IMAP, POP3 or
     /// Microsoft Graph, or imported files.
-    Source { Imap => "imap", Graph => "graph", Import => "import" }
+    Source { Imap => "imap", Graph => "graph", Import => "import", Pop3 => "pop3" }
 );
 named_enum!(
     /// What to do with a message the archive has already (Dr.DOC).
@@ -44,9 +47,16 @@ named_enum!(
 );
 
 impl Source {
-    /// Read from a server (IMAP or Graph), as opposed to imported files.
+    /// Read from a server (IMAP, POP3 or Graph), as opposed to imported files.
     pub fn is_server(self) -> bool {
-        matches!(self, Source::Imap | Source::Graph)
+        matches!(self, Source::Imap | Source::Pop3 | Source::Graph)
+    }
+
+    /// A mail server with folders, reached by host and port (IMAP), or one
+    /// with a single maildrop (POP3): the sources `Security` and the
+    /// certificate rules apply to.
+    pub fn is_mail_server(self) -> bool {
+        matches!(self, Source::Imap | Source::Pop3)
     }
 }
 
@@ -64,10 +74,20 @@ fn default_page_size() -> u32 {
 }
 
 impl Security {
+    /// IMAP's port: 993 for TLS, 143 otherwise.
     pub fn default_port(self) -> u16 {
         match self {
             Security::Tls => 993,
             Security::StartTls | Security::Plain => 143,
+        }
+    }
+
+    /// The port for `source`: POP3's are 995 (POP3S) and 110; IMAP's otherwise.
+    pub fn default_port_for(self, source: Source) -> u16 {
+        match (source, self) {
+            (Source::Pop3, Security::Tls) => 995,
+            (Source::Pop3, Security::StartTls | Security::Plain) => 110,
+            _ => self.default_port(),
         }
     }
 }
@@ -77,10 +97,10 @@ impl Security {
 pub struct MailboxInput {
     pub name: String,
     pub email_address: Option<String>,
-    /// `imap` or `graph` (an import mailbox is made by importing).
+    /// `imap`, `pop3` or `graph` (an import mailbox is made by importing).
     #[serde(default = "default_source")]
     pub source: Source,
-    /// The IMAP server's host name, or for Graph the service root URL.
+    /// The IMAP or POP3 server's host name, or for Graph the service root URL.
     pub host: String,
     pub port: u16,
     pub security: Security,

@@ -49,18 +49,20 @@ pub struct AddArgs {
     name: String,
     #[arg(long)]
     email: Option<String>,
-    /// `imap`, or `graph` for Microsoft 365 through Microsoft Graph (needs
-    /// --oauth-app; --username is the mailbox's address).
+    /// `imap`; `pop3` (its inbox only; --action none leaves the mail on the
+    /// server, delete removes it once archived; --auth plain, login for
+    /// USER/PASS, or apop); or `graph` for Microsoft 365 through Microsoft
+    /// Graph (needs --oauth-app; --username is the mailbox's address).
     #[arg(long, default_value = "imap")]
     source: Source,
-    /// The IMAP server; for Graph its service root (default
+    /// The IMAP or POP3 server; for Graph its service root (default
     /// https://graph.microsoft.com/v1.0).
     #[arg(long)]
     host: Option<String>,
     /// Graph: messages per page of a delta round (default 25).
     #[arg(long)]
     page_size: Option<u32>,
-    /// Default: 993 for tls, 143 otherwise.
+    /// Default: 993 for tls, 143 otherwise; POP3: 995 for tls, 110 otherwise.
     #[arg(long)]
     port: Option<u16>,
     #[arg(long, default_value = "tls")]
@@ -160,6 +162,12 @@ async fn test(mailboxes: &Arc<Mailboxes>, name: &str, json: bool) -> anyhow::Res
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_probe(&report);
+        if row.source == Source::Pop3.as_str()
+            && let Some(maildrop) = report.folders.first()
+        {
+            let count = maildrop.messages.unwrap_or_default();
+            println!("  messages on the server: {count}");
+        }
     }
     if !report.ok {
         anyhow::bail!("the connection test of {name:?} failed");
@@ -250,7 +258,9 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
         email_address: args.email,
         source: args.source,
         page_size: args.page_size.unwrap_or(defaults.page_size),
-        port: args.port.unwrap_or(args.security.default_port()),
+        port: args
+            .port
+            .unwrap_or(args.security.default_port_for(args.source)),
         security: args.security,
         auth_method: args.auth,
         master_user: args.master_user,
@@ -297,6 +307,9 @@ async fn add(config: &Config, services: &super::Services, args: AddArgs) -> anyh
         "added mailbox {:?} (id {}) for {}:{}",
         row.name, row.id, row.host, row.port
     );
+    for warning in crate::mailbox::warnings(&row) {
+        println!("  warning: {warning}");
+    }
     if row.oauth_app_id.is_some() {
         println!("sign it in with `tresor mailbox authorize {:?}`", row.name);
     }

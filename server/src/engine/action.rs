@@ -41,6 +41,10 @@ pub enum ActionError {
     Imap(#[from] ImapError),
     #[error(transparent)]
     Graph(#[from] crate::graph::GraphError),
+    #[error(transparent)]
+    Pop3(#[from] crate::pop3::Pop3Error),
+    #[error("POP3 has no folders or keywords: only deleting is possible after archiving")]
+    NoFoldersOnPop3,
     #[error(
         "the server supports neither MOVE nor UIDPLUS; removing messages would need a plain EXPUNGE, which can also remove messages someone else marked as deleted, so the action was not applied"
     )]

@@ -16,6 +16,8 @@ pub enum EngineError {
     Imap(#[from] ImapError),
     #[error(transparent)]
     Graph(#[from] crate::graph::GraphError),
+    #[error(transparent)]
+    Pop3(#[from] crate::pop3::Pop3Error),
     #[error("the after-archive action failed: {0}")]
     Action(#[from] ActionError),
     #[error("storing a message failed: {0}")]

@@ -1,5 +1,5 @@
 //! Archive jobs: read a mailbox's selected folders (over IMAP or Microsoft
-//! Graph) and store every new message, then apply the after-archive action
+//! Graph) or its POP3 maildrop and store every new message, then apply the after-archive action
 //! on the server. A file import (`crate::import`) is a source of the same
 //! pipeline.
 //!
@@ -9,6 +9,7 @@
 //!   by UID or remote id, their count, the checkpoint and delta link.
 //! - `folder` — one IMAP folder's run: checkpoint, candidates, fetch, act.
 //! - `graph` — a Microsoft Graph mailbox's run: delta rounds per folder.
+//! - `pop3` — a POP3 maildrop's run: new by unique id, `DELE` only when settled.
 //! - `message` — a message on its way in: fetched, then staged.
 //! - `batch` — recording staged messages and the checkpoint in one transaction.
 //! - `action` — which settled message is tagged, moved or deleted, carried
@@ -37,6 +38,7 @@ mod locations;
 pub mod log;
 pub(crate) mod message;
 pub(crate) mod pipeline;
+mod pop3;
 pub mod probe;
 pub mod progress;
 mod settings;
@@ -129,6 +131,9 @@ impl Engine {
         };
         if mailbox.source == Source::Graph.as_str() {
             return graph::archive_mailbox(sink, &self.mailboxes, &settings, log).await;
+        }
+        if mailbox.source == Source::Pop3.as_str() {
+            return pop3::archive_mailbox(sink, &self.mailboxes, &settings, log).await;
         }
         let (endpoint, credentials) = self.mailboxes.connection(mailbox).await?;
         let imap::Connection {

@@ -1,6 +1,7 @@
 //! "Test connection": log in as a run would, and report what the server
 //! offers — capabilities, certificate, folders with message counts and
-//! whether the mailbox's rules select them — or the specific reason it failed.
+//! whether the mailbox's rules select them (a POP3 maildrop: its one inbox
+//! and the message count) — or the specific reason it failed.
 //! Changes nothing on the server.
 //!
 //! The reason is specific for administrators. Anyone else learns only that
@@ -15,11 +16,13 @@
 //! server with a self-signed certificate.
 
 use super::graph;
+use super::pop3::MAILDROP;
 use super::settings::Settings;
 use crate::connect::{CANNOT_CONNECT, Disclosure};
 use crate::graph::GraphError;
 use crate::imap::{self, ImapError};
 use crate::mailbox::{MailboxRow, Mailboxes, Source, SpecialUse};
+use crate::pop3::{self, Pop3Error};
 pub use app::model::probe::{FolderInfo, ProbeReport};
 use std::sync::Arc;
 use std::time::Instant;
@@ -45,6 +48,8 @@ pub async fn probe(
     };
     let outcome = if mailbox.source == Source::Graph.as_str() {
         run_graph(mailboxes, mailbox, &mut report).await
+    } else if mailbox.source == Source::Pop3.as_str() {
+        run_pop3(mailboxes, mailbox, &mut report).await
     } else {
         run(mailboxes, mailbox, &mut report).await
     };
@@ -147,6 +152,63 @@ async fn run(
     }
     let _ = imap::logout(session, endpoint.timeout).await;
     Ok(())
+}
+
+/// A POP3 mailbox: log in as a run would, then the capabilities and the
+/// maildrop's message count (`STAT`).
+async fn run_pop3(
+    mailboxes: &Mailboxes,
+    mailbox: &MailboxRow,
+    report: &mut ProbeReport,
+) -> Result<(), Failure> {
+    let (endpoint, credentials) = mailboxes
+        .pop3_connection(mailbox)
+        .await
+        .map_err(Failure::settings)?;
+    let pop3::Connection {
+        mut session,
+        capabilities,
+        certificate,
+    } = pop3::open(&endpoint, &credentials).await.map_err(|error| {
+        if let Pop3Error::Connection(ImapError::Certificate { presented, .. }) = &error {
+            report.certificate = presented.as_deref().cloned();
+        }
+        classify_pop3(error)
+    })?;
+    report.capabilities = capabilities.names();
+    report.certificate = certificate;
+    let (messages, _) = session.stat().await.map_err(|error| Failure {
+        before_login: false,
+        ..classify_pop3(error)
+    })?;
+    report.folders.push(FolderInfo {
+        path: MAILDROP.into(),
+        server_name: MAILDROP.into(),
+        messages: Some(messages),
+        special_use: None,
+        subscribed: true,
+        selectable: true,
+        selected: true,
+    });
+    let _ = session.quit().await;
+    Ok(())
+}
+
+/// A failure of `pop3::open`: the connection's as IMAP's; a refused login
+/// after it; anything else before the server accepted one.
+fn classify_pop3(error: Pop3Error) -> Failure {
+    let (kind, before_login) = match error {
+        Pop3Error::Connection(error) => return classify(error),
+        Pop3Error::Authentication(_) | Pop3Error::NoApop => ("authentication", false),
+        Pop3Error::NoStls | Pop3Error::DataBeforeTls => ("tls", true),
+        Pop3Error::Timeout { .. } => ("timeout", true),
+        _ => ("protocol", true),
+    };
+    Failure {
+        kind,
+        reason: error.to_string(),
+        before_login,
+    }
 }
 
 /// A Graph mailbox: a token from its grant, then the folder tree with counts.

@@ -27,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,9 +162,9 @@ pub async fn open(endpoint: &Endpoint, credentials: &Credentials) -> Result<Conn
     })
 }
 
-async fn connect(
-    endpoint: &Endpoint,
-) -> Result<(async_imap::Client<MailStream>, Option<PeerCertificate>), ImapError> {
+/// A TCP connection to the endpoint, to an address its `Destinations`
+/// permit. Shared with POP3 (`crate::pop3`), which connects by the same rules.
+pub(crate) async fn dial(endpoint: &Endpoint) -> Result<TcpStream, ImapError> {
     // Resolved once and checked; the connection goes to exactly these
     // addresses. Resolving separately also tells "no such host" apart from
     // "nobody listens".
@@ -188,9 +189,15 @@ async fn connect(
         port: endpoint.port,
         source,
     })?;
-    // IMAP is request/response with small commands: Nagle only adds latency.
+    // IMAP and POP3 are request/response with small commands: Nagle only adds latency.
     tcp.set_nodelay(true)?;
+    Ok(tcp)
+}
 
+async fn connect(
+    endpoint: &Endpoint,
+) -> Result<(async_imap::Client<MailStream>, Option<PeerCertificate>), ImapError> {
+    let tcp = dial(endpoint).await?;
     let (stream, mut certificate) = match endpoint.security {
         Security::ImplicitTls => {
             let (stream, certificate) = tls_handshake(endpoint, tcp).await?;
@@ -230,6 +237,18 @@ async fn tls_handshake(
     endpoint: &Endpoint,
     tcp: TcpStream,
 ) -> Result<(MailStream, PeerCertificate), ImapError> {
+    let (stream, certificate) = secure(endpoint, tcp).await?;
+    Ok((MailStream::tls(stream), certificate))
+}
+
+/// The TLS handshake on `tcp` under the endpoint's `TlsOptions` (CA file,
+/// pin, expected name), and the certificate the server presented. Shared
+/// with POP3 (`crate::pop3`), so a mailbox's certificate rules are the same
+/// whichever protocol it reads by.
+pub(crate) async fn secure(
+    endpoint: &Endpoint,
+    tcp: TcpStream,
+) -> Result<(TlsStream<TcpStream>, PeerCertificate), ImapError> {
     let ca_certificates = match &endpoint.tls.ca_file {
         Some(path) => connect::read_ca_file(path).await?,
         None => Vec::new(),
@@ -262,7 +281,7 @@ async fn tls_handshake(
         .and_then(|chain| chain.first())
         .map(|der| tls::read_certificate(der))
         .ok_or_else(|| ImapError::Tls("the server presented no certificate".into()))?;
-    Ok((MailStream::tls(stream), certificate))
+    Ok((stream, certificate))
 }
 
 async fn authenticate(

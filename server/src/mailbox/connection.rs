@@ -1,5 +1,6 @@
 //! Where and how a run logs in for a mailbox: the IMAP endpoint and
-//! credentials (`Mailboxes::connection`), where it may connect, its OAuth
+//! credentials (`Mailboxes::connection`; a POP3 mailbox's from
+//! `Mailboxes::pop3_connection`), where it may connect, its OAuth
 //! access token, the identity a master user acts for, and the connection's
 //! weaknesses in words (`warnings`).
 
@@ -9,12 +10,13 @@ use crate::connect::{self, Destinations, MailboxOwner};
 use crate::db::entity::user;
 use crate::imap;
 use crate::oauth::OAuthError;
+use crate::pop3;
 use crate::secrets::Secret;
 use sea_orm::EntityTrait;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// How long each IMAP step may take before the run fails with a timeout.
+/// How long each IMAP or POP3 step may take before the run fails with a timeout.
 const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Mailboxes {
@@ -39,34 +41,16 @@ impl Mailboxes {
         &self,
         row: &MailboxRow,
     ) -> Result<(imap::Endpoint, imap::Credentials), MailboxError> {
-        let corrupt = |reason: String| MailboxError::Corrupt {
-            name: row.name.clone(),
-            reason,
-        };
-        match row.source.parse::<Source>().map_err(corrupt)? {
+        match source_of(row)? {
             Source::Imap => {}
-            Source::Graph => return Err(MailboxError::NotImap(row.name.clone())),
+            Source::Graph => {
+                return Err(MailboxError::NotImap(row.name.clone(), "Microsoft Graph"));
+            }
+            Source::Pop3 => return Err(MailboxError::NotImap(row.name.clone(), "POP3")),
             Source::Import => return Err(MailboxError::NoServer(row.name.clone())),
         }
-        let security: Security = row.security.parse().map_err(corrupt)?;
-        let auth_method: AuthMethod = row.auth_method.parse().map_err(corrupt)?;
-        let endpoint = imap::Endpoint {
-            host: row.host.clone(),
-            port: u16::try_from(row.port).map_err(|_| corrupt(format!("port {}", row.port)))?,
-            security: match security {
-                Security::Tls => imap::Security::ImplicitTls,
-                Security::StartTls => imap::Security::StartTls,
-                Security::Plain => imap::Security::Plain,
-            },
-            tls: imap::TlsOptions {
-                ca_file: row.ca_file.as_ref().map(PathBuf::from),
-                accept_invalid_certs: row.accept_invalid_certs,
-                expected_name: row.expected_cert_name.clone(),
-                pinned_sha256: row.pinned_cert_sha256.clone(),
-            },
-            timeout: STEP_TIMEOUT,
-            destinations: self.destinations(row).await?,
-        };
+        let endpoint = self.endpoint(row).await?;
+        let auth_method: AuthMethod = row.auth_method.parse().map_err(corrupt(row))?;
         let oauth = matches!(auth_method, AuthMethod::XOAuth2 | AuthMethod::OAuthBearer);
         let secret = match (&row.secret_sealed, row.oauth_app_id) {
             (_, Some(_)) if oauth => self.oauth_access_token(row, None).await?,
@@ -78,7 +62,7 @@ impl Mailboxes {
                     reason: None,
                 });
             }
-            (None, _) => return Err(corrupt("no password is stored".into())),
+            (None, _) => return Err(corrupt(row)("no password is stored".into())),
         };
         let secret = secret.expose().to_string();
         let user = row.username.clone();
@@ -110,8 +94,76 @@ impl Mailboxes {
                 user,
                 token: secret,
             },
+            (AuthMethod::Apop, None) => {
+                return Err(corrupt(row)(
+                    "APOP is POP3's; this is an IMAP mailbox".into(),
+                ));
+            }
         };
         Ok((endpoint, credentials))
+    }
+
+    /// Where and how to log in for a POP3 mailbox `row`: the same endpoint
+    /// (policy, TLS, certificate rules) an IMAP mailbox gets, and POP3's
+    /// login — `USER`/`PASS` for `login`, SASL PLAIN for `plain` (and any
+    /// master user), `APOP`.
+    pub async fn pop3_connection(
+        &self,
+        row: &MailboxRow,
+    ) -> Result<(imap::Endpoint, pop3::Credentials), MailboxError> {
+        if source_of(row)? != Source::Pop3 {
+            return Err(corrupt(row)(format!("{} is not a POP3 mailbox", row.name)));
+        }
+        let endpoint = self.endpoint(row).await?;
+        let auth_method: AuthMethod = row.auth_method.parse().map_err(corrupt(row))?;
+        let password = match &row.secret_sealed {
+            Some(sealed) => self.secrets.open(sealed, &secret_context(row.id))?,
+            None => return Err(corrupt(row)("no password is stored".into())),
+        };
+        let password = password.expose().to_string();
+        let user = row.username.clone();
+        let credentials = match (auth_method, &row.master_user) {
+            (_, Some(master_user)) => pop3::Credentials::Plain {
+                authzid: Some(self.identity(row)?),
+                user: master_user.clone(),
+                password,
+            },
+            (AuthMethod::Plain, None) => pop3::Credentials::Plain {
+                authzid: None,
+                user,
+                password,
+            },
+            (AuthMethod::Login, None) => pop3::Credentials::UserPass { user, password },
+            (AuthMethod::Apop, None) => pop3::Credentials::Apop { user, password },
+            (other, None) => {
+                return Err(corrupt(row)(format!("POP3 does not log in with {other}")));
+            }
+        };
+        Ok((endpoint, credentials))
+    }
+
+    /// The server of an IMAP or POP3 mailbox: host, port, security, the
+    /// certificate rules, where it may connect.
+    async fn endpoint(&self, row: &MailboxRow) -> Result<imap::Endpoint, MailboxError> {
+        let security: Security = row.security.parse().map_err(corrupt(row))?;
+        Ok(imap::Endpoint {
+            host: row.host.clone(),
+            port: u16::try_from(row.port)
+                .map_err(|_| corrupt(row)(format!("port {}", row.port)))?,
+            security: match security {
+                Security::Tls => imap::Security::ImplicitTls,
+                Security::StartTls => imap::Security::StartTls,
+                Security::Plain => imap::Security::Plain,
+            },
+            tls: imap::TlsOptions {
+                ca_file: row.ca_file.as_ref().map(PathBuf::from),
+                accept_invalid_certs: row.accept_invalid_certs,
+                expected_name: row.expected_cert_name.clone(),
+                pinned_sha256: row.pinned_cert_sha256.clone(),
+            },
+            timeout: STEP_TIMEOUT,
+            destinations: self.destinations(row).await?,
+        })
     }
 
     /// The user a master user acts as: the address, its local part, or the
@@ -196,6 +248,19 @@ impl Mailboxes {
     }
 }
 
+/// The row's source, or why it is unreadable.
+fn source_of(row: &MailboxRow) -> Result<Source, MailboxError> {
+    row.source.parse().map_err(corrupt(row))
+}
+
+/// A row that cannot be read as a profile, and why.
+fn corrupt(row: &MailboxRow) -> impl Fn(String) -> MailboxError + '_ {
+    move |reason| MailboxError::Corrupt {
+        name: row.name.clone(),
+        reason,
+    }
+}
+
 /// Who a master user logs in as (the authzid it sends).
 pub(super) fn master_identity(
     kind: IdentityKind,
@@ -222,7 +287,11 @@ pub fn warnings(row: &MailboxRow) -> Vec<String> {
             "The certificate is accepted for {name:?} instead of the host name."
         ));
     }
-    if row.security == "plain" && row.source == Source::Imap.as_str() {
+    let mail_server = row
+        .source
+        .parse::<Source>()
+        .is_ok_and(Source::is_mail_server);
+    if row.security == "plain" && mail_server {
         warnings.push("Unencrypted connection: the password crosses the network readable.".into());
     }
     warnings

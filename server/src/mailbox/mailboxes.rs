@@ -48,9 +48,9 @@ pub enum MailboxError {
     #[error("the mailbox {0:?} holds imported mail and has no server to archive from")]
     NoServer(String),
     #[error(
-        "the mailbox {0:?} is read through Microsoft Graph, not IMAP: folder subscriptions and restoring need an IMAP mailbox"
+        "the mailbox {0:?} is read through {1}, not IMAP: folder subscriptions and restoring need an IMAP mailbox"
     )]
-    NotImap(String),
+    NotImap(String, &'static str),
     /// No usable OAuth grant: nobody signed in yet, or the provider refused
     /// to renew it (revoked, expired, consent withdrawn).
     #[error("the mailbox {name:?} needs a sign-in{}", .reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_else(|| ": nobody has signed in for it yet".into()))]

@@ -69,9 +69,17 @@ impl Validation for MailboxInput {
                 "Enter the user name for the server.",
             ));
         }
+        if self.source == Source::Pop3 {
+            errors.extend(pop3_problems(self));
+        } else if self.auth_method == AuthMethod::Apop {
+            errors.push(field_error(
+                "auth_method",
+                "APOP is a POP3 login; choose another method for IMAP.",
+            ));
+        }
         let needs_password = matches!(
             self.auth_method,
-            AuthMethod::Plain | AuthMethod::Login | AuthMethod::CramMd5
+            AuthMethod::Plain | AuthMethod::Login | AuthMethod::CramMd5 | AuthMethod::Apop
         );
         if needs_password && !has_secret {
             errors.push(field_error("secret", "Enter the password."));
@@ -105,6 +113,29 @@ impl Validation for MailboxInput {
         errors.extend(common_problems(self));
         errors
     }
+}
+
+/// What a POP3 mailbox cannot have: POP3 logs in with a password (USER/PASS,
+/// SASL PLAIN or APOP), and its one maildrop has no folders or keywords, so
+/// the only after-archive actions are leaving mail on the server or deleting it.
+fn pop3_problems(profile: &MailboxInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if !matches!(
+        profile.auth_method,
+        AuthMethod::Plain | AuthMethod::Login | AuthMethod::Apop
+    ) {
+        errors.push(field_error(
+            "auth_method",
+            "POP3 logs in with plain (SASL PLAIN), login (USER/PASS) or apop.",
+        ));
+    }
+    if matches!(profile.action, Action::Tag | Action::Move) {
+        errors.push(field_error(
+            "action",
+            "POP3 has no folders or keywords: leave the mail on the server (none) or delete it after archiving.",
+        ));
+    }
+    errors
 }
 
 /// A Graph mailbox: the service root, the user it reads, a sign-in app
@@ -350,6 +381,30 @@ mod tests {
             oauth.validate(false).is_empty(),
             "tokens come from the OAuth flow"
         );
+    }
+
+    #[test]
+    fn a_pop3_mailbox_logs_in_with_a_password_and_leaves_or_deletes() {
+        let pop3 = MailboxInput {
+            source: Source::Pop3,
+            port: 995,
+            auth_method: AuthMethod::Apop,
+            action: Action::Delete,
+            ..valid()
+        };
+        assert!(pop3.validate(true).is_empty(), "{:?}", pop3.validate(true));
+        assert_eq!(fields(&pop3.validate(false)), ["secret"]);
+        let moving = MailboxInput {
+            action: Action::Move,
+            auth_method: AuthMethod::XOAuth2,
+            ..pop3.clone()
+        };
+        assert_eq!(fields(&moving.validate(true)), ["auth_method", "action"]);
+        let imap_apop = MailboxInput {
+            auth_method: AuthMethod::Apop,
+            ..valid()
+        };
+        assert_eq!(fields(&imap_apop.validate(true)), ["auth_method"]);
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl From<MailboxError> for ApiError {
             MailboxError::NeedsSignIn { .. }
             | MailboxError::OAuth { .. }
             | MailboxError::GraphRootNotAllowed { .. }
-            | MailboxError::NotImap(_) => ApiError::Conflict(error.to_string()),
+            | MailboxError::NotImap(..) => ApiError::Conflict(error.to_string()),
             other => internal(&other),
         }
     }

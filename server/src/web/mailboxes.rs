@@ -84,6 +84,9 @@ impl MailboxesBackend for WebBackend {
                     id: row.id,
                     server: match source {
                         Source::Imap => format!("{}@{}:{}", row.username, row.host, row.port),
+                        Source::Pop3 => {
+                            format!("{}@{}:{} (POP3)", row.username, row.host, row.port)
+                        }
                         Source::Graph => format!("{} via Microsoft Graph", row.username),
                         Source::Import => String::new(),
                     },

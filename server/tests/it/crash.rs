@@ -226,7 +226,7 @@ async fn wait_until_quiet(endpoint: &tresor::imap::Endpoint, source: &str, targe
 }
 
 /// What the archive's database says it holds.
-async fn archived_digests(data_dir: &std::path::Path) -> BTreeSet<Digest> {
+pub(crate) async fn archived_digests(data_dir: &std::path::Path) -> BTreeSet<Digest> {
     use sea_orm::{ConnectionTrait, Statement};
     let url = format!("sqlite://{}?mode=ro", data_dir.join("tresor.db").display());
     let db = sea_orm::Database::connect(url).await.unwrap();
@@ -256,7 +256,7 @@ enum KillPoint {
 }
 
 /// Blob files in place (not temporary files of a writer in progress).
-fn stored_blobs(root: &std::path::Path) -> usize {
+pub(crate) fn stored_blobs(root: &std::path::Path) -> usize {
     if !root.exists() {
         return 0;
     }

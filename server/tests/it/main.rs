@@ -26,6 +26,7 @@ mod import;
 mod master_user;
 mod notify;
 mod oauth;
+mod pop3;
 mod probe;
 mod profiles;
 mod query_limits;

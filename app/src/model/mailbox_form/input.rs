@@ -87,7 +87,7 @@ impl MailboxForm {
             // A form from before Graph mailboxes posts no source.
             source: match optional(&self.source) {
                 Some(source) => match choice("source", &source)? {
-                    source @ (Source::Imap | Source::Graph) => source,
+                    source @ (Source::Imap | Source::Pop3 | Source::Graph) => source,
                     Source::Import => {
                         return Err(error("source", FormProblem::ImportHasNoServer));
                     }

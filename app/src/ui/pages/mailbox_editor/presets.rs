@@ -106,16 +106,23 @@ pub enum Provider {
     Microsoft365,
     Gmail,
     Imap,
+    Pop3,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 3] = [Provider::Microsoft365, Provider::Gmail, Provider::Imap];
+    pub const ALL: [Provider; 4] = [
+        Provider::Microsoft365,
+        Provider::Gmail,
+        Provider::Imap,
+        Provider::Pop3,
+    ];
 
     pub fn name(self, lang: Lang) -> String {
         match self {
             Provider::Microsoft365 => "Microsoft 365".to_string(),
             Provider::Gmail => "Gmail".to_string(),
             Provider::Imap => t!(lang, "wizard-provider-imap"),
+            Provider::Pop3 => t!(lang, "wizard-provider-pop3"),
         }
     }
 
@@ -124,21 +131,33 @@ impl Provider {
             Provider::Microsoft365 => t!(lang, "wizard-provider-m365-description"),
             Provider::Gmail => t!(lang, "wizard-provider-gmail-description"),
             Provider::Imap => t!(lang, "wizard-provider-imap-description"),
+            Provider::Pop3 => t!(lang, "wizard-provider-pop3-description"),
         }
     }
 
-    /// How to reach the provider; `None` for an IMAP server of one's own.
+    /// How to reach the provider; `None` for an IMAP or POP3 server of
+    /// one's own.
     pub fn preset(self) -> Option<&'static ServerPreset> {
         let name = match self {
             Provider::Microsoft365 => "Microsoft 365 (Graph, app-only)",
             Provider::Gmail => "Gmail / Google Workspace (IMAP, OAuth2)",
-            Provider::Imap => return None,
+            Provider::Imap | Provider::Pop3 => return None,
         };
         PRESETS.iter().find(|preset| preset.name == name)
     }
 
     /// Signs in through a sign-in app (after saving), not with a password.
     pub fn signs_in_with_app(self) -> bool {
-        self != Provider::Imap
+        !matches!(self, Provider::Imap | Provider::Pop3)
+    }
+
+    /// What a server of one's own is read by, and how it logs in first
+    /// (POP3: USER/PASS, which every server offers); `None` for the others.
+    pub fn own_server(self) -> Option<(Source, AuthMethod)> {
+        match self {
+            Provider::Imap => Some((Source::Imap, AuthMethod::Plain)),
+            Provider::Pop3 => Some((Source::Pop3, AuthMethod::Login)),
+            Provider::Microsoft365 | Provider::Gmail => None,
+        }
     }
 }

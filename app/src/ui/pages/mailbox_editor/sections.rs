@@ -60,6 +60,12 @@ fn is_graph(state: Editor) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
     move || source() == Source::Graph.as_str()
 }
 
+/// Whether the form reads a POP3 maildrop: one inbox, no folders or keywords.
+fn is_pop3(state: Editor) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    let source = state.value(FormField::Source);
+    move || source() == Source::Pop3.as_str()
+}
+
 /// The mailbox's name and address (a template has neither).
 #[component]
 pub fn IdentityFields(state: Editor) -> impl IntoView {
@@ -84,6 +90,7 @@ pub fn IdentityFields(state: Editor) -> impl IntoView {
 pub fn ServerFields(state: Editor, #[prop(optional)] choose_source: bool) -> impl IntoView {
     let lang = use_lang();
     let is_graph = is_graph(state);
+    let is_pop3 = is_pop3(state);
     let chosen_preset = RwSignal::new(None::<&'static ServerPreset>);
     let apply_preset = move |event: leptos::ev::Event| {
         let chosen = event_target_value(&event);
@@ -102,12 +109,13 @@ pub fn ServerFields(state: Editor, #[prop(optional)] choose_source: bool) -> imp
         {choose_source.then(|| view! {
             <div class="form-grid">
                 <SelectField state label=t!(lang, "editor-read-with") field=FormField::Source
-                    options=vec![("imap", "IMAP".to_string()), ("graph", "Microsoft Graph (Microsoft 365)".to_string())]/>
+                    options=vec![("imap", "IMAP".to_string()), ("pop3", "POP3".to_string()), ("graph", "Microsoft Graph (Microsoft 365)".to_string())]/>
             </div>
         })}
         <Show when=move || !is_graph()>
             <div class="form-grid">
-                <div class="field">
+                // The providers are IMAP's.
+                <div class="field" hidden=is_pop3>
                     <label for="mailbox-preset">{t!(lang, "editor-provider")}</label>
                     <select id="mailbox-preset" on:change=apply_preset data-testid="preset">
                         <option value="">{t!(lang, "editor-provider-other")}</option>
@@ -204,17 +212,21 @@ pub fn SignInFields(state: Editor) -> impl IntoView {
     .into_any()
 }
 
-/// Which folders are archived: the test's folders to tick, and the rules.
+/// Which folders are archived: the test's folders to tick, and the rules
+/// (a POP3 maildrop has only its inbox: no rules to write).
 #[component]
 pub fn FolderFields(state: Editor) -> impl IntoView {
     let lang = use_lang();
+    let is_pop3 = is_pop3(state);
     view! {
         <FolderPicker state/>
-        <div class="form-grid">
-            // The placeholder is rules as typed (a folder's name stays as it is).
-            <TextArea state label=t!(lang, "editor-folder-rules") field=FormField::FolderRules rows=4 placeholder="*\n!Newsletters"
-                help=t!(lang, "editor-folder-rules-help")/>
-        </div>
+        <Show when=move || !is_pop3()>
+            <div class="form-grid">
+                // The placeholder is rules as typed (a folder's name stays as it is).
+                <TextArea state label=t!(lang, "editor-folder-rules") field=FormField::FolderRules rows=4 placeholder="*\n!Newsletters"
+                    help=t!(lang, "editor-folder-rules-help")/>
+            </div>
+        </Show>
     }
     .into_any()
 }
@@ -239,6 +251,7 @@ pub fn ScheduleFields(state: Editor) -> impl IntoView {
 pub fn AdvancedFields(state: Editor) -> impl IntoView {
     let lang = use_lang();
     let is_graph = is_graph(state);
+    let is_pop3 = is_pop3(state);
     let action = state.value(FormField::Action);
     let acts = move |wanted: Action| action() == wanted.as_str();
     let master_user = state.admin && state.kind == EditorKind::Mailbox;
@@ -261,14 +274,22 @@ pub fn AdvancedFields(state: Editor) -> impl IntoView {
             </Show>
             <h3 class="section-title">{t!(lang, "editor-filters")}</h3>
             <div class="form-grid">
-                <Checkbox state label=t!(lang, "editor-subscribed-only") field=FormField::SubscribedOnly/>
+                <Show when=move || !is_pop3()>
+                    <Checkbox state label=t!(lang, "editor-subscribed-only") field=FormField::SubscribedOnly/>
+                </Show>
                 <TextField state label=t!(lang, "editor-older-than") field=FormField::OlderThanDays help=t!(lang, "editor-older-than-help")/>
                 <TextField state label=t!(lang, "editor-max-size") field=FormField::MaxMessageSizeMb help=t!(lang, "editor-max-size-help")/>
             </div>
             <h3 class="section-title">{t!(lang, "editor-after-archiving")}</h3>
             <div class="form-grid">
-                <SelectField state label=t!(lang, "editor-action") field=FormField::Action
-                    options=Action::ALL.iter().map(|a| (a.as_str(), action_label(lang, *a))).collect()/>
+                // POP3 can only leave a message or delete it.
+                <Show when=is_pop3 fallback=move || view! {
+                    <SelectField state label=t!(lang, "editor-action") field=FormField::Action
+                        options=Action::ALL.iter().map(|a| (a.as_str(), action_label(lang, *a))).collect()/>
+                }>
+                    <SelectField state label=t!(lang, "editor-action") field=FormField::Action
+                        options=[Action::None, Action::Delete].iter().map(|a| (a.as_str(), action_label(lang, *a))).collect()/>
+                </Show>
                 <Show when=move || acts(Action::Delete)>
                     <TextField state label=t!(lang, "editor-delete-older-than") field=FormField::DeleteOlderThanDays/>
                 </Show>
@@ -383,6 +404,7 @@ fn auth_label(lang: Lang, method: AuthMethod) -> String {
         AuthMethod::CramMd5 => t!(lang, "editor-auth-cram-md5"),
         AuthMethod::XOAuth2 => t!(lang, "editor-auth-xoauth2"),
         AuthMethod::OAuthBearer => t!(lang, "editor-auth-oauthbearer"),
+        AuthMethod::Apop => t!(lang, "editor-auth-apop"),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Adding a mailbox as a guided path: 1 the provider (Microsoft 365, Gmail,
-//! an IMAP server; POP3 later; importing files is elsewhere), 2 only what
+//! an IMAP or POP3 server; importing files is elsewhere), 2 only what
 //! that provider needs, 3 a connection test that must pass or be skipped
 //! on purpose, 4 the folders, 5 the schedule, everything else folded under
 //! "Advanced", then saving. Each step opens below the one before, which stays
@@ -59,14 +59,26 @@ pub fn Wizard(
                 state.set(FormField::AuthMethod, preset.auth.as_str().to_string());
             }
             None => {
-                state.set(FormField::Source, Source::Imap.as_str().to_string());
-                state.set(
-                    FormField::AuthMethod,
-                    AuthMethod::Plain.as_str().to_string(),
-                );
+                let (source, auth) = chosen
+                    .own_server()
+                    .unwrap_or((Source::Imap, AuthMethod::Plain));
+                state.set(FormField::Source, source.as_str().to_string());
+                state.set(FormField::AuthMethod, auth.as_str().to_string());
                 if before.is_some_and(Provider::signs_in_with_app) {
                     state.set(FormField::Host, String::new());
-                    state.set(FormField::Port, "993".to_string());
+                }
+                // IMAP's and POP3's ports differ (993, 995): a change of
+                // protocol, or coming from a provider, starts from the new
+                // one's; the form starts as an IMAP server's.
+                let switched = match before {
+                    None => source != Source::Imap,
+                    Some(before) => {
+                        before.own_server().map(|(previous, _)| previous) != Some(source)
+                    }
+                };
+                if switched {
+                    let port = Security::Tls.default_port_for(source);
+                    state.set(FormField::Port, port.to_string());
                     state.set(FormField::Security, Security::Tls.as_str().to_string());
                 }
             }
@@ -74,7 +86,11 @@ pub fn Wizard(
         skipped.set(false);
         provider.set(Some(chosen));
     };
-    let is_imap = move || provider.get() == Some(Provider::Imap);
+    let own_server = move || {
+        provider
+            .get()
+            .is_some_and(|chosen| chosen.own_server().is_some())
+    };
     let signs_in_with_app = move || provider.get().is_some_and(Provider::signs_in_with_app);
     view! {
         <ol class="wizard-steps" data-testid="wizard-steps">
@@ -97,7 +113,7 @@ pub fn Wizard(
             {template_panel}
             <Panel legend=t!(lang, "wizard-mailbox-and-sign-in")>
                 <IdentityFields state/>
-                <div hidden=move || !is_imap()>
+                <div hidden=move || !own_server()>
                     <ServerFields state/>
                 </div>
                 <SignInFields state/>
@@ -141,8 +157,7 @@ pub fn Wizard(
     .into_any()
 }
 
-/// Step 1: one button per provider; POP3 shown but not offered yet; files
-/// are imported elsewhere.
+/// Step 1: one button per provider; files are imported elsewhere.
 #[component]
 fn ProviderChoice(
     provider: RwSignal<Option<Provider>>,
@@ -160,10 +175,6 @@ fn ProviderChoice(
                     <small class="muted">{choice.description(lang)}</small>
                 </button>
             }).collect_view()}
-            <button type="button" class="card provider" disabled=true>
-                <strong>{t!(lang, "wizard-pop3")}</strong>
-                <small class="muted">{t!(lang, "wizard-pop3-note")}</small>
-            </button>
             <div class="card provider">
                 <strong>{t!(lang, "wizard-import")}</strong>
                 <small class="muted">{t!(lang, "wizard-import-note")}</small>
