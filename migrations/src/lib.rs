@@ -23,6 +23,7 @@ mod m20261124_000015_mailbox_names_per_owner;
 mod m20261124_000016_locations_by_mailbox;
 mod m20261203_000017_certificate_pins;
 mod m20261203_000018_user_language;
+mod m20261204_000019_converted_messages;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000016_locations_by_mailbox::Migration),
             Box::new(m20261203_000017_certificate_pins::Migration),
             Box::new(m20261203_000018_user_language::Migration),
+            Box::new(m20261204_000019_converted_messages::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@
 //! - `mailbox` — mailbox profiles: validation, folder rules, schedules, sealed secrets.
 //! - `engine` — archive jobs: fetch, store, record, checkpoint, act; the job log, progress, probe.
 //! - `scheduler` — unattended runs in `tresor serve` within concurrency limits.
-//! - `import` — importing `.eml`, mbox and Maildir files through the same pipeline.
+//! - `import` — importing `.eml`, mbox, Maildir and Outlook (PST/OST/MSG) files through the same pipeline.
 //! - `index` — the full-text index (tantivy): the search syntax, visibility, the indexer.
 //! - `connect` — where the server may connect for a mailbox (the connection policy), CA files.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
@@ -92,6 +92,7 @@ pub mod mailbox {
 #[cfg(not(feature = "server"))]
 pub mod import {
     pub mod mbox;
+    pub mod outlook;
 }
 #[cfg(not(feature = "server"))]
 pub mod pop3 {

@@ -124,6 +124,23 @@ pub struct LocationView {
     pub archived_at: DateTime<Utc>,
     /// Whether the asker may restore from this copy (manages the mailbox).
     pub can_restore: bool,
+    /// Set when the stored bytes are Tresor's conversion of an item that was
+    /// not RFC 5322 (an Outlook PST/MSG item), not its source's own bytes.
+    #[serde(default)]
+    pub converted_from: Option<ConvertedFrom>,
+}
+
+/// Where a converted message came from (the server's `engine::message::Provenance`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConvertedFrom {
+    /// The file's name as imported.
+    pub file: String,
+    /// SHA-256 of the whole file, hex.
+    pub file_sha256: String,
+    /// The item's folder inside the file (empty for a `.msg`).
+    pub folder: String,
+    /// The item's EntryID in hex, where the file has one.
+    pub entry_id: Option<String>,
 }
 
 /// A message of the same conversation.

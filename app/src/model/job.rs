@@ -89,6 +89,10 @@ pub struct FolderLog {
     /// The first `MAX_LISTED_DUPLICATES` duplicates, with what they duplicate.
     #[serde(default)]
     pub duplicate_of: Vec<DuplicateNote>,
+    /// Converted from a file that is not RFC 5322 (Outlook PST/MSG) without
+    /// a part that could not be read (an attachment…), with what is missing.
+    #[serde(default)]
+    pub incomplete: Vec<MessageNote>,
     /// After-archive action: messages tagged, moved, deleted on the server.
     #[serde(default)]
     pub tagged: u64,
@@ -118,6 +122,7 @@ impl FolderLog {
             failures: Vec::new(),
             skips: Vec::new(),
             duplicate_of: Vec::new(),
+            incomplete: Vec::new(),
             tagged: 0,
             moved: 0,
             deleted: 0,

@@ -1,4 +1,5 @@
-//! `tresor import`: .eml files, mbox files and Maildir folders into an import mailbox.
+//! `tresor import`: .eml files, mbox files, Maildir folders and Outlook files
+//! (.pst/.ost, .msg; recognised by their first bytes) into an import mailbox.
 
 use super::Services;
 use crate::config::Config;
@@ -19,7 +20,8 @@ pub struct ImportArgs {
     /// Print the job log as JSON.
     #[arg(long)]
     json: bool,
-    /// `.eml` files, mbox files, Maildir folders, or directories holding them.
+    /// `.eml` files, mbox files, Maildir folders, Outlook `.pst`/`.ost`/`.msg` files, or
+    /// directories holding them.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }

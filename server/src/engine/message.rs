@@ -4,6 +4,11 @@
 
 use crate::metadata::MessageMetadata;
 use crate::store::{BlobStore, Digest, Staged, StoreError};
+/// Where a *converted* message came from: its source held no RFC 5322 bytes
+/// (an Outlook item), so what the archive stores is Tresor's conversion, not
+/// the original. Kept as JSON on the location (`message_locations.converted_from`),
+/// shown with the message's locations.
+pub use app::model::archive::ConvertedFrom;
 use chrono::{DateTime, Utc};
 
 /// A message as fetched, before it is stored.
@@ -13,6 +18,7 @@ pub struct FetchedMessage {
     flags: Vec<String>,
     internal_date: Option<DateTime<Utc>>,
     remote_id: Option<String>,
+    converted_from: Option<ConvertedFrom>,
 }
 
 impl FetchedMessage {
@@ -31,6 +37,15 @@ impl FetchedMessage {
             flags,
             internal_date,
             remote_id: None,
+            converted_from: None,
+        }
+    }
+
+    /// Marks the message as converted from `provenance` (kept on its location).
+    pub fn converted_from(self, provenance: ConvertedFrom) -> FetchedMessage {
+        FetchedMessage {
+            converted_from: Some(provenance),
+            ..self
         }
     }
 
@@ -56,6 +71,7 @@ impl FetchedMessage {
             flags: self.flags,
             internal_date: self.internal_date,
             remote_id: self.remote_id,
+            converted_from: self.converted_from,
         })
     }
 }
@@ -72,4 +88,5 @@ pub struct StoredMessage {
     pub(super) flags: Vec<String>,
     pub(super) internal_date: Option<DateTime<Utc>>,
     pub(super) remote_id: Option<String>,
+    pub(super) converted_from: Option<ConvertedFrom>,
 }

@@ -47,7 +47,7 @@ mod window;
 pub use action::{ActionContext, AfterArchive, Outcome, Settled, move_messages};
 pub use error::EngineError;
 pub use locations::SourceFolder;
-pub use log::{FolderLog, JobLog, JobStatus};
+pub use log::{FolderLog, JobLog, JobStatus, MessageNote};
 pub use progress::{Progress, ProgressReceiver, ProgressSender};
 pub use settings::{Duplicates, Filter, Settings};
 

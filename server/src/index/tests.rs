@@ -63,6 +63,7 @@ impl Mail {
                 duplicate: false,
                 listed: *listed,
                 remote_id: None,
+                converted_from: None,
             })
             .collect()
     }

@@ -364,6 +364,7 @@ mod tests {
             duplicate: false,
             listed: true,
             remote_id: None,
+            converted_from: None,
         }
     }
 

@@ -252,6 +252,10 @@ impl Viewer {
                 uid: location.uid,
                 flags: serde_json::from_str(&location.flags).unwrap_or_default(),
                 archived_at: location.archived_at,
+                converted_from: location
+                    .converted_from
+                    .as_deref()
+                    .and_then(|json| serde_json::from_str(json).ok()),
             })
             .collect();
         let superseded_by = message_row::Entity::find()

@@ -27,6 +27,7 @@ mod master_user;
 mod notify;
 mod oauth;
 mod pop3;
+mod outlook_import;
 mod probe;
 mod profiles;
 mod query_limits;

@@ -28,6 +28,10 @@ pub struct Model {
     /// The message's id at its source when it has one besides the UID (a
     /// Graph message id); a Graph folder's UIDs are Tresor's own numbering.
     pub remote_id: Option<String>,
+    /// The bytes are Tresor's conversion of an item that was not RFC 5322
+    /// (an Outlook PST/MSG item), not the source's own: JSON of
+    /// `engine::message::Provenance` (file, its SHA-256, folder, entry id).
+    pub converted_from: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -209,6 +209,9 @@ impl Batch {
                 duplicate: Set(outcome == Outcome::Duplicate),
                 listed: Set(listed),
                 remote_id: Set(stored.remote_id.clone()),
+                converted_from: Set(stored.converted_from.as_ref().map(|provenance| {
+                    serde_json::to_string(provenance).expect("provenance serialises")
+                })),
                 ..Default::default()
             });
         }
