@@ -76,6 +76,10 @@ lazy_page!(
     BatchPage => crate::ui::admin::BatchPage
 );
 lazy_page!(
+    /// /admin/import
+    ImportPage => crate::ui::admin::ImportPage
+);
+lazy_page!(
     /// /admin/audit
     AuditLogPage => crate::ui::admin::AuditLogPage
 );

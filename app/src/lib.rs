@@ -136,6 +136,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view={Lazy::<lazy_pages::UsersPage>::new()}/>
                     <Route path=path!("/admin/templates") view={Lazy::<lazy_pages::TemplatesPage>::new()}/>
                     <Route path=path!("/admin/batch") view={Lazy::<lazy_pages::BatchPage>::new()}/>
+                    <Route path=path!("/admin/import") view={Lazy::<lazy_pages::ImportPage>::new()}/>
                     <Route path=path!("/admin/audit") view={Lazy::<lazy_pages::AuditLogPage>::new()}/>
                     <Route path=path!("/admin/notifications") view={Lazy::<lazy_pages::NotificationsPage>::new()}/>
                     <Route path=path!("/admin/sign-in-apps") view={Lazy::<lazy_pages::SignInAppsPage>::new()}/>

@@ -20,6 +20,7 @@ export const PAGES = [
   "/admin/templates/new",
   "/admin/templates/:template",
   "/admin/batch",
+  "/admin/import",
   "/admin/audit",
   "/admin/notifications",
   "/admin/sign-in-apps",

@@ -334,4 +334,12 @@ class Handler(BaseHTTPRequestHandler):
 
 port = int(next((a for a in sys.argv[1:] if a.isdigit()), 18080))
 print(f"OAuth2 test server on 127.0.0.1:{port}", flush=True)
-ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+class Server(ThreadingHTTPServer):
+    # Many tests at once open connections faster than one Python process
+    # accepts them on a loaded machine: the default backlog of 5 overflows,
+    # and a connection the kernel then drops looks like a broken server.
+    request_queue_size = 256
+    daemon_threads = True
+
+
+Server(("127.0.0.1", port), Handler).serve_forever()

@@ -7,6 +7,7 @@ admin-tabs-label = Verwaltung
 admin-tab-users = Benutzer
 admin-tab-templates = Vorlagen
 admin-tab-batch = Stapelarchivierung
+admin-tab-import = Dateien importieren
 admin-tab-retention = Aufbewahrung
 admin-tab-sign-in-apps = Anmelde-Apps
 admin-tab-notifications = Benachrichtigungen

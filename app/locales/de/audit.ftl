@@ -98,6 +98,7 @@ audit-action-sign-in-app-removed = Anmelde-App entfernt
 audit-action-mailbox-signed-in = Postfach angemeldet (OAuth)
 audit-action-mailbox-signed-out = Postfach abgemeldet (OAuth)
 audit-action-verification-started = Integritätsprüfung gestartet
+audit-action-import-uploaded = Maildatei zum Import hochgeladen
 
 # Die Feldnamen der Details.
 audit-field-applied = angewendet

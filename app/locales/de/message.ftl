@@ -36,5 +36,8 @@ message-archived = Archiviert
 message-found-in = Gefunden in
 # After "mailbox / folder ·".
 message-location = UID { $uid } · archiviert { $when }
+message-converted = Konvertiert
+message-converted-from-file = Von Tresor aus der Outlook-Datei „{ $file }“ konvertiert: gespeichert sind die Bytes der Konvertierung, nicht die des Originals.
+message-converted-from-folder = Von Tresor aus der Outlook-Datei „{ $file }“, Ordner „{ $folder }“, konvertiert: gespeichert sind die Bytes der Konvertierung, nicht die des Originals.
 message-export-folder = Ordner exportieren
 message-export-folder-title = Jede Nachricht dieses Ordners als .zip mit .eml-Dateien herunterladen

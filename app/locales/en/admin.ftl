@@ -7,6 +7,7 @@ admin-tabs-label = Administration
 admin-tab-users = Users
 admin-tab-templates = Templates
 admin-tab-batch = Batch archiving
+admin-tab-import = Import files
 admin-tab-retention = Retention
 admin-tab-sign-in-apps = Sign-in apps
 admin-tab-notifications = Notifications

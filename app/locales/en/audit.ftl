@@ -98,6 +98,7 @@ audit-action-sign-in-app-removed = Sign-in app removed
 audit-action-mailbox-signed-in = Mailbox signed in (OAuth)
 audit-action-mailbox-signed-out = Mailbox signed out (OAuth)
 audit-action-verification-started = Integrity verification started
+audit-action-import-uploaded = Mail file uploaded for import
 
 # The details' field names.
 audit-field-applied = applied

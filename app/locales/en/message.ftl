@@ -36,5 +36,8 @@ message-archived = Archived
 message-found-in = Found in
 # After "mailbox / folder ·".
 message-location = UID { $uid } · archived { $when }
+message-converted = Converted
+message-converted-from-file = Converted by Tresor from the Outlook file “{ $file }”: the bytes stored are the conversion, not the original's.
+message-converted-from-folder = Converted by Tresor from the Outlook file “{ $file }”, folder “{ $folder }”: the bytes stored are the conversion, not the original's.
 message-export-folder = Export folder
 message-export-folder-title = Download every message of this folder as a .zip of .eml files

@@ -49,7 +49,7 @@ pub struct AuditPage {
 
 /// Every action the audit log records, for the filter (`action_label` says
 /// what each means).
-pub const AUDIT_ACTIONS: [&str; 33] = [
+pub const AUDIT_ACTIONS: [&str; 34] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -83,6 +83,7 @@ pub const AUDIT_ACTIONS: [&str; 33] = [
     "mailbox_signed_in",
     "mailbox_signed_out",
     "verification_started",
+    "import_uploaded",
 ];
 
 /// What the action named `action` means, in `lang`; the name itself for an
@@ -126,6 +127,7 @@ fn known_action_label(lang: Lang, action: &str) -> Option<String> {
         "mailbox_signed_in" => t!(lang, "audit-action-mailbox-signed-in"),
         "mailbox_signed_out" => t!(lang, "audit-action-mailbox-signed-out"),
         "verification_started" => t!(lang, "audit-action-verification-started"),
+        "import_uploaded" => t!(lang, "audit-action-import-uploaded"),
         _ => return None,
     })
 }

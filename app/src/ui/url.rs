@@ -62,6 +62,17 @@ pub fn audit_href(filter: &AuditFilter, offset: usize) -> String {
     format!("/admin/audit?{}", audit_query(filter, Some(offset)))
 }
 
+/// Where a mail file is uploaded for import into the import mailbox
+/// `mailbox` of the user `owner` (`server::web::upload`).
+pub fn import_upload_href(file: &str, mailbox: &str, owner: &str) -> String {
+    format!(
+        "/admin/import/upload?file={}&mailbox={}&owner={}",
+        encode(file),
+        encode(mailbox),
+        encode(owner)
+    )
+}
+
 /// The CSV of every entry `filter` selects.
 pub fn audit_csv_href(filter: &AuditFilter) -> String {
     format!("/admin/audit.csv?{}", audit_query(filter, None))

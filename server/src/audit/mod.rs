@@ -55,6 +55,7 @@ pub enum Action {
     MailboxSignedIn,
     MailboxSignedOut,
     VerificationStarted,
+    ImportUploaded,
 }
 
 impl Action {
@@ -93,6 +94,7 @@ impl Action {
             Action::MailboxSignedIn => "mailbox_signed_in",
             Action::MailboxSignedOut => "mailbox_signed_out",
             Action::VerificationStarted => "verification_started",
+            Action::ImportUploaded => "import_uploaded",
         }
     }
 }

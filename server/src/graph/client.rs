@@ -202,7 +202,8 @@ impl Client {
                         reason: refused.to_string(),
                     });
                 }
-                Err(error) if attempt < ATTEMPTS && (error.is_timeout() || error.is_connect()) => {
+                Err(error) if attempt < ATTEMPTS && worth_retrying(&method, &error) => {
+                    tracing::debug!(url, %error, "a Graph request failed on the way: once more");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_WAIT);
                     continue;
@@ -216,7 +217,18 @@ impl Client {
             };
             let status = response.status();
             if status.is_success() {
-                return read_capped(response, url, max_bytes).await;
+                match read_capped(response, url, max_bytes).await {
+                    // The answer broke off: asked again where asking twice changes nothing.
+                    Err(GraphError::Unreachable { reason, .. })
+                        if attempt < ATTEMPTS && method_is_idempotent(&method) =>
+                    {
+                        tracing::debug!(url, reason, "a Graph answer broke off: once more");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(MAX_WAIT);
+                        continue;
+                    }
+                    read => return read,
+                }
             }
             let retry_after = retry_after(response.headers());
             let body = read_capped(response, url, MAX_ERROR_BYTES)
@@ -257,6 +269,24 @@ impl Client {
             }
         }
     }
+}
+
+/// Whether a request that failed before its answer arrived is sent again:
+/// a connection that could not be made or timed out, always; one that broke
+/// off (reset, closed before the answer — busy servers and proxies do it),
+/// only where sending it twice does no harm. A move (`POST`) or a delete is
+/// not sent twice: the next run finds the message where it went.
+fn worth_retrying(method: &Method, error: &reqwest::Error) -> bool {
+    error.is_timeout()
+        || error.is_connect()
+        || (method_is_idempotent(method) && (error.is_request() || error.is_body()))
+}
+
+/// Reading and setting categories (the whole list) give the same result
+/// when done twice. (A second `DELETE` would answer 404 for the message the
+/// first one deleted, and count as a failure.)
+fn method_is_idempotent(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::PATCH)
 }
 
 /// The body of `response`, read as it arrives and refused as soon as it

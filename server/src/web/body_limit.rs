@@ -32,6 +32,15 @@ pub const CSV_UPLOAD_BODY_LIMIT: usize = 10 << 20;
 /// static files — takes no body worth the name (at most an empty form).
 pub const OTHER_ROUTE_BODY_LIMIT: usize = 16 << 10;
 
+/// A mail file uploaded for import (`web::upload`): streamed to disk, never
+/// read here. 50 GiB is the largest PST Outlook writes by default; a bigger
+/// archive is imported on the server with `tresor import`.
+pub const IMPORT_UPLOAD_LIMIT: u64 = 50 << 30;
+
+/// The one route whose body is not read here: `web::upload` streams it to
+/// disk within `IMPORT_UPLOAD_LIMIT` (and only for an administrator).
+pub const IMPORT_UPLOAD_PATH: &str = "/admin/import/upload";
+
 /// The server functions that take a CSV list of mailboxes.
 const CSV_UPLOAD_PATHS: [&str; 2] = ["/api/batch/preview_csv", "/api/batch/import_csv"];
 
@@ -49,6 +58,9 @@ pub fn limit_for(path: &str) -> usize {
 /// Middleware: reads the body within the route's limit, or answers 413.
 pub async fn limit_request_body(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
+    if path == IMPORT_UPLOAD_PATH {
+        return next.run(request).await;
+    }
     let limit = limit_for(&path);
     if declared_length(request.headers()).is_some_and(|length| length > limit as u64) {
         return too_large(&path, limit);

@@ -10,7 +10,7 @@
 //!   `mailboxes`, `templates`, `batch`, `archive`, `oauth`, `retention`,
 //!   `notifications`, `dashboard`): each implements its part of the port
 //!   (`WebBackend`, in `backend`) over the services, and `archive` and
-//!   `oauth` also their plain routes;
+//!   `oauth` also their plain routes; `upload` takes mail files for import;
 //! - what they share: `state` (`AppState`), `error` (every service error as
 //!   an `ApiError`), `caller` (who asks, what `crate::access` lets them
 //!   touch, their audit entries), `refusal` (answers outside a handler).
@@ -36,6 +36,7 @@ mod refusal;
 mod retention;
 mod state;
 mod templates;
+mod upload;
 mod users;
 
 pub use state::{AppState, DeviceSignIns};
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(archive::routes(state.clone()))
         .merge(oauth::routes(state.clone()))
+        .merge(upload::routes(state.clone()))
         .route(
             "/language",
             post(language::switch).with_state(state.clone()),

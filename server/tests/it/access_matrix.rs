@@ -308,6 +308,11 @@ fn rows() -> Vec<Row> {
         get("/m/{message}/attachments/0", READ_MAILBOX),
         get("/export?mailbox={archive}&format=zip", READ_MAILBOX),
         get("/admin/audit.csv", ADMIN_ONLY),
+        post(
+            "/admin/import/upload?file=matrix.eml&mailbox=Matrix%20import&owner=user%40example.com",
+            "From: a@example.com\r\nSubject: upload\r\n\r\nbody\r\n",
+            ADMIN_ONLY,
+        ),
         get("/healthz", PUBLIC),
         post("/oauth/start/{mailbox_id}", "", [U, P, N, N, N, P]),
         get("/oauth/callback?state=unknown&code=x", [U, P, P, P, P, P]),
@@ -426,17 +431,20 @@ impl World {
     }
 
     async fn call(&self, row: &Row, caller: &str) -> (StatusCode, String) {
+        let form = self.fill(&row.body, caller);
         let mut request = match row.method {
             "GET" => Request::get(self.fill(row.path, caller)),
+            // A length, as every browser sends it (the upload requires one).
             _ => Request::post(self.fill(row.path, caller))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::CONTENT_LENGTH, form.len()),
         };
         if let Some(cookie) = self.cookies.get(caller) {
             request = request.header(header::COOKIE, cookie);
         }
         let body = match row.method {
             "GET" => Body::empty(),
-            _ => Body::from(self.fill(&row.body, caller)),
+            _ => Body::from(form),
         };
         let response = self.site.send(request.body(body).unwrap()).await;
         let status = response.status();

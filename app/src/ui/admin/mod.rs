@@ -3,6 +3,7 @@
 
 mod audit;
 mod batch;
+mod import;
 mod notifications;
 mod retention;
 mod sign_in_apps;
@@ -13,6 +14,7 @@ mod users;
 
 pub use audit::AuditLogPage;
 pub use batch::BatchPage;
+pub use import::ImportPage;
 pub use notifications::NotificationsPage;
 pub use retention::RetentionPage;
 pub use sign_in_apps::SignInAppsPage;

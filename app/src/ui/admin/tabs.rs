@@ -51,6 +51,7 @@ fn AdminTabs() -> impl IntoView {
             <A href="/admin/users">{t!(lang, "admin-tab-users")}</A>
             <A href="/admin/templates">{t!(lang, "admin-tab-templates")}</A>
             <A href="/admin/batch">{t!(lang, "admin-tab-batch")}</A>
+            <A href="/admin/import">{t!(lang, "admin-tab-import")}</A>
             <A href="/admin/retention">{t!(lang, "admin-tab-retention")}</A>
             <A href="/admin/sign-in-apps">{t!(lang, "admin-tab-sign-in-apps")}</A>
             <A href="/admin/notifications">{t!(lang, "admin-tab-notifications")}</A>

@@ -190,6 +190,17 @@ fn Integrity(message: MessageView) -> impl IntoView {
                     <li>
                         <strong>{location.mailbox.clone()}</strong>" / "{location.folder.clone()}
                         <span class="muted">{format!(" · {}", t!(lang, "message-location", uid = location.uid.to_string(), when = format::date_time(lang, location.archived_at)))}</span>
+                        {location.converted_from.clone().map(|source| view! {
+                            <p class="muted" data-testid="converted-from">
+                                <span class="badge">{t!(lang, "message-converted")}</span>" "
+                                {if source.folder.is_empty() {
+                                    t!(lang, "message-converted-from-file", file = source.file)
+                                } else {
+                                    t!(lang, "message-converted-from-folder", file = source.file, folder = source.folder)
+                                }}
+                                <br/><code class="hash">{format!("SHA-256 {}", source.file_sha256)}</code>
+                            </p>
+                        })}
                         <br/>
                         <DownloadLink href=folder_export_href(location.mailbox_id, &location.folder) attr:title=t!(lang, "message-export-folder-title") attr:data-testid="export-folder">{t!(lang, "message-export-folder")}</DownloadLink>
                     </li>

@@ -179,3 +179,60 @@ async fn a_nested_mailbox_is_read_byte_exactly_through_throttling_and_then_by_de
         .unwrap();
     assert!(quiet.items.is_empty(), "nothing changed there");
 }
+
+/// A Graph that breaks off: the first connection is closed before an
+/// answer, the second answers half a body, the third answers. Reading is
+/// asked again, as a busy Graph (or a proxy before it) does this at times;
+/// it gets the answer, and the breaks cost no folder.
+#[tokio::test]
+async fn a_read_that_breaks_off_on_the_way_is_asked_again() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v1.0", listener.local_addr().unwrap());
+    let served = tokio::spawn(async move {
+        let answer = br#"{"value":[{"id":"AAMk-inbox","displayName":"Inbox","parentFolderId":"root","childFolderCount":0,"totalItemCount":3}]}"#;
+        for attempt in 0.. {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                let read = socket.read(&mut buffer).await.unwrap();
+                if read == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buffer[..read]);
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                answer.len()
+            );
+            match attempt {
+                // Closed before any answer.
+                0 => drop(socket),
+                // Half the body, then closed.
+                1 => {
+                    socket.write_all(head.as_bytes()).await.unwrap();
+                    socket.write_all(&answer[..answer.len() / 2]).await.unwrap();
+                    drop(socket);
+                }
+                _ => {
+                    socket.write_all(head.as_bytes()).await.unwrap();
+                    socket.write_all(answer).await.unwrap();
+                    socket.shutdown().await.unwrap();
+                    return attempt + 1;
+                }
+            }
+        }
+        unreachable!()
+    });
+    let client = Client::new(
+        &base,
+        "anna@example.com",
+        Arc::new(FixedToken("token".into())),
+        tresor::connect::Destinations::Any,
+    );
+    let folders = graph::list_folders(&client).await.unwrap();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    assert_eq!(folders[0].path, "Inbox");
+    assert_eq!(served.await.unwrap(), 3, "two breaks, then the answer");
+}

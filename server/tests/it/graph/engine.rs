@@ -106,6 +106,25 @@ fn archive(data_dir: &Path, name: &str) -> serde_json::Value {
         .unwrap_or_else(|_| panic!("{}\n{}", stdout(&run), stderr(&run)))
 }
 
+/// Fails with the folders' errors first (CI shows the start of a long
+/// message only), then the whole log.
+fn assert_succeeded(log: &serde_json::Value) {
+    if log["status"] == "succeeded" {
+        return;
+    }
+    let errors: Vec<String> = log["folders"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|folder| !folder["error"].is_null())
+        .map(|folder| format!("{}: {}", folder["name"], folder["error"]))
+        .collect();
+    panic!(
+        "the run did not succeed: {}; folder errors: {errors:#?}\n{log:#}",
+        log["error"]
+    );
+}
+
 async fn standin_state(base: &str, user: &str) -> serde_json::Value {
     reqwest::get(format!("{base}/graph-test/state?user={user}"))
         .await
@@ -186,7 +205,7 @@ async fn a_graph_mailbox_is_archived_through_throttling_then_by_delta_and_tagged
 
     // 1. The first run reads everything selected, through the throttling.
     let log = archive(data_dir.path(), "M365 Einkauf");
-    assert_eq!(log["status"], "succeeded", "{log:#}");
+    assert_succeeded(&log);
     let archived = log["archived"].as_u64().unwrap();
     let duplicates = log["duplicates"].as_u64().unwrap();
     assert_eq!(archived + duplicates, 1900, "{log:#}");
@@ -252,7 +271,7 @@ async fn a_graph_mailbox_is_archived_through_throttling_then_by_delta_and_tagged
     )
     .await;
     let log = archive(data_dir.path(), "M365 Einkauf");
-    assert_eq!(log["status"], "succeeded", "{log:#}");
+    assert_succeeded(&log);
     assert_eq!(
         log["archived"].as_u64().unwrap() + log["duplicates"].as_u64().unwrap(),
         1
@@ -276,7 +295,7 @@ async fn a_graph_mailbox_is_archived_through_throttling_then_by_delta_and_tagged
         .unwrap();
     assert!(expired.status().is_success());
     let log = archive(data_dir.path(), "M365 Einkauf");
-    assert_eq!(log["status"], "succeeded", "{log:#}");
+    assert_succeeded(&log);
     assert_eq!(log["archived"], 0);
     assert_eq!(log["tagged"], 0);
     let counters = &standin_state(&base, &user).await["counters"];
@@ -341,7 +360,7 @@ async fn graph_moves_and_deletes_only_what_is_archived() {
         ],
     );
     let log = archive(data_dir.path(), "Verschieben");
-    assert_eq!(log["status"], "succeeded", "{log:#}");
+    assert_succeeded(&log);
     let skipped = too_large
         .iter()
         .filter(|path| paths(0..30).contains(path))
@@ -376,7 +395,7 @@ async fn graph_moves_and_deletes_only_what_is_archived() {
     // The targets are not archived in turn, and a second run fetches nothing.
     let fetched = standin_state(&base, &mover).await["counters"]["value_fetches"].clone();
     let log = archive(data_dir.path(), "Verschieben");
-    assert_eq!(log["status"], "succeeded", "{log:#}");
+    assert_succeeded(&log);
     assert_eq!(log["archived"], 0, "{log:#}");
     assert_eq!(log["moved"], 0, "{log:#}");
     let names: Vec<&str> = log["folders"]
@@ -409,7 +428,7 @@ async fn graph_moves_and_deletes_only_what_is_archived() {
         &["--action", "delete", "--max-size", &limit_text],
     );
     let log = archive(data_dir.path(), "Löschen");
-    assert_eq!(log["status"], "succeeded", "{log:#}");
+    assert_succeeded(&log);
     let kept: BTreeSet<String> = paths(30..60)
         .into_iter()
         .filter(|path| too_large.contains(path))

@@ -25,7 +25,7 @@ pub(crate) struct Services {
     pub(crate) engine: Arc<Engine>,
     pub(crate) indexer: Arc<Indexer>,
     pub(crate) viewer: Arc<Viewer>,
-    _data_dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
 }
 
 /// The services over `db`. Users' mailboxes may reach private addresses:
@@ -66,8 +66,13 @@ impl Services {
             engine,
             indexer,
             viewer,
-            _data_dir: data_dir,
+            data_dir,
         }
+    }
+
+    /// The data directory (blobs, index, uploads), removed with the services.
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
     }
 
     /// A mailbox `input` of `owner_id` (none: shared) as an administrator

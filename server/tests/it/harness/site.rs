@@ -49,12 +49,13 @@ impl Site {
     }
 
     async fn build(db: &TestDb, policy: ConnectionPolicy, graph_roots: &[String]) -> Site {
+        let services = Services::new(&db.connection, policy, graph_roots).await;
         let config = Config {
             database_url: Some(db.url.clone()),
             graph_roots: graph_roots.to_vec(),
+            data_dir: services.data_dir().to_path_buf(),
             ..Config::default()
         };
-        let services = Services::new(&db.connection, policy, graph_roots).await;
         // A scheduler that is never started: manual runs queue, nothing runs.
         let scheduler =
             tresor::scheduler::Scheduler::new(db.connection.clone(), services.engine.clone(), 2);

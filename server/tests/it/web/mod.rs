@@ -15,6 +15,7 @@ mod notifications;
 mod oauth;
 mod pages;
 mod templates;
+mod upload;
 mod user_admin;
 mod users;
 

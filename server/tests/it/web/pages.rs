@@ -63,6 +63,7 @@ async fn admin_pages_show_others_a_clean_not_allowed_page() {
         "/admin/users",
         "/admin/templates",
         "/admin/batch",
+        "/admin/import",
         "/admin/retention",
         "/admin/sign-in-apps",
         "/admin/notifications",
