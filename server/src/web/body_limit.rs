@@ -93,7 +93,7 @@ pub async fn limit_request_body(request: Request, next: Next) -> Response {
 
 /// The body's length as the client declared it; `None` when it did not
 /// (chunked) or the header is not a number (hyper refuses those anyway).
-fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+pub(super) fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
     headers
         .get(header::CONTENT_LENGTH)?
         .to_str()

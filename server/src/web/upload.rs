@@ -13,7 +13,7 @@
 //! `IMPORT_UPLOAD_LIMIT`, checked against `Content-Length` (required) and
 //! counted while the bytes arrive.
 
-use super::body_limit::IMPORT_UPLOAD_LIMIT;
+use super::body_limit::{IMPORT_UPLOAD_LIMIT, declared_length};
 use super::caller::{audit, session_caller};
 use super::refusal::Refusal;
 use super::state::AppState;
@@ -24,7 +24,7 @@ use app::model::access::Capability;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use futures::StreamExt;
@@ -262,16 +262,6 @@ fn checked_file_name(name: &str) -> Result<&str, &'static str> {
         return Err("Only .pst, .ost, .msg, .eml and .mbox files can be uploaded.");
     }
     Ok(name)
-}
-
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// A folder name nobody can guess or collide with.
