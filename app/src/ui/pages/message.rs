@@ -4,7 +4,7 @@
 
 use crate::api::archive::load_archived_message;
 use crate::i18n::{format, use_lang};
-use crate::model::archive::MessageView;
+use crate::model::archive::{ConvertedFrom, MessageView};
 use crate::t;
 use crate::ui::components::{DownloadLink, ErrorAlert, id_param, short_sender};
 use crate::ui::pages::restore::{Restore, RestorePlan};
@@ -190,17 +190,7 @@ fn Integrity(message: MessageView) -> impl IntoView {
                     <li>
                         <strong>{location.mailbox.clone()}</strong>" / "{location.folder.clone()}
                         <span class="muted">{format!(" · {}", t!(lang, "message-location", uid = location.uid.to_string(), when = format::date_time(lang, location.archived_at)))}</span>
-                        {location.converted_from.clone().map(|source| view! {
-                            <p class="muted" data-testid="converted-from">
-                                <span class="badge">{t!(lang, "message-converted")}</span>" "
-                                {if source.folder.is_empty() {
-                                    t!(lang, "message-converted-from-file", file = source.file)
-                                } else {
-                                    t!(lang, "message-converted-from-folder", file = source.file, folder = source.folder)
-                                }}
-                                <br/><code class="hash">{format!("SHA-256 {}", source.file_sha256)}</code>
-                            </p>
-                        })}
+                        {location.converted_from.clone().map(|source| view! { <ConversionNote source/> })}
                         <br/>
                         <DownloadLink href=folder_export_href(location.mailbox_id, &location.folder) attr:title=t!(lang, "message-export-folder-title") attr:data-testid="export-folder">{t!(lang, "message-export-folder")}</DownloadLink>
                     </li>
@@ -208,4 +198,24 @@ fn Integrity(message: MessageView) -> impl IntoView {
             </ul>
         </section>
     }
+    .into_any()
+}
+
+/// Where a converted (PST/MSG) message came from: it is not byte-identical to
+/// an original, so the page says so and names the file it was made from.
+#[component]
+fn ConversionNote(source: ConvertedFrom) -> impl IntoView {
+    let lang = use_lang();
+    let origin = if source.folder.is_empty() {
+        t!(lang, "message-converted-from-file", file = source.file)
+    } else {
+        t!(lang, "message-converted-from-folder", file = source.file, folder = source.folder)
+    };
+    view! {
+        <p class="muted" data-testid="converted-from">
+            <span class="badge">{t!(lang, "message-converted")}</span>" "{origin}
+            <br/><code class="hash">{format!("SHA-256 {}", source.file_sha256)}</code>
+        </p>
+    }
+    .into_any()
 }
