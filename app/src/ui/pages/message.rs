@@ -209,7 +209,12 @@ fn ConversionNote(source: ConvertedFrom) -> impl IntoView {
     let origin = if source.folder.is_empty() {
         t!(lang, "message-converted-from-file", file = source.file)
     } else {
-        t!(lang, "message-converted-from-folder", file = source.file, folder = source.folder)
+        t!(
+            lang,
+            "message-converted-from-folder",
+            file = source.file,
+            folder = source.folder
+        )
     };
     view! {
         <p class="muted" data-testid="converted-from">
