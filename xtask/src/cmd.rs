@@ -4,8 +4,14 @@ use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// The checkout `cargo xtask` was run in. `cargo run` sets CARGO_MANIFEST_DIR
+/// at run time too, and that one wins: a target dir shared by several
+/// checkouts (worktrees) reuses one xtask binary, whose compile-time path
+/// would name whichever checkout built it first.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .parent()
         .expect("xtask lives inside the repository")
         .to_path_buf()
