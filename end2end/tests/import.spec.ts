@@ -50,6 +50,7 @@ test("an upload the server refuses says why, and the page stays usable", async (
   // The refused upload is logged by the browser.
   expectConsoleErrors(page, /Failed to load resource: the server responded with a status of 400/);
   await signIn(page, admin.email, admin.password);
+  await expect(page.getByTestId("signed-in-user")).toBeVisible();
   await page.goto("/admin/import");
   await waitForHydration(page);
   await page.getByTestId("import-file").setInputFiles({
@@ -69,6 +70,7 @@ test("an ordinary user sees 'not allowed' at the import page", async ({ page, re
   const email = uniqueEmail("no-import");
   await createUser(request, { email, name: "No Import", role: "user", password: "no-import-password" });
   await signIn(page, email, "no-import-password");
+  await expect(page.getByTestId("signed-in-user")).toHaveText("No Import");
   await page.goto("/admin/import");
   await expect(page.getByTestId("not-allowed")).toContainText("This page is for administrators.");
   await expect(page.getByTestId("import-file")).toHaveCount(0);
