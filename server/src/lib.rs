@@ -16,6 +16,7 @@
 //! - `connect` — where the server may connect for a mailbox (the connection policy), CA files.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
 //! - `pop3` — POP3 connections (IMAP's TCP and TLS, POP3's commands); knows no database.
+//! - `smtp` — receiving journal mail: an SMTP and LMTP server that hands each message to storage.
 //! - `graph` — Microsoft Graph as a mail source: HTTP with throttling, the folder tree, delta rounds.
 //! - `oauth` — OAuth2 sign-in for mailboxes: sign-in apps, the grant flows, tokens and their renewal.
 //! - `audit` — the append-only audit log of who did what.
@@ -70,6 +71,8 @@ pub mod scheduler;
 #[cfg(feature = "server")]
 pub mod secrets;
 #[cfg(feature = "server")]
+pub mod smtp;
+#[cfg(feature = "server")]
 pub mod store;
 #[cfg(feature = "server")]
 pub mod telemetry;
@@ -97,6 +100,12 @@ pub mod import {
 #[cfg(not(feature = "server"))]
 pub mod pop3 {
     pub mod response;
+}
+#[cfg(not(feature = "server"))]
+pub mod smtp {
+    mod envelope;
+    pub mod protocol;
+    pub use envelope::{Envelope, Refusal};
 }
 #[cfg(not(feature = "server"))]
 pub mod store {

@@ -35,5 +35,6 @@ mod restore;
 mod retention;
 mod scheduler;
 mod sign_in_limits;
+mod smtp;
 mod verify;
 mod web;
