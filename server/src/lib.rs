@@ -12,6 +12,7 @@
 //! - `engine` — archive jobs: fetch, store, record, checkpoint, act; the job log, progress, probe.
 //! - `scheduler` — unattended runs in `tresor serve` within concurrency limits.
 //! - `import` — importing `.eml`, mbox, Maildir and Outlook (PST/OST/MSG) files through the same pipeline.
+//! - `journal` — journal mailboxes: what arrives over SMTP, Exchange journal reports unwrapped.
 //! - `index` — the full-text index (tantivy): the search syntax, visibility, the indexer.
 //! - `connect` — where the server may connect for a mailbox (the connection policy), CA files.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
@@ -24,6 +25,7 @@
 //! - `notify` — mail from Tresor: SMTP settings, failure notices, the daily summary.
 //! - `metadata` — what a message says about itself (mail-parser), defects instead of errors.
 //! - `secrets` — AES-256-GCM for secrets at rest, under a key outside the database.
+//! - `smtp` — receiving mail over SMTP and LMTP for journal mailboxes.
 //! - `store` — the content-addressed blob store (SHA-256, zstd, atomic writes).
 //! - `viewer` — search, read, export and restore archived mail, within what the asker may see.
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
@@ -55,6 +57,8 @@ pub mod imap;
 pub mod import;
 #[cfg(feature = "server")]
 pub mod index;
+#[cfg(feature = "server")]
+pub mod journal;
 #[cfg(feature = "server")]
 pub mod mailbox;
 pub mod metadata;

@@ -2,6 +2,7 @@
 //! where it was found) plus the text of its body, read from the blob.
 
 use super::schema::{self, Fields};
+use crate::db::entity::message_location::RecordedEnvelope;
 use crate::db::entity::{message, message_location};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use std::collections::BTreeMap;
@@ -35,6 +36,16 @@ impl Source<'_> {
         doc.add_text(fields.from, &message.from_text);
         doc.add_text(fields.to, &message.to_text);
         doc.add_text(fields.cc, &message.cc_text);
+        // A journal copy's envelope names whom the headers do not (Bcc,
+        // expanded lists): `to:` and `from:` find it by them too.
+        for envelope in self.locations.iter().filter_map(RecordedEnvelope::of) {
+            if !envelope.sender.is_empty() {
+                doc.add_text(fields.from, &envelope.sender);
+            }
+            for recipient in &envelope.recipients {
+                doc.add_text(fields.to, recipient);
+            }
+        }
         for name in json_strings(&message.attachment_names) {
             doc.add_text(fields.attachment, &name);
         }
@@ -82,6 +93,9 @@ impl Source<'_> {
         }
         for (field, term) in terms {
             doc.add_text(field, term);
+        }
+        for party in crate::journal::parties::of(message, self.locations) {
+            doc.add_text(fields.party, party);
         }
 
         let thread_ids = message

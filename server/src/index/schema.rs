@@ -54,6 +54,9 @@ pub struct Fields {
     pub thread: Field,
     /// `attachment`, `superseded`, `defects`.
     pub flag: Field,
+    /// A journal copy's parties (`journal::parties`), lower-cased: users
+    /// find journal mail that names their address.
+    pub party: Field,
 }
 
 impl Fields {
@@ -95,6 +98,7 @@ impl Fields {
             label: builder.add_text_field("label", keyword),
             thread: builder.add_text_field("thread", STRING),
             flag: builder.add_text_field("flag", STRING),
+            party: builder.add_text_field("party", STRING),
         };
         (builder.build(), fields)
     }
@@ -160,6 +164,7 @@ impl Fields {
             label: field("label")?,
             thread: field("thread")?,
             flag: field("flag")?,
+            party: field("party")?,
         })
     }
 }

@@ -21,8 +21,12 @@ use tantivy::{DocAddress, Order, TantivyDocument, Term};
 pub enum Visibility {
     /// Administrators: every message.
     All,
-    /// Messages with a copy in one of these mailboxes (`Mailboxes::visible_to`).
-    Mailboxes(Vec<i64>),
+    /// Messages with a copy in one of these mailboxes (`Mailboxes::visible_to`),
+    /// and journal copies naming one of these addresses (`journal::parties`).
+    Limited {
+        mailboxes: Vec<i64>,
+        journal_addresses: Vec<String>,
+    },
 }
 
 /// The mailboxes a search may name (`mailbox:`, `folder:`, `label:`), with
@@ -225,14 +229,25 @@ impl SearchIndex {
         let mut all: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         match &scope.visibility {
             Visibility::All => {}
-            Visibility::Mailboxes(ids) if ids.is_empty() => return Ok(None),
-            Visibility::Mailboxes(ids) => all.push((
-                Occur::Must,
-                Box::new(TermSetQuery::new(
-                    ids.iter()
-                        .map(|id| Term::from_field_u64(fields.access, *id as u64)),
-                )),
-            )),
+            Visibility::Limited {
+                mailboxes,
+                journal_addresses,
+            } if mailboxes.is_empty() && journal_addresses.is_empty() => return Ok(None),
+            Visibility::Limited {
+                mailboxes,
+                journal_addresses,
+            } => {
+                let in_mailboxes = mailboxes
+                    .iter()
+                    .map(|id| Term::from_field_u64(fields.access, *id as u64));
+                let as_party = journal_addresses
+                    .iter()
+                    .map(|address| Term::from_field_text(fields.party, address));
+                all.push((
+                    Occur::Must,
+                    Box::new(TermSetQuery::new(in_mailboxes.chain(as_party))),
+                ));
+            }
         }
         let compiler = Compiler { index: self, scope };
         all.push((

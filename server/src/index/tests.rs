@@ -64,6 +64,7 @@ impl Mail {
                 listed: *listed,
                 remote_id: None,
                 converted_from: None,
+                envelope: None,
             })
             .collect()
     }
@@ -161,7 +162,10 @@ fn everyone() -> Scope {
 
 fn only(mailboxes: &[(i64, &str)]) -> Scope {
     Scope {
-        visibility: Visibility::Mailboxes(mailboxes.iter().map(|(id, _)| *id).collect()),
+        visibility: Visibility::Limited {
+            mailboxes: mailboxes.iter().map(|(id, _)| *id).collect(),
+            journal_addresses: Vec::new(),
+        },
         mailboxes: mailboxes
             .iter()
             .map(|(id, name)| (*id, name.to_string()))

@@ -23,6 +23,7 @@ mod edge;
 mod graph;
 mod harness;
 mod import;
+mod journal;
 mod master_user;
 mod notify;
 mod oauth;
