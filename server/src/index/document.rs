@@ -36,14 +36,16 @@ impl Source<'_> {
         doc.add_text(fields.from, &message.from_text);
         doc.add_text(fields.to, &message.to_text);
         doc.add_text(fields.cc, &message.cc_text);
-        // A journal copy's envelope names whom the headers do not (Bcc,
-        // expanded lists): `to:` and `from:` find it by them too.
+        // A journal copy's envelope: its sender is found by `from:`; the
+        // recipients a journal report names (Bcc, expanded lists) go to
+        // `bcc`, searched by `to:` for the journal's readers only. A plain
+        // copy's envelope recipients are just the journal's own addresses.
         for envelope in self.locations.iter().filter_map(RecordedEnvelope::of) {
             if !envelope.sender.is_empty() {
                 doc.add_text(fields.from, &envelope.sender);
             }
-            for recipient in &envelope.recipients {
-                doc.add_text(fields.to, recipient);
+            for recipient in envelope.reported_recipients() {
+                doc.add_text(fields.bcc, recipient);
             }
         }
         for name in json_strings(&message.attachment_names) {

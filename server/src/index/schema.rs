@@ -57,6 +57,11 @@ pub struct Fields {
     /// A journal copy's parties (`journal::parties`), lower-cased: users
     /// find journal mail that names their address.
     pub party: Field,
+    /// The recipients an Exchange journal report names for the original
+    /// (Bcc, expanded lists). Kept apart from `to`: `to:` looks here only for
+    /// those who read the journal mailbox, so a recipient who sees the
+    /// message as a party cannot find out who was Bcc'd.
+    pub bcc: Field,
 }
 
 impl Fields {
@@ -99,6 +104,7 @@ impl Fields {
             thread: builder.add_text_field("thread", STRING),
             flag: builder.add_text_field("flag", STRING),
             party: builder.add_text_field("party", STRING),
+            bcc: builder.add_text_field("bcc", text(false)),
         };
         (builder.build(), fields)
     }
@@ -165,6 +171,7 @@ impl Fields {
             thread: field("thread")?,
             flag: field("flag")?,
             party: field("party")?,
+            bcc: field("bcc")?,
         })
     }
 }

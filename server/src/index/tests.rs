@@ -157,6 +157,7 @@ fn everyone() -> Scope {
             (20, "Bob".into()),
             (30, "Board".into()),
         ],
+        journal_mailboxes: Vec::new(),
     }
 }
 
@@ -170,6 +171,7 @@ fn only(mailboxes: &[(i64, &str)]) -> Scope {
             .iter()
             .map(|(id, name)| (*id, name.to_string()))
             .collect(),
+        journal_mailboxes: Vec::new(),
     }
 }
 

@@ -125,6 +125,7 @@ impl Viewer {
                     .into_iter()
                     .map(|row| (row.id, row.name))
                     .collect(),
+                journal_mailboxes: Vec::new(),
             },
             Some(user_id) => {
                 let rows = self.mailboxes.visible_to(user_id, false).await?;
@@ -133,6 +134,11 @@ impl Viewer {
                         mailboxes: rows.iter().map(|row| row.id).collect(),
                         journal_addresses: self.mailboxes.journal_addresses_of(user_id).await?,
                     },
+                    journal_mailboxes: rows
+                        .iter()
+                        .filter(|row| row.source == crate::mailbox::Source::Journal.as_str())
+                        .map(|row| row.id)
+                        .collect(),
                     mailboxes: rows.into_iter().map(|row| (row.id, row.name)).collect(),
                 }
             }

@@ -68,10 +68,22 @@ impl RecordedEnvelope {
         serde_json::from_str(location.envelope.as_deref()?).ok()
     }
 
-    /// The sender and the recipients.
+    /// The recipients of the message itself, as a journal report lists them
+    /// (Bcc and expanded lists included). None for a plain journal copy: the
+    /// recipients its SMTP envelope names are the journal's own addresses.
+    pub fn reported_recipients(&self) -> impl Iterator<Item = &str> {
+        self.report_sha256
+            .is_some()
+            .then_some(self.recipients.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(String::as_str)
+    }
+
+    /// The parties it names: the sender and the reported recipients.
     pub fn addresses(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.sender.as_str())
-            .chain(self.recipients.iter().map(String::as_str))
+            .chain(self.reported_recipients())
             .filter(|address| !address.is_empty())
     }
 }

@@ -124,3 +124,78 @@ async fn users_see_the_journal_copies_that_name_them_and_nothing_else() {
         }
     }
 }
+
+/// A party to a message reads it, but cannot find out by searching whom it
+/// was Bcc'd to: `to:` looks at the recipients a journal report names only
+/// for administrators, readers of the journal mailbox, and the Bcc recipient
+/// asking for their own address.
+#[tokio::test]
+async fn a_recipient_cannot_find_out_who_got_a_bcc() {
+    for db in databases().await {
+        let archive = journal_archive(&db).await;
+        let (ann, bob) = ann_and_bob(&db.connection).await;
+        let accounts =
+            tresor::auth::Accounts::new(db.connection.clone(), std::time::Duration::from_secs(60));
+        let reader = accounts
+            .create_user(
+                "reader@example.com",
+                "Reader",
+                Role::User,
+                "reader-password-1",
+            )
+            .await
+            .unwrap();
+        let granted = BTreeSet::from([reader.id]);
+        archive
+            .services
+            .mailboxes
+            .set_sharing(archive.mailbox.id, None, &granted)
+            .await
+            .unwrap();
+
+        let to_ann = String::from_utf8(original("secret-bcc"))
+            .unwrap()
+            .replace("To: bob@example.org", "To: ann@example.com");
+        let report = String::from_utf8(journal_report(to_ann.as_bytes(), None))
+            .unwrap()
+            .replace("To: bob@example.org", "To: ann@example.com")
+            .replace("Bcc: dave@example.org", "Bcc: bob@example.com");
+        archive
+            .deliver("postmaster@example.org", report.as_bytes())
+            .await;
+
+        let viewer = &archive.services.viewer;
+        let what = db.name;
+        let secret = set(&["Quarterly figures secret-bcc"]);
+        assert_eq!(
+            subjects(viewer, Reader::User(ann.id), "").await,
+            secret,
+            "{what}: Ann is a recipient"
+        );
+        assert_eq!(
+            subjects(viewer, Reader::User(ann.id), "to:bob@example.com").await,
+            set(&[]),
+            "{what}: Ann must not learn that Bob got a Bcc"
+        );
+        assert_eq!(
+            subjects(viewer, Reader::User(ann.id), "to:ann@example.com").await,
+            secret,
+            "{what}: Ann finds it by her own address in To"
+        );
+        assert_eq!(
+            subjects(viewer, Reader::User(bob.id), "to:bob@example.com").await,
+            secret,
+            "{what}: Bob finds what was Bcc'd to him"
+        );
+        assert_eq!(
+            subjects(viewer, Reader::Everyone, "to:bob@example.com").await,
+            secret,
+            "{what}: an administrator finds the Bcc"
+        );
+        assert_eq!(
+            subjects(viewer, Reader::User(reader.id), "to:bob@example.com").await,
+            secret,
+            "{what}: so does a reader of the journal mailbox"
+        );
+    }
+}
