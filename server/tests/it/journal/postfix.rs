@@ -1,9 +1,10 @@
 //! The real MTA (issue 18 §1): Debian's Postfix on loopback with
 //! `always_bcc` to Tresor's journal address, and real retries. Tresor is
 //! down while mail flows, so Postfix defers every journal copy and keeps
-//! retrying; then `tresor serve` starts with `journal_listen`, Postfix
-//! delivers the backlog, and the journal mailbox holds every message exactly
-//! once, as Postfix delivered it, with the SMTP envelope recorded.
+//! retrying; then `tresor serve` starts with `journal_listen` and Postfix
+//! delivers the backlog. Killed and started again, the same. In the end the
+//! journal mailbox holds every message exactly once, as Postfix delivered
+//! it, with the SMTP envelope recorded.
 
 use super::JOURNAL_ADDRESS;
 use crate::harness::{Postfix, PostfixRoute, free_port, postfix_available, stderr, tresor};
@@ -12,13 +13,17 @@ use lettre::transport::smtp::client::Tls;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sea_orm::{ConnectionTrait, Statement};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+use tokio::process::Child;
 use tresor::db::entity::message_location::RecordedEnvelope;
 use tresor::store::BlobStore;
 
 /// Messages sent while Tresor is down (one more goes to a Bcc recipient).
 const MESSAGES: usize = 20;
+/// Messages sent while Tresor is down the second time, after it ran.
+const AFTER_RESTART: usize = 5;
 const JOURNAL_DOMAIN: &str = "archive.example.org";
 const SENDER: &str = "alice@example.org";
 
@@ -48,6 +53,8 @@ async fn postfix_delivers_the_backlog_once_tresor_is_up_and_nothing_is_lost() {
         journal_domain: JOURNAL_DOMAIN,
         tresor_port: journal_port,
     });
+    let logs = tempfile::tempdir().unwrap();
+    let tresor_log = logs.path().join("tresor.log");
 
     // Tresor is down: mail flows through Postfix to its ordinary
     // recipients (discarded here), and each journal copy is deferred.
@@ -70,86 +77,30 @@ async fn postfix_delivers_the_backlog_once_tresor_is_up_and_nothing_is_lost() {
         &bcc_message,
     )
     .await;
-    sent.insert(bcc_id.clone(), bcc_message);
-    let total = sent.len();
-
-    // "A while": until every journal copy has been refused at least twice
-    // (the first try and a retry), all of them waiting in the deferred queue.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let queue = postfix.queue();
-        let log = postfix.log();
-        let retried = queue.len() == total
-            && queue.iter().all(|entry| {
-                let id = entry["queue_id"].as_str().unwrap_or_default();
-                let recipients = entry["recipients"].as_array().cloned().unwrap_or_default();
-                entry["queue_name"] == "deferred"
-                    && recipients.len() == 1
-                    && recipients[0]["address"] == JOURNAL_ADDRESS
-                    && recipients[0]["delay_reason"]
-                        .as_str()
-                        .is_some_and(|reason| reason.contains("Connection refused"))
-                    && log
-                        .lines()
-                        .filter(|line| {
-                            line.contains(&format!("{id}: to=<{JOURNAL_ADDRESS}>"))
-                                && line.contains("status=deferred")
-                        })
-                        .count()
-                        >= 2
-            });
-        if retried {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Postfix did not defer and retry the {total} journal copies while Tresor was down\n{}",
-            postfix.report()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    sent.insert(bcc_id, bcc_message);
+    wait_until_deferred_and_retried(&postfix, sent.len()).await;
     let down_for = started.elapsed();
 
     // Tresor starts, listening for journal mail; Postfix's next retry delivers.
-    let logs = tempfile::tempdir().unwrap();
-    let tresor_log = logs.path().join("tresor.log");
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_tresor"))
-        .env("LC_ALL", "C.UTF-8")
-        .arg("--data-dir")
-        .arg(data.path())
-        .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
-        .env_remove("DATABASE_URL")
-        .env_remove("TRESOR_DATABASE_URL")
-        .env("TRESOR_JOURNAL_LISTEN", format!("127.0.0.1:{journal_port}"))
-        .env("TRESOR_INITIAL_ADMIN_EMAIL", "root@example.com")
-        .env("TRESOR_INITIAL_ADMIN_PASSWORD", "root-password")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&tresor_log).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("tresor serve starts");
+    let mut server = serve(data.path(), journal_port, &tresor_log);
     let up_at = Instant::now();
-    let deadline = up_at + Duration::from_secs(60);
-    while !postfix.queue().is_empty() {
-        if let Some(status) = server.try_wait().unwrap() {
-            panic!(
-                "tresor serve exited ({status}):\n{}\n{}",
-                std::fs::read_to_string(&tresor_log).unwrap_or_default(),
-                postfix.report()
-            );
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Postfix's queue is not empty 60 s after Tresor started\n{}\n--- tresor serve ---\n{}",
-            postfix.report(),
-            std::fs::read_to_string(&tresor_log).unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until_drained(&postfix, &mut server, &tresor_log).await;
     let drained_in = up_at.elapsed();
-    // Tresor answers 250 only after the durable commit: a kill loses nothing.
+
+    // Stopped again while mail flows (a kill: Tresor answers 250 only after
+    // the durable commit, so nothing it took is lost), then started again.
     server.kill().await.unwrap();
+    for index in MESSAGES + 1..MESSAGES + 1 + AFTER_RESTART {
+        let (message_id, message) = message(run, index, "dave@example.net");
+        submit(&submission, &["dave@example.net"], &message).await;
+        sent.insert(message_id, message);
+    }
+    wait_until_deferred_and_retried(&postfix, AFTER_RESTART).await;
+    let mut server = serve(data.path(), journal_port, &tresor_log);
+    wait_until_drained(&postfix, &mut server, &tresor_log).await;
+    server.kill().await.unwrap();
+    let total = sent.len();
+
     let delivered = postfix
         .log()
         .lines()
@@ -212,10 +163,98 @@ async fn postfix_delivers_the_backlog_once_tresor_is_up_and_nothing_is_lost() {
         assert!(!String::from_utf8_lossy(bytes).contains("carol@"), "{id}");
     }
     eprintln!(
-        "Postfix journal test: {total} copies deferred and retried for {down_for:.1?} while Tresor \
-         was down, delivered {drained_in:.1?} after it started; {:.1?} in all",
+        "Postfix journal test: {} copies deferred and retried for {down_for:.1?} while Tresor \
+         was down, delivered {drained_in:.1?} after it started; {AFTER_RESTART} more across a \
+         restart; {total} in {:.1?}",
+        MESSAGES + 1,
         started.elapsed()
     );
+}
+
+/// Waits until the queue holds `expected` messages, each only its journal
+/// copy, deferred because Tresor refused the connection, and each refused
+/// at least twice (the first try and a retry): Tresor has been down "a while".
+async fn wait_until_deferred_and_retried(postfix: &Postfix, expected: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let queue = postfix.queue();
+        let log = postfix.log();
+        let retried = queue.len() == expected
+            && queue.iter().all(|entry| {
+                let id = entry["queue_id"].as_str().unwrap_or_default();
+                let recipients = entry["recipients"].as_array().cloned().unwrap_or_default();
+                entry["queue_name"] == "deferred"
+                    && recipients.len() == 1
+                    && recipients[0]["address"] == JOURNAL_ADDRESS
+                    && recipients[0]["delay_reason"]
+                        .as_str()
+                        .is_some_and(|reason| reason.contains("Connection refused"))
+                    && log
+                        .lines()
+                        .filter(|line| {
+                            line.contains(&format!("{id}: to=<{JOURNAL_ADDRESS}>"))
+                                && line.contains("status=deferred")
+                        })
+                        .count()
+                        >= 2
+            });
+        if retried {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Postfix did not defer and retry the {expected} journal copies while Tresor was down\n{}",
+            postfix.report()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// `tresor serve` over `data_dir` with `journal_listen` on `journal_port`,
+/// its log appended to `log`.
+fn serve(data_dir: &Path, journal_port: u16, log: &Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_tresor"))
+        .env("LC_ALL", "C.UTF-8")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .env_remove("DATABASE_URL")
+        .env_remove("TRESOR_DATABASE_URL")
+        .env("TRESOR_JOURNAL_LISTEN", format!("127.0.0.1:{journal_port}"))
+        .env("TRESOR_INITIAL_ADMIN_EMAIL", "root@example.com")
+        .env("TRESOR_INITIAL_ADMIN_PASSWORD", "root-password")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("tresor serve starts")
+}
+
+/// Waits (60 s at most) until Postfix's queue is empty, Tresor still running.
+async fn wait_until_drained(postfix: &Postfix, server: &mut Child, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !postfix.queue().is_empty() {
+        if let Some(status) = server.try_wait().unwrap() {
+            panic!(
+                "tresor serve exited ({status}):\n{}\n{}",
+                std::fs::read_to_string(log).unwrap_or_default(),
+                postfix.report()
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Postfix's queue is not empty 60 s after Tresor started\n{}\n--- tresor serve ---\n{}",
+            postfix.report(),
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// A distinct message from Alice to `to`, with a line Postfix must dot-stuff.
@@ -266,7 +305,7 @@ fn message_id(bytes: &[u8]) -> Option<String> {
 /// Every location in the data directory's archive (only the journal
 /// mailbox has any): whether it is a duplicate, the message's bytes from
 /// the blob store, and the envelope recorded.
-async fn journal_copies(data_dir: &std::path::Path) -> Vec<(bool, Vec<u8>, RecordedEnvelope)> {
+async fn journal_copies(data_dir: &Path) -> Vec<(bool, Vec<u8>, RecordedEnvelope)> {
     let url = format!("sqlite://{}?mode=ro", data_dir.join("tresor.db").display());
     let db = sea_orm::Database::connect(url).await.unwrap();
     let rows = db
