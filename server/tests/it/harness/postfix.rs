@@ -5,6 +5,10 @@
 //! loopback, a copy of everything to `always_bcc`, the journal domain sent
 //! to Tresor over SMTP and all other mail discarded. Retries come every
 //! second or two, so a deferred backlog drains within a test's patience.
+//! Run as root, `postfix -c DIR` and `postqueue -c DIR` need no
+//! `alternate_config_directories` in /etc/postfix/main.cf (only set-gid use
+//! by others checks it): the system's configuration, which the package
+//! leaves out ("No configuration"), is neither needed nor touched.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
