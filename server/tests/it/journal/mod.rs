@@ -2,9 +2,11 @@
 //! is stored through the one ingest pipeline, Exchange envelope journal
 //! reports unwrapped, envelopes recorded and searchable, and journal copies
 //! visible to the people they name. Delivered through `Journal::deliver`,
-//! as the SMTP server will.
+//! as the SMTP server will; and end to end from a real Postfix to
+//! `tresor serve` (`postfix`).
 
 mod delivery;
+mod postfix;
 mod visibility;
 
 use crate::harness::{Services, TestDb, services};
