@@ -140,14 +140,17 @@ async fn start_journal_listener(
     if config.journal_lmtp {
         smtp.protocol = crate::smtp::Protocol::Lmtp;
     }
-    smtp.max_message_bytes = usize::try_from(config.journal_max_message_bytes).unwrap_or(usize::MAX);
+    smtp.max_message_bytes =
+        usize::try_from(config.journal_max_message_bytes).unwrap_or(usize::MAX);
     smtp.memory_budget_bytes = smtp
         .memory_budget_bytes
         .max(smtp.max_message_bytes.saturating_mul(2));
     smtp.allowed_clients = config.journal_allow.networks();
     match (&config.journal_tls_cert, &config.journal_tls_key) {
         (Some(cert), Some(key)) => {
-            smtp.tls = Some(crate::smtp::load_tls(cert, key).context("journal_tls_cert / journal_tls_key")?)
+            smtp.tls = Some(
+                crate::smtp::load_tls(cert, key).context("journal_tls_cert / journal_tls_key")?,
+            )
         }
         (None, None) => {}
         _ => anyhow::bail!("journal_tls_cert and journal_tls_key go together: set both or neither"),
