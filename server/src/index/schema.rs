@@ -104,7 +104,7 @@ impl Fields {
             thread: builder.add_text_field("thread", STRING),
             flag: builder.add_text_field("flag", STRING),
             party: builder.add_text_field("party", STRING),
-            bcc: builder.add_text_field("bcc", text(false)),
+            bcc: builder.add_text_field("bcc", text(true)),
         };
         (builder.build(), fields)
     }
