@@ -24,6 +24,7 @@ mod m20261124_000016_locations_by_mailbox;
 mod m20261203_000017_certificate_pins;
 mod m20261203_000018_user_language;
 mod m20261204_000019_converted_messages;
+mod m20261205_000020_journal;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_certificate_pins::Migration),
             Box::new(m20261203_000018_user_language::Migration),
             Box::new(m20261204_000019_converted_messages::Migration),
+            Box::new(m20261205_000020_journal::Migration),
         ]
     }
 }

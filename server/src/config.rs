@@ -64,10 +64,26 @@ pub struct Config {
     /// request there carries a mailbox's bearer token.
     #[serde(deserialize_with = "list::deserialize")]
     pub graph_roots: Vec<String>,
+    /// Where `tresor serve` receives journal copies over SMTP (or LMTP, see
+    /// `journal_lmtp`) for the journal mailboxes (`tresor journal add`), e.g.
+    /// `0.0.0.0:2525`; unset, it does not listen.
+    pub journal_listen: Option<SocketAddr>,
+    /// Speak LMTP (RFC 2033) instead of SMTP on `journal_listen`.
+    pub journal_lmtp: bool,
+    /// The largest journal copy taken (a journal report wraps the original,
+    /// so somewhat above the largest mail the organisation sends).
+    pub journal_max_message_bytes: u64,
+    /// A PEM certificate chain and its key for STARTTLS on `journal_listen`;
+    /// without them no STARTTLS is offered.
+    pub journal_tls_cert: Option<PathBuf>,
+    pub journal_tls_key: Option<PathBuf>,
+    /// Who may deliver journal copies: addresses or networks (`10.0.0.0/8`);
+    /// empty (the default), only loopback.
+    pub journal_allow: JournalClients,
 }
 
 /// Every key of `Config`, as written in the file and (upper-cased, after `TRESOR_`) in the environment.
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 21] = [
     "data_dir",
     "listen",
     "database_url",
@@ -83,6 +99,12 @@ const KEYS: [&str; 15] = [
     "allow_private_destinations",
     "allowed_destinations",
     "graph_roots",
+    "journal_listen",
+    "journal_lmtp",
+    "journal_max_message_bytes",
+    "journal_tls_cert",
+    "journal_tls_key",
+    "journal_allow",
 ];
 
 impl Default for Config {
@@ -103,9 +125,19 @@ impl Default for Config {
             allow_private_destinations: false,
             allowed_destinations: Vec::new(),
             graph_roots: Vec::new(),
+            journal_listen: None,
+            journal_lmtp: false,
+            journal_max_message_bytes: DEFAULT_JOURNAL_MAX_MESSAGE_BYTES,
+            journal_tls_cert: None,
+            journal_tls_key: None,
+            journal_allow: JournalClients::default(),
         }
     }
 }
+
+/// The largest journal copy taken unless configured: Exchange Online's
+/// largest message (150 MB) with room for the journal report around it.
+pub const DEFAULT_JOURNAL_MAX_MESSAGE_BYTES: u64 = 160 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -205,6 +237,40 @@ impl TrustedProxies {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// The clients that may deliver journal copies (`journal_allow`), written
+/// as `trusted_proxies` is; empty, only loopback.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalClients(Vec<Network>);
+
+impl JournalClients {
+    /// The networks written, or loopback when none are.
+    pub fn networks(&self) -> Vec<Network> {
+        if self.0.is_empty() {
+            return crate::smtp::loopback();
+        }
+        self.0.clone()
+    }
+
+    pub fn allows(&self, address: IpAddr) -> bool {
+        if self.0.is_empty() {
+            return address.is_loopback();
+        }
+        self.0.iter().any(|network| network.contains(address))
+    }
+}
+
+impl Serialize for JournalClients {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(ToString::to_string))
+    }
+}
+
+impl<'de> Deserialize<'de> for JournalClients {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        list::deserialize(deserializer).map(JournalClients)
     }
 }
 

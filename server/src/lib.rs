@@ -12,10 +12,12 @@
 //! - `engine` — archive jobs: fetch, store, record, checkpoint, act; the job log, progress, probe.
 //! - `scheduler` — unattended runs in `tresor serve` within concurrency limits.
 //! - `import` — importing `.eml`, mbox, Maildir and Outlook (PST/OST/MSG) files through the same pipeline.
+//! - `journal` — journal mailboxes: what arrives over SMTP, Exchange journal reports unwrapped.
 //! - `index` — the full-text index (tantivy): the search syntax, visibility, the indexer.
 //! - `connect` — where the server may connect for a mailbox (the connection policy), CA files.
 //! - `imap` — IMAP connections (TLS, authentication); knows no database.
 //! - `pop3` — POP3 connections (IMAP's TCP and TLS, POP3's commands); knows no database.
+//! - `smtp` — receiving journal mail: an SMTP and LMTP server that hands each message to storage.
 //! - `graph` — Microsoft Graph as a mail source: HTTP with throttling, the folder tree, delta rounds.
 //! - `oauth` — OAuth2 sign-in for mailboxes: sign-in apps, the grant flows, tokens and their renewal.
 //! - `audit` — the append-only audit log of who did what.
@@ -23,6 +25,7 @@
 //! - `notify` — mail from Tresor: SMTP settings, failure notices, the daily summary.
 //! - `metadata` — what a message says about itself (mail-parser), defects instead of errors.
 //! - `secrets` — AES-256-GCM for secrets at rest, under a key outside the database.
+//! - `smtp` — receiving mail over SMTP and LMTP for journal mailboxes.
 //! - `store` — the content-addressed blob store (SHA-256, zstd, atomic writes).
 //! - `viewer` — search, read, export and restore archived mail, within what the asker may see.
 //! - `web` — the axum router: Leptos pages, server functions, `/healthz`.
@@ -55,6 +58,8 @@ pub mod import;
 #[cfg(feature = "server")]
 pub mod index;
 #[cfg(feature = "server")]
+pub mod journal;
+#[cfg(feature = "server")]
 pub mod mailbox;
 pub mod metadata;
 #[cfg(feature = "server")]
@@ -69,6 +74,8 @@ pub mod retention;
 pub mod scheduler;
 #[cfg(feature = "server")]
 pub mod secrets;
+#[cfg(feature = "server")]
+pub mod smtp;
 #[cfg(feature = "server")]
 pub mod store;
 #[cfg(feature = "server")]
@@ -97,6 +104,12 @@ pub mod import {
 #[cfg(not(feature = "server"))]
 pub mod pop3 {
     pub mod response;
+}
+#[cfg(not(feature = "server"))]
+pub mod smtp {
+    mod envelope;
+    pub mod protocol;
+    pub use envelope::{Envelope, Refusal};
 }
 #[cfg(not(feature = "server"))]
 pub mod store {

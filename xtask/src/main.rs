@@ -9,7 +9,8 @@
 //! - `cargo xtask build [--release]` — build only, into `<target>/site` and the server binary;
 //!   `build --site` only the site.
 //! - `cargo xtask bench ingest [SIZE...]` — ingest benchmark against Dovecot, beside mbsync;
-//!   `bench first-load` — the sign-in page's and the dashboard's bytes and time to hydrated on a slow connection.
+//!   `bench first-load` — the sign-in page's and the dashboard's bytes and time to hydrated on a slow connection;
+//!   `bench journal [COUNT]` — journal copies over SMTP into `tresor serve`, four clients at once.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]` — run the fuzz targets (fuzz/) longer than the tests do.
 //! - `cargo xtask tidy` — the house rules (module docs, file length, folders named in
 //!   ARCHITECTURE.md, no import cycles); also the first step of `cargo xtask test`.
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
         "tidy" => tidy::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask (run [-- serve args] | test | build [--release | --site] | bench (ingest [SIZE...] | first-load) | fuzz [SECONDS] [TARGET...] | tidy)"
+                "usage: cargo xtask (run [-- serve args] | test | build [--release | --site] | bench (ingest [SIZE...] | first-load | journal [COUNT]) | fuzz [SECONDS] [TARGET...] | tidy)"
             );
             return ExitCode::from(2);
         }

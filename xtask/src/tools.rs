@@ -139,6 +139,10 @@ const APT_PACKAGES: &[&str] = &[
     // Cyrus IMAP's master and databases; its imapd is extracted separately (`cyrus_imapd`).
     "cyrus-common",
     "sasl2-bin",
+    // The real MTA of the journal test: each test writes and starts its own
+    // instance; the package is preseeded to "No configuration" (see `ensure_apt`),
+    // so there is no system Postfix on port 25. It replaces Debian's default exim4.
+    "postfix",
 ];
 
 /// Cyrus' `imapd`, extracted from the cyrus-imapd package: the package itself
@@ -193,14 +197,16 @@ pub fn ensure_apt(packages: &[&str]) -> anyhow::Result<()> {
             missing.join(" ")
         );
     }
-    // Never let apt start system daemons (Dovecot on 143/993, a PostgreSQL on 5432):
-    // the tests run their own instances on private ports.
+    // Never let apt start system daemons (Dovecot on 143/993, a PostgreSQL on 5432,
+    // Postfix on 25): the tests run their own instances on private ports. Postfix
+    // is preseeded to "No configuration": no prompt, no /etc/postfix/main.cf.
     cmd::run({
         let mut command = as_root("sh");
         command.arg("-c").arg(
             "[ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }; \
              mkdir -p /etc/postgresql-common/createcluster.d && \
-             echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/tresor-tests.conf",
+             echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/tresor-tests.conf && \
+             echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections",
         );
         command
     })?;

@@ -33,8 +33,15 @@ named_enum!(
 );
 named_enum!(
     /// Where a mailbox's mail comes from: a server read over IMAP, POP3 or
-    /// Microsoft Graph, or imported files.
-    Source { Imap => "imap", Graph => "graph", Import => "import", Pop3 => "pop3" }
+    /// Microsoft Graph, imported files, or journal copies delivered to
+    /// Tresor over SMTP (a journal mailbox).
+    Source {
+        Imap => "imap",
+        Graph => "graph",
+        Import => "import",
+        Pop3 => "pop3",
+        Journal => "journal",
+    }
 );
 named_enum!(
     /// What to do with a message the archive has already (Dr.DOC).

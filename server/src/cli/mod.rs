@@ -4,6 +4,7 @@
 mod archive;
 mod export;
 mod import;
+mod journal;
 mod mailbox;
 mod migrate;
 mod oauth;
@@ -55,6 +56,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Import .eml files, mbox files and Maildir folders into a mailbox.
     Import(import::ImportArgs),
+    /// Journal mailboxes: what arrives over SMTP from Postfix, Exchange, Microsoft 365.
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
     /// Search the archive; prints the hits (or JSON, one object per line).
     Search(search::SearchArgs),
     /// Rebuild the search index from the database and the blob store.
@@ -118,6 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Archive(args) => archive::run(config, args).await,
         Command::Export(args) => export::run(config, args).await,
         Command::Import(args) => import::run(config, args).await,
+        Command::Journal(command) => journal::run(config, command).await,
         Command::Search(args) => search::run(config, args).await,
         Command::Reindex => reindex::run(config).await,
         Command::Verify(args) => verify::run(config, args).await,

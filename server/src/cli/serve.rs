@@ -29,6 +29,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("opening {}", crate::db::redact(&url)))?;
     let services = super::Services::with_db(&config, db.clone())?;
     let (indexer, index) = open_index(&config, &services).await?;
+    let journal_store = services.store.clone();
+    let journal_db = db.clone();
     let scheduler = Scheduler::new(
         db.clone(),
         Arc::new(services.engine),
@@ -77,6 +79,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         scheduler_stopped.clone(),
     ));
     scheduler.set_notifier(notifier);
+    let journal = Arc::new(crate::journal::Journal::new(
+        journal_db,
+        journal_store,
+        services.mailboxes.clone(),
+    ));
+    let journal_task = start_journal_listener(&config, journal, scheduler_stopped.clone()).await?;
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stopped));
 
     if !config.site_root.join("pkg").join("tresor.wasm").exists() {
@@ -106,11 +114,67 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let _ = scheduler_task.await;
     let _ = integrity_task.await;
     let _ = summary_task.await;
+    if let Some(task) = journal_task {
+        let _ = task.await;
+    }
     if let Some(task) = indexer_task {
         let _ = task.await;
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The SMTP (or LMTP) listener for journal copies, when `journal_listen` is
+/// set. It is bound before the web server starts, so a wrong address or
+/// certificate stops `tresor serve` with a clear error instead of leaving the
+/// sending MTA to queue mail for a listener that never came up.
+async fn start_journal_listener(
+    config: &Config,
+    journal: Arc<crate::journal::Journal>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(address) = config.journal_listen else {
+        return Ok(None);
+    };
+    let mut smtp = crate::smtp::Config::new(address, &journal_hostname(config));
+    if config.journal_lmtp {
+        smtp.protocol = crate::smtp::Protocol::Lmtp;
+    }
+    smtp.max_message_bytes =
+        usize::try_from(config.journal_max_message_bytes).unwrap_or(usize::MAX);
+    smtp.memory_budget_bytes = smtp
+        .memory_budget_bytes
+        .max(smtp.max_message_bytes.saturating_mul(2));
+    smtp.allowed_clients = config.journal_allow.networks();
+    match (&config.journal_tls_cert, &config.journal_tls_key) {
+        (Some(cert), Some(key)) => {
+            smtp.tls = Some(
+                crate::smtp::load_tls(cert, key).context("journal_tls_cert / journal_tls_key")?,
+            )
+        }
+        (None, None) => {}
+        _ => anyhow::bail!("journal_tls_cert and journal_tls_key go together: set both or neither"),
+    }
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("listening for journal mail on {address} (journal_listen)"))?;
+    tracing::info!(%address, protocol = ?smtp.protocol, "receiving journal mail");
+    Ok(Some(tokio::spawn(async move {
+        if let Err(error) = crate::smtp::serve(listener, Arc::new(smtp), journal, stopped).await {
+            tracing::error!(%error, "the journal listener stopped");
+        }
+    })))
+}
+
+/// The name the journal listener greets with: the public URL's host, else
+/// "localhost" (RFC 5321 asks for the host's name; it is informational).
+fn journal_hostname(config: &Config) -> String {
+    config
+        .public_url
+        .as_deref()
+        .and_then(|url| reqwest::Url::parse(url).ok())
+        .and_then(|url| url.host_str().map(str::to_string))
+        .unwrap_or_else(|| "localhost".to_string())
 }
 
 /// Before anything is opened: refuses a master key file others can read

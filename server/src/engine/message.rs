@@ -2,6 +2,7 @@
 //! bytes and where it is at the source), then staged (its blob compressed
 //! into a temporary file, its metadata read) until a batch records it.
 
+use crate::db::entity::message_location::RecordedEnvelope;
 use crate::metadata::MessageMetadata;
 use crate::store::{BlobStore, Digest, Staged, StoreError};
 /// Where a *converted* message came from: its source held no RFC 5322 bytes
@@ -19,6 +20,7 @@ pub struct FetchedMessage {
     internal_date: Option<DateTime<Utc>>,
     remote_id: Option<String>,
     converted_from: Option<ConvertedFrom>,
+    envelope: Option<RecordedEnvelope>,
 }
 
 impl FetchedMessage {
@@ -38,6 +40,7 @@ impl FetchedMessage {
             internal_date,
             remote_id: None,
             converted_from: None,
+            envelope: None,
         }
     }
 
@@ -45,6 +48,14 @@ impl FetchedMessage {
     pub fn converted_from(self, provenance: ConvertedFrom) -> FetchedMessage {
         FetchedMessage {
             converted_from: Some(provenance),
+            ..self
+        }
+    }
+
+    /// Records the envelope a journal copy came with on its location.
+    pub fn with_envelope(self, envelope: RecordedEnvelope) -> FetchedMessage {
+        FetchedMessage {
+            envelope: Some(envelope),
             ..self
         }
     }
@@ -72,6 +83,7 @@ impl FetchedMessage {
             internal_date: self.internal_date,
             remote_id: self.remote_id,
             converted_from: self.converted_from,
+            envelope: self.envelope,
         })
     }
 }
@@ -89,4 +101,5 @@ pub struct StoredMessage {
     pub(super) internal_date: Option<DateTime<Utc>>,
     pub(super) remote_id: Option<String>,
     pub(super) converted_from: Option<ConvertedFrom>,
+    pub(super) envelope: Option<RecordedEnvelope>,
 }

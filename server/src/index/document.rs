@@ -2,6 +2,7 @@
 //! where it was found) plus the text of its body, read from the blob.
 
 use super::schema::{self, Fields};
+use crate::db::entity::message_location::RecordedEnvelope;
 use crate::db::entity::{message, message_location};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use std::collections::BTreeMap;
@@ -35,6 +36,18 @@ impl Source<'_> {
         doc.add_text(fields.from, &message.from_text);
         doc.add_text(fields.to, &message.to_text);
         doc.add_text(fields.cc, &message.cc_text);
+        // A journal copy's envelope: its sender is found by `from:`; the
+        // recipients a journal report names (Bcc, expanded lists) go to
+        // `bcc`, searched by `to:` for the journal's readers only. A plain
+        // copy's envelope recipients are just the journal's own addresses.
+        for envelope in self.locations.iter().filter_map(RecordedEnvelope::of) {
+            if !envelope.sender.is_empty() {
+                doc.add_text(fields.from, &envelope.sender);
+            }
+            for recipient in envelope.reported_recipients() {
+                doc.add_text(fields.bcc, recipient);
+            }
+        }
         for name in json_strings(&message.attachment_names) {
             doc.add_text(fields.attachment, &name);
         }
@@ -82,6 +95,9 @@ impl Source<'_> {
         }
         for (field, term) in terms {
             doc.add_text(field, term);
+        }
+        for party in crate::journal::parties::of(message, self.locations) {
+            doc.add_text(fields.party, party);
         }
 
         let thread_ids = message

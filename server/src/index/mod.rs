@@ -30,7 +30,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 
 /// Bumped when the schema or the analyzers change: a new version starts in a
 /// directory of its own and is built from the database.
-const VERSION: &str = "v2";
+const VERSION: &str = "v3";
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {

@@ -54,6 +54,14 @@ pub struct Fields {
     pub thread: Field,
     /// `attachment`, `superseded`, `defects`.
     pub flag: Field,
+    /// A journal copy's parties (`journal::parties`), lower-cased: users
+    /// find journal mail that names their address.
+    pub party: Field,
+    /// The recipients an Exchange journal report names for the original
+    /// (Bcc, expanded lists). Kept apart from `to`: `to:` looks here only for
+    /// those who read the journal mailbox, so a recipient who sees the
+    /// message as a party cannot find out who was Bcc'd.
+    pub bcc: Field,
 }
 
 impl Fields {
@@ -95,6 +103,8 @@ impl Fields {
             label: builder.add_text_field("label", keyword),
             thread: builder.add_text_field("thread", STRING),
             flag: builder.add_text_field("flag", STRING),
+            party: builder.add_text_field("party", STRING),
+            bcc: builder.add_text_field("bcc", text(true)),
         };
         (builder.build(), fields)
     }
@@ -160,6 +170,8 @@ impl Fields {
             label: field("label")?,
             thread: field("thread")?,
             flag: field("flag")?,
+            party: field("party")?,
+            bcc: field("bcc")?,
         })
     }
 }

@@ -21,8 +21,12 @@ use tantivy::{DocAddress, Order, TantivyDocument, Term};
 pub enum Visibility {
     /// Administrators: every message.
     All,
-    /// Messages with a copy in one of these mailboxes (`Mailboxes::visible_to`).
-    Mailboxes(Vec<i64>),
+    /// Messages with a copy in one of these mailboxes (`Mailboxes::visible_to`),
+    /// and journal copies naming one of these addresses (`journal::parties`).
+    Limited {
+        mailboxes: Vec<i64>,
+        journal_addresses: Vec<String>,
+    },
 }
 
 /// The mailboxes a search may name (`mailbox:`, `folder:`, `label:`), with
@@ -32,6 +36,9 @@ pub struct Scope {
     pub visibility: Visibility,
     /// Id and name of each mailbox the asker may search.
     pub mailboxes: Vec<(i64, String)>,
+    /// The journal mailboxes among them: their readers also find messages
+    /// by the recipients a journal report names (`bcc`), nobody else.
+    pub journal_mailboxes: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -225,14 +232,25 @@ impl SearchIndex {
         let mut all: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         match &scope.visibility {
             Visibility::All => {}
-            Visibility::Mailboxes(ids) if ids.is_empty() => return Ok(None),
-            Visibility::Mailboxes(ids) => all.push((
-                Occur::Must,
-                Box::new(TermSetQuery::new(
-                    ids.iter()
-                        .map(|id| Term::from_field_u64(fields.access, *id as u64)),
-                )),
-            )),
+            Visibility::Limited {
+                mailboxes,
+                journal_addresses,
+            } if mailboxes.is_empty() && journal_addresses.is_empty() => return Ok(None),
+            Visibility::Limited {
+                mailboxes,
+                journal_addresses,
+            } => {
+                let in_mailboxes = mailboxes
+                    .iter()
+                    .map(|id| Term::from_field_u64(fields.access, *id as u64));
+                let as_party = journal_addresses
+                    .iter()
+                    .map(|address| Term::from_field_text(fields.party, address));
+                all.push((
+                    Occur::Must,
+                    Box::new(TermSetQuery::new(in_mailboxes.chain(as_party))),
+                ));
+            }
         }
         let compiler = Compiler { index: self, scope };
         all.push((
@@ -348,7 +366,9 @@ impl Compiler<'_> {
                     Some(TextField::Subject) => &[fields.subject],
                     Some(TextField::Body) => &[fields.body],
                     Some(TextField::From) => &[fields.from],
-                    Some(TextField::To) => &[fields.to, fields.cc],
+                    Some(TextField::To) => {
+                        return Ok(self.with_bcc(self.text(&[fields.to, fields.cc], text), text));
+                    }
                     Some(TextField::Cc) => &[fields.cc],
                     Some(TextField::Attachment) => &[fields.attachment],
                 };
@@ -407,6 +427,47 @@ impl Compiler<'_> {
 
     /// Words in any of `targets`: one word is a term, several (a phrase, or
     /// `alice@example.com`) must stand in that order.
+    /// `query` (a `to:` search), or else the message's journal report names
+    /// `text` among its recipients — for a reader of that journal mailbox.
+    /// Others never match by `bcc`, so a party to a message cannot learn
+    /// whom it was Bcc'd to by searching.
+    fn with_bcc(
+        &self,
+        query: Option<Box<dyn TantivyQuery>>,
+        text: &str,
+    ) -> Option<Box<dyn TantivyQuery>> {
+        let query = query?;
+        let fields = &self.index.fields;
+        let Some(in_bcc) = self.text(&[fields.bcc], text) else {
+            return Some(query);
+        };
+        let in_bcc: Box<dyn TantivyQuery> = match &self.scope.visibility {
+            Visibility::All => in_bcc,
+            // One's own address: a Bcc recipient finds what was Bcc'd to them.
+            Visibility::Limited {
+                journal_addresses, ..
+            } if journal_addresses.contains(&text.trim().to_lowercase()) => in_bcc,
+            Visibility::Limited { .. } if self.scope.journal_mailboxes.is_empty() => {
+                return Some(query);
+            }
+            Visibility::Limited { .. } => {
+                let journals = self
+                    .scope
+                    .journal_mailboxes
+                    .iter()
+                    .map(|id| Term::from_field_u64(fields.access, *id as u64));
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, in_bcc),
+                    (Occur::Must, Box::new(TermSetQuery::new(journals))),
+                ]))
+            }
+        };
+        Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, query),
+            (Occur::Should, in_bcc),
+        ])))
+    }
+
     fn text(&self, targets: &[Field], text: &str) -> Option<Box<dyn TantivyQuery>> {
         let mut analyzer = self
             .index

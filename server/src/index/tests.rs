@@ -64,6 +64,7 @@ impl Mail {
                 listed: *listed,
                 remote_id: None,
                 converted_from: None,
+                envelope: None,
             })
             .collect()
     }
@@ -156,16 +157,21 @@ fn everyone() -> Scope {
             (20, "Bob".into()),
             (30, "Board".into()),
         ],
+        journal_mailboxes: Vec::new(),
     }
 }
 
 fn only(mailboxes: &[(i64, &str)]) -> Scope {
     Scope {
-        visibility: Visibility::Mailboxes(mailboxes.iter().map(|(id, _)| *id).collect()),
+        visibility: Visibility::Limited {
+            mailboxes: mailboxes.iter().map(|(id, _)| *id).collect(),
+            journal_addresses: Vec::new(),
+        },
         mailboxes: mailboxes
             .iter()
             .map(|(id, name)| (*id, name.to_string()))
             .collect(),
+        journal_mailboxes: Vec::new(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Writing profiles: creating one (checked, its secret sealed to its row),
-//! the import mailbox files go into, replacing a profile, pausing it,
+//! the import mailbox files go into, a journal mailbox, replacing a profile, pausing it,
 //! choosing its sign-in app. These write what they are given and record
 //! nothing; the changes people make go through `editing`, which records them.
 
@@ -69,6 +69,16 @@ impl Mailboxes {
         }
         // No server: port 0, never enabled for scheduled runs.
         let mut row = new_row(owner_id, &MailboxInput::new(name, "", ""), Source::Import);
+        row.port = Set(0);
+        row.enabled = Set(false);
+        row.insert(&self.db).await.map_err(name_taken(name))
+    }
+
+    /// Creates the journal mailbox `name`, the organisation's (shared): its
+    /// mail arrives over SMTP (`crate::journal`), so it has no server and is
+    /// never scheduled. Which addresses it takes is `journal`'s to record.
+    pub async fn create_journal(&self, name: &str) -> Result<MailboxRow, MailboxError> {
+        let mut row = new_row(None, &MailboxInput::new(name, "", ""), Source::Journal);
         row.port = Set(0);
         row.enabled = Set(false);
         row.insert(&self.db).await.map_err(name_taken(name))

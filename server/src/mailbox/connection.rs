@@ -47,7 +47,9 @@ impl Mailboxes {
                 return Err(MailboxError::NotImap(row.name.clone(), "Microsoft Graph"));
             }
             Source::Pop3 => return Err(MailboxError::NotImap(row.name.clone(), "POP3")),
-            Source::Import => return Err(MailboxError::NoServer(row.name.clone())),
+            Source::Import | Source::Journal => {
+                return Err(MailboxError::NoServer(row.name.clone()));
+            }
         }
         let endpoint = self.endpoint(row).await?;
         let auth_method: AuthMethod = row.auth_method.parse().map_err(corrupt(row))?;

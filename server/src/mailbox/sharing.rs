@@ -1,9 +1,11 @@
 //! Who may read a mailbox they do not own: grants, and `visible_to`, *the*
 //! visibility rule (own and granted; administrators all) that the access
-//! rule and the archive's visibility follow.
+//! rule and the archive's visibility follow. Besides, a user reads the
+//! journal copies that name one of their addresses (`journal_addresses_of`),
+//! whoever's journal mailbox holds them.
 
 use super::mailboxes::{MailboxError, MailboxRow, Mailboxes, live, name_taken};
-use crate::db::entity::{mailbox, mailbox_grant};
+use crate::db::entity::{mailbox, mailbox_grant, user};
 use chrono::Utc;
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -34,6 +36,19 @@ impl Mailboxes {
             );
         }
         Ok(query.all(&self.db).await?)
+    }
+
+    /// The addresses whose journal copies `user_id` reads wherever they are
+    /// archived (`journal::parties`): their Tresor user's e-mail address,
+    /// lower-cased.
+    pub async fn journal_addresses_of(&self, user_id: i64) -> Result<Vec<String>, MailboxError> {
+        Ok(user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .map(|person| person.email.trim().to_lowercase())
+            .filter(|address| address.contains('@'))
+            .into_iter()
+            .collect())
     }
 
     /// Whether `user_id` was granted mailbox `id`.

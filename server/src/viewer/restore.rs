@@ -365,6 +365,7 @@ mod tests {
             listed: true,
             remote_id: None,
             converted_from: None,
+            envelope: None,
         }
     }
 

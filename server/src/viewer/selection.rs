@@ -32,7 +32,9 @@ impl Viewer {
         let scope = self.scope(reader).await?;
         let visible: Option<HashSet<i64>> = match &scope.visibility {
             Visibility::All => None,
-            Visibility::Mailboxes(ids) => Some(ids.iter().copied().collect()),
+            // Journal copies seen as a party are exported from a search;
+            // a list of ids or a mailbox takes what the mailboxes hold.
+            Visibility::Limited { mailboxes, .. } => Some(mailboxes.iter().copied().collect()),
         };
         let may_see =
             |mailbox_id: i64| visible.as_ref().is_none_or(|ids| ids.contains(&mailbox_id));

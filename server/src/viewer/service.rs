@@ -125,11 +125,20 @@ impl Viewer {
                     .into_iter()
                     .map(|row| (row.id, row.name))
                     .collect(),
+                journal_mailboxes: Vec::new(),
             },
             Some(user_id) => {
                 let rows = self.mailboxes.visible_to(user_id, false).await?;
                 Scope {
-                    visibility: Visibility::Mailboxes(rows.iter().map(|row| row.id).collect()),
+                    visibility: Visibility::Limited {
+                        mailboxes: rows.iter().map(|row| row.id).collect(),
+                        journal_addresses: self.mailboxes.journal_addresses_of(user_id).await?,
+                    },
+                    journal_mailboxes: rows
+                        .iter()
+                        .filter(|row| row.source == crate::mailbox::Source::Journal.as_str())
+                        .map(|row| row.id)
+                        .collect(),
                     mailboxes: rows.into_iter().map(|row| (row.id, row.name)).collect(),
                 }
             }
@@ -222,12 +231,23 @@ impl Viewer {
             .await?
             .ok_or(ViewerError::NotFound)?;
         let locations = self.locations_of(id).await?;
-        if let Visibility::Mailboxes(visible) = &scope.visibility
-            && !locations
-                .iter()
-                .any(|location| visible.contains(&location.mailbox_id))
+        if let Visibility::Limited {
+            mailboxes,
+            journal_addresses,
+        } = &scope.visibility
         {
-            return Err(ViewerError::NotFound);
+            let in_mailbox = locations
+                .iter()
+                .any(|location| mailboxes.contains(&location.mailbox_id));
+            let as_party = || {
+                let parties = crate::journal::parties::of(&row, &locations);
+                journal_addresses
+                    .iter()
+                    .any(|address| parties.contains(address))
+            };
+            if !in_mailbox && !as_party() {
+                return Err(ViewerError::NotFound);
+            }
         }
         Ok((row, locations))
     }

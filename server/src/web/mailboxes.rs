@@ -89,6 +89,7 @@ impl MailboxesBackend for WebBackend {
                         }
                         Source::Graph => format!("{} via Microsoft Graph", row.username),
                         Source::Import => String::new(),
+                        Source::Journal => "SMTP journal".to_string(),
                     },
                     owner: row.owner_id.and_then(|id| owners.get(&id).cloned()),
                     enabled: row.enabled,

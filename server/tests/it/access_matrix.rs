@@ -7,6 +7,8 @@
 //!
 //! The people: nobody signed in; the mailbox's owner (a user); a grantee (a
 //! user granted the mailbox); an auditor granted it; another user; an admin.
+//! A journal copy naming the other user's address is theirs to read (and
+//! the admin's), nobody else's.
 
 use crate::harness::{Site, mailbox_form};
 use app::model::Role;
@@ -47,6 +49,8 @@ const PUBLIC: [Expect; 6] = [P, P, P, P, P, P];
 const MANAGE_MAILBOX: [Expect; 6] = [U, P, N, F, N, P];
 /// Those who see the mailbox or its mail.
 const READ_MAILBOX: [Expect; 6] = [U, P, P, P, N, P];
+/// A journal copy: the person it names (the other user) and admins.
+const JOURNAL_PARTY: [Expect; 6] = [U, N, N, N, P, P];
 /// Users connect mailboxes of their own; auditors never.
 const OWN_MAILBOXES: [Expect; 6] = [U, P, P, F, P, P];
 
@@ -306,6 +310,7 @@ fn rows() -> Vec<Row> {
         get("/m/{message}/raw", READ_MAILBOX),
         get("/m/{message}/html", READ_MAILBOX),
         get("/m/{message}/attachments/0", READ_MAILBOX),
+        get("/m/{journal_message}/raw", JOURNAL_PARTY),
         get("/export?mailbox={archive}&format=zip", READ_MAILBOX),
         get("/admin/audit.csv", ADMIN_ONLY),
         post(
@@ -321,6 +326,9 @@ fn rows() -> Vec<Row> {
 
 /// The message the archive holds: an HTML part and one attachment.
 const MAIL: &[u8] = b"From: Alice <alice@example.com>\r\nTo: user@example.com\r\nSubject: Quarterly figures\r\nDate: Tue, 5 Mar 2024 10:00:00 +0100\r\nMessage-ID: <matrix@example.com>\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/html\r\n\r\n<p>Figures attached.</p>\r\n--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=figures.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--B--\r\n";
+
+/// A journal copy of a message to the other user.
+const JOURNAL_MAIL: &[u8] = b"From: Alice <alice@example.com>\r\nTo: other@example.com\r\nSubject: Journaled\r\nDate: Tue, 5 Mar 2024 11:00:00 +0100\r\nMessage-ID: <journal-matrix@example.com>\r\n\r\nFor the other user.\r\n";
 
 /// A site with the five people, a mailbox of the owner's granted to the
 /// grantee and the auditor, and a message in it; the cookie of each caller.
@@ -389,6 +397,7 @@ impl World {
                 .await
                 .unwrap();
         }
+        let journal_message = journal_copy(&site).await;
         let mut cookies = HashMap::new();
         for (caller, email) in [
             ("owner", "user@example.com"),
@@ -405,6 +414,7 @@ impl World {
             ("archive", archive.to_string()),
             ("message", message.to_string()),
             ("other_id", other.id.to_string()),
+            ("journal_message", journal_message.to_string()),
         ]);
         World {
             site,
@@ -452,6 +462,33 @@ impl World {
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned();
         (status, text)
     }
+}
+
+/// Delivers `JOURNAL_MAIL` to a journal mailbox of `site`: its message id.
+async fn journal_copy(site: &Site) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tresor::smtp::Deliver;
+    let services = &site.services;
+    let address = "journal@example.com".to_string();
+    tresor::journal::add_mailbox(&services.db, &services.mailboxes, "Journal", &[address])
+        .await
+        .unwrap();
+    let journal = tresor::journal::Journal::new(
+        services.db.clone(),
+        services.store.clone(),
+        services.mailboxes.clone(),
+    );
+    let envelope = crate::journal::envelope("alice@example.com", &["journal@example.com"]);
+    assert!(journal.deliver(&envelope, JOURNAL_MAIL).await.is_ok());
+    services.indexer.drain(|_| {}).await.unwrap();
+    let sha256 = tresor::store::Digest::of(JOURNAL_MAIL).to_string();
+    tresor::db::entity::message::Entity::find()
+        .filter(tresor::db::entity::message::Column::Sha256.eq(sha256))
+        .one(&services.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 fn meets(expect: Expect, status: StatusCode) -> bool {
@@ -504,6 +541,7 @@ fn endpoints_in_code() -> BTreeSet<(String, String)> {
 fn declared_path(row: &Row) -> String {
     let path = row.path.split('?').next().unwrap();
     path.replace("{message}", "{id}")
+        .replace("{journal_message}", "{id}")
         .replace("/attachments/0", "/attachments/{index}")
 }
 

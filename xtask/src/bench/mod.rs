@@ -8,11 +8,14 @@
 //! - `verify` — `tresor verify` in MB/s, beside sha256sum and zstd.
 //! - `first-load` — the sign-in page and the dashboard in Chromium on a
 //!   throttled connection: bytes transferred and time until hydrated.
+//! - `journal` — journal copies over SMTP into `tresor serve`, four clients
+//!   at once: messages/s, MB/s, per-message latency and peak RSS.
 
 mod corpus;
 mod first_load;
 mod import;
 mod ingest;
+mod journal;
 mod measure;
 mod search;
 mod verify;
@@ -29,8 +32,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         Some("search") => search::run(),
         Some("verify") => verify::run(),
         Some("first-load") => first_load::run(),
+        Some("journal") => journal::run(&args[1..]),
         _ => bail!(
-            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search\n       cargo xtask bench verify\n       cargo xtask bench first-load"
+            "usage: cargo xtask bench ingest [SIZE...]   (default sizes: 10000 corpus 100000)\n       cargo xtask bench import\n       cargo xtask bench search\n       cargo xtask bench verify\n       cargo xtask bench first-load\n       cargo xtask bench journal [COUNT]   (default: the whole corpus)"
         ),
     }
 }

@@ -88,7 +88,7 @@ impl MailboxForm {
             source: match optional(&self.source) {
                 Some(source) => match choice("source", &source)? {
                     source @ (Source::Imap | Source::Pop3 | Source::Graph) => source,
-                    Source::Import => {
+                    Source::Import | Source::Journal => {
                         return Err(error("source", FormProblem::ImportHasNoServer));
                     }
                 },

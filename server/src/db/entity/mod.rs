@@ -6,6 +6,7 @@ pub mod failure_notice;
 pub mod folder_checkpoint;
 pub mod index_queue;
 pub mod job;
+pub mod journal_address;
 pub mod ledger;
 pub mod ledger_head;
 pub mod legal_hold;

@@ -212,6 +212,9 @@ impl Batch {
                 converted_from: Set(stored.converted_from.as_ref().map(|provenance| {
                     serde_json::to_string(provenance).expect("provenance serialises")
                 })),
+                envelope: Set(stored.envelope.as_ref().map(|envelope| {
+                    serde_json::to_string(envelope).expect("an envelope serialises")
+                })),
                 ..Default::default()
             });
         }

@@ -3,8 +3,9 @@
 //! corpora and made-up messages, the `tresor` binary, Tresor's services over a database
 //! (`services`, the only place tests build them), the web site in front of
 //! them (`Site`), the forms the browser posts and the field errors it gets
-//! back, the mail tests receive, digests to compare archives by, a clock the
-//! test sets, and a fixed token for the Graph client.
+//! back, the mail tests receive, a private Postfix a test starts itself,
+//! digests to compare archives by, a clock the test sets, and a fixed token
+//! for the Graph client.
 //!
 //! A test's own helpers stay in its file; what two test files need comes here.
 
@@ -18,6 +19,7 @@ mod graph_token;
 mod imap_servers;
 mod mail;
 mod messages;
+mod postfix;
 mod services;
 mod site;
 mod test_bed;
@@ -35,6 +37,7 @@ pub(crate) use graph_token::FixedToken;
 pub(crate) use imap_servers::{IMAP_TIMEOUT, cyrus_endpoint, endpoint, login, session};
 pub(crate) use mail::{MailSink, recipient, reset_token, sink_mails};
 pub(crate) use messages::synthetic_message;
+pub(crate) use postfix::{Postfix, PostfixRoute, free_port, postfix_available};
 pub(crate) use services::{Services, ann_and_bob, services};
 pub(crate) use site::Site;
 pub(crate) use test_bed::service_env;
