@@ -72,12 +72,12 @@ impl RecordedEnvelope {
     /// (Bcc and expanded lists included). None for a plain journal copy: the
     /// recipients its SMTP envelope names are the journal's own addresses.
     pub fn reported_recipients(&self) -> impl Iterator<Item = &str> {
-        self.report_sha256
-            .is_some()
-            .then_some(self.recipients.as_slice())
-            .unwrap_or_default()
-            .iter()
-            .map(String::as_str)
+        let reported: &[String] = if self.report_sha256.is_some() {
+            &self.recipients
+        } else {
+            &[]
+        };
+        reported.iter().map(String::as_str)
     }
 
     /// The parties it names: the sender and the reported recipients.
